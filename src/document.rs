@@ -1,0 +1,368 @@
+//! The format-neutral document model every renderer reads. No kind-specific types here.
+
+use base64::Engine as _;
+
+/// A whole document: metadata, page furniture and a flow of blocks.
+#[derive(Debug, Clone, Default)]
+pub struct Document {
+    pub meta: Meta,
+    pub header: Option<PageHeader>,
+    /// Footer text; `{page}` and `{pages}` stand for the page number and count.
+    pub footer: Option<String>,
+    /// A diagonal mark on every page (e.g. `草案 / DRAFT`).
+    pub draft_mark: Option<String>,
+    pub landscape: bool,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    pub title: String,
+    /// The document kind's slug.
+    pub subject: String,
+    pub author: String,
+    pub lang: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PageHeader {
+    pub left: String,
+    pub right: String,
+}
+
+/// A run of text; `\n` inside is a line break.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Span {
+    pub text: String,
+    pub bold: bool,
+}
+
+impl Span {
+    pub fn plain(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            bold: false,
+        }
+    }
+}
+
+/// Inline content: spans in order.
+pub type Inlines = Vec<Span>;
+
+/// All the text of some inlines, concatenated.
+pub fn plain_text(spans: &[Span]) -> String {
+    spans.iter().map(|s| s.text.as_str()).collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Align {
+    #[default]
+    Left,
+    Center,
+    Right,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ParaStyle {
+    #[default]
+    Normal,
+    /// Smaller, muted text (legends, notes).
+    Note,
+}
+
+#[derive(Debug, Clone)]
+pub enum Block {
+    Title(Inlines),
+    Subtitle(Inlines),
+    Heading { level: u8, text: Inlines },
+    Paragraph { align: Align, style: ParaStyle, text: Inlines },
+    KeyValue(KeyValue),
+    Table(Table),
+    List { ordered: bool, items: Vec<Inlines> },
+    Signatures(Vec<SignatureBlock>),
+    Image { image: ImageData, width_mm: f32, align: Align },
+    PageBreak,
+}
+
+/// A grid of label–value pairs, `columns` pairs per row.
+#[derive(Debug, Clone)]
+pub struct KeyValue {
+    pub columns: usize,
+    pub items: Vec<KvItem>,
+}
+
+#[derive(Debug, Clone)]
+pub struct KvItem {
+    pub label: String,
+    pub value: Inlines,
+    /// How many pair-columns this item takes (a wide item spans the row).
+    pub span: usize,
+    pub hint: CellHint,
+}
+
+/// What a value is, beyond its display text: lets XLSX write typed cells and PDF align.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum CellHint {
+    #[default]
+    Text,
+    /// A date; the value is ISO `YYYY-MM-DD`.
+    Date(String),
+    Number(f64),
+    /// A fraction, 0.0 to 1.0.
+    Percent(f64),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ColumnType {
+    #[default]
+    Text,
+    Date,
+    Number,
+    Percent,
+    /// One of a fixed list (`Column::options`), coloured by `Column::colors`.
+    Enum,
+}
+
+/// The named colours a template may use for enumerated values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Red,
+    Amber,
+    Green,
+    Blue,
+    Gray,
+    Purple,
+}
+
+impl Tone {
+    pub fn parse(s: &str) -> Option<Tone> {
+        Some(match s.trim() {
+            "red" => Tone::Red,
+            "amber" => Tone::Amber,
+            "green" => Tone::Green,
+            "blue" => Tone::Blue,
+            "gray" | "grey" => Tone::Gray,
+            "purple" => Tone::Purple,
+            _ => return None,
+        })
+    }
+
+    /// Text colour, as `RRGGBB`.
+    pub fn fg(self) -> &'static str {
+        match self {
+            Tone::Red => "9C0006",
+            Tone::Amber => "9C5700",
+            Tone::Green => "006100",
+            Tone::Blue => "1F4E79",
+            Tone::Gray => "595959",
+            Tone::Purple => "5B2C83",
+        }
+    }
+
+    /// Fill colour, as `RRGGBB`.
+    pub fn bg(self) -> &'static str {
+        match self {
+            Tone::Red => "FFC7CE",
+            Tone::Amber => "FFEB9C",
+            Tone::Green => "C6EFCE",
+            Tone::Blue => "DDEBF7",
+            Tone::Gray => "EDEDED",
+            Tone::Purple => "E4DFEC",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Column {
+    /// Relative width.
+    pub width: f32,
+    pub kind: ColumnType,
+    pub align: Option<Align>,
+    pub options: Vec<String>,
+    /// Colour per option, parallel to `options`.
+    pub colors: Vec<Option<Tone>>,
+}
+
+impl Column {
+    /// The tone for a cell's text in this column, when it is one of the coloured options.
+    pub fn tone_of(&self, text: &str) -> Option<Tone> {
+        let i = self.options.iter().position(|o| o == text.trim())?;
+        self.colors.get(i).copied().flatten()
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Table {
+    /// A short name (sheet name in XLSX).
+    pub name: String,
+    pub columns: Vec<Column>,
+    pub header: Vec<Row>,
+    pub rows: Vec<Row>,
+    /// Totals or summary rows after the body.
+    pub footer: Vec<Row>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Row {
+    pub cells: Vec<Cell>,
+    /// Highlight the row (e.g. an overdue task).
+    pub flag: Option<Tone>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cell {
+    pub text: Inlines,
+    pub colspan: usize,
+    pub rowspan: usize,
+    pub hint: CellHint,
+    pub align: Option<Align>,
+}
+
+impl Cell {
+    pub fn plain_text(&self) -> String {
+        plain_text(&self.text)
+    }
+}
+
+/// A signature line: role, name, department, title, date and image.
+#[derive(Debug, Clone, Default)]
+pub struct SignatureBlock {
+    pub role: String,
+    pub name: String,
+    pub department: String,
+    pub title: String,
+    pub date: String,
+    pub image: Option<ImageData>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    Png,
+    Jpeg,
+}
+
+/// A decoded, checked image.
+#[derive(Debug, Clone)]
+pub struct ImageData {
+    pub format: ImageFormat,
+    pub bytes: Vec<u8>,
+    pub width_px: u32,
+    pub height_px: u32,
+}
+
+impl ImageData {
+    /// Decodes a `data:image/png;base64,…` or `data:image/jpeg;base64,…` URI and reads the
+    /// image's size from its header. Any other content is rejected with a reason.
+    pub fn from_data_uri(uri: &str) -> Result<ImageData, String> {
+        let rest = uri
+            .strip_prefix("data:")
+            .ok_or("must be a data: URI (data:image/png;base64,...)")?;
+        let (head, data) = rest
+            .split_once(',')
+            .ok_or("must be a data: URI with a comma before the data")?;
+        let head = head.to_ascii_lowercase();
+        let Some(mime) = head.strip_suffix(";base64") else {
+            return Err("must be base64-encoded (data:image/png;base64,...)".into());
+        };
+        let clean: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(clean.as_bytes())
+            .map_err(|e| format!("has invalid base64 data: {e}"))?;
+        let (format, (w, h)) = match mime {
+            "image/png" => (ImageFormat::Png, png_size(&bytes).ok_or("is not a readable PNG image")?),
+            "image/jpeg" | "image/jpg" => (
+                ImageFormat::Jpeg,
+                jpeg_size(&bytes).ok_or("is not a readable JPEG image")?,
+            ),
+            other => return Err(format!("must be a PNG or JPEG image, not {other}")),
+        };
+        if w == 0 || h == 0 || w > 8000 || h > 8000 {
+            return Err(format!("has an unusable size {w}×{h} pixels"));
+        }
+        Ok(ImageData {
+            format,
+            bytes,
+            width_px: w,
+            height_px: h,
+        })
+    }
+}
+
+fn png_size(b: &[u8]) -> Option<(u32, u32)> {
+    if b.len() < 33 || &b[..8] != b"\x89PNG\r\n\x1a\n" || &b[12..16] != b"IHDR" {
+        return None;
+    }
+    let w = u32::from_be_bytes(b[16..20].try_into().ok()?);
+    let h = u32::from_be_bytes(b[20..24].try_into().ok()?);
+    Some((w, h))
+}
+
+fn jpeg_size(b: &[u8]) -> Option<(u32, u32)> {
+    if b.len() < 4 || b[0] != 0xFF || b[1] != 0xD8 {
+        return None;
+    }
+    let mut i = 2;
+    while i + 9 < b.len() {
+        if b[i] != 0xFF {
+            return None;
+        }
+        let marker = b[i + 1];
+        if marker == 0xFF {
+            i += 1;
+            continue;
+        }
+        let len = usize::from(u16::from_be_bytes([b[i + 2], b[i + 3]]));
+        // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
+        if (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker) {
+            let h = u32::from(u16::from_be_bytes([b[i + 5], b[i + 6]]));
+            let w = u32::from(u16::from_be_bytes([b[i + 7], b[i + 8]]));
+            return Some((w, h));
+        }
+        i += 2 + len;
+    }
+    None
+}
+
+impl Document {
+    /// Every piece of text in the document, in reading order (for tests and text checks).
+    pub fn all_text(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(h) = &self.header {
+            out.push(h.left.clone());
+            out.push(h.right.clone());
+        }
+        for b in &self.blocks {
+            match b {
+                Block::Title(t) | Block::Subtitle(t) | Block::Heading { text: t, .. } => {
+                    out.push(plain_text(t))
+                }
+                Block::Paragraph { text, .. } => out.push(plain_text(text)),
+                Block::KeyValue(kv) => {
+                    for i in &kv.items {
+                        out.push(i.label.clone());
+                        out.push(plain_text(&i.value));
+                    }
+                }
+                Block::Table(t) => {
+                    for r in t.header.iter().chain(&t.rows).chain(&t.footer) {
+                        out.extend(r.cells.iter().map(Cell::plain_text));
+                    }
+                }
+                Block::List { items, .. } => out.extend(items.iter().map(|i| plain_text(i))),
+                Block::Signatures(s) => {
+                    for s in s {
+                        out.extend([
+                            s.role.clone(),
+                            s.name.clone(),
+                            s.department.clone(),
+                            s.title.clone(),
+                            s.date.clone(),
+                        ])
+                    }
+                }
+                Block::Image { .. } | Block::PageBreak => {}
+            }
+        }
+        out
+    }
+}

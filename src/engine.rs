@@ -1,0 +1,182 @@
+//! The engine: templates, theme and limits loaded once; every front door renders through it.
+
+use std::path::PathBuf;
+
+use serde_json::Value;
+
+use crate::document::Document;
+use crate::error::{Error, FieldError};
+use crate::input::{Cx, InputLimits};
+use crate::kinds::{DocumentKind, Prepared};
+use crate::render::{self, OutputFormat, RenderError, Theme};
+use crate::template::{TemplateError, Templates};
+
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    /// A directory whose `<kind>.hbs` / `partials/*.hbs` replace the built-in templates.
+    pub templates_dir: Option<PathBuf>,
+    pub limits: InputLimits,
+    pub theme: Theme,
+}
+
+pub struct Engine {
+    templates: Templates,
+    theme: Theme,
+    limits: InputLimits,
+}
+
+/// A rendered file and what to call it.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub bytes: Vec<u8>,
+    pub format: OutputFormat,
+    /// e.g. `会议纪要-2026-07-28.docx`
+    pub filename: String,
+    /// ASCII fallback, e.g. `meeting-minutes-2026-07-28.docx`
+    pub ascii_filename: String,
+    pub warnings: Vec<FieldError>,
+}
+
+/// A payload that passed validation.
+#[derive(Debug, Clone)]
+pub struct Validated {
+    pub prepared: Prepared,
+    pub warnings: Vec<FieldError>,
+}
+
+impl Engine {
+    /// Loads the templates and proves each one by rendering its kind's example into a
+    /// document, so a template or markup mistake stops start-up instead of the first request.
+    pub fn new(opts: EngineOptions) -> Result<Self, TemplateError> {
+        let engine = Engine {
+            templates: Templates::load(opts.templates_dir.as_deref())?,
+            theme: opts.theme,
+            limits: opts.limits,
+        };
+        for kind in DocumentKind::ALL {
+            let example: Value = serde_json::from_str(kind.example()).expect("examples are valid JSON");
+            let v = engine
+                .validate(*kind, &example)
+                .unwrap_or_else(|e| panic!("the built-in example of {kind} is invalid: {e:?}"));
+            engine.document_from(*kind, &v.prepared)?;
+        }
+        Ok(engine)
+    }
+
+    pub fn limits(&self) -> InputLimits {
+        self.limits
+    }
+
+    /// Parses a request body as JSON; a syntax error names its line and column.
+    pub fn parse_json(body: &[u8]) -> Result<Value, Error> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::MalformedJson("the body is empty; send the payload as JSON".into()));
+        }
+        serde_json::from_slice(body).map_err(|e| Error::MalformedJson(e.to_string()))
+    }
+
+    /// Checks a payload against its kind; every problem is reported together.
+    pub fn validate(&self, kind: DocumentKind, body: &Value) -> Result<Validated, Error> {
+        let mut cx = Cx::new(self.limits);
+        let prepared = kind.prepare(body, &mut cx);
+        match prepared {
+            Some(p) if cx.errors.is_empty() => Ok(Validated {
+                prepared: p,
+                warnings: cx.warnings,
+            }),
+            _ => {
+                let mut errors = cx.errors;
+                if errors.is_empty() {
+                    errors.push(FieldError::new("", "the payload is not valid"));
+                }
+                Err(Error::Invalid(errors))
+            }
+        }
+    }
+
+    fn document_from(&self, kind: DocumentKind, prepared: &Prepared) -> Result<Document, TemplateError> {
+        let markup = self.templates.render(kind, &prepared.context)?;
+        crate::markup::parse(&markup).map_err(|error| TemplateError::Markup {
+            name: format!("{}.hbs", kind.slug()),
+            line: error.source_line.clone(),
+            error,
+        })
+    }
+
+    /// Validates a payload and lays it out as a format-neutral document.
+    pub fn document(&self, kind: DocumentKind, body: &Value) -> Result<(Document, Validated), Error> {
+        let v = self.validate(kind, body)?;
+        let doc = self.document_from(kind, &v.prepared).map_err(|e| {
+            tracing::error!(kind = %kind, error = %e, "template failed on a valid payload");
+            Error::Internal(e.to_string())
+        })?;
+        Ok((doc, v))
+    }
+
+    /// Validates, lays out and renders a payload in one format.
+    pub fn render(&self, kind: DocumentKind, body: &Value, format: OutputFormat) -> Result<Rendered, Error> {
+        if !format.available() {
+            return Err(unavailable(format));
+        }
+        let (doc, v) = self.document(kind, body)?;
+        let bytes = render::render(&doc, format, &self.theme).map_err(|e| match e {
+            RenderError::Unavailable(f) => unavailable(f),
+            RenderError::TooBig(msg) => Error::Invalid(vec![FieldError::new("", msg)]),
+            RenderError::Internal(msg) => {
+                tracing::error!(kind = %kind, format = %format, error = %msg, "renderer failed");
+                Error::Internal(msg)
+            }
+        })?;
+        let ext = format.extension();
+        Ok(Rendered {
+            bytes,
+            format,
+            filename: format!("{}.{ext}", v.prepared.file_stem),
+            ascii_filename: format!("{}.{ext}", ascii_stem(kind, &v.prepared.file_stem)),
+            warnings: v.warnings,
+        })
+    }
+}
+
+fn unavailable(format: OutputFormat) -> Error {
+    let supported: Vec<&str> = OutputFormat::ALL
+        .iter()
+        .filter(|f| f.available())
+        .map(|f| f.extension())
+        .collect();
+    Error::UnsupportedFormat(format!(
+        "{format} output is not available yet; supported formats: {}",
+        supported.join(", ")
+    ))
+}
+
+/// `会议纪要-2026-07-28` → `meeting-minutes-2026-07-28`: the kind's slug plus the ASCII part.
+fn ascii_stem(kind: DocumentKind, stem: &str) -> String {
+    let suffix: String = stem
+        .split_once('-')
+        .map(|(_, rest)| rest)
+        .unwrap_or("")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect();
+    let suffix = suffix.trim_matches(|c| c == '-' || c == '.');
+    if suffix.is_empty() {
+        kind.slug().to_string()
+    } else {
+        format!("{}-{suffix}", kind.slug())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_names_keep_the_date() {
+        assert_eq!(
+            ascii_stem(DocumentKind::MeetingMinutes, "会议纪要-2026-07-28"),
+            "meeting-minutes-2026-07-28"
+        );
+        assert_eq!(ascii_stem(DocumentKind::RaciMatrix, "责任矩阵-大促"), "raci-matrix");
+    }
+}

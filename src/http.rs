@@ -1,0 +1,228 @@
+//! The HTTP front door (actix-web). Every response that is not a file is JSON; every error is
+//! `application/problem+json`, including actix's own (unknown route, wrong method, bad query).
+
+use std::sync::Arc;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
+use base64::Engine as _;
+use futures_util::StreamExt;
+use serde_json::json;
+use sha2::Digest;
+
+use crate::engine::{Engine, Rendered};
+use crate::error::Error;
+use crate::kinds::DocumentKind;
+use crate::render::OutputFormat;
+
+/// What every handler shares.
+pub struct AppState {
+    pub engine: Arc<Engine>,
+    /// The largest request body accepted, in bytes.
+    pub body_limit: usize,
+}
+
+impl ResponseError for Error {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        problem_response(self)
+    }
+}
+
+/// Renders an error as problem+json with the right status (and `Retry-After` for 503).
+pub fn problem_response(e: &Error) -> HttpResponse {
+    let mut res = HttpResponse::build(e.status_code());
+    res.insert_header((header::CONTENT_TYPE, "application/problem+json"));
+    if matches!(e, Error::Overloaded(_)) {
+        res.insert_header((header::RETRY_AFTER, "1"));
+    }
+    if let Error::MethodNotAllowed(_) = e {
+        res.insert_header((header::ALLOW, "GET, POST"));
+    }
+    res.body(serde_json::to_vec(&e.problem()).unwrap_or_default())
+}
+
+/// Registers every route; used by `serve` and by the tests.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/v1/kinds").route(web::get().to(list_kinds)))
+        .service(resource("/v1/kinds/{kind}/example").route(web::get().to(example)))
+        .service(resource("/v1/documents/{kind}/validate").route(web::post().to(validate)))
+        .service(resource("/v1/documents/{kind}").route(web::post().to(render_document)))
+        .service(resource("/healthz").route(web::get().to(healthz)))
+        .service(resource("/readyz").route(web::get().to(readyz)))
+        .default_service(web::to(not_found));
+}
+
+fn resource(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(method_not_allowed))
+}
+
+async fn not_found(req: HttpRequest) -> HttpResponse {
+    problem_response(&Error::NotFound(req.path().to_string()))
+}
+
+async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
+    problem_response(&Error::MethodNotAllowed(req.method().to_string()))
+}
+
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    // The engine exists only once templates are parsed and proven, so being here means ready.
+    let _ = &state.engine;
+    HttpResponse::Ok().json(json!({
+        "status": "ready",
+        "kinds": DocumentKind::ALL.len(),
+        "formats": OutputFormat::ALL.iter().filter(|f| f.available()).map(|f| f.extension()).collect::<Vec<_>>(),
+    }))
+}
+
+async fn list_kinds() -> HttpResponse {
+    let kinds: Vec<_> = DocumentKind::ALL
+        .iter()
+        .map(|k| {
+            json!({
+                "kind": k.slug(),
+                "title_zh": k.title_zh(),
+                "title_en": k.title_en(),
+                "formats": OutputFormat::ALL.iter().filter(|f| f.available()).map(|f| f.extension()).collect::<Vec<_>>(),
+                "example_url": format!("/v1/kinds/{}/example", k.slug()),
+            })
+        })
+        .collect();
+    HttpResponse::Ok().json(kinds)
+}
+
+fn kind_of(req: &HttpRequest) -> Result<DocumentKind, Error> {
+    let slug = req.match_info().get("kind").unwrap_or_default();
+    DocumentKind::from_slug(slug).ok_or_else(|| Error::UnknownKind(slug.to_string()))
+}
+
+async fn example(req: HttpRequest) -> Result<HttpResponse, Error> {
+    let kind = kind_of(&req)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(kind.example()))
+}
+
+/// Reads the body up to the limit; a larger body is refused as soon as that is known.
+async fn read_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, Error> {
+    let too_large = || Error::TooLarge(format!("the request body is larger than the limit of {limit} bytes"));
+    if let Some(len) = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        if len > limit {
+            return Err(too_large());
+        }
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| Error::BadRequest(format!("the request body could not be read: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// The format from `?format=`, else from `Accept`, else PDF.
+fn negotiate(req: &HttpRequest) -> Result<OutputFormat, Error> {
+    let query = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+        .map_err(|e| Error::BadRequest(format!("the query string is malformed: {e}")))?;
+    if let Some((_, v)) = query.iter().find(|(k, _)| k == "format") {
+        return OutputFormat::parse(v).ok_or_else(|| {
+            Error::UnsupportedFormat(format!("format \"{v}\" is not one of pdf, docx, xlsx, html"))
+        });
+    }
+    let Some(accept) = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        return Ok(OutputFormat::Pdf);
+    };
+    let mut wildcard = accept.trim().is_empty();
+    for item in accept.split(',') {
+        let mime = item.split(';').next().unwrap_or("").trim();
+        if let Some(f) = OutputFormat::from_mime(mime) {
+            return Ok(f);
+        }
+        wildcard |= matches!(mime, "*/*" | "application/*" | "application/problem+json" | "application/json");
+    }
+    if wildcard {
+        Ok(OutputFormat::Pdf)
+    } else {
+        Err(Error::UnsupportedFormat(format!(
+            "none of the types in Accept ({accept}) can be produced; ask for one of: {}",
+            OutputFormat::ALL.iter().map(|f| f.mime()).collect::<Vec<_>>().join(", ")
+        )))
+    }
+}
+
+async fn validate(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+    let kind = kind_of(&req)?;
+    let body = read_body(&req, payload, state.body_limit).await?;
+    let value = Engine::parse_json(&body)?;
+    let v = state.engine.validate(kind, &value)?;
+    Ok(HttpResponse::Ok().json(json!({"valid": true, "warnings": v.warnings})))
+}
+
+async fn render_document(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+    let kind = kind_of(&req)?;
+    let format = negotiate(&req)?;
+    let body = read_body(&req, payload, state.body_limit).await?;
+    let value = Engine::parse_json(&body)?;
+    let engine = state.engine.clone();
+    let rendered = web::block(move || {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| engine.render(kind, &value, format)))
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("render task failed: {e}")))?
+    .map_err(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        tracing::error!(kind = %kind, format = %format, panic = %why, "render panicked");
+        Error::Internal(format!("render panicked: {why}"))
+    })??;
+    Ok(file_response(&rendered))
+}
+
+/// `attachment; filename="ascii.docx"; filename*=UTF-8''%E4%BC%9A…` (RFC 6266 / 5987).
+pub fn content_disposition(ascii: &str, utf8: &str) -> String {
+    let mut enc = String::new();
+    for b in utf8.bytes() {
+        if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+            enc.push(b as char);
+        } else {
+            enc.push_str(&format!("%{b:02X}"));
+        }
+    }
+    let ascii: String = ascii.chars().filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\').collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{enc}")
+}
+
+/// `sha-256=:<base64>:` (RFC 9530).
+pub fn content_digest(bytes: &[u8]) -> String {
+    let digest = sha2::Sha256::digest(bytes);
+    format!("sha-256=:{}:", base64::engine::general_purpose::STANDARD.encode(digest))
+}
+
+fn file_response(r: &Rendered) -> HttpResponse {
+    let mut res = HttpResponse::Ok();
+    res.insert_header((header::CONTENT_TYPE, r.format.mime()));
+    if let Ok(v) = HeaderValue::from_str(&content_disposition(&r.ascii_filename, &r.filename)) {
+        res.insert_header((header::CONTENT_DISPOSITION, v));
+    }
+    res.insert_header(("Content-Digest", content_digest(&r.bytes)));
+    res.insert_header(("Collabdocs-Warnings", r.warnings.len().to_string()));
+    res.body(r.bytes.clone())
+}

@@ -1,0 +1,442 @@
+//! The document kinds and the value types they share (dates, people, signatures, images).
+//!
+//! Each kind lives in its own module: the payload types with their rules, the derived values,
+//! and the view model handed to its template. Kinds know nothing of output formats.
+
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::input::{clean_text, type_name, Cx, FromJson, Obj};
+use crate::json_object;
+
+pub mod agreement;
+pub mod meeting_minutes;
+pub mod raci_matrix;
+pub mod request_form;
+pub mod weekly_progress;
+
+/// Every document kind the service renders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DocumentKind {
+    RequestForm,
+    MeetingMinutes,
+    RaciMatrix,
+    WeeklyProgress,
+    Agreement,
+}
+
+impl DocumentKind {
+    pub const ALL: &'static [DocumentKind] = &[
+        DocumentKind::RequestForm,
+        DocumentKind::MeetingMinutes,
+        DocumentKind::RaciMatrix,
+        DocumentKind::WeeklyProgress,
+        DocumentKind::Agreement,
+    ];
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            DocumentKind::RequestForm => "request-form",
+            DocumentKind::MeetingMinutes => "meeting-minutes",
+            DocumentKind::RaciMatrix => "raci-matrix",
+            DocumentKind::WeeklyProgress => "weekly-progress",
+            DocumentKind::Agreement => "agreement",
+        }
+    }
+
+    pub fn title_zh(self) -> &'static str {
+        match self {
+            DocumentKind::RequestForm => "跨部门协作需求登记表",
+            DocumentKind::MeetingMinutes => "跨部门会议纪要",
+            DocumentKind::RaciMatrix => "责任矩阵（RACI）",
+            DocumentKind::WeeklyProgress => "周进展表",
+            DocumentKind::Agreement => "跨部门沟通协议",
+        }
+    }
+
+    pub fn title_en(self) -> &'static str {
+        match self {
+            DocumentKind::RequestForm => "Cross-department collaboration request form",
+            DocumentKind::MeetingMinutes => "Cross-department meeting minutes",
+            DocumentKind::RaciMatrix => "RACI responsibility matrix",
+            DocumentKind::WeeklyProgress => "Weekly progress sheet",
+            DocumentKind::Agreement => "Inter-department communication agreement",
+        }
+    }
+
+    /// The complete example payload shipped with the service (`examples/<kind>.json`).
+    pub fn example(self) -> &'static str {
+        match self {
+            DocumentKind::RequestForm => include_str!("../examples/request-form.json"),
+            DocumentKind::MeetingMinutes => include_str!("../examples/meeting-minutes.json"),
+            DocumentKind::RaciMatrix => include_str!("../examples/raci-matrix.json"),
+            DocumentKind::WeeklyProgress => include_str!("../examples/weekly-progress.json"),
+            DocumentKind::Agreement => include_str!("../examples/agreement.json"),
+        }
+    }
+
+    pub fn from_slug(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|k| k.slug() == s)
+    }
+
+    /// Parses and checks a payload and builds the view model for the template.
+    pub fn prepare(self, body: &Value, cx: &mut Cx) -> Option<Prepared> {
+        match self {
+            DocumentKind::RequestForm => request_form::RequestForm::from_json(body, "", cx)
+                .map(|p| p.prepare(cx)),
+            DocumentKind::MeetingMinutes => {
+                meeting_minutes::MeetingMinutes::from_json(body, "", cx).map(|p| p.prepare(cx))
+            }
+            DocumentKind::RaciMatrix => {
+                raci_matrix::RaciMatrix::from_json(body, "", cx).map(|p| p.prepare(cx))
+            }
+            DocumentKind::WeeklyProgress => {
+                weekly_progress::WeeklyProgress::from_json(body, "", cx).map(|p| p.prepare(cx))
+            }
+            DocumentKind::Agreement => {
+                agreement::Agreement::from_json(body, "", cx).map(|p| p.prepare(cx))
+            }
+        }
+    }
+}
+
+impl fmt::Display for DocumentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.slug())
+    }
+}
+
+/// A validated payload ready for its template.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The template context: `{"doc": payload, "derived": {...}}`.
+    pub context: Value,
+    /// The download name without extension, in Chinese (`会议纪要-2026-07-28`).
+    pub file_stem: String,
+}
+
+impl Prepared {
+    pub fn new(doc: &impl Serialize, derived: Value, file_stem: String) -> Self {
+        let doc = serde_json::to_value(doc).expect("payload types serialize");
+        Self {
+            context: serde_json::json!({ "doc": doc, "derived": derived }),
+            file_stem,
+        }
+    }
+}
+
+/// A calendar date, `YYYY-MM-DD` on the wire, `2026年7月28日` in documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl Date {
+    pub fn parse(s: &str) -> Option<Date> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            let part = &s[r];
+            part.bytes()
+                .all(|c| c.is_ascii_digit())
+                .then(|| part.parse().ok())
+                .flatten()
+        };
+        let (year, month, day) = (num(0..4)? as i32, num(5..7)?, num(8..10)?);
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || year < 1900
+        {
+            return None;
+        }
+        Some(Date { year, month, day })
+    }
+
+    pub fn iso(self) -> String {
+        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
+    }
+
+    pub fn zh(self) -> String {
+        format!("{}年{}月{}日", self.year, self.month, self.day)
+    }
+
+    /// Days since 1970-01-01 (proleptic Gregorian).
+    pub fn days(self) -> i64 {
+        let y = i64::from(self.year) - i64::from(self.month <= 2);
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let m = i64::from(self.month);
+        let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + i64::from(self.day) - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        era * 146_097 + doe - 719_468
+    }
+
+    /// 0 = Monday … 6 = Sunday.
+    pub fn weekday(self) -> u32 {
+        (self.days() + 3).rem_euclid(7) as u32
+    }
+}
+
+fn days_in_month(y: i32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        _ => 28,
+    }
+}
+
+impl Serialize for Date {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.iso())
+    }
+}
+
+impl FromJson for Date {
+    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
+        let parsed = v.as_str().and_then(Date::parse);
+        if parsed.is_none() {
+            let got = match v {
+                Value::String(s) => format!("\"{}\"", s.chars().take(40).collect::<String>()),
+                other => type_name(other).to_string(),
+            };
+            cx.error(
+                path,
+                format!("must be a date as YYYY-MM-DD (e.g. 2026-07-28); got {got}"),
+            );
+        }
+        parsed
+    }
+}
+
+/// A time of day, `HH:MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Time {
+    pub hour: u32,
+    pub minute: u32,
+}
+
+impl Serialize for Time {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{:02}:{:02}", self.hour, self.minute))
+    }
+}
+
+impl FromJson for Time {
+    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
+        let parsed = v.as_str().and_then(|s| {
+            let (h, m) = s.split_once(':')?;
+            if h.len() != 2 || m.len() != 2 {
+                return None;
+            }
+            let (hour, minute) = (h.parse().ok()?, m.parse().ok()?);
+            (hour < 24 && minute < 60).then_some(Time { hour, minute })
+        });
+        if parsed.is_none() {
+            cx.error(path, "must be a time as HH:MM (24-hour, e.g. 14:30)");
+        }
+        parsed
+    }
+}
+
+/// Whole percent, 0 to 100.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize)]
+pub struct Percent(pub f64);
+
+impl FromJson for Percent {
+    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
+        match v.as_f64() {
+            Some(n) if (0.0..=100.0).contains(&n) => Some(Percent(n)),
+            _ => {
+                cx.error(path, "must be a number from 0 to 100");
+                None
+            }
+        }
+    }
+}
+
+json_object! {
+    /// A person as an object; see [`Person`] for the bare-string form.
+    pub struct PersonObject {
+        name: String = req,
+        department: Option<String> = opt,
+        title: Option<String> = opt,
+        contact: Option<String> = opt,
+    }
+}
+
+/// `{"name", "department", "title", "contact"}`, or a bare string taken as the name.
+#[derive(Debug, Clone, Serialize)]
+pub struct Person {
+    pub name: String,
+    pub department: Option<String>,
+    pub title: Option<String>,
+    pub contact: Option<String>,
+    /// `name（department·title）`, as printed in documents.
+    pub display: String,
+}
+
+impl FromJson for Person {
+    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
+        let p = match v {
+            Value::String(s) => {
+                let name = String::from_json(v, path, cx)?;
+                if s.trim().is_empty() {
+                    cx.error(path, "must not be empty");
+                    return None;
+                }
+                PersonObject {
+                    name,
+                    department: None,
+                    title: None,
+                    contact: None,
+                }
+            }
+            Value::Object(_) => PersonObject::from_json(v, path, cx)?,
+            other => {
+                cx.error(
+                    path,
+                    format!(
+                        "must be a person: a name string or an object with \"name\"; got {}",
+                        type_name(other)
+                    ),
+                );
+                return None;
+            }
+        };
+        let extras: Vec<&str> = [&p.department, &p.title]
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+            .collect();
+        let display = if extras.is_empty() {
+            p.name.clone()
+        } else {
+            format!("{}（{}）", p.name, extras.join("·"))
+        };
+        Some(Person {
+            name: p.name,
+            department: p.department,
+            title: p.title,
+            contact: p.contact,
+            display,
+        })
+    }
+}
+
+/// An image given as a `data:` URI, checked to be a PNG or JPEG whose size can be read.
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub uri: String,
+}
+
+/// The largest image accepted, in bytes of the data URI.
+pub const MAX_IMAGE_URI_BYTES: usize = 2 * 1024 * 1024;
+
+impl Serialize for Image {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.uri)
+    }
+}
+
+impl FromJson for Image {
+    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
+        let Value::String(s) = v else {
+            cx.error(path, format!("must be a data: URI string, not {}", type_name(v)));
+            return None;
+        };
+        if s.len() > MAX_IMAGE_URI_BYTES {
+            cx.error(
+                path,
+                format!("is {} bytes; images are limited to {MAX_IMAGE_URI_BYTES}", s.len()),
+            );
+            return None;
+        }
+        match crate::document::ImageData::from_data_uri(s) {
+            Ok(_) => Some(Image { uri: s.clone() }),
+            Err(why) => {
+                cx.error(path, why);
+                None
+            }
+        }
+    }
+}
+
+json_object! {
+    /// A signature line: who signs, for which department, when, and optionally the image.
+    pub struct Signature {
+        name: String = req,
+        department: Option<String> = opt,
+        title: Option<String> = opt,
+        signed_on: Option<Date> = opt,
+        signature_image: Option<Image> = opt,
+    }
+}
+
+json_object! {
+    /// The issuing organisation, printed in the page header.
+    pub struct Organization {
+        name: Option<String> = opt,
+        logo: Option<Image> = opt,
+    }
+}
+
+json_object! {
+    /// A project reference with only a name.
+    pub struct ProjectName {
+        name: String = req,
+    }
+}
+
+/// Reads a plain string that must not be blank (used by hand-written parsers).
+pub fn text_field(o: &mut Obj<'_>, name: &str, cx: &mut Cx) -> Option<String> {
+    o.req::<String>(name, cx)
+}
+
+/// Cleans a string for use in a file name: no path separators, no control characters.
+pub fn safe_file_stem(s: &str) -> String {
+    let cleaned: String = clean_text(s)
+        .chars()
+        .map(|c| match c {
+            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' | '\n' | '\t' => '_',
+            c => c,
+        })
+        .collect();
+    let trimmed = cleaned.trim().trim_matches('.').to_string();
+    let short: String = trimmed.chars().take(60).collect();
+    if short.is_empty() {
+        "document".to_string()
+    } else {
+        short
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_checked_against_the_calendar() {
+        assert!(Date::parse("2026-02-29").is_none());
+        assert!(Date::parse("2024-02-29").is_some());
+        assert!(Date::parse("2026-7-28").is_none());
+        assert_eq!(Date::parse("2026-07-28").unwrap().zh(), "2026年7月28日");
+    }
+
+    #[test]
+    fn weekday_of_a_known_date() {
+        // 2026-07-28 is a Tuesday.
+        assert_eq!(Date::parse("2026-07-28").unwrap().weekday(), 1);
+        assert_eq!(Date::parse("1970-01-01").unwrap().days(), 0);
+    }
+
+    #[test]
+    fn file_stems_cannot_escape_a_directory() {
+        assert_eq!(safe_file_stem("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(safe_file_stem("  "), "document");
+    }
+}

@@ -1,0 +1,169 @@
+//! `agreement` — 跨部门沟通协议 (seed 002 协议内容模板框架), signed or draft.
+//!
+//! What the payload leaves out is filled from the guide's standard clauses.
+
+use serde_json::json;
+
+use super::meeting_minutes::signature_views;
+use super::{Date, Organization, Prepared, Signature};
+use crate::input::Cx;
+use crate::json_object;
+
+json_object! {
+    pub struct Department { name: String = req, responsibilities: Vec<String> = list_min(1) }
+}
+
+json_object! {
+    pub struct Effective { from: Date = req, until: Option<Date> = opt, until_text: Option<String> = opt }
+    check(e, path, cx) {
+        if let Some(u) = e.until {
+            if u < e.from {
+                cx.error(format!("{path}/until"), format!("{} is before the start {}", u.zh(), e.from.zh()));
+            }
+        }
+    }
+}
+
+json_object! {
+    pub struct Contact {
+        department: String = req,
+        name: String = req,
+        title: Option<String> = opt,
+        contact: Option<String> = opt,
+    }
+}
+
+json_object! {
+    pub struct Communication {
+        meetings: Option<String> = opt,
+        channels: Vec<String> = list,
+        contacts: Vec<Contact> = list,
+        minutes_within_hours: Option<u32> = opt,
+    }
+}
+
+json_object! {
+    pub struct EscalationLevel { name: String = req, handling: String = req, response_hours: Option<u32> = opt }
+}
+
+json_object! {
+    pub struct Escalation { levels: Vec<EscalationLevel> = list, path: Vec<String> = list }
+}
+
+json_object! {
+    pub struct Clause { heading: String = req, body: String = req }
+}
+
+json_object! {
+    /// The payload of `agreement`.
+    pub struct Agreement {
+        document_no: Option<String> = opt,
+        organization: Option<Organization> = opt,
+        title: String = req,
+        agreement_no: Option<String> = opt,
+        lead_department: Department = req,
+        partner_departments: Vec<Department> = list_min(1),
+        effective: Effective = req,
+        objective: String = req,
+        scope: Vec<String> = list,
+        communication: Option<Communication> = opt,
+        resources: Vec<String> = list,
+        escalation: Option<Escalation> = opt,
+        confidentiality_years: Option<u32> = opt,
+        clauses: Vec<Clause> = list,
+        attachments: Vec<String> = list,
+        signatories: Vec<Signature> = list_min(2),
+        approver: Option<Signature> = opt,
+    }
+    check(a, _path, cx) {
+        for (i, s) in a.signatories.iter().enumerate() {
+            if s.department.is_none() {
+                cx.error(format!("/signatories/{i}/department"), "is required: each signatory signs for a department");
+            }
+        }
+    }
+}
+
+impl Agreement {
+    /// Every signatory, and the approver if given, has a signing date.
+    pub fn is_signed(&self) -> bool {
+        self.signatories.iter().chain(self.approver.as_ref()).all(|s| s.signed_on.is_some())
+    }
+
+    /// The latest signing date: the day the agreement was concluded.
+    pub fn signed_on(&self) -> Option<Date> {
+        self.signatories.iter().chain(self.approver.as_ref()).filter_map(|s| s.signed_on).max()
+    }
+
+    pub fn prepare(self, cx: &mut Cx) -> Prepared {
+        if let (Some(_), Some(u)) = (self.effective.until, &self.effective.until_text) {
+            cx.warn("/effective/until_text", format!("is ignored (\"{u}\") because effective.until gives a date"));
+        }
+        let comm = self.communication.clone();
+        let meetings = comm
+            .as_ref()
+            .and_then(|c| c.meetings.clone())
+            .unwrap_or_else(|| "牵头部门每周组织一次跨部门沟通会（遇节假日顺延），每月最后一周召开复盘会。".to_string());
+        let channels = comm
+            .as_ref()
+            .map(|c| c.channels.clone())
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| {
+                vec![
+                    "日常沟通使用企业协作群".to_string(),
+                    "重要事项通过邮件确认".to_string(),
+                    "紧急事项电话同步".to_string(),
+                ]
+            });
+        let hours = comm.as_ref().and_then(|c| c.minutes_within_hours).unwrap_or(24);
+        let esc = self.escalation.clone();
+        let levels: Vec<serde_json::Value> = match esc.as_ref().map(|e| &e.levels).filter(|l| !l.is_empty()) {
+            Some(levels) => levels
+                .iter()
+                .map(|l| json!({"name": l.name, "handling": l.handling, "response_hours": l.response_hours}))
+                .collect(),
+            None => vec![
+                json!({"name": "一般问题", "handling": "各部门自行协调解决", "response_hours": 24}),
+                json!({"name": "重大问题", "handling": "无法协调时，由牵头部门上报至上级领导，组织专项会议解决", "response_hours": 48}),
+            ],
+        };
+        let path = esc
+            .map(|e| e.path)
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| vec!["协作部门对接人".into(), "牵头部门负责人".into(), "上级领导".into()]);
+        let years = self.confidentiality_years.unwrap_or(3);
+        let until = match (self.effective.until, &self.effective.until_text) {
+            (Some(d), _) => d.zh(),
+            (None, Some(t)) => t.clone(),
+            (None, None) => "项目结束或约定事项完成".to_string(),
+        };
+        let signed = self.is_signed();
+        let partners: Vec<&str> = self.partner_departments.iter().map(|d| d.name.as_str()).collect();
+        let mut all_sigs = signature_views(&self.signatories);
+        if let Some(a) = &self.approver {
+            let mut v = signature_views(std::slice::from_ref(a));
+            v[0]["approver"] = json!(true);
+            all_sigs.append(&mut v);
+        }
+        let derived = json!({
+            "signed": signed,
+            "signed_on": self.signed_on(),
+            "partner_names": partners.join("、"),
+            "period": format!("自{}起至{}", self.effective.from.zh(), until),
+            "scope": if self.scope.is_empty() { vec!["需求对接".to_string(), "进度同步".into(), "资源协调".into(), "问题解决".into()] } else { self.scope.clone() },
+            "meetings": meetings,
+            "channels": channels,
+            "minutes_within_hours": hours,
+            "resources": if self.resources.is_empty() {
+                vec!["牵头部门负责协调会议室及线上会议工具。".to_string(), "协作部门需在2个工作日内反馈资源需求的可行性。".into()]
+            } else { self.resources.clone() },
+            "levels": levels,
+            "escalation_path": path.join(" → "),
+            "confidentiality_years": years,
+            "signatures": all_sigs,
+        });
+        let id = self.agreement_no.as_deref().map(super::safe_file_stem).unwrap_or_else(|| self.effective.from.iso());
+        let stem = format!("跨部门沟通协议-{id}");
+        Prepared::new(&self, derived, stem)
+    }
+}

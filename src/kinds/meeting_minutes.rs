@@ -1,0 +1,179 @@
+//! `meeting-minutes` — 跨部门会议纪要 (seed 000 《跨部门会议记录模板》).
+
+use serde_json::json;
+
+use super::{Date, Image, Organization, Person, Prepared, Signature, Time};
+use crate::input::Cx;
+use crate::{json_enum, json_object};
+
+json_enum! {
+    /// Whether an agenda topic needs a decision or is for information.
+    pub enum TopicKind { Decision = "decision" / "需决策", Sync = "sync" / "需同步" }
+}
+
+json_enum! {
+    /// Progress of an action item.
+    pub enum ActionStatus { Open = "open" / "未开始", InProgress = "in_progress" / "进行中", Done = "done" / "已完成" }
+}
+
+json_object! {
+    pub struct Project { name: Option<String> = opt }
+}
+
+json_object! {
+    pub struct Meeting {
+        date: Date = req,
+        start: Option<Time> = opt,
+        end: Option<Time> = opt,
+        location: Option<String> = opt,
+        host: Person = req,
+        recorder: Person = req,
+    }
+    check(m, path, cx) {
+        if let (Some(s), Some(e)) = (m.start, m.end) {
+            if e < s {
+                cx.error(format!("{path}/end"), "must not be before the start time");
+            }
+        }
+    }
+}
+
+json_object! {
+    pub struct AgendaItem {
+        title: String = req,
+        owner: Option<Person> = opt,
+        minutes: Option<u32> = opt,
+        kind: Option<TopicKind> = opt,
+    }
+}
+
+json_object! {
+    pub struct Viewpoint { party: String = req, view: String = req }
+}
+
+json_object! {
+    pub struct Discussion {
+        topic: String = req,
+        summary: String = req,
+        viewpoints: Vec<Viewpoint> = list,
+    }
+}
+
+json_object! {
+    pub struct ActionItem {
+        task: String = req,
+        owner: Person = req,
+        department: Option<String> = opt,
+        due: Date = req,
+        deliverable: Option<String> = opt,
+        status: Option<ActionStatus> = opt,
+    }
+}
+
+json_object! {
+    pub struct OpenIssue {
+        issue: String = req,
+        next_step: String = req,
+        owner: Option<Person> = opt,
+        due: Option<Date> = opt,
+    }
+}
+
+json_object! {
+    pub struct NextMeeting {
+        date: Option<Date> = opt,
+        time: Option<Time> = opt,
+        location: Option<String> = opt,
+        note: Option<String> = opt,
+    }
+}
+
+json_object! {
+    /// The payload of `meeting-minutes`.
+    pub struct MeetingMinutes {
+        document_no: Option<String> = opt,
+        organization: Option<Organization> = opt,
+        title: String = req,
+        project: Option<Project> = opt,
+        meeting: Meeting = req,
+        attendees: Vec<Person> = list_min(1),
+        absentees: Vec<Person> = list,
+        cc: Vec<String> = list,
+        objective: Option<String> = opt,
+        agenda: Vec<AgendaItem> = list,
+        discussions: Vec<Discussion> = list,
+        decisions: Vec<String> = list,
+        action_items: Vec<ActionItem> = list,
+        open_issues: Vec<OpenIssue> = list,
+        next_meeting: Option<NextMeeting> = opt,
+        distributed_on: Option<Date> = opt,
+        sign_off: Vec<Signature> = list,
+    }
+}
+
+impl MeetingMinutes {
+    pub fn prepare(self, cx: &mut Cx) -> Prepared {
+        let present: Vec<&str> = self
+            .attendees
+            .iter()
+            .chain([&self.meeting.host, &self.meeting.recorder])
+            .map(|p| p.name.trim())
+            .collect();
+        for (i, a) in self.action_items.iter().enumerate() {
+            if a.due < self.meeting.date {
+                cx.warn(
+                    format!("/action_items/{i}/due"),
+                    format!(
+                        "is {}, before the meeting on {}",
+                        a.due.zh(),
+                        self.meeting.date.zh()
+                    ),
+                );
+            }
+            if !present.contains(&a.owner.name.trim()) {
+                cx.warn(
+                    format!("/action_items/{i}/owner"),
+                    format!("{} is not among the attendees", a.owner.name),
+                );
+            }
+        }
+        let status_counts: Vec<_> = ActionStatus::ALL
+            .iter()
+            .map(|s| {
+                let n = self
+                    .action_items
+                    .iter()
+                    .filter(|a| a.status.unwrap_or(ActionStatus::Open) == *s)
+                    .count();
+                json!({"label": s.label(), "count": n})
+            })
+            .collect();
+        let total_minutes: u32 = self.agenda.iter().filter_map(|a| a.minutes).sum();
+        let signatures = signature_views(&self.sign_off);
+        let derived = json!({
+            "action_status_counts": status_counts,
+            "action_status_labels": ActionStatus::labels(),
+            "agenda_minutes": total_minutes,
+            "attendee_count": self.attendees.len(),
+            "signatures": signatures,
+        });
+        let stem = format!("会议纪要-{}", self.meeting.date.iso());
+        Prepared::new(&self, derived, stem)
+    }
+}
+
+/// Signatures as the templates print them, with `signed` telling whether a date is present.
+pub fn signature_views(list: &[Signature]) -> Vec<serde_json::Value> {
+    list.iter()
+        .map(|s| {
+            json!({
+                "name": s.name,
+                "department": s.department,
+                "title": s.title,
+                "signed_on": s.signed_on,
+                "signature_image": s.signature_image.as_ref().map(|i: &Image| i.uri.clone()),
+                "signed": s.signed_on.is_some(),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,136 @@
+//! `weekly-progress` — 周进展表 / 协作任务跟进表 (seed 000 协作任务跟进表; seed 001 第三阶段).
+
+use serde_json::json;
+
+use super::{Date, Organization, Percent, Person, Prepared, ProjectName};
+use crate::input::Cx;
+use crate::{json_enum, json_object};
+
+json_enum! {
+    /// Where a task stands this week.
+    pub enum TaskStatus {
+        NotStarted = "not_started" / "未开始",
+        InProgress = "in_progress" / "进行中",
+        Done = "done" / "已完成",
+        NeedSupport = "need_support" / "需支持",
+        AtRisk = "at_risk" / "延期风险",
+        Delayed = "delayed" / "已延期",
+    }
+}
+
+json_enum! {
+    /// Risk or severity level.
+    pub enum Level { High = "high" / "高", Medium = "medium" / "中", Low = "low" / "低" }
+}
+
+json_object! {
+    pub struct Week { start: Date = req, end: Date = req }
+    check(w, path, cx) {
+        if w.end < w.start {
+            cx.error(format!("{path}/end"), format!("{} is before the week's start {}", w.end.zh(), w.start.zh()));
+        }
+    }
+}
+
+json_object! {
+    pub struct Task {
+        task: String = req,
+        owner: Person = req,
+        department: Option<String> = opt,
+        status: TaskStatus = req,
+        progress: Option<Percent> = opt,
+        risk: Option<Level> = opt,
+        due: Option<Date> = opt,
+        note: Option<String> = opt,
+        support_needed: Option<String> = opt,
+    }
+}
+
+json_object! {
+    pub struct Issue {
+        description: String = req,
+        departments: Vec<String> = list,
+        severity: Level = req,
+        impact: Option<String> = opt,
+        proposal: Option<String> = opt,
+        owner: Option<Person> = opt,
+        due: Option<Date> = opt,
+    }
+}
+
+json_object! {
+    /// The payload of `weekly-progress`.
+    pub struct WeeklyProgress {
+        document_no: Option<String> = opt,
+        organization: Option<Organization> = opt,
+        project: ProjectName = req,
+        week: Week = req,
+        department: Option<String> = opt,
+        reporter: Person = req,
+        summary: Option<String> = opt,
+        tasks: Vec<Task> = list_min(1),
+        issues: Vec<Issue> = list,
+        next_week: Vec<String> = list,
+    }
+}
+
+impl Task {
+    /// Due before the end of the reported week and not done.
+    pub fn overdue(&self, week_end: Date) -> bool {
+        self.status != TaskStatus::Done && self.due.is_some_and(|d| d < week_end)
+    }
+}
+
+impl WeeklyProgress {
+    pub fn prepare(self, cx: &mut Cx) -> Prepared {
+        for (i, t) in self.tasks.iter().enumerate() {
+            if t.status == TaskStatus::Done && t.progress.is_some_and(|p| p.0 < 100.0) {
+                cx.warn(format!("/tasks/{i}/progress"), "is below 100 for a task marked done (已完成)");
+            }
+        }
+        let total = self.tasks.len();
+        let count = |s: TaskStatus| self.tasks.iter().filter(|t| t.status == s).count();
+        let status_counts: Vec<_> = TaskStatus::ALL
+            .iter()
+            .map(|s| json!({"label": s.label(), "count": count(*s)}))
+            .collect();
+        let risk_counts: Vec<_> = Level::ALL
+            .iter()
+            .map(|l| json!({"label": l.label(), "count": self.tasks.iter().filter(|t| t.risk == Some(*l)).count()}))
+            .collect();
+        let done = count(TaskStatus::Done);
+        let completion = if total == 0 { 0.0 } else { done as f64 * 100.0 / total as f64 };
+        let tasks: Vec<_> = self
+            .tasks
+            .iter()
+            .map(|t| {
+                let mut v = serde_json::to_value(t).expect("task serializes");
+                v["overdue"] = json!(t.overdue(self.week.end));
+                v["progress_text"] = json!(t.progress.map(|p| format!("{}%", super::request_form::format_number(p.0))));
+                v["progress_value"] = json!(t.progress.map(|p| p.0 / 100.0));
+                v
+            })
+            .collect();
+        let overdue: Vec<_> = self
+            .tasks
+            .iter()
+            .filter(|t| t.overdue(self.week.end))
+            .map(|t| json!({"task": t.task, "owner": t.owner.display, "due": t.due, "status": t.status}))
+            .collect();
+        let derived = json!({
+            "total": total,
+            "done": done,
+            "completion_rate": completion / 100.0,
+            "completion_text": format!("{}%", super::request_form::format_number((completion * 10.0).round() / 10.0)),
+            "status_counts": status_counts,
+            "risk_counts": risk_counts,
+            "status_labels": TaskStatus::labels(),
+            "level_labels": Level::labels(),
+            "tasks": tasks,
+            "overdue": overdue,
+        });
+        let who = self.department.as_deref().map(|d| format!("{}-", super::safe_file_stem(d))).unwrap_or_default();
+        let stem = format!("周进展表-{who}{}", self.week.start.iso());
+        Prepared::new(&self, derived, stem)
+    }
+}

@@ -1,0 +1,16 @@
+//! collabdocs: cross-department collaboration paperwork from JSON to DOCX, XLSX, PDF and HTML.
+//!
+//! The pipeline runs one way: [`kinds`] (parse, validate, derive) → [`template`] (Handlebars
+//! to markup) → [`markup`] (markup to [`document`]) → [`render`] (bytes). [`engine`] holds it
+//! together; [`http`] and the command line are its front doors.
+
+pub mod config;
+pub mod document;
+pub mod engine;
+pub mod error;
+pub mod http;
+pub mod input;
+pub mod kinds;
+pub mod markup;
+pub mod render;
+pub mod template;

@@ -1,0 +1,573 @@
+//! The template markup: a small XML vocabulary (documented in `templates/README.md`) parsed into
+//! the [`Document`] model. Errors carry the line and column of the generated markup.
+//!
+//! Whitespace: a run of literal whitespace that contains a newline is template layout and is
+//! dropped; data newlines reach the markup as `&#10;` (see `template::xml_escape`) and are kept.
+
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::Reader;
+
+use crate::document::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}, column {column}: {message}")]
+pub struct MarkupError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    /// The offending line of markup, for the log.
+    pub source_line: String,
+}
+
+#[derive(Debug)]
+struct Element {
+    name: String,
+    attrs: Vec<(String, String)>,
+    children: Vec<Node>,
+    pos: usize,
+}
+
+#[derive(Debug)]
+enum Node {
+    El(Element),
+    Text(String),
+}
+
+impl Element {
+    fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+struct Parser<'a> {
+    src: &'a str,
+}
+
+impl Parser<'_> {
+    fn err(&self, pos: usize, message: impl Into<String>) -> MarkupError {
+        let pos = pos.min(self.src.len());
+        let before = &self.src[..self.src.floor_char_boundary_compat(pos)];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = before[line_start..].chars().count() + 1;
+        let source_line = self.src[line_start..]
+            .lines()
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(200)
+            .collect();
+        MarkupError {
+            line,
+            column,
+            message: message.into(),
+            source_line,
+        }
+    }
+}
+
+trait FloorBoundary {
+    fn floor_char_boundary_compat(&self, i: usize) -> usize;
+}
+
+impl FloorBoundary for str {
+    fn floor_char_boundary_compat(&self, mut i: usize) -> usize {
+        while i > 0 && !self.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    }
+}
+
+/// Drops whitespace runs that contain a newline (template layout), keeps everything else.
+fn collapse_layout_whitespace(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut run = String::new();
+    for c in raw.chars() {
+        if c.is_whitespace() {
+            run.push(c);
+        } else {
+            if !run.contains('\n') {
+                out.push_str(&run);
+            }
+            run.clear();
+            out.push(c);
+        }
+    }
+    if !run.contains('\n') {
+        out.push_str(&run);
+    }
+    out
+}
+
+fn parse_tree(src: &str) -> Result<Element, MarkupError> {
+    let p = Parser { src };
+    let mut reader = Reader::from_str(src);
+    reader.config_mut().check_end_names = true;
+    let mut stack: Vec<Element> = Vec::new();
+    let mut root: Option<Element> = None;
+    loop {
+        let pos = reader.buffer_position() as usize;
+        let ev = reader
+            .read_event()
+            .map_err(|e| p.err(reader.error_position() as usize, format!("malformed markup: {e}")))?;
+        match ev {
+            Event::Start(e) => stack.push(element(&p, &e, pos)?),
+            Event::Empty(e) => {
+                let el = element(&p, &e, pos)?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(Node::El(el)),
+                    None => root = Some(el),
+                }
+            }
+            Event::End(_) => {
+                let el = stack.pop().ok_or_else(|| p.err(pos, "unexpected end tag"))?;
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(Node::El(el)),
+                    None => root = Some(el),
+                }
+            }
+            Event::Text(t) => {
+                let raw = std::str::from_utf8(&t).map_err(|_| p.err(pos, "text is not UTF-8"))?;
+                let collapsed = collapse_layout_whitespace(raw);
+                if collapsed.is_empty() {
+                    continue;
+                }
+                let text = quick_xml::escape::unescape(&collapsed)
+                    .map_err(|e| p.err(pos, format!("bad character reference: {e}")))?
+                    .into_owned();
+                match stack.last_mut() {
+                    Some(parent) => parent.children.push(Node::Text(text)),
+                    None if text.trim().is_empty() => {}
+                    None => return Err(p.err(pos, "text outside the <document> element")),
+                }
+            }
+            Event::CData(t) => {
+                let text = String::from_utf8_lossy(&t).into_owned();
+                if let Some(parent) = stack.last_mut() {
+                    parent.children.push(Node::Text(text));
+                }
+            }
+            Event::Eof => break,
+            Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
+        }
+    }
+    if let Some(open) = stack.last() {
+        return Err(p.err(open.pos, format!("<{}> is never closed", open.name)));
+    }
+    root.ok_or_else(|| p.err(0, "no <document> element"))
+}
+
+fn element(p: &Parser<'_>, e: &BytesStart<'_>, pos: usize) -> Result<Element, MarkupError> {
+    let name = String::from_utf8_lossy(e.name().as_ref()).into_owned();
+    let mut attrs = Vec::new();
+    for a in e.attributes() {
+        let a = a.map_err(|err| p.err(pos, format!("bad attribute in <{name}>: {err}")))?;
+        let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+        let value = a
+            .unescape_value()
+            .map_err(|err| p.err(pos, format!("bad attribute value in <{name}>: {err}")))?
+            .into_owned();
+        attrs.push((key, value));
+    }
+    Ok(Element {
+        name,
+        attrs,
+        children: Vec::new(),
+        pos,
+    })
+}
+
+/// Parses template output into a document.
+pub fn parse(src: &str) -> Result<Document, MarkupError> {
+    let root = parse_tree(src)?;
+    let p = Parser { src };
+    if root.name != "document" {
+        return Err(p.err(root.pos, format!("the root element must be <document>, not <{}>", root.name)));
+    }
+    let mut doc = Document {
+        meta: Meta {
+            title: root.attr("title").unwrap_or_default().to_string(),
+            subject: root.attr("subject").unwrap_or_default().to_string(),
+            author: root.attr("author").unwrap_or("collabdocs").to_string(),
+            lang: root.attr("lang").unwrap_or("zh-CN").to_string(),
+        },
+        landscape: root.attr("orientation") == Some("landscape"),
+        ..Document::default()
+    };
+    for node in &root.children {
+        let el = match node {
+            Node::El(el) => el,
+            Node::Text(t) if t.trim().is_empty() => continue,
+            Node::Text(_) => return Err(p.err(root.pos, "text directly inside <document>; wrap it in <p>")),
+        };
+        check_attrs(&p, el)?;
+        match el.name.as_str() {
+            "page-header" => {
+                doc.header = Some(PageHeader {
+                    left: el.attr("left").unwrap_or_default().to_string(),
+                    right: el.attr("right").unwrap_or_default().to_string(),
+                })
+            }
+            "page-footer" => doc.footer = Some(plain_text(&inlines(&p, el)?)),
+            "draft-mark" => doc.draft_mark = Some(plain_text(&inlines(&p, el)?)),
+            _ => doc.blocks.push(block(&p, el)?),
+        }
+    }
+    Ok(doc)
+}
+
+/// The attributes each element accepts; anything else is a template mistake.
+fn allowed_attrs(name: &str) -> Option<&'static [&'static str]> {
+    Some(match name {
+        "document" => &["title", "subject", "author", "lang", "orientation"],
+        "page-header" => &["left", "right"],
+        "page-footer" | "draft-mark" | "title" | "subtitle" | "h1" | "h2" | "h3" | "ul" | "ol"
+        | "li" | "b" | "br" | "page-break" | "signatures" | "thead" | "tbody" | "tfoot" => &[],
+        "p" => &["align", "style"],
+        "kv" => &["columns"],
+        "item" => &["label", "span", "type", "value"],
+        "table" => &["name"],
+        "col" => &["width", "type", "align", "options", "colors"],
+        "tr" => &["flag"],
+        "th" | "td" => &["colspan", "rowspan", "type", "value", "align"],
+        "signature" => &["role", "name", "department", "title", "date", "image"],
+        "image" => &["src", "width", "align"],
+        _ => return None,
+    })
+}
+
+fn check_attrs(p: &Parser<'_>, el: &Element) -> Result<(), MarkupError> {
+    let allowed = allowed_attrs(&el.name)
+        .ok_or_else(|| p.err(el.pos, format!("unknown element <{}>", el.name)))?;
+    for (k, _) in &el.attrs {
+        if !allowed.contains(&k.as_str()) {
+            return Err(p.err(el.pos, format!("<{}> has no attribute \"{k}\"", el.name)));
+        }
+    }
+    Ok(())
+}
+
+fn children<'e>(p: &Parser<'_>, el: &'e Element) -> Result<Vec<&'e Element>, MarkupError> {
+    let mut out = Vec::new();
+    for n in &el.children {
+        match n {
+            Node::El(c) => {
+                check_attrs(p, c)?;
+                out.push(c);
+            }
+            Node::Text(t) if t.trim().is_empty() => {}
+            Node::Text(t) => {
+                return Err(p.err(
+                    el.pos,
+                    format!("<{}> cannot hold text directly (found \"{}\")", el.name, t.chars().take(30).collect::<String>()),
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn inlines(p: &Parser<'_>, el: &Element) -> Result<Inlines, MarkupError> {
+    let mut out: Inlines = Vec::new();
+    collect_inlines(p, el, false, &mut out)?;
+    Ok(out)
+}
+
+fn push_span(out: &mut Inlines, text: &str, bold: bool) {
+    if text.is_empty() {
+        return;
+    }
+    match out.last_mut() {
+        Some(last) if last.bold == bold => last.text.push_str(text),
+        _ => out.push(Span {
+            text: text.to_string(),
+            bold,
+        }),
+    }
+}
+
+fn collect_inlines(p: &Parser<'_>, el: &Element, bold: bool, out: &mut Inlines) -> Result<(), MarkupError> {
+    for n in &el.children {
+        match n {
+            Node::Text(t) => push_span(out, t, bold),
+            Node::El(c) => {
+                check_attrs(p, c)?;
+                match c.name.as_str() {
+                    "b" => collect_inlines(p, c, true, out)?,
+                    "br" => push_span(out, "\n", bold),
+                    other => {
+                        return Err(p.err(c.pos, format!("<{other}> is not allowed inside <{}>; only text, <b> and <br/>", el.name)))
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_num<T: std::str::FromStr>(p: &Parser<'_>, el: &Element, name: &str, default: T) -> Result<T, MarkupError> {
+    match el.attr(name) {
+        None | Some("") => Ok(default),
+        Some(v) => v
+            .trim()
+            .parse()
+            .map_err(|_| p.err(el.pos, format!("<{}> {name}=\"{v}\" is not a number", el.name))),
+    }
+}
+
+fn parse_align(p: &Parser<'_>, el: &Element) -> Result<Option<Align>, MarkupError> {
+    Ok(match el.attr("align") {
+        None | Some("") => None,
+        Some("left") => Some(Align::Left),
+        Some("center") => Some(Align::Center),
+        Some("right") => Some(Align::Right),
+        Some(v) => return Err(p.err(el.pos, format!("align=\"{v}\" must be left, center or right"))),
+    })
+}
+
+fn parse_hint(p: &Parser<'_>, el: &Element) -> Result<CellHint, MarkupError> {
+    let value = el.attr("value").unwrap_or_default().trim();
+    let kind = el.attr("type").unwrap_or("text");
+    if value.is_empty() {
+        return Ok(CellHint::Text);
+    }
+    Ok(match kind {
+        "text" | "enum" => CellHint::Text,
+        "date" => {
+            if crate::kinds::Date::parse(value).is_none() {
+                return Err(p.err(el.pos, format!("value=\"{value}\" is not a YYYY-MM-DD date")));
+            }
+            CellHint::Date(value.to_string())
+        }
+        "number" => CellHint::Number(parse_num(p, el, "value", 0.0)?),
+        "percent" => CellHint::Percent(parse_num(p, el, "value", 0.0)?),
+        other => return Err(p.err(el.pos, format!("type=\"{other}\" must be text, date, number, percent or enum"))),
+    })
+}
+
+fn parse_image(p: &Parser<'_>, el: &Element, attr: &str) -> Result<Option<ImageData>, MarkupError> {
+    match el.attr(attr).map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(uri) => ImageData::from_data_uri(uri)
+            .map(Some)
+            .map_err(|why| p.err(el.pos, format!("<{}> {attr} {why}", el.name))),
+    }
+}
+
+fn block(p: &Parser<'_>, el: &Element) -> Result<Block, MarkupError> {
+    Ok(match el.name.as_str() {
+        "title" => Block::Title(inlines(p, el)?),
+        "subtitle" => Block::Subtitle(inlines(p, el)?),
+        "h1" | "h2" | "h3" => Block::Heading {
+            level: el.name[1..].parse().unwrap_or(1),
+            text: inlines(p, el)?,
+        },
+        "p" => Block::Paragraph {
+            align: parse_align(p, el)?.unwrap_or_default(),
+            style: match el.attr("style") {
+                None | Some("") | Some("normal") => ParaStyle::Normal,
+                Some("note") => ParaStyle::Note,
+                Some(v) => return Err(p.err(el.pos, format!("style=\"{v}\" must be normal or note"))),
+            },
+            text: inlines(p, el)?,
+        },
+        "ul" | "ol" => {
+            let mut items = Vec::new();
+            for c in children(p, el)? {
+                if c.name != "li" {
+                    return Err(p.err(c.pos, format!("<{}> may only hold <li>, not <{}>", el.name, c.name)));
+                }
+                items.push(inlines(p, c)?);
+            }
+            Block::List {
+                ordered: el.name == "ol",
+                items,
+            }
+        }
+        "kv" => {
+            let columns = parse_num(p, el, "columns", 2usize)?.clamp(1, 4);
+            let mut items = Vec::new();
+            for c in children(p, el)? {
+                if c.name != "item" {
+                    return Err(p.err(c.pos, format!("<kv> may only hold <item>, not <{}>", c.name)));
+                }
+                items.push(KvItem {
+                    label: c.attr("label").unwrap_or_default().to_string(),
+                    value: inlines(p, c)?,
+                    span: parse_num(p, c, "span", 1usize)?.clamp(1, columns),
+                    hint: parse_hint(p, c)?,
+                });
+            }
+            Block::KeyValue(KeyValue { columns, items })
+        }
+        "table" => Block::Table(table(p, el)?),
+        "signatures" => {
+            let mut sigs = Vec::new();
+            for c in children(p, el)? {
+                if c.name != "signature" {
+                    return Err(p.err(c.pos, format!("<signatures> may only hold <signature>, not <{}>", c.name)));
+                }
+                let a = |k: &str| c.attr(k).unwrap_or_default().to_string();
+                sigs.push(SignatureBlock {
+                    role: a("role"),
+                    name: a("name"),
+                    department: a("department"),
+                    title: a("title"),
+                    date: a("date"),
+                    image: parse_image(p, c, "image")?,
+                });
+            }
+            Block::Signatures(sigs)
+        }
+        "image" => Block::Image {
+            image: parse_image(p, el, "src")?.ok_or_else(|| p.err(el.pos, "<image> needs src"))?,
+            width_mm: parse_num(p, el, "width", 30.0f32)?.clamp(5.0, 170.0),
+            align: parse_align(p, el)?.unwrap_or_default(),
+        },
+        "page-break" => Block::PageBreak,
+        other => return Err(p.err(el.pos, format!("<{other}> cannot stand at the top level of <document>"))),
+    })
+}
+
+fn table(p: &Parser<'_>, el: &Element) -> Result<Table, MarkupError> {
+    let mut t = Table {
+        name: el.attr("name").unwrap_or_default().to_string(),
+        columns: Vec::new(),
+        header: Vec::new(),
+        rows: Vec::new(),
+        footer: Vec::new(),
+    };
+    for c in children(p, el)? {
+        match c.name.as_str() {
+            "col" => {
+                let kind = match c.attr("type").unwrap_or("text") {
+                    "text" => ColumnType::Text,
+                    "date" => ColumnType::Date,
+                    "number" => ColumnType::Number,
+                    "percent" => ColumnType::Percent,
+                    "enum" => ColumnType::Enum,
+                    v => return Err(p.err(c.pos, format!("type=\"{v}\" must be text, date, number, percent or enum"))),
+                };
+                let split = |s: Option<&str>| -> Vec<String> {
+                    s.filter(|s| !s.is_empty())
+                        .map(|s| s.split('|').map(|x| x.trim().to_string()).collect())
+                        .unwrap_or_default()
+                };
+                let options = split(c.attr("options"));
+                let mut colors = Vec::new();
+                for name in split(c.attr("colors")) {
+                    if name.is_empty() || name == "none" {
+                        colors.push(None);
+                    } else {
+                        colors.push(Some(Tone::parse(&name).ok_or_else(|| {
+                            p.err(c.pos, format!("colour \"{name}\" must be red, amber, green, blue, gray or purple"))
+                        })?));
+                    }
+                }
+                t.columns.push(Column {
+                    width: parse_num(p, c, "width", 1.0f32)?.max(0.1),
+                    kind,
+                    align: parse_align(p, c)?,
+                    options,
+                    colors,
+                });
+            }
+            "thead" => t.header.extend(rows(p, c)?),
+            "tbody" => t.rows.extend(rows(p, c)?),
+            "tfoot" => t.footer.extend(rows(p, c)?),
+            "tr" => t.rows.push(row(p, c)?),
+            other => return Err(p.err(c.pos, format!("<table> cannot hold <{other}>"))),
+        }
+    }
+    let width = |r: &Row| r.cells.iter().map(|c| c.colspan).sum::<usize>();
+    let ncols = t
+        .header
+        .iter()
+        .chain(&t.rows)
+        .chain(&t.footer)
+        .map(width)
+        .max()
+        .unwrap_or(0)
+        .max(t.columns.len());
+    if ncols == 0 {
+        return Err(p.err(el.pos, "<table> has no columns"));
+    }
+    while t.columns.len() < ncols {
+        t.columns.push(Column {
+            width: 1.0,
+            ..Column::default()
+        });
+    }
+    Ok(t)
+}
+
+fn rows(p: &Parser<'_>, el: &Element) -> Result<Vec<Row>, MarkupError> {
+    children(p, el)?
+        .into_iter()
+        .map(|c| {
+            if c.name == "tr" {
+                row(p, c)
+            } else {
+                Err(p.err(c.pos, format!("<{}> may only hold <tr>, not <{}>", el.name, c.name)))
+            }
+        })
+        .collect()
+}
+
+fn row(p: &Parser<'_>, el: &Element) -> Result<Row, MarkupError> {
+    let flag = match el.attr("flag") {
+        None | Some("") => None,
+        Some(v) => Some(Tone::parse(v).ok_or_else(|| p.err(el.pos, format!("flag=\"{v}\" is not a colour")))?),
+    };
+    let mut cells = Vec::new();
+    for c in children(p, el)? {
+        if c.name != "td" && c.name != "th" {
+            return Err(p.err(c.pos, format!("<tr> may only hold <td> or <th>, not <{}>", c.name)));
+        }
+        let mut text = inlines(p, c)?;
+        if c.name == "th" {
+            for s in &mut text {
+                s.bold = true;
+            }
+        }
+        cells.push(Cell {
+            text,
+            colspan: parse_num(p, c, "colspan", 1usize)?.max(1),
+            rowspan: parse_num(p, c, "rowspan", 1usize)?.max(1),
+            hint: parse_hint(p, c)?,
+            align: parse_align(p, c)?,
+        });
+    }
+    Ok(Row { cells, flag })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_whitespace_goes_and_data_newlines_stay() {
+        let doc = parse("<document>\n  <p>\n    第一行&#10;第二行  有空格\n  </p>\n</document>").unwrap();
+        match &doc.blocks[0] {
+            Block::Paragraph { text, .. } => assert_eq!(plain_text(text), "第一行\n第二行  有空格"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_error_names_line_and_column() {
+        let err = parse("<document>\n  <p>ok</p>\n  <bogus/>\n</document>").unwrap_err();
+        assert_eq!((err.line, err.column), (3, 3));
+        assert!(err.message.contains("bogus"));
+    }
+
+    #[test]
+    fn unclosed_element_is_reported() {
+        let err = parse("<document>\n<p>text\n</document>").unwrap_err();
+        assert!(err.message.contains("malformed") || err.message.contains("never closed"), "{err}");
+    }
+}

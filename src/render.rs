@@ -1,0 +1,137 @@
+//! Output formats and the dispatch from a [`Document`] to bytes. Renderers know nothing of kinds.
+
+use std::io::Write;
+
+use crate::document::Document;
+
+pub mod docx;
+pub mod html;
+
+/// The formats a document can be rendered to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutputFormat {
+    Docx,
+    Xlsx,
+    Pdf,
+    Html,
+}
+
+impl OutputFormat {
+    pub const ALL: &'static [OutputFormat] = &[
+        OutputFormat::Pdf,
+        OutputFormat::Docx,
+        OutputFormat::Xlsx,
+        OutputFormat::Html,
+    ];
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Docx => "docx",
+            OutputFormat::Xlsx => "xlsx",
+            OutputFormat::Pdf => "pdf",
+            OutputFormat::Html => "html",
+        }
+    }
+
+    pub fn mime(self) -> &'static str {
+        match self {
+            OutputFormat::Docx => {
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+            }
+            OutputFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            OutputFormat::Pdf => "application/pdf",
+            OutputFormat::Html => "text/html; charset=utf-8",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|f| f.extension().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// The format named by a MIME type in an `Accept` header, if any.
+    pub fn from_mime(m: &str) -> Option<Self> {
+        let essence = m.split(';').next().unwrap_or("").trim();
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|f| f.mime().split(';').next() == Some(essence))
+    }
+
+    /// Whether this build of the service can produce the format.
+    pub fn available(self) -> bool {
+        matches!(self, OutputFormat::Docx | OutputFormat::Html)
+    }
+}
+
+impl std::fmt::Display for OutputFormat {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.extension())
+    }
+}
+
+/// Font names written into DOCX/XLSX (which name fonts rather than embed them).
+#[derive(Debug, Clone)]
+pub struct Theme {
+    /// East Asian body font, e.g. 宋体.
+    pub body_east_asia: String,
+    /// East Asian heading font, e.g. 黑体.
+    pub heading_east_asia: String,
+    /// Latin font for letters and digits.
+    pub latin: String,
+}
+
+impl Default for Theme {
+    fn default() -> Self {
+        Self {
+            body_east_asia: "宋体".into(),
+            heading_east_asia: "黑体".into(),
+            latin: "Arial".into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("{0} output is not available in this build")]
+    Unavailable(OutputFormat),
+    /// The document is too big for the format (a writer's limit); the client's payload is to blame.
+    #[error("{0}")]
+    TooBig(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+/// Renders a document in the given format.
+pub fn render(doc: &Document, format: OutputFormat, theme: &Theme) -> Result<Vec<u8>, RenderError> {
+    match format {
+        OutputFormat::Docx => docx::render(doc, theme),
+        OutputFormat::Html => Ok(html::render(doc).into_bytes()),
+        other => Err(RenderError::Unavailable(other)),
+    }
+}
+
+/// Writes a ZIP package deterministically: entries in the given order, deflated, all stamped
+/// 1980-01-01 00:00 with fixed permissions, so the same parts always give the same bytes.
+pub fn deterministic_zip(parts: &[(String, Vec<u8>)]) -> Result<Vec<u8>, RenderError> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut out);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(6))
+            .last_modified_time(zip::DateTime::default())
+            .unix_permissions(0o644);
+        for (name, bytes) in parts {
+            zip.start_file(name.as_str(), options)
+                .map_err(|e| RenderError::Internal(format!("zip: {e}")))?;
+            zip.write_all(bytes)
+                .map_err(|e| RenderError::Internal(format!("zip: {e}")))?;
+        }
+        zip.finish()
+            .map_err(|e| RenderError::Internal(format!("zip: {e}")))?;
+    }
+    Ok(out.into_inner())
+}

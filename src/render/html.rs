@@ -1,0 +1,208 @@
+//! HTML preview: one self-contained page (inline CSS, images as data URIs, no external requests).
+
+use std::fmt::Write;
+
+use base64::Engine as _;
+
+use crate::document::*;
+
+const CSS: &str = r#"
+:root{--ink:#1f1f1f;--muted:#595959;--line:#8c8c8c;--head:#d9e2f3;--label:#f2f2f2}
+*{box-sizing:border-box}
+body{margin:0;background:#e9ecef;color:var(--ink);font:14px/1.6 "Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",SimSun,sans-serif}
+.page{position:relative;max-width:210mm;margin:24px auto;background:#fff;padding:18mm 20mm;box-shadow:0 1px 6px rgba(0,0,0,.15);overflow-wrap:anywhere}
+.page.landscape{max-width:297mm}
+.furniture{display:flex;justify-content:space-between;color:var(--muted);font-size:12px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-bottom:16px}
+.footer{border-top:1px solid #ccc;border-bottom:0;margin:24px 0 0;padding-top:4px;justify-content:center}
+h1.title{font-size:24px;text-align:center;margin:8px 0}
+p.subtitle{text-align:center;color:#404040;font-size:16px;margin:0 0 16px}
+h2{font-size:18px;margin:20px 0 8px}h3{font-size:16px;margin:14px 0 6px}h4{font-size:14px;margin:10px 0 4px}
+p{margin:6px 0;white-space:pre-wrap}p.note{color:var(--muted);font-size:12px}
+table{width:100%;border-collapse:collapse;margin:8px 0;table-layout:fixed}
+th,td{border:1px solid var(--line);padding:4px 6px;vertical-align:middle;white-space:pre-wrap}
+th{background:var(--head)}td.label{background:var(--label);font-weight:bold;text-align:center}
+tfoot td{font-weight:bold}
+ul,ol{margin:6px 0;padding-left:2em}li{white-space:pre-wrap}
+.sig img{max-height:48px;max-width:100%}
+.draft{position:absolute;inset:0;display:flex;align-items:center;justify-content:center;pointer-events:none;overflow:hidden}
+.draft span{transform:rotate(-35deg);font-size:72px;font-weight:bold;color:rgba(192,0,0,.15);white-space:nowrap}
+@media print{body{background:#fff}.page{box-shadow:none;margin:0;max-width:none}}
+"#;
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn spans(s: &[Span]) -> String {
+    s.iter()
+        .map(|s| if s.bold { format!("<b>{}</b>", esc(&s.text)) } else { esc(&s.text) })
+        .collect()
+}
+
+fn data_uri(img: &ImageData) -> String {
+    let mime = match img.format {
+        ImageFormat::Png => "image/png",
+        ImageFormat::Jpeg => "image/jpeg",
+    };
+    format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(&img.bytes))
+}
+
+fn align_css(a: Option<Align>) -> &'static str {
+    match a {
+        Some(Align::Center) => " style=\"text-align:center\"",
+        Some(Align::Right) => " style=\"text-align:right\"",
+        _ => "",
+    }
+}
+
+pub fn render(doc: &Document) -> String {
+    let mut h = String::with_capacity(16 * 1024);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"{}\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><meta name=\"generator\" content=\"collabdocs\"><meta name=\"description\" content=\"{}\"><title>{}</title><style>{CSS}</style></head><body><div class=\"page{}\">",
+        esc(&doc.meta.lang),
+        esc(&doc.meta.subject),
+        esc(&doc.meta.title),
+        if doc.landscape { " landscape" } else { "" }
+    );
+    if let Some(mark) = &doc.draft_mark {
+        let _ = write!(h, "<div class=\"draft\" aria-hidden=\"true\"><span>{}</span></div>", esc(mark));
+    }
+    if let Some(ph) = &doc.header {
+        let _ = write!(h, "<div class=\"furniture\"><span>{}</span><span>{}</span></div>", esc(&ph.left), esc(&ph.right));
+    }
+    for b in &doc.blocks {
+        block(&mut h, b);
+    }
+    let footer = doc.footer.clone().unwrap_or_default().replace("{page}", "1").replace("{pages}", "1");
+    let _ = write!(h, "<div class=\"furniture footer\"><span>{}</span></div>", esc(&footer));
+    h.push_str("</div></body></html>\n");
+    h
+}
+
+fn block(h: &mut String, b: &Block) {
+    match b {
+        Block::Title(t) => { let _ = write!(h, "<h1 class=\"title\">{}</h1>", spans(t)); }
+        Block::Subtitle(t) => { let _ = write!(h, "<p class=\"subtitle\">{}</p>", spans(t)); }
+        Block::Heading { level, text } => {
+            let l = (*level).clamp(1, 3) + 1;
+            let _ = write!(h, "<h{l}>{}</h{l}>", spans(text));
+        }
+        Block::Paragraph { align, style, text } => {
+            let class = if *style == ParaStyle::Note { " class=\"note\"" } else { "" };
+            let _ = write!(h, "<p{class}{}>{}</p>", align_css(Some(*align)), spans(text));
+        }
+        Block::List { ordered, items } => {
+            let tag = if *ordered { "ol" } else { "ul" };
+            let _ = write!(h, "<{tag}>");
+            for i in items {
+                let _ = write!(h, "<li>{}</li>", spans(i));
+            }
+            let _ = write!(h, "</{tag}>");
+        }
+        Block::KeyValue(kv) => key_value(h, kv),
+        Block::Table(t) => table(h, t),
+        Block::Signatures(list) if !list.is_empty() => {
+            h.push_str("<table class=\"sig\"><thead><tr><th>角色</th><th>部门</th><th>姓名</th><th>职务</th><th>签字</th><th>日期</th></tr></thead><tbody>");
+            for s in list {
+                let img = s.image.as_ref().map(|i| format!("<img alt=\"签名\" src=\"{}\">", data_uri(i))).unwrap_or_default();
+                let _ = write!(
+                    h,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{img}</td><td>{}</td></tr>",
+                    esc(&s.role), esc(&s.department), esc(&s.name), esc(&s.title),
+                    if s.date.is_empty() { "　　年　　月　　日".to_string() } else { esc(&s.date) }
+                );
+            }
+            h.push_str("</tbody></table>");
+        }
+        Block::Signatures(_) => {}
+        Block::Image { image, width_mm, align } => {
+            let _ = write!(h, "<p{}><img alt=\"\" style=\"width:{width_mm}mm\" src=\"{}\"></p>", align_css(Some(*align)), data_uri(image));
+        }
+        Block::PageBreak => h.push_str("<hr>"),
+    }
+}
+
+fn key_value(h: &mut String, kv: &KeyValue) {
+    let cols = kv.columns.max(1);
+    h.push_str("<table class=\"kv\"><colgroup>");
+    for _ in 0..cols {
+        h.push_str("<col style=\"width:10%\"><col style=\"width:24%\">");
+    }
+    h.push_str("</colgroup><tbody><tr>");
+    let mut used = 0;
+    for item in &kv.items {
+        let span = item.span.min(cols);
+        if used + span > cols {
+            if used < cols {
+                let _ = write!(h, "<td colspan=\"{}\"></td>", (cols - used) * 2);
+            }
+            h.push_str("</tr><tr>");
+            used = 0;
+        }
+        let _ = write!(h, "<td class=\"label\">{}</td><td colspan=\"{}\">{}</td>", esc(&item.label), span * 2 - 1, spans(&item.value));
+        used += span;
+    }
+    if used > 0 && used < cols {
+        let _ = write!(h, "<td colspan=\"{}\"></td>", (cols - used) * 2);
+    }
+    h.push_str("</tr></tbody></table>");
+}
+
+fn table(h: &mut String, t: &Table) {
+    let total: f32 = t.columns.iter().map(|c| c.width).sum::<f32>().max(0.001);
+    let _ = write!(h, "<table data-name=\"{}\"><colgroup>", esc(&t.name));
+    for c in &t.columns {
+        let _ = write!(h, "<col style=\"width:{:.1}%\">", c.width / total * 100.0);
+    }
+    h.push_str("</colgroup>");
+    let section = |h: &mut String, tag: &str, rows: &[Row], header: bool| {
+        if rows.is_empty() {
+            return;
+        }
+        let _ = write!(h, "<{tag}>");
+        for r in rows {
+            h.push_str("<tr>");
+            let mut col = 0;
+            for c in &r.cells {
+                let column = t.columns.get(col);
+                let tone = if header { None } else { column.and_then(|k| k.tone_of(&c.plain_text())) };
+                let mut style = String::new();
+                match c.align.or(column.and_then(|k| k.align)) {
+                    Some(Align::Center) => style.push_str("text-align:center;"),
+                    Some(Align::Right) => style.push_str("text-align:right;"),
+                    _ => {}
+                }
+                if let Some(t) = tone {
+                    let _ = write!(style, "color:#{};background:#{};", t.fg(), t.bg());
+                } else if let (Some(f), false) = (r.flag, header) {
+                    let _ = write!(style, "background:#{};", f.bg());
+                }
+                let cell = if header { "th" } else { "td" };
+                let _ = write!(h, "<{cell}");
+                if c.colspan > 1 { let _ = write!(h, " colspan=\"{}\"", c.colspan); }
+                if c.rowspan > 1 { let _ = write!(h, " rowspan=\"{}\"", c.rowspan); }
+                if !style.is_empty() { let _ = write!(h, " style=\"{style}\""); }
+                let _ = write!(h, ">{}</{cell}>", spans(&c.text));
+                col += c.colspan;
+            }
+            h.push_str("</tr>");
+        }
+        let _ = write!(h, "</{tag}>");
+    };
+    section(h, "thead", &t.header, true);
+    section(h, "tbody", &t.rows, false);
+    section(h, "tfoot", &t.footer, false);
+    h.push_str("</table>");
+}

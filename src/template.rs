@@ -1,0 +1,184 @@
+//! Handlebars templates (strict mode, XML escaping) that turn a kind's view model into markup.
+//!
+//! The built-in templates are compiled into the binary; an operator may point the service at a
+//! directory holding replacements (`<kind>.hbs`, `partials/<name>.hbs`).
+
+use std::path::Path;
+
+use handlebars::{handlebars_helper, Handlebars};
+use serde_json::Value;
+
+use crate::kinds::{Date, DocumentKind};
+
+/// The built-in templates: (name, source).
+const BUILTIN: &[(&str, &str)] = &[
+    ("request-form", include_str!("../templates/request-form.hbs")),
+    ("meeting-minutes", include_str!("../templates/meeting-minutes.hbs")),
+    ("raci-matrix", include_str!("../templates/raci-matrix.hbs")),
+    ("weekly-progress", include_str!("../templates/weekly-progress.hbs")),
+    ("agreement", include_str!("../templates/agreement.hbs")),
+];
+
+const BUILTIN_PARTIALS: &[(&str, &str)] = &[
+    ("furniture", include_str!("../templates/partials/furniture.hbs")),
+    ("signatures", include_str!("../templates/partials/signatures.hbs")),
+];
+
+/// Escapes text for XML content and attribute values. Only `& < > " '` are entities; a data
+/// newline becomes `&#10;` so the markup parser can tell it from template layout.
+pub fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            '\t' => out.push_str("&#9;"),
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A template that failed to load or render, named with its position.
+#[derive(Debug, thiserror::Error)]
+pub enum TemplateError {
+    #[error("template {name}: {message}")]
+    Syntax { name: String, message: String },
+    #[error("template {name} could not be read from {path}: {message}")]
+    Io {
+        name: String,
+        path: String,
+        message: String,
+    },
+    #[error("template {name}: {message}")]
+    Render { name: String, message: String },
+    #[error("template {name} produced invalid markup at {error} — markup line: {line}")]
+    Markup {
+        name: String,
+        error: crate::markup::MarkupError,
+        line: String,
+    },
+}
+
+pub struct Templates {
+    hb: Handlebars<'static>,
+}
+
+handlebars_helper!(date_zh: |v: Json| match v.as_str().and_then(Date::parse) {
+    Some(d) => d.zh(),
+    None => v.as_str().unwrap_or_default().to_string(),
+});
+
+handlebars_helper!(inc: |v: u64| v + 1);
+
+handlebars_helper!(add: |a: u64, b: u64| a + b);
+
+handlebars_helper!(cn_num: |v: u64| chinese_number(v));
+
+handlebars_helper!(join: |list: Json, sep: str| {
+    match list {
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| match i {
+                Value::String(s) => Some(s.clone()),
+                Value::Object(o) => o
+                    .get("display")
+                    .or_else(|| o.get("name"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join(sep),
+        Value::String(s) => s.clone(),
+        _ => String::new(),
+    }
+});
+
+/// 1 → 一, 12 → 十二, for section numbering.
+pub fn chinese_number(n: u64) -> String {
+    const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => D[n as usize].to_string(),
+        10..=19 => format!("十{}", if n == 10 { "" } else { D[(n % 10) as usize] }),
+        20..=99 => format!(
+            "{}十{}",
+            D[(n / 10) as usize],
+            if n % 10 == 0 { "" } else { D[(n % 10) as usize] }
+        ),
+        _ => n.to_string(),
+    }
+}
+
+impl Templates {
+    /// Loads the built-in templates, or those in `dir` where it has a file of the same name.
+    pub fn load(dir: Option<&Path>) -> Result<Self, TemplateError> {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        hb.register_escape_fn(xml_escape);
+        hb.register_helper("date", Box::new(date_zh));
+        hb.register_helper("inc", Box::new(inc));
+        hb.register_helper("add", Box::new(add));
+        hb.register_helper("cn", Box::new(cn_num));
+        hb.register_helper("join", Box::new(join));
+        let read = |rel: String, name: &str, builtin: &'static str| -> Result<String, TemplateError> {
+            match dir.map(|d| d.join(&rel)) {
+                Some(path) if path.exists() => std::fs::read_to_string(&path).map_err(|e| TemplateError::Io {
+                    name: name.to_string(),
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                }),
+                _ => Ok(builtin.to_string()),
+            }
+        };
+        for (name, src) in BUILTIN_PARTIALS {
+            let src = read(format!("partials/{name}.hbs"), name, src)?;
+            hb.register_partial(name, src).map_err(|e| syntax(name, &e))?;
+        }
+        for (name, src) in BUILTIN {
+            let src = read(format!("{name}.hbs"), name, src)?;
+            hb.register_template_string(name, src).map_err(|e| syntax(name, &e))?;
+        }
+        Ok(Self { hb })
+    }
+
+    /// Renders a kind's template to markup.
+    pub fn render(&self, kind: DocumentKind, context: &Value) -> Result<String, TemplateError> {
+        self.hb.render(kind.slug(), context).map_err(|e| TemplateError::Render {
+            name: format!("{}.hbs", kind.slug()),
+            message: e.to_string(),
+        })
+    }
+}
+
+fn syntax(name: &str, e: &handlebars::TemplateError) -> TemplateError {
+    TemplateError::Syntax {
+        name: format!("{name}.hbs"),
+        message: e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_leaves_equals_signs_alone() {
+        assert_eq!(xml_escape("=SUM(A1)&<b>\"'\n"), "=SUM(A1)&amp;&lt;b&gt;&quot;&apos;&#10;");
+    }
+
+    #[test]
+    fn chinese_numerals() {
+        assert_eq!(chinese_number(1), "一");
+        assert_eq!(chinese_number(10), "十");
+        assert_eq!(chinese_number(12), "十二");
+        assert_eq!(chinese_number(20), "二十");
+        assert_eq!(chinese_number(35), "三十五");
+    }
+}
