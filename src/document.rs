@@ -74,13 +74,27 @@ pub enum ParaStyle {
 pub enum Block {
     Title(Inlines),
     Subtitle(Inlines),
-    Heading { level: u8, text: Inlines },
-    Paragraph { align: Align, style: ParaStyle, text: Inlines },
+    Heading {
+        level: u8,
+        text: Inlines,
+    },
+    Paragraph {
+        align: Align,
+        style: ParaStyle,
+        text: Inlines,
+    },
     KeyValue(KeyValue),
     Table(Table),
-    List { ordered: bool, items: Vec<Inlines> },
+    List {
+        ordered: bool,
+        items: Vec<Inlines>,
+    },
     Signatures(Vec<SignatureBlock>),
-    Image { image: ImageData, width_mm: f32, align: Align },
+    Image {
+        image: ImageData,
+        width_mm: f32,
+        align: Align,
+    },
     PageBreak,
 }
 
@@ -269,7 +283,10 @@ impl ImageData {
             .decode(clean.as_bytes())
             .map_err(|e| format!("has invalid base64 data: {e}"))?;
         let (format, (w, h)) = match mime {
-            "image/png" => (ImageFormat::Png, png_size(&bytes).ok_or("is not a readable PNG image")?),
+            "image/png" => (
+                ImageFormat::Png,
+                png_size(&bytes).ok_or("is not a readable PNG image")?,
+            ),
             "image/jpeg" | "image/jpg" => (
                 ImageFormat::Jpeg,
                 jpeg_size(&bytes).ok_or("is not a readable JPEG image")?,

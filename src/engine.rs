@@ -54,7 +54,8 @@ impl Engine {
             limits: opts.limits,
         };
         for kind in DocumentKind::ALL {
-            let example: Value = serde_json::from_str(kind.example()).expect("examples are valid JSON");
+            let example: Value =
+                serde_json::from_str(kind.example()).expect("examples are valid JSON");
             let v = engine
                 .validate(*kind, &example)
                 .unwrap_or_else(|e| panic!("the built-in example of {kind} is invalid: {e:?}"));
@@ -70,7 +71,9 @@ impl Engine {
     /// Parses a request body as JSON; a syntax error names its line and column.
     pub fn parse_json(body: &[u8]) -> Result<Value, Error> {
         if body.iter().all(u8::is_ascii_whitespace) {
-            return Err(Error::MalformedJson("the body is empty; send the payload as JSON".into()));
+            return Err(Error::MalformedJson(
+                "the body is empty; send the payload as JSON".into(),
+            ));
         }
         serde_json::from_slice(body).map_err(|e| Error::MalformedJson(e.to_string()))
     }
@@ -94,7 +97,11 @@ impl Engine {
         }
     }
 
-    fn document_from(&self, kind: DocumentKind, prepared: &Prepared) -> Result<Document, TemplateError> {
+    fn document_from(
+        &self,
+        kind: DocumentKind,
+        prepared: &Prepared,
+    ) -> Result<Document, TemplateError> {
         let markup = self.templates.render(kind, &prepared.context)?;
         crate::markup::parse(&markup).map_err(|error| TemplateError::Markup {
             name: format!("{}.hbs", kind.slug()),
@@ -104,7 +111,11 @@ impl Engine {
     }
 
     /// Validates a payload and lays it out as a format-neutral document.
-    pub fn document(&self, kind: DocumentKind, body: &Value) -> Result<(Document, Validated), Error> {
+    pub fn document(
+        &self,
+        kind: DocumentKind,
+        body: &Value,
+    ) -> Result<(Document, Validated), Error> {
         let v = self.validate(kind, body)?;
         let doc = self.document_from(kind, &v.prepared).map_err(|e| {
             tracing::error!(kind = %kind, error = %e, "template failed on a valid payload");
@@ -114,7 +125,12 @@ impl Engine {
     }
 
     /// Validates, lays out and renders a payload in one format.
-    pub fn render(&self, kind: DocumentKind, body: &Value, format: OutputFormat) -> Result<Rendered, Error> {
+    pub fn render(
+        &self,
+        kind: DocumentKind,
+        body: &Value,
+        format: OutputFormat,
+    ) -> Result<Rendered, Error> {
         if !format.available() {
             return Err(unavailable(format));
         }
@@ -177,6 +193,9 @@ mod tests {
             ascii_stem(DocumentKind::MeetingMinutes, "会议纪要-2026-07-28"),
             "meeting-minutes-2026-07-28"
         );
-        assert_eq!(ascii_stem(DocumentKind::RaciMatrix, "责任矩阵-大促"), "raci-matrix");
+        assert_eq!(
+            ascii_stem(DocumentKind::RaciMatrix, "责任矩阵-大促"),
+            "raci-matrix"
+        );
     }
 }

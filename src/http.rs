@@ -112,8 +112,16 @@ async fn example(req: HttpRequest) -> Result<HttpResponse, Error> {
 }
 
 /// Reads the body up to the limit; a larger body is refused as soon as that is known.
-async fn read_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, Error> {
-    let too_large = || Error::TooLarge(format!("the request body is larger than the limit of {limit} bytes"));
+async fn read_body(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<Vec<u8>, Error> {
+    let too_large = || {
+        Error::TooLarge(format!(
+            "the request body is larger than the limit of {limit} bytes"
+        ))
+    };
     if let Some(len) = req
         .headers()
         .get(header::CONTENT_LENGTH)
@@ -126,7 +134,8 @@ async fn read_body(req: &HttpRequest, mut payload: web::Payload, limit: usize) -
     }
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| Error::BadRequest(format!("the request body could not be read: {e}")))?;
+        let chunk = chunk
+            .map_err(|e| Error::BadRequest(format!("the request body could not be read: {e}")))?;
         if body.len() + chunk.len() > limit {
             return Err(too_large());
         }
@@ -141,10 +150,16 @@ fn negotiate(req: &HttpRequest) -> Result<OutputFormat, Error> {
         .map_err(|e| Error::BadRequest(format!("the query string is malformed: {e}")))?;
     if let Some((_, v)) = query.iter().find(|(k, _)| k == "format") {
         return OutputFormat::parse(v).ok_or_else(|| {
-            Error::UnsupportedFormat(format!("format \"{v}\" is not one of pdf, docx, xlsx, html"))
+            Error::UnsupportedFormat(format!(
+                "format \"{v}\" is not one of pdf, docx, xlsx, html"
+            ))
         });
     }
-    let Some(accept) = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+    let Some(accept) = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+    else {
         return Ok(OutputFormat::Pdf);
     };
     let mut wildcard = accept.trim().is_empty();
@@ -153,19 +168,30 @@ fn negotiate(req: &HttpRequest) -> Result<OutputFormat, Error> {
         if let Some(f) = OutputFormat::from_mime(mime) {
             return Ok(f);
         }
-        wildcard |= matches!(mime, "*/*" | "application/*" | "application/problem+json" | "application/json");
+        wildcard |= matches!(
+            mime,
+            "*/*" | "application/*" | "application/problem+json" | "application/json"
+        );
     }
     if wildcard {
         Ok(OutputFormat::Pdf)
     } else {
         Err(Error::UnsupportedFormat(format!(
             "none of the types in Accept ({accept}) can be produced; ask for one of: {}",
-            OutputFormat::ALL.iter().map(|f| f.mime()).collect::<Vec<_>>().join(", ")
+            OutputFormat::ALL
+                .iter()
+                .map(|f| f.mime())
+                .collect::<Vec<_>>()
+                .join(", ")
         )))
     }
 }
 
-async fn validate(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+async fn validate(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Error> {
     let kind = kind_of(&req)?;
     let body = read_body(&req, payload, state.body_limit).await?;
     let value = Engine::parse_json(&body)?;
@@ -173,14 +199,20 @@ async fn validate(req: HttpRequest, payload: web::Payload, state: web::Data<AppS
     Ok(HttpResponse::Ok().json(json!({"valid": true, "warnings": v.warnings})))
 }
 
-async fn render_document(req: HttpRequest, payload: web::Payload, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+async fn render_document(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Error> {
     let kind = kind_of(&req)?;
     let format = negotiate(&req)?;
     let body = read_body(&req, payload, state.body_limit).await?;
     let value = Engine::parse_json(&body)?;
     let engine = state.engine.clone();
     let rendered = web::block(move || {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| engine.render(kind, &value, format)))
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            engine.render(kind, &value, format)
+        }))
     })
     .await
     .map_err(|e| Error::Internal(format!("render task failed: {e}")))?
@@ -206,14 +238,20 @@ pub fn content_disposition(ascii: &str, utf8: &str) -> String {
             enc.push_str(&format!("%{b:02X}"));
         }
     }
-    let ascii: String = ascii.chars().filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\').collect();
+    let ascii: String = ascii
+        .chars()
+        .filter(|c| c.is_ascii_graphic() && *c != '"' && *c != '\\')
+        .collect();
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{enc}")
 }
 
 /// `sha-256=:<base64>:` (RFC 9530).
 pub fn content_digest(bytes: &[u8]) -> String {
     let digest = sha2::Sha256::digest(bytes);
-    format!("sha-256=:{}:", base64::engine::general_purpose::STANDARD.encode(digest))
+    format!(
+        "sha-256=:{}:",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    )
 }
 
 fn file_response(r: &Rendered) -> HttpResponse {

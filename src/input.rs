@@ -292,7 +292,10 @@ impl<'a> Obj<'a> {
                 if items.len() < min {
                     cx.error(
                         p,
-                        format!("must have at least {min} item{}", if min == 1 { "" } else { "s" }),
+                        format!(
+                            "must have at least {min} item{}",
+                            if min == 1 { "" } else { "s" }
+                        ),
                     );
                     return None;
                 }
@@ -461,7 +464,10 @@ mod tests {
 
     #[test]
     fn forbidden_xml_characters_are_removed_and_newlines_normalised() {
-        assert_eq!(clean_text("a\u{0}b\u{1}c\u{b}d\r\ne\rf\tg"), "abcd\ne\nf\tg");
+        assert_eq!(
+            clean_text("a\u{0}b\u{1}c\u{b}d\r\ne\rf\tg"),
+            "abcd\ne\nf\tg"
+        );
     }
 
     #[test]

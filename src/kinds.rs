@@ -84,8 +84,9 @@ impl DocumentKind {
     /// Parses and checks a payload and builds the view model for the template.
     pub fn prepare(self, body: &Value, cx: &mut Cx) -> Option<Prepared> {
         match self {
-            DocumentKind::RequestForm => request_form::RequestForm::from_json(body, "", cx)
-                .map(|p| p.prepare(cx)),
+            DocumentKind::RequestForm => {
+                request_form::RequestForm::from_json(body, "", cx).map(|p| p.prepare(cx))
+            }
             DocumentKind::MeetingMinutes => {
                 meeting_minutes::MeetingMinutes::from_json(body, "", cx).map(|p| p.prepare(cx))
             }
@@ -346,13 +347,19 @@ impl Serialize for Image {
 impl FromJson for Image {
     fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
         let Value::String(s) = v else {
-            cx.error(path, format!("must be a data: URI string, not {}", type_name(v)));
+            cx.error(
+                path,
+                format!("must be a data: URI string, not {}", type_name(v)),
+            );
             return None;
         };
         if s.len() > MAX_IMAGE_URI_BYTES {
             cx.error(
                 path,
-                format!("is {} bytes; images are limited to {MAX_IMAGE_URI_BYTES}", s.len()),
+                format!(
+                    "is {} bytes; images are limited to {MAX_IMAGE_URI_BYTES}",
+                    s.len()
+                ),
             );
             return None;
         }

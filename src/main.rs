@@ -15,7 +15,11 @@ use collabdocs::kinds::DocumentKind;
 use collabdocs::render::OutputFormat;
 
 #[derive(Debug, Parser)]
-#[command(name = "collabdocs", version, about = "Cross-department collaboration paperwork from JSON to DOCX, XLSX, PDF and HTML.")]
+#[command(
+    name = "collabdocs",
+    version,
+    about = "Cross-department collaboration paperwork from JSON to DOCX, XLSX, PDF and HTML."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -53,7 +57,9 @@ enum Command {
 fn init_logging(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("COLLABDOCS_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Human => builder.init(),
@@ -71,8 +77,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Serve(s) => serve(s),
-        Command::Render { kind, input, format, output, engine } => render(&kind, &input, &format, &output, &engine),
-        Command::Example { kind } => kind_arg(&kind).map(|k| println!("{}", k.example().trim_end())),
+        Command::Render {
+            kind,
+            input,
+            format,
+            output,
+            engine,
+        } => render(&kind, &input, &format, &output, &engine),
+        Command::Example { kind } => {
+            kind_arg(&kind).map(|k| println!("{}", k.example().trim_end()))
+        }
         Command::Kinds => {
             for k in DocumentKind::ALL {
                 println!("{:<16} {}  {}", k.slug(), k.title_zh(), k.title_en());
@@ -96,26 +110,43 @@ fn serve(s: ServeSettings) -> Result<(), String> {
         engine,
         body_limit: s.body_limit_bytes as usize,
     });
-    let workers = if s.workers == 0 { std::thread::available_parallelism().map_or(2, |n| n.get()) } else { s.workers };
+    let workers = if s.workers == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
+    } else {
+        s.workers
+    };
     tracing::info!(bind = %s.bind, workers, "collabdocs listening");
     let bind = s.bind.clone();
     actix_web::rt::System::new()
         .block_on(async move {
-            HttpServer::new(move || App::new().app_data(state.clone()).configure(http::configure))
-                .workers(workers)
-                .bind(&bind)?
-                .run()
-                .await
+            HttpServer::new(move || {
+                App::new()
+                    .app_data(state.clone())
+                    .configure(http::configure)
+            })
+            .workers(workers)
+            .bind(&bind)?
+            .run()
+            .await
         })
         .map_err(|e| format!("cannot serve on {}: {e}", s.bind))
 }
 
-fn render(kind: &str, input: &PathBuf, format: &str, output: &PathBuf, settings: &EngineSettings) -> Result<(), String> {
+fn render(
+    kind: &str,
+    input: &PathBuf,
+    format: &str,
+    output: &PathBuf,
+    settings: &EngineSettings,
+) -> Result<(), String> {
     let kind = kind_arg(kind)?;
-    let format = OutputFormat::parse(format).ok_or_else(|| format!("unknown format \"{format}\"; use pdf, docx, xlsx or html"))?;
+    let format = OutputFormat::parse(format)
+        .ok_or_else(|| format!("unknown format \"{format}\"; use pdf, docx, xlsx or html"))?;
     let mut body = Vec::new();
     if input.as_os_str() == "-" {
-        std::io::stdin().read_to_end(&mut body).map_err(|e| format!("reading standard input: {e}"))?;
+        std::io::stdin()
+            .read_to_end(&mut body)
+            .map_err(|e| format!("reading standard input: {e}"))?;
     } else {
         body = std::fs::read(input).map_err(|e| format!("reading {}: {e}", input.display()))?;
     }
@@ -123,7 +154,16 @@ fn render(kind: &str, input: &PathBuf, format: &str, output: &PathBuf, settings:
     let value = Engine::parse_json(&body).map_err(|e| e.to_string())?;
     let rendered = engine.render(kind, &value, format).map_err(|e| match e {
         collabdocs::error::Error::Invalid(errors) => {
-            let lines: Vec<String> = errors.iter().map(|e| format!("  {}: {}", if e.path.is_empty() { "/" } else { &e.path }, e.message)).collect();
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| {
+                    format!(
+                        "  {}: {}",
+                        if e.path.is_empty() { "/" } else { &e.path },
+                        e.message
+                    )
+                })
+                .collect();
             format!("the payload is not valid:\n{}", lines.join("\n"))
         }
         other => other.to_string(),
@@ -132,9 +172,12 @@ fn render(kind: &str, input: &PathBuf, format: &str, output: &PathBuf, settings:
         eprintln!("warning: {}: {}", w.path, w.message);
     }
     if output.as_os_str() == "-" {
-        std::io::stdout().write_all(&rendered.bytes).map_err(|e| format!("writing standard output: {e}"))?;
+        std::io::stdout()
+            .write_all(&rendered.bytes)
+            .map_err(|e| format!("writing standard output: {e}"))?;
     } else {
-        std::fs::write(output, &rendered.bytes).map_err(|e| format!("writing {}: {e}", output.display()))?;
+        std::fs::write(output, &rendered.bytes)
+            .map_err(|e| format!("writing {}: {e}", output.display()))?;
     }
     Ok(())
 }

@@ -111,9 +111,12 @@ fn parse_tree(src: &str) -> Result<Element, MarkupError> {
     let mut root: Option<Element> = None;
     loop {
         let pos = reader.buffer_position() as usize;
-        let ev = reader
-            .read_event()
-            .map_err(|e| p.err(reader.error_position() as usize, format!("malformed markup: {e}")))?;
+        let ev = reader.read_event().map_err(|e| {
+            p.err(
+                reader.error_position() as usize,
+                format!("malformed markup: {e}"),
+            )
+        })?;
         match ev {
             Event::Start(e) => stack.push(element(&p, &e, pos)?),
             Event::Empty(e) => {
@@ -124,7 +127,9 @@ fn parse_tree(src: &str) -> Result<Element, MarkupError> {
                 }
             }
             Event::End(_) => {
-                let el = stack.pop().ok_or_else(|| p.err(pos, "unexpected end tag"))?;
+                let el = stack
+                    .pop()
+                    .ok_or_else(|| p.err(pos, "unexpected end tag"))?;
                 match stack.last_mut() {
                     Some(parent) => parent.children.push(Node::El(el)),
                     None => root = Some(el),
@@ -186,7 +191,10 @@ pub fn parse(src: &str) -> Result<Document, MarkupError> {
     let root = parse_tree(src)?;
     let p = Parser { src };
     if root.name != "document" {
-        return Err(p.err(root.pos, format!("the root element must be <document>, not <{}>", root.name)));
+        return Err(p.err(
+            root.pos,
+            format!("the root element must be <document>, not <{}>", root.name),
+        ));
     }
     let mut doc = Document {
         meta: Meta {
@@ -202,7 +210,9 @@ pub fn parse(src: &str) -> Result<Document, MarkupError> {
         let el = match node {
             Node::El(el) => el,
             Node::Text(t) if t.trim().is_empty() => continue,
-            Node::Text(_) => return Err(p.err(root.pos, "text directly inside <document>; wrap it in <p>")),
+            Node::Text(_) => {
+                return Err(p.err(root.pos, "text directly inside <document>; wrap it in <p>"))
+            }
         };
         check_attrs(&p, el)?;
         match el.name.as_str() {
@@ -263,7 +273,11 @@ fn children<'e>(p: &Parser<'_>, el: &'e Element) -> Result<Vec<&'e Element>, Mar
             Node::Text(t) => {
                 return Err(p.err(
                     el.pos,
-                    format!("<{}> cannot hold text directly (found \"{}\")", el.name, t.chars().take(30).collect::<String>()),
+                    format!(
+                        "<{}> cannot hold text directly (found \"{}\")",
+                        el.name,
+                        t.chars().take(30).collect::<String>()
+                    ),
                 ))
             }
         }
@@ -290,7 +304,12 @@ fn push_span(out: &mut Inlines, text: &str, bold: bool) {
     }
 }
 
-fn collect_inlines(p: &Parser<'_>, el: &Element, bold: bool, out: &mut Inlines) -> Result<(), MarkupError> {
+fn collect_inlines(
+    p: &Parser<'_>,
+    el: &Element,
+    bold: bool,
+    out: &mut Inlines,
+) -> Result<(), MarkupError> {
     for n in &el.children {
         match n {
             Node::Text(t) => push_span(out, t, bold),
@@ -300,7 +319,13 @@ fn collect_inlines(p: &Parser<'_>, el: &Element, bold: bool, out: &mut Inlines) 
                     "b" => collect_inlines(p, c, true, out)?,
                     "br" => push_span(out, "\n", bold),
                     other => {
-                        return Err(p.err(c.pos, format!("<{other}> is not allowed inside <{}>; only text, <b> and <br/>", el.name)))
+                        return Err(p.err(
+                            c.pos,
+                            format!(
+                                "<{other}> is not allowed inside <{}>; only text, <b> and <br/>",
+                                el.name
+                            ),
+                        ))
                     }
                 }
             }
@@ -309,13 +334,20 @@ fn collect_inlines(p: &Parser<'_>, el: &Element, bold: bool, out: &mut Inlines) 
     Ok(())
 }
 
-fn parse_num<T: std::str::FromStr>(p: &Parser<'_>, el: &Element, name: &str, default: T) -> Result<T, MarkupError> {
+fn parse_num<T: std::str::FromStr>(
+    p: &Parser<'_>,
+    el: &Element,
+    name: &str,
+    default: T,
+) -> Result<T, MarkupError> {
     match el.attr(name) {
         None | Some("") => Ok(default),
-        Some(v) => v
-            .trim()
-            .parse()
-            .map_err(|_| p.err(el.pos, format!("<{}> {name}=\"{v}\" is not a number", el.name))),
+        Some(v) => v.trim().parse().map_err(|_| {
+            p.err(
+                el.pos,
+                format!("<{}> {name}=\"{v}\" is not a number", el.name),
+            )
+        }),
     }
 }
 
@@ -325,7 +357,12 @@ fn parse_align(p: &Parser<'_>, el: &Element) -> Result<Option<Align>, MarkupErro
         Some("left") => Some(Align::Left),
         Some("center") => Some(Align::Center),
         Some("right") => Some(Align::Right),
-        Some(v) => return Err(p.err(el.pos, format!("align=\"{v}\" must be left, center or right"))),
+        Some(v) => {
+            return Err(p.err(
+                el.pos,
+                format!("align=\"{v}\" must be left, center or right"),
+            ))
+        }
     })
 }
 
@@ -339,13 +376,21 @@ fn parse_hint(p: &Parser<'_>, el: &Element) -> Result<CellHint, MarkupError> {
         "text" | "enum" => CellHint::Text,
         "date" => {
             if crate::kinds::Date::parse(value).is_none() {
-                return Err(p.err(el.pos, format!("value=\"{value}\" is not a YYYY-MM-DD date")));
+                return Err(p.err(
+                    el.pos,
+                    format!("value=\"{value}\" is not a YYYY-MM-DD date"),
+                ));
             }
             CellHint::Date(value.to_string())
         }
         "number" => CellHint::Number(parse_num(p, el, "value", 0.0)?),
         "percent" => CellHint::Percent(parse_num(p, el, "value", 0.0)?),
-        other => return Err(p.err(el.pos, format!("type=\"{other}\" must be text, date, number, percent or enum"))),
+        other => {
+            return Err(p.err(
+                el.pos,
+                format!("type=\"{other}\" must be text, date, number, percent or enum"),
+            ))
+        }
     })
 }
 
@@ -371,7 +416,9 @@ fn block(p: &Parser<'_>, el: &Element) -> Result<Block, MarkupError> {
             style: match el.attr("style") {
                 None | Some("") | Some("normal") => ParaStyle::Normal,
                 Some("note") => ParaStyle::Note,
-                Some(v) => return Err(p.err(el.pos, format!("style=\"{v}\" must be normal or note"))),
+                Some(v) => {
+                    return Err(p.err(el.pos, format!("style=\"{v}\" must be normal or note")))
+                }
             },
             text: inlines(p, el)?,
         },
@@ -379,7 +426,10 @@ fn block(p: &Parser<'_>, el: &Element) -> Result<Block, MarkupError> {
             let mut items = Vec::new();
             for c in children(p, el)? {
                 if c.name != "li" {
-                    return Err(p.err(c.pos, format!("<{}> may only hold <li>, not <{}>", el.name, c.name)));
+                    return Err(p.err(
+                        c.pos,
+                        format!("<{}> may only hold <li>, not <{}>", el.name, c.name),
+                    ));
                 }
                 items.push(inlines(p, c)?);
             }
@@ -393,7 +443,10 @@ fn block(p: &Parser<'_>, el: &Element) -> Result<Block, MarkupError> {
             let mut items = Vec::new();
             for c in children(p, el)? {
                 if c.name != "item" {
-                    return Err(p.err(c.pos, format!("<kv> may only hold <item>, not <{}>", c.name)));
+                    return Err(p.err(
+                        c.pos,
+                        format!("<kv> may only hold <item>, not <{}>", c.name),
+                    ));
                 }
                 items.push(KvItem {
                     label: c.attr("label").unwrap_or_default().to_string(),
@@ -409,7 +462,10 @@ fn block(p: &Parser<'_>, el: &Element) -> Result<Block, MarkupError> {
             let mut sigs = Vec::new();
             for c in children(p, el)? {
                 if c.name != "signature" {
-                    return Err(p.err(c.pos, format!("<signatures> may only hold <signature>, not <{}>", c.name)));
+                    return Err(p.err(
+                        c.pos,
+                        format!("<signatures> may only hold <signature>, not <{}>", c.name),
+                    ));
                 }
                 let a = |k: &str| c.attr(k).unwrap_or_default().to_string();
                 sigs.push(SignatureBlock {
@@ -429,7 +485,12 @@ fn block(p: &Parser<'_>, el: &Element) -> Result<Block, MarkupError> {
             align: parse_align(p, el)?.unwrap_or_default(),
         },
         "page-break" => Block::PageBreak,
-        other => return Err(p.err(el.pos, format!("<{other}> cannot stand at the top level of <document>"))),
+        other => {
+            return Err(p.err(
+                el.pos,
+                format!("<{other}> cannot stand at the top level of <document>"),
+            ))
+        }
     })
 }
 
@@ -450,7 +511,12 @@ fn table(p: &Parser<'_>, el: &Element) -> Result<Table, MarkupError> {
                     "number" => ColumnType::Number,
                     "percent" => ColumnType::Percent,
                     "enum" => ColumnType::Enum,
-                    v => return Err(p.err(c.pos, format!("type=\"{v}\" must be text, date, number, percent or enum"))),
+                    v => {
+                        return Err(p.err(
+                            c.pos,
+                            format!("type=\"{v}\" must be text, date, number, percent or enum"),
+                        ))
+                    }
                 };
                 let split = |s: Option<&str>| -> Vec<String> {
                     s.filter(|s| !s.is_empty())
@@ -512,7 +578,10 @@ fn rows(p: &Parser<'_>, el: &Element) -> Result<Vec<Row>, MarkupError> {
             if c.name == "tr" {
                 row(p, c)
             } else {
-                Err(p.err(c.pos, format!("<{}> may only hold <tr>, not <{}>", el.name, c.name)))
+                Err(p.err(
+                    c.pos,
+                    format!("<{}> may only hold <tr>, not <{}>", el.name, c.name),
+                ))
             }
         })
         .collect()
@@ -521,12 +590,17 @@ fn rows(p: &Parser<'_>, el: &Element) -> Result<Vec<Row>, MarkupError> {
 fn row(p: &Parser<'_>, el: &Element) -> Result<Row, MarkupError> {
     let flag = match el.attr("flag") {
         None | Some("") => None,
-        Some(v) => Some(Tone::parse(v).ok_or_else(|| p.err(el.pos, format!("flag=\"{v}\" is not a colour")))?),
+        Some(v) => Some(
+            Tone::parse(v).ok_or_else(|| p.err(el.pos, format!("flag=\"{v}\" is not a colour")))?,
+        ),
     };
     let mut cells = Vec::new();
     for c in children(p, el)? {
         if c.name != "td" && c.name != "th" {
-            return Err(p.err(c.pos, format!("<tr> may only hold <td> or <th>, not <{}>", c.name)));
+            return Err(p.err(
+                c.pos,
+                format!("<tr> may only hold <td> or <th>, not <{}>", c.name),
+            ));
         }
         let mut text = inlines(p, c)?;
         if c.name == "th" {
@@ -551,7 +625,8 @@ mod tests {
 
     #[test]
     fn layout_whitespace_goes_and_data_newlines_stay() {
-        let doc = parse("<document>\n  <p>\n    第一行&#10;第二行  有空格\n  </p>\n</document>").unwrap();
+        let doc =
+            parse("<document>\n  <p>\n    第一行&#10;第二行  有空格\n  </p>\n</document>").unwrap();
         match &doc.blocks[0] {
             Block::Paragraph { text, .. } => assert_eq!(plain_text(text), "第一行\n第二行  有空格"),
             other => panic!("{other:?}"),
@@ -568,6 +643,9 @@ mod tests {
     #[test]
     fn unclosed_element_is_reported() {
         let err = parse("<document>\n<p>text\n</document>").unwrap_err();
-        assert!(err.message.contains("malformed") || err.message.contains("never closed"), "{err}");
+        assert!(
+            err.message.contains("malformed") || err.message.contains("never closed"),
+            "{err}"
+        );
     }
 }

@@ -38,7 +38,9 @@ impl OutputFormat {
             OutputFormat::Docx => {
                 "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
             }
-            OutputFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            OutputFormat::Xlsx => {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            }
             OutputFormat::Pdf => "application/pdf",
             OutputFormat::Html => "text/html; charset=utf-8",
         }

@@ -12,16 +12,31 @@ use crate::kinds::{Date, DocumentKind};
 
 /// The built-in templates: (name, source).
 const BUILTIN: &[(&str, &str)] = &[
-    ("request-form", include_str!("../templates/request-form.hbs")),
-    ("meeting-minutes", include_str!("../templates/meeting-minutes.hbs")),
+    (
+        "request-form",
+        include_str!("../templates/request-form.hbs"),
+    ),
+    (
+        "meeting-minutes",
+        include_str!("../templates/meeting-minutes.hbs"),
+    ),
     ("raci-matrix", include_str!("../templates/raci-matrix.hbs")),
-    ("weekly-progress", include_str!("../templates/weekly-progress.hbs")),
+    (
+        "weekly-progress",
+        include_str!("../templates/weekly-progress.hbs"),
+    ),
     ("agreement", include_str!("../templates/agreement.hbs")),
 ];
 
 const BUILTIN_PARTIALS: &[(&str, &str)] = &[
-    ("furniture", include_str!("../templates/partials/furniture.hbs")),
-    ("signatures", include_str!("../templates/partials/signatures.hbs")),
+    (
+        "furniture",
+        include_str!("../templates/partials/furniture.hbs"),
+    ),
+    (
+        "signatures",
+        include_str!("../templates/partials/signatures.hbs"),
+    ),
 ];
 
 /// Escapes text for XML content and attribute values. Only `& < > " '` are entities; a data
@@ -110,7 +125,11 @@ pub fn chinese_number(n: u64) -> String {
         20..=99 => format!(
             "{}十{}",
             D[(n / 10) as usize],
-            if n % 10 == 0 { "" } else { D[(n % 10) as usize] }
+            if n.is_multiple_of(10) {
+                ""
+            } else {
+                D[(n % 10) as usize]
+            }
         ),
         _ => n.to_string(),
     }
@@ -127,33 +146,40 @@ impl Templates {
         hb.register_helper("add", Box::new(add));
         hb.register_helper("cn", Box::new(cn_num));
         hb.register_helper("join", Box::new(join));
-        let read = |rel: String, name: &str, builtin: &'static str| -> Result<String, TemplateError> {
-            match dir.map(|d| d.join(&rel)) {
-                Some(path) if path.exists() => std::fs::read_to_string(&path).map_err(|e| TemplateError::Io {
-                    name: name.to_string(),
-                    path: path.display().to_string(),
-                    message: e.to_string(),
-                }),
-                _ => Ok(builtin.to_string()),
-            }
-        };
+        let read =
+            |rel: String, name: &str, builtin: &'static str| -> Result<String, TemplateError> {
+                match dir.map(|d| d.join(&rel)) {
+                    Some(path) if path.exists() => {
+                        std::fs::read_to_string(&path).map_err(|e| TemplateError::Io {
+                            name: name.to_string(),
+                            path: path.display().to_string(),
+                            message: e.to_string(),
+                        })
+                    }
+                    _ => Ok(builtin.to_string()),
+                }
+            };
         for (name, src) in BUILTIN_PARTIALS {
             let src = read(format!("partials/{name}.hbs"), name, src)?;
-            hb.register_partial(name, src).map_err(|e| syntax(name, &e))?;
+            hb.register_partial(name, src)
+                .map_err(|e| syntax(name, &e))?;
         }
         for (name, src) in BUILTIN {
             let src = read(format!("{name}.hbs"), name, src)?;
-            hb.register_template_string(name, src).map_err(|e| syntax(name, &e))?;
+            hb.register_template_string(name, src)
+                .map_err(|e| syntax(name, &e))?;
         }
         Ok(Self { hb })
     }
 
     /// Renders a kind's template to markup.
     pub fn render(&self, kind: DocumentKind, context: &Value) -> Result<String, TemplateError> {
-        self.hb.render(kind.slug(), context).map_err(|e| TemplateError::Render {
-            name: format!("{}.hbs", kind.slug()),
-            message: e.to_string(),
-        })
+        self.hb
+            .render(kind.slug(), context)
+            .map_err(|e| TemplateError::Render {
+                name: format!("{}.hbs", kind.slug()),
+                message: e.to_string(),
+            })
     }
 }
 
@@ -170,7 +196,10 @@ mod tests {
 
     #[test]
     fn escaping_leaves_equals_signs_alone() {
-        assert_eq!(xml_escape("=SUM(A1)&<b>\"'\n"), "=SUM(A1)&amp;&lt;b&gt;&quot;&apos;&#10;");
+        assert_eq!(
+            xml_escape("=SUM(A1)&<b>\"'\n"),
+            "=SUM(A1)&amp;&lt;b&gt;&quot;&apos;&#10;"
+        );
     }
 
     #[test]

@@ -87,23 +87,36 @@ json_object! {
 impl Agreement {
     /// Every signatory, and the approver if given, has a signing date.
     pub fn is_signed(&self) -> bool {
-        self.signatories.iter().chain(self.approver.as_ref()).all(|s| s.signed_on.is_some())
+        self.signatories
+            .iter()
+            .chain(self.approver.as_ref())
+            .all(|s| s.signed_on.is_some())
     }
 
     /// The latest signing date: the day the agreement was concluded.
     pub fn signed_on(&self) -> Option<Date> {
-        self.signatories.iter().chain(self.approver.as_ref()).filter_map(|s| s.signed_on).max()
+        self.signatories
+            .iter()
+            .chain(self.approver.as_ref())
+            .filter_map(|s| s.signed_on)
+            .max()
     }
 
     pub fn prepare(self, cx: &mut Cx) -> Prepared {
         if let (Some(_), Some(u)) = (self.effective.until, &self.effective.until_text) {
-            cx.warn("/effective/until_text", format!("is ignored (\"{u}\") because effective.until gives a date"));
+            cx.warn(
+                "/effective/until_text",
+                format!("is ignored (\"{u}\") because effective.until gives a date"),
+            );
         }
         let comm = self.communication.clone();
         let meetings = comm
             .as_ref()
             .and_then(|c| c.meetings.clone())
-            .unwrap_or_else(|| "牵头部门每周组织一次跨部门沟通会（遇节假日顺延），每月最后一周召开复盘会。".to_string());
+            .unwrap_or_else(|| {
+                "牵头部门每周组织一次跨部门沟通会（遇节假日顺延），每月最后一周召开复盘会。"
+                    .to_string()
+            });
         let channels = comm
             .as_ref()
             .map(|c| c.channels.clone())
@@ -115,7 +128,10 @@ impl Agreement {
                     "紧急事项电话同步".to_string(),
                 ]
             });
-        let hours = comm.as_ref().and_then(|c| c.minutes_within_hours).unwrap_or(24);
+        let hours = comm
+            .as_ref()
+            .and_then(|c| c.minutes_within_hours)
+            .unwrap_or(24);
         let esc = self.escalation.clone();
         let levels: Vec<serde_json::Value> = match esc.as_ref().map(|e| &e.levels).filter(|l| !l.is_empty()) {
             Some(levels) => levels
@@ -130,7 +146,13 @@ impl Agreement {
         let path = esc
             .map(|e| e.path)
             .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| vec!["协作部门对接人".into(), "牵头部门负责人".into(), "上级领导".into()]);
+            .unwrap_or_else(|| {
+                vec![
+                    "协作部门对接人".into(),
+                    "牵头部门负责人".into(),
+                    "上级领导".into(),
+                ]
+            });
         let years = self.confidentiality_years.unwrap_or(3);
         let until = match (self.effective.until, &self.effective.until_text) {
             (Some(d), _) => d.zh(),
@@ -138,7 +160,11 @@ impl Agreement {
             (None, None) => "项目结束或约定事项完成".to_string(),
         };
         let signed = self.is_signed();
-        let partners: Vec<&str> = self.partner_departments.iter().map(|d| d.name.as_str()).collect();
+        let partners: Vec<&str> = self
+            .partner_departments
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect();
         let mut all_sigs = signature_views(&self.signatories);
         if let Some(a) = &self.approver {
             let mut v = signature_views(std::slice::from_ref(a));
@@ -162,7 +188,11 @@ impl Agreement {
             "confidentiality_years": years,
             "signatures": all_sigs,
         });
-        let id = self.agreement_no.as_deref().map(super::safe_file_stem).unwrap_or_else(|| self.effective.from.iso());
+        let id = self
+            .agreement_no
+            .as_deref()
+            .map(super::safe_file_stem)
+            .unwrap_or_else(|| self.effective.from.iso());
         let stem = format!("跨部门沟通协议-{id}");
         Prepared::new(&self, derived, stem)
     }

@@ -73,7 +73,9 @@ impl FromJson for Letter {
                 path,
                 format!(
                     "must be one of R (负责), A (审批), C (咨询), I (知会), A/R; got {}",
-                    v.as_str().map(|s| format!("\"{s}\"")).unwrap_or_else(|| type_name(v).into())
+                    v.as_str()
+                        .map(|s| format!("\"{s}\""))
+                        .unwrap_or_else(|| type_name(v).into())
                 ),
             );
         }
@@ -90,7 +92,10 @@ impl FromJson for Assignments {
         let Value::Object(map) = v else {
             cx.error(
                 path,
-                format!("must be an object mapping party to letter, not {}", type_name(v)),
+                format!(
+                    "must be an object mapping party to letter, not {}",
+                    type_name(v)
+                ),
             );
             return None;
         };
@@ -121,14 +126,22 @@ impl FromJson for Task {
         let assignments = o.req::<Assignments>("assignments", cx);
         if let Some(a) = &assignments {
             let p = child(path, "assignments");
-            let accountable: Vec<&str> = a.0.iter().filter(|(_, l)| l.accountable()).map(|(p, _)| p.as_str()).collect();
+            let accountable: Vec<&str> =
+                a.0.iter()
+                    .filter(|(_, l)| l.accountable())
+                    .map(|(p, _)| p.as_str())
+                    .collect();
             if accountable.len() != 1 {
                 cx.error(
                     &p,
                     format!(
                         "needs exactly one A (审批, accountable); found {}{}",
                         accountable.len(),
-                        if accountable.is_empty() { String::new() } else { format!(": {}", accountable.join(", ")) }
+                        if accountable.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", accountable.join(", "))
+                        }
                     ),
                 );
             }
@@ -136,7 +149,11 @@ impl FromJson for Task {
                 cx.error(&p, "needs at least one R (负责, responsible)");
             }
         }
-        Some(Task { task: task?, phase: phase?, assignments: assignments? })
+        Some(Task {
+            task: task?,
+            phase: phase?,
+            assignments: assignments?,
+        })
     }
 }
 
@@ -155,7 +172,14 @@ pub struct RaciMatrix {
 
 impl RaciMatrix {
     pub const FIELDS: &'static [&'static str] = &[
-        "document_no", "organization", "project", "parties", "tasks", "notes", "prepared_by", "prepared_on",
+        "document_no",
+        "organization",
+        "project",
+        "parties",
+        "tasks",
+        "notes",
+        "prepared_by",
+        "prepared_on",
     ];
 
     pub fn prepare(self, _cx: &mut Cx) -> Prepared {
@@ -166,7 +190,13 @@ impl RaciMatrix {
                 let letters: Vec<Letter> = self
                     .tasks
                     .iter()
-                    .filter_map(|t| t.assignments.0.iter().find(|(p, _)| p == party).map(|(_, l)| *l))
+                    .filter_map(|t| {
+                        t.assignments
+                            .0
+                            .iter()
+                            .find(|(p, _)| p == party)
+                            .map(|(_, l)| *l)
+                    })
                     .collect();
                 let n = |f: fn(Letter) -> bool| letters.iter().filter(|l| f(**l)).count();
                 json!({
@@ -186,12 +216,22 @@ impl RaciMatrix {
                 let cells: Vec<&str> = self
                     .parties
                     .iter()
-                    .map(|party| t.assignments.0.iter().find(|(p, _)| p == party).map(|(_, l)| l.code()).unwrap_or(""))
+                    .map(|party| {
+                        t.assignments
+                            .0
+                            .iter()
+                            .find(|(p, _)| p == party)
+                            .map(|(_, l)| l.code())
+                            .unwrap_or("")
+                    })
                     .collect();
                 json!({"task": t.task, "phase": t.phase, "cells": cells})
             })
             .collect();
-        let legend: Vec<Value> = Letter::ALL.iter().map(|l| json!({"letter": l.code(), "label": l.label()})).collect();
+        let legend: Vec<Value> = Letter::ALL
+            .iter()
+            .map(|l| json!({"letter": l.code(), "label": l.label()}))
+            .collect();
         let derived = json!({
             "rows": rows,
             "counts": counts,
@@ -218,7 +258,10 @@ impl FromJson for RaciMatrix {
         if let Some(parties) = &parties {
             for (i, p) in parties.iter().enumerate() {
                 if parties[..i].contains(p) {
-                    cx.error(index("/parties", i), format!("\"{p}\" is listed twice; parties must be unique"));
+                    cx.error(
+                        index("/parties", i),
+                        format!("\"{p}\" is listed twice; parties must be unique"),
+                    );
                 }
             }
             // Checked on the raw JSON too, so an undeclared party is reported even when
@@ -230,7 +273,10 @@ impl FromJson for RaciMatrix {
                             if !parties.iter().any(|p| p == party) {
                                 cx.error(
                                     child(&format!("/tasks/{i}/assignments"), party),
-                                    format!("\"{party}\" is not one of the declared parties: {}", parties.join(", ")),
+                                    format!(
+                                        "\"{party}\" is not one of the declared parties: {}",
+                                        parties.join(", ")
+                                    ),
                                 );
                             }
                         }

@@ -94,7 +94,10 @@ impl RequestForm {
             .map(|r| {
                 let mut v = serde_json::to_value(r).expect("resource serializes");
                 let quantity = r.quantity.map(format_number).unwrap_or_default();
-                v["amount"] = json!(format!("{quantity}{}", r.unit.as_deref().unwrap_or_default()));
+                v["amount"] = json!(format!(
+                    "{quantity}{}",
+                    r.unit.as_deref().unwrap_or_default()
+                ));
                 v
             })
             .collect();

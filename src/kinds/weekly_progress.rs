@@ -85,7 +85,10 @@ impl WeeklyProgress {
     pub fn prepare(self, cx: &mut Cx) -> Prepared {
         for (i, t) in self.tasks.iter().enumerate() {
             if t.status == TaskStatus::Done && t.progress.is_some_and(|p| p.0 < 100.0) {
-                cx.warn(format!("/tasks/{i}/progress"), "is below 100 for a task marked done (已完成)");
+                cx.warn(
+                    format!("/tasks/{i}/progress"),
+                    "is below 100 for a task marked done (已完成)",
+                );
             }
         }
         let total = self.tasks.len();
@@ -99,14 +102,20 @@ impl WeeklyProgress {
             .map(|l| json!({"label": l.label(), "count": self.tasks.iter().filter(|t| t.risk == Some(*l)).count()}))
             .collect();
         let done = count(TaskStatus::Done);
-        let completion = if total == 0 { 0.0 } else { done as f64 * 100.0 / total as f64 };
+        let completion = if total == 0 {
+            0.0
+        } else {
+            done as f64 * 100.0 / total as f64
+        };
         let tasks: Vec<_> = self
             .tasks
             .iter()
             .map(|t| {
                 let mut v = serde_json::to_value(t).expect("task serializes");
                 v["overdue"] = json!(t.overdue(self.week.end));
-                v["progress_text"] = json!(t.progress.map(|p| format!("{}%", super::request_form::format_number(p.0))));
+                v["progress_text"] = json!(t
+                    .progress
+                    .map(|p| format!("{}%", super::request_form::format_number(p.0))));
                 v["progress_value"] = json!(t.progress.map(|p| p.0 / 100.0));
                 v
             })
@@ -129,7 +138,11 @@ impl WeeklyProgress {
             "tasks": tasks,
             "overdue": overdue,
         });
-        let who = self.department.as_deref().map(|d| format!("{}-", super::safe_file_stem(d))).unwrap_or_default();
+        let who = self
+            .department
+            .as_deref()
+            .map(|d| format!("{}-", super::safe_file_stem(d)))
+            .unwrap_or_default();
         let stem = format!("周进展表-{who}{}", self.week.start.iso());
         Prepared::new(&self, derived, stem)
     }

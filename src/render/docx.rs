@@ -40,7 +40,11 @@ pub fn render(doc: &Document, theme: &Theme) -> Result<Vec<u8>, RenderError> {
 }
 
 fn build(doc: &Document, theme: &Theme) -> docx_rs::XMLDocx {
-    let (w, h) = if doc.landscape { (A4_H, A4_W) } else { (A4_W, A4_H) };
+    let (w, h) = if doc.landscape {
+        (A4_H, A4_W)
+    } else {
+        (A4_W, A4_H)
+    };
     let cx = Ctx {
         theme,
         content_width: w - 2 * MARGIN_LR as u32,
@@ -70,9 +74,9 @@ fn build(doc: &Document, theme: &Theme) -> docx_rs::XMLDocx {
         d = match block {
             Block::Table(t) => d.add_table(table(t, &cx)),
             Block::KeyValue(kv) => d.add_table(key_value(kv, &cx)),
-            Block::Signatures(s) if !s.is_empty() => {
-                d.add_paragraph(Paragraph::new()).add_table(signatures(s, &cx))
-            }
+            Block::Signatures(s) if !s.is_empty() => d
+                .add_paragraph(Paragraph::new())
+                .add_table(signatures(s, &cx)),
             Block::Signatures(_) => d,
             other => {
                 let mut d = d;
@@ -196,7 +200,11 @@ fn paragraphs(block: &Block, cx: &Ctx<'_>) -> Vec<Paragraph> {
             };
             vec![para(text, theme).style(style).keep_next(true)]
         }
-        Block::Paragraph { align: a, style, text } => {
+        Block::Paragraph {
+            align: a,
+            style,
+            text,
+        } => {
             let mut p = para(text, theme).align(align(*a));
             if *style == ParaStyle::Note {
                 p = p.style("Note");
@@ -207,13 +215,26 @@ fn paragraphs(block: &Block, cx: &Ctx<'_>) -> Vec<Paragraph> {
             .iter()
             .enumerate()
             .map(|(i, item)| {
-                let marker = if *ordered { format!("{}. ", i + 1) } else { "• ".to_string() };
+                let marker = if *ordered {
+                    format!("{}. ", i + 1)
+                } else {
+                    "• ".to_string()
+                };
                 let mut spans = vec![Span::plain(marker)];
                 spans.extend(item.iter().cloned());
-                para(&spans, theme).indent(Some(420), Some(SpecialIndentType::Hanging(420)), None, None)
+                para(&spans, theme).indent(
+                    Some(420),
+                    Some(SpecialIndentType::Hanging(420)),
+                    None,
+                    None,
+                )
             })
             .collect(),
-        Block::Image { image, width_mm, align: a } => {
+        Block::Image {
+            image,
+            width_mm,
+            align: a,
+        } => {
             let mut p = Paragraph::new().align(align(*a));
             if let Some(pic) = picture(image, *width_mm) {
                 p = p.add_run(Run::new().add_image(pic));
@@ -230,7 +251,9 @@ fn picture(image: &ImageData, width_mm: f32) -> Option<Pic> {
     let w_emu = (width_mm * 36_000.0) as u32;
     let h_emu = (w_emu as f64 * image.height_px as f64 / image.width_px as f64) as u32;
     let pic = match image.format {
-        ImageFormat::Png => Pic::new_with_dimensions(image.bytes.clone(), image.width_px, image.height_px),
+        ImageFormat::Png => {
+            Pic::new_with_dimensions(image.bytes.clone(), image.width_px, image.height_px)
+        }
         // docx-rs stores media as PNG; it converts other formats itself.
         ImageFormat::Jpeg => Pic::new(&image.bytes),
     };
@@ -239,7 +262,10 @@ fn picture(image: &ImageData, width_mm: f32) -> Option<Pic> {
 
 fn twips_widths(rel: &[f32], total: u32) -> Vec<usize> {
     let sum: f32 = rel.iter().sum::<f32>().max(0.0001);
-    let mut out: Vec<usize> = rel.iter().map(|w| (w / sum * total as f32) as usize).collect();
+    let mut out: Vec<usize> = rel
+        .iter()
+        .map(|w| (w / sum * total as f32) as usize)
+        .collect();
     let used: usize = out.iter().sum();
     if let Some(last) = out.last_mut() {
         *last += (total as usize).saturating_sub(used);
@@ -260,11 +286,19 @@ fn cell_with(spans: &[Span], cx: &Ctx<'_>, a: Option<Align>, tone: Option<Tone>)
 }
 
 fn shade(c: TableCell, fill: &str) -> TableCell {
-    c.shading(Shading::new().shd_type(ShdType::Clear).color("auto").fill(fill))
+    c.shading(
+        Shading::new()
+            .shd_type(ShdType::Clear)
+            .color("auto")
+            .fill(fill),
+    )
 }
 
 fn table(t: &Table, cx: &Ctx<'_>) -> DTable {
-    let widths = twips_widths(&t.columns.iter().map(|c| c.width).collect::<Vec<_>>(), cx.content_width);
+    let widths = twips_widths(
+        &t.columns.iter().map(|c| c.width).collect::<Vec<_>>(),
+        cx.content_width,
+    );
     let mut rows = Vec::new();
     // Columns still covered by a cell above that spans rows: (remaining rows, colspan).
     let mut carry: Vec<usize> = vec![0; widths.len()];
@@ -280,19 +314,36 @@ fn table(t: &Table, cx: &Ctx<'_>) -> DTable {
         while col < widths.len() {
             if carry[col] > 0 {
                 carry[col] -= 1;
-                cells.push(TableCell::new().vertical_merge(VMergeType::Continue).width(widths[col], WidthType::Dxa).add_paragraph(Paragraph::new()));
+                cells.push(
+                    TableCell::new()
+                        .vertical_merge(VMergeType::Continue)
+                        .width(widths[col], WidthType::Dxa)
+                        .add_paragraph(Paragraph::new()),
+                );
                 col += 1;
                 continue;
             }
             let Some(cell) = src.next() else {
-                cells.push(TableCell::new().width(widths[col], WidthType::Dxa).add_paragraph(Paragraph::new()));
+                cells.push(
+                    TableCell::new()
+                        .width(widths[col], WidthType::Dxa)
+                        .add_paragraph(Paragraph::new()),
+                );
                 col += 1;
                 continue;
             };
             let span = cell.colspan.min(widths.len() - col).max(1);
             let column = &t.columns[col];
-            let tone = if is_header { None } else { column.tone_of(&cell.plain_text()) };
-            let a = if is_header { Some(Align::Center) } else { cell.align.or(column.align) };
+            let tone = if is_header {
+                None
+            } else {
+                column.tone_of(&cell.plain_text())
+            };
+            let a = if is_header {
+                Some(Align::Center)
+            } else {
+                cell.align.or(column.align)
+            };
             let width: usize = widths[col..col + span].iter().sum();
             let mut c = cell_with(&cell.text, cx, a, tone).width(width, WidthType::Dxa);
             if span > 1 {
@@ -300,9 +351,7 @@ fn table(t: &Table, cx: &Ctx<'_>) -> DTable {
             }
             if cell.rowspan > 1 {
                 c = c.vertical_merge(VMergeType::Restart);
-                for k in col..col + span {
-                    carry[k] = cell.rowspan - 1;
-                }
+                carry[col..col + span].fill(cell.rowspan - 1);
             }
             if is_header {
                 c = shade(c, HEADER_FILL);
@@ -314,9 +363,12 @@ fn table(t: &Table, cx: &Ctx<'_>) -> DTable {
             cells.push(c);
             col += span;
         }
-        let mut r = TableRow::new(cells);
+        // A row stays on one page (Word still splits a row taller than a page).
+        let mut r = TableRow::new(cells).cant_split();
         if is_header {
-            r = r.cant_split().row_height(HEADER_ROW_MARK).height_rule(HeightRule::AtLeast);
+            r = r
+                .row_height(HEADER_ROW_MARK)
+                .height_rule(HeightRule::AtLeast);
         }
         rows.push(r);
     }
@@ -341,7 +393,12 @@ fn key_value(kv: &KeyValue, cx: &Ctx<'_>) -> DTable {
         }
         if *used < cols {
             let rest: usize = widths[*used * 2..].iter().sum();
-            cells.push(TableCell::new().grid_span((cols - *used) * 2).width(rest, WidthType::Dxa).add_paragraph(Paragraph::new()));
+            cells.push(
+                TableCell::new()
+                    .grid_span((cols - *used) * 2)
+                    .width(rest, WidthType::Dxa)
+                    .add_paragraph(Paragraph::new()),
+            );
         }
         rows.push(TableRow::new(std::mem::take(cells)));
         *used = 0;
@@ -352,8 +409,16 @@ fn key_value(kv: &KeyValue, cx: &Ctx<'_>) -> DTable {
             flush(&mut cells, &mut used, &mut rows);
         }
         let label = shade(
-            cell_with(&[Span { text: item.label.clone(), bold: true }], cx, Some(Align::Center), None)
-                .width(widths[used * 2], WidthType::Dxa),
+            cell_with(
+                &[Span {
+                    text: item.label.clone(),
+                    bold: true,
+                }],
+                cx,
+                Some(Align::Center),
+                None,
+            )
+            .width(widths[used * 2], WidthType::Dxa),
             LABEL_FILL,
         );
         let value_cols = span * 2 - 1;
@@ -384,7 +449,21 @@ fn signatures(list: &[SignatureBlock], cx: &Ctx<'_>) -> DTable {
     let mut rows = vec![TableRow::new(
         head.iter()
             .zip(&widths)
-            .map(|(h, w)| shade(cell_with(&[Span { text: h.to_string(), bold: true }], cx, Some(Align::Center), None).width(*w, WidthType::Dxa), HEADER_FILL))
+            .map(|(h, w)| {
+                shade(
+                    cell_with(
+                        &[Span {
+                            text: h.to_string(),
+                            bold: true,
+                        }],
+                        cx,
+                        Some(Align::Center),
+                        None,
+                    )
+                    .width(*w, WidthType::Dxa),
+                    HEADER_FILL,
+                )
+            })
             .collect(),
     )
     .cant_split()];
@@ -392,17 +471,38 @@ fn signatures(list: &[SignatureBlock], cx: &Ctx<'_>) -> DTable {
         let text = |t: &str| cell_with(&[Span::plain(t)], cx, Some(Align::Center), None);
         let sign = match s.image.as_ref().and_then(|img| picture(img, 30.0)) {
             Some(pic) => TableCell::new()
-                .add_paragraph(Paragraph::new().align(AlignmentType::Center).add_run(Run::new().add_image(pic)))
+                .add_paragraph(
+                    Paragraph::new()
+                        .align(AlignmentType::Center)
+                        .add_run(Run::new().add_image(pic)),
+                )
                 .vertical_align(VAlignType::Center),
             None => text(""),
         };
-        let date = if s.date.is_empty() { "   年   月   日" } else { s.date.as_str() };
-        let cells = vec![text(&s.role), text(&s.department), text(&s.name), text(&s.title), sign, text(date)];
+        let date = if s.date.is_empty() {
+            "   年   月   日"
+        } else {
+            s.date.as_str()
+        };
+        let cells = vec![
+            text(&s.role),
+            text(&s.department),
+            text(&s.name),
+            text(&s.title),
+            sign,
+            text(date),
+        ];
         rows.push(
-            TableRow::new(cells.into_iter().zip(&widths).map(|(c, w)| c.width(*w, WidthType::Dxa)).collect())
-                .cant_split()
-                .row_height(700.0)
-                .height_rule(HeightRule::AtLeast),
+            TableRow::new(
+                cells
+                    .into_iter()
+                    .zip(&widths)
+                    .map(|(c, w)| c.width(*w, WidthType::Dxa))
+                    .collect(),
+            )
+            .cant_split()
+            .row_height(700.0)
+            .height_rule(HeightRule::AtLeast),
         );
     }
     DTable::new(rows)
@@ -420,12 +520,19 @@ fn header(doc: &Document, cx: &Ctx<'_>) -> Header {
             .width(half, WidthType::Dxa)
             .clear_all_border()
             .add_paragraph(
-                Paragraph::new()
-                    .align(a)
-                    .add_run(Run::new().fonts(body_fonts(cx.theme)).size(18).color("595959").add_text(text)),
+                Paragraph::new().align(a).add_run(
+                    Run::new()
+                        .fonts(body_fonts(cx.theme))
+                        .size(18)
+                        .color("595959")
+                        .add_text(text),
+                ),
             )
     };
-    let row = TableRow::new(vec![cell(&h.left, AlignmentType::Left), cell(&h.right, AlignmentType::Right)]);
+    let row = TableRow::new(vec![
+        cell(&h.left, AlignmentType::Left),
+        cell(&h.right, AlignmentType::Right),
+    ]);
     let mut header = Header::new().add_table(
         DTable::new(vec![row])
             .set_grid(vec![half, half])
@@ -436,7 +543,12 @@ fn header(doc: &Document, cx: &Ctx<'_>) -> Header {
     if let Some(mark) = &doc.draft_mark {
         header = header.add_paragraph(
             Paragraph::new().align(AlignmentType::Center).add_run(
-                Run::new().fonts(heading_fonts(cx.theme)).bold().size(28).color("C00000").add_text(mark),
+                Run::new()
+                    .fonts(heading_fonts(cx.theme))
+                    .bold()
+                    .size(28)
+                    .color("C00000")
+                    .add_text(mark),
             ),
         );
     }
@@ -444,7 +556,10 @@ fn header(doc: &Document, cx: &Ctx<'_>) -> Header {
 }
 
 fn footer(doc: &Document) -> Footer {
-    let text = doc.footer.clone().unwrap_or_else(|| "第 {page} 页 / 共 {pages} 页".into());
+    let text = doc
+        .footer
+        .clone()
+        .unwrap_or_else(|| "第 {page} 页 / 共 {pages} 页".into());
     let mut p = Paragraph::new().align(AlignmentType::Center);
     let mut rest = text.as_str();
     while !rest.is_empty() {
@@ -457,7 +572,11 @@ fn footer(doc: &Document) -> Footer {
                 if i > 0 {
                     p = p.add_run(Run::new().size(18).add_text(&rest[..i]));
                 }
-                p = if k == 0 { p.add_page_num(PageNum::new()) } else { p.add_num_pages(NumPages::new()) };
+                p = if k == 0 {
+                    p.add_page_num(PageNum::new())
+                } else {
+                    p.add_num_pages(NumPages::new())
+                };
                 rest = &rest[i + tok.len()..];
             }
             None => {
@@ -509,7 +628,8 @@ fn renumber_images(xml: &mut docx_rs::XMLDocx) {
             .map_or_else(|| old.to_string(), |i| (i + 1).to_string())
     };
     xml.document = map_ids(&doc, KEY, &new_id).into_bytes();
-    xml.document_rels = map_ids(&String::from_utf8_lossy(&xml.document_rels), KEY, &new_id).into_bytes();
+    xml.document_rels =
+        map_ids(&String::from_utf8_lossy(&xml.document_rels), KEY, &new_id).into_bytes();
     for m in &mut xml.media {
         m.0 = map_ids(&m.0, KEY, &new_id);
     }
@@ -531,20 +651,23 @@ fn map_ids(s: &str, key: &str, mut f: impl FnMut(&str) -> String) -> String {
     out
 }
 
-/// Rewrites every `w14:paraId` to a counter in document order: docx-rs draws them from a
-/// per-thread counter that is never reset, so they would differ from one render to the next.
-fn renumber_para_ids(part: &[u8], next: &mut u32) -> Vec<u8> {
-    const KEY: &str = "w14:paraId=\"";
+/// Rewrites the value of every `key"…"` attribute to a counter in document order. docx-rs
+/// draws paragraph ids from a per-thread counter that is never reset and gives every drawing
+/// id 1, so left alone they would differ between renders or collide.
+fn renumber_attr(part: &[u8], key: &str, next: &mut u32, hex: bool) -> Vec<u8> {
     let s = String::from_utf8_lossy(part);
     let mut out = String::with_capacity(s.len());
     let mut rest: &str = &s;
-    while let Some(i) = rest.find(KEY) {
-        out.push_str(&rest[..i + KEY.len()]);
-        let tail = &rest[i + KEY.len()..];
-        let n = tail.find('"').unwrap_or(0);
+    while let Some(i) = rest.find(key) {
+        out.push_str(&rest[..i + key.len()]);
+        let tail = &rest[i + key.len()..];
         *next += 1;
-        out.push_str(&format!("{:08X}", *next));
-        rest = &tail[n..];
+        out.push_str(&if hex {
+            format!("{:08X}", *next)
+        } else {
+            next.to_string()
+        });
+        rest = &tail[tail.find('"').unwrap_or(0)..];
     }
     out.push_str(rest);
     out.into_bytes()
@@ -552,14 +675,21 @@ fn renumber_para_ids(part: &[u8], next: &mut u32) -> Vec<u8> {
 
 fn package(doc: &Document, mut xml: docx_rs::XMLDocx) -> Result<Vec<u8>, RenderError> {
     renumber_images(&mut xml);
-    let mut para = 0;
-    xml.document = renumber_para_ids(&xml.document, &mut para);
+    let (mut para, mut drawing) = (0, 0);
+    xml.document = renumber_attr(&xml.document, "w14:paraId=\"", &mut para, true);
+    xml.document = renumber_attr(&xml.document, "wp:docPr id=\"", &mut drawing, false);
     for h in xml.headers.iter_mut().chain(xml.footers.iter_mut()) {
-        *h = renumber_para_ids(h, &mut para);
+        *h = renumber_attr(h, "w14:paraId=\"", &mut para, true);
     }
     let document = String::from_utf8_lossy(&xml.document)
-        .replace(r#"<w:trHeight w:val="1" w:hRule="atLeast" />"#, "<w:tblHeader />")
-        .replace(r#"<w:trHeight w:val="1" w:hRule="atLeast"/>"#, "<w:tblHeader/>")
+        .replace(
+            r#"<w:trHeight w:val="1" w:hRule="atLeast" />"#,
+            "<w:tblHeader />",
+        )
+        .replace(
+            r#"<w:trHeight w:val="1" w:hRule="atLeast"/>"#,
+            "<w:tblHeader/>",
+        )
         .into_bytes();
     let mut parts: Vec<(String, Vec<u8>)> = vec![
         ("[Content_Types].xml".into(), xml.content_type),

@@ -46,7 +46,13 @@ fn esc(s: &str) -> String {
 
 fn spans(s: &[Span]) -> String {
     s.iter()
-        .map(|s| if s.bold { format!("<b>{}</b>", esc(&s.text)) } else { esc(&s.text) })
+        .map(|s| {
+            if s.bold {
+                format!("<b>{}</b>", esc(&s.text))
+            } else {
+                esc(&s.text)
+            }
+        })
         .collect()
 }
 
@@ -55,7 +61,10 @@ fn data_uri(img: &ImageData) -> String {
         ImageFormat::Png => "image/png",
         ImageFormat::Jpeg => "image/jpeg",
     };
-    format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(&img.bytes))
+    format!(
+        "data:{mime};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(&img.bytes)
+    )
 }
 
 fn align_css(a: Option<Align>) -> &'static str {
@@ -77,31 +86,62 @@ pub fn render(doc: &Document) -> String {
         if doc.landscape { " landscape" } else { "" }
     );
     if let Some(mark) = &doc.draft_mark {
-        let _ = write!(h, "<div class=\"draft\" aria-hidden=\"true\"><span>{}</span></div>", esc(mark));
+        let _ = write!(
+            h,
+            "<div class=\"draft\" aria-hidden=\"true\"><span>{}</span></div>",
+            esc(mark)
+        );
     }
     if let Some(ph) = &doc.header {
-        let _ = write!(h, "<div class=\"furniture\"><span>{}</span><span>{}</span></div>", esc(&ph.left), esc(&ph.right));
+        let _ = write!(
+            h,
+            "<div class=\"furniture\"><span>{}</span><span>{}</span></div>",
+            esc(&ph.left),
+            esc(&ph.right)
+        );
     }
     for b in &doc.blocks {
         block(&mut h, b);
     }
-    let footer = doc.footer.clone().unwrap_or_default().replace("{page}", "1").replace("{pages}", "1");
-    let _ = write!(h, "<div class=\"furniture footer\"><span>{}</span></div>", esc(&footer));
+    let footer = doc
+        .footer
+        .clone()
+        .unwrap_or_default()
+        .replace("{page}", "1")
+        .replace("{pages}", "1");
+    let _ = write!(
+        h,
+        "<div class=\"furniture footer\"><span>{}</span></div>",
+        esc(&footer)
+    );
     h.push_str("</div></body></html>\n");
     h
 }
 
 fn block(h: &mut String, b: &Block) {
     match b {
-        Block::Title(t) => { let _ = write!(h, "<h1 class=\"title\">{}</h1>", spans(t)); }
-        Block::Subtitle(t) => { let _ = write!(h, "<p class=\"subtitle\">{}</p>", spans(t)); }
+        Block::Title(t) => {
+            let _ = write!(h, "<h1 class=\"title\">{}</h1>", spans(t));
+        }
+        Block::Subtitle(t) => {
+            let _ = write!(h, "<p class=\"subtitle\">{}</p>", spans(t));
+        }
         Block::Heading { level, text } => {
             let l = (*level).clamp(1, 3) + 1;
             let _ = write!(h, "<h{l}>{}</h{l}>", spans(text));
         }
         Block::Paragraph { align, style, text } => {
-            let class = if *style == ParaStyle::Note { " class=\"note\"" } else { "" };
-            let _ = write!(h, "<p{class}{}>{}</p>", align_css(Some(*align)), spans(text));
+            let class = if *style == ParaStyle::Note {
+                " class=\"note\""
+            } else {
+                ""
+            };
+            let _ = write!(
+                h,
+                "<p{class}{}>{}</p>",
+                align_css(Some(*align)),
+                spans(text)
+            );
         }
         Block::List { ordered, items } => {
             let tag = if *ordered { "ol" } else { "ul" };
@@ -116,7 +156,11 @@ fn block(h: &mut String, b: &Block) {
         Block::Signatures(list) if !list.is_empty() => {
             h.push_str("<table class=\"sig\"><thead><tr><th>角色</th><th>部门</th><th>姓名</th><th>职务</th><th>签字</th><th>日期</th></tr></thead><tbody>");
             for s in list {
-                let img = s.image.as_ref().map(|i| format!("<img alt=\"签名\" src=\"{}\">", data_uri(i))).unwrap_or_default();
+                let img = s
+                    .image
+                    .as_ref()
+                    .map(|i| format!("<img alt=\"签名\" src=\"{}\">", data_uri(i)))
+                    .unwrap_or_default();
                 let _ = write!(
                     h,
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{img}</td><td>{}</td></tr>",
@@ -127,8 +171,17 @@ fn block(h: &mut String, b: &Block) {
             h.push_str("</tbody></table>");
         }
         Block::Signatures(_) => {}
-        Block::Image { image, width_mm, align } => {
-            let _ = write!(h, "<p{}><img alt=\"\" style=\"width:{width_mm}mm\" src=\"{}\"></p>", align_css(Some(*align)), data_uri(image));
+        Block::Image {
+            image,
+            width_mm,
+            align,
+        } => {
+            let _ = write!(
+                h,
+                "<p{}><img alt=\"\" style=\"width:{width_mm}mm\" src=\"{}\"></p>",
+                align_css(Some(*align)),
+                data_uri(image)
+            );
         }
         Block::PageBreak => h.push_str("<hr>"),
     }
@@ -151,7 +204,13 @@ fn key_value(h: &mut String, kv: &KeyValue) {
             h.push_str("</tr><tr>");
             used = 0;
         }
-        let _ = write!(h, "<td class=\"label\">{}</td><td colspan=\"{}\">{}</td>", esc(&item.label), span * 2 - 1, spans(&item.value));
+        let _ = write!(
+            h,
+            "<td class=\"label\">{}</td><td colspan=\"{}\">{}</td>",
+            esc(&item.label),
+            span * 2 - 1,
+            spans(&item.value)
+        );
         used += span;
     }
     if used > 0 && used < cols {
@@ -177,7 +236,11 @@ fn table(h: &mut String, t: &Table) {
             let mut col = 0;
             for c in &r.cells {
                 let column = t.columns.get(col);
-                let tone = if header { None } else { column.and_then(|k| k.tone_of(&c.plain_text())) };
+                let tone = if header {
+                    None
+                } else {
+                    column.and_then(|k| k.tone_of(&c.plain_text()))
+                };
                 let mut style = String::new();
                 match c.align.or(column.and_then(|k| k.align)) {
                     Some(Align::Center) => style.push_str("text-align:center;"),
@@ -191,9 +254,15 @@ fn table(h: &mut String, t: &Table) {
                 }
                 let cell = if header { "th" } else { "td" };
                 let _ = write!(h, "<{cell}");
-                if c.colspan > 1 { let _ = write!(h, " colspan=\"{}\"", c.colspan); }
-                if c.rowspan > 1 { let _ = write!(h, " rowspan=\"{}\"", c.rowspan); }
-                if !style.is_empty() { let _ = write!(h, " style=\"{style}\""); }
+                if c.colspan > 1 {
+                    let _ = write!(h, " colspan=\"{}\"", c.colspan);
+                }
+                if c.rowspan > 1 {
+                    let _ = write!(h, " rowspan=\"{}\"", c.rowspan);
+                }
+                if !style.is_empty() {
+                    let _ = write!(h, " style=\"{style}\"");
+                }
                 let _ = write!(h, ">{}</{cell}>", spans(&c.text));
                 col += c.colspan;
             }

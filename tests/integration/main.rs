@@ -1,0 +1,8 @@
+//! All integration tests in one binary (one link step): each module tests one concern.
+
+mod common;
+
+mod api;
+mod docx;
+mod hostile;
+mod html;
