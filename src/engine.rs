@@ -35,6 +35,8 @@ pub struct Rendered {
     /// ASCII fallback, e.g. `meeting-minutes-2026-07-28.docx`
     pub ascii_filename: String,
     pub warnings: Vec<FieldError>,
+    /// Characters no font could draw (shown as boxes in a PDF).
+    pub missing_glyphs: Vec<char>,
 }
 
 /// A payload that passed validation.
@@ -135,7 +137,7 @@ impl Engine {
             return Err(unavailable(format));
         }
         let (doc, v) = self.document(kind, body)?;
-        let bytes = render::render(&doc, format, &self.theme).map_err(|e| match e {
+        let out = render::render(&doc, format, &self.theme).map_err(|e| match e {
             RenderError::Unavailable(f) => unavailable(f),
             RenderError::TooBig(msg) => Error::Invalid(vec![FieldError::new("", msg)]),
             RenderError::Internal(msg) => {
@@ -145,7 +147,8 @@ impl Engine {
         })?;
         let ext = format.extension();
         Ok(Rendered {
-            bytes,
+            bytes: out.bytes,
+            missing_glyphs: out.missing_glyphs,
             format,
             filename: format!("{}.{ext}", v.prepared.file_stem),
             ascii_filename: format!("{}.{ext}", ascii_stem(kind, &v.prepared.file_stem)),

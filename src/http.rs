@@ -262,5 +262,13 @@ fn file_response(r: &Rendered) -> HttpResponse {
     }
     res.insert_header(("Content-Digest", content_digest(&r.bytes)));
     res.insert_header(("Collabdocs-Warnings", r.warnings.len().to_string()));
+    if !r.missing_glyphs.is_empty() {
+        let list: Vec<String> = r
+            .missing_glyphs
+            .iter()
+            .map(|c| format!("U+{:04X}", *c as u32))
+            .collect();
+        res.insert_header(("Collabdocs-Missing-Glyphs", list.join(" ")));
+    }
     res.body(r.bytes.clone())
 }

@@ -5,7 +5,10 @@ use std::io::Write;
 use crate::document::Document;
 
 pub mod docx;
+pub mod fonts;
 pub mod html;
+pub mod layout;
+pub mod pdf;
 
 /// The formats a document can be rendered to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -64,7 +67,10 @@ impl OutputFormat {
 
     /// Whether this build of the service can produce the format.
     pub fn available(self) -> bool {
-        matches!(self, OutputFormat::Docx | OutputFormat::Html)
+        matches!(
+            self,
+            OutputFormat::Docx | OutputFormat::Html | OutputFormat::Pdf
+        )
     }
 }
 
@@ -106,11 +112,27 @@ pub enum RenderError {
     Internal(String),
 }
 
+/// A rendered file.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub bytes: Vec<u8>,
+    /// Characters no configured font could draw (PDF only; other formats name fonts).
+    pub missing_glyphs: Vec<char>,
+}
+
 /// Renders a document in the given format.
-pub fn render(doc: &Document, format: OutputFormat, theme: &Theme) -> Result<Vec<u8>, RenderError> {
+pub fn render(doc: &Document, format: OutputFormat, theme: &Theme) -> Result<Output, RenderError> {
+    let plain = |bytes| Output {
+        bytes,
+        missing_glyphs: Vec::new(),
+    };
     match format {
-        OutputFormat::Docx => docx::render(doc, theme),
-        OutputFormat::Html => Ok(html::render(doc).into_bytes()),
+        OutputFormat::Docx => docx::render(doc, theme).map(plain),
+        OutputFormat::Html => Ok(plain(html::render(doc).into_bytes())),
+        OutputFormat::Pdf => pdf::render(doc).map(|p| Output {
+            bytes: p.bytes,
+            missing_glyphs: p.missing.into_iter().collect(),
+        }),
         other => Err(RenderError::Unavailable(other)),
     }
 }

@@ -6,3 +6,5 @@ mod api;
 mod docx;
 mod hostile;
 mod html;
+mod pdf;
+mod templates;

@@ -1,0 +1,255 @@
+//! PDF output: the layout's drawing operations written with krilla, the font subset inside.
+
+use std::collections::BTreeSet;
+
+use krilla::color::rgb;
+use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
+use krilla::metadata::Metadata;
+use krilla::num::NormalizedF32;
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, Stroke};
+use krilla::text::{GlyphId, KrillaGlyph};
+
+use super::fonts::FontSet;
+use super::layout::{layout, Layout, Op, Rgb, TextStyle};
+use super::RenderError;
+use crate::document::{Document, ImageFormat};
+
+/// A rendered PDF and the characters no font could draw.
+pub struct Pdf {
+    pub bytes: Vec<u8>,
+    pub missing: BTreeSet<char>,
+}
+
+pub fn render(doc: &Document) -> Result<Pdf, RenderError> {
+    let fonts = FontSet::builtin();
+    let lay = layout(doc, fonts);
+    let bytes = write(doc, &lay, fonts)?;
+    Ok(Pdf {
+        bytes,
+        missing: lay.missing,
+    })
+}
+
+fn color(c: Rgb) -> rgb::Color {
+    rgb::Color::new(c[0], c[1], c[2])
+}
+
+fn fill(c: Rgb, opacity: f32) -> Fill {
+    Fill {
+        paint: color(c).into(),
+        opacity: NormalizedF32::new(opacity).unwrap_or(NormalizedF32::ONE),
+        rule: Default::default(),
+    }
+}
+
+fn stroke(c: Rgb, width: f32) -> Stroke {
+    Stroke {
+        paint: color(c).into(),
+        width,
+        ..Stroke::default()
+    }
+}
+
+/// Draws a string with the faces the font set picks, as positioned glyphs, so what was
+/// measured is what is drawn; `bold` adds a thin stroke (synthetic bold).
+fn draw_text(
+    surface: &mut krilla::surface::Surface<'_>,
+    fonts: &FontSet,
+    (x, y): (f32, f32),
+    text: &str,
+    style: TextStyle,
+    opacity: f32,
+) {
+    let TextStyle {
+        size,
+        color: c,
+        bold,
+    } = style;
+    surface.set_fill(Some(fill(c, opacity)));
+    surface.set_stroke(if bold {
+        Some(Stroke {
+            opacity: NormalizedF32::new(opacity).unwrap_or(NormalizedF32::ONE),
+            ..stroke(c, size * 0.035)
+        })
+    } else {
+        None
+    });
+    let mut cx = x;
+    // Group consecutive characters drawn with the same face.
+    let mut run_start = 0;
+    let mut glyphs: Vec<KrillaGlyph> = Vec::new();
+    let mut face = usize::MAX;
+    let mut run_w = 0.0;
+    let flush = |surface: &mut krilla::surface::Surface<'_>,
+                 face: usize,
+                 glyphs: &mut Vec<KrillaGlyph>,
+                 start: usize,
+                 end: usize,
+                 cx: f32| {
+        if glyphs.is_empty() {
+            return;
+        }
+        // Glyph text ranges are relative to the slice passed with them.
+        let slice = &text[start..end];
+        let shifted: Vec<KrillaGlyph> = glyphs
+            .drain(..)
+            .map(|g| {
+                KrillaGlyph::new(
+                    g.glyph_id,
+                    g.x_advance,
+                    0.0,
+                    0.0,
+                    0.0,
+                    g.text_range.start - start..g.text_range.end - start,
+                    None,
+                )
+            })
+            .collect();
+        surface.draw_glyphs(
+            Point::from_xy(cx, y),
+            &shifted,
+            fonts.faces[face].font.clone(),
+            slice,
+            size,
+            false,
+        );
+    };
+    for (i, ch) in text.char_indices() {
+        let p = fonts.place(ch);
+        if p.face != face && !glyphs.is_empty() {
+            flush(surface, face, &mut glyphs, run_start, i, cx);
+            cx += run_w;
+            run_w = 0.0;
+        }
+        if glyphs.is_empty() {
+            run_start = i;
+            face = p.face;
+        }
+        glyphs.push(KrillaGlyph::new(
+            GlyphId::new(p.gid),
+            p.advance,
+            0.0,
+            0.0,
+            0.0,
+            i..i + ch.len_utf8(),
+            None,
+        ));
+        run_w += p.advance * size;
+    }
+    flush(surface, face, &mut glyphs, run_start, text.len(), cx);
+    surface.set_stroke(None);
+}
+
+fn write(doc: &Document, lay: &Layout, fonts: &FontSet) -> Result<Vec<u8>, RenderError> {
+    let mut pdf = krilla::Document::new_with(krilla::SerializeSettings {
+        enable_tagging: false,
+        ..Default::default()
+    });
+    pdf.set_metadata(
+        Metadata::new()
+            .title(doc.meta.title.clone())
+            .description(doc.meta.subject.clone())
+            .creator("collabdocs".to_string())
+            .authors(vec![doc.meta.author.clone()])
+            .language(doc.meta.lang.clone()),
+    );
+    let size = Size::from_wh(lay.width, lay.height)
+        .ok_or_else(|| RenderError::Internal("bad page size".into()))?;
+    for page in &lay.pages {
+        let mut p = pdf.start_page_with(PageSettings::new(size));
+        let mut s = p.surface();
+        for op in &page.ops {
+            match op {
+                Op::Rect {
+                    x,
+                    y,
+                    w,
+                    h,
+                    fill: f,
+                    stroke: st,
+                } => {
+                    let Some(rect) = Rect::from_xywh(*x, *y, w.max(0.01), h.max(0.01)) else {
+                        continue;
+                    };
+                    let mut pb = PathBuilder::new();
+                    pb.push_rect(rect);
+                    let Some(path) = pb.finish() else { continue };
+                    s.set_fill(f.map(|c| fill(c, 1.0)));
+                    s.set_stroke(st.map(|c| stroke(c, 0.5)));
+                    s.draw_path(&path);
+                    s.set_stroke(None);
+                }
+                Op::Line {
+                    x1,
+                    y1,
+                    x2,
+                    y2,
+                    color: c,
+                    width,
+                } => {
+                    let mut pb = PathBuilder::new();
+                    pb.move_to(*x1, *y1);
+                    pb.line_to(*x2, *y2);
+                    let Some(path) = pb.finish() else { continue };
+                    s.set_fill(None);
+                    s.set_stroke(Some(stroke(*c, *width)));
+                    s.draw_path(&path);
+                    s.set_stroke(None);
+                }
+                Op::Text {
+                    x,
+                    y,
+                    size,
+                    bold,
+                    color: c,
+                    text,
+                } => draw_text(
+                    &mut s,
+                    fonts,
+                    (*x, *y),
+                    text,
+                    TextStyle {
+                        size: *size,
+                        color: *c,
+                        bold: *bold,
+                    },
+                    1.0,
+                ),
+                Op::Image { x, y, w, h, image } => {
+                    let data: krilla::Data = image.bytes.clone().into();
+                    let img = match image.format {
+                        ImageFormat::Png => krilla::image::Image::from_png(data, true),
+                        ImageFormat::Jpeg => krilla::image::Image::from_jpeg(data, true),
+                    };
+                    // Images were checked at the boundary; one that still fails to decode is left out.
+                    if let (Ok(img), Some(sz)) = (img, Size::from_wh(*w, *h)) {
+                        s.push_transform(&Transform::from_translate(*x, *y));
+                        s.draw_image(img, sz);
+                        s.pop();
+                    }
+                }
+                Op::Mark { text } => {
+                    let size = 64.0;
+                    let w = fonts.width(text, size);
+                    let (cx, cy) = (lay.width / 2.0, lay.height / 2.0);
+                    s.push_transform(&Transform::from_rotate_at(-35.0, cx, cy));
+                    let style = TextStyle::new(size, [0xC0, 0x00, 0x00]).bold();
+                    draw_text(
+                        &mut s,
+                        fonts,
+                        (cx - w / 2.0, cy + size * 0.35),
+                        text,
+                        style,
+                        0.16,
+                    );
+                    s.pop();
+                }
+            }
+        }
+        s.finish();
+        p.finish();
+    }
+    pdf.finish()
+        .map_err(|e| RenderError::Internal(format!("pdf: {e:?}")))
+}

@@ -1,0 +1,254 @@
+//! PDF: every payload value extracted back from the file; Chinese typeset by the rules.
+
+use collabdocs::document::Document;
+use collabdocs::kinds::DocumentKind;
+use collabdocs::render::fonts::FontSet;
+use collabdocs::render::layout::{layout, Layout};
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+pub fn pdf_text(bytes: &[u8]) -> String {
+    pdf_extract::extract_text_from_mem(bytes).expect("the PDF parses and its text extracts")
+}
+
+/// Extracted text without the page header and footer (`第N页/共M页`), which interleave with
+/// a row that runs over a page break.
+fn body_text(bytes: &[u8]) -> String {
+    let t: Vec<char> = squash(&pdf_text(bytes))
+        .replace("华远科技有限公司", "")
+        .replace("编号：HY-2026-0728-01", "")
+        .chars()
+        .collect();
+    let digits = |i: usize| t[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let at = |i: usize, s: &str| s.chars().enumerate().all(|(k, c)| t.get(i + k) == Some(&c));
+    let mut out = String::new();
+    let mut i = 0;
+    while i < t.len() {
+        if t[i] == '第' {
+            let n = digits(i + 1);
+            if n > 0 && at(i + 1 + n, "页/共") {
+                let m = digits(i + 4 + n);
+                if m > 0 && at(i + 4 + n + m, "页") {
+                    i += 5 + n + m;
+                    continue;
+                }
+            }
+        }
+        out.push(t[i]);
+        i += 1;
+    }
+    out
+}
+
+fn document(kind: DocumentKind, payload: &Value) -> Document {
+    engine().document(kind, payload).expect("valid payload").0
+}
+
+fn laid_out(kind: DocumentKind, payload: &Value) -> Layout {
+    layout(&document(kind, payload), FontSet::builtin())
+}
+
+#[actix_web::test]
+async fn every_kind_renders_to_a_pdf_holding_every_payload_value() {
+    for kind in DocumentKind::ALL {
+        let payload = example(*kind);
+        let r = render(kind.slug(), "pdf", &payload).await;
+        assert_eq!(
+            r.status,
+            200,
+            "{kind}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        assert_eq!(r.header("content-type"), "application/pdf");
+        assert!(r.body.starts_with(b"%PDF-"));
+        let text = squash(&pdf_text(&r.body));
+        let missing: Vec<String> = expected_texts(&payload)
+            .into_iter()
+            .filter(|(_, t)| !text.contains(&squash(t)))
+            .map(|(p, t)| format!("{p} = {t:?}"))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{kind} pdf is missing:\n{}",
+            missing.join("\n")
+        );
+        assert!(text.contains("第1页/共"), "{kind}: no page numbers");
+        assert!(
+            r.header("collabdocs-missing-glyphs").is_empty(),
+            "{kind}: {}",
+            r.header("collabdocs-missing-glyphs")
+        );
+    }
+}
+
+#[actix_web::test]
+async fn pdf_is_the_default_format() {
+    let r = post(
+        "/v1/documents/raci-matrix",
+        serde_json::to_vec(&example(DocumentKind::RaciMatrix)).unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), "application/pdf");
+    assert!(
+        r.header("content-disposition")
+            .contains("filename=\"raci-matrix-618.pdf\""),
+        "{}",
+        r.header("content-disposition")
+    );
+}
+
+#[actix_web::test]
+async fn the_same_payload_gives_the_same_pdf_bytes_and_the_minutes_stay_small() {
+    for kind in DocumentKind::ALL {
+        let payload = example(*kind);
+        let a = render(kind.slug(), "pdf", &payload).await.body;
+        let b = render(kind.slug(), "pdf", &payload).await.body;
+        assert!(a == b, "{kind}: two PDFs differ");
+        if *kind == DocumentKind::MeetingMinutes {
+            assert!(a.len() < 150 * 1024, "minutes PDF is {} bytes", a.len());
+        }
+    }
+}
+
+#[test]
+fn no_line_in_any_example_starts_with_a_closing_mark_or_passes_the_margin() {
+    for kind in DocumentKind::ALL {
+        let lay = laid_out(*kind, &example(*kind));
+        for (n, page) in lay.pages.iter().enumerate() {
+            for line in &page.lines {
+                let first = line.text.chars().next().unwrap_or(' ');
+                assert!(
+                    !"。，、；：？！）》」』】".contains(first),
+                    "{kind} page {}: line starts with {first}: {:?}",
+                    n + 1,
+                    line.text
+                );
+                assert!(
+                    line.right <= line.limit + 0.01,
+                    "{kind} page {}: {:?} ends at {} past {}",
+                    n + 1,
+                    line.text,
+                    line.right,
+                    line.limit
+                );
+            }
+        }
+    }
+}
+
+/// Minutes with a 3,000-character paragraph without a space and 200 action items.
+fn long_minutes() -> Value {
+    let mut m = example(DocumentKind::MeetingMinutes);
+    let long: String = "跨部门协作需要明确目标与职责，保证信息传递准确、行动责任明确。"
+        .chars()
+        .cycle()
+        .take(3000)
+        .collect();
+    m["objective"] = json!(long);
+    let items: Vec<Value> = (0..200)
+        .map(|i| json!({"task": format!("第{i}项任务：完成渠道数据核对与汇总"), "owner": "李明", "department": "市场部", "due": "2026-08-10", "deliverable": format!("交付物{i}"), "status": "open"}))
+        .collect();
+    m["action_items"] = json!(items);
+    m
+}
+
+#[test]
+fn a_long_paragraph_and_a_200_row_table_keep_every_character_inside_the_margins() {
+    let lay = laid_out(DocumentKind::MeetingMinutes, &long_minutes());
+    assert!(lay.pages.len() > 5, "{} pages", lay.pages.len());
+    let mut all = String::new();
+    for page in &lay.pages {
+        for line in &page.lines {
+            if line.text.starts_with("第 ")
+                || line.text == "华远科技有限公司"
+                || line.text.starts_with("编号：")
+            {
+                continue; // page furniture
+            }
+            assert!(
+                line.right <= line.limit + 0.01,
+                "{:?} passes the margin",
+                line.text
+            );
+            assert!(line.x >= 56.0, "{:?} starts left of the margin", line.text);
+            all.push_str(&line.text);
+        }
+    }
+    let long = long_minutes()["objective"].as_str().unwrap().to_string();
+    assert!(
+        all.contains(&long),
+        "the 3,000-character paragraph lost characters"
+    );
+    for i in 0..200 {
+        assert!(all.contains(&format!("第{i}项任务")), "row {i} missing");
+    }
+    // The action table's header row stands on every page the table runs over.
+    let pages_with_rows: Vec<usize> = lay
+        .pages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.lines.iter().any(|l| l.text.contains("项任务")))
+        .map(|(i, _)| i)
+        .collect();
+    assert!(pages_with_rows.len() > 3);
+    for i in pages_with_rows {
+        assert!(
+            lay.pages[i].lines.iter().any(|l| l.text == "交付物"),
+            "page {} has rows but no header row",
+            i + 1
+        );
+    }
+}
+
+#[actix_web::test]
+async fn the_long_minutes_pdf_extracts_completely() {
+    let payload = long_minutes();
+    let r = render("meeting-minutes", "pdf", &payload).await;
+    assert_eq!(r.status, 200);
+    let text = body_text(&r.body);
+    assert!(text.contains(&squash(payload["objective"].as_str().unwrap())));
+    assert!(text.contains("第199项任务"));
+}
+
+#[actix_web::test]
+async fn hostile_text_gives_a_valid_pdf_and_names_the_characters_no_font_has() {
+    let payload = crate::hostile::hostile_minutes();
+    let r = render("meeting-minutes", "pdf", &payload).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let text = body_text(&r.body);
+    for s in [
+        "A&B<c>\"d\"'e'=SUM(A1:A9)+1-2@x",
+        "{{title}}{{{doc.title}}}{{#eachx}}",
+        "</w:t></w:r><w:r><w:t>injected",
+        "nullbytestarttab",
+    ] {
+        assert!(text.contains(s), "missing {s}");
+    }
+    assert!(text.contains(&"长".repeat(3000)));
+    let missing = r.header("collabdocs-missing-glyphs");
+    assert!(
+        missing.contains("U+1F680"),
+        "the rocket emoji is not reported: {missing:?}"
+    );
+}
+
+#[actix_web::test]
+async fn an_unsigned_agreement_pdf_carries_the_draft_mark_on_every_page() {
+    let mut payload = example(DocumentKind::Agreement);
+    payload["approver"]["signed_on"] = json!(null);
+    let lay = laid_out(DocumentKind::Agreement, &payload);
+    for page in &lay.pages {
+        assert!(page.ops.iter().any(|op| matches!(op, collabdocs::render::layout::Op::Mark { text } if text == "草案 / DRAFT")));
+    }
+    let signed = laid_out(DocumentKind::Agreement, &example(DocumentKind::Agreement));
+    assert!(!signed.pages.iter().any(|p| p
+        .ops
+        .iter()
+        .any(|op| matches!(op, collabdocs::render::layout::Op::Mark { .. }))));
+}
