@@ -7,6 +7,8 @@ use clap::Args;
 
 use crate::engine::EngineOptions;
 use crate::input::InputLimits;
+use crate::render::fonts::FontSet;
+use crate::render::Theme;
 
 /// Settings of the engine, shared by every command.
 #[derive(Debug, Clone, Args)]
@@ -14,6 +16,15 @@ pub struct EngineSettings {
     /// Directory of replacement templates (`<kind>.hbs`, `partials/*.hbs`); built-ins otherwise.
     #[arg(long, env = "COLLABDOCS_TEMPLATES_DIR")]
     pub templates_dir: Option<PathBuf>,
+    /// Directory of extra fonts (.ttf/.otf/.ttc) for PDF, tried before the embedded face.
+    #[arg(long, env = "COLLABDOCS_FONTS_DIR")]
+    pub fonts_dir: Option<PathBuf>,
+    /// Part of the file or family name of the body face in the fonts directory.
+    #[arg(long, env = "COLLABDOCS_BODY_FONT", requires = "fonts_dir")]
+    pub body_font: Option<String>,
+    /// Part of the file or family name of the face for headings and bold text.
+    #[arg(long, env = "COLLABDOCS_HEADING_FONT", requires = "fonts_dir")]
+    pub heading_font: Option<String>,
     /// Longest string accepted in a payload, in characters.
     #[arg(long, env = "COLLABDOCS_MAX_STRING_CHARS", default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_string_chars: u64,
@@ -23,15 +34,22 @@ pub struct EngineSettings {
 }
 
 impl EngineSettings {
-    pub fn engine_options(&self) -> EngineOptions {
-        EngineOptions {
+    /// The engine's options; fails when the fonts directory cannot be used.
+    pub fn engine_options(&self) -> Result<EngineOptions, String> {
+        let mut theme = Theme::default();
+        if let Some(dir) = &self.fonts_dir {
+            theme.fonts =
+                FontSet::load(dir, self.body_font.as_deref(), self.heading_font.as_deref())
+                    .map_err(|e| e.to_string())?;
+        }
+        Ok(EngineOptions {
             templates_dir: self.templates_dir.clone(),
             limits: InputLimits {
                 max_string_chars: self.max_string_chars as usize,
                 max_array_items: self.max_array_items as usize,
             },
-            ..EngineOptions::default()
-        }
+            theme,
+        })
     }
 }
 

@@ -105,7 +105,7 @@ fn main() -> ExitCode {
 
 fn serve(s: ServeSettings) -> Result<(), String> {
     init_logging(s.log_format);
-    let engine = Arc::new(Engine::new(s.engine.engine_options()).map_err(|e| e.to_string())?);
+    let engine = Arc::new(Engine::new(s.engine.engine_options()?).map_err(|e| e.to_string())?);
     let state = web::Data::new(AppState {
         engine,
         body_limit: s.body_limit_bytes as usize,
@@ -150,7 +150,7 @@ fn render(
     } else {
         body = std::fs::read(input).map_err(|e| format!("reading {}: {e}", input.display()))?;
     }
-    let engine = Engine::new(settings.engine_options()).map_err(|e| e.to_string())?;
+    let engine = Engine::new(settings.engine_options()?).map_err(|e| e.to_string())?;
     let value = Engine::parse_json(&body).map_err(|e| e.to_string())?;
     let rendered = engine.render(kind, &value, format).map_err(|e| match e {
         collabdocs::error::Error::Invalid(errors) => {

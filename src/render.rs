@@ -89,6 +89,8 @@ pub struct Theme {
     pub heading_east_asia: String,
     /// Latin font for letters and digits.
     pub latin: String,
+    /// The faces PDF draws with (the embedded CJK face unless a fonts directory is set).
+    pub fonts: &'static fonts::FontSet,
 }
 
 impl Default for Theme {
@@ -97,6 +99,7 @@ impl Default for Theme {
             body_east_asia: "宋体".into(),
             heading_east_asia: "黑体".into(),
             latin: "Arial".into(),
+            fonts: fonts::FontSet::builtin(),
         }
     }
 }
@@ -129,7 +132,7 @@ pub fn render(doc: &Document, format: OutputFormat, theme: &Theme) -> Result<Out
     match format {
         OutputFormat::Docx => docx::render(doc, theme).map(plain),
         OutputFormat::Html => Ok(plain(html::render(doc).into_bytes())),
-        OutputFormat::Pdf => pdf::render(doc).map(|p| Output {
+        OutputFormat::Pdf => pdf::render(doc, theme.fonts).map(|p| Output {
             bytes: p.bytes,
             missing_glyphs: p.missing.into_iter().collect(),
         }),
@@ -145,7 +148,7 @@ pub fn deterministic_zip(parts: &[(String, Vec<u8>)]) -> Result<Vec<u8>, RenderE
         let mut zip = zip::ZipWriter::new(&mut out);
         let options = zip::write::SimpleFileOptions::default()
             .compression_method(zip::CompressionMethod::Deflated)
-            .compression_level(Some(6))
+            .compression_level(Some(1))
             .last_modified_time(zip::DateTime::default())
             .unix_permissions(0o644);
         for (name, bytes) in parts {

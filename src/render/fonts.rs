@@ -13,6 +13,8 @@ static EMBEDDED: &[u8] = include_bytes!("../../assets/fonts/wqy-microhei.ttc");
 
 /// One face: krilla's handle for drawing, skrifa's tables for measuring.
 pub struct Face {
+    /// Where it came from: `builtin` or `file.ttc#0`, and its family name.
+    pub name: String,
     pub font: krilla::text::Font,
     charmap: skrifa::charmap::Charmap<'static>,
     metrics: GlyphMetrics<'static>,
@@ -23,11 +25,12 @@ pub struct Face {
 }
 
 impl Face {
-    fn new(data: &'static [u8], index: u32) -> Option<Face> {
+    fn new(data: &'static [u8], index: u32, name: String) -> Option<Face> {
         let font_ref = FontRef::from_index(data, index).ok()?;
         let m = font_ref.metrics(Size::unscaled(), LocationRef::default());
         let upem = f32::from(m.units_per_em.max(1));
         Some(Face {
+            name,
             font: krilla::text::Font::new(data.into(), index)?,
             charmap: font_ref.charmap(),
             metrics: font_ref.glyph_metrics(Size::unscaled(), LocationRef::default()),
@@ -45,9 +48,41 @@ impl Face {
     }
 }
 
-/// The faces tried in order for each character.
+/// The faces tried in order for each character; `bold` text tries the heading face first.
 pub struct FontSet {
     pub faces: Vec<Face>,
+    /// The face for headings and bold text, when one is configured.
+    pub heading: Option<usize>,
+}
+
+impl std::fmt::Debug for FontSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FontSet")
+            .field(
+                "faces",
+                &self
+                    .faces
+                    .iter()
+                    .map(|x| x.name.as_str())
+                    .collect::<Vec<_>>(),
+            )
+            .field("heading", &self.heading)
+            .finish()
+    }
+}
+
+/// A fonts directory that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum FontError {
+    #[error("fonts directory {0}: {1}")]
+    Dir(String, String),
+    #[error("no font in {dir} matches {setting}=\"{wanted}\"; faces found: {found}")]
+    NoMatch {
+        dir: String,
+        setting: &'static str,
+        wanted: String,
+        found: String,
+    },
 }
 
 /// A character placed with a face: which face, which glyph, how wide (in ems).
@@ -61,12 +96,113 @@ pub struct Placed {
 }
 
 impl FontSet {
+    fn embedded() -> Face {
+        Face::new(EMBEDDED, 0, "builtin: WenQuanYi Micro Hei".into())
+            .expect("the embedded font parses")
+    }
+
     /// The built-in font set: the embedded face alone.
     pub fn builtin() -> &'static FontSet {
         static SET: OnceLock<FontSet> = OnceLock::new();
         SET.get_or_init(|| FontSet {
-            faces: vec![Face::new(EMBEDDED, 0).expect("the embedded font parses")],
+            faces: vec![Self::embedded()],
+            heading: None,
         })
+    }
+
+    /// Loads every face of every `.ttf`, `.otf`, `.ttc` and `.otc` file in `dir` (in name
+    /// order), then the embedded face as the last fallback. `body` and `heading` pick faces
+    /// by a part of their file or family name; the body face is tried first for every
+    /// character. Loaded once at start-up, so the font data lives as long as the process.
+    pub fn load(
+        dir: &std::path::Path,
+        body: Option<&str>,
+        heading: Option<&str>,
+    ) -> Result<&'static FontSet, FontError> {
+        let shown = dir.display().to_string();
+        let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| FontError::Dir(shown.clone(), e.to_string()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                    ["ttf", "otf", "ttc", "otc"].contains(&e.to_ascii_lowercase().as_str())
+                })
+            })
+            .collect();
+        files.sort();
+        let mut faces = Vec::new();
+        for path in files {
+            let bytes: &'static [u8] = Box::leak(
+                std::fs::read(&path)
+                    .map_err(|e| FontError::Dir(shown.clone(), format!("{}: {e}", path.display())))?
+                    .into_boxed_slice(),
+            );
+            let count = skrifa::raw::FileRef::new(bytes)
+                .map(|f| f.fonts().count())
+                .unwrap_or(0);
+            for index in 0..count as u32 {
+                let family = FontRef::from_index(bytes, index)
+                    .ok()
+                    .and_then(|f| {
+                        f.localized_strings(skrifa::string::StringId::FAMILY_NAME)
+                            .english_or_first()
+                            .map(|s| s.to_string())
+                    })
+                    .unwrap_or_default();
+                let file = path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .unwrap_or_default();
+                if let Some(face) = Face::new(bytes, index, format!("{file}#{index}: {family}")) {
+                    faces.push(face);
+                }
+            }
+        }
+        let pick = |faces: &[Face],
+                    setting: &'static str,
+                    wanted: Option<&str>|
+         -> Result<Option<usize>, FontError> {
+            let Some(w) = wanted.filter(|w| !w.trim().is_empty()) else {
+                return Ok(None);
+            };
+            let lw = w.to_lowercase();
+            faces
+                .iter()
+                .position(|f| f.name.to_lowercase().contains(&lw))
+                .map(Some)
+                .ok_or_else(|| FontError::NoMatch {
+                    dir: shown.clone(),
+                    setting,
+                    wanted: w.to_string(),
+                    found: faces
+                        .iter()
+                        .map(|f| f.name.clone())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                })
+        };
+        if let Some(i) = pick(&faces, "COLLABDOCS_BODY_FONT", body)? {
+            let f = faces.remove(i);
+            faces.insert(0, f);
+        }
+        let heading = pick(&faces, "COLLABDOCS_HEADING_FONT", heading)?;
+        faces.push(Self::embedded());
+        Ok(Box::leak(Box::new(FontSet { faces, heading })))
+    }
+
+    /// Places a character for text that may be bold: the heading face first when bold.
+    pub fn place_styled(&self, c: char, bold: bool) -> Placed {
+        if let (true, Some(h)) = (bold, self.heading) {
+            if let Some((gid, advance)) = self.faces[h].glyph(c) {
+                return Placed {
+                    face: h,
+                    gid,
+                    advance,
+                    missing: false,
+                };
+            }
+        }
+        self.place(c)
     }
 
     /// Places a character in the first face that has it.
@@ -112,5 +248,31 @@ mod tests {
             assert!(!p.missing, "{c} is missing");
         }
         assert!(f.width("会议", 10.0) > 15.0);
+    }
+
+    fn assets() -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/fonts")
+    }
+
+    #[test]
+    fn a_fonts_directory_adds_faces_and_picks_body_and_heading() {
+        let set = FontSet::load(&assets(), Some("mono"), Some("wqy-microhei.ttc#0")).unwrap();
+        assert!(set.faces[0].name.contains("Mono"), "{set:?}");
+        let h = set.heading.expect("a heading face");
+        assert!(
+            set.faces[h].name.starts_with("wqy-microhei.ttc#0"),
+            "{set:?}"
+        );
+        assert!(set.faces.last().unwrap().name.starts_with("builtin"));
+        assert_eq!(set.place_styled('会', true).face, h);
+    }
+
+    #[test]
+    fn an_unknown_face_name_is_refused_with_the_faces_found() {
+        let err = FontSet::load(&assets(), Some("SimSun"), None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("SimSun") && err.contains("WenQuanYi"), "{err}");
+        assert!(FontSet::load(std::path::Path::new("/no/such/dir"), None, None).is_err());
     }
 }

@@ -156,7 +156,7 @@ pub fn wrap(
                 chars.push((c, s.bold, 0.0));
                 continue;
             }
-            let p = fonts.place(c);
+            let p = fonts.place_styled(c, s.bold);
             if p.missing {
                 missing.insert(c);
             }

@@ -21,8 +21,7 @@ pub struct Pdf {
     pub missing: BTreeSet<char>,
 }
 
-pub fn render(doc: &Document) -> Result<Pdf, RenderError> {
-    let fonts = FontSet::builtin();
+pub fn render(doc: &Document, fonts: &FontSet) -> Result<Pdf, RenderError> {
     let lay = layout(doc, fonts);
     let bytes = write(doc, &lay, fonts)?;
     Ok(Pdf {
@@ -67,7 +66,8 @@ fn draw_text(
         bold,
     } = style;
     surface.set_fill(Some(fill(c, opacity)));
-    surface.set_stroke(if bold {
+    // Synthetic bold (a thin stroke) unless a heading face draws bold text.
+    surface.set_stroke(if bold && fonts.heading.is_none() {
         Some(Stroke {
             opacity: NormalizedF32::new(opacity).unwrap_or(NormalizedF32::ONE),
             ..stroke(c, size * 0.035)
@@ -116,7 +116,7 @@ fn draw_text(
         );
     };
     for (i, ch) in text.char_indices() {
-        let p = fonts.place(ch);
+        let p = fonts.place_styled(ch, bold);
         if p.face != face && !glyphs.is_empty() {
             flush(surface, face, &mut glyphs, run_start, i, cx);
             cx += run_w;

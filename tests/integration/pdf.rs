@@ -252,3 +252,17 @@ async fn an_unsigned_agreement_pdf_carries_the_draft_mark_on_every_page() {
         .iter()
         .any(|op| matches!(op, collabdocs::render::layout::Op::Mark { .. }))));
 }
+
+#[actix_web::test]
+async fn the_pdf_names_its_subject_and_creator() {
+    let r = render(
+        "meeting-minutes",
+        "pdf",
+        &example(DocumentKind::MeetingMinutes),
+    )
+    .await;
+    let raw = String::from_utf8_lossy(&r.body);
+    assert!(raw.contains("/Subject(meeting-minutes)"), "no subject");
+    assert!(raw.contains("/Creator(collabdocs)"), "no creator");
+    assert!(!raw.contains("/CreationDate"), "no clock time in the file");
+}

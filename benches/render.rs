@@ -1,0 +1,68 @@
+//! Render time per document, in process: each kind's example in each format, and a meeting
+//! record with 200 action items. Results go to BENCHMARKS.md.
+
+use std::hint::black_box;
+
+use collabdocs::engine::{Engine, EngineOptions};
+use collabdocs::kinds::DocumentKind;
+use collabdocs::render::OutputFormat;
+use criterion::{criterion_group, criterion_main, Criterion};
+use serde_json::{json, Value};
+
+fn long_minutes(rows: usize) -> Value {
+    let mut m: Value = serde_json::from_str(DocumentKind::MeetingMinutes.example()).unwrap();
+    let items: Vec<Value> = (0..rows)
+        .map(|i| json!({"task": format!("第{i}项任务：完成渠道数据核对与汇总，并提交分析报告"), "owner": "李明", "department": "市场部", "due": "2026-08-10", "deliverable": format!("交付物{i}"), "status": "in_progress"}))
+        .collect();
+    m["action_items"] = json!(items);
+    m
+}
+
+fn benches(c: &mut Criterion) {
+    let engine = Engine::new(EngineOptions::default()).unwrap();
+    let formats: Vec<OutputFormat> = OutputFormat::ALL
+        .iter()
+        .copied()
+        .filter(|f| f.available())
+        .collect();
+    for kind in DocumentKind::ALL {
+        let payload: Value = serde_json::from_str(kind.example()).unwrap();
+        for f in &formats {
+            c.bench_function(&format!("{}/{}", kind.slug(), f.extension()), |b| {
+                b.iter(|| {
+                    black_box(
+                        engine
+                            .render(*kind, black_box(&payload), *f)
+                            .unwrap()
+                            .bytes
+                            .len(),
+                    )
+                })
+            });
+        }
+    }
+    let big = long_minutes(200);
+    for f in &formats {
+        c.bench_function(
+            &format!("meeting-minutes-200-rows/{}", f.extension()),
+            |b| {
+                b.iter(|| {
+                    black_box(
+                        engine
+                            .render(DocumentKind::MeetingMinutes, black_box(&big), *f)
+                            .unwrap()
+                            .bytes
+                            .len(),
+                    )
+                })
+            },
+        );
+    }
+}
+
+criterion_group! {
+    name = render;
+    config = Criterion::default().sample_size(30).warm_up_time(std::time::Duration::from_millis(500)).measurement_time(std::time::Duration::from_secs(2));
+    targets = benches
+}
+criterion_main!(render);
