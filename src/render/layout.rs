@@ -411,7 +411,8 @@ impl Flow<'_> {
         self.y += after;
     }
 
-    fn block(&mut self, b: &Block) {
+    /// Lays out one block; `follow` is the room the next block needs to start on the same page.
+    fn block(&mut self, b: &Block, follow: f32) {
         match b {
             Block::Title(t) => self.paragraph(
                 t,
@@ -431,8 +432,8 @@ impl Flow<'_> {
                     2 => 12.0,
                     _ => 10.5,
                 };
-                // Keep a heading with what follows it.
-                self.ensure(size * LEADING + 8.0 + BODY * LEADING * 2.0);
+                // Keep a heading with the start of what follows it.
+                self.ensure(size * LEADING + 8.0 + follow);
                 let before = if *level == 1 { 10.0 } else { 6.0 };
                 self.paragraph(
                     text,
@@ -868,8 +869,15 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Layout {
         missing: BTreeSet::new(),
     };
     flow.new_page();
-    for b in &doc.blocks {
-        flow.block(b);
+    for (i, b) in doc.blocks.iter().enumerate() {
+        // A heading keeps the next block's start (a table's header and first row) with it.
+        let follow = match doc.blocks.get(i + 1) {
+            Some(Block::Table(_) | Block::KeyValue(_) | Block::Signatures(_)) => {
+                3.0 * (TABLE * LEADING + 2.0 * CELL_PAD_Y)
+            }
+            _ => BODY * LEADING * 2.0,
+        };
+        flow.block(b, follow);
     }
     // Page furniture, now that the page count is known.
     let total = flow.pages.len();

@@ -266,3 +266,34 @@ async fn the_pdf_names_its_subject_and_creator() {
     assert!(raw.contains("/Creator(collabdocs)"), "no creator");
     assert!(!raw.contains("/CreationDate"), "no clock time in the file");
 }
+
+#[test]
+fn no_page_ends_with_a_section_heading() {
+    for kind in DocumentKind::ALL {
+        let lay = laid_out(*kind, &example(*kind));
+        for (n, page) in lay
+            .pages
+            .iter()
+            .enumerate()
+            .take(lay.pages.len().saturating_sub(1))
+        {
+            let body: Vec<&str> = page
+                .lines
+                .iter()
+                .map(|l| l.text.as_str())
+                .filter(|t| {
+                    !t.starts_with("第 ") && *t != "华远科技有限公司" && !t.starts_with("编号：")
+                })
+                .collect();
+            let last = body.last().copied().unwrap_or_default();
+            let numbered = last.split_once('、').is_some_and(|(n, _)| {
+                !n.is_empty() && n.chars().all(|c| "一二三四五六七八九十".contains(c))
+            });
+            assert!(
+                !numbered,
+                "{kind} page {} ends with the heading {last:?}",
+                n + 1
+            );
+        }
+    }
+}
