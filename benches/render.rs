@@ -18,13 +18,29 @@ fn long_minutes(rows: usize) -> Value {
     m
 }
 
+fn weekly(tasks: usize) -> Value {
+    let mut w: Value = serde_json::from_str(DocumentKind::WeeklyProgress.example()).unwrap();
+    let statuses = [
+        "not_started",
+        "in_progress",
+        "done",
+        "need_support",
+        "at_risk",
+        "delayed",
+    ];
+    let items: Vec<Value> = (0..tasks)
+        .map(|i| {
+            let (status, risk) = (statuses[i % 6], ["high", "medium", "low"][i % 3]);
+            json!({"task": format!("任务{i}：页面与渠道协同推进"), "owner": "王芳", "department": "市场部", "status": status, "progress": (i * 7) % 101, "risk": risk, "due": "2026-06-03", "note": "按计划推进"})
+        })
+        .collect();
+    w["tasks"] = json!(items);
+    w
+}
+
 fn benches(c: &mut Criterion) {
     let engine = Engine::new(EngineOptions::default()).unwrap();
-    let formats: Vec<OutputFormat> = OutputFormat::ALL
-        .iter()
-        .copied()
-        .filter(|f| f.available())
-        .collect();
+    let formats: Vec<OutputFormat> = OutputFormat::ALL.to_vec();
     for kind in DocumentKind::ALL {
         let payload: Value = serde_json::from_str(kind.example()).unwrap();
         for f in &formats {
@@ -41,6 +57,45 @@ fn benches(c: &mut Criterion) {
             });
         }
     }
+    let many = weekly(500);
+    c.bench_function("weekly-progress-500-tasks/validate-only", |b| {
+        b.iter(|| {
+            black_box(
+                engine
+                    .validate(DocumentKind::WeeklyProgress, black_box(&many))
+                    .unwrap()
+                    .warnings
+                    .len(),
+            )
+        })
+    });
+    c.bench_function("weekly-progress-500-tasks/layout-only", |b| {
+        b.iter(|| {
+            black_box(
+                engine
+                    .document(DocumentKind::WeeklyProgress, black_box(&many))
+                    .unwrap()
+                    .0
+                    .blocks
+                    .len(),
+            )
+        })
+    });
+    c.bench_function("weekly-progress-500-tasks/xlsx", |b| {
+        b.iter(|| {
+            black_box(
+                engine
+                    .render(
+                        DocumentKind::WeeklyProgress,
+                        black_box(&many),
+                        OutputFormat::Xlsx,
+                    )
+                    .unwrap()
+                    .bytes
+                    .len(),
+            )
+        })
+    });
     let big = long_minutes(200);
     for f in &formats {
         c.bench_function(

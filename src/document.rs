@@ -205,10 +205,22 @@ impl Column {
     }
 }
 
+/// A chart drawn from a table's first column (categories) and second column (values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    Column,
+    Bar,
+    Pie,
+}
+
 #[derive(Debug, Clone)]
 pub struct Table {
     /// A short name (sheet name in XLSX).
     pub name: String,
+    /// Tables naming the same sheet share it in XLSX (stacked); otherwise each has its own.
+    pub sheet: Option<String>,
+    /// A chart of this table where the format can draw one (XLSX).
+    pub chart: Option<ChartKind>,
     pub columns: Vec<Column>,
     pub header: Vec<Row>,
     pub rows: Vec<Row>,

@@ -133,12 +133,8 @@ impl Engine {
         body: &Value,
         format: OutputFormat,
     ) -> Result<Rendered, Error> {
-        if !format.available() {
-            return Err(unavailable(format));
-        }
         let (doc, v) = self.document(kind, body)?;
         let out = render::render(&doc, format, &self.theme).map_err(|e| match e {
-            RenderError::Unavailable(f) => unavailable(f),
             RenderError::TooBig(msg) => Error::Invalid(vec![FieldError::new("", msg)]),
             RenderError::Internal(msg) => {
                 tracing::error!(kind = %kind, format = %format, error = %msg, "renderer failed");
@@ -155,18 +151,6 @@ impl Engine {
             warnings: v.warnings,
         })
     }
-}
-
-fn unavailable(format: OutputFormat) -> Error {
-    let supported: Vec<&str> = OutputFormat::ALL
-        .iter()
-        .filter(|f| f.available())
-        .map(|f| f.extension())
-        .collect();
-    Error::UnsupportedFormat(format!(
-        "{format} output is not available yet; supported formats: {}",
-        supported.join(", ")
-    ))
 }
 
 /// `会议纪要-2026-07-28` → `meeting-minutes-2026-07-28`: the kind's slug plus the ASCII part.

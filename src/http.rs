@@ -79,7 +79,7 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(json!({
         "status": "ready",
         "kinds": DocumentKind::ALL.len(),
-        "formats": OutputFormat::ALL.iter().filter(|f| f.available()).map(|f| f.extension()).collect::<Vec<_>>(),
+        "formats": OutputFormat::ALL.iter().map(|f| f.extension()).collect::<Vec<_>>(),
     }))
 }
 
@@ -91,7 +91,7 @@ async fn list_kinds() -> HttpResponse {
                 "kind": k.slug(),
                 "title_zh": k.title_zh(),
                 "title_en": k.title_en(),
-                "formats": OutputFormat::ALL.iter().filter(|f| f.available()).map(|f| f.extension()).collect::<Vec<_>>(),
+                "formats": OutputFormat::ALL.iter().map(|f| f.extension()).collect::<Vec<_>>(),
                 "example_url": format!("/v1/kinds/{}/example", k.slug()),
             })
         })

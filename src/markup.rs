@@ -240,7 +240,7 @@ fn allowed_attrs(name: &str) -> Option<&'static [&'static str]> {
         "p" => &["align", "style"],
         "kv" => &["columns"],
         "item" => &["label", "span", "type", "value"],
-        "table" => &["name"],
+        "table" => &["name", "sheet", "chart"],
         "col" => &["width", "type", "align", "options", "colors"],
         "tr" => &["flag"],
         "th" | "td" => &["colspan", "rowspan", "type", "value", "align"],
@@ -495,8 +495,20 @@ fn block(p: &Parser<'_>, el: &Element) -> Result<Block, MarkupError> {
 }
 
 fn table(p: &Parser<'_>, el: &Element) -> Result<Table, MarkupError> {
+    let chart = match el.attr("chart") {
+        None | Some("") => None,
+        Some("column") => Some(ChartKind::Column),
+        Some("bar") => Some(ChartKind::Bar),
+        Some("pie") => Some(ChartKind::Pie),
+        Some(v) => return Err(p.err(el.pos, format!("chart=\"{v}\" must be column, bar or pie"))),
+    };
     let mut t = Table {
         name: el.attr("name").unwrap_or_default().to_string(),
+        sheet: el
+            .attr("sheet")
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string),
+        chart,
         columns: Vec::new(),
         header: Vec::new(),
         rows: Vec::new(),

@@ -9,6 +9,7 @@ pub mod fonts;
 pub mod html;
 pub mod layout;
 pub mod pdf;
+pub mod xlsx;
 
 /// The formats a document can be rendered to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -64,14 +65,6 @@ impl OutputFormat {
             .copied()
             .find(|f| f.mime().split(';').next() == Some(essence))
     }
-
-    /// Whether this build of the service can produce the format.
-    pub fn available(self) -> bool {
-        matches!(
-            self,
-            OutputFormat::Docx | OutputFormat::Html | OutputFormat::Pdf
-        )
-    }
 }
 
 impl std::fmt::Display for OutputFormat {
@@ -106,8 +99,6 @@ impl Default for Theme {
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
-    #[error("{0} output is not available in this build")]
-    Unavailable(OutputFormat),
     /// The document is too big for the format (a writer's limit); the client's payload is to blame.
     #[error("{0}")]
     TooBig(String),
@@ -132,11 +123,11 @@ pub fn render(doc: &Document, format: OutputFormat, theme: &Theme) -> Result<Out
     match format {
         OutputFormat::Docx => docx::render(doc, theme).map(plain),
         OutputFormat::Html => Ok(plain(html::render(doc).into_bytes())),
+        OutputFormat::Xlsx => xlsx::render(doc, theme).map(plain),
         OutputFormat::Pdf => pdf::render(doc, theme.fonts).map(|p| Output {
             bytes: p.bytes,
             missing_glyphs: p.missing.into_iter().collect(),
         }),
-        other => Err(RenderError::Unavailable(other)),
     }
 }
 

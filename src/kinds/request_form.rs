@@ -93,11 +93,7 @@ impl RequestForm {
             .iter()
             .map(|r| {
                 let mut v = serde_json::to_value(r).expect("resource serializes");
-                let quantity = r.quantity.map(format_number).unwrap_or_default();
-                v["amount"] = json!(format!(
-                    "{quantity}{}",
-                    r.unit.as_deref().unwrap_or_default()
-                ));
+                v["quantity_text"] = json!(r.quantity.map(format_number).unwrap_or_default());
                 v
             })
             .collect();

@@ -8,3 +8,4 @@ mod hostile;
 mod html;
 mod pdf;
 mod templates;
+mod xlsx;
