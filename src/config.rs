@@ -72,6 +72,12 @@ pub struct ServeSettings {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "COLLABDOCS_BODY_LIMIT_BYTES", default_value_t = 2 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..=512 * 1024 * 1024))]
     pub body_limit_bytes: u64,
+    /// Largest batch request body accepted, in bytes.
+    #[arg(long, env = "COLLABDOCS_BATCH_BODY_LIMIT_BYTES", default_value_t = 32 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..=2048 * 1024 * 1024))]
+    pub batch_body_limit_bytes: u64,
+    /// Most items one batch may hold.
+    #[arg(long, env = "COLLABDOCS_BATCH_MAX_ITEMS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub batch_max_items: u64,
     /// Log format: human or json.
     #[arg(long, env = "COLLABDOCS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
     pub log_format: LogFormat,

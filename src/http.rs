@@ -21,6 +21,25 @@ pub struct AppState {
     pub engine: Arc<Engine>,
     /// The largest request body accepted, in bytes.
     pub body_limit: usize,
+    /// The largest batch body accepted, in bytes.
+    pub batch_body_limit: usize,
+    /// The most items one batch may hold.
+    pub batch_max_items: usize,
+    /// Threads one batch renders on.
+    pub batch_workers: usize,
+}
+
+impl AppState {
+    /// Defaults for everything but the engine (as `serve` has them without settings).
+    pub fn new(engine: Arc<Engine>) -> Self {
+        Self {
+            engine,
+            body_limit: 2 * 1024 * 1024,
+            batch_body_limit: 32 * 1024 * 1024,
+            batch_max_items: 1000,
+            batch_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        }
+    }
 }
 
 impl ResponseError for Error {
@@ -52,6 +71,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/v1/kinds/{kind}/example").route(web::get().to(example)))
         .service(resource("/v1/documents/{kind}/validate").route(web::post().to(validate)))
         .service(resource("/v1/documents/{kind}").route(web::post().to(render_document)))
+        .service(resource("/v1/batch").route(web::post().to(batch)))
+        .service(resource("/v1/batch/weekly-progress").route(web::post().to(batch_weekly)))
         .service(resource("/healthz").route(web::get().to(healthz)))
         .service(resource("/readyz").route(web::get().to(readyz)))
         .default_service(web::to(not_found));
@@ -144,11 +165,117 @@ async fn read_body(
     Ok(body)
 }
 
+fn query(req: &HttpRequest) -> Result<Vec<(String, String)>, Error> {
+    web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+        .map(|q| q.into_inner())
+        .map_err(|e| Error::BadRequest(format!("the query string is malformed: {e}")))
+}
+
+fn flag(req: &HttpRequest, name: &str) -> Result<bool, Error> {
+    match query(req)?
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+    {
+        None | Some("false") | Some("0") => Ok(false),
+        Some("true") | Some("1") | Some("") => Ok(true),
+        Some(v) => Err(Error::BadRequest(format!(
+            "{name}=\"{v}\" must be true or false"
+        ))),
+    }
+}
+
+fn zip_response(bytes: Vec<u8>, name: &str) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/zip"))
+        .insert_header((header::CONTENT_DISPOSITION, content_disposition(name, name)))
+        .insert_header(("Content-Digest", content_digest(&bytes)))
+        .body(bytes)
+}
+
+/// Renders a batch on the blocking pool into an in-memory ZIP.
+async fn run_batch(
+    state: &web::Data<AppState>,
+    items: Vec<Result<crate::batch::BatchItem, Vec<crate::error::FieldError>>>,
+    fail_fast: bool,
+) -> Result<Vec<u8>, Error> {
+    let engine = state.engine.clone();
+    let workers = state.batch_workers;
+    web::block(move || -> Result<Vec<u8>, Error> {
+        if fail_fast {
+            crate::batch::check_all(&engine, &items)?;
+        }
+        let mut out = std::io::Cursor::new(Vec::new());
+        crate::batch::to_zip(&engine, items, workers, &mut out, |_, _| {})?;
+        Ok(out.into_inner())
+    })
+    .await
+    .map_err(|e| Error::Internal(format!("batch task failed: {e}")))?
+}
+
+/// `POST /v1/batch`: many documents in one ZIP with a manifest.
+async fn batch(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Error> {
+    let fail_fast = flag(&req, "fail_fast")?;
+    let value = read_json(&req, payload, state.batch_body_limit).await?;
+    let items = crate::batch::parse_body(&value, state.batch_max_items)?;
+    let zip = run_batch(&state, items, fail_fast).await?;
+    Ok(zip_response(zip, "collabdocs-batch.zip"))
+}
+
+/// `POST /v1/batch/weekly-progress?split_by=department`: one file per department plus the
+/// whole project, from one weekly-progress payload.
+async fn batch_weekly(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Error> {
+    let q = query(&req)?;
+    match q
+        .iter()
+        .find(|(k, _)| k == "split_by")
+        .map(|(_, v)| v.as_str())
+    {
+        Some("department") => {}
+        Some(other) => {
+            return Err(Error::BadRequest(format!(
+                "split_by=\"{other}\" is not supported; use split_by=department"
+            )))
+        }
+        None => {
+            return Err(Error::BadRequest(
+                "split_by is required; use split_by=department".into(),
+            ))
+        }
+    }
+    let format = negotiate(&req)?;
+    let value = read_json(&req, payload, state.batch_body_limit).await?;
+    state
+        .engine
+        .validate(DocumentKind::WeeklyProgress, &value)?;
+    let items = crate::batch::split_weekly_by_department(&value, format)
+        .into_iter()
+        .map(Ok)
+        .collect();
+    let zip = run_batch(&state, items, false).await?;
+    Ok(zip_response(zip, "weekly-progress-by-department.zip"))
+}
+
+/// Reads the body (up to `limit`) and parses it as JSON.
+async fn read_json(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<serde_json::Value, Error> {
+    Engine::parse_json(&read_body(req, payload, limit).await?)
+}
+
 /// The format from `?format=`, else from `Accept`, else PDF.
 fn negotiate(req: &HttpRequest) -> Result<OutputFormat, Error> {
-    let query = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
-        .map_err(|e| Error::BadRequest(format!("the query string is malformed: {e}")))?;
-    if let Some((_, v)) = query.iter().find(|(k, _)| k == "format") {
+    if let Some((_, v)) = query(req)?.iter().find(|(k, _)| k == "format") {
         return OutputFormat::parse(v).ok_or_else(|| {
             Error::UnsupportedFormat(format!(
                 "format \"{v}\" is not one of pdf, docx, xlsx, html"
@@ -193,8 +320,7 @@ async fn validate(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
     let kind = kind_of(&req)?;
-    let body = read_body(&req, payload, state.body_limit).await?;
-    let value = Engine::parse_json(&body)?;
+    let value = read_json(&req, payload, state.body_limit).await?;
     let v = state.engine.validate(kind, &value)?;
     Ok(HttpResponse::Ok().json(json!({"valid": true, "warnings": v.warnings})))
 }
@@ -206,8 +332,7 @@ async fn render_document(
 ) -> Result<HttpResponse, Error> {
     let kind = kind_of(&req)?;
     let format = negotiate(&req)?;
-    let body = read_body(&req, payload, state.body_limit).await?;
-    let value = Engine::parse_json(&body)?;
+    let value = read_json(&req, payload, state.body_limit).await?;
     let engine = state.engine.clone();
     let rendered = web::block(move || {
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {

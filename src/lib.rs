@@ -4,6 +4,7 @@
 //! to markup) → [`markup`] (markup to [`document`]) → [`render`] (bytes). [`engine`] holds it
 //! together; [`http`] and the command line are its front doors.
 
+pub mod batch;
 pub mod config;
 pub mod document;
 pub mod engine;

@@ -1,15 +1,17 @@
 //! The `collabdocs` command: run the service, or render documents without one.
 
-use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use actix_web::{web, App, HttpServer};
 use clap::{Parser, Subcommand};
 
+use collabdocs::batch::{self, BatchItem, ManifestEntry};
 use collabdocs::config::{EngineSettings, LogFormat, ServeSettings};
 use collabdocs::engine::Engine;
+use collabdocs::error::{Error, FieldError};
 use collabdocs::http::{self, AppState};
 use collabdocs::kinds::DocumentKind;
 use collabdocs::render::OutputFormat;
@@ -47,6 +49,28 @@ enum Command {
         /// Where to write the file; `-` writes standard output.
         #[arg(short, long, default_value = "-")]
         output: PathBuf,
+        #[command(flatten)]
+        engine: EngineSettings,
+    },
+    /// Render many documents from a jobs file into a directory or a ZIP.
+    ///
+    /// The jobs file is JSON (`{"items": [...]}` or an array) or NDJSON (one item per line);
+    /// each item is `{"kind", "format", "filename"?, "data"}`. Exits non-zero if any item failed.
+    Batch {
+        /// The jobs file; `-` reads standard input.
+        jobs: PathBuf,
+        /// Write the files and manifest.json into this directory.
+        #[arg(long, required_unless_present = "zip", conflicts_with = "zip")]
+        out_dir: Option<PathBuf>,
+        /// Write one ZIP (files + manifest.json) instead.
+        #[arg(long)]
+        zip: Option<PathBuf>,
+        /// Render threads (0 = one per core).
+        #[arg(long, default_value_t = 0)]
+        workers: usize,
+        /// Check every item first and render nothing if any is invalid.
+        #[arg(long)]
+        fail_fast: bool,
         #[command(flatten)]
         engine: EngineSettings,
     },
@@ -89,6 +113,21 @@ fn main() -> ExitCode {
             output,
             engine,
         } => render(&kind, &input, &format, &output, &engine),
+        Command::Batch {
+            jobs,
+            out_dir,
+            zip,
+            workers,
+            fail_fast,
+            engine,
+        } => batch(
+            &jobs,
+            out_dir.as_deref(),
+            zip.as_deref(),
+            workers,
+            fail_fast,
+            &engine,
+        ),
         Command::Example { kind } => {
             kind_arg(&kind).map(|k| println!("{}", k.example().trim_end()))
         }
@@ -112,8 +151,10 @@ fn serve(s: ServeSettings) -> Result<(), String> {
     init_logging(s.log_format);
     let engine = Arc::new(Engine::new(s.engine.engine_options()?).map_err(|e| e.to_string())?);
     let state = web::Data::new(AppState {
-        engine,
         body_limit: s.body_limit_bytes as usize,
+        batch_body_limit: s.batch_body_limit_bytes as usize,
+        batch_max_items: s.batch_max_items as usize,
+        ..AppState::new(engine)
     });
     let workers = if s.workers == 0 {
         std::thread::available_parallelism().map_or(2, |n| n.get())
@@ -157,8 +198,62 @@ fn render(
     }
     let engine = Engine::new(settings.engine_options()?).map_err(|e| e.to_string())?;
     let value = Engine::parse_json(&body).map_err(|e| e.to_string())?;
-    let rendered = engine.render(kind, &value, format).map_err(|e| match e {
-        collabdocs::error::Error::Invalid(errors) => {
+    let rendered = engine
+        .render(kind, &value, format)
+        .map_err(|e| describe(&e))?;
+    for w in &rendered.warnings {
+        eprintln!("warning: {}: {}", w.path, w.message);
+    }
+    if output.as_os_str() == "-" {
+        std::io::stdout()
+            .write_all(&rendered.bytes)
+            .map_err(|e| format!("writing standard output: {e}"))?;
+    } else {
+        std::fs::write(output, &rendered.bytes)
+            .map_err(|e| format!("writing {}: {e}", output.display()))?;
+    }
+    Ok(())
+}
+
+/// Reads a jobs file: JSON object with `items`, JSON array, or NDJSON.
+fn read_jobs(path: &Path, max: usize) -> Result<Vec<Result<BatchItem, Vec<FieldError>>>, String> {
+    let text = if path.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| format!("reading standard input: {e}"))?;
+        s
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?
+    };
+    let ndjson = path
+        .extension()
+        .is_some_and(|e| e == "ndjson" || e == "jsonl");
+    let value: serde_json::Value = if ndjson {
+        let mut items: Vec<serde_json::Value> = Vec::new();
+        for (n, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            items.push(
+                serde_json::from_str(line)
+                    .map_err(|e| format!("{} line {}: {e}", path.display(), n + 1))?,
+            );
+        }
+        serde_json::json!({ "items": items })
+    } else {
+        match serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))? {
+            serde_json::Value::Array(items) => serde_json::json!({ "items": items }),
+            other => other,
+        }
+    };
+    batch::parse_body(&value, max).map_err(|e| describe(&e))
+}
+
+fn describe(e: &Error) -> String {
+    match e {
+        Error::Invalid(errors) => {
             let lines: Vec<String> = errors
                 .iter()
                 .map(|e| {
@@ -172,17 +267,103 @@ fn render(
             format!("the payload is not valid:\n{}", lines.join("\n"))
         }
         other => other.to_string(),
-    })?;
-    for w in &rendered.warnings {
-        eprintln!("warning: {}: {}", w.path, w.message);
     }
-    if output.as_os_str() == "-" {
-        std::io::stdout()
-            .write_all(&rendered.bytes)
-            .map_err(|e| format!("writing standard output: {e}"))?;
+}
+
+fn batch(
+    jobs: &Path,
+    out_dir: Option<&Path>,
+    zip: Option<&Path>,
+    workers: usize,
+    fail_fast: bool,
+    settings: &EngineSettings,
+) -> Result<(), String> {
+    let engine = Engine::new(settings.engine_options()?).map_err(|e| e.to_string())?;
+    let items = read_jobs(jobs, 1_000_000)?;
+    if fail_fast {
+        batch::check_all(&engine, &items).map_err(|e| describe(&e))?;
+    }
+    let total = items.len();
+    let workers = if workers == 0 {
+        std::thread::available_parallelism().map_or(2, |n| n.get())
     } else {
-        std::fs::write(output, &rendered.bytes)
-            .map_err(|e| format!("writing {}: {e}", output.display()))?;
+        workers
+    };
+    let started = std::time::Instant::now();
+    let tty = std::io::stderr().is_terminal();
+    let progress = |i: usize, _: &ManifestEntry| {
+        if tty {
+            let done = i + 1;
+            let filled = done * 30 / total.max(1);
+            eprint!(
+                "\r[{}{}] {done}/{total}",
+                "#".repeat(filled),
+                " ".repeat(30 - filled)
+            );
+        }
+    };
+    let manifest = match (out_dir, zip) {
+        (_, Some(zip_path)) => {
+            let file = std::fs::File::create(zip_path)
+                .map_err(|e| format!("creating {}: {e}", zip_path.display()))?;
+            batch::to_zip(
+                &engine,
+                items,
+                workers,
+                std::io::BufWriter::new(file),
+                progress,
+            )
+            .map_err(|e| describe(&e))?
+        }
+        (Some(dir), None) => {
+            std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+            let manifest = batch::run(
+                &engine,
+                items,
+                workers,
+                |name, bytes| {
+                    std::fs::write(dir.join(name), bytes)
+                        .map_err(|e| Error::Internal(format!("writing {name}: {e}")))
+                },
+                progress,
+            )
+            .map_err(|e| describe(&e))?;
+            let json = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
+            std::fs::write(dir.join("manifest.json"), json)
+                .map_err(|e| format!("writing manifest.json: {e}"))?;
+            manifest
+        }
+        (None, None) => return Err("give --out-dir DIR or --zip FILE".into()),
+    };
+    if tty {
+        eprintln!();
     }
-    Ok(())
+    let failed: Vec<&ManifestEntry> = manifest.iter().filter(|m| m.status != "ok").collect();
+    for m in &failed {
+        let p = m.problem.as_ref();
+        eprintln!(
+            "item {} failed: {}",
+            m.index,
+            p.map(|p| p.detail.as_str()).unwrap_or("")
+        );
+        for e in p.map(|p| p.errors.as_slice()).unwrap_or_default() {
+            eprintln!("  {}: {}", e.path, e.message);
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "rendered {} of {total} documents in {secs:.2} s ({:.0} docs/s){}",
+        total - failed.len(),
+        total as f64 / secs.max(1e-9),
+        if failed.is_empty() {
+            String::new()
+        } else {
+            format!("; {} failed", failed.len())
+        }
+    );
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} of {total} items failed", failed.len()))
+    }
 }

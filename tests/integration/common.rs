@@ -14,6 +14,7 @@ use quick_xml::events::Event;
 use serde_json::Value;
 
 pub const BODY_LIMIT: usize = 256 * 1024;
+pub const BATCH_MAX_ITEMS: usize = 1000;
 
 pub fn engine() -> Arc<Engine> {
     static ENGINE: OnceLock<Arc<Engine>> = OnceLock::new();
@@ -59,8 +60,9 @@ pub async fn call(req: test::TestRequest) -> Reply {
     let app = test::init_service(
         App::new()
             .app_data(web::Data::new(AppState {
-                engine: engine(),
                 body_limit: BODY_LIMIT,
+                batch_max_items: BATCH_MAX_ITEMS,
+                ..AppState::new(engine())
             }))
             .configure(configure),
     )

@@ -3,6 +3,8 @@
 mod common;
 
 mod api;
+mod batch;
+mod cli;
 mod docx;
 mod hostile;
 mod html;
