@@ -28,6 +28,8 @@ pub struct Meta {
 pub struct PageHeader {
     pub left: String,
     pub right: String,
+    /// A logo printed before the left text.
+    pub logo: Option<ImageData>,
 }
 
 /// A run of text; `\n` inside is a line break.

@@ -220,6 +220,7 @@ pub fn parse(src: &str) -> Result<Document, MarkupError> {
                 doc.header = Some(PageHeader {
                     left: el.attr("left").unwrap_or_default().to_string(),
                     right: el.attr("right").unwrap_or_default().to_string(),
+                    logo: parse_image(&p, el, "logo")?,
                 })
             }
             "page-footer" => doc.footer = Some(plain_text(&inlines(&p, el)?)),
@@ -234,7 +235,7 @@ pub fn parse(src: &str) -> Result<Document, MarkupError> {
 fn allowed_attrs(name: &str) -> Option<&'static [&'static str]> {
     Some(match name {
         "document" => &["title", "subject", "author", "lang", "orientation"],
-        "page-header" => &["left", "right"],
+        "page-header" => &["left", "right", "logo"],
         "page-footer" | "draft-mark" | "title" | "subtitle" | "h1" | "h2" | "h3" | "ul" | "ol"
         | "li" | "b" | "br" | "page-break" | "signatures" | "thead" | "tbody" | "tfoot" => &[],
         "p" => &["align", "style"],

@@ -74,6 +74,8 @@ pub fn render(doc: &Document, theme: &Theme) -> Result<Vec<u8>, RenderError> {
     let mut rels = String::from(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rIdSettings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/><Relationship Id="rIdHeader1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/><Relationship Id="rIdFooter1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/>"#,
     );
+    // Pictures are related from the body and from the header (the logo).
+    let mut image_rels = String::new();
     for (name, _) in &wr.images {
         let id = name
             .split('.')
@@ -81,10 +83,11 @@ pub fn render(doc: &Document, theme: &Theme) -> Result<Vec<u8>, RenderError> {
             .unwrap_or_default()
             .replace("image", "rIdImage");
         let _ = write!(
-            rels,
+            image_rels,
             r#"<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/{name}"/>"#
         );
     }
+    rels.push_str(&image_rels);
     rels.push_str("</Relationships>");
     let mut parts: Vec<(String, Vec<u8>)> = vec![
         (
@@ -104,6 +107,15 @@ pub fn render(doc: &Document, theme: &Theme) -> Result<Vec<u8>, RenderError> {
         ("word/header1.xml".into(), header.into_bytes()),
         ("word/footer1.xml".into(), footer.into_bytes()),
     ];
+    if !image_rels.is_empty() {
+        let header_rels = format!(
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{image_rels}</Relationships>"#
+        );
+        parts.push((
+            "word/_rels/header1.xml.rels".into(),
+            header_rels.into_bytes(),
+        ));
+    }
     for (name, img) in &wr.images {
         parts.push((format!("word/media/{name}"), img.bytes.clone()));
     }
@@ -558,21 +570,31 @@ impl<'a> Writer<'a> {
         self.xml.push_str("</w:tbl>");
     }
 
-    fn header(&self, doc: &Document) -> String {
+    fn header(&mut self, doc: &'a Document) -> String {
         let h = doc.header.clone().unwrap_or_default();
+        // The logo goes in the header part, which has its own relationships.
+        let logo = doc
+            .header
+            .as_ref()
+            .and_then(|h| h.logo.as_ref())
+            .map(|img| {
+                let saved = std::mem::take(&mut self.xml);
+                self.picture(img, 12.0);
+                std::mem::replace(&mut self.xml, saved)
+            });
         let half = self.content_width / 2;
         let f = fonts(self.theme, &self.theme.body_east_asia);
-        let side = |text: &str, a: &str| {
+        let side = |text: &str, a: &str, before: &str| {
             format!(
-                r#"<w:tc><w:tcPr><w:tcW w:w="{half}" w:type="dxa"/></w:tcPr><w:p><w:pPr><w:jc w:val="{a}"/></w:pPr><w:r><w:rPr>{f}<w:color w:val="595959"/><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r></w:p></w:tc>"#,
+                r#"<w:tc><w:tcPr><w:tcW w:w="{half}" w:type="dxa"/></w:tcPr><w:p><w:pPr><w:jc w:val="{a}"/></w:pPr>{before}<w:r><w:rPr>{f}<w:color w:val="595959"/><w:sz w:val="18"/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r></w:p></w:tc>"#,
                 esc(text)
             )
         };
         let mut x = format!(
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr {NS}><w:tbl><w:tblPr><w:tblW w:w="{}" w:type="dxa"/><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid><w:gridCol w:w="{half}"/><w:gridCol w:w="{half}"/></w:tblGrid><w:tr>{}{}</w:tr></w:tbl>"#,
             half * 2,
-            side(&h.left, "left"),
-            side(&h.right, "right")
+            side(&h.left, "left", logo.as_deref().unwrap_or_default()),
+            side(&h.right, "right", "")
         );
         if let Some(mark) = &doc.draft_mark {
             let hf = fonts(self.theme, &self.theme.heading_east_asia);

@@ -23,7 +23,7 @@ th,td{border:1px solid var(--line);padding:4px 6px;vertical-align:middle;white-s
 th{background:var(--head)}td.label{background:var(--label);font-weight:bold;text-align:center}
 tfoot td{font-weight:bold}
 ul,ol{margin:6px 0;padding-left:2em}li{white-space:pre-wrap}
-.sig img{max-height:48px;max-width:100%}
+.sig img{max-height:48px;max-width:100%}.logo{height:18px;vertical-align:middle;margin-right:6px}
 .draft{position:absolute;inset:0;display:flex;align-items:center;justify-content:center;pointer-events:none;overflow:hidden}
 .draft span{transform:rotate(-35deg);font-size:72px;font-weight:bold;color:rgba(192,0,0,.15);white-space:nowrap}
 @media print{body{background:#fff}.page{box-shadow:none;margin:0;max-width:none}}
@@ -93,9 +93,14 @@ pub fn render(doc: &Document) -> String {
         );
     }
     if let Some(ph) = &doc.header {
+        let logo = ph
+            .logo
+            .as_ref()
+            .map(|l| format!("<img class=\"logo\" alt=\"\" src=\"{}\">", data_uri(l)))
+            .unwrap_or_default();
         let _ = write!(
             h,
-            "<div class=\"furniture\"><span>{}</span><span>{}</span></div>",
+            "<div class=\"furniture\"><span>{logo}{}</span><span>{}</span></div>",
             esc(&ph.left),
             esc(&ph.right)
         );

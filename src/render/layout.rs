@@ -898,13 +898,26 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Layout {
         };
         let size = 9.0;
         let top = 38.0;
+        let mut left_x = l;
+        if let Some(logo) = &header.logo {
+            let h = 14.0;
+            let w = (h * logo.width_px as f32 / logo.height_px.max(1) as f32).min(80.0);
+            furniture.page().ops.push(Op::Image {
+                x: l,
+                y: top - h + 2.0,
+                w,
+                h,
+                image: logo.clone(),
+            });
+            left_x = l + w + 4.0;
+        }
         for (text, align) in [(&header.left, Align::Left), (&header.right, Align::Right)] {
             if text.is_empty() {
                 continue;
             }
             let line = &furniture.wrap(&[Span::plain(text.as_str())], size, (r - l) / 2.0)[0];
             let x = if align == Align::Left {
-                l
+                left_x
             } else {
                 r - line.width
             };

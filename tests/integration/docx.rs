@@ -198,3 +198,25 @@ async fn a_signature_image_is_embedded_and_numbered_from_one() {
     let b = render("agreement", "docx", &payload).await;
     assert!(a.body == b.body, "renders with images differ");
 }
+
+#[actix_web::test]
+async fn the_organisation_logo_is_printed_in_every_format() {
+    let mut payload = example(DocumentKind::MeetingMinutes);
+    payload["organization"]["logo"] = json!(PNG_BLUE);
+    let docx = render("meeting-minutes", "docx", &payload).await.body;
+    let header = zip_part(&docx, "word/header1.xml").unwrap();
+    assert!(
+        header.contains("<w:drawing>") && header.contains("r:embed=\"rIdImage1\""),
+        "{header}"
+    );
+    assert!(zip_part(&docx, "word/_rels/header1.xml.rels")
+        .unwrap()
+        .contains("media/image1.png"));
+    let html = String::from_utf8(render("meeting-minutes", "html", &payload).await.body).unwrap();
+    assert!(html.contains("class=\"logo\""));
+    let pdf = render("meeting-minutes", "pdf", &payload).await.body;
+    assert!(
+        String::from_utf8_lossy(&pdf).contains("/Subtype/Image"),
+        "no image in the PDF"
+    );
+}
