@@ -78,6 +78,29 @@ pub struct ServeSettings {
     /// Most items one batch may hold.
     #[arg(long, env = "COLLABDOCS_BATCH_MAX_ITEMS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub batch_max_items: u64,
+    /// Renders allowed at once (0 = four per core); more are refused with 503 at once.
+    #[arg(long, env = "COLLABDOCS_MAX_CONCURRENT_RENDERS", default_value_t = 0)]
+    pub max_concurrent_renders: usize,
+    /// A render taking longer than this is answered 503 with Retry-After, in milliseconds.
+    #[arg(long, env = "COLLABDOCS_RENDER_TIMEOUT_MS", default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..=600_000))]
+    pub render_timeout_ms: u64,
+    /// A client that has not sent its request head and body in this time is cut off, in milliseconds.
+    #[arg(long, env = "COLLABDOCS_CLIENT_TIMEOUT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub client_timeout_ms: u64,
+    /// Comma-separated API keys; when set, every /v1 route needs `Authorization: Bearer <key>`.
+    #[arg(
+        long,
+        env = "COLLABDOCS_API_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub api_keys: Vec<String>,
+    /// Seconds to keep serving after SIGTERM (with /readyz at 503) before stopping.
+    #[arg(long, env = "COLLABDOCS_DRAIN_SECS", default_value_t = 0)]
+    pub drain_secs: u64,
+    /// Seconds requests in flight get to finish during shutdown.
+    #[arg(long, env = "COLLABDOCS_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
+    pub shutdown_timeout_secs: u64,
     /// Log format: human or json.
     #[arg(long, env = "COLLABDOCS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
     pub log_format: LogFormat,

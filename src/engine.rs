@@ -133,6 +133,15 @@ impl Engine {
         body: &Value,
         format: OutputFormat,
     ) -> Result<Rendered, Error> {
+        // Faults for the tests (a panic, a slow render); compiled out of release builds.
+        #[cfg(debug_assertions)]
+        match body.get("title").and_then(Value::as_str) {
+            Some("__collabdocs_fault_panic__") => panic!("fault injected for tests"),
+            Some("__collabdocs_fault_slow__") => {
+                std::thread::sleep(std::time::Duration::from_millis(400))
+            }
+            _ => {}
+        }
         let (doc, v) = self.document(kind, body)?;
         let out = render::render(&doc, format, &self.theme).map_err(|e| match e {
             RenderError::TooBig(msg) => Error::Invalid(vec![FieldError::new("", msg)]),

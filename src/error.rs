@@ -53,6 +53,9 @@ pub enum Error {
     /// The body is larger than allowed.
     #[error("{0}")]
     TooLarge(String),
+    /// An API key is required and was not given, or is wrong.
+    #[error("{0}")]
+    Unauthorized(String),
     /// No such route.
     #[error("no resource at {0}")]
     NotFound(String),
@@ -71,6 +74,7 @@ impl Error {
     pub fn status(&self) -> u16 {
         match self {
             Error::MalformedJson(_) | Error::BadRequest(_) => 400,
+            Error::Unauthorized(_) => 401,
             Error::NotFound(_) | Error::UnknownKind(_) => 404,
             Error::MethodNotAllowed(_) => 405,
             Error::UnsupportedFormat(_) => 406,
@@ -89,6 +93,7 @@ impl Error {
             Error::UnsupportedFormat(_) => ("unsupported-format", "Unsupported format"),
             Error::BadRequest(_) => ("bad-request", "Bad request"),
             Error::TooLarge(_) => ("too-large", "Request too large"),
+            Error::Unauthorized(_) => ("unauthorized", "Unauthorized"),
             Error::NotFound(_) => ("not-found", "Not found"),
             Error::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
             Error::Overloaded(_) => ("overloaded", "Service busy"),

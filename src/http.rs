@@ -1,7 +1,14 @@
 //! The HTTP front door (actix-web). Every response that is not a file is JSON; every error is
 //! `application/problem+json`, including actix's own (unknown route, wrong method, bad query).
 
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::body::BoxBody;
+use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::App;
+use futures_util::future::LocalBoxFuture;
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
@@ -14,6 +21,7 @@ use sha2::Digest;
 use crate::engine::{Engine, Rendered};
 use crate::error::Error;
 use crate::kinds::DocumentKind;
+use crate::metrics::Metrics;
 use crate::render::OutputFormat;
 
 /// What every handler shares.
@@ -27,6 +35,15 @@ pub struct AppState {
     pub batch_max_items: usize,
     /// Threads one batch renders on.
     pub batch_workers: usize,
+    /// Renders allowed at once; more are refused with 503 at once, never queued.
+    pub max_renders: usize,
+    /// A render taking longer is answered 503 (the work finishes in the background, holding its slot).
+    pub render_timeout: Duration,
+    /// When not empty, every `/v1` route needs `Authorization: Bearer <one of these>`.
+    pub api_keys: Vec<String>,
+    /// Set on SIGTERM: `/readyz` answers 503 so traffic moves elsewhere while requests finish.
+    pub draining: Arc<AtomicBool>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl AppState {
@@ -37,9 +54,159 @@ impl AppState {
             body_limit: 2 * 1024 * 1024,
             batch_body_limit: 32 * 1024 * 1024,
             batch_max_items: 1000,
-            batch_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            batch_workers: cores(),
+            max_renders: 4 * cores(),
+            render_timeout: Duration::from_secs(30),
+            api_keys: Vec::new(),
+            draining: Arc::new(AtomicBool::new(false)),
+            metrics: Arc::new(Metrics::default()),
         }
     }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
+/// The whole application: state, the request-id / auth / metrics middleware, and the routes.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<BoxBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new().app_data(state).configure(configure).wrap_fn(|req, srv| {
+        let started = Instant::now();
+        let request_id = req
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+            .map_or_else(new_request_id, str::to_string);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let denied = state.as_ref().and_then(|st| unauthorized(&req, &st.api_keys));
+        let fut: LocalBoxFuture<'static, Result<ServiceResponse<BoxBody>, actix_web::Error>> = match denied {
+            Some(e) => {
+                let res = req.into_response(problem_response(&e));
+                Box::pin(async move { Ok(res) })
+            }
+            None => {
+                let f = srv.call(req);
+                Box::pin(f)
+            }
+        };
+        async move {
+            let mut res = fut.await?;
+            if let Ok(v) = HeaderValue::from_str(&request_id) {
+                res.headers_mut().insert(header::HeaderName::from_static("x-request-id"), v);
+            }
+            let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_string());
+            let method = res.request().method().to_string();
+            let status = res.status().as_u16();
+            if let Some(st) = state {
+                st.metrics.request(&method, &route, status);
+            }
+            tracing::info!(request_id = %request_id, %method, path = %res.request().path(), %route, status, ms = started.elapsed().as_secs_f64() * 1e3, "request");
+            Ok(res)
+        }
+    })
+}
+
+/// A request id for logs when the caller sent none: process start time and a counter.
+fn new_request_id() -> String {
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    static START: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    let start = *START.get_or_init(|| {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() as u64)
+    });
+    format!(
+        "{:012x}-{:08x}",
+        start & 0xffff_ffff_ffff,
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// `Some(401 problem)` when keys are configured and a `/v1` request lacks a valid bearer key.
+fn unauthorized(req: &ServiceRequest, keys: &[String]) -> Option<Error> {
+    if keys.is_empty() || !req.path().starts_with("/v1") {
+        return None;
+    }
+    let given = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim);
+    match given {
+        Some(k)
+            if keys
+                .iter()
+                .any(|key| constant_time_eq(key.as_bytes(), k.as_bytes())) =>
+        {
+            None
+        }
+        Some(_) => Some(Error::Unauthorized("the API key is not valid".into())),
+        None => Some(Error::Unauthorized(
+            "this route needs `Authorization: Bearer <API key>`".into(),
+        )),
+    }
+}
+
+/// Compares without an early exit on the first differing byte.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    let mut diff = (a.len() ^ b.len()) as u8 | u8::from(a.len() != b.len());
+    for (i, x) in a.iter().enumerate() {
+        diff |= x ^ b.get(i).copied().unwrap_or(0);
+    }
+    diff == 0
+}
+
+/// Runs CPU-heavy work on the blocking pool holding a render slot (503 at once when none is
+/// free), turns a panic into a 500 with the cause logged, and, with a timeout, a slow render
+/// into a 503.
+async fn off_thread<T: Send + 'static>(
+    state: &AppState,
+    timeout: Option<Duration>,
+    what: &'static str,
+    f: impl FnOnce() -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    let slot = state.metrics.try_slot(state.max_renders).ok_or_else(|| {
+        Error::Overloaded(format!(
+            "{} renders are already running, the most this service allows; retry shortly",
+            state.max_renders
+        ))
+    })?;
+    let task = web::block(move || {
+        let _slot = slot;
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+    });
+    let joined = match timeout {
+        Some(t) => actix_web::rt::time::timeout(t, task).await.map_err(|_| {
+            Error::Overloaded(format!(
+                "the {what} took longer than {} ms; retry later",
+                t.as_millis()
+            ))
+        })?,
+        None => task.await,
+    };
+    joined
+        .map_err(|e| Error::Internal(format!("{what} task failed: {e}")))?
+        .map_err(|panic| {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            tracing::error!(panic = %why, "{what} panicked");
+            Error::Internal(format!("{what} panicked: {why}"))
+        })?
 }
 
 impl ResponseError for Error {
@@ -75,6 +242,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/v1/batch/weekly-progress").route(web::post().to(batch_weekly)))
         .service(resource("/healthz").route(web::get().to(healthz)))
         .service(resource("/readyz").route(web::get().to(readyz)))
+        .service(resource("/metrics").route(web::get().to(metrics)))
         .default_service(web::to(not_found));
 }
 
@@ -95,13 +263,21 @@ async fn healthz() -> HttpResponse {
 }
 
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if state.draining.load(Ordering::Relaxed) {
+        return HttpResponse::ServiceUnavailable().json(json!({"status": "draining"}));
+    }
     // The engine exists only once templates are parsed and proven, so being here means ready.
-    let _ = &state.engine;
     HttpResponse::Ok().json(json!({
         "status": "ready",
         "kinds": DocumentKind::ALL.len(),
         "formats": OutputFormat::ALL.iter().map(|f| f.extension()).collect::<Vec<_>>(),
     }))
+}
+
+async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(state.metrics.render_text())
 }
 
 async fn list_kinds() -> HttpResponse {
@@ -201,7 +377,8 @@ async fn run_batch(
 ) -> Result<Vec<u8>, Error> {
     let engine = state.engine.clone();
     let workers = state.batch_workers;
-    web::block(move || -> Result<Vec<u8>, Error> {
+    // A batch is bounded by its item count, so it holds one slot and has no time limit.
+    off_thread(state, None, "batch", move || {
         if fail_fast {
             crate::batch::check_all(&engine, &items)?;
         }
@@ -210,7 +387,6 @@ async fn run_batch(
         Ok(out.into_inner())
     })
     .await
-    .map_err(|e| Error::Internal(format!("batch task failed: {e}")))?
 }
 
 /// `POST /v1/batch`: many documents in one ZIP with a manifest.
@@ -334,22 +510,17 @@ async fn render_document(
     let format = negotiate(&req)?;
     let value = read_json(&req, payload, state.body_limit).await?;
     let engine = state.engine.clone();
-    let rendered = web::block(move || {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            engine.render(kind, &value, format)
-        }))
+    let started = Instant::now();
+    let rendered = off_thread(&state, Some(state.render_timeout), "render", move || {
+        engine.render(kind, &value, format)
     })
-    .await
-    .map_err(|e| Error::Internal(format!("render task failed: {e}")))?
-    .map_err(|panic| {
-        let why = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        tracing::error!(kind = %kind, format = %format, panic = %why, "render panicked");
-        Error::Internal(format!("render panicked: {why}"))
-    })??;
+    .await?;
+    state.metrics.render(
+        kind.slug(),
+        format.extension(),
+        started.elapsed().as_secs_f64(),
+        rendered.bytes.len(),
+    );
     Ok(file_response(&rendered))
 }
 

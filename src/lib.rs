@@ -13,5 +13,6 @@ pub mod http;
 pub mod input;
 pub mod kinds;
 pub mod markup;
+pub mod metrics;
 pub mod render;
 pub mod template;

@@ -4,8 +4,9 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, HttpServer};
 use clap::{Parser, Subcommand};
 
 use collabdocs::batch::{self, BatchItem, ManifestEntry};
@@ -150,32 +151,82 @@ fn main() -> ExitCode {
 fn serve(s: ServeSettings) -> Result<(), String> {
     init_logging(s.log_format);
     let engine = Arc::new(Engine::new(s.engine.engine_options()?).map_err(|e| e.to_string())?);
+    let keys: Vec<String> = s
+        .api_keys
+        .iter()
+        .map(|k| k.trim().to_string())
+        .filter(|k| !k.is_empty())
+        .collect();
+    let defaults = AppState::new(engine.clone());
     let state = web::Data::new(AppState {
         body_limit: s.body_limit_bytes as usize,
         batch_body_limit: s.batch_body_limit_bytes as usize,
         batch_max_items: s.batch_max_items as usize,
-        ..AppState::new(engine)
+        max_renders: if s.max_concurrent_renders == 0 {
+            defaults.max_renders
+        } else {
+            s.max_concurrent_renders
+        },
+        render_timeout: Duration::from_millis(s.render_timeout_ms),
+        api_keys: keys,
+        ..defaults
     });
     let workers = if s.workers == 0 {
         std::thread::available_parallelism().map_or(2, |n| n.get())
     } else {
         s.workers
     };
-    tracing::info!(bind = %s.bind, workers, "collabdocs listening");
+    tracing::info!(bind = %s.bind, workers, max_renders = state.max_renders, auth = !state.api_keys.is_empty(), "collabdocs listening");
     let bind = s.bind.clone();
+    let draining = state.draining.clone();
     actix_web::rt::System::new()
         .block_on(async move {
-            HttpServer::new(move || {
-                App::new()
-                    .app_data(state.clone())
-                    .configure(http::configure)
-            })
-            .workers(workers)
-            .bind(&bind)?
-            .run()
-            .await
+            let server = HttpServer::new(move || http::app(state.clone()))
+                .workers(workers)
+                .client_request_timeout(Duration::from_millis(s.client_timeout_ms))
+                .shutdown_timeout(s.shutdown_timeout_secs)
+                .disable_signals()
+                .bind(&bind)?
+                .run();
+            let handle = server.handle();
+            // SIGTERM or Ctrl-C: report not-ready, keep serving for the drain time, then stop
+            // accepting and let requests in flight finish.
+            actix_web::rt::spawn(async move {
+                wait_for_shutdown_signal().await;
+                draining.store(true, std::sync::atomic::Ordering::Relaxed);
+                tracing::info!(drain_secs = s.drain_secs, "shutting down: draining");
+                actix_web::rt::time::sleep(Duration::from_secs(s.drain_secs)).await;
+                handle.stop(true).await;
+            });
+            server.await
         })
         .map_err(|e| format!("cannot serve on {}: {e}", s.bind))
+}
+
+async fn wait_for_shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use actix_web::rt::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio_select(term.recv(), actix_web::rt::signal::ctrl_c()).await;
+            }
+            Err(_) => {
+                let _ = actix_web::rt::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = actix_web::rt::signal::ctrl_c().await;
+    }
+}
+
+/// Waits for whichever of two futures finishes first.
+async fn tokio_select<A: std::future::Future, B: std::future::Future>(a: A, b: B) {
+    let a = std::pin::pin!(a);
+    let b = std::pin::pin!(b);
+    futures_util::future::select(a, b).await;
 }
 
 fn render(

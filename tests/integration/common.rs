@@ -6,9 +6,9 @@ use std::io::Read;
 use std::sync::{Arc, OnceLock};
 
 use actix_web::dev::ServiceResponse;
-use actix_web::{test, web, App};
+use actix_web::{test, web};
 use collabdocs::engine::{Engine, EngineOptions};
-use collabdocs::http::{configure, AppState};
+use collabdocs::http::AppState;
 use collabdocs::kinds::DocumentKind;
 use quick_xml::events::Event;
 use serde_json::Value;
@@ -57,16 +57,20 @@ impl Reply {
 
 /// Sends one request to a fresh in-process app.
 pub async fn call(req: test::TestRequest) -> Reply {
-    let app = test::init_service(
-        App::new()
-            .app_data(web::Data::new(AppState {
-                body_limit: BODY_LIMIT,
-                batch_max_items: BATCH_MAX_ITEMS,
-                ..AppState::new(engine())
-            }))
-            .configure(configure),
+    call_with(
+        AppState {
+            body_limit: BODY_LIMIT,
+            batch_max_items: BATCH_MAX_ITEMS,
+            ..AppState::new(engine())
+        },
+        req,
     )
-    .await;
+    .await
+}
+
+/// Sends one request to a fresh in-process app with the given state.
+pub async fn call_with(state: AppState, req: test::TestRequest) -> Reply {
+    let app = test::init_service(collabdocs::http::app(web::Data::new(state))).await;
     let res: ServiceResponse = test::call_service(&app, req.to_request()).await;
     let status = res.status().as_u16();
     let headers = res.headers().clone();

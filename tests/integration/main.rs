@@ -9,5 +9,6 @@ mod docx;
 mod hostile;
 mod html;
 mod pdf;
+mod production;
 mod templates;
 mod xlsx;
