@@ -82,6 +82,12 @@ enum Command {
     },
     /// List the document kinds.
     Kinds,
+    /// Check that a running service answers /healthz (for container health checks).
+    Health {
+        /// Address of the service.
+        #[arg(long, env = "COLLABDOCS_BIND", default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
 }
 
 fn init_logging(format: LogFormat) {
@@ -132,6 +138,7 @@ fn main() -> ExitCode {
         Command::Example { kind } => {
             kind_arg(&kind).map(|k| println!("{}", k.example().trim_end()))
         }
+        Command::Health { addr } => health(&addr),
         Command::Kinds => {
             for k in DocumentKind::ALL {
                 println!("{:<16} {}  {}", k.slug(), k.title_zh(), k.title_en());
@@ -416,5 +423,32 @@ fn batch(
         Ok(())
     } else {
         Err(format!("{} of {total} items failed", failed.len()))
+    }
+}
+
+/// GET /healthz over a plain socket; success only on a 200.
+fn health(addr: &str) -> Result<(), String> {
+    use std::net::ToSocketAddrs;
+    let addr = addr.replace("0.0.0.0", "127.0.0.1");
+    let target = addr
+        .to_socket_addrs()
+        .map_err(|e| format!("{addr}: {e}"))?
+        .next()
+        .ok_or(format!("{addr}: no address"))?;
+    let mut s = std::net::TcpStream::connect_timeout(&target, Duration::from_secs(2))
+        .map_err(|e| format!("{addr}: {e}"))?;
+    s.set_read_timeout(Some(Duration::from_secs(2)))
+        .map_err(|e| e.to_string())?;
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .map_err(|e| e.to_string())?;
+    let mut head = [0u8; 12];
+    s.read_exact(&mut head).map_err(|e| e.to_string())?;
+    if head.starts_with(b"HTTP/1.1 200") {
+        Ok(())
+    } else {
+        Err(format!(
+            "{addr}/healthz answered {}",
+            String::from_utf8_lossy(&head)
+        ))
     }
 }

@@ -112,3 +112,80 @@ fn example_and_kinds_print_what_the_service_serves() {
     assert!(kinds.contains("meeting-minutes") && kinds.contains("跨部门会议纪要"));
     assert!(!bin().args(["example", "nope"]).status().unwrap().success());
 }
+
+/// One HTTP/1.1 request over a plain socket; returns the status line and body.
+fn http(port: u16, method: &str, path: &str, body: &[u8]) -> std::io::Result<(String, Vec<u8>)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))?;
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len())?;
+    s.write_all(body)?;
+    let mut out = Vec::new();
+    s.read_to_end(&mut out)?;
+    let text = String::from_utf8_lossy(&out);
+    let status = text.lines().next().unwrap_or_default().to_string();
+    Ok((status, out))
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_drains_lets_requests_in_flight_finish_and_exits() {
+    let port = 20000 + (std::process::id() % 20000) as u16;
+    let mut child = bin()
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--drain-secs",
+            "1",
+        ])
+        .env("COLLABDOCS_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let ready = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        http(port, "GET", "/readyz", b"").is_ok_and(|(s, _)| s.contains("200"))
+    });
+    assert!(ready, "the service did not become ready");
+    let health = bin()
+        .args(["health", "--addr", &format!("127.0.0.1:{port}")])
+        .status()
+        .unwrap();
+    assert!(
+        health.success(),
+        "collabdocs health failed against a live service"
+    );
+    let mut m = example(DocumentKind::MeetingMinutes);
+    m["title"] = serde_json::json!("__collabdocs_fault_slow__");
+    let body = serde_json::to_vec(&m).unwrap();
+    let slow = std::thread::spawn(move || {
+        http(
+            port,
+            "POST",
+            "/v1/documents/meeting-minutes?format=html",
+            &body,
+        )
+    });
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    assert!(Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let (status, _) = http(port, "GET", "/readyz", b"").expect("still serving while draining");
+    assert!(status.contains("503"), "readyz while draining: {status}");
+    let (status, _) = slow
+        .join()
+        .unwrap()
+        .expect("the request in flight got an answer");
+    assert!(status.contains("200"), "the request in flight: {status}");
+    let code = (0..100).find_map(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        child.try_wait().unwrap()
+    });
+    assert!(
+        code.is_some_and(|c| c.success()),
+        "the service did not exit cleanly: {code:?}"
+    );
+}
