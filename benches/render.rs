@@ -9,10 +9,6 @@ use collabdocs::render::OutputFormat;
 use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::{json, Value};
 
-/// The same allocator as the service binary.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn long_minutes(rows: usize) -> Value {
     let mut m: Value = serde_json::from_str(DocumentKind::MeetingMinutes.example()).unwrap();
     let items: Vec<Value> = (0..rows)

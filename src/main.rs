@@ -17,11 +17,6 @@ use collabdocs::http::{self, AppState};
 use collabdocs::kinds::DocumentKind;
 use collabdocs::render::OutputFormat;
 
-/// mimalloc: rendering allocates many small strings; the system allocator spent a third of
-/// the time in malloc/free (measured with callgrind).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Debug, Parser)]
 #[command(
     name = "collabdocs",

@@ -189,3 +189,45 @@ fn sigterm_drains_lets_requests_in_flight_finish_and_exits() {
         "the service did not exit cleanly: {code:?}"
     );
 }
+
+#[test]
+fn a_client_too_slow_to_send_its_request_is_cut_off() {
+    use std::io::{Read, Write};
+    let port = 20000 + ((std::process::id() + 7919) % 20000) as u16;
+    let mut child = bin()
+        .args([
+            "serve",
+            "--bind",
+            &format!("127.0.0.1:{port}"),
+            "--client-timeout-ms",
+            "300",
+        ])
+        .env("COLLABDOCS_LOG", "warn")
+        .spawn()
+        .unwrap();
+    let ready = (0..100).any(|_| {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        http(port, "GET", "/healthz", b"").is_ok()
+    });
+    assert!(ready, "the service did not start");
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(b"POST /v1/documents/raci-matrix HTTP/1.1\r\nHost: x\r\n")
+        .unwrap(); // never finishes
+    s.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let waited = started.elapsed();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        waited < std::time::Duration::from_secs(4),
+        "the slow client was not cut off ({waited:?})"
+    );
+    let text = String::from_utf8_lossy(&buf);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
+}

@@ -170,3 +170,18 @@ async fn json_nested_too_deep_is_a_400() {
     assert_eq!(r.status, 400);
     assert!(r.json()["detail"].as_str().unwrap().contains("recursion"));
 }
+
+#[actix_web::test]
+async fn an_array_over_its_limit_is_a_422_naming_it() {
+    let mut m = example(DocumentKind::MeetingMinutes);
+    let item = m["action_items"][0].clone();
+    m["action_items"] = json!(vec![item; 2001]);
+    let body = serde_json::to_vec(&m).unwrap();
+    let st = AppState {
+        body_limit: 4 * 1024 * 1024,
+        ..state()
+    };
+    let r = call_with(st, render_req(body)).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.error_paths(), ["/action_items"]);
+}
