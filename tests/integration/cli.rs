@@ -231,3 +231,25 @@ fn a_client_too_slow_to_send_its_request_is_cut_off() {
         "{text}"
     );
 }
+
+#[test]
+fn a_bad_setting_stops_start_up_with_a_message_naming_it() {
+    let out = bin()
+        .arg("serve")
+        .env("COLLABDOCS_RENDER_TIMEOUT_MS", "soon")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("render-timeout-ms") && err.contains("soon"),
+        "{err}"
+    );
+    let out = bin()
+        .arg("serve")
+        .env("COLLABDOCS_FONTS_DIR", "/no/such/fonts")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/fonts"));
+}
