@@ -252,6 +252,21 @@ impl Cell {
     }
 }
 
+/// The column labels of a signature table, in every format.
+pub const SIGNATURE_COLUMNS: [&str; 6] = ["角色", "部门", "姓名", "职务", "签字", "日期"];
+
+/// What a signature table shows in the date column when nothing is signed yet.
+pub const BLANK_DATE: &str = "　　年　　月　　日";
+
+/// The marker of list item `i`: `1.` for ordered lists, `•` otherwise.
+pub fn list_marker(ordered: bool, i: usize) -> String {
+    if ordered {
+        format!("{}.", i + 1)
+    } else {
+        "•".to_string()
+    }
+}
+
 /// A signature line: role, name, department, title, date and image.
 #[derive(Debug, Clone, Default)]
 pub struct SignatureBlock {

@@ -247,11 +247,7 @@ impl<'a> Writer<'a> {
             }
             Block::List { ordered, items } => {
                 for (i, item) in items.iter().enumerate() {
-                    let marker = if *ordered {
-                        format!("{}.\t", i + 1)
-                    } else {
-                        "•\t".to_string()
-                    };
+                    let marker = format!("{}\t", list_marker(*ordered, i));
                     let mut spans = vec![Span::plain(marker)];
                     spans.extend(item.iter().cloned());
                     self.para(&spans, None, None, r#"<w:tabs><w:tab w:val="left" w:pos="420"/></w:tabs><w:ind w:left="420" w:hanging="420"/>"#);
@@ -524,10 +520,7 @@ impl<'a> Writer<'a> {
         let widths = twips_widths(&[1.1, 1.6, 1.3, 1.2, 2.2, 1.8], self.content_width);
         self.table_start(&widths, true);
         self.row_start(true, None);
-        for (h, w) in ["角色", "部门", "姓名", "职务", "签字", "日期"]
-            .iter()
-            .zip(&widths)
-        {
+        for (h, w) in SIGNATURE_COLUMNS.iter().zip(&widths) {
             let look = CellLook {
                 align: Some(Align::Center),
                 fill: Some(HEADER_FILL),
@@ -550,7 +543,7 @@ impl<'a> Writer<'a> {
         for s in list {
             self.row_start(false, Some(700));
             let date = if s.date.is_empty() {
-                "   年   月   日".to_string()
+                BLANK_DATE.to_string()
             } else {
                 s.date.clone()
             };

@@ -170,7 +170,7 @@ fn block(h: &mut String, b: &Block) {
                     h,
                     "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{img}</td><td>{}</td></tr>",
                     esc(&s.role), esc(&s.department), esc(&s.name), esc(&s.title),
-                    if s.date.is_empty() { "　　年　　月　　日".to_string() } else { esc(&s.date) }
+                    if s.date.is_empty() { BLANK_DATE.to_string() } else { esc(&s.date) }
                 );
             }
             h.push_str("</tbody></table>");

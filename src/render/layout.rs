@@ -452,11 +452,7 @@ impl Flow<'_> {
             },
             Block::List { ordered, items } => {
                 for (i, item) in items.iter().enumerate() {
-                    let marker = if *ordered {
-                        format!("{}.", i + 1)
-                    } else {
-                        "•".to_string()
-                    };
+                    let marker = list_marker(*ordered, i);
                     let indent = 18.0;
                     let x0 = self.left() + indent;
                     let lines = self.wrap(item, BODY, self.right() - x0);
@@ -668,7 +664,7 @@ impl Flow<'_> {
 
     fn signature_grid(&mut self, list: &[SignatureBlock]) -> Grid {
         let edges = self.edges(&[1.1, 1.6, 1.3, 1.2, 2.2, 1.8]);
-        let head = ["角色", "部门", "姓名", "职务", "签字", "日期"];
+        let head = SIGNATURE_COLUMNS;
         let header = vec![GridRow {
             cells: head
                 .iter()
@@ -694,7 +690,7 @@ impl Flow<'_> {
             .iter()
             .map(|s| {
                 let date = if s.date.is_empty() {
-                    "　　年　　月　　日".to_string()
+                    BLANK_DATE.to_string()
                 } else {
                     s.date.clone()
                 };

@@ -368,11 +368,7 @@ fn overview(
             }
             Block::List { ordered, items } => {
                 for (i, item) in items.iter().enumerate() {
-                    let marker = if *ordered {
-                        format!("{}. ", i + 1)
-                    } else {
-                        "• ".to_string()
-                    };
+                    let marker = format!("{} ", list_marker(*ordered, i));
                     span_all(ws, r, &format!("{marker}{}", text_of(item)), &f.plain)?;
                     r += 1;
                 }
@@ -430,10 +426,7 @@ fn overview(
                 r += 1;
             }
             Block::Signatures(list) if !list.is_empty() => {
-                for (c, h) in ["角色", "部门", "姓名", "职务", "签字", "日期"]
-                    .iter()
-                    .enumerate()
-                {
+                for (c, h) in SIGNATURE_COLUMNS.iter().enumerate() {
                     ws.write_string_with_format(r, c as u16, *h, &f.header)?;
                 }
                 r += 1;
