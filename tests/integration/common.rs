@@ -100,6 +100,23 @@ pub async fn render(kind: &str, format: &str, payload: &Value) -> Reply {
     .await
 }
 
+/// Renders a kind's example in a format, asserting a 200 with the format's content type.
+pub async fn render_example(kind: DocumentKind, format: &str) -> (Value, Reply) {
+    let payload = example(kind);
+    let r = render(kind.slug(), format, &payload).await;
+    assert_eq!(
+        r.status,
+        200,
+        "{kind} {format}: {}",
+        String::from_utf8_lossy(&r.body)
+    );
+    let mime = collabdocs::render::OutputFormat::parse(format)
+        .unwrap()
+        .mime();
+    assert_eq!(r.header("content-type"), mime, "{kind} {format}");
+    (payload, r)
+}
+
 pub fn example(kind: DocumentKind) -> Value {
     serde_json::from_str(kind.example()).unwrap()
 }

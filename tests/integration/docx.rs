@@ -8,18 +8,7 @@ use crate::common::*;
 #[actix_web::test]
 async fn every_kind_renders_to_a_docx_holding_every_payload_value() {
     for kind in DocumentKind::ALL {
-        let payload = example(*kind);
-        let r = render(kind.slug(), "docx", &payload).await;
-        assert_eq!(
-            r.status,
-            200,
-            "{kind}: {}",
-            String::from_utf8_lossy(&r.body)
-        );
-        assert_eq!(
-            r.header("content-type"),
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        );
+        let (payload, r) = render_example(*kind, "docx").await;
         let (body, furniture) = docx_text(&r.body);
         let text = format!("{}\n{}", body.all(), furniture);
         assert_all_present(kind.slug(), "docx", &payload, &text);

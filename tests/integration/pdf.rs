@@ -56,15 +56,7 @@ fn laid_out(kind: DocumentKind, payload: &Value) -> Layout {
 #[actix_web::test]
 async fn every_kind_renders_to_a_pdf_holding_every_payload_value() {
     for kind in DocumentKind::ALL {
-        let payload = example(*kind);
-        let r = render(kind.slug(), "pdf", &payload).await;
-        assert_eq!(
-            r.status,
-            200,
-            "{kind}: {}",
-            String::from_utf8_lossy(&r.body)
-        );
-        assert_eq!(r.header("content-type"), "application/pdf");
+        let (payload, r) = render_example(*kind, "pdf").await;
         assert!(r.body.starts_with(b"%PDF-"));
         let text = squash(&pdf_text(&r.body));
         let missing: Vec<String> = expected_texts(&payload)
