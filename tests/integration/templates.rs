@@ -3,11 +3,10 @@
 use collabdocs::engine::{Engine, EngineOptions};
 
 fn engine_with(files: &[(&str, &str)]) -> Result<Engine, String> {
-    let dir = std::env::temp_dir().join(format!(
-        "collabdocs-tpl-{}-{}",
-        std::process::id(),
-        files[0].0.replace('/', "_")
-    ));
+    // Tests run in parallel: every call gets its own directory.
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("collabdocs-tpl-{}-{n}", std::process::id()));
     std::fs::create_dir_all(dir.join("partials")).unwrap();
     for (name, src) in files {
         std::fs::write(dir.join(name), src).unwrap();
