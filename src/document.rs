@@ -107,6 +107,46 @@ pub struct KeyValue {
     pub items: Vec<KvItem>,
 }
 
+/// One row of a key–value grid as every renderer lays it out.
+#[derive(Debug)]
+pub struct KvRow<'a> {
+    /// (first pair-column, pair-columns spanned, item).
+    pub items: Vec<(usize, usize, &'a KvItem)>,
+    /// Pair-columns left empty at the end of the row.
+    pub empty: usize,
+}
+
+impl KeyValue {
+    /// The pair-columns per row (`columns`, at most `max_columns`) and the items laid into
+    /// rows: an item that does not fit what is left of a row starts the next one.
+    pub fn rows(&self, max_columns: usize) -> (usize, Vec<KvRow<'_>>) {
+        let cols = self.columns.clamp(1, max_columns.max(1));
+        let mut rows = Vec::new();
+        let mut row = KvRow {
+            items: Vec::new(),
+            empty: cols,
+        };
+        for item in &self.items {
+            let span = item.span.clamp(1, cols);
+            if span > row.empty {
+                rows.push(std::mem::replace(
+                    &mut row,
+                    KvRow {
+                        items: Vec::new(),
+                        empty: cols,
+                    },
+                ));
+            }
+            row.items.push((cols - row.empty, span, item));
+            row.empty -= span;
+        }
+        if !row.items.is_empty() {
+            rows.push(row);
+        }
+        (cols, rows)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct KvItem {
     pub label: String,

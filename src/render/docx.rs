@@ -446,73 +446,49 @@ impl<'a> Writer<'a> {
     }
 
     fn key_value(&mut self, kv: &KeyValue) {
-        let cols = kv.columns.max(1);
+        let (cols, rows) = kv.rows(usize::MAX);
         // Each pair is label (1 part) + value (2.4 parts).
         let rel: Vec<f32> = (0..cols).flat_map(|_| [1.0, 2.4]).collect();
         let widths = twips_widths(&rel, self.content_width);
         self.table_start(&widths, true);
-        let mut used = 0;
-        let mut open = false;
-        for item in &kv.items {
-            let span = item.span.min(cols);
-            if used + span > cols {
-                self.kv_row_end(&widths, &mut used, cols);
-                open = false;
-            }
-            if !open {
-                self.row_start(false, None);
-                open = true;
-            }
-            let label = [Span {
-                text: item.label.clone(),
-                bold: true,
-            }];
-            self.text_cell(
-                widths[used * 2],
-                &label,
-                CellLook {
+        for row in rows {
+            self.row_start(false, None);
+            for (col, span, item) in row.items {
+                let label = [Span {
+                    text: item.label.clone(),
+                    bold: true,
+                }];
+                let look = CellLook {
                     align: Some(Align::Center),
                     fill: Some(LABEL_FILL),
                     ..CellLook::default()
-                },
-            );
-            let value_cols = span * 2 - 1;
-            let vw = widths[used * 2 + 1..used * 2 + 1 + value_cols].iter().sum();
-            self.text_cell(
-                vw,
-                &item.value,
-                CellLook {
-                    span: value_cols,
-                    ..CellLook::default()
-                },
-            );
-            used += span;
-            if used == cols {
-                self.kv_row_end(&widths, &mut used, cols);
-                open = false;
+                };
+                self.text_cell(widths[col * 2], &label, look);
+                let value_cols = span * 2 - 1;
+                let vw = widths[col * 2 + 1..col * 2 + 1 + value_cols].iter().sum();
+                self.text_cell(
+                    vw,
+                    &item.value,
+                    CellLook {
+                        span: value_cols,
+                        ..CellLook::default()
+                    },
+                );
             }
-        }
-        if open {
-            self.kv_row_end(&widths, &mut used, cols);
+            if row.empty > 0 {
+                let rest = widths[(cols - row.empty) * 2..].iter().sum();
+                self.cell(
+                    rest,
+                    CellLook {
+                        span: row.empty * 2,
+                        ..CellLook::default()
+                    },
+                    |_| {},
+                );
+            }
+            self.xml.push_str("</w:tr>");
         }
         self.xml.push_str("</w:tbl>");
-    }
-
-    /// Closes a key–value row, filling what is left of it with one empty cell.
-    fn kv_row_end(&mut self, widths: &[u32], used: &mut usize, cols: usize) {
-        if *used < cols {
-            let rest = widths[*used * 2..].iter().sum();
-            self.cell(
-                rest,
-                CellLook {
-                    span: (cols - *used) * 2,
-                    ..CellLook::default()
-                },
-                |_| {},
-            );
-        }
-        self.xml.push_str("</w:tr>");
-        *used = 0;
     }
 
     /// A signature table: role, department, name, title, signature (image or room to sign), date.

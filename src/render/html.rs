@@ -193,35 +193,29 @@ fn block(h: &mut String, b: &Block) {
 }
 
 fn key_value(h: &mut String, kv: &KeyValue) {
-    let cols = kv.columns.max(1);
+    let (cols, rows) = kv.rows(usize::MAX);
     h.push_str("<table class=\"kv\"><colgroup>");
     for _ in 0..cols {
         h.push_str("<col style=\"width:10%\"><col style=\"width:24%\">");
     }
-    h.push_str("</colgroup><tbody><tr>");
-    let mut used = 0;
-    for item in &kv.items {
-        let span = item.span.min(cols);
-        if used + span > cols {
-            if used < cols {
-                let _ = write!(h, "<td colspan=\"{}\"></td>", (cols - used) * 2);
-            }
-            h.push_str("</tr><tr>");
-            used = 0;
+    h.push_str("</colgroup><tbody>");
+    for row in rows {
+        h.push_str("<tr>");
+        for (_, span, item) in row.items {
+            let _ = write!(
+                h,
+                "<td class=\"label\">{}</td><td colspan=\"{}\">{}</td>",
+                esc(&item.label),
+                span * 2 - 1,
+                spans(&item.value)
+            );
         }
-        let _ = write!(
-            h,
-            "<td class=\"label\">{}</td><td colspan=\"{}\">{}</td>",
-            esc(&item.label),
-            span * 2 - 1,
-            spans(&item.value)
-        );
-        used += span;
+        if row.empty > 0 {
+            let _ = write!(h, "<td colspan=\"{}\"></td>", row.empty * 2);
+        }
+        h.push_str("</tr>");
     }
-    if used > 0 && used < cols {
-        let _ = write!(h, "<td colspan=\"{}\"></td>", (cols - used) * 2);
-    }
-    h.push_str("</tr></tbody></table>");
+    h.push_str("</tbody></table>");
 }
 
 fn table(h: &mut String, t: &Table) {

@@ -606,53 +606,39 @@ impl Flow<'_> {
     }
 
     fn kv_grid(&mut self, kv: &KeyValue) -> Grid {
-        let cols = kv.columns.max(1);
+        let (cols, kv_rows) = kv.rows(usize::MAX);
         let rel: Vec<f32> = (0..cols).flat_map(|_| [1.0, 2.4]).collect();
         let edges = self.edges(&rel);
         let mut rows = Vec::new();
-        let mut cells: Vec<GridCell> = Vec::new();
-        let mut used = 0;
-        for item in &kv.items {
-            let span = item.span.clamp(1, cols);
-            if used + span > cols {
-                rows.push(GridRow {
-                    cells: std::mem::take(&mut cells),
-                });
-                used = 0;
-            }
-            let mut label = self.cell(
-                &edges,
-                used * 2,
-                1,
-                &[Span {
+        for kv_row in kv_rows {
+            let mut cells = Vec::new();
+            for (col, span, item) in kv_row.items {
+                let label_text = [Span {
                     text: item.label.clone(),
                     bold: true,
-                }],
-                TABLE,
-                Align::Center,
-            );
-            label.fill = Some(LABEL_FILL);
-            cells.push(label);
-            let value = self.cell(
-                &edges,
-                used * 2 + 1,
-                span * 2 - 1,
-                &item.value,
-                TABLE,
-                Align::Left,
-            );
-            cells.push(value);
-            used += span;
-            if used == cols {
-                rows.push(GridRow {
-                    cells: std::mem::take(&mut cells),
-                });
-                used = 0;
+                }];
+                let mut label = self.cell(&edges, col * 2, 1, &label_text, TABLE, Align::Center);
+                label.fill = Some(LABEL_FILL);
+                cells.push(label);
+                cells.push(self.cell(
+                    &edges,
+                    col * 2 + 1,
+                    span * 2 - 1,
+                    &item.value,
+                    TABLE,
+                    Align::Left,
+                ));
             }
-        }
-        if !cells.is_empty() {
-            let rest = self.cell(&edges, used * 2, (cols - used) * 2, &[], TABLE, Align::Left);
-            cells.push(rest);
+            if kv_row.empty > 0 {
+                cells.push(self.cell(
+                    &edges,
+                    (cols - kv_row.empty) * 2,
+                    kv_row.empty * 2,
+                    &[],
+                    TABLE,
+                    Align::Left,
+                ));
+            }
             rows.push(GridRow { cells });
         }
         Grid {

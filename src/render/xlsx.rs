@@ -153,10 +153,6 @@ fn hf(s: &str) -> String {
     s.replace('&', "&&").chars().take(100).collect()
 }
 
-fn text_of(spans: &[Span]) -> String {
-    plain_text(spans)
-}
-
 fn excel_date(iso: &str) -> Option<ExcelDateTime> {
     let d = crate::kinds::Date::parse(iso)?;
     ExcelDateTime::from_ymd(d.year as u16, d.month as u8, d.day as u8).ok()
@@ -344,17 +340,17 @@ fn overview(
     for b in &doc.blocks {
         match b {
             Block::Title(t) => {
-                span_all(ws, r, &text_of(t), &f.title)?;
+                span_all(ws, r, &plain_text(t), &f.title)?;
                 ws.set_row_height(r, 28)?;
                 r += 1;
             }
             Block::Subtitle(t) => {
-                span_all(ws, r, &text_of(t), &f.subtitle)?;
+                span_all(ws, r, &plain_text(t), &f.subtitle)?;
                 r += 2;
             }
             Block::Heading { text, .. } => {
                 r += 1;
-                ws.write_string_with_format(r, 0, text_of(text), &f.heading)?;
+                ws.write_string_with_format(r, 0, plain_text(text), &f.heading)?;
                 r += 1;
             }
             Block::Paragraph { style, text, .. } => {
@@ -363,51 +359,35 @@ fn overview(
                 } else {
                     &f.plain
                 };
-                span_all(ws, r, &text_of(text), fmt)?;
+                span_all(ws, r, &plain_text(text), fmt)?;
                 r += 1;
             }
             Block::List { ordered, items } => {
                 for (i, item) in items.iter().enumerate() {
                     let marker = format!("{} ", list_marker(*ordered, i));
-                    span_all(ws, r, &format!("{marker}{}", text_of(item)), &f.plain)?;
+                    span_all(ws, r, &format!("{marker}{}", plain_text(item)), &f.plain)?;
                     r += 1;
                 }
             }
             Block::KeyValue(kv) => {
-                let cols = kv.columns.clamp(1, 3);
-                let mut used = 0;
-                let mut tallest = 1;
-                for item in &kv.items {
-                    let span = item.span.clamp(1, cols);
-                    if used + span > cols {
-                        ws.set_row_height(r, row_height(tallest))?;
-                        r += 1;
-                        used = 0;
-                        tallest = 1;
+                for row in kv.rows(3).1 {
+                    let mut tallest = 1;
+                    for (col, span, item) in row.items {
+                        let c = (col * 2) as u16;
+                        ws.write_string_with_format(r, c, &item.label, &f.label)?;
+                        let value = plain_text(&item.value);
+                        let last = c + (span * 2 - 1) as u16;
+                        let width: f64 = OVERVIEW_WIDTHS[usize::from(c) + 1..=usize::from(last)]
+                            .iter()
+                            .sum();
+                        tallest = tallest
+                            .max(lines_needed(&value, width))
+                            .max(lines_needed(&item.label, OVERVIEW_WIDTHS[0]));
+                        if last > c + 1 {
+                            ws.merge_range(r, c + 1, r, last, "", &f.text)?;
+                        }
+                        write_value(ws, r, c + 1, &value, &item.hint, &f.text)?;
                     }
-                    let c = (used * 2) as u16;
-                    ws.write_string_with_format(r, c, &item.label, &f.label)?;
-                    let value = text_of(&item.value);
-                    let last = c + (span * 2 - 1) as u16;
-                    let width: f64 = OVERVIEW_WIDTHS[usize::from(c) + 1..=usize::from(last)]
-                        .iter()
-                        .sum();
-                    tallest = tallest
-                        .max(lines_needed(&value, width))
-                        .max(lines_needed(&item.label, OVERVIEW_WIDTHS[0]));
-                    if last > c + 1 {
-                        ws.merge_range(r, c + 1, r, last, "", &f.text)?;
-                    }
-                    write_value(ws, r, c + 1, &value, &item.hint, &f.text)?;
-                    used += span;
-                    if used == cols {
-                        ws.set_row_height(r, row_height(tallest))?;
-                        r += 1;
-                        used = 0;
-                        tallest = 1;
-                    }
-                }
-                if used > 0 {
                     ws.set_row_height(r, row_height(tallest))?;
                     r += 1;
                 }
