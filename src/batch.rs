@@ -338,11 +338,7 @@ pub fn to_zip<W: Write + Seek>(
     progress: impl FnMut(usize, &ManifestEntry),
 ) -> Result<Vec<ManifestEntry>, Error> {
     let mut zip = zip::ZipWriter::new(out);
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(1))
-        .last_modified_time(zip::DateTime::default())
-        .unix_permissions(0o644);
+    let options = crate::render::zip_entry_options();
     let zerr = |e: &dyn std::fmt::Display| Error::Internal(format!("zip: {e}"));
     let manifest = run(
         engine,

@@ -66,10 +66,6 @@ impl Engine {
         Ok(engine)
     }
 
-    pub fn limits(&self) -> InputLimits {
-        self.limits
-    }
-
     /// Parses a request body as JSON; a syntax error names its line and column.
     pub fn parse_json(body: &[u8]) -> Result<Value, Error> {
         if body.iter().all(u8::is_ascii_whitespace) {

@@ -303,10 +303,6 @@ impl<'a> Obj<'a> {
             }
         }
     }
-
-    pub fn path(&self) -> &str {
-        self.path
-    }
 }
 
 /// The known field closest to a misspelt one, if it is close enough to be a likely typo.

@@ -8,7 +8,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::input::{clean_text, type_name, Cx, FromJson, Obj};
+use crate::input::{clean_text, type_name, Cx, FromJson};
 use crate::json_object;
 
 pub mod agreement;
@@ -399,9 +399,30 @@ json_object! {
     }
 }
 
-/// Reads a plain string that must not be blank (used by hand-written parsers).
-pub fn text_field(o: &mut Obj<'_>, name: &str, cx: &mut Cx) -> Option<String> {
-    o.req::<String>(name, cx)
+/// Signatures as the templates print them, with `signed` telling whether a date is present.
+pub fn signature_views(list: &[Signature]) -> Vec<serde_json::Value> {
+    list.iter()
+        .map(|s| {
+            serde_json::json!({
+                "name": s.name,
+                "department": s.department,
+                "title": s.title,
+                "signed_on": s.signed_on,
+                "signature_image": s.signature_image.as_ref().map(|i: &Image| i.uri.clone()),
+                "signed": s.signed_on.is_some(),
+            })
+        })
+        .collect()
+}
+
+/// A number as people write it: no trailing `.0`.
+pub fn format_number(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        let s = format!("{n:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
 }
 
 /// Cleans a string for use in a file name: no path separators, no control characters.

@@ -49,7 +49,7 @@ struct Parser<'a> {
 impl Parser<'_> {
     fn err(&self, pos: usize, message: impl Into<String>) -> MarkupError {
         let pos = pos.min(self.src.len());
-        let before = &self.src[..self.src.floor_char_boundary_compat(pos)];
+        let before = &self.src[..self.src.floor_char_boundary(pos)];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let column = before[line_start..].chars().count() + 1;
@@ -66,19 +66,6 @@ impl Parser<'_> {
             message: message.into(),
             source_line,
         }
-    }
-}
-
-trait FloorBoundary {
-    fn floor_char_boundary_compat(&self, i: usize) -> usize;
-}
-
-impl FloorBoundary for str {
-    fn floor_char_boundary_compat(&self, mut i: usize) -> usize {
-        while i > 0 && !self.is_char_boundary(i) {
-            i -= 1;
-        }
-        i
     }
 }
 

@@ -131,17 +131,23 @@ pub fn render(doc: &Document, format: OutputFormat, theme: &Theme) -> Result<Out
     }
 }
 
+/// ZIP entry options that make packages reproducible: deflated (fast level), stamped
+/// 1980-01-01 00:00, fixed permissions.
+pub fn zip_entry_options() -> zip::write::SimpleFileOptions {
+    zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1))
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644)
+}
+
 /// Writes a ZIP package deterministically: entries in the given order, deflated, all stamped
 /// 1980-01-01 00:00 with fixed permissions, so the same parts always give the same bytes.
 pub fn deterministic_zip(parts: &[(String, Vec<u8>)]) -> Result<Vec<u8>, RenderError> {
     let mut out = std::io::Cursor::new(Vec::new());
     {
         let mut zip = zip::ZipWriter::new(&mut out);
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated)
-            .compression_level(Some(1))
-            .last_modified_time(zip::DateTime::default())
-            .unix_permissions(0o644);
+        let options = zip_entry_options();
         for (name, bytes) in parts {
             zip.start_file(name.as_str(), options)
                 .map_err(|e| RenderError::Internal(format!("zip: {e}")))?;

@@ -4,8 +4,7 @@
 
 use serde_json::json;
 
-use super::meeting_minutes::signature_views;
-use super::{Date, Organization, Prepared, Signature};
+use super::{signature_views, Date, Organization, Prepared, Signature};
 use crate::input::Cx;
 use crate::json_object;
 

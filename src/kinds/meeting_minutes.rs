@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use super::{Date, Image, Organization, Person, Prepared, Signature, Time};
+use super::{signature_views, Date, Organization, Person, Prepared, Signature, Time};
 use crate::input::Cx;
 use crate::{json_enum, json_object};
 
@@ -160,20 +160,4 @@ impl MeetingMinutes {
         let stem = format!("会议纪要-{}", self.meeting.date.iso());
         Prepared::new(&self, derived, stem)
     }
-}
-
-/// Signatures as the templates print them, with `signed` telling whether a date is present.
-pub fn signature_views(list: &[Signature]) -> Vec<serde_json::Value> {
-    list.iter()
-        .map(|s| {
-            json!({
-                "name": s.name,
-                "department": s.department,
-                "title": s.title,
-                "signed_on": s.signed_on,
-                "signature_image": s.signature_image.as_ref().map(|i: &Image| i.uri.clone()),
-                "signed": s.signed_on.is_some(),
-            })
-        })
-        .collect()
 }

@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use super::meeting_minutes::{signature_views, TopicKind};
-use super::{Date, Organization, Person, Prepared, Signature};
+use super::meeting_minutes::TopicKind;
+use super::{format_number, signature_views, Date, Organization, Person, Prepared, Signature};
 use crate::input::Cx;
 use crate::{json_enum, json_object};
 
@@ -104,15 +104,5 @@ impl RequestForm {
         });
         let stem = format!("协作需求登记表-{}", self.submitted_on.iso());
         Prepared::new(&self, derived, stem)
-    }
-}
-
-/// A number as people write it: no trailing `.0`.
-pub fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        let s = format!("{n:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 }

@@ -115,7 +115,7 @@ impl WeeklyProgress {
                 v["overdue"] = json!(t.overdue(self.week.end));
                 v["progress_text"] = json!(t
                     .progress
-                    .map(|p| format!("{}%", super::request_form::format_number(p.0))));
+                    .map(|p| format!("{}%", super::format_number(p.0))));
                 v["progress_value"] = json!(t.progress.map(|p| p.0 / 100.0));
                 v
             })
@@ -130,7 +130,7 @@ impl WeeklyProgress {
             "total": total,
             "done": done,
             "completion_rate": completion / 100.0,
-            "completion_text": format!("{}%", super::request_form::format_number((completion * 10.0).round() / 10.0)),
+            "completion_text": format!("{}%", super::format_number((completion * 10.0).round() / 10.0)),
             "status_counts": status_counts,
             "risk_counts": risk_counts,
             "status_labels": TaskStatus::labels(),
