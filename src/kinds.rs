@@ -126,6 +126,19 @@ impl Prepared {
             file_stem,
         }
     }
+
+    /// Adds derived fields to each row of the array `doc.<field>` (row `i` gets the keys of
+    /// `extras[i]`), so rows are serialised once and templates find everything on the row.
+    pub fn extend_rows(mut self, field: &str, extras: impl IntoIterator<Item = Value>) -> Self {
+        if let Some(Value::Array(rows)) = self.context["doc"].get_mut(field) {
+            for (row, extra) in rows.iter_mut().zip(extras) {
+                if let (Value::Object(row), Value::Object(extra)) = (row, extra) {
+                    row.extend(extra);
+                }
+            }
+        }
+        self
+    }
 }
 
 /// A calendar date, `YYYY-MM-DD` on the wire, `2026年7月28日` in documents.

@@ -88,21 +88,16 @@ impl RequestForm {
             }
         }
         let topic_minutes: u32 = self.topics.iter().filter_map(|t| t.minutes).sum();
-        let resources: Vec<_> = self
+        let resource_extras: Vec<_> = self
             .resources
             .iter()
-            .map(|r| {
-                let mut v = serde_json::to_value(r).expect("resource serializes");
-                v["quantity_text"] = json!(r.quantity.map(format_number).unwrap_or_default());
-                v
-            })
+            .map(|r| json!({"quantity_text": r.quantity.map(format_number).unwrap_or_default()}))
             .collect();
         let derived = json!({
             "topic_minutes": topic_minutes,
-            "resources": resources,
             "signatures": signature_views(&self.approvals),
         });
         let stem = format!("协作需求登记表-{}", self.submitted_on.iso());
-        Prepared::new(&self, derived, stem)
+        Prepared::new(&self, derived, stem).extend_rows("resources", resource_extras)
     }
 }

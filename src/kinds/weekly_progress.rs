@@ -107,17 +107,15 @@ impl WeeklyProgress {
         } else {
             done as f64 * 100.0 / total as f64
         };
-        let tasks: Vec<_> = self
+        let task_extras: Vec<_> = self
             .tasks
             .iter()
             .map(|t| {
-                let mut v = serde_json::to_value(t).expect("task serializes");
-                v["overdue"] = json!(t.overdue(self.week.end));
-                v["progress_text"] = json!(t
-                    .progress
-                    .map(|p| format!("{}%", super::format_number(p.0))));
-                v["progress_value"] = json!(t.progress.map(|p| p.0 / 100.0));
-                v
+                json!({
+                    "overdue": t.overdue(self.week.end),
+                    "progress_text": t.progress.map(|p| format!("{}%", super::format_number(p.0))),
+                    "progress_value": t.progress.map(|p| p.0 / 100.0),
+                })
             })
             .collect();
         let overdue: Vec<_> = self
@@ -135,7 +133,6 @@ impl WeeklyProgress {
             "risk_counts": risk_counts,
             "status_labels": TaskStatus::labels(),
             "level_labels": Level::labels(),
-            "tasks": tasks,
             "overdue": overdue,
         });
         let who = self
@@ -144,6 +141,6 @@ impl WeeklyProgress {
             .map(|d| format!("{}-", super::safe_file_stem(d)))
             .unwrap_or_default();
         let stem = format!("周进展表-{who}{}", self.week.start.iso());
-        Prepared::new(&self, derived, stem)
+        Prepared::new(&self, derived, stem).extend_rows("tasks", task_extras)
     }
 }
