@@ -282,3 +282,21 @@ async fn health_and_readiness_answer() {
     assert_eq!(r.status, 200);
     assert_eq!(r.json()["status"], json!("ready"));
 }
+
+#[actix_web::test]
+async fn bad_query_parameters_are_problems_too() {
+    let payload = serde_json::to_vec(&example(DocumentKind::WeeklyProgress)).unwrap();
+    for uri in [
+        "/v1/batch?fail_fast=maybe",
+        "/v1/batch/weekly-progress",
+        "/v1/batch/weekly-progress?split_by=week",
+    ] {
+        let r = post(uri, payload.clone()).await;
+        assert_eq!(
+            (r.status, r.header("content-type").as_str()),
+            (400, "application/problem+json"),
+            "{uri}"
+        );
+        assert_eq!(r.json()["status"], json!(400));
+    }
+}

@@ -209,3 +209,41 @@ async fn the_organisation_logo_is_printed_in_every_format() {
         "no image in the PDF"
     );
 }
+
+#[actix_web::test]
+async fn merged_cells_span_columns_and_rows() {
+    // Column spans from the built-in template: 会议主题 spans the key-value row, 合计 three columns.
+    let r = render(
+        "meeting-minutes",
+        "docx",
+        &example(DocumentKind::MeetingMinutes),
+    )
+    .await;
+    let xml = zip_part(&r.body, "word/document.xml").unwrap();
+    assert!(xml.contains(r#"<w:gridSpan w:val="3"/>"#), "no column span");
+    // Row spans through the markup.
+    let doc = collabdocs::markup::parse(
+        r#"<document><table name="t"><col/><col/><thead><tr><th>阶段</th><th>任务</th></tr></thead>
+           <tr><td rowspan="2">准备期</td><td>活动页面设计</td></tr><tr><td>库存盘点</td></tr></table></document>"#,
+    )
+    .unwrap();
+    let bytes = collabdocs::render::render(
+        &doc,
+        collabdocs::render::OutputFormat::Docx,
+        &Default::default(),
+    )
+    .unwrap()
+    .bytes;
+    let xml = zip_part(&bytes, "word/document.xml").unwrap();
+    assert!(
+        xml.contains(r#"<w:vMerge w:val="restart"/>"#) && xml.contains("<w:vMerge/>"),
+        "no row span"
+    );
+    let rows = &word_text(&xml).tables[0];
+    assert_eq!(rows[1], ["准备期", "活动页面设计"]);
+    assert_eq!(
+        rows[2],
+        ["", "库存盘点"],
+        "the merged cell continues, the second cell keeps its column"
+    );
+}
