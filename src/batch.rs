@@ -25,8 +25,32 @@ pub struct BatchItem {
     pub data: Value,
 }
 
+/// The body of `POST /v1/batch`, as the OpenAPI document describes it (parsed by [`parse_body`]).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    /// The documents to render, at least one (at most `COLLABDOCS_BATCH_MAX_ITEMS`, else 413).
+    #[schema(min_items = 1)]
+    pub items: Vec<BatchItemSpec>,
+}
+
+/// One document of a batch. A `data` payload that breaks its kind's schema or rules does not
+/// stop the batch: the item is reported in `manifest.json` (unless `fail_fast=true`).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchItemSpec {
+    pub kind: DocumentKind,
+    pub format: OutputFormat,
+    /// The file's name in the ZIP; made safe (no directories), given the format's extension,
+    /// numbered on collision. Default: the document's own name (会议纪要-2026-07-28.pdf).
+    #[serde(default)]
+    pub filename: Option<String>,
+    /// The kind's payload, as `POST /v1/documents/{kind}` takes it.
+    pub data: serde_json::Map<String, Value>,
+}
+
 /// One line of `manifest.json`.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ManifestEntry {
     pub index: usize,
     pub filename: Option<String>,
@@ -107,8 +131,16 @@ pub fn parse_item(v: &Value, i: usize) -> Result<BatchItem, Vec<FieldError>> {
         }
     };
     let data = o.get("data").cloned();
-    if data.is_none() {
-        errors.push(FieldError::new(format!("{p}/data"), "is required"));
+    match &data {
+        None => errors.push(FieldError::new(format!("{p}/data"), "is required")),
+        Some(Value::Object(_)) => {}
+        Some(other) => errors.push(FieldError::new(
+            format!("{p}/data"),
+            format!(
+                "must be an object (the kind's payload), not {}",
+                type_name(other)
+            ),
+        )),
     }
     match (kind, format, data, errors.is_empty()) {
         (Some(kind), Some(format), Some(data), true) => Ok(BatchItem {
@@ -121,10 +153,13 @@ pub fn parse_item(v: &Value, i: usize) -> Result<BatchItem, Vec<FieldError>> {
     }
 }
 
-/// Reads a batch body `{"items": [...]}`. Item problems stay with their items.
+/// Reads a batch body `{"items": [...]}`. A problem in an item's `data` stays with its item; a
+/// malformed item (not an object, no known kind or format, an unknown field) stays with it too,
+/// unless `strict`, when every such problem is answered at once as one 422.
 pub fn parse_body(
     v: &Value,
     max_items: usize,
+    strict: bool,
 ) -> Result<Vec<Result<BatchItem, Vec<FieldError>>>, Error> {
     let Value::Object(o) = v else {
         return Err(Error::Invalid(vec![FieldError::new(
@@ -166,11 +201,23 @@ pub fn parse_body(
             items.len()
         )));
     }
-    Ok(items
+    let parsed: Vec<_> = items
         .iter()
         .enumerate()
         .map(|(i, v)| parse_item(v, i))
-        .collect())
+        .collect();
+    if strict {
+        let malformed: Vec<FieldError> = parsed
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .flatten()
+            .cloned()
+            .collect();
+        if !malformed.is_empty() {
+            return Err(Error::Invalid(malformed));
+        }
+    }
+    Ok(parsed)
 }
 
 /// A file name safe to put in a ZIP or a directory: no path separators, no `..`, no control

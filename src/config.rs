@@ -25,12 +25,28 @@ pub struct EngineSettings {
     /// Part of the file or family name of the face for headings and bold text.
     #[arg(long, env = "COLLABDOCS_HEADING_FONT", requires = "fonts_dir")]
     pub heading_font: Option<String>,
+    #[command(flatten)]
+    pub limits: LimitSettings,
+}
+
+/// The payload limits, which the OpenAPI document states too.
+#[derive(Debug, Clone, Args)]
+pub struct LimitSettings {
     /// Longest string accepted in a payload, in characters.
     #[arg(long, env = "COLLABDOCS_MAX_STRING_CHARS", default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_string_chars: u64,
     /// Most items accepted in one array of a payload.
     #[arg(long, env = "COLLABDOCS_MAX_ARRAY_ITEMS", default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub max_array_items: u64,
+}
+
+impl LimitSettings {
+    pub fn input_limits(&self) -> InputLimits {
+        InputLimits {
+            max_string_chars: self.max_string_chars as usize,
+            max_array_items: self.max_array_items as usize,
+        }
+    }
 }
 
 impl EngineSettings {
@@ -44,10 +60,7 @@ impl EngineSettings {
         }
         Ok(EngineOptions {
             templates_dir: self.templates_dir.clone(),
-            limits: InputLimits {
-                max_string_chars: self.max_string_chars as usize,
-                max_array_items: self.max_array_items as usize,
-            },
+            limits: self.limits.input_limits(),
             theme,
         })
     }

@@ -25,6 +25,13 @@ pub struct Engine {
     limits: InputLimits,
 }
 
+impl Engine {
+    /// The input limits payloads are parsed under.
+    pub fn limits(&self) -> InputLimits {
+        self.limits
+    }
+}
+
 /// A rendered file and what to call it.
 #[derive(Debug, Clone)]
 pub struct Rendered {

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// One problem with one field of a request body, located by JSON Pointer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct FieldError {
     /// JSON Pointer (RFC 6901) into the request body.
     pub path: String,
@@ -21,13 +21,18 @@ impl FieldError {
 }
 
 /// An RFC 9457 problem document.
-#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct Problem {
+    /// A URI naming the kind of problem (`https://collabdocs.dev/problems/invalid-payload`).
     #[serde(rename = "type")]
     pub type_: String,
+    /// A short summary of the kind of problem.
     pub title: String,
+    /// The HTTP status code.
     pub status: u16,
+    /// What went wrong with this request.
     pub detail: String,
+    /// For 422: every problem in the payload, each located by JSON Pointer.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub errors: Vec<FieldError>,
 }

@@ -44,12 +44,16 @@ pub struct AppState {
     /// Set on SIGTERM: `/readyz` answers 503 so traffic moves elsewhere while requests finish.
     pub draining: Arc<AtomicBool>,
     pub metrics: Arc<Metrics>,
+    /// The OpenAPI document for the engine's limits, built once.
+    pub openapi: Arc<Vec<u8>>,
 }
 
 impl AppState {
     /// Defaults for everything but the engine (as `serve` has them without settings).
     pub fn new(engine: Arc<Engine>) -> Self {
+        let openapi = Arc::new(crate::openapi::document_text(engine.limits()).into_bytes());
         Self {
+            openapi,
             engine,
             body_limit: 2 * 1024 * 1024,
             batch_body_limit: 32 * 1024 * 1024,
@@ -226,71 +230,190 @@ pub fn problem_response(e: &Error) -> HttpResponse {
     if matches!(e, Error::Overloaded(_)) {
         res.insert_header((header::RETRY_AFTER, "1"));
     }
-    if let Error::MethodNotAllowed(_) = e {
-        res.insert_header((header::ALLOW, "GET, POST"));
-    }
     res.body(serde_json::to_vec(&e.problem()).unwrap_or_default())
 }
 
 /// Registers every route; used by `serve` and by the tests.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/v1/kinds").route(web::get().to(list_kinds)))
-        .service(resource("/v1/kinds/{kind}/example").route(web::get().to(example)))
-        .service(resource("/v1/documents/{kind}/validate").route(web::post().to(validate)))
-        .service(resource("/v1/documents/{kind}").route(web::post().to(render_document)))
-        .service(resource("/v1/batch").route(web::post().to(batch)))
-        .service(resource("/v1/batch/weekly-progress").route(web::post().to(batch_weekly)))
-        .service(resource("/healthz").route(web::get().to(healthz)))
-        .service(resource("/readyz").route(web::get().to(readyz)))
-        .service(resource("/metrics").route(web::get().to(metrics)))
+    cfg.service(get("/v1/kinds").to(list_kinds))
+        .service(get("/v1/kinds/{kind}/example").to(example))
+        .service(post("/v1/documents/{kind}/validate").to(validate))
+        .service(post("/v1/documents/{kind}").to(render_document))
+        .service(post("/v1/batch").to(batch))
+        .service(post("/v1/batch/weekly-progress").to(batch_weekly))
+        .service(get("/healthz").to(healthz))
+        .service(get("/readyz").to(readyz))
+        .service(get("/metrics").to(metrics))
+        .service(get("/openapi.json").to(openapi_json))
+        .service(get("/docs").to(docs_redirect))
+        .service(get("/docs/{tail:.*}").to(docs))
         .default_service(web::to(not_found));
 }
 
-fn resource(path: &str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(method_not_allowed))
+/// A GET resource; other methods get 405 with `Allow: GET`.
+fn get(path: &str) -> Route {
+    Route(web::resource(path), web::get(), "GET")
+}
+
+/// A POST resource; other methods get 405 with `Allow: POST`.
+fn post(path: &str) -> Route {
+    Route(web::resource(path), web::post(), "POST")
+}
+
+struct Route(actix_web::Resource, actix_web::Route, &'static str);
+
+impl Route {
+    fn to<F, Args>(self, handler: F) -> actix_web::Resource
+    where
+        F: actix_web::Handler<Args>,
+        Args: actix_web::FromRequest + 'static,
+        F::Output: actix_web::Responder + 'static,
+    {
+        let Route(resource, route, allow) = self;
+        resource.route(route.to(handler)).default_service(web::to(
+            move |req: HttpRequest| async move {
+                let mut res = problem_response(&Error::MethodNotAllowed(req.method().to_string()));
+                res.headers_mut()
+                    .insert(header::ALLOW, HeaderValue::from_static(allow));
+                res
+            },
+        ))
+    }
 }
 
 async fn not_found(req: HttpRequest) -> HttpResponse {
     problem_response(&Error::NotFound(req.path().to_string()))
 }
 
-async fn method_not_allowed(req: HttpRequest) -> HttpResponse {
-    problem_response(&Error::MethodNotAllowed(req.method().to_string()))
+/// `{"status": ...}`, with what the service offers once ready.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok` (liveness), `ready`, or `draining` (shutting down; send traffic elsewhere).
+    pub status: String,
+    /// How many document kinds are served.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kinds: Option<usize>,
+    /// The output formats.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub formats: Option<Vec<OutputFormat>>,
 }
 
-async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": "ok"}))
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "The process is alive.", body = Health)))]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health {
+        status: "ok".into(),
+        kinds: None,
+        formats: None,
+    })
 }
 
-async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+/// Readiness: templates parsed and proven, fonts loaded, not shutting down.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, description = "Ready for traffic.", body = Health),
+        (status = 503, description = "Draining after SIGTERM: in-flight requests finish, new traffic should go elsewhere.", body = Health),
+    ))]
+pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     if state.draining.load(Ordering::Relaxed) {
-        return HttpResponse::ServiceUnavailable().json(json!({"status": "draining"}));
+        return HttpResponse::ServiceUnavailable().json(Health {
+            status: "draining".into(),
+            kinds: None,
+            formats: None,
+        });
     }
     // The engine exists only once templates are parsed and proven, so being here means ready.
-    HttpResponse::Ok().json(json!({
-        "status": "ready",
-        "kinds": DocumentKind::ALL.len(),
-        "formats": OutputFormat::ALL.iter().map(|f| f.extension()).collect::<Vec<_>>(),
-    }))
+    HttpResponse::Ok().json(Health {
+        status: "ready".into(),
+        kinds: Some(DocumentKind::ALL.len()),
+        formats: Some(OutputFormat::ALL.to_vec()),
+    })
 }
 
-async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+/// Prometheus metrics: requests by route and status, renders by kind and format, durations,
+/// sizes, render slots in use.
+#[utoipa::path(get, path = "/metrics", tag = "operations",
+    responses((status = 200, description = "Prometheus text exposition format 0.0.4.", body = String, content_type = "text/plain")))]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render_text())
 }
 
-async fn list_kinds() -> HttpResponse {
+/// This OpenAPI 3.1 document.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, description = "The OpenAPI 3.1 document of this service.", body = Object)))]
+pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(state.openapi.as_ref().clone())
+}
+
+async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}
+
+/// Swagger UI, compiled into the binary: no request leaves the page (the validator is off).
+async fn docs(req: HttpRequest) -> HttpResponse {
+    static CONFIG: std::sync::OnceLock<Arc<utoipa_swagger_ui::Config<'static>>> =
+        std::sync::OnceLock::new();
+    let config = CONFIG.get_or_init(|| {
+        Arc::new(
+            utoipa_swagger_ui::Config::new(["/openapi.json"])
+                .validator_url("none")
+                .try_it_out_enabled(true)
+                .display_request_duration(true),
+        )
+    });
+    let tail = req.match_info().get("tail").unwrap_or_default();
+    match utoipa_swagger_ui::serve(tail, config.clone()) {
+        Ok(Some(file)) => HttpResponse::Ok()
+            .content_type(file.content_type)
+            .body(file.bytes.into_owned()),
+        Ok(None) => problem_response(&Error::NotFound(req.path().to_string())),
+        Err(e) => problem_response(&Error::Internal(format!("docs page: {e}"))),
+    }
+}
+
+/// One entry of `GET /v1/kinds`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct KindInfo {
+    /// The kind's name in paths: `/v1/documents/{kind}`.
+    pub kind: DocumentKind,
+    pub title_zh: String,
+    pub title_en: String,
+    pub formats: Vec<OutputFormat>,
+    /// Where a complete example payload is.
+    pub example_url: String,
+}
+
+/// The answer of a validate endpoint.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Validation {
+    /// Always true: an invalid payload is answered 422.
+    pub valid: bool,
+    /// What may be a mistake but does not stop the render, each located by JSON Pointer.
+    pub warnings: Vec<crate::error::FieldError>,
+}
+
+/// The document kinds, their titles and formats.
+#[utoipa::path(get, path = "/v1/kinds", tag = "kinds", operation_id = "listKinds",
+    responses(
+        (status = 200, description = "Every kind the service renders.", body = [KindInfo]),
+        (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_kinds() -> HttpResponse {
     let kinds: Vec<_> = DocumentKind::ALL
         .iter()
-        .map(|k| {
-            json!({
-                "kind": k.slug(),
-                "title_zh": k.title_zh(),
-                "title_en": k.title_en(),
-                "formats": OutputFormat::ALL.iter().map(|f| f.extension()).collect::<Vec<_>>(),
-                "example_url": format!("/v1/kinds/{}/example", k.slug()),
-            })
+        .map(|k| KindInfo {
+            kind: *k,
+            title_zh: k.title_zh().into(),
+            title_en: k.title_en().into(),
+            formats: OutputFormat::ALL.to_vec(),
+            example_url: format!("/v1/kinds/{}/example", k.slug()),
         })
         .collect();
     HttpResponse::Ok().json(kinds)
@@ -389,15 +512,24 @@ async fn run_batch(
     .await
 }
 
-/// `POST /v1/batch`: many documents in one ZIP with a manifest.
-async fn batch(
+/// Many documents, of any kinds and formats, in one ZIP with `manifest.json`.
+///
+/// Items render in parallel. An item whose `data` is invalid is reported in the manifest and
+/// the others still render, unless `fail_fast=true`: then nothing renders and the answer is a
+/// 422 naming each problem by pointer (`/items/7/data/tasks/0/status`).
+#[utoipa::path(post, path = "/v1/batch", tag = "batch", operation_id = "renderBatch",
+    params(("fail_fast" = Option<bool>, Query, description = "Refuse the whole batch (422) if any item is invalid, before rendering anything.")),
+    request_body = crate::batch::BatchRequest,
+    responses((status = 200, description = "The ZIP.")))]
+pub async fn batch(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
     let fail_fast = flag(&req, "fail_fast")?;
     let value = read_json(&req, payload, state.batch_body_limit).await?;
-    let items = crate::batch::parse_body(&value, state.batch_max_items)?;
+    // Malformed items are refused at once; with fail_fast they are listed with the data problems.
+    let items = crate::batch::parse_body(&value, state.batch_max_items, !fail_fast)?;
     let zip = run_batch(&state, items, fail_fast).await?;
     Ok(zip_response(zip, "collabdocs-batch.zip"))
 }

@@ -4,7 +4,9 @@
 //! Each domain type implements [`FromJson`], which walks a `serde_json::Value`, records problems
 //! in a [`Cx`] and returns `None` when the value cannot be used.
 
-use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
 
 use crate::error::FieldError;
 
@@ -90,7 +92,94 @@ pub trait FromJson: Sized {
     fn is_blank(&self) -> bool {
         false
     }
+
+    /// The JSON Schema (OpenAPI 3.1 dialect) of exactly what [`FromJson::from_json`] accepts:
+    /// a `$ref` for named types (described once into `s`), the schema itself otherwise.
+    fn schema(s: &mut Schemas) -> Value;
+
+    /// The schema where a blank value is refused (required fields, array items).
+    fn required_schema(s: &mut Schemas) -> Value {
+        Self::schema(s)
+    }
 }
+
+/// The named schemas collected while describing payload types, under the limits in force.
+#[derive(Debug, Default)]
+pub struct Schemas {
+    pub limits: InputLimits,
+    pub components: BTreeMap<String, Value>,
+}
+
+impl Schemas {
+    pub fn new(limits: InputLimits) -> Self {
+        Self {
+            limits,
+            components: BTreeMap::new(),
+        }
+    }
+
+    /// A `$ref` to the component `name`, built by `build` the first time it is asked for.
+    pub fn component(&mut self, name: &str, build: impl FnOnce(&mut Self) -> Value) -> Value {
+        if !self.components.contains_key(name) {
+            // A placeholder first, so a type that refers to itself cannot recurse forever.
+            self.components.insert(name.to_string(), Value::Null);
+            let schema = build(self);
+            self.components.insert(name.to_string(), schema);
+        }
+        json!({ "$ref": format!("#/components/schemas/{name}") })
+    }
+}
+
+/// The component name of a payload type: `Person` for the shared types in `kinds`, the kind's
+/// name in front for a kind's own (`meeting_minutes::Project` → `MeetingMinutesProject`).
+pub fn component_name(module_path: &str, type_name: &str) -> String {
+    let module = module_path.rsplit("::").next().unwrap_or_default();
+    if module == "kinds" || !module_path.contains("::kinds::") {
+        return type_name.to_string();
+    }
+    let prefix = pascal_case(module);
+    if type_name.starts_with(&prefix) {
+        type_name.to_string()
+    } else {
+        prefix + type_name
+    }
+}
+
+/// `meeting_minutes` or `meeting-minutes` → `MeetingMinutes`.
+pub fn pascal_case(s: &str) -> String {
+    s.split(['_', '-'])
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// The same schema also accepting `null` (optional fields: null counts as absent).
+pub fn nullable(mut schema: Value) -> Value {
+    if let Some(Value::String(t)) = schema.get("type") {
+        let t = t.clone();
+        schema["type"] = json!([t, "null"]);
+        if let Some(Value::Array(values)) = schema.get_mut("enum") {
+            values.push(Value::Null);
+        }
+        schema
+    } else {
+        json!({ "anyOf": [schema, { "type": "null" }] })
+    }
+}
+
+/// Joins doc-comment lines (` line` each) into one description.
+pub fn doc_text(lines: &[&str]) -> Option<String> {
+    let text = lines.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}
+
+/// The pattern that refuses blank text: at least one character that is not white space.
+pub const NOT_BLANK: &str = r"\S";
 
 /// Removes the characters XML 1.0 forbids (C0 controls other than tab, LF and CR; U+FFFE/U+FFFF)
 /// so no format can be corrupted by them. CRLF and CR become LF.
@@ -137,6 +226,14 @@ impl FromJson for String {
     fn is_blank(&self) -> bool {
         self.trim().is_empty()
     }
+
+    fn schema(s: &mut Schemas) -> Value {
+        json!({ "type": "string", "maxLength": s.limits.max_string_chars })
+    }
+
+    fn required_schema(s: &mut Schemas) -> Value {
+        json!({ "type": "string", "maxLength": s.limits.max_string_chars, "pattern": NOT_BLANK })
+    }
 }
 
 impl<T: FromJson> FromJson for Vec<T> {
@@ -171,6 +268,32 @@ impl<T: FromJson> FromJson for Vec<T> {
         }
         ok.then_some(out)
     }
+
+    fn schema(s: &mut Schemas) -> Value {
+        json!({
+            "type": "array",
+            "items": T::required_schema(s),
+            "maxItems": s.limits.max_array_items,
+        })
+    }
+}
+
+/// An optional value: `null` is absent.
+impl<T: FromJson> FromJson for Option<T> {
+    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
+        if v.is_null() {
+            return Some(None);
+        }
+        T::from_json(v, path, cx).map(Some)
+    }
+
+    fn is_blank(&self) -> bool {
+        self.as_ref().is_none_or(T::is_blank)
+    }
+
+    fn schema(s: &mut Schemas) -> Value {
+        nullable(T::schema(s))
+    }
 }
 
 impl FromJson for u32 {
@@ -190,6 +313,10 @@ impl FromJson for u32 {
             }
         }
     }
+
+    fn schema(_: &mut Schemas) -> Value {
+        json!({ "type": "integer", "minimum": 0, "maximum": 1_000_000 })
+    }
 }
 
 impl FromJson for f64 {
@@ -201,6 +328,10 @@ impl FromJson for f64 {
                 None
             }
         }
+    }
+
+    fn schema(_: &mut Schemas) -> Value {
+        json!({ "type": "number", "exclusiveMinimum": -1e15, "exclusiveMaximum": 1e15 })
     }
 }
 
@@ -338,16 +469,16 @@ fn levenshtein(a: &str, b: &str) -> usize {
 #[macro_export]
 macro_rules! json_object {
     (
-        $(#[$meta:meta])*
+        $(#[doc = $doc:literal])*
         pub struct $name:ident {
-            $( $(#[$fmeta:meta])* $field:ident $(as $json:literal)? : $ty:ty = $mode:ident $(($arg:expr))? ),* $(,)?
+            $( $(#[doc = $fdoc:literal])* $field:ident $(as $json:literal)? : $ty:ty = $mode:ident $(($arg:expr))? ),* $(,)?
         }
         $(check($this:ident, $path:ident, $cx:ident) $check:block)?
     ) => {
-        $(#[$meta])*
+        $(#[doc = $doc])*
         #[derive(Debug, Clone, serde::Serialize)]
         pub struct $name {
-            $( $(#[$fmeta])* $(#[serde(rename = $json)])? pub $field: $ty, )*
+            $( $(#[doc = $fdoc])* $(#[serde(rename = $json)])? pub $field: $ty, )*
         }
 
         impl $name {
@@ -374,10 +505,76 @@ macro_rules! json_object {
                 )?
                 Some(value)
             }
+
+            fn schema(s: &mut $crate::input::Schemas) -> serde_json::Value {
+                let name = $crate::input::component_name(module_path!(), stringify!($name));
+                s.component(&name, |s| {
+                    let mut properties = serde_json::Map::new();
+                    let mut required: Vec<&str> = Vec::new();
+                    $(
+                        let field = $crate::json_object!(@name $field $($json)?);
+                        let (mut schema, is_required) =
+                            $crate::input::FieldMode::$mode $(($arg))?.schema::<$ty>(s);
+                        if let Some(d) = $crate::input::doc_text(&[$($fdoc),*]) {
+                            schema = $crate::input::describe_schema(schema, d);
+                        }
+                        if is_required {
+                            required.push(field);
+                        }
+                        properties.insert(field.to_string(), schema);
+                    )*
+                    let mut schema = serde_json::json!({
+                        "type": "object",
+                        "properties": properties,
+                        "additionalProperties": false,
+                    });
+                    if !required.is_empty() {
+                        schema["required"] = serde_json::json!(required);
+                    }
+                    if let Some(d) = $crate::input::doc_text(&[$($doc),*]) {
+                        schema["description"] = serde_json::json!(d);
+                    }
+                    schema
+                })
+            }
         }
     };
     (@name $field:ident $json:literal) => { $json };
     (@name $field:ident) => { stringify!($field) };
+}
+
+/// How a [`json_object!`] field is read, as named in the macro; gives the field's schema.
+#[allow(non_camel_case_types)]
+#[derive(Debug, Clone, Copy)]
+pub enum FieldMode {
+    req,
+    opt,
+    list,
+    list_min(usize),
+}
+
+impl FieldMode {
+    /// The field's schema and whether it is required.
+    pub fn schema<T: FromJson>(self, s: &mut Schemas) -> (Value, bool) {
+        match self {
+            FieldMode::req => (T::required_schema(s), true),
+            FieldMode::opt => (T::schema(s), false),
+            FieldMode::list | FieldMode::list_min(0) => (nullable(T::schema(s)), false),
+            FieldMode::list_min(n) => {
+                let mut schema = T::schema(s);
+                schema["minItems"] = json!(n);
+                (schema, true)
+            }
+        }
+    }
+}
+
+/// Adds a description: into the schema itself, or beside a `$ref` / `anyOf`.
+pub fn describe_schema(mut schema: Value, description: String) -> Value {
+    if let Value::Object(map) = &mut schema {
+        map.insert("description".into(), Value::String(description));
+    }
+    schema
 }
 
 /// Declares a closed set of values: English codes on the wire, Chinese labels accepted as
@@ -385,10 +582,10 @@ macro_rules! json_object {
 #[macro_export]
 macro_rules! json_enum {
     (
-        $(#[$meta:meta])*
+        $(#[doc = $doc:literal])*
         pub enum $name:ident { $( $variant:ident = $code:literal / $label:literal ),+ $(,)? }
     ) => {
-        $(#[$meta])*
+        $(#[doc = $doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum $name { $( $variant ),+ }
 
@@ -405,7 +602,6 @@ macro_rules! json_enum {
 
             /// The accepted spellings: the code, or its Chinese label.
             pub fn parse(s: &str) -> Option<Self> {
-                let s = s.trim();
                 match s {
                     $( $code | $label => Some($name::$variant), )+
                     _ => None,
@@ -444,6 +640,25 @@ macro_rules! json_enum {
                     cx.error(path, format!("must be one of {}; got {got}", allowed.join(", ")));
                 }
                 found
+            }
+
+            fn schema(s: &mut $crate::input::Schemas) -> serde_json::Value {
+                let name = $crate::input::component_name(module_path!(), stringify!($name));
+                s.component(&name, |_| {
+                    let doc = $crate::input::doc_text(&[$($doc),*]).unwrap_or_default();
+                    let values: Vec<String> = $name::ALL
+                        .iter()
+                        .map(|x| format!("`{}` ({})", x.code(), x.label()))
+                        .collect();
+                    serde_json::json!({
+                        "type": "string",
+                        "enum": [$( $code ),+ , $( $label ),+],
+                        "description": format!(
+                            "{doc} One of {}; the Chinese label is accepted in place of the code.",
+                            values.join(", ")
+                        ).trim().to_string(),
+                    })
+                })
             }
         }
     };

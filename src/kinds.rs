@@ -8,7 +8,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::input::{clean_text, type_name, Cx, FromJson};
+use crate::input::{clean_text, type_name, Cx, FromJson, Schemas};
 use crate::json_object;
 
 pub mod agreement;
@@ -18,7 +18,8 @@ pub mod request_form;
 pub mod weekly_progress;
 
 /// Every document kind the service renders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "kebab-case")]
 pub enum DocumentKind {
     RequestForm,
     MeetingMinutes,
@@ -99,6 +100,19 @@ impl DocumentKind {
             DocumentKind::Agreement => {
                 agreement::Agreement::from_json(body, "", cx).map(|p| p.prepare(cx))
             }
+        }
+    }
+}
+
+impl DocumentKind {
+    /// The JSON Schema of the kind's payload: a `$ref` into `s`, where its parts are collected.
+    pub fn schema(self, s: &mut Schemas) -> Value {
+        match self {
+            DocumentKind::RequestForm => request_form::RequestForm::schema(s),
+            DocumentKind::MeetingMinutes => meeting_minutes::MeetingMinutes::schema(s),
+            DocumentKind::RaciMatrix => raci_matrix::RaciMatrix::schema(s),
+            DocumentKind::WeeklyProgress => weekly_progress::WeeklyProgress::schema(s),
+            DocumentKind::Agreement => agreement::Agreement::schema(s),
         }
     }
 }
@@ -225,6 +239,16 @@ impl FromJson for Date {
         }
         parsed
     }
+
+    fn schema(_: &mut Schemas) -> Value {
+        serde_json::json!({
+            "type": "string",
+            "format": "date",
+            "pattern": r"^\d{4}-\d{2}-\d{2}$",
+            "description": "A calendar date, YYYY-MM-DD (printed 2026年7月28日); years from 1900.",
+            "examples": ["2026-07-28"],
+        })
+    }
 }
 
 /// A time of day, `HH:MM`.
@@ -244,7 +268,8 @@ impl FromJson for Time {
     fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
         let parsed = v.as_str().and_then(|s| {
             let (h, m) = s.split_once(':')?;
-            if h.len() != 2 || m.len() != 2 {
+            let two_digits = |x: &str| x.len() == 2 && x.bytes().all(|b| b.is_ascii_digit());
+            if !two_digits(h) || !two_digits(m) {
                 return None;
             }
             let (hour, minute) = (h.parse().ok()?, m.parse().ok()?);
@@ -254,6 +279,15 @@ impl FromJson for Time {
             cx.error(path, "must be a time as HH:MM (24-hour, e.g. 14:30)");
         }
         parsed
+    }
+
+    fn schema(_: &mut Schemas) -> Value {
+        serde_json::json!({
+            "type": "string",
+            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+            "description": "A time of day, HH:MM on the 24-hour clock.",
+            "examples": ["14:30"],
+        })
     }
 }
 
@@ -270,6 +304,10 @@ impl FromJson for Percent {
                 None
             }
         }
+    }
+
+    fn schema(_: &mut Schemas) -> Value {
+        serde_json::json!({ "type": "number", "minimum": 0, "maximum": 100, "description": "Percent, 0 to 100." })
     }
 }
 
@@ -340,6 +378,16 @@ impl FromJson for Person {
             display,
         })
     }
+
+    fn schema(s: &mut Schemas) -> Value {
+        s.component("Person", |s| {
+            serde_json::json!({
+                "description": "A person: an object with at least `name`, or a bare string taken as the name.",
+                "oneOf": [String::required_schema(s), PersonObject::schema(s)],
+                "examples": ["王敏", {"name": "王敏", "department": "产品部", "title": "产品经理"}],
+            })
+        })
+    }
 }
 
 /// An image given as a `data:` URI, checked to be a PNG or JPEG whose size can be read.
@@ -383,6 +431,15 @@ impl FromJson for Image {
                 None
             }
         }
+    }
+
+    fn schema(_: &mut Schemas) -> Value {
+        serde_json::json!({
+            "type": "string",
+            "maxLength": MAX_IMAGE_URI_BYTES,
+            "pattern": "^data:image/(png|jpeg);base64,",
+            "description": "A PNG or JPEG image as a data: URI (data:image/png;base64,…), at most 2 MiB.",
+        })
     }
 }
 

@@ -14,5 +14,6 @@ pub mod input;
 pub mod kinds;
 pub mod markup;
 pub mod metrics;
+pub mod openapi;
 pub mod render;
 pub mod template;

@@ -10,7 +10,7 @@ use actix_web::{web, HttpServer};
 use clap::{Parser, Subcommand};
 
 use collabdocs::batch::{self, BatchItem, ManifestEntry};
-use collabdocs::config::{EngineSettings, LogFormat, ServeSettings};
+use collabdocs::config::{EngineSettings, LimitSettings, LogFormat, ServeSettings};
 use collabdocs::engine::Engine;
 use collabdocs::error::{Error, FieldError};
 use collabdocs::http::{self, AppState};
@@ -77,6 +77,16 @@ enum Command {
     },
     /// List the document kinds.
     Kinds,
+    /// Print the OpenAPI 3.1 document (the one served at /openapi.json).
+    ///
+    /// With the default limits this is `openapi/openapi.json` as committed.
+    Openapi {
+        /// Write it to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        limits: LimitSettings,
+    },
     /// Check that a running service answers /healthz (for container health checks).
     Health {
         /// Address of the service.
@@ -134,6 +144,16 @@ fn main() -> ExitCode {
             kind_arg(&kind).map(|k| println!("{}", k.example().trim_end()))
         }
         Command::Health { addr } => health(&addr),
+        Command::Openapi { output, limits } => {
+            let text = collabdocs::openapi::document_text(limits.input_limits());
+            match output {
+                Some(path) => std::fs::write(&path, text)
+                    .map_err(|e| format!("cannot write {}: {e}", path.display())),
+                None => std::io::stdout()
+                    .write_all(text.as_bytes())
+                    .map_err(|e| e.to_string()),
+            }
+        }
         Command::Kinds => {
             for k in DocumentKind::ALL {
                 println!("{:<16} {}  {}", k.slug(), k.title_zh(), k.title_en());
@@ -301,7 +321,7 @@ fn read_jobs(path: &Path, max: usize) -> Result<Vec<Result<BatchItem, Vec<FieldE
             other => other,
         }
     };
-    batch::parse_body(&value, max).map_err(|e| describe(&e))
+    batch::parse_body(&value, max, false).map_err(|e| describe(&e))
 }
 
 fn describe(e: &Error) -> String {

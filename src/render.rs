@@ -12,7 +12,8 @@ pub mod pdf;
 pub mod xlsx;
 
 /// The formats a document can be rendered to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
 pub enum OutputFormat {
     Docx,
     Xlsx,
@@ -51,10 +52,7 @@ impl OutputFormat {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|f| f.extension().eq_ignore_ascii_case(s.trim()))
+        Self::ALL.iter().copied().find(|f| f.extension() == s)
     }
 
     /// The format named by a MIME type in an `Accept` header, if any.

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{signature_views, Date, Organization, Prepared, Signature};
+use super::{signature_views, Date, Image, Organization, Prepared, Signature};
 use crate::input::Cx;
 use crate::json_object;
 
@@ -54,50 +54,83 @@ json_object! {
 }
 
 json_object! {
+    /// A signatory: a signature that must name the department it signs for.
+    pub struct Signatory {
+        name: String = req,
+        /// The department this signatory signs for.
+        department: String = req,
+        title: Option<String> = opt,
+        /// The signing date; every signatory's (and the approver's) makes the agreement signed.
+        signed_on: Option<Date> = opt,
+        signature_image: Option<Image> = opt,
+    }
+}
+
+impl From<&Signatory> for Signature {
+    fn from(s: &Signatory) -> Self {
+        Signature {
+            name: s.name.clone(),
+            department: Some(s.department.clone()),
+            title: s.title.clone(),
+            signed_on: s.signed_on,
+            signature_image: s.signature_image.clone(),
+        }
+    }
+}
+
+json_object! {
     /// The payload of `agreement`.
     pub struct Agreement {
+        /// 编号, printed top right.
         document_no: Option<String> = opt,
+        /// The issuing organisation (name, logo), printed in the page header.
         organization: Option<Organization> = opt,
+        /// 协议名称.
         title: String = req,
+        /// 协议编号; also names the file.
         agreement_no: Option<String> = opt,
+        /// 牵头部门 and its responsibilities.
         lead_department: Department = req,
+        /// 协作部门 and their responsibilities; at least one.
         partner_departments: Vec<Department> = list_min(1),
+        /// 有效期: from a date, until a date or until an event (until_text).
         effective: Effective = req,
+        /// 协议目的.
         objective: String = req,
+        /// 协作范围; the guide's four (需求对接、进度同步、资源协调、问题解决) when left out.
         scope: Vec<String> = list,
+        /// 沟通机制: meetings, channels, contacts, minutes turnaround; the guide's defaults when left out.
         communication: Option<Communication> = opt,
+        /// 资源保障; the guide's standard clauses when left out.
         resources: Vec<String> = list,
+        /// 问题分级与升级路径; the guide's two levels when left out.
         escalation: Option<Escalation> = opt,
+        /// 保密期限 in years; 3 when left out.
         confidentiality_years: Option<u32> = opt,
+        /// 补充条款: extra clauses, each with a heading.
         clauses: Vec<Clause> = list,
+        /// 附件: names of attached documents.
         attachments: Vec<String> = list,
-        signatories: Vec<Signature> = list_min(2),
+        /// 签署部门: at least two, each naming its department. The agreement is signed when every signatory (and the approver, if given) has signed_on; until then every page carries a 草案/DRAFT mark.
+        signatories: Vec<Signatory> = list_min(2),
+        /// 审批人.
         approver: Option<Signature> = opt,
-    }
-    check(a, _path, cx) {
-        for (i, s) in a.signatories.iter().enumerate() {
-            if s.department.is_none() {
-                cx.error(format!("/signatories/{i}/department"), "is required: each signatory signs for a department");
-            }
-        }
     }
 }
 
 impl Agreement {
     /// Every signatory, and the approver if given, has a signing date.
     pub fn is_signed(&self) -> bool {
-        self.signatories
-            .iter()
-            .chain(self.approver.as_ref())
-            .all(|s| s.signed_on.is_some())
+        self.signatories.iter().all(|s| s.signed_on.is_some())
+            && self.approver.as_ref().is_none_or(|a| a.signed_on.is_some())
     }
 
     /// The latest signing date: the day the agreement was concluded.
     pub fn signed_on(&self) -> Option<Date> {
         self.signatories
             .iter()
-            .chain(self.approver.as_ref())
             .filter_map(|s| s.signed_on)
+            .chain(self.approver.as_ref().and_then(|a| a.signed_on))
             .max()
     }
 
@@ -164,7 +197,8 @@ impl Agreement {
             .iter()
             .map(|d| d.name.as_str())
             .collect();
-        let mut all_sigs = signature_views(&self.signatories);
+        let signatories: Vec<Signature> = self.signatories.iter().map(Signature::from).collect();
+        let mut all_sigs = signature_views(&signatories);
         if let Some(a) = &self.approver {
             let mut v = signature_views(std::slice::from_ref(a));
             v[0]["approver"] = json!(true);

@@ -91,22 +91,39 @@ json_object! {
 json_object! {
     /// The payload of `meeting-minutes`.
     pub struct MeetingMinutes {
+        /// 编号: the minutes number, printed top right.
         document_no: Option<String> = opt,
+        /// The issuing organisation (name, logo), printed in the page header.
         organization: Option<Organization> = opt,
+        /// 会议名称.
         title: String = req,
+        /// 所属项目.
         project: Option<Project> = opt,
+        /// 会议信息: date, time, place, host (主持人) and recorder (记录人).
         meeting: Meeting = req,
+        /// 参会人员: at least one; action-item owners are expected among them (a warning otherwise).
         attendees: Vec<Person> = list_min(1),
+        /// 缺席人员.
         absentees: Vec<Person> = list,
+        /// 抄送: departments or people who receive the minutes.
         cc: Vec<String> = list,
+        /// 会议目标.
         objective: Option<String> = opt,
+        /// 会议议程: topics with owner, minutes and 需决策/需同步.
         agenda: Vec<AgendaItem> = list,
+        /// 讨论内容: per topic, a summary and each party's view.
         discussions: Vec<Discussion> = list,
+        /// 共识结论.
         decisions: Vec<String> = list,
+        /// 行动项: task, owner, due date, deliverable, status; a due date before the meeting is a warning.
         action_items: Vec<ActionItem> = list,
+        /// 未决事项 and their next step.
         open_issues: Vec<OpenIssue> = list,
+        /// 下次会议.
         next_meeting: Option<NextMeeting> = opt,
+        /// 纪要分发日期.
         distributed_on: Option<Date> = opt,
+        /// 签字确认.
         sign_off: Vec<Signature> = list,
     }
 }

@@ -4,7 +4,7 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::{Date, Organization, Person, Prepared, ProjectName};
-use crate::input::{child, index, type_name, Cx, FromJson, Obj};
+use crate::input::{child, index, type_name, Cx, FromJson, Obj, Schemas};
 
 /// One RACI letter; `A/R` is one party both accountable and responsible.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,8 +39,24 @@ impl Letter {
         }
     }
 
+    /// Every accepted spelling.
+    pub const SPELLINGS: &'static [&'static str] = &[
+        "R",
+        "A",
+        "C",
+        "I",
+        "A/R",
+        "R/A",
+        "AR",
+        "负责",
+        "审批",
+        "咨询",
+        "知会",
+        "审批/负责",
+    ];
+
     pub fn parse(s: &str) -> Option<Letter> {
-        Some(match s.trim().to_ascii_uppercase().as_str() {
+        Some(match s {
             "R" | "负责" => Letter::R,
             "A" | "审批" => Letter::A,
             "C" | "咨询" => Letter::C,
@@ -81,6 +97,16 @@ impl FromJson for Letter {
         }
         l
     }
+
+    fn schema(s: &mut Schemas) -> Value {
+        s.component("RaciLetter", |_| {
+            json!({
+                "type": "string",
+                "enum": Self::SPELLINGS,
+                "description": "R 负责 (responsible), A 审批 (accountable), C 咨询 (consulted), I 知会 (informed), or A/R for one party both accountable and responsible (also written R/A or AR); the Chinese label is accepted in place of the letter.",
+            })
+        })
+    }
 }
 
 /// A task's assignments: party → letter, in the order given.
@@ -108,6 +134,15 @@ impl FromJson for Assignments {
             }
         }
         ok.then_some(Assignments(out))
+    }
+
+    fn schema(s: &mut Schemas) -> Value {
+        json!({
+            "type": "object",
+            "description": "Party → letter, for the parties this task involves; every party must be one of `parties`, exactly one A (or A/R) and at least one R (or A/R).",
+            "additionalProperties": Letter::schema(s),
+            "examples": [{"产品部": "A/R", "研发部": "C", "市场部": "I"}],
+        })
     }
 }
 
@@ -153,6 +188,21 @@ impl FromJson for Task {
             task: task?,
             phase: phase?,
             assignments: assignments?,
+        })
+    }
+
+    fn schema(s: &mut Schemas) -> Value {
+        s.component("RaciMatrixTask", |s| {
+            json!({
+                "type": "object",
+                "properties": {
+                    "task": String::required_schema(s),
+                    "phase": Option::<String>::schema(s),
+                    "assignments": Assignments::schema(s),
+                },
+                "required": ["task", "assignments"],
+                "additionalProperties": false,
+            })
         })
     }
 }
@@ -293,6 +343,33 @@ impl FromJson for RaciMatrix {
             notes: notes?,
             prepared_by: prepared_by?,
             prepared_on: prepared_on?,
+        })
+    }
+
+    fn schema(s: &mut Schemas) -> Value {
+        s.component("RaciMatrix", |s| {
+            let mut parties = Vec::<String>::required_schema(s);
+            parties["minItems"] = json!(1);
+            parties["uniqueItems"] = json!(true);
+            parties["description"] = json!("The departments or roles, as the grid's columns.");
+            let mut tasks = Vec::<Task>::schema(s);
+            tasks["minItems"] = json!(1);
+            json!({
+                "type": "object",
+                "description": "The payload of `raci-matrix` (责任矩阵).",
+                "properties": {
+                    "document_no": Option::<String>::schema(s),
+                    "organization": Option::<Organization>::schema(s),
+                    "project": ProjectName::required_schema(s),
+                    "parties": parties,
+                    "tasks": tasks,
+                    "notes": Option::<String>::schema(s),
+                    "prepared_by": Option::<Person>::schema(s),
+                    "prepared_on": Option::<Date>::schema(s),
+                },
+                "required": ["project", "parties", "tasks"],
+                "additionalProperties": false,
+            })
         })
     }
 }

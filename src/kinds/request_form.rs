@@ -50,22 +50,39 @@ json_object! {
 json_object! {
     /// The payload of `request-form`.
     pub struct RequestForm {
+        /// 编号: the form number, printed top right.
         document_no: Option<String> = opt,
+        /// The issuing organisation (name, logo), printed in the page header.
         organization: Option<Organization> = opt,
+        /// 项目: the project the request belongs to.
         project: Project = req,
+        /// 需求提出部门.
         requesting_department: String = req,
+        /// 需求提出人.
         requester: Person = req,
+        /// 提报日期.
         submitted_on: Date = req,
+        /// 需求背景: why cross-department help is needed.
         background: String = req,
+        /// 协作目标: SMART goals, at least one.
         objectives: Vec<String> = list_min(1),
+        /// 预期成果.
         expected_outcomes: Vec<String> = list,
+        /// 需协作部门: each department and what is asked of it; at least one.
         departments: Vec<DepartmentNeed> = list_min(1),
+        /// 关键节点: milestones with due dates.
         milestones: Vec<Milestone> = list,
+        /// 需讨论议题: topics for the kick-off meeting, each 需决策 or 需同步.
         topics: Vec<Topic> = list,
+        /// 各部门需提前准备的材料.
         department_inputs: Option<String> = opt,
+        /// 已有方案/争议点.
         open_points: Vec<String> = list,
+        /// 资源需求: people, budget, equipment asked of each department.
         resources: Vec<Resource> = list,
+        /// 回复截止日期: not before the submission date.
         reply_by: Option<Date> = opt,
+        /// 审批签字.
         approvals: Vec<Signature> = list,
     }
     check(f, _path, cx) {

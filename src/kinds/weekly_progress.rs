@@ -61,15 +61,25 @@ json_object! {
 json_object! {
     /// The payload of `weekly-progress`.
     pub struct WeeklyProgress {
+        /// 编号, printed top right.
         document_no: Option<String> = opt,
+        /// The issuing organisation (name, logo), printed in the page header.
         organization: Option<Organization> = opt,
+        /// 项目.
         project: ProjectName = req,
+        /// 报告周期: the week's first and last day.
         week: Week = req,
+        /// 填报部门, when one department reports.
         department: Option<String> = opt,
+        /// 填报人.
         reporter: Person = req,
+        /// 本周总结.
         summary: Option<String> = opt,
+        /// 任务进展: at least one; a task due before the week's end and not done is flagged overdue.
         tasks: Vec<Task> = list_min(1),
+        /// 问题跟踪: problems that need other departments.
         issues: Vec<Issue> = list,
+        /// 下周计划.
         next_week: Vec<String> = list,
     }
 }

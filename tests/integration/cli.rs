@@ -113,6 +113,30 @@ fn example_and_kinds_print_what_the_service_serves() {
     assert!(!bin().args(["example", "nope"]).status().unwrap().success());
 }
 
+#[test]
+fn openapi_prints_the_committed_document_and_states_the_limits_given() {
+    let out = bin().arg("openapi").output().unwrap();
+    assert!(out.status.success());
+    let committed =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json")).unwrap();
+    assert!(
+        out.stdout == committed,
+        "collabdocs openapi = openapi/openapi.json"
+    );
+    let path = tmp("openapi-small.json");
+    let st = bin()
+        .args(["openapi", "--max-string-chars", "500", "-o"])
+        .arg(&path)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(
+        doc["components"]["schemas"]["Agreement"]["properties"]["title"]["maxLength"],
+        500
+    );
+}
+
 /// One HTTP/1.1 request over a plain socket; returns the status line and body.
 fn http(port: u16, method: &str, path: &str, body: &[u8]) -> std::io::Result<(String, Vec<u8>)> {
     use std::io::{Read, Write};

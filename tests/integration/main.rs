@@ -8,6 +8,7 @@ mod cli;
 mod docx;
 mod hostile;
 mod html;
+mod openapi;
 mod pdf;
 mod production;
 mod templates;
