@@ -484,32 +484,64 @@ fn flag(req: &HttpRequest, name: &str) -> Result<bool, Error> {
     }
 }
 
-fn zip_response(bytes: Vec<u8>, name: &str) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, "application/zip"))
-        .insert_header((header::CONTENT_DISPOSITION, content_disposition(name, name)))
-        .insert_header(("Content-Digest", content_digest(&bytes)))
-        .body(bytes)
-}
-
-/// Renders a batch on the blocking pool into an in-memory ZIP.
+/// Renders a batch and streams the ZIP out as it is written: the answer starts with the
+/// first finished entry, and each file is held only until its entry is sent. With
+/// `fail_fast`, every item is checked first and a problem is a 422 before anything is sent.
 async fn run_batch(
     state: &web::Data<AppState>,
     items: Vec<Result<crate::batch::BatchItem, Vec<crate::error::FieldError>>>,
     fail_fast: bool,
-) -> Result<Vec<u8>, Error> {
+    name: &str,
+) -> Result<HttpResponse, Error> {
     let engine = state.engine.clone();
-    let workers = state.batch_workers;
-    // A batch is bounded by its item count, so it holds one slot and has no time limit.
-    off_thread(state, None, "batch", move || {
-        if fail_fast {
+    let items = if fail_fast {
+        let engine = engine.clone();
+        off_thread(state, None, "batch check", move || {
             crate::batch::check_all(&engine, &items)?;
-        }
-        let mut out = std::io::Cursor::new(Vec::new());
-        crate::batch::to_zip(&engine, items, workers, &mut out, |_, _| {})?;
-        Ok(out.into_inner())
-    })
-    .await
+            Ok(items)
+        })
+        .await?
+    } else {
+        items
+    };
+    // A batch is bounded by its item count, so it holds one slot and has no time limit.
+    let slot = state.metrics.try_slot(state.max_renders).ok_or_else(|| {
+        Error::Overloaded(format!(
+            "{} renders are already running, the most this service allows; retry shortly",
+            state.max_renders
+        ))
+    })?;
+    let workers = state.batch_workers;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(4);
+    actix_web::rt::task::spawn_blocking(move || {
+        let _slot = slot;
+        let send = |chunk: Vec<u8>| {
+            tx.blocking_send(Ok(web::Bytes::from(chunk)))
+                .map_err(|_| std::io::Error::other("the client went away"))
+        };
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            crate::batch::to_zip_stream(&engine, items, workers, send)
+        }));
+        let failure = match outcome {
+            Ok(Ok(_)) => return,
+            Ok(Err(e)) => e.to_string(),
+            Err(panic) => panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".into()),
+        };
+        // The status line is gone; cutting the body short is how the client learns.
+        tracing::error!(cause = %failure, "batch stopped while streaming");
+        let _ = tx.blocking_send(Err(std::io::Error::other("the batch stopped")));
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk, rx))
+    });
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "application/zip"))
+        .insert_header((header::CONTENT_DISPOSITION, content_disposition(name, name)))
+        .streaming(body))
 }
 
 /// Many documents, of any kinds and formats, in one ZIP with `manifest.json`.
@@ -530,8 +562,7 @@ pub async fn batch(
     let value = read_json(&req, payload, state.batch_body_limit).await?;
     // Malformed items are refused at once; with fail_fast they are listed with the data problems.
     let items = crate::batch::parse_body(&value, state.batch_max_items, !fail_fast)?;
-    let zip = run_batch(&state, items, fail_fast).await?;
-    Ok(zip_response(zip, "collabdocs-batch.zip"))
+    run_batch(&state, items, fail_fast, "collabdocs-batch.zip").await
 }
 
 /// `POST /v1/batch/weekly-progress?split_by=department`: one file per department plus the
@@ -568,8 +599,7 @@ async fn batch_weekly(
         .into_iter()
         .map(Ok)
         .collect();
-    let zip = run_batch(&state, items, false).await?;
-    Ok(zip_response(zip, "weekly-progress-by-department.zip"))
+    run_batch(&state, items, false, "weekly-progress-by-department.zip").await
 }
 
 /// Reads the body (up to `limit`) and parses it as JSON.

@@ -109,7 +109,7 @@ pub fn document(limits: InputLimits) -> Value {
     );
     let batch = &mut paths["/v1/batch"]["post"];
     batch["responses"]["200"] = zip_response(
-        "The ZIP: one file per item that rendered, and `manifest.json` listing every item (`status` ok or error, with its problem).",
+        "The ZIP: one file per item that rendered, and `manifest.json` listing every item (`status` ok or error, with its problem, and each file's sha256). It is streamed as it is written (chunked, no Content-Length); a ZIP cut short means the batch stopped on a fault.",
     );
     add_errors(batch, &[400, 401, 413, 422, 503]);
     doc["components"]["examples"] = Value::Object(examples);
@@ -200,7 +200,6 @@ fn zip_response(description: &str) -> Value {
         "description": description,
         "headers": {
             "Content-Disposition": { "required": true, "schema": { "type": "string" } },
-            "Content-Digest": { "required": true, "schema": { "type": "string" } },
         },
         "content": { "application/zip": { "schema": binary() } },
     })

@@ -247,3 +247,50 @@ async fn a_weekly_report_splits_into_one_file_per_department_plus_the_project() 
         400
     );
 }
+
+fn parsed_items() -> Vec<Result<collabdocs::batch::BatchItem, Vec<collabdocs::error::FieldError>>> {
+    every_kind_and_format()
+        .iter()
+        .enumerate()
+        .map(|(i, v)| collabdocs::batch::parse_item(v, i))
+        .collect()
+}
+
+#[test]
+fn the_streamed_zip_is_sent_entry_by_entry_and_equals_the_written_one() {
+    let items = parsed_items();
+    let mut whole = std::io::Cursor::new(Vec::new());
+    collabdocs::batch::to_zip(&engine(), items.clone(), 2, &mut whole, |_, _| {}).unwrap();
+    let mut chunks: Vec<Vec<u8>> = Vec::new();
+    collabdocs::batch::to_zip_stream(&engine(), items, 2, |c| {
+        chunks.push(c);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(chunks.concat(), whole.into_inner(), "same bytes either way");
+    // Sent as it went: a chunk per finished entry (20 files and the manifest), the last
+    // holding the manifest and the directory; none held more than one file.
+    assert_eq!(chunks.len(), 21, "{}", chunks.len());
+    let largest_file = unzip(&chunks.concat())
+        .iter()
+        .map(|(_, b)| b.len())
+        .max()
+        .unwrap();
+    assert!(chunks.iter().all(|c| c.len() < largest_file + 4096));
+}
+
+#[test]
+fn a_stream_whose_client_went_away_stops_the_batch() {
+    let items = parsed_items();
+    let mut sent = 0;
+    let r = collabdocs::batch::to_zip_stream(&engine(), items, 2, |_| {
+        sent += 1;
+        if sent > 2 {
+            Err(std::io::Error::other("gone"))
+        } else {
+            Ok(())
+        }
+    });
+    assert!(r.is_err());
+    assert_eq!(sent, 3, "no more sends after the failure");
+}
