@@ -319,6 +319,20 @@ impl FromJson for u32 {
     }
 }
 
+impl FromJson for bool {
+    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
+        let b = v.as_bool();
+        if b.is_none() {
+            cx.error(path, format!("must be true or false, not {}", type_name(v)));
+        }
+        b
+    }
+
+    fn schema(_: &mut Schemas) -> Value {
+        json!({ "type": "boolean" })
+    }
+}
+
 impl FromJson for f64 {
     fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
         match v.as_f64() {

@@ -12,108 +12,95 @@ use crate::input::{clean_text, type_name, Cx, FromJson, Schemas};
 use crate::json_object;
 
 pub mod agreement;
+pub mod collaboration_memo;
+pub mod communication_plan;
+pub mod issue_log;
 pub mod meeting_minutes;
+pub mod meeting_notice;
 pub mod raci_matrix;
 pub mod request_form;
+pub mod resource_request;
+pub mod retrospective;
+pub mod stakeholder_register;
 pub mod weekly_progress;
 
-/// Every document kind the service renders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum DocumentKind {
-    RequestForm,
-    MeetingMinutes,
-    RaciMatrix,
-    WeeklyProgress,
-    Agreement,
+/// Declares the document kinds: each one's slug, payload type (parsed, checked and turned
+/// into its view model by its module), titles, example and template.
+macro_rules! document_kinds {
+    ($( $variant:ident => $slug:literal, $ty:ty, $zh:literal, $en:literal; )+) => {
+        /// Every document kind the service renders.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
+        #[serde(rename_all = "kebab-case")]
+        pub enum DocumentKind { $( $variant ),+ }
+
+        impl DocumentKind {
+            pub const ALL: &'static [DocumentKind] = &[$( DocumentKind::$variant ),+];
+
+            pub fn slug(self) -> &'static str {
+                match self { $( DocumentKind::$variant => $slug ),+ }
+            }
+
+            pub fn title_zh(self) -> &'static str {
+                match self { $( DocumentKind::$variant => $zh ),+ }
+            }
+
+            pub fn title_en(self) -> &'static str {
+                match self { $( DocumentKind::$variant => $en ),+ }
+            }
+
+            /// The complete example payload shipped with the service (`examples/<kind>.json`).
+            pub fn example(self) -> &'static str {
+                match self { $( DocumentKind::$variant => include_str!(concat!("../examples/", $slug, ".json")) ),+ }
+            }
+
+            /// The built-in template (`templates/<kind>.hbs`).
+            pub fn template(self) -> &'static str {
+                match self { $( DocumentKind::$variant => include_str!(concat!("../templates/", $slug, ".hbs")) ),+ }
+            }
+
+            /// Parses and checks a payload and builds the view model for the template.
+            pub fn prepare(self, body: &Value, cx: &mut Cx) -> Option<Prepared> {
+                match self { $( DocumentKind::$variant => <$ty>::from_json(body, "", cx).map(|p| p.prepare(cx)) ),+ }
+            }
+
+            /// The JSON Schema of the kind's payload: a `$ref` into `s`, where its parts are collected.
+            pub fn schema(self, s: &mut Schemas) -> Value {
+                match self { $( DocumentKind::$variant => <$ty as FromJson>::schema(s) ),+ }
+            }
+        }
+    };
+}
+
+document_kinds! {
+    RequestForm => "request-form", request_form::RequestForm,
+        "跨部门协作需求登记表", "Cross-department collaboration request form";
+    MeetingMinutes => "meeting-minutes", meeting_minutes::MeetingMinutes,
+        "跨部门会议纪要", "Cross-department meeting minutes";
+    RaciMatrix => "raci-matrix", raci_matrix::RaciMatrix,
+        "责任矩阵（RACI）", "RACI responsibility matrix";
+    WeeklyProgress => "weekly-progress", weekly_progress::WeeklyProgress,
+        "周进展表", "Weekly progress sheet";
+    Agreement => "agreement", agreement::Agreement,
+        "跨部门沟通协议", "Inter-department communication agreement";
+    IssueLog => "issue-log", issue_log::IssueLog,
+        "跨部门协作问题跟踪表", "Cross-department issue log";
+    ResourceRequest => "resource-request", resource_request::ResourceRequest,
+        "资源需求表", "Resource request";
+    StakeholderRegister => "stakeholder-register", stakeholder_register::StakeholderRegister,
+        "干系人清单", "Stakeholder register";
+    CommunicationPlan => "communication-plan", communication_plan::CommunicationPlan,
+        "沟通协调计划", "Communication plan";
+    MeetingNotice => "meeting-notice", meeting_notice::MeetingNotice,
+        "会议通知与议程", "Meeting notice and agenda";
+    CollaborationMemo => "collaboration-memo", collaboration_memo::CollaborationMemo,
+        "跨部门协作备忘录", "Cross-department collaboration memorandum";
+    Retrospective => "retrospective", retrospective::Retrospective,
+        "复盘报告", "Retrospective report";
 }
 
 impl DocumentKind {
-    pub const ALL: &'static [DocumentKind] = &[
-        DocumentKind::RequestForm,
-        DocumentKind::MeetingMinutes,
-        DocumentKind::RaciMatrix,
-        DocumentKind::WeeklyProgress,
-        DocumentKind::Agreement,
-    ];
-
-    pub fn slug(self) -> &'static str {
-        match self {
-            DocumentKind::RequestForm => "request-form",
-            DocumentKind::MeetingMinutes => "meeting-minutes",
-            DocumentKind::RaciMatrix => "raci-matrix",
-            DocumentKind::WeeklyProgress => "weekly-progress",
-            DocumentKind::Agreement => "agreement",
-        }
-    }
-
-    pub fn title_zh(self) -> &'static str {
-        match self {
-            DocumentKind::RequestForm => "跨部门协作需求登记表",
-            DocumentKind::MeetingMinutes => "跨部门会议纪要",
-            DocumentKind::RaciMatrix => "责任矩阵（RACI）",
-            DocumentKind::WeeklyProgress => "周进展表",
-            DocumentKind::Agreement => "跨部门沟通协议",
-        }
-    }
-
-    pub fn title_en(self) -> &'static str {
-        match self {
-            DocumentKind::RequestForm => "Cross-department collaboration request form",
-            DocumentKind::MeetingMinutes => "Cross-department meeting minutes",
-            DocumentKind::RaciMatrix => "RACI responsibility matrix",
-            DocumentKind::WeeklyProgress => "Weekly progress sheet",
-            DocumentKind::Agreement => "Inter-department communication agreement",
-        }
-    }
-
-    /// The complete example payload shipped with the service (`examples/<kind>.json`).
-    pub fn example(self) -> &'static str {
-        match self {
-            DocumentKind::RequestForm => include_str!("../examples/request-form.json"),
-            DocumentKind::MeetingMinutes => include_str!("../examples/meeting-minutes.json"),
-            DocumentKind::RaciMatrix => include_str!("../examples/raci-matrix.json"),
-            DocumentKind::WeeklyProgress => include_str!("../examples/weekly-progress.json"),
-            DocumentKind::Agreement => include_str!("../examples/agreement.json"),
-        }
-    }
-
     pub fn from_slug(s: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|k| k.slug() == s)
-    }
-
-    /// Parses and checks a payload and builds the view model for the template.
-    pub fn prepare(self, body: &Value, cx: &mut Cx) -> Option<Prepared> {
-        match self {
-            DocumentKind::RequestForm => {
-                request_form::RequestForm::from_json(body, "", cx).map(|p| p.prepare(cx))
-            }
-            DocumentKind::MeetingMinutes => {
-                meeting_minutes::MeetingMinutes::from_json(body, "", cx).map(|p| p.prepare(cx))
-            }
-            DocumentKind::RaciMatrix => {
-                raci_matrix::RaciMatrix::from_json(body, "", cx).map(|p| p.prepare(cx))
-            }
-            DocumentKind::WeeklyProgress => {
-                weekly_progress::WeeklyProgress::from_json(body, "", cx).map(|p| p.prepare(cx))
-            }
-            DocumentKind::Agreement => {
-                agreement::Agreement::from_json(body, "", cx).map(|p| p.prepare(cx))
-            }
-        }
-    }
-}
-
-impl DocumentKind {
-    /// The JSON Schema of the kind's payload: a `$ref` into `s`, where its parts are collected.
-    pub fn schema(self, s: &mut Schemas) -> Value {
-        match self {
-            DocumentKind::RequestForm => request_form::RequestForm::schema(s),
-            DocumentKind::MeetingMinutes => meeting_minutes::MeetingMinutes::schema(s),
-            DocumentKind::RaciMatrix => raci_matrix::RaciMatrix::schema(s),
-            DocumentKind::WeeklyProgress => weekly_progress::WeeklyProgress::schema(s),
-            DocumentKind::Agreement => agreement::Agreement::schema(s),
-        }
     }
 }
 
@@ -207,6 +194,15 @@ impl Date {
     pub fn weekday(self) -> u32 {
         (self.days() + 3).rem_euclid(7) as u32
     }
+
+    /// Working days (Monday to Friday) after `self` up to and including `until`; 0 when
+    /// `until` is not later. Public holidays are not known and count as working days.
+    pub fn working_days_until(self, until: Date) -> i64 {
+        let (from, to) = (self.days(), until.days());
+        (from + 1..=to)
+            .filter(|d| (d + 3).rem_euclid(7) < 5)
+            .count() as i64
+    }
 }
 
 fn days_in_month(y: i32, m: u32) -> u32 {
@@ -288,6 +284,32 @@ impl FromJson for Time {
             "description": "A time of day, HH:MM on the 24-hour clock.",
             "examples": ["14:30"],
         })
+    }
+}
+
+impl Time {
+    /// Minutes since midnight.
+    pub fn minutes(self) -> u32 {
+        self.hour * 60 + self.minute
+    }
+
+    /// `HH:MM` for minutes since midnight (wrapping past midnight).
+    pub fn from_minutes(m: u32) -> Time {
+        let m = m % (24 * 60);
+        Time {
+            hour: m / 60,
+            minute: m % 60,
+        }
+    }
+}
+
+json_object! {
+    /// A span of days: start and end, the end not before the start.
+    pub struct Period { start: Date = req, end: Date = req }
+    check(p, path, cx) {
+        if p.end < p.start {
+            cx.error(format!("{path}/end"), format!("{} is before the start {}", p.end.zh(), p.start.zh()));
+        }
     }
 }
 
@@ -466,6 +488,31 @@ json_object! {
     /// A project reference with only a name.
     pub struct ProjectName {
         name: String = req,
+    }
+}
+
+json_object! {
+    /// A signatory: a signature that must name the department it signs for.
+    pub struct Signatory {
+        name: String = req,
+        /// The department this signatory signs for.
+        department: String = req,
+        title: Option<String> = opt,
+        /// The signing date; every signatory's (and the approver's) makes the agreement signed.
+        signed_on: Option<Date> = opt,
+        signature_image: Option<Image> = opt,
+    }
+}
+
+impl From<&Signatory> for Signature {
+    fn from(s: &Signatory) -> Self {
+        Signature {
+            name: s.name.clone(),
+            department: Some(s.department.clone()),
+            title: s.title.clone(),
+            signed_on: s.signed_on,
+            signature_image: s.signature_image.clone(),
+        }
     }
 }
 

@@ -10,24 +10,6 @@ use serde_json::Value;
 
 use crate::kinds::{Date, DocumentKind};
 
-/// The built-in templates: (name, source).
-const BUILTIN: &[(&str, &str)] = &[
-    (
-        "request-form",
-        include_str!("../templates/request-form.hbs"),
-    ),
-    (
-        "meeting-minutes",
-        include_str!("../templates/meeting-minutes.hbs"),
-    ),
-    ("raci-matrix", include_str!("../templates/raci-matrix.hbs")),
-    (
-        "weekly-progress",
-        include_str!("../templates/weekly-progress.hbs"),
-    ),
-    ("agreement", include_str!("../templates/agreement.hbs")),
-];
-
 const BUILTIN_PARTIALS: &[(&str, &str)] = &[
     (
         "furniture",
@@ -164,8 +146,9 @@ impl Templates {
             hb.register_partial(name, src)
                 .map_err(|e| syntax(name, &e))?;
         }
-        for (name, src) in BUILTIN {
-            let src = read(format!("{name}.hbs"), name, src)?;
+        for kind in DocumentKind::ALL {
+            let name = kind.slug();
+            let src = read(format!("{name}.hbs"), name, kind.template())?;
             hb.register_template_string(name, src)
                 .map_err(|e| syntax(name, &e))?;
         }

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{signature_views, Date, Image, Organization, Prepared, Signature};
+use super::{signature_views, Date, Organization, Prepared, Signatory, Signature};
 use crate::input::Cx;
 use crate::json_object;
 
@@ -51,31 +51,6 @@ json_object! {
 
 json_object! {
     pub struct Clause { heading: String = req, body: String = req }
-}
-
-json_object! {
-    /// A signatory: a signature that must name the department it signs for.
-    pub struct Signatory {
-        name: String = req,
-        /// The department this signatory signs for.
-        department: String = req,
-        title: Option<String> = opt,
-        /// The signing date; every signatory's (and the approver's) makes the agreement signed.
-        signed_on: Option<Date> = opt,
-        signature_image: Option<Image> = opt,
-    }
-}
-
-impl From<&Signatory> for Signature {
-    fn from(s: &Signatory) -> Self {
-        Signature {
-            name: s.name.clone(),
-            department: Some(s.department.clone()),
-            title: s.title.clone(),
-            signed_on: s.signed_on,
-            signature_image: s.signature_image.clone(),
-        }
-    }
 }
 
 json_object! {

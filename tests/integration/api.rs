@@ -23,7 +23,14 @@ async fn kinds_are_listed_with_their_example_urls_and_the_examples_validate() {
             "meeting-minutes",
             "raci-matrix",
             "weekly-progress",
-            "agreement"
+            "agreement",
+            "issue-log",
+            "resource-request",
+            "stakeholder-register",
+            "communication-plan",
+            "meeting-notice",
+            "collaboration-memo",
+            "retrospective"
         ]
     );
     for k in kinds.as_array().unwrap() {

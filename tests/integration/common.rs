@@ -232,6 +232,21 @@ pub fn label(code: &str) -> &str {
         "budget" => "预算",
         "equipment" => "设备",
         "other" => "其他",
+        "pending" => "待处理",
+        "handling" => "处理中",
+        "escalated" => "已升级",
+        "resolved" => "已解决",
+        "closed" => "已关闭",
+        "awaiting" => "待审批",
+        "approved" => "已批准",
+        "rejected" => "已驳回",
+        "decision_maker" => "决策层",
+        "executor" => "执行层",
+        "supporter" => "支持层",
+        "informed" => "知情层",
+        "achieved" => "已达成",
+        "partial" => "部分达成",
+        "missed" => "未达成",
         other => other,
     }
 }
@@ -246,7 +261,10 @@ pub fn expected_texts(v: &Value) -> Vec<(String, String)> {
             Value::String(s) => {
                 let text = if let Some(d) = collabdocs::kinds::Date::parse(s) {
                     d.zh()
-                } else if matches!(key, "status" | "kind" | "risk" | "severity" | "type") {
+                } else if matches!(
+                    key,
+                    "status" | "kind" | "risk" | "severity" | "type" | "role"
+                ) {
                     label(s).to_string()
                 } else {
                     s.clone()

@@ -6,6 +6,7 @@ mod api;
 mod batch;
 mod cli;
 mod docx;
+mod forms;
 mod hostile;
 mod html;
 mod openapi;

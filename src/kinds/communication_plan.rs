@@ -1,0 +1,95 @@
+//! `communication-plan` — 沟通协调计划 (seed 003 二(三) 制定沟通协调计划; seed 001 第二阶段
+//! 步骤3 建立沟通机制).
+
+use serde_json::json;
+
+use super::{Date, Organization, Person, Prepared, ProjectName};
+use crate::input::Cx;
+use crate::json_object;
+
+json_object! {
+    /// One planned communication.
+    pub struct Item {
+        /// 沟通目标: what this communication must achieve.
+        goal: String = req,
+        /// 沟通对象: departments or people; at least one.
+        audience: Vec<String> = list_min(1),
+        /// 沟通内容: the core topics and information.
+        content: String = req,
+        /// 沟通方式 (项目启动会, 例行协调会, 专题研讨会, 邮件, 即时通讯, 电话, 面谈 …).
+        channel: String = req,
+        /// 沟通频率 (每日, 每周五15:00, 按需 …).
+        frequency: String = req,
+        /// 沟通负责人: who organises it.
+        owner: Person = req,
+        /// 触发条件 for communication that is not periodic.
+        trigger: Option<String> = opt,
+    }
+}
+
+json_object! {
+    /// The standing mechanisms; each left out is filled from the guide.
+    pub struct Mechanisms {
+        /// 日常沟通.
+        daily: Option<String> = opt,
+        /// 周度同步.
+        weekly: Option<String> = opt,
+        /// 紧急沟通.
+        urgent: Option<String> = opt,
+    }
+}
+
+json_object! {
+    /// The payload of `communication-plan`.
+    pub struct CommunicationPlan {
+        /// 编号, printed top right.
+        document_no: Option<String> = opt,
+        /// The issuing organisation (name, logo), printed in the page header.
+        organization: Option<Organization> = opt,
+        /// 项目.
+        project: ProjectName = req,
+        /// 计划负责人.
+        owner: Person = req,
+        /// 编制日期.
+        prepared_on: Date = req,
+        /// 沟通事项: at least one.
+        items: Vec<Item> = list_min(1),
+        /// 沟通机制: daily, weekly and urgent; the guide's when left out.
+        mechanisms: Option<Mechanisms> = opt,
+        /// 会议议程与准备: how agendas and materials go out before important meetings.
+        meeting_preparation: Option<String> = opt,
+    }
+}
+
+impl CommunicationPlan {
+    pub fn prepare(self, cx: &mut Cx) -> Prepared {
+        for (i, item) in self.items.iter().enumerate() {
+            let on_demand = ["按需", "临时", "不定期", "随时"]
+                .iter()
+                .any(|w| item.frequency.contains(w));
+            if on_demand && item.trigger.is_none() {
+                cx.warn(
+                    format!("/items/{i}/trigger"),
+                    format!(
+                        "is missing: \"{}\" is not periodic, so say what triggers it",
+                        item.frequency
+                    ),
+                );
+            }
+        }
+        let m = self.mechanisms.clone();
+        let pick = |get: fn(&Mechanisms) -> Option<String>, default: &str| {
+            m.as_ref()
+                .and_then(get)
+                .unwrap_or_else(|| default.to_string())
+        };
+        let derived = json!({
+            "daily": pick(|m| m.daily.clone(), "建立跨部门协作群，每日17:00前同步当日进展及次日计划（简洁扼要，避免刷屏）。"),
+            "weekly": pick(|m| m.weekly.clone(), "每周五15:00召开线下/线上同步会，聚焦问题解决；会前提交《周进展表》，会后输出《会议纪要》。"),
+            "urgent": pick(|m| m.urgent.clone(), "突发问题2小时内响应，由责任部门发起紧急会议，15分钟内明确解决方案。"),
+            "preparation": self.meeting_preparation.clone().unwrap_or_else(|| "重要会议提前3-5个工作日发送会议通知、议程及背景材料，要求参会者提前准备。".to_string()),
+        });
+        let stem = format!("沟通协调计划-{}", super::safe_file_stem(&self.project.name));
+        Prepared::new(&self, derived, stem)
+    }
+}

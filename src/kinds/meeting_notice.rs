@@ -1,0 +1,148 @@
+//! `meeting-notice` — 会议通知与议程 (seed 000 二(一) 会前筹备; seed 003 二(五) 会前).
+
+use serde_json::json;
+
+use super::meeting_minutes::TopicKind;
+use super::{Date, Organization, Person, Prepared, Time};
+use crate::input::Cx;
+use crate::json_object;
+
+json_object! {
+    /// When and where.
+    pub struct When {
+        /// 会议日期.
+        date: Date = req,
+        /// 开始时间.
+        start: Time = req,
+        /// 结束时间.
+        end: Option<Time> = opt,
+        /// 会议地点 (room, or 线上).
+        location: String = req,
+        /// 线上会议链接或会议号.
+        online: Option<String> = opt,
+    }
+    check(w, path, cx) {
+        if let Some(e) = w.end {
+            if e <= w.start {
+                cx.error(format!("{path}/end"), "must be after the start time");
+            }
+        }
+    }
+}
+
+json_object! {
+    /// The meeting's roles.
+    pub struct Roles {
+        /// 主持人: keeps time and steers the discussion.
+        host: Person = req,
+        /// 记录人: writes the minutes.
+        recorder: Person = req,
+    }
+}
+
+json_object! {
+    /// One agenda topic.
+    pub struct Topic {
+        /// 议题.
+        title: String = req,
+        /// 议题负责人: reports on it.
+        owner: Option<Person> = opt,
+        /// 讨论时长, minutes.
+        minutes: u32 = req,
+        /// 需决策 or 需同步.
+        kind: TopicKind = req,
+    }
+}
+
+json_object! {
+    /// The payload of `meeting-notice`.
+    pub struct MeetingNotice {
+        /// 编号, printed top right.
+        document_no: Option<String> = opt,
+        /// The issuing organisation (name, logo), printed in the page header.
+        organization: Option<Organization> = opt,
+        /// 会议主题.
+        title: String = req,
+        /// 所属项目.
+        project: Option<super::meeting_minutes::Project> = opt,
+        /// 发起部门.
+        organizer: String = req,
+        /// 发送日期: the guide asks for 3–5 working days before the meeting (fewer is a warning).
+        sent_on: Date = req,
+        /// 会议时间地点.
+        meeting: When = req,
+        /// 会议目标与预期成果.
+        objective: String = req,
+        /// 必邀人员: at least one.
+        required_attendees: Vec<Person> = list_min(1),
+        /// 可选人员.
+        optional_attendees: Vec<Person> = list,
+        /// 会议角色: host and recorder.
+        roles: Roles = req,
+        /// 议程: at least one topic, each with its duration.
+        agenda: Vec<Topic> = list_min(1),
+        /// 会前材料 (e.g. 沟通协作需求提报表).
+        materials: Vec<String> = list,
+        /// 请参会者提前准备的内容.
+        preparation: Option<String> = opt,
+        /// 会议规则; the guide's when left out.
+        rules: Vec<String> = list,
+        /// 联系人 for questions about the meeting.
+        contact: Option<Person> = opt,
+    }
+    check(n, _path, cx) {
+        if n.sent_on > n.meeting.date {
+            cx.error("/sent_on", format!("{} is after the meeting on {}", n.sent_on.zh(), n.meeting.date.zh()));
+        }
+    }
+}
+
+impl MeetingNotice {
+    pub fn prepare(self, cx: &mut Cx) -> Prepared {
+        let ahead = self.sent_on.working_days_until(self.meeting.date);
+        if ahead < 3 && self.sent_on <= self.meeting.date {
+            cx.warn(
+                "/sent_on",
+                format!("is {ahead} working day(s) before the meeting; the guide asks for 3 to 5 so attendees can prepare"),
+            );
+        }
+        let total: u32 = self.agenda.iter().map(|t| t.minutes).sum();
+        if let Some(end) = self.meeting.end {
+            let slot = end.minutes().saturating_sub(self.meeting.start.minutes());
+            if total > slot {
+                cx.warn(
+                    "/agenda",
+                    format!("needs {total} minutes but the meeting lasts {slot}"),
+                );
+            }
+        }
+        let mut at = self.meeting.start.minutes();
+        let extras: Vec<_> = self
+            .agenda
+            .iter()
+            .map(|t| {
+                let from = Time::from_minutes(at);
+                at += t.minutes;
+                let to = Time::from_minutes(at);
+                json!({"slot": format!("{:02}:{:02}–{:02}:{:02}", from.hour, from.minute, to.hour, to.minute)})
+            })
+            .collect();
+        let rules = if self.rules.is_empty() {
+            vec![
+                "发言紧扣议题".to_string(),
+                "避免打断他人".to_string(),
+                "有争议时先记录观点再求同存异".to_string(),
+            ]
+        } else {
+            self.rules.clone()
+        };
+        let derived = json!({
+            "working_days_ahead": ahead,
+            "total_minutes": total,
+            "decisions": self.agenda.iter().filter(|t| t.kind == TopicKind::Decision).count(),
+            "rules": rules,
+        });
+        let stem = format!("会议通知-{}", self.meeting.date.iso());
+        Prepared::new(&self, derived, stem).extend_rows("agenda", extras)
+    }
+}
