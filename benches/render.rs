@@ -1,5 +1,5 @@
-//! Render time per document, in process: each kind's example in each format, and a meeting
-//! record with 200 action items. Results go to BENCHMARKS.md.
+//! Render time per document, in process: each kind's example in each format, a signed
+//! agreement, and a meeting record with 200 action items. Results go to BENCHMARKS.md.
 
 use std::hint::black_box;
 
@@ -90,6 +90,26 @@ fn benches(c: &mut Criterion) {
                         black_box(&many),
                         OutputFormat::Xlsx,
                     )
+                    .unwrap()
+                    .bytes
+                    .len(),
+            )
+        })
+    });
+    let (key, cert) = collabdocs::sign::dev_cert("华东零售集团").unwrap();
+    let signing = Engine::new(EngineOptions {
+        signer: Some(std::sync::Arc::new(
+            collabdocs::sign::Signer::from_pem(&key, &cert).unwrap(),
+        )),
+        ..EngineOptions::default()
+    })
+    .unwrap();
+    let agreement: Value = serde_json::from_str(DocumentKind::Agreement.example()).unwrap();
+    c.bench_function("agreement/pdf-signed", |b| {
+        b.iter(|| {
+            black_box(
+                signing
+                    .render_signed(DocumentKind::Agreement, black_box(&agreement))
                     .unwrap()
                     .bytes
                     .len(),

@@ -27,6 +27,13 @@ pub struct EngineSettings {
     pub heading_font: Option<String>,
     #[command(flatten)]
     pub limits: LimitSettings,
+    /// PEM private key (ECDSA P-256, PKCS#8 or SEC1) agreements are digitally signed with
+    /// (`sign=true`).
+    #[arg(long, env = "COLLABDOCS_SIGNING_KEY", requires = "signing_cert")]
+    pub signing_key: Option<PathBuf>,
+    /// PEM certificate of that key, followed by any chain.
+    #[arg(long, env = "COLLABDOCS_SIGNING_CERT", requires = "signing_key")]
+    pub signing_cert: Option<PathBuf>,
 }
 
 /// The payload limits, which the OpenAPI document states too.
@@ -61,6 +68,14 @@ impl EngineSettings {
         Ok(EngineOptions {
             templates_dir: self.templates_dir.clone(),
             limits: self.limits.input_limits(),
+            signer: match (&self.signing_key, &self.signing_cert) {
+                (Some(key), Some(cert)) => Some(std::sync::Arc::new(
+                    crate::sign::Signer::from_pem_files(key, cert).map_err(|e| {
+                        format!("COLLABDOCS_SIGNING_KEY / COLLABDOCS_SIGNING_CERT: {e}")
+                    })?,
+                )),
+                _ => None,
+            },
             theme,
         })
     }

@@ -105,6 +105,9 @@ pub enum Block {
 pub struct KeyValue {
     pub columns: usize,
     pub items: Vec<KvItem>,
+    /// A name under which the PDF layout reports where the grid landed (`anchor="…"`), e.g.
+    /// the signature area a digital signature's widget is placed over.
+    pub anchor: Option<String>,
 }
 
 /// One row of a key–value grid as every renderer lays it out.

@@ -1,14 +1,17 @@
 //! The engine: templates, theme and limits loaded once; every front door renders through it.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 use crate::document::Document;
 use crate::error::{Error, FieldError};
 use crate::input::{Cx, InputLimits};
-use crate::kinds::{DocumentKind, Prepared};
+use crate::kinds::{Date, DocumentKind, Prepared};
 use crate::render::{self, OutputFormat, RenderError, Theme};
+use crate::sign::Signer;
 use crate::template::{TemplateError, Templates};
 
 #[derive(Debug, Clone, Default)]
@@ -17,12 +20,15 @@ pub struct EngineOptions {
     pub templates_dir: Option<PathBuf>,
     pub limits: InputLimits,
     pub theme: Theme,
+    /// The key and certificate agreements are digitally signed with, if any.
+    pub signer: Option<Arc<Signer>>,
 }
 
 pub struct Engine {
     templates: Templates,
     theme: Theme,
     limits: InputLimits,
+    signer: Option<Arc<Signer>>,
 }
 
 impl Engine {
@@ -61,6 +67,7 @@ impl Engine {
             templates: Templates::load(opts.templates_dir.as_deref())?,
             theme: opts.theme,
             limits: opts.limits,
+            signer: opts.signer,
         };
         for kind in DocumentKind::ALL {
             let example: Value =
@@ -146,22 +153,128 @@ impl Engine {
             _ => {}
         }
         let (doc, v) = self.document(kind, body)?;
-        let out = render::render(&doc, format, &self.theme).map_err(|e| match e {
+        let out = self.output(kind, &doc, format)?;
+        Ok(Self::rendered(kind, &v.prepared, v.warnings, format, out))
+    }
+
+    fn output(
+        &self,
+        kind: DocumentKind,
+        doc: &Document,
+        format: OutputFormat,
+    ) -> Result<render::Output, Error> {
+        render::render(doc, format, &self.theme).map_err(|e| match e {
             RenderError::TooBig(msg) => Error::Invalid(vec![FieldError::new("", msg)]),
             RenderError::Internal(msg) => {
                 tracing::error!(kind = %kind, format = %format, error = %msg, "renderer failed");
                 Error::Internal(msg)
             }
-        })?;
+        })
+    }
+
+    fn rendered(
+        kind: DocumentKind,
+        prepared: &Prepared,
+        warnings: Vec<FieldError>,
+        format: OutputFormat,
+        out: render::Output,
+    ) -> Rendered {
         let ext = format.extension();
-        Ok(Rendered {
+        Rendered {
             bytes: out.bytes,
             missing_glyphs: out.missing_glyphs,
             format,
-            filename: format!("{}.{ext}", v.prepared.file_stem),
-            ascii_filename: format!("{}.{ext}", ascii_stem(kind, &v.prepared.file_stem)),
-            warnings: v.warnings,
-        })
+            filename: format!("{}.{ext}", prepared.file_stem),
+            ascii_filename: format!("{}.{ext}", ascii_stem(kind, &prepared.file_stem)),
+            warnings,
+        }
+    }
+
+    /// Whether agreements can be digitally signed here, and by whom.
+    pub fn signer(&self) -> Option<&Signer> {
+        self.signer.as_deref()
+    }
+
+    /// Renders a fully signed agreement as a PDF carrying the service's PAdES signature, with
+    /// a signature area and the signing record (each signatory, the unsigned file's SHA-256)
+    /// at the end.
+    pub fn render_signed(&self, kind: DocumentKind, body: &Value) -> Result<Rendered, Error> {
+        if kind != DocumentKind::Agreement {
+            return Err(Error::BadRequest(format!(
+                "sign=true is for agreements; a {kind} is not signed"
+            )));
+        }
+        let signer = self.signer.as_ref().ok_or_else(|| {
+            Error::SigningNotConfigured(
+                "this service has no signing key: start it with COLLABDOCS_SIGNING_KEY and \
+                 COLLABDOCS_SIGNING_CERT (PEM files; `collabdocs dev-cert --out DIR` writes a \
+                 pair for trying it out)"
+                    .into(),
+            )
+        })?;
+        let v = self.validate(kind, body)?;
+        let doc_json = &v.prepared.context["doc"];
+        let mut missing = Vec::new();
+        for (i, s) in doc_json["signatories"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            if s["signed_on"].is_null() {
+                missing.push(FieldError::new(
+                    format!("/signatories/{i}/signed_on"),
+                    "is missing: only an agreement every signatory has signed can be digitally signed",
+                ));
+            }
+        }
+        if doc_json["approver"].is_object() && doc_json["approver"]["signed_on"].is_null() {
+            missing.push(FieldError::new(
+                "/approver/signed_on",
+                "is missing: the approver has not signed, so the agreement cannot be digitally signed yet",
+            ));
+        }
+        if !missing.is_empty() {
+            return Err(Error::Invalid(missing));
+        }
+        let internal = |e: TemplateError| Error::Internal(e.to_string());
+        let unsigned = self.output(
+            kind,
+            &self.document_from(kind, &v.prepared).map_err(internal)?,
+            OutputFormat::Pdf,
+        )?;
+        let sha256: String = Sha256::digest(&unsigned.bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let mut prepared = v.prepared.clone();
+        prepared.context["derived"]["audit"] = serde_json::json!({
+            "organisation": signer.organisation,
+            "subject": signer.subject,
+            "unsigned_sha256": sha256,
+        });
+        let signed_on = prepared.context["derived"]["signed_on"]
+            .as_str()
+            .and_then(Date::parse)
+            .ok_or_else(|| Error::Internal("a signed agreement without a date".into()))?;
+        let doc = self.document_from(kind, &prepared).map_err(internal)?;
+        let mut out = self.output(kind, &doc, OutputFormat::Pdf)?;
+        let area = out
+            .anchors
+            .iter()
+            .rev()
+            .find(|a| a.name == "signature")
+            .map(|a| (a.page, a.rect));
+        out.bytes = signer
+            .sign_pdf(&out.bytes, area, signed_on, "跨部门沟通协议签署")
+            .map_err(Error::Internal)?;
+        Ok(Self::rendered(
+            kind,
+            &prepared,
+            v.warnings,
+            OutputFormat::Pdf,
+            out,
+        ))
     }
 }
 

@@ -70,6 +70,9 @@ pub enum Error {
     /// Too much work at once, or a render took too long; the client may retry later.
     #[error("{0}")]
     Overloaded(String),
+    /// Digital signing was asked for but the service has no signing key configured.
+    #[error("{0}")]
+    SigningNotConfigured(String),
     /// A bug or a failure inside the service; the cause is logged, not sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -82,6 +85,7 @@ impl Error {
             Error::Unauthorized(_) => 401,
             Error::NotFound(_) | Error::UnknownKind(_) => 404,
             Error::MethodNotAllowed(_) => 405,
+            Error::SigningNotConfigured(_) => 409,
             Error::UnsupportedFormat(_) => 406,
             Error::TooLarge(_) => 413,
             Error::Invalid(_) => 422,
@@ -102,6 +106,10 @@ impl Error {
             Error::NotFound(_) => ("not-found", "Not found"),
             Error::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
             Error::Overloaded(_) => ("overloaded", "Service busy"),
+            Error::SigningNotConfigured(_) => (
+                "signing-not-configured",
+                "Digital signing is not configured",
+            ),
             Error::Internal(_) => ("internal", "Internal error"),
         }
     }

@@ -241,6 +241,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(post("/v1/documents/{kind}").to(render_document))
         .service(post("/v1/batch").to(batch))
         .service(post("/v1/batch/weekly-progress").to(batch_weekly))
+        .service(post("/v1/verify").to(verify))
         .service(get("/healthz").to(healthz))
         .service(get("/readyz").to(readyz))
         .service(get("/metrics").to(metrics))
@@ -670,11 +671,21 @@ async fn render_document(
 ) -> Result<HttpResponse, Error> {
     let kind = kind_of(&req)?;
     let format = negotiate(&req)?;
+    let sign = flag(&req, "sign")?;
+    if sign && format != OutputFormat::Pdf {
+        return Err(Error::BadRequest(format!(
+            "sign=true makes a signed PDF; format {format} cannot be signed"
+        )));
+    }
     let value = read_json(&req, payload, state.body_limit).await?;
     let engine = state.engine.clone();
     let started = Instant::now();
     let rendered = off_thread(&state, Some(state.render_timeout), "render", move || {
-        engine.render(kind, &value, format)
+        if sign {
+            engine.render_signed(kind, &value)
+        } else {
+            engine.render(kind, &value, format)
+        }
     })
     .await?;
     state.metrics.render(
@@ -684,6 +695,36 @@ async fn render_document(
         rendered.bytes.len(),
     );
     Ok(file_response(&rendered))
+}
+
+/// Checks the digital signatures of a PDF: whether each is intact and valid, who signed, and
+/// whether the signed range is the whole file or something was appended after signing.
+/// Trust in the signer's certificate is not judged: `signer` says whose it is.
+#[utoipa::path(post, path = "/v1/verify", tag = "documents", operation_id = "verifyPdf",
+    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The PDF file."),
+    responses(
+        (status = 200, description = "What was found; `valid` is false when there is no signature, or one does not verify, or the last does not cover the whole file.", body = crate::sign::Verification),
+        (status = 400, description = "The body is empty or not a PDF.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the batch body limit.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Every render slot is busy; retry after `Retry-After` seconds.", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn verify(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Error> {
+    let body = read_body(&req, payload, state.batch_body_limit).await?;
+    if !body.starts_with(b"%PDF-") {
+        return Err(Error::BadRequest(
+            "the body is not a PDF (it does not start with %PDF-)".into(),
+        ));
+    }
+    let report = off_thread(&state, Some(state.render_timeout), "verify", move || {
+        Ok(crate::sign::verify(&body))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(report))
 }
 
 /// `attachment; filename="ascii.docx"; filename*=UTF-8''%E4%BC%9A…` (RFC 6266 / 5987).

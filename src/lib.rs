@@ -16,4 +16,5 @@ pub mod markup;
 pub mod metrics;
 pub mod openapi;
 pub mod render;
+pub mod sign;
 pub mod template;

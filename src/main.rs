@@ -45,6 +45,9 @@ enum Command {
         /// Where to write the file; `-` writes standard output.
         #[arg(short, long, default_value = "-")]
         output: PathBuf,
+        /// Digitally sign the PDF (agreements only; needs --signing-key and --signing-cert).
+        #[arg(long)]
+        sign: bool,
         #[command(flatten)]
         engine: EngineSettings,
     },
@@ -77,6 +80,23 @@ enum Command {
     },
     /// List the document kinds.
     Kinds,
+    /// Write a key and a self-signed certificate (key.pem, cert.pem) for trying signing out.
+    ///
+    /// Not for production: a self-signed certificate proves nothing to anyone else. Start the
+    /// service with COLLABDOCS_SIGNING_KEY=DIR/key.pem COLLABDOCS_SIGNING_CERT=DIR/cert.pem.
+    DevCert {
+        /// The directory to write key.pem and cert.pem into (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// The organisation the certificate names (O and CN).
+        #[arg(long, default_value = "collabdocs 开发测试")]
+        organisation: String,
+    },
+    /// Check the digital signatures of a PDF; exits non-zero unless valid.
+    Verify {
+        /// The PDF file.
+        pdf: PathBuf,
+    },
     /// Print the OpenAPI 3.1 document (the one served at /openapi.json).
     ///
     /// With the default limits this is `openapi/openapi.json` as committed.
@@ -123,8 +143,9 @@ fn main() -> ExitCode {
             input,
             format,
             output,
+            sign,
             engine,
-        } => render(&kind, &input, &format, &output, &engine),
+        } => render(&kind, &input, &format, &output, sign, &engine),
         Command::Batch {
             jobs,
             out_dir,
@@ -153,6 +174,22 @@ fn main() -> ExitCode {
                     .write_all(text.as_bytes())
                     .map_err(|e| e.to_string()),
             }
+        }
+        Command::DevCert { out, organisation } => dev_cert(&out, &organisation),
+        Command::Verify { pdf } => {
+            let bytes = std::fs::read(&pdf).map_err(|e| format!("reading {}: {e}", pdf.display()));
+            bytes.and_then(|b| {
+                let report = collabdocs::sign::verify(&b);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
+                if report.valid {
+                    Ok(())
+                } else {
+                    Err(format!("{}: the signature is not valid", pdf.display()))
+                }
+            })
         }
         Command::Kinds => {
             for k in DocumentKind::ALL {
@@ -256,6 +293,7 @@ fn render(
     input: &PathBuf,
     format: &str,
     output: &PathBuf,
+    sign: bool,
     settings: &EngineSettings,
 ) -> Result<(), String> {
     let kind = kind_arg(kind)?;
@@ -271,9 +309,15 @@ fn render(
     }
     let engine = Engine::new(settings.engine_options()?).map_err(|e| e.to_string())?;
     let value = Engine::parse_json(&body).map_err(|e| e.to_string())?;
-    let rendered = engine
-        .render(kind, &value, format)
-        .map_err(|e| describe(&e))?;
+    let rendered = if sign {
+        if format != OutputFormat::Pdf {
+            return Err("--sign makes a signed PDF; use -f pdf".into());
+        }
+        engine.render_signed(kind, &value)
+    } else {
+        engine.render(kind, &value, format)
+    }
+    .map_err(|e| describe(&e))?;
     for w in &rendered.warnings {
         eprintln!("warning: {}: {}", w.path, w.message);
     }
@@ -285,6 +329,30 @@ fn render(
         std::fs::write(output, &rendered.bytes)
             .map_err(|e| format!("writing {}: {e}", output.display()))?;
     }
+    Ok(())
+}
+
+fn dev_cert(out: &Path, organisation: &str) -> Result<(), String> {
+    let (key, cert) = collabdocs::sign::dev_cert(organisation)?;
+    std::fs::create_dir_all(out).map_err(|e| format!("creating {}: {e}", out.display()))?;
+    let key_path = out.join("key.pem");
+    let cert_path = out.join("cert.pem");
+    std::fs::write(&key_path, key).map_err(|e| format!("writing {}: {e}", key_path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&key_path, std::fs::Permissions::from_mode(0o600));
+    }
+    std::fs::write(&cert_path, cert)
+        .map_err(|e| format!("writing {}: {e}", cert_path.display()))?;
+    eprintln!(
+        "wrote {} and {} (self-signed, for trying signing out only)\n\
+         start the service with:\n  COLLABDOCS_SIGNING_KEY={} COLLABDOCS_SIGNING_CERT={} collabdocs serve",
+        key_path.display(),
+        cert_path.display(),
+        key_path.display(),
+        cert_path.display()
+    );
     Ok(())
 }
 

@@ -226,7 +226,7 @@ fn allowed_attrs(name: &str) -> Option<&'static [&'static str]> {
         "page-footer" | "draft-mark" | "title" | "subtitle" | "h1" | "h2" | "h3" | "ul" | "ol"
         | "li" | "b" | "br" | "page-break" | "signatures" | "thead" | "tbody" | "tfoot" => &[],
         "p" => &["align", "style"],
-        "kv" => &["columns"],
+        "kv" => &["columns", "anchor"],
         "item" => &["label", "span", "type", "value"],
         "table" => &["name", "sheet", "chart"],
         "col" => &["width", "type", "align", "options", "colors"],
@@ -443,7 +443,11 @@ fn block(p: &Parser<'_>, el: &Element) -> Result<Block, MarkupError> {
                     hint: parse_hint(p, c)?,
                 });
             }
-            Block::KeyValue(KeyValue { columns, items })
+            Block::KeyValue(KeyValue {
+                columns,
+                items,
+                anchor: el.attr("anchor").map(str::to_string),
+            })
         }
         "table" => Block::Table(table(p, el)?),
         "signatures" => {

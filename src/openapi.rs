@@ -26,6 +26,7 @@ use crate::render::OutputFormat;
         crate::http::readyz,
         crate::http::metrics,
         crate::http::openapi_json,
+        crate::http::verify,
     ),
     components(schemas(
         crate::error::Problem,
@@ -36,6 +37,8 @@ use crate::render::OutputFormat;
         crate::batch::ManifestEntry,
         crate::batch::BatchRequest,
         crate::batch::BatchItemSpec,
+        crate::sign::Verification,
+        crate::sign::SignatureReport,
         DocumentKind,
         OutputFormat,
     )),
@@ -223,6 +226,7 @@ fn add_errors(op: &mut Value, statuses: &[u16]) {
             406 => "The format asked for (query or Accept) is not one this service renders.",
             413 => "The body is larger than the configured limit (or a batch has too many items).",
             422 => "The payload breaks the schema or the kind's rules; `errors` lists every problem with its JSON Pointer.",
+            409 => "sign=true, but this service has no signing key configured (COLLABDOCS_SIGNING_KEY, COLLABDOCS_SIGNING_CERT).",
             503 => "Every render slot is busy, or the render took longer than the limit; retry after `Retry-After` seconds.",
             _ => "Error.",
         };
@@ -244,7 +248,17 @@ fn render_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value 
             "Renders the `{}` payload into the chosen format and answers the file. The same payload always gives the same bytes. Rules beyond the schema are checked too (422 names each broken rule by pointer); warnings do not stop the render.",
             kind.slug()
         ),
-        "parameters": [format_parameter()],
+        "parameters": if kind == DocumentKind::Agreement {
+            json!([format_parameter(), {
+                "name": "sign",
+                "in": "query",
+                "required": false,
+                "description": "Digitally sign the PDF with the service's key (PAdES B-B). Only a fully signed agreement (every signatory, and the approver if given, has signed_on) can be signed: a draft is a 422 naming each missing signed_on. Needs format pdf (400 otherwise) and a configured key (409 otherwise).",
+                "schema": { "type": "boolean" },
+            }])
+        } else {
+            json!([format_parameter()])
+        },
         "requestBody": json_body(body, example),
         "responses": {
             "200": {
@@ -255,6 +269,9 @@ fn render_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value 
         },
     });
     add_errors(&mut op, &[400, 401, 406, 413, 422, 503]);
+    if kind == DocumentKind::Agreement {
+        add_errors(&mut op, &[409]);
+    }
     op
 }
 

@@ -110,6 +110,8 @@ pub struct Output {
     pub bytes: Vec<u8>,
     /// Characters no configured font could draw (PDF only; other formats name fonts).
     pub missing_glyphs: Vec<char>,
+    /// Where anchored blocks landed (PDF only).
+    pub anchors: Vec<layout::Anchor>,
 }
 
 /// Renders a document in the given format.
@@ -117,6 +119,7 @@ pub fn render(doc: &Document, format: OutputFormat, theme: &Theme) -> Result<Out
     let plain = |bytes| Output {
         bytes,
         missing_glyphs: Vec::new(),
+        anchors: Vec::new(),
     };
     match format {
         OutputFormat::Docx => docx::render(doc, theme).map(plain),
@@ -125,6 +128,7 @@ pub fn render(doc: &Document, format: OutputFormat, theme: &Theme) -> Result<Out
         OutputFormat::Pdf => pdf::render(doc, theme.fonts).map(|p| Output {
             bytes: p.bytes,
             missing_glyphs: p.missing.into_iter().collect(),
+            anchors: p.anchors,
         }),
     }
 }

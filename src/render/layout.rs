@@ -138,6 +138,17 @@ pub struct Layout {
     pub pages: Vec<Page>,
     /// Characters no configured face has.
     pub missing: BTreeSet<char>,
+    /// Where each anchored block landed.
+    pub anchors: Vec<Anchor>,
+}
+
+/// The area an anchored block occupies: page (0-based) and `[left, top, right, bottom]` in
+/// points from the page's top-left corner. A block split across pages reports its last part.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Anchor {
+    pub name: String,
+    pub page: usize,
+    pub rect: [f32; 4],
 }
 
 /// Breaks inline text into lines no wider than `max_w`.
@@ -311,6 +322,7 @@ struct Flow<'a> {
     pages: Vec<Page>,
     y: f32,
     missing: BTreeSet<char>,
+    anchors: Vec<Anchor>,
 }
 
 impl Flow<'_> {
@@ -481,7 +493,20 @@ impl Flow<'_> {
             }
             Block::KeyValue(kv) => {
                 let g = self.kv_grid(kv);
+                let (page, top) = (self.pages.len(), self.y);
                 self.grid(&g);
+                if let Some(name) = &kv.anchor {
+                    let top = if self.pages.len() == page {
+                        top
+                    } else {
+                        MARGIN_TOP
+                    };
+                    self.anchors.push(Anchor {
+                        name: name.clone(),
+                        page: self.pages.len() - 1,
+                        rect: [self.left(), top, self.right(), self.y],
+                    });
+                }
             }
             Block::Table(t) => {
                 let g = self.table_grid(t);
@@ -849,6 +874,7 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Layout {
         pages: Vec::new(),
         y: MARGIN_TOP,
         missing: BTreeSet::new(),
+        anchors: Vec::new(),
     };
     flow.new_page();
     for (i, b) in doc.blocks.iter().enumerate() {
@@ -877,6 +903,7 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Layout {
             pages: vec![Page::default()],
             y: 0.0,
             missing: BTreeSet::new(),
+            anchors: Vec::new(),
         };
         let size = 9.0;
         let top = 38.0;
@@ -937,6 +964,7 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Layout {
         height,
         pages: flow.pages,
         missing: flow.missing,
+        anchors: flow.anchors,
     }
 }
 

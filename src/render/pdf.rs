@@ -19,6 +19,7 @@ use crate::document::{Document, ImageFormat};
 pub struct Pdf {
     pub bytes: Vec<u8>,
     pub missing: BTreeSet<char>,
+    pub anchors: Vec<super::layout::Anchor>,
 }
 
 pub fn render(doc: &Document, fonts: &FontSet) -> Result<Pdf, RenderError> {
@@ -27,6 +28,7 @@ pub fn render(doc: &Document, fonts: &FontSet) -> Result<Pdf, RenderError> {
     Ok(Pdf {
         bytes,
         missing: lay.missing,
+        anchors: lay.anchors,
     })
 }
 

@@ -12,5 +12,6 @@ mod html;
 mod openapi;
 mod pdf;
 mod production;
+mod signing;
 mod templates;
 mod xlsx;

@@ -1,0 +1,781 @@
+//! PAdES baseline B-B signatures on the PDFs collabdocs renders, and their verification.
+//!
+//! Signing appends an incremental update to the finished PDF: a signature field whose widget
+//! sits on the document's signature area, added to the last page and to a new AcroForm, and a
+//! signature dictionary (`/SubFilter /ETSI.CAdES.detached`) whose `/Contents` is a detached
+//! CMS SignedData over every byte but itself (`/ByteRange`), with the signed attributes PAdES
+//! asks for — content type, message digest (SHA-256) and signing-certificate-v2 — and no
+//! signing-time attribute: the time is the dictionary's `/M`, taken from the payload, so the
+//! same payload and key give the same bytes (ECDSA per RFC 6979 is deterministic).
+//!
+//! Verification finds each `/ByteRange`, checks the CMS digest and signature against the
+//! embedded certificate, and says whether the signed range is the whole file.
+
+use std::path::Path;
+
+use cms::cert::x509::Certificate;
+use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
+use cms::content_info::{CmsVersion, ContentInfo};
+use cms::signed_data::{
+    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
+};
+use der::asn1::{ObjectIdentifier, OctetString, SetOfVec};
+use der::{Any, Decode, Encode};
+use p256::ecdsa::signature::{Signer as _, Verifier as _};
+use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use sha2::{Digest, Sha256};
+use x509_cert::attr::Attribute;
+use x509_cert::spki::{AlgorithmIdentifierOwned, EncodePublicKey};
+
+use crate::kinds::Date;
+
+const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+const ID_SIGNED_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
+const ID_CONTENT_TYPE: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
+const ID_MESSAGE_DIGEST: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+const ID_ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+
+/// `ESSCertIDv2` with the default hash algorithm (SHA-256) left out, as DER requires.
+#[derive(Clone, Debug, Eq, PartialEq, der::Sequence)]
+struct EssCertIdV2 {
+    cert_hash: OctetString,
+}
+
+/// `SigningCertificateV2` (RFC 5035) naming the signer's certificate by its hash.
+#[derive(Clone, Debug, Eq, PartialEq, der::Sequence)]
+struct SigningCertificateV2 {
+    certs: Vec<EssCertIdV2>,
+}
+
+/// The service's signing identity: an ECDSA P-256 key and its certificate (plus any chain).
+pub struct Signer {
+    key: p256::ecdsa::SigningKey,
+    chain: Vec<Certificate>,
+    /// The certificate's subject, as `CN=…,O=…`.
+    pub subject: String,
+    /// The organisation the certificate names (O, else CN): printed in the signature area.
+    pub organisation: String,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signer")
+            .field("subject", &self.subject)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Signer {
+    /// Loads the key (PKCS#8 or SEC1 PEM) and the certificate file (PEM; the signer's
+    /// certificate first, then any chain).
+    pub fn from_pem_files(key: &Path, cert: &Path) -> Result<Self, String> {
+        let read = |p: &Path| {
+            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))
+        };
+        Self::from_pem(&read(key)?, &read(cert)?)
+    }
+
+    pub fn from_pem(key_pem: &str, cert_pem: &str) -> Result<Self, String> {
+        let key = p256::SecretKey::from_pkcs8_pem(key_pem)
+            .or_else(|_| p256::SecretKey::from_sec1_pem(key_pem))
+            .map_err(|_| {
+                "the signing key is not an ECDSA P-256 private key in PEM (PKCS#8 or SEC1); \
+                 RSA and other keys are not supported yet"
+                    .to_string()
+            })?;
+        let chain = Certificate::load_pem_chain(cert_pem.as_bytes())
+            .map_err(|e| format!("the certificate file is not PEM certificates: {e}"))?;
+        let cert = chain
+            .first()
+            .ok_or("the certificate file holds no certificate")?;
+        let key = p256::ecdsa::SigningKey::from(key);
+        let ours = key
+            .verifying_key()
+            .to_public_key_der()
+            .map_err(|e| e.to_string())?;
+        let theirs = cert
+            .tbs_certificate
+            .subject_public_key_info
+            .to_der()
+            .map_err(|e| e.to_string())?;
+        if ours.as_bytes() != theirs.as_slice() {
+            return Err("the signing key does not belong to the (first) certificate".into());
+        }
+        let subject = cert.tbs_certificate.subject.to_string();
+        let organisation = name_part(&subject, "O")
+            .or_else(|| name_part(&subject, "CN"))
+            .unwrap_or_else(|| subject.clone());
+        Ok(Signer {
+            key,
+            chain,
+            subject,
+            organisation,
+        })
+    }
+
+    /// A detached CMS SignedData over `content`, with the PAdES signed attributes.
+    fn cms(&self, content_digest: &[u8]) -> Result<Vec<u8>, String> {
+        let e = |e: der::Error| format!("CMS: {e}");
+        let cert = &self.chain[0];
+        let cert_der = cert.to_der().map_err(e)?;
+        let signing_cert = SigningCertificateV2 {
+            certs: vec![EssCertIdV2 {
+                cert_hash: OctetString::new(Sha256::digest(&cert_der).to_vec()).map_err(e)?,
+            }],
+        };
+        let attr = |oid: ObjectIdentifier, value: Any| -> Result<Attribute, String> {
+            Ok(Attribute {
+                oid,
+                values: SetOfVec::try_from(vec![value]).map_err(e)?,
+            })
+        };
+        let signed_attrs = SetOfVec::try_from(vec![
+            attr(ID_CONTENT_TYPE, Any::encode_from(&ID_DATA).map_err(e)?)?,
+            attr(
+                ID_MESSAGE_DIGEST,
+                Any::encode_from(&OctetString::new(content_digest.to_vec()).map_err(e)?)
+                    .map_err(e)?,
+            )?,
+            attr(
+                ID_SIGNING_CERTIFICATE_V2,
+                Any::encode_from(&signing_cert).map_err(e)?,
+            )?,
+        ])
+        .map_err(e)?;
+        let to_sign = signed_attrs.to_der().map_err(e)?;
+        let signature: p256::ecdsa::Signature = self.key.sign(&to_sign);
+        let sha256 = AlgorithmIdentifierOwned {
+            oid: ID_SHA256,
+            parameters: None,
+        };
+        let signer_info = SignerInfo {
+            version: CmsVersion::V1,
+            sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+                issuer: cert.tbs_certificate.issuer.clone(),
+                serial_number: cert.tbs_certificate.serial_number.clone(),
+            }),
+            digest_alg: sha256.clone(),
+            signed_attrs: Some(signed_attrs),
+            signature_algorithm: AlgorithmIdentifierOwned {
+                oid: ID_ECDSA_WITH_SHA256,
+                parameters: None,
+            },
+            signature: OctetString::new(signature.to_der().as_bytes().to_vec()).map_err(e)?,
+            unsigned_attrs: None,
+        };
+        let certificates = CertificateSet(
+            SetOfVec::try_from(
+                self.chain
+                    .iter()
+                    .cloned()
+                    .map(CertificateChoices::Certificate)
+                    .collect::<Vec<_>>(),
+            )
+            .map_err(e)?,
+        );
+        let signed_data = SignedData {
+            version: CmsVersion::V1,
+            digest_algorithms: SetOfVec::try_from(vec![sha256]).map_err(e)?,
+            encap_content_info: EncapsulatedContentInfo {
+                econtent_type: ID_DATA,
+                econtent: None,
+            },
+            certificates: Some(certificates),
+            crls: None,
+            signer_infos: SignerInfos(SetOfVec::try_from(vec![signer_info]).map_err(e)?),
+        };
+        ContentInfo {
+            content_type: ID_SIGNED_DATA,
+            content: Any::encode_from(&signed_data).map_err(e)?,
+        }
+        .to_der()
+        .map_err(e)
+    }
+
+    /// Signs a PDF written by collabdocs: appends the signature field (its widget over
+    /// `area` — page index, `[left, top, right, bottom]` from the top-left — or an invisible
+    /// one on the last page) and the signature, as an incremental update.
+    pub fn sign_pdf(
+        &self,
+        pdf: &[u8],
+        area: Option<(usize, [f32; 4])>,
+        signed_on: Date,
+        reason: &str,
+    ) -> Result<Vec<u8>, String> {
+        let reserve = self.cms(&[0; 32])?.len() + 64;
+        let parsed = PdfTail::parse(pdf, area.map(|(page, _)| page))?;
+        let next = parsed.size;
+        let (widget, sig, appearance) = (next, next + 1, next + 2);
+        let page = parsed.last_page;
+        let mut out = pdf.to_vec();
+        if !out.ends_with(b"\n") {
+            out.push(b'\n');
+        }
+        let mut offsets: Vec<(u32, usize)> = Vec::new();
+        let mut object = |out: &mut Vec<u8>, num: u32, body: &[u8]| {
+            offsets.push((num, out.len()));
+            out.extend_from_slice(format!("{num} 0 obj\n").as_bytes());
+            out.extend_from_slice(body);
+            out.extend_from_slice(b"\nendobj\n");
+        };
+        let page_dict = add_to_annots(&parsed.page_dict, widget)?;
+        object(&mut out, page, page_dict.as_bytes());
+        let catalog = insert_before_end(
+            &parsed.catalog_dict,
+            &format!("/AcroForm<</Fields[{widget} 0 R]/SigFlags 3>>"),
+        )?;
+        object(&mut out, parsed.root, catalog.as_bytes());
+        let rect = area.map_or([0.0; 4], |(_, [x0, top, x1, bottom])| {
+            [
+                x0,
+                parsed.page_height - bottom,
+                x1,
+                parsed.page_height - top,
+            ]
+        });
+        let (w, h) = (rect[2] - rect[0], rect[3] - rect[1]);
+        object(
+            &mut out,
+            widget,
+            format!(
+                "<</Type/Annot/Subtype/Widget/FT/Sig/T(Signature1)/F 132/Rect[{:.2} {:.2} {:.2} {:.2}]/P {page} 0 R/V {sig} 0 R/AP<</N {appearance} 0 R>>>>",
+                rect[0], rect[1], rect[2], rect[3]
+            )
+            .as_bytes(),
+        );
+        // The signature area's text is in the page itself; the appearance draws its frame.
+        let frame = if w > 0.0 && h > 0.0 {
+            format!(
+                "0.12 0.35 0.65 RG 1.2 w 0.6 0.6 {:.2} {:.2} re S",
+                w - 1.2,
+                h - 1.2
+            )
+        } else {
+            String::new()
+        };
+        object(
+            &mut out,
+            appearance,
+            format!(
+                "<</Type/XObject/Subtype/Form/BBox[0 0 {w:.2} {h:.2}]/Length {}>>\nstream\n{frame}\nendstream",
+                frame.len()
+            )
+            .as_bytes(),
+        );
+        let placeholder_range = "[0 0000000000 0000000000 0000000000]";
+        let m = format!(
+            "D:{:04}{:02}{:02}000000+08'00'",
+            signed_on.year, signed_on.month, signed_on.day
+        );
+        let sig_start = out.len();
+        object(
+            &mut out,
+            sig,
+            format!(
+                "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/ByteRange{placeholder_range}/Contents<{}>/M({m})/Name{}/Reason{}>>",
+                "0".repeat(reserve * 2),
+                pdf_text(&self.organisation),
+                pdf_text(reason),
+            )
+            .as_bytes(),
+        );
+        let xref_at = out.len();
+        offsets.sort();
+        let mut xref = String::from("xref\n0 1\n0000000000 65535 f \n");
+        for (num, at) in &offsets {
+            xref.push_str(&format!("{num} 1\n{at:010} 00000 n \n"));
+        }
+        xref.push_str(&format!(
+            "trailer\n<</Size {}/Root {} 0 R{}{}/Prev {}>>\nstartxref\n{xref_at}\n%%EOF\n",
+            next + 3,
+            parsed.root,
+            parsed
+                .info
+                .as_deref()
+                .map(|i| format!("/Info {i}"))
+                .unwrap_or_default(),
+            parsed
+                .id
+                .as_deref()
+                .map(|i| format!("/ID{i}"))
+                .unwrap_or_default(),
+            parsed.startxref,
+        ));
+        out.extend_from_slice(xref.as_bytes());
+
+        // Fill in the byte range around /Contents, then the signature over it.
+        let sig_obj = &out[sig_start..];
+        let contents_at = sig_start
+            + find(sig_obj, b"/Contents<").ok_or("internal: no /Contents placeholder")?
+            + b"/Contents".len();
+        let contents_end = contents_at + 2 + reserve * 2;
+        let range_at = sig_start
+            + find(sig_obj, placeholder_range.as_bytes()).ok_or("internal: no /ByteRange")?;
+        let range = format!(
+            "[0 {contents_at} {contents_end} {}]",
+            out.len() - contents_end
+        );
+        let padded = format!("{range:<width$}", width = placeholder_range.len());
+        out[range_at..range_at + padded.len()].copy_from_slice(padded.as_bytes());
+        let mut hasher = Sha256::new();
+        hasher.update(&out[..contents_at]);
+        hasher.update(&out[contents_end..]);
+        let cms = self.cms(&hasher.finalize())?;
+        if cms.len() > reserve {
+            return Err("internal: the signature is larger than the room kept for it".into());
+        }
+        let hex: String = cms.iter().map(|b| format!("{b:02X}")).collect();
+        out[contents_at + 1..contents_at + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+        Ok(out)
+    }
+}
+
+/// A PEM key and a self-signed certificate for trying signing out: P-256, valid two years,
+/// key usage digital signature and non-repudiation. Not for production.
+pub fn dev_cert(organisation: &str) -> Result<(String, String), String> {
+    use std::str::FromStr;
+    use x509_cert::builder::{Builder, CertificateBuilder, Profile};
+    let key = p256::ecdsa::SigningKey::random(&mut rand_core::OsRng);
+    let subject = x509_cert::name::Name::from_str(&format!(
+        "CN={organisation} (collabdocs development signing),O={organisation}"
+    ))
+    .map_err(|e| format!("bad organisation name: {e}"))?;
+    let mut serial = [0u8; 16];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut serial);
+    serial[0] &= 0x7f;
+    let spki = x509_cert::spki::SubjectPublicKeyInfoOwned::from_key(*key.verifying_key())
+        .map_err(|e| e.to_string())?;
+    let builder = CertificateBuilder::new(
+        Profile::Leaf {
+            issuer: subject.clone(),
+            enable_key_agreement: false,
+            enable_key_encipherment: false,
+        },
+        x509_cert::serial_number::SerialNumber::new(&serial).map_err(|e| e.to_string())?,
+        x509_cert::time::Validity::from_now(std::time::Duration::from_secs(2 * 366 * 86_400))
+            .map_err(|e| e.to_string())?,
+        subject,
+        spki,
+        &key,
+    )
+    .map_err(|e| e.to_string())?;
+    let cert = builder
+        .build::<p256::ecdsa::DerSignature>()
+        .map_err(|e| e.to_string())?;
+    let cert_pem =
+        der::EncodePem::to_pem(&cert, der::pem::LineEnding::LF).map_err(|e| e.to_string())?;
+    let key_pem = p256::SecretKey::from(key)
+        .to_pkcs8_pem(der::pem::LineEnding::LF)
+        .map_err(|e| e.to_string())?
+        .to_string();
+    Ok((key_pem, cert_pem))
+}
+
+/// What `POST /v1/verify` reports about one signature.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct SignatureReport {
+    /// The digest matches the signed bytes and the signature verifies with the certificate.
+    pub valid: bool,
+    /// The signer certificate's subject (`CN=…,O=…`), if the CMS carries it.
+    pub signer: Option<String>,
+    /// The signed range is the whole file as it was at signing: from the first byte to the
+    /// end of that revision, with only the signature itself left out.
+    pub covers_whole_file: bool,
+    /// Bytes follow the signed revision: the file was changed (an incremental update)
+    /// after signing.
+    pub modified_after_signing: bool,
+    /// The signing time in the signature dictionary (`/M`), as written.
+    pub signing_time: Option<String>,
+    /// Why `valid` is false.
+    pub problem: Option<String>,
+}
+
+/// What `POST /v1/verify` answers.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Verification {
+    /// At least one signature, every one valid, the last one covering the whole file.
+    pub valid: bool,
+    /// The last signature's signer.
+    pub signer: Option<String>,
+    /// The last signature covers the whole file.
+    pub covers_whole_file: bool,
+    /// Something was appended after the last signature.
+    pub modified_after_signing: bool,
+    /// Every signature found, in file order.
+    pub signatures: Vec<SignatureReport>,
+}
+
+/// Checks every signature in a PDF.
+pub fn verify(pdf: &[u8]) -> Verification {
+    let mut signatures = Vec::new();
+    let mut from = 0;
+    while let Some(at) = find(&pdf[from..], b"/ByteRange") {
+        let at = from + at;
+        from = at + 10;
+        if let Some(report) = verify_one(pdf, at) {
+            signatures.push(report);
+        }
+    }
+    let last = signatures.last();
+    Verification {
+        valid: !signatures.is_empty()
+            && signatures.iter().all(|s| s.valid)
+            && last.is_some_and(|s| s.covers_whole_file),
+        signer: last.and_then(|s| s.signer.clone()),
+        covers_whole_file: last.is_some_and(|s| s.covers_whole_file),
+        modified_after_signing: last.is_some_and(|s| s.modified_after_signing),
+        signatures,
+    }
+}
+
+fn verify_one(pdf: &[u8], at: usize) -> Option<SignatureReport> {
+    let rest = &pdf[at + 10..];
+    let open = rest.iter().position(|&b| b == b'[')?;
+    let close = rest.iter().position(|&b| b == b']')?;
+    let nums: Vec<usize> = std::str::from_utf8(rest.get(open + 1..close)?)
+        .ok()?
+        .split_ascii_whitespace()
+        .map(|n| n.parse().ok())
+        .collect::<Option<_>>()?;
+    let [a, b, c, d] = nums[..] else { return None };
+    let signing_time = dictionary_string(pdf, at, b"/M(");
+    let mut report = SignatureReport {
+        valid: false,
+        signer: None,
+        covers_whole_file: false,
+        modified_after_signing: false,
+        signing_time,
+        problem: None,
+    };
+    let end = c.checked_add(d)?;
+    let framed = a == 0
+        && b.checked_add(2).is_some_and(|b2| b2 <= c)
+        && end <= pdf.len()
+        && pdf.get(b) == Some(&b'<')
+        && pdf.get(c - 1) == Some(&b'>');
+    if !framed {
+        report.problem = Some("the byte range does not frame the signature contents".into());
+        return Some(report);
+    }
+    report.modified_after_signing = pdf[end..].iter().any(|b| !b.is_ascii_whitespace());
+    // The range must reach the end of its revision: the %%EOF just before `end`.
+    let revision_end = pdf[..end]
+        .windows(5)
+        .rposition(|w| w == b"%%EOF")
+        .map(|p| p + 5);
+    report.covers_whole_file = !report.modified_after_signing
+        && revision_end.is_some_and(|r| pdf[r..end].iter().all(u8::is_ascii_whitespace));
+    let hex = &pdf[b + 1..c - 1];
+    let der: Vec<u8> = match decode_hex(hex) {
+        Some(d) => d,
+        None => {
+            report.problem = Some("the signature contents are not hexadecimal".into());
+            return Some(report);
+        }
+    };
+    let mut hasher = Sha256::new();
+    hasher.update(&pdf[..b]);
+    hasher.update(&pdf[c..end]);
+    let digest = hasher.finalize();
+    match check_cms(&der, &digest) {
+        Ok(subject) => {
+            report.signer = Some(subject);
+            report.valid = true;
+        }
+        Err((subject, why)) => {
+            report.signer = subject;
+            report.problem = Some(why);
+        }
+    }
+    Some(report)
+}
+
+/// Checks a CMS SignedData: the message digest against `digest`, the signature against the
+/// signer's certificate. `Ok(subject)` or `Err((subject if known, why))`.
+fn check_cms(der: &[u8], digest: &[u8]) -> Result<String, (Option<String>, String)> {
+    let fail = |s: Option<String>, why: &str| Err((s, why.to_string()));
+    // The contents are zero-padded after the DER value.
+    let ci = match der::SliceReader::new(der).and_then(|mut r| ContentInfo::decode(&mut r)) {
+        Ok(ci) if ci.content_type == ID_SIGNED_DATA => ci,
+        _ => return fail(None, "the signature contents are not a CMS SignedData"),
+    };
+    let Ok(sd) = ci.content.decode_as::<SignedData>() else {
+        return fail(None, "the CMS SignedData cannot be read");
+    };
+    let Some(si) = sd.signer_infos.0.iter().next() else {
+        return fail(None, "the CMS has no signer");
+    };
+    let SignerIdentifier::IssuerAndSerialNumber(id) = &si.sid else {
+        return fail(None, "the signer is not named by issuer and serial number");
+    };
+    let cert = sd.certificates.as_ref().and_then(|set| {
+        set.0.iter().find_map(|c| match c {
+            CertificateChoices::Certificate(c)
+                if c.tbs_certificate.serial_number == id.serial_number
+                    && c.tbs_certificate.issuer == id.issuer =>
+            {
+                Some(c)
+            }
+            _ => None,
+        })
+    });
+    let Some(cert) = cert else {
+        return fail(None, "the signer's certificate is not in the signature");
+    };
+    let name = cert.tbs_certificate.subject.to_string();
+    let subject = Some(name.clone());
+    if si.digest_alg.oid != ID_SHA256 {
+        return fail(subject, "the digest algorithm is not SHA-256");
+    }
+    let Some(attrs) = &si.signed_attrs else {
+        return fail(subject, "there are no signed attributes");
+    };
+    let md = attrs
+        .iter()
+        .find(|a| a.oid == ID_MESSAGE_DIGEST)
+        .and_then(|a| a.values.iter().next())
+        .and_then(|v| v.decode_as::<OctetString>().ok());
+    if md.as_ref().map(OctetString::as_bytes) != Some(digest) {
+        return fail(
+            subject,
+            "the document's digest does not match the signed one: the signed bytes were changed",
+        );
+    }
+    let Ok(signed) = attrs.to_der() else {
+        return fail(subject, "the signed attributes cannot be encoded");
+    };
+    let spki = &cert.tbs_certificate.subject_public_key_info;
+    if spki.algorithm.oid != ID_EC_PUBLIC_KEY || si.signature_algorithm.oid != ID_ECDSA_WITH_SHA256
+    {
+        return fail(
+            subject,
+            "only ECDSA P-256 with SHA-256 signatures can be checked",
+        );
+    }
+    let key = spki
+        .subject_public_key
+        .as_bytes()
+        .and_then(|b| p256::ecdsa::VerifyingKey::from_sec1_bytes(b).ok());
+    let sig = p256::ecdsa::Signature::from_der(si.signature.as_bytes()).ok();
+    match (key, sig) {
+        (Some(k), Some(s)) if k.verify(&signed, &s).is_ok() => Ok(name),
+        _ => fail(
+            subject,
+            "the signature does not verify with the signer's certificate",
+        ),
+    }
+}
+
+fn decode_hex(hex: &[u8]) -> Option<Vec<u8>> {
+    let digits: Vec<u8> = hex
+        .iter()
+        .copied()
+        .filter(|b| !b.is_ascii_whitespace())
+        .collect();
+    digits
+        .chunks(2)
+        .map(|p| {
+            let s = std::str::from_utf8(p).ok()?;
+            u8::from_str_radix(s, 16).ok()
+        })
+        .collect()
+}
+
+/// A `(…)` literal after `key` within the dictionary around `at`, as written.
+fn dictionary_string(pdf: &[u8], at: usize, key: &[u8]) -> Option<String> {
+    let start = pdf[..at].windows(3).rposition(|w| w == b"obj")?;
+    let end = at + find(&pdf[at..], b"endobj")?;
+    let dict = &pdf[start..end];
+    let k = find(dict, key)? + key.len();
+    let close = dict[k..].iter().position(|&b| b == b')')?;
+    Some(String::from_utf8_lossy(&dict[k..k + close]).into_owned())
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// `X=value` from an RFC 4514 name string.
+fn name_part(name: &str, key: &str) -> Option<String> {
+    name.split(',')
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case(key))
+        .map(|(_, v)| v.trim().to_string())
+}
+
+/// A PDF text string: UTF-16BE with a byte-order mark, in hex.
+fn pdf_text(s: &str) -> String {
+    let mut out = String::from("<FEFF");
+    for unit in s.encode_utf16() {
+        out.push_str(&format!("{unit:04X}"));
+    }
+    out.push('>');
+    out
+}
+
+/// What the incremental update needs from the end of a PDF written by collabdocs.
+struct PdfTail {
+    startxref: usize,
+    size: u32,
+    root: u32,
+    info: Option<String>,
+    id: Option<String>,
+    catalog_dict: String,
+    last_page: u32,
+    page_dict: String,
+    page_height: f32,
+}
+
+impl PdfTail {
+    /// `page`: the 0-based page the widget goes on; the last when `None`.
+    fn parse(pdf: &[u8], page: Option<usize>) -> Result<Self, String> {
+        let bad = |what: &str| format!("cannot sign this PDF: {what}");
+        let text = String::from_utf8_lossy(pdf);
+        let sx = text.rfind("startxref").ok_or_else(|| bad("no startxref"))?;
+        let startxref: usize = text[sx + 9..]
+            .split_ascii_whitespace()
+            .next()
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| bad("bad startxref"))?;
+        let tr = text[..sx]
+            .rfind("trailer")
+            .ok_or_else(|| bad("no trailer"))?;
+        let trailer = &text[tr..sx];
+        let num_after = |dict: &str, key: &str| -> Option<u32> {
+            let i = dict.find(key)? + key.len();
+            dict[i..]
+                .split(|c: char| !c.is_ascii_digit())
+                .find(|s| !s.is_empty())?
+                .parse()
+                .ok()
+        };
+        let size = num_after(trailer, "/Size").ok_or_else(|| bad("no /Size"))?;
+        let root = num_after(trailer, "/Root").ok_or_else(|| bad("no /Root"))?;
+        let info = num_after(trailer, "/Info").map(|n| format!("{n} 0 R"));
+        let id = trailer.find("/ID").and_then(|i| {
+            let s = &trailer[i + 3..];
+            let close = s.find(']')?;
+            Some(s[..=close].trim().to_string())
+        });
+        let object = |num: u32| -> Result<String, String> {
+            let head = format!("\n{num} 0 obj");
+            let start = text
+                .find(&head)
+                .ok_or_else(|| bad(&format!("object {num} not found")))?;
+            let body_start = start + head.len();
+            let end = text[body_start..]
+                .find("endobj")
+                .ok_or_else(|| bad("unterminated object"))?;
+            Ok(text[body_start..body_start + end].trim().to_string())
+        };
+        let catalog_dict = object(root)?;
+        let pages = num_after(&catalog_dict, "/Pages").ok_or_else(|| bad("no /Pages"))?;
+        let pages_dict = object(pages)?;
+        let kids = pages_dict
+            .find("/Kids[")
+            .map(|i| &pages_dict[i + 6..])
+            .and_then(|s| s.find(']').map(|e| &s[..e]))
+            .ok_or_else(|| bad("no /Kids"))?;
+        let nums: Vec<u32> = kids
+            .split_ascii_whitespace()
+            .filter_map(|t| t.parse().ok())
+            .collect();
+        // Kids are `n 0 R`: of the numbers, every other one is an object number.
+        let pages: Vec<u32> = nums.chunks(2).filter_map(|c| c.first().copied()).collect();
+        let last_page = *match page {
+            Some(i) => pages.get(i),
+            None => pages.last(),
+        }
+        .ok_or_else(|| bad("no such page"))?;
+        let page_dict = object(last_page)?;
+        if page_dict.contains("/Type/Pages") {
+            return Err(bad("nested page trees are not supported"));
+        }
+        let page_height = page_dict
+            .find("/MediaBox[")
+            .map(|i| &page_dict[i + 10..])
+            .and_then(|s| s.find(']').map(|e| &s[..e]))
+            .and_then(|s| s.split_ascii_whitespace().nth(3)?.parse().ok())
+            .ok_or_else(|| bad("no /MediaBox on the last page"))?;
+        if catalog_dict.contains("/AcroForm") {
+            return Err(bad("it already has a form"));
+        }
+        Ok(PdfTail {
+            startxref,
+            size,
+            root,
+            info,
+            id,
+            catalog_dict,
+            last_page,
+            page_dict,
+            page_height,
+        })
+    }
+}
+
+fn insert_before_end(dict: &str, entry: &str) -> Result<String, String> {
+    let end = dict
+        .rfind(">>")
+        .ok_or("cannot sign this PDF: a dictionary is not closed")?;
+    Ok(format!("{}{entry}{}", &dict[..end], &dict[end..]))
+}
+
+fn add_to_annots(page: &str, widget: u32) -> Result<String, String> {
+    match page.find("/Annots") {
+        None => insert_before_end(page, &format!("/Annots[{widget} 0 R]")),
+        Some(i) => {
+            let rest = &page[i + 7..];
+            let open = rest.trim_start();
+            if !open.starts_with('[') {
+                return Err("cannot sign this PDF: the page's annotations are indirect".into());
+            }
+            let at = i + 7 + (rest.len() - open.len()) + 1;
+            Ok(format!("{}{widget} 0 R {}", &page[..at], &page[at..]))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_dev_certificate_loads_back_and_names_its_organisation() {
+        let (key, cert) = dev_cert("华东零售集团").unwrap();
+        let s = Signer::from_pem(&key, &cert).unwrap();
+        assert_eq!(s.organisation, "华东零售集团");
+        let (other_key, _) = dev_cert("x").unwrap();
+        assert!(
+            Signer::from_pem(&other_key, &cert).is_err(),
+            "a key that does not match"
+        );
+    }
+
+    #[test]
+    fn byte_ranges_that_frame_nothing_are_reported_not_trusted() {
+        for body in [
+            &b"%PDF-1.7 /ByteRange[0 9 9 0]"[..],
+            b"%PDF-1.7 /ByteRange[0 0 0 0]",
+            b"%PDF-1.7 <> /ByteRange[0 9 10 2]",
+            b"%PDF-1.7 /ByteRange[0 99999999999999999999999 1 1]",
+            b"%PDF-1.7 /ByteRange[0 1 2",
+            b"%PDF-1.7 /ByteRange[",
+            b"%PDF-1.7 /ByteRange",
+            b"%PDF-1.7 <00> /ByteRange[0 9 13 18446744073709551615]",
+            b"%PDF-1.7 <zz> /ByteRange[0 9 13 0]",
+        ] {
+            let v = verify(body);
+            assert!(!v.valid, "{}", String::from_utf8_lossy(body));
+        }
+    }
+
+    #[test]
+    fn pdf_text_strings_are_utf16_with_a_bom() {
+        assert_eq!(pdf_text("A中"), "<FEFF00414E2D>");
+    }
+}

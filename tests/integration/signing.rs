@@ -1,0 +1,216 @@
+//! Digitally signed agreements: signed over the whole file, checked by /v1/verify, refused
+//! for drafts and when no key is configured.
+
+use std::sync::{Arc, OnceLock};
+
+use actix_web::test::TestRequest;
+use collabdocs::engine::{Engine, EngineOptions};
+use collabdocs::http::AppState;
+use collabdocs::kinds::DocumentKind;
+use collabdocs::sign::Signer;
+use serde_json::{json, Value};
+
+use crate::common::*;
+use crate::pdf::pdf_text;
+
+fn signing_engine() -> Arc<Engine> {
+    static ENGINE: OnceLock<Arc<Engine>> = OnceLock::new();
+    ENGINE
+        .get_or_init(|| {
+            let (key, cert) = collabdocs::sign::dev_cert("华东零售集团").unwrap();
+            let signer = Signer::from_pem(&key, &cert).unwrap();
+            Arc::new(
+                Engine::new(EngineOptions {
+                    signer: Some(Arc::new(signer)),
+                    ..EngineOptions::default()
+                })
+                .unwrap(),
+            )
+        })
+        .clone()
+}
+
+async fn sign(payload: &Value) -> Reply {
+    call_with(
+        AppState::new(signing_engine()),
+        TestRequest::post()
+            .uri("/v1/documents/agreement?format=pdf&sign=true")
+            .insert_header(("content-type", "application/json"))
+            .set_payload(serde_json::to_vec(payload).unwrap()),
+    )
+    .await
+}
+
+async fn verify(pdf: &[u8]) -> Value {
+    let r = call(
+        TestRequest::post()
+            .uri("/v1/verify")
+            .insert_header(("content-type", "application/pdf"))
+            .set_payload(pdf.to_vec()),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    r.json()
+}
+
+fn signed_range(pdf: &[u8]) -> [usize; 4] {
+    let text = String::from_utf8_lossy(pdf);
+    let i = text.rfind("/ByteRange[").unwrap() + 11;
+    let nums: Vec<usize> = text[i..text[i..].find(']').unwrap() + i]
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    [nums[0], nums[1], nums[2], nums[3]]
+}
+
+#[actix_web::test]
+async fn a_signed_agreement_is_signed_over_the_whole_file_and_keeps_its_text() {
+    let payload = example(DocumentKind::Agreement);
+    let r = sign(&payload).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.header("content-type"), "application/pdf");
+    let pdf = r.body;
+    let [a, b, c, d] = signed_range(&pdf);
+    assert_eq!(
+        (a, c + d),
+        (0, pdf.len()),
+        "the range runs from the first to the last byte"
+    );
+    assert_eq!(
+        (pdf[b], pdf[c - 1]),
+        (b'<', b'>'),
+        "only /Contents is left out"
+    );
+    let text = String::from_utf8_lossy(&pdf);
+    for needle in [
+        "/SubFilter/ETSI.CAdES.detached",
+        "/FT/Sig",
+        "/AcroForm",
+        "/M(D:20260731",
+    ] {
+        assert!(text.contains(needle), "{needle}");
+    }
+    let v = verify(&pdf).await;
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(v["covers_whole_file"], true);
+    assert_eq!(v["modified_after_signing"], false);
+    assert!(
+        v["signer"].as_str().unwrap().contains("O=华东零售集团"),
+        "{v}"
+    );
+    // The agreement's text is all there, and the signing record with the unsigned file's hash.
+    let extracted = pdf_text(&pdf);
+    assert_all_present("agreement", "signed pdf", &payload, &extracted);
+    let unsigned = render_example(DocumentKind::Agreement, "pdf").await.1.body;
+    let hash = sha256_hex(&unsigned);
+    assert!(
+        extracted.contains(&hash),
+        "the unsigned file's SHA-256 {hash} is printed"
+    );
+    assert!(
+        extracted.contains("数字签名与签署记录")
+            && extracted.contains("本协议由华东零售集团以数字证书签署")
+    );
+    // Same payload, same key: same bytes.
+    assert_eq!(sign(&payload).await.body, pdf);
+}
+
+fn sha256_hex(b: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(b)
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_changed_byte_or_an_appended_update_is_caught() {
+    let pdf = sign(&example(DocumentKind::Agreement)).await.body;
+    let [_, b, _, _] = signed_range(&pdf);
+    let mut flipped = pdf.clone();
+    // A digit of the page content near the start, inside the signed range.
+    flipped[b / 2] ^= 0x01;
+    let v = verify(&flipped).await;
+    assert_eq!(v["valid"], false, "{v}");
+    assert!(
+        v["signatures"][0]["problem"]
+            .as_str()
+            .unwrap()
+            .contains("changed"),
+        "{v}"
+    );
+
+    let mut appended = pdf.clone();
+    appended.extend_from_slice(b"\n99 0 obj\n<</Title(changed)>>\nendobj\nxref\n99 1\n0000000000 00000 n \ntrailer\n<</Size 100>>\nstartxref\n0\n%%EOF\n");
+    let v = verify(&appended).await;
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["modified_after_signing"], true);
+    assert_eq!(v["covers_whole_file"], false);
+    assert_eq!(
+        v["signatures"][0]["valid"], true,
+        "the signed revision itself is intact"
+    );
+
+    let unsigned = render_example(DocumentKind::Agreement, "pdf").await.1.body;
+    let v = verify(&unsigned).await;
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["signatures"], json!([]));
+}
+
+#[actix_web::test]
+async fn a_draft_is_refused_naming_each_missing_signature() {
+    let mut p = example(DocumentKind::Agreement);
+    p["signatories"][1]["signed_on"] = Value::Null;
+    p["approver"]["signed_on"] = Value::Null;
+    let r = sign(&p).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(
+        r.error_paths(),
+        ["/signatories/1/signed_on", "/approver/signed_on"]
+    );
+}
+
+#[actix_web::test]
+async fn signing_needs_a_key_a_pdf_and_an_agreement() {
+    let body = serde_json::to_vec(&example(DocumentKind::Agreement)).unwrap();
+    let r = post("/v1/documents/agreement?sign=true", body.clone()).await;
+    assert_eq!(r.status, 409);
+    assert_eq!(r.header("content-type"), "application/problem+json");
+    assert!(r.json()["detail"]
+        .as_str()
+        .unwrap()
+        .contains("COLLABDOCS_SIGNING_KEY"));
+    let r = post("/v1/documents/agreement?sign=true&format=docx", body).await;
+    assert_eq!(r.status, 400);
+    let minutes = serde_json::to_vec(&example(DocumentKind::MeetingMinutes)).unwrap();
+    let r = call_with(
+        AppState::new(signing_engine()),
+        TestRequest::post()
+            .uri("/v1/documents/meeting-minutes?sign=true")
+            .insert_header(("content-type", "application/json"))
+            .set_payload(minutes),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    let r = call(
+        TestRequest::post()
+            .uri("/v1/verify")
+            .set_payload("not a pdf"),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+}
+
+#[test]
+fn a_key_that_does_not_match_its_certificate_is_refused() {
+    let (_, cert) = collabdocs::sign::dev_cert("a").unwrap();
+    let (key, _) = collabdocs::sign::dev_cert("b").unwrap();
+    let e = Signer::from_pem(&key, &cert).unwrap_err();
+    assert!(e.contains("does not belong"), "{e}");
+    let e = Signer::from_pem(
+        "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n",
+        &cert,
+    )
+    .unwrap_err();
+    assert!(e.contains("P-256"), "{e}");
+}
