@@ -6,6 +6,8 @@
 2. One byte flipped inside the signed range: pyHanko finds the signature broken.
 3. An incremental update appended: pyHanko reports the signature no longer covers the file.
 4. POST /v1/verify agrees with pyHanko on all three.
+5. `collabdocs render --sign` with the RSA key in the PKCS#12 test fixture: pyHanko finds
+   that signature intact, valid and trusted too.
 
 Usage: python3 .ci/signing_check.py BASE_URL API_KEY CERT_PEM
 """
@@ -13,6 +15,7 @@ Usage: python3 .ci/signing_check.py BASE_URL API_KEY CERT_PEM
 import io
 import json
 import logging
+import os
 import pathlib
 import subprocess
 import sys
@@ -97,6 +100,22 @@ def main():
     v = service_verdict(base, key, updated)
     assert v["modified_after_signing"] and not v["covers_whole_file"] and not v["valid"], v
     print(f"appended update: pyHanko reports {s.coverage.name}, /v1/verify reports it modified after signing")
+
+    fixtures = ROOT / "tests" / "fixtures" / "signing"
+    env = dict(
+        os.environ,
+        COLLABDOCS_SIGNING_P12=str(fixtures / "rsa.p12"),
+        COLLABDOCS_SIGNING_P12_PASSWORD="collabdocs-test",
+    )
+    rsa_signed = subprocess.run(
+        [str(ROOT / "target" / "debug" / "collabdocs"), "render", "agreement",
+         "-i", str(ROOT / "examples" / "agreement.json"), "-f", "pdf", "--sign"],
+        check=True, capture_output=True, env=env,
+    ).stdout
+    s = pyhanko_status(rsa_signed, load_cert_from_pemder(str(fixtures / "rsa-cert.pem")))
+    assert s.intact and s.valid and s.trusted, s.pretty_print_details()
+    assert s.coverage == SignatureCoverageLevel.ENTIRE_FILE, s.coverage
+    print("RSA key from PKCS#12 (CLI): pyHanko finds it intact, valid, trusted, covering the entire file")
 
 
 if __name__ == "__main__":

@@ -27,13 +27,24 @@ pub struct EngineSettings {
     pub heading_font: Option<String>,
     #[command(flatten)]
     pub limits: LimitSettings,
-    /// PEM private key (ECDSA P-256, PKCS#8 or SEC1) agreements are digitally signed with
-    /// (`sign=true`).
-    #[arg(long, env = "COLLABDOCS_SIGNING_KEY", requires = "signing_cert")]
+    /// PEM private key (ECDSA P-256 or RSA; PKCS#8, SEC1 or PKCS#1) agreements are
+    /// digitally signed with (`sign=true`).
+    #[arg(
+        long,
+        env = "COLLABDOCS_SIGNING_KEY",
+        requires = "signing_cert",
+        conflicts_with = "signing_p12"
+    )]
     pub signing_key: Option<PathBuf>,
     /// PEM certificate of that key, followed by any chain.
     #[arg(long, env = "COLLABDOCS_SIGNING_CERT", requires = "signing_key")]
     pub signing_cert: Option<PathBuf>,
+    /// Or: a PKCS#12 file (.p12/.pfx) holding the key and its certificate chain.
+    #[arg(long, env = "COLLABDOCS_SIGNING_P12")]
+    pub signing_p12: Option<PathBuf>,
+    /// The PKCS#12 file's password; from the environment only, so it stays out of `ps`.
+    #[arg(skip = std::env::var("COLLABDOCS_SIGNING_P12_PASSWORD").unwrap_or_default())]
+    pub signing_p12_password: String,
 }
 
 /// The payload limits, which the OpenAPI document states too.
@@ -45,6 +56,27 @@ pub struct LimitSettings {
     /// Most items accepted in one array of a payload.
     #[arg(long, env = "COLLABDOCS_MAX_ARRAY_ITEMS", default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub max_array_items: u64,
+}
+
+impl EngineSettings {
+    /// The signing identity the settings name, if any.
+    fn signer(&self) -> Result<Option<crate::sign::Signer>, String> {
+        use crate::sign::Signer;
+        if let Some(p12) = &self.signing_p12 {
+            let data = std::fs::read(p12).map_err(|e| {
+                format!("COLLABDOCS_SIGNING_P12: cannot read {}: {e}", p12.display())
+            })?;
+            return Signer::from_pkcs12(&data, &self.signing_p12_password)
+                .map(Some)
+                .map_err(|e| format!("COLLABDOCS_SIGNING_P12: {e}"));
+        }
+        match (&self.signing_key, &self.signing_cert) {
+            (Some(key), Some(cert)) => Signer::from_pem_files(key, cert)
+                .map(Some)
+                .map_err(|e| format!("COLLABDOCS_SIGNING_KEY / COLLABDOCS_SIGNING_CERT: {e}")),
+            _ => Ok(None),
+        }
+    }
 }
 
 impl LimitSettings {
@@ -68,14 +100,7 @@ impl EngineSettings {
         Ok(EngineOptions {
             templates_dir: self.templates_dir.clone(),
             limits: self.limits.input_limits(),
-            signer: match (&self.signing_key, &self.signing_cert) {
-                (Some(key), Some(cert)) => Some(std::sync::Arc::new(
-                    crate::sign::Signer::from_pem_files(key, cert).map_err(|e| {
-                        format!("COLLABDOCS_SIGNING_KEY / COLLABDOCS_SIGNING_CERT: {e}")
-                    })?,
-                )),
-                _ => None,
-            },
+            signer: self.signer()?.map(std::sync::Arc::new),
             theme,
         })
     }

@@ -23,6 +23,7 @@ use der::asn1::{ObjectIdentifier, OctetString, SetOfVec};
 use der::{Any, Decode, Encode};
 use p256::ecdsa::signature::{Signer as _, Verifier as _};
 use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey};
+use rsa::pkcs8::DecodePublicKey;
 use sha2::{Digest, Sha256};
 use x509_cert::attr::Attribute;
 use x509_cert::spki::{AlgorithmIdentifierOwned, EncodePublicKey};
@@ -38,6 +39,77 @@ const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
 const ID_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
 const ID_ECDSA_WITH_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 const ID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const ID_RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const ID_SHA256_WITH_RSA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+
+/// A signing key: ECDSA P-256, or RSA (PKCS#1 v1.5); both sign deterministically.
+enum Key {
+    P256(p256::ecdsa::SigningKey),
+    Rsa(Box<rsa::pkcs1v15::SigningKey<Sha256>>),
+}
+
+impl Key {
+    /// From a PKCS#8 DER private key.
+    fn from_pkcs8_der(der: &[u8]) -> Option<Key> {
+        if let Ok(k) = p256::SecretKey::from_pkcs8_der(der) {
+            return Some(Key::P256(k.into()));
+        }
+        rsa::RsaPrivateKey::from_pkcs8_der(der)
+            .ok()
+            .map(|k| Key::Rsa(Box::new(rsa::pkcs1v15::SigningKey::new(k))))
+    }
+
+    /// From PEM: PKCS#8, SEC1 (EC) or PKCS#1 (RSA).
+    fn from_pem(pem: &str) -> Option<Key> {
+        use rsa::pkcs1::DecodeRsaPrivateKey;
+        if let Ok(k) = p256::SecretKey::from_pkcs8_pem(pem) {
+            return Some(Key::P256(k.into()));
+        }
+        if let Ok(k) = p256::SecretKey::from_sec1_pem(pem) {
+            return Some(Key::P256(k.into()));
+        }
+        rsa::RsaPrivateKey::from_pkcs8_pem(pem)
+            .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(pem))
+            .ok()
+            .map(|k| Key::Rsa(Box::new(rsa::pkcs1v15::SigningKey::new(k))))
+    }
+
+    fn public_key_der(&self) -> Result<Vec<u8>, String> {
+        let der = match self {
+            Key::P256(k) => k.verifying_key().to_public_key_der(),
+            Key::Rsa(k) => rsa::RsaPublicKey::from(k.as_ref().as_ref()).to_public_key_der(),
+        };
+        der.map(|d| d.as_bytes().to_vec())
+            .map_err(|e| e.to_string())
+    }
+
+    /// The signature over `data` and its algorithm.
+    fn sign(&self, data: &[u8]) -> (Vec<u8>, AlgorithmIdentifierOwned) {
+        match self {
+            Key::P256(k) => {
+                let s: p256::ecdsa::Signature = k.sign(data);
+                (
+                    s.to_der().as_bytes().to_vec(),
+                    AlgorithmIdentifierOwned {
+                        oid: ID_ECDSA_WITH_SHA256,
+                        parameters: None,
+                    },
+                )
+            }
+            Key::Rsa(k) => {
+                use signature::SignatureEncoding;
+                let s = k.sign(data);
+                (
+                    s.to_vec(),
+                    AlgorithmIdentifierOwned {
+                        oid: ID_SHA256_WITH_RSA,
+                        parameters: Some(der::asn1::Null.into()),
+                    },
+                )
+            }
+        }
+    }
+}
 
 /// `ESSCertIDv2` with the default hash algorithm (SHA-256) left out, as DER requires.
 #[derive(Clone, Debug, Eq, PartialEq, der::Sequence)]
@@ -53,7 +125,7 @@ struct SigningCertificateV2 {
 
 /// The service's signing identity: an ECDSA P-256 key and its certificate (plus any chain).
 pub struct Signer {
-    key: p256::ecdsa::SigningKey,
+    key: Key,
     chain: Vec<Certificate>,
     /// The certificate's subject, as `CN=…,O=…`.
     pub subject: String,
@@ -80,29 +152,66 @@ impl Signer {
     }
 
     pub fn from_pem(key_pem: &str, cert_pem: &str) -> Result<Self, String> {
-        let key = p256::SecretKey::from_pkcs8_pem(key_pem)
-            .or_else(|_| p256::SecretKey::from_sec1_pem(key_pem))
-            .map_err(|_| {
-                "the signing key is not an ECDSA P-256 private key in PEM (PKCS#8 or SEC1); \
-                 RSA and other keys are not supported yet"
-                    .to_string()
-            })?;
+        let key = Key::from_pem(key_pem).ok_or_else(|| {
+            "the signing key is not an ECDSA P-256 or RSA private key in PEM (PKCS#8, SEC1 or \
+             PKCS#1; unencrypted)"
+                .to_string()
+        })?;
         let chain = Certificate::load_pem_chain(cert_pem.as_bytes())
             .map_err(|e| format!("the certificate file is not PEM certificates: {e}"))?;
+        Self::new(key, chain)
+    }
+
+    /// Loads the key and its certificate chain from a PKCS#12 (.p12 / .pfx) file.
+    pub fn from_pkcs12(data: &[u8], password: &str) -> Result<Self, String> {
+        let store = p12_keystore::KeyStore::from_pkcs12(data, password)
+            .map_err(|e| format!("the PKCS#12 file cannot be opened (wrong password?): {e}"))?;
+        let (key, chain) = store
+            .entries()
+            .find_map(|(_, e)| match e {
+                p12_keystore::KeyStoreEntry::PrivateKeyChain(c) => Some((
+                    c.key().to_vec(),
+                    c.chain()
+                        .iter()
+                        .map(|c| c.as_der().to_vec())
+                        .collect::<Vec<_>>(),
+                )),
+                _ => None,
+            })
+            .ok_or("the PKCS#12 file holds no private key with its certificate")?;
+        let key =
+            Key::from_pkcs8_der(&key).ok_or("the PKCS#12 key is not an ECDSA P-256 or RSA key")?;
+        let chain = chain
+            .iter()
+            .map(|d| Certificate::from_der(d))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("a certificate in the PKCS#12 file cannot be read: {e}"))?;
+        Self::new(key, chain)
+    }
+
+    fn new(key: Key, mut chain: Vec<Certificate>) -> Result<Self, String> {
+        let ours = key.public_key_der()?;
+        // The signer's certificate first, whatever order the file has.
+        if let Some(i) = chain.iter().position(|c| {
+            c.tbs_certificate
+                .subject_public_key_info
+                .to_der()
+                .ok()
+                .as_deref()
+                == Some(&ours[..])
+        }) {
+            let own = chain.remove(i);
+            chain.insert(0, own);
+        }
         let cert = chain
             .first()
             .ok_or("the certificate file holds no certificate")?;
-        let key = p256::ecdsa::SigningKey::from(key);
-        let ours = key
-            .verifying_key()
-            .to_public_key_der()
-            .map_err(|e| e.to_string())?;
         let theirs = cert
             .tbs_certificate
             .subject_public_key_info
             .to_der()
             .map_err(|e| e.to_string())?;
-        if ours.as_bytes() != theirs.as_slice() {
+        if ours != theirs {
             return Err("the signing key does not belong to the (first) certificate".into());
         }
         let subject = cert.tbs_certificate.subject.to_string();
@@ -147,7 +256,7 @@ impl Signer {
         ])
         .map_err(e)?;
         let to_sign = signed_attrs.to_der().map_err(e)?;
-        let signature: p256::ecdsa::Signature = self.key.sign(&to_sign);
+        let (signature, signature_algorithm) = self.key.sign(&to_sign);
         let sha256 = AlgorithmIdentifierOwned {
             oid: ID_SHA256,
             parameters: None,
@@ -160,11 +269,8 @@ impl Signer {
             }),
             digest_alg: sha256.clone(),
             signed_attrs: Some(signed_attrs),
-            signature_algorithm: AlgorithmIdentifierOwned {
-                oid: ID_ECDSA_WITH_SHA256,
-                parameters: None,
-            },
-            signature: OctetString::new(signature.to_der().as_bytes().to_vec()).map_err(e)?,
+            signature_algorithm,
+            signature: OctetString::new(signature).map_err(e)?,
             unsigned_attrs: None,
         };
         let certificates = CertificateSet(
@@ -549,24 +655,37 @@ fn check_cms(der: &[u8], digest: &[u8]) -> Result<String, (Option<String>, Strin
         return fail(subject, "the signed attributes cannot be encoded");
     };
     let spki = &cert.tbs_certificate.subject_public_key_info;
-    if spki.algorithm.oid != ID_EC_PUBLIC_KEY || si.signature_algorithm.oid != ID_ECDSA_WITH_SHA256
+    let sig_alg = si.signature_algorithm.oid;
+    let verified = if spki.algorithm.oid == ID_EC_PUBLIC_KEY && sig_alg == ID_ECDSA_WITH_SHA256 {
+        let key = spki
+            .subject_public_key
+            .as_bytes()
+            .and_then(|b| p256::ecdsa::VerifyingKey::from_sec1_bytes(b).ok());
+        let sig = p256::ecdsa::Signature::from_der(si.signature.as_bytes()).ok();
+        matches!((key, sig), (Some(k), Some(s)) if k.verify(&signed, &s).is_ok())
+    } else if spki.algorithm.oid == ID_RSA_ENCRYPTION
+        && (sig_alg == ID_SHA256_WITH_RSA || sig_alg == ID_RSA_ENCRYPTION)
     {
+        let key = spki
+            .to_der()
+            .ok()
+            .and_then(|d| rsa::RsaPublicKey::from_public_key_der(&d).ok())
+            .map(rsa::pkcs1v15::VerifyingKey::<Sha256>::new);
+        let sig = rsa::pkcs1v15::Signature::try_from(si.signature.as_bytes()).ok();
+        matches!((key, sig), (Some(k), Some(s)) if k.verify(&signed, &s).is_ok())
+    } else {
         return fail(
             subject,
-            "only ECDSA P-256 with SHA-256 signatures can be checked",
+            "only ECDSA P-256 and RSA signatures with SHA-256 can be checked",
         );
-    }
-    let key = spki
-        .subject_public_key
-        .as_bytes()
-        .and_then(|b| p256::ecdsa::VerifyingKey::from_sec1_bytes(b).ok());
-    let sig = p256::ecdsa::Signature::from_der(si.signature.as_bytes()).ok();
-    match (key, sig) {
-        (Some(k), Some(s)) if k.verify(&signed, &s).is_ok() => Ok(name),
-        _ => fail(
+    };
+    if verified {
+        Ok(name)
+    } else {
+        fail(
             subject,
             "the signature does not verify with the signer's certificate",
-        ),
+        )
     }
 }
 

@@ -214,3 +214,44 @@ fn a_key_that_does_not_match_its_certificate_is_refused() {
     .unwrap_err();
     assert!(e.contains("P-256"), "{e}");
 }
+
+fn fixture(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/signing")
+        .join(name)
+}
+
+#[test]
+fn rsa_keys_in_pem_or_pkcs12_sign_too() {
+    let payload = example(DocumentKind::Agreement);
+    let pem = Signer::from_pem_files(&fixture("rsa-key.pem"), &fixture("rsa-cert.pem")).unwrap();
+    let p12 = Signer::from_pkcs12(
+        &std::fs::read(fixture("rsa.p12")).unwrap(),
+        "collabdocs-test",
+    )
+    .unwrap();
+    assert_eq!(pem.subject, p12.subject);
+    assert_eq!(pem.organisation, "华远科技有限公司");
+    let mut outputs = Vec::new();
+    for signer in [pem, p12] {
+        let engine = Engine::new(EngineOptions {
+            signer: Some(Arc::new(signer)),
+            ..EngineOptions::default()
+        })
+        .unwrap();
+        let pdf = engine
+            .render_signed(DocumentKind::Agreement, &payload)
+            .unwrap()
+            .bytes;
+        let v = collabdocs::sign::verify(&pdf);
+        assert!(v.valid && v.covers_whole_file, "{v:?}");
+        assert!(v.signer.unwrap().contains("O=华远科技有限公司"));
+        outputs.push(pdf);
+    }
+    assert_eq!(
+        outputs[0], outputs[1],
+        "the same key gives the same bytes either way"
+    );
+    let e = Signer::from_pkcs12(&std::fs::read(fixture("rsa.p12")).unwrap(), "wrong").unwrap_err();
+    assert!(e.contains("password"), "{e}");
+}
