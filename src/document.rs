@@ -273,6 +273,72 @@ pub struct Table {
     pub footer: Vec<Row>,
 }
 
+/// A cell placed on a table's columns by [`Table::place`].
+#[derive(Debug, Clone, Copy)]
+pub struct Slot<'a> {
+    pub col: usize,
+    /// Columns it covers, at least 1, within the table.
+    pub span: usize,
+    /// Rows it covers from the row it starts in, at least 1, within its section.
+    pub rowspan: usize,
+    /// A cell that starts in a row above and covers this one too.
+    pub continued: bool,
+    pub cell: &'a Cell,
+}
+
+impl Table {
+    /// Places each row of a section (header, body or footer) on the columns: a cell takes
+    /// the first column no cell from above still covers, and a cell spanning rows comes
+    /// again, `continued`, in each row below that it covers. Spans are clipped to the
+    /// table's columns and the section's rows; cells past the last column are dropped.
+    /// Every renderer reads rows through this, so spans land on the same columns in each.
+    pub fn place<'a>(&self, rows: &'a [Row]) -> Vec<Vec<Slot<'a>>> {
+        let n = self.columns.len();
+        // Per column: the slot covering it and how many rows below it still covers.
+        let mut above: Vec<Option<(Slot<'a>, usize)>> = vec![None; n];
+        let mut out = Vec::with_capacity(rows.len());
+        for (i, row) in rows.iter().enumerate() {
+            let mut slots = Vec::with_capacity(row.cells.len());
+            let mut own = row.cells.iter();
+            let mut col = 0;
+            while col < n {
+                if let Some((slot, left)) = above[col].as_mut() {
+                    slots.push(Slot {
+                        continued: true,
+                        ..*slot
+                    });
+                    let span = slot.span;
+                    *left -= 1;
+                    if *left == 0 {
+                        above[col] = None;
+                    }
+                    col += span;
+                    continue;
+                }
+                let Some(cell) = own.next() else { break };
+                // A colspan stops short of a column still covered from above.
+                let free = (col..n).take_while(|&c| above[c].is_none()).count();
+                let span = cell.colspan.clamp(1, free);
+                let rowspan = cell.rowspan.clamp(1, rows.len() - i);
+                let slot = Slot {
+                    col,
+                    span,
+                    rowspan,
+                    continued: false,
+                    cell,
+                };
+                if rowspan > 1 {
+                    above[col] = Some((slot, rowspan - 1));
+                }
+                slots.push(slot);
+                col += span;
+            }
+            out.push(slots);
+        }
+        out
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Row {
     pub cells: Vec<Cell>,

@@ -378,69 +378,56 @@ impl<'a> Writer<'a> {
             &t.columns.iter().map(|c| c.width).collect::<Vec<_>>(),
             self.content_width,
         );
-        let n = widths.len();
         self.table_start(&widths, true);
-        // Columns still covered by a cell above that spans rows.
-        let mut carry: Vec<usize> = vec![0; n];
-        let rows = t
-            .header
-            .iter()
-            .map(|r| (r, true))
-            .chain(t.rows.iter().chain(&t.footer).map(|r| (r, false)));
-        for (row, is_header) in rows {
-            self.row_start(is_header, None);
-            let mut col = 0;
-            let mut src = row.cells.iter();
-            while col < n {
-                if carry[col] > 0 {
-                    carry[col] -= 1;
-                    self.cell(
-                        widths[col],
-                        CellLook {
+        let sections = [(&t.header, true), (&t.rows, false), (&t.footer, false)];
+        for (rows, is_header) in sections {
+            for (row, slots) in rows.iter().zip(t.place(rows)) {
+                self.row_start(is_header, None);
+                let mut col = 0;
+                for slot in slots {
+                    for &w in &widths[col..slot.col] {
+                        self.cell(w, CellLook::default(), |_| {});
+                    }
+                    col = slot.col + slot.span;
+                    let width = widths[slot.col..col].iter().sum();
+                    if slot.continued {
+                        let look = CellLook {
+                            span: slot.span,
                             vmerge: Some(false),
                             ..CellLook::default()
-                        },
-                        |_| {},
-                    );
-                    col += 1;
-                    continue;
-                }
-                let Some(cell) = src.next() else {
-                    self.cell(widths[col], CellLook::default(), |_| {});
-                    col += 1;
-                    continue;
-                };
-                let span = cell.colspan.clamp(1, n - col);
-                let column = &t.columns[col];
-                let tone = if is_header {
-                    None
-                } else {
-                    column.tone_of(&cell.plain_text())
-                };
-                let mut look = CellLook {
-                    align: if is_header {
-                        Some(Align::Center)
+                        };
+                        self.cell(width, look, |_| {});
+                        continue;
+                    }
+                    let (cell, column) = (slot.cell, &t.columns[slot.col]);
+                    let tone = if is_header {
+                        None
                     } else {
-                        cell.align.or(column.align)
-                    },
-                    span,
-                    color: tone.map(Tone::fg),
-                    ..CellLook::default()
-                };
-                look.fill = if is_header {
-                    Some(HEADER_FILL)
-                } else {
-                    tone.map(Tone::bg).or(row.flag.map(Tone::bg))
-                };
-                if cell.rowspan > 1 {
-                    look.vmerge = Some(true);
-                    carry[col..col + span].fill(cell.rowspan - 1);
+                        column.tone_of(&cell.plain_text())
+                    };
+                    let mut look = CellLook {
+                        align: if is_header {
+                            Some(Align::Center)
+                        } else {
+                            cell.align.or(column.align)
+                        },
+                        span: slot.span,
+                        color: tone.map(Tone::fg),
+                        vmerge: (slot.rowspan > 1).then_some(true),
+                        ..CellLook::default()
+                    };
+                    look.fill = if is_header {
+                        Some(HEADER_FILL)
+                    } else {
+                        tone.map(Tone::bg).or(row.flag.map(Tone::bg))
+                    };
+                    self.text_cell(width, &cell.text, look);
                 }
-                let width = widths[col..col + span].iter().sum();
-                self.text_cell(width, &cell.text, look);
-                col += span;
+                for &w in &widths[col..] {
+                    self.cell(w, CellLook::default(), |_| {});
+                }
+                self.xml.push_str("</w:tr>");
             }
-            self.xml.push_str("</w:tr>");
         }
         self.xml.push_str("</w:tbl>");
     }

@@ -230,11 +230,10 @@ fn table(h: &mut String, t: &Table) {
             return;
         }
         let _ = write!(h, "<{tag}>");
-        for r in rows {
+        for (r, slots) in rows.iter().zip(t.place(rows)) {
             h.push_str("<tr>");
-            let mut col = 0;
-            for c in &r.cells {
-                let column = t.columns.get(col);
+            for slot in slots.iter().filter(|s| !s.continued) {
+                let (c, column) = (slot.cell, t.columns.get(slot.col));
                 let tone = if header {
                     None
                 } else {
@@ -253,17 +252,16 @@ fn table(h: &mut String, t: &Table) {
                 }
                 let cell = if header { "th" } else { "td" };
                 let _ = write!(h, "<{cell}");
-                if c.colspan > 1 {
-                    let _ = write!(h, " colspan=\"{}\"", c.colspan);
+                if slot.span > 1 {
+                    let _ = write!(h, " colspan=\"{}\"", slot.span);
                 }
-                if c.rowspan > 1 {
-                    let _ = write!(h, " rowspan=\"{}\"", c.rowspan);
+                if slot.rowspan > 1 {
+                    let _ = write!(h, " rowspan=\"{}\"", slot.rowspan);
                 }
                 if !style.is_empty() {
                     let _ = write!(h, " style=\"{style}\"");
                 }
                 let _ = write!(h, ">{}</{cell}>", spans(&c.text));
-                col += c.colspan;
             }
             h.push_str("</tr>");
         }

@@ -280,6 +280,8 @@ fn wrap_paragraph(chars: &[(char, bool, f32)], max_w: f32) -> Vec<TextLine> {
 struct GridCell {
     col: usize,
     span: usize,
+    /// Rows it covers, from its own down (1 = its own row only).
+    rowspan: usize,
     lines: Vec<TextLine>,
     size: f32,
     align: Align,
@@ -310,8 +312,46 @@ impl GridCell {
 }
 
 impl GridRow {
+    /// The height the row needs when it stands alone.
     fn height(&self) -> f32 {
         self.cells.iter().map(GridCell::height).fold(0.0, f32::max)
+    }
+
+    /// The rows from `rows[0]` that must stay together: the first, and every row a cell
+    /// spanning rows reaches.
+    fn band_len(rows: &[GridRow]) -> usize {
+        let mut end = 1;
+        let mut i = 0;
+        while i < end.min(rows.len()) {
+            let reach = rows[i].cells.iter().map(|c| c.rowspan).max().unwrap_or(1);
+            end = end.max(i + reach);
+            i += 1;
+        }
+        end.min(rows.len())
+    }
+
+    /// Heights for rows drawn together: each row as tall as its own cells, and the last row
+    /// a cell spans grown until the cell fits.
+    fn band_heights(rows: &[GridRow]) -> Vec<f32> {
+        let min = TABLE * LEADING + 2.0 * CELL_PAD_Y;
+        let mut hs: Vec<f32> = rows
+            .iter()
+            .map(|r| {
+                r.cells
+                    .iter()
+                    .filter(|c| c.rowspan == 1)
+                    .map(GridCell::height)
+                    .fold(min, f32::max)
+            })
+            .collect();
+        for (i, r) in rows.iter().enumerate() {
+            for c in r.cells.iter().filter(|c| c.rowspan > 1) {
+                let last = (i + c.rowspan).min(rows.len()) - 1;
+                let have: f32 = hs[i..=last].iter().sum();
+                hs[last] += (c.height() - have).max(0.0);
+            }
+        }
+        hs
     }
 }
 
@@ -513,6 +553,9 @@ impl Flow<'_> {
                 self.grid(&g);
             }
             Block::Signatures(s) if !s.is_empty() => {
+                // Signatures stay together on one page when they fit on one.
+                let h = self.signatures_height(s);
+                self.ensure(h);
                 self.y += 6.0;
                 let g = self.signature_grid(s);
                 self.grid(&g);
@@ -572,6 +615,7 @@ impl Flow<'_> {
         GridCell {
             col,
             span,
+            rowspan: 1,
             lines: self.wrap(spans, size, w),
             size,
             align,
@@ -583,18 +627,13 @@ impl Flow<'_> {
 
     fn table_grid(&mut self, t: &Table) -> Grid {
         let edges = self.edges(&t.columns.iter().map(|c| c.width).collect::<Vec<_>>());
-        let n = t.columns.len();
         let build = |rows: &[Row], header: bool, this: &mut Self| -> Vec<GridRow> {
             rows.iter()
-                .map(|r| {
-                    let mut col = 0;
+                .zip(t.place(rows))
+                .map(|(r, slots)| {
                     let mut cells = Vec::new();
-                    for c in &r.cells {
-                        if col >= n {
-                            break;
-                        }
-                        let span = c.colspan.clamp(1, n - col);
-                        let column = &t.columns[col];
+                    for slot in slots.iter().filter(|s| !s.continued) {
+                        let (c, column) = (slot.cell, &t.columns[slot.col]);
                         let align = if header {
                             Align::Center
                         } else {
@@ -604,7 +643,8 @@ impl Flow<'_> {
                         if header {
                             spans.iter_mut().for_each(|s| s.bold = true);
                         }
-                        let mut g = this.cell(&edges, col, span, &spans, TABLE, align);
+                        let mut g = this.cell(&edges, slot.col, slot.span, &spans, TABLE, align);
+                        g.rowspan = slot.rowspan;
                         if header {
                             g.fill = Some(HEAD_FILL);
                         } else if let Some(tone) = column.tone_of(&c.plain_text()) {
@@ -614,7 +654,6 @@ impl Flow<'_> {
                             g.fill = Some(rgb(flag.bg()));
                         }
                         cells.push(g);
-                        col += span;
                     }
                     GridRow { cells }
                 })
@@ -740,127 +779,198 @@ impl Flow<'_> {
         }
     }
 
+    /// The room a signature table needs, up to a page.
+    fn signatures_height(&mut self, s: &[SignatureBlock]) -> f32 {
+        if s.is_empty() {
+            return 0.0;
+        }
+        let g = self.signature_grid(s);
+        let h: f32 = [&g.header, &g.rows]
+            .iter()
+            .flat_map(|rows| GridRow::band_heights(rows))
+            .sum();
+        (6.0 + h).min(self.bottom() - MARGIN_TOP)
+    }
+
+    /// The room the blocks from `next` on need on this page for their start to stand there:
+    /// a table's header and first rows, a whole signature table, with the line that
+    /// introduces it.
+    fn room_to_start(&mut self, next: &[Block]) -> f32 {
+        let lines = BODY * LEADING * 2.0;
+        match next {
+            [Block::Table(_) | Block::KeyValue(_), ..] => {
+                3.0 * (TABLE * LEADING + 2.0 * CELL_PAD_Y)
+            }
+            [Block::Signatures(s), ..] => self.signatures_height(s),
+            [Block::Paragraph { .. }, Block::Signatures(s), ..] => {
+                lines + self.signatures_height(s)
+            }
+            _ => lines,
+        }
+    }
+
     fn draw_header_rows(&mut self, g: &Grid) {
-        for r in &g.header {
-            let h = r.height();
-            self.draw_row(g, r, 0, usize::MAX, h);
-            self.y += h;
+        self.draw_band(g, &g.header, &GridRow::band_heights(&g.header));
+    }
+
+    /// Draws rows that stay together, each `heights[i]` tall, at `self.y`; a cell spanning
+    /// rows gets the height of all of them.
+    fn draw_band(&mut self, g: &Grid, rows: &[GridRow], heights: &[f32]) {
+        for (i, r) in rows.iter().enumerate() {
+            for c in &r.cells {
+                let h = heights[i..(i + c.rowspan).min(rows.len())].iter().sum();
+                self.draw_cell(g, c, 0, usize::MAX, h);
+            }
+            self.y += heights[i];
         }
     }
 
     /// Draws lines `[from, to)` of each cell of a row in a band of height `h` at `self.y`.
     fn draw_row(&mut self, g: &Grid, r: &GridRow, from: usize, to: usize, h: f32) {
-        let y = self.y;
         for c in &r.cells {
-            let (x0, x1) = (
-                g.edges[c.col],
-                g.edges[(c.col + c.span).min(g.edges.len() - 1)],
-            );
-            self.page().ops.push(Op::Rect {
-                x: x0,
-                y,
-                w: x1 - x0,
-                h,
-                fill: c.fill,
-                stroke: Some(RULE),
+            self.draw_cell(g, c, from, to, h);
+        }
+    }
+
+    /// Draws lines `[from, to)` of a cell in a box of height `h` at `self.y`.
+    fn draw_cell(&mut self, g: &Grid, c: &GridCell, from: usize, to: usize, h: f32) {
+        let y = self.y;
+        let (x0, x1) = (
+            g.edges[c.col],
+            g.edges[(c.col + c.span).min(g.edges.len() - 1)],
+        );
+        self.page().ops.push(Op::Rect {
+            x: x0,
+            y,
+            w: x1 - x0,
+            h,
+            fill: c.fill,
+            stroke: Some(RULE),
+        });
+        let lh = c.size * LEADING;
+        let shown: Vec<&TextLine> = c
+            .lines
+            .iter()
+            .skip(from)
+            .take(to.saturating_sub(from))
+            .collect();
+        let whole = from == 0 && to >= c.lines.len();
+        // Centre vertically when the whole cell is on this page.
+        let text_h = shown.len() as f32 * lh;
+        let mut ty = if whole && c.image.is_none() {
+            y + (h - text_h) / 2.0
+        } else {
+            y + CELL_PAD_Y
+        };
+        if let (Some(img), true) = (&c.image, from == 0) {
+            let ih = IMAGE_H.min(h - 2.0 * CELL_PAD_Y);
+            let iw =
+                (ih * img.width_px as f32 / img.height_px as f32).min(x1 - x0 - 2.0 * CELL_PAD_X);
+            let ih = iw * img.height_px as f32 / img.width_px as f32;
+            self.page().ops.push(Op::Image {
+                x: x0 + (x1 - x0 - iw) / 2.0,
+                y: y + (h - ih) / 2.0,
+                w: iw,
+                h: ih,
+                image: img.clone(),
             });
-            let lh = c.size * LEADING;
-            let shown: Vec<&TextLine> = c
-                .lines
-                .iter()
-                .skip(from)
-                .take(to.saturating_sub(from))
-                .collect();
-            let whole = from == 0 && to >= c.lines.len();
-            // Centre vertically when the whole cell is on this page.
-            let text_h = shown.len() as f32 * lh;
-            let mut ty = if whole && c.image.is_none() {
-                y + (h - text_h) / 2.0
-            } else {
-                y + CELL_PAD_Y
+            ty = y + CELL_PAD_Y;
+        }
+        let inner = (x0 + CELL_PAD_X, x1 - CELL_PAD_X);
+        for line in shown {
+            let x = match c.align {
+                Align::Left => inner.0,
+                Align::Center => inner.0 + (inner.1 - inner.0 - line.width) / 2.0,
+                Align::Right => inner.1 - line.width,
             };
-            if let (Some(img), true) = (&c.image, from == 0) {
-                let ih = IMAGE_H.min(h - 2.0 * CELL_PAD_Y);
-                let iw = (ih * img.width_px as f32 / img.height_px as f32)
-                    .min(x1 - x0 - 2.0 * CELL_PAD_X);
-                let ih = iw * img.height_px as f32 / img.width_px as f32;
-                self.page().ops.push(Op::Image {
-                    x: x0 + (x1 - x0 - iw) / 2.0,
-                    y: y + (h - ih) / 2.0,
-                    w: iw,
-                    h: ih,
-                    image: img.clone(),
-                });
-                ty = y + CELL_PAD_Y;
-            }
-            let inner = (x0 + CELL_PAD_X, x1 - CELL_PAD_X);
-            for line in shown {
-                let x = match c.align {
-                    Align::Left => inner.0,
-                    Align::Center => inner.0 + (inner.1 - inner.0 - line.width) / 2.0,
-                    Align::Right => inner.1 - line.width,
-                };
-                self.draw_line(
-                    line,
-                    (x, ty + c.size * 1.1),
-                    TextStyle::new(c.size, c.color),
-                    inner.1,
-                );
-                ty += lh;
-            }
+            self.draw_line(
+                line,
+                (x, ty + c.size * 1.1),
+                TextStyle::new(c.size, c.color),
+                inner.1,
+            );
+            ty += lh;
         }
     }
 
     fn grid(&mut self, g: &Grid) {
-        let header_h: f32 = g.header.iter().map(GridRow::height).sum();
-        let first = g
-            .rows
-            .first()
-            .map_or(0.0, GridRow::height)
-            .min(self.bottom() - MARGIN_TOP - header_h);
+        let header_h: f32 = GridRow::band_heights(&g.header).iter().sum();
+        let room = self.bottom() - MARGIN_TOP - header_h;
+        let first_band = &g.rows[..GridRow::band_len(&g.rows)];
+        let first: f32 = GridRow::band_heights(first_band).iter().sum();
+        let first = if first <= room {
+            first
+        } else {
+            g.rows.first().map_or(0.0, GridRow::height).min(room)
+        };
         self.ensure(header_h + first);
         self.draw_header_rows(g);
-        for r in &g.rows {
-            let h = r.height();
-            if h <= self.remaining() {
-                self.draw_row(g, r, 0, usize::MAX, h);
-                self.y += h;
-                continue;
-            }
-            if h <= self.bottom() - MARGIN_TOP - header_h {
-                self.new_page();
-                self.draw_header_rows(g);
-                self.draw_row(g, r, 0, usize::MAX, h);
-                self.y += h;
-                continue;
-            }
-            // A row taller than a page: split it line by line, repeating the header.
-            let max_lines = r.cells.iter().map(|c| c.lines.len()).max().unwrap_or(0);
-            let lh = r
-                .cells
-                .iter()
-                .map(|c| c.size * LEADING)
-                .fold(TABLE * LEADING, f32::max);
-            let mut from = 0;
-            while from < max_lines {
-                let fit = (((self.remaining() - 2.0 * CELL_PAD_Y) / lh).floor() as usize).max(1);
-                if self.remaining() < lh + 2.0 * CELL_PAD_Y {
-                    self.new_page();
-                    self.draw_header_rows(g);
+        let mut i = 0;
+        while i < g.rows.len() {
+            let band = &g.rows[i..i + GridRow::band_len(&g.rows[i..])];
+            i += band.len();
+            if band.len() > 1 {
+                let heights = GridRow::band_heights(band);
+                let h: f32 = heights.iter().sum();
+                if h <= room {
+                    if h > self.remaining() {
+                        self.new_page();
+                        self.draw_header_rows(g);
+                    }
+                    self.draw_band(g, band, &heights);
                     continue;
                 }
-                let to = (from + fit).min(max_lines);
-                let band = (to - from) as f32 * lh + 2.0 * CELL_PAD_Y;
-                self.draw_row(g, r, from, to, band);
-                self.y += band;
-                from = to;
-                if from < max_lines {
-                    self.new_page();
-                    self.draw_header_rows(g);
-                }
+                // Rows spanned together taller than a page: each row on its own, a
+                // spanning cell drawn in its first row.
+            }
+            for r in band {
+                self.row(g, r, room);
             }
         }
         self.y += 6.0;
+    }
+
+    /// One row, on this page if it fits, else on the next; a row taller than a page is
+    /// split line by line, the header repeated on each page.
+    fn row(&mut self, g: &Grid, r: &GridRow, room: f32) {
+        let h = r.height();
+        if h <= self.remaining() {
+            self.draw_row(g, r, 0, usize::MAX, h);
+            self.y += h;
+            return;
+        }
+        if h <= room {
+            self.new_page();
+            self.draw_header_rows(g);
+            self.draw_row(g, r, 0, usize::MAX, h);
+            self.y += h;
+            return;
+        }
+        // A row taller than a page: split it line by line, repeating the header.
+        let max_lines = r.cells.iter().map(|c| c.lines.len()).max().unwrap_or(0);
+        let lh = r
+            .cells
+            .iter()
+            .map(|c| c.size * LEADING)
+            .fold(TABLE * LEADING, f32::max);
+        let mut from = 0;
+        while from < max_lines {
+            let fit = (((self.remaining() - 2.0 * CELL_PAD_Y) / lh).floor() as usize).max(1);
+            if self.remaining() < lh + 2.0 * CELL_PAD_Y {
+                self.new_page();
+                self.draw_header_rows(g);
+                continue;
+            }
+            let to = (from + fit).min(max_lines);
+            let band = (to - from) as f32 * lh + 2.0 * CELL_PAD_Y;
+            self.draw_row(g, r, from, to, band);
+            self.y += band;
+            from = to;
+            if from < max_lines {
+                self.new_page();
+                self.draw_header_rows(g);
+            }
+        }
     }
 }
 
@@ -879,12 +989,11 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Layout {
     flow.new_page();
     for (i, b) in doc.blocks.iter().enumerate() {
         // A heading keeps the next block's start (a table's header and first row) with it.
-        let follow = match doc.blocks.get(i + 1) {
-            Some(Block::Table(_) | Block::KeyValue(_) | Block::Signatures(_)) => {
-                3.0 * (TABLE * LEADING + 2.0 * CELL_PAD_Y)
-            }
-            _ => BODY * LEADING * 2.0,
-        };
+        let follow = flow.room_to_start(&doc.blocks[i + 1..]);
+        // The line before a signature table goes with it.
+        if let (Block::Paragraph { .. }, Some(Block::Signatures(_))) = (b, doc.blocks.get(i + 1)) {
+            flow.ensure((follow + BODY * LEADING * 2.0).min(flow.bottom() - MARGIN_TOP));
+        }
         flow.block(b, follow);
     }
     // Page furniture, now that the page count is known.

@@ -434,18 +434,13 @@ fn overview(
     Ok(())
 }
 
-/// The header texts of a table: its last header row, expanded by colspan, unique and non-empty.
+/// The header texts of a table: its last header row as placed, unique and non-empty.
 fn headers(t: &Table) -> Vec<String> {
     let n = t.columns.len();
     let mut out = vec![String::new(); n];
-    if let Some(row) = t.header.last() {
-        let mut col = 0;
-        for c in &row.cells {
-            if col < n {
-                out[col] = c.plain_text().replace('\n', " ");
-            }
-            col += c.colspan.max(1);
-        }
+    // A header cell spanning both header rows names its column too.
+    for s in t.place(&t.header).last().into_iter().flatten() {
+        out[s.col] = s.cell.plain_text().replace('\n', " ");
     }
     let mut seen: Vec<String> = Vec::new();
     for (i, h) in out.iter_mut().enumerate() {
@@ -467,17 +462,20 @@ fn headers(t: &Table) -> Vec<String> {
     out
 }
 
-/// A row's cells laid on the columns (colspans leave blanks after the text).
-fn row_cells(row: &Row, n: usize) -> Vec<Option<&Cell>> {
-    let mut out = vec![None; n];
-    let mut col = 0;
-    for c in &row.cells {
-        if col < n {
-            out[col] = Some(c);
-        }
-        col += c.colspan.max(1);
-    }
-    out
+/// Each row's cells laid on the columns: a colspan leaves blanks after its text, and a
+/// rowspan repeats its value in every row it covers (an Excel table cannot merge cells, and
+/// a filtered row keeps its value).
+fn row_cells<'a>(t: &Table, rows: &'a [Row]) -> Vec<Vec<Option<&'a Cell>>> {
+    t.place(rows)
+        .into_iter()
+        .map(|slots| {
+            let mut out = vec![None; t.columns.len()];
+            for s in slots {
+                out[s.col] = Some(s.cell);
+            }
+            out
+        })
+        .collect()
 }
 
 fn table_sheet_write(
@@ -507,8 +505,9 @@ fn table_sheet_write(
             widths[c] = widths[c].max(h.chars().map(char_units).sum::<f64>() + 2.0);
         }
         // Measure widths first so row heights can be estimated.
-        for row in &t.rows {
-            for (c, cell) in row_cells(row, n).into_iter().enumerate() {
+        let body = row_cells(t, &t.rows);
+        for placed in &body {
+            for (c, &cell) in placed.iter().enumerate() {
                 if let Some(cell) = cell {
                     let w: f64 = cell
                         .plain_text()
@@ -523,9 +522,9 @@ fn table_sheet_write(
             *w = w.clamp(6.0, 50.0);
         }
         let mut data_row = header_row + 1;
-        for row in &t.rows {
+        for (row, placed) in t.rows.iter().zip(&body) {
             let mut tallest = 1;
-            for (c, cell) in row_cells(row, n).into_iter().enumerate() {
+            for (c, &cell) in placed.iter().enumerate() {
                 let text = cell.map(Cell::plain_text).unwrap_or_default();
                 let hint = cell.map(|c| c.hint.clone()).unwrap_or_default();
                 let mut fmt = f.text.clone();
@@ -599,8 +598,8 @@ fn table_sheet_write(
             }
         }
         r = last_row + 1;
-        for row in &t.footer {
-            for (c, cell) in row_cells(row, n).into_iter().enumerate() {
+        for placed in row_cells(t, &t.footer) {
+            for (c, cell) in placed.into_iter().enumerate() {
                 if let Some(cell) = cell {
                     write_value(ws, r, c as u16, &cell.plain_text(), &cell.hint, &f.label)?;
                 }

@@ -117,6 +117,14 @@ pub async fn render_example(kind: DocumentKind, format: &str) -> (Value, Reply) 
     (payload, r)
 }
 
+/// Renders a document written in the template markup straight to a format, default theme.
+pub fn render_markup(markup: &str, format: collabdocs::render::OutputFormat) -> Vec<u8> {
+    let doc = collabdocs::markup::parse(markup).expect("the markup parses");
+    collabdocs::render::render(&doc, format, &Default::default())
+        .expect("the document renders")
+        .bytes
+}
+
 pub fn example(kind: DocumentKind) -> Value {
     serde_json::from_str(kind.example()).unwrap()
 }

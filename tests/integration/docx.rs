@@ -222,18 +222,11 @@ async fn merged_cells_span_columns_and_rows() {
     let xml = zip_part(&r.body, "word/document.xml").unwrap();
     assert!(xml.contains(r#"<w:gridSpan w:val="3"/>"#), "no column span");
     // Row spans through the markup.
-    let doc = collabdocs::markup::parse(
+    let bytes = render_markup(
         r#"<document><table name="t"><col/><col/><thead><tr><th>阶段</th><th>任务</th></tr></thead>
            <tr><td rowspan="2">准备期</td><td>活动页面设计</td></tr><tr><td>库存盘点</td></tr></table></document>"#,
-    )
-    .unwrap();
-    let bytes = collabdocs::render::render(
-        &doc,
         collabdocs::render::OutputFormat::Docx,
-        &Default::default(),
-    )
-    .unwrap()
-    .bytes;
+    );
     let xml = zip_part(&bytes, "word/document.xml").unwrap();
     assert!(
         xml.contains(r#"<w:vMerge w:val="restart"/>"#) && xml.contains("<w:vMerge/>"),

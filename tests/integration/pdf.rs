@@ -289,3 +289,86 @@ fn no_page_ends_with_a_section_heading() {
         }
     }
 }
+
+#[test]
+fn a_cell_spanning_rows_is_drawn_once_over_them_and_the_next_cells_keep_their_columns() {
+    let doc = collabdocs::markup::parse(
+        r#"<document><table name="t"><col width="1"/><col width="3"/><thead><tr><th>阶段</th><th>任务</th></tr></thead>
+           <tr><td rowspan="3">准备期</td><td>活动页面设计</td></tr><tr><td>库存盘点</td></tr><tr><td>渠道沟通</td></tr>
+           <tr><td>执行期</td><td>上线</td></tr></table></document>"#,
+    )
+    .unwrap();
+    let lay = layout(&doc, FontSet::builtin());
+    let page = &lay.pages[0];
+    let x_of = |t: &str| {
+        page.lines
+            .iter()
+            .find(|l| l.text == t)
+            .unwrap_or_else(|| panic!("{t} not set"))
+            .x
+    };
+    // The second column starts a quarter of the way across; the cells under the span stay there.
+    let second = x_of("活动页面设计");
+    assert!(second > x_of("准备期") + 50.0);
+    for t in ["库存盘点", "渠道沟通", "上线"] {
+        assert!(
+            (x_of(t) - second).abs() < 0.01,
+            "{t} moved out of its column"
+        );
+    }
+    assert!(
+        x_of("执行期") < second,
+        "the row after the span starts in the first column"
+    );
+    assert_eq!(page.lines.iter().filter(|l| l.text == "准备期").count(), 1);
+    // The spanning cell's box is as tall as the three rows beside it.
+    let rects: Vec<(f32, f32, f32)> = page
+        .ops
+        .iter()
+        .filter_map(|op| match op {
+            collabdocs::render::layout::Op::Rect { x, y, h, .. } => Some((*x, *y, *h)),
+            _ => None,
+        })
+        .collect();
+    let left = rects.iter().map(|r| r.0).fold(f32::MAX, f32::min);
+    let first_col: Vec<_> = rects.iter().filter(|r| (r.0 - left).abs() < 0.01).collect();
+    let right_col: Vec<_> = rects.iter().filter(|r| r.0 > left + 1.0).collect();
+    // header, the span, 执行期 / header, four rows
+    assert_eq!((first_col.len(), right_col.len()), (3, 5));
+    let three_rows: f32 = right_col[1..4].iter().map(|r| r.2).sum();
+    assert!((first_col[1].2 - three_rows).abs() < 0.01);
+    assert!((first_col[2].1 - right_col[4].1).abs() < 0.01);
+}
+
+#[test]
+fn a_signature_table_stays_on_one_page_with_the_line_before_it() {
+    for kind in DocumentKind::ALL {
+        let doc = document(*kind, &example(*kind));
+        let Some(i) = doc
+            .blocks
+            .iter()
+            .position(|b| matches!(b, collabdocs::document::Block::Signatures(s) if !s.is_empty()))
+        else {
+            continue;
+        };
+        let lay = layout(&doc, FontSet::builtin());
+        // The 签字 column head stands once on every page the table runs over.
+        let pages: Vec<usize> = (0..lay.pages.len())
+            .filter(|&p| lay.pages[p].lines.iter().any(|l| l.text == "签字"))
+            .collect();
+        assert_eq!(
+            pages.len(),
+            1,
+            "{kind}: the signature table runs over pages {pages:?}"
+        );
+        if let Some(collabdocs::document::Block::Paragraph { text, .. }) = doc.blocks.get(i - 1) {
+            let intro = collabdocs::document::plain_text(text);
+            let page = &lay.pages[pages[0]];
+            let set: String = page.lines.iter().map(|l| l.text.as_str()).collect();
+            assert!(
+                set.contains(&intro),
+                "{kind}: {intro:?} is not on the signatures' page"
+            );
+        }
+    }
+}

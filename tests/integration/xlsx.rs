@@ -301,3 +301,27 @@ async fn the_same_payload_gives_the_same_workbook_bytes_with_fixed_properties() 
     let app = zip_part(&r.body, "docProps/app.xml").unwrap();
     assert!(app.contains("华远科技有限公司"), "company not set: {app}");
 }
+
+#[test]
+fn a_cell_spanning_rows_repeats_its_value_and_the_next_cells_keep_their_columns() {
+    let bytes = render_markup(
+        r#"<document><title>阶段计划</title><table name="计划"><col/><col/><thead><tr><th>阶段</th><th>任务</th></tr></thead>
+           <tr><td rowspan="2">准备期</td><td>活动页面设计</td></tr><tr><td>库存盘点</td></tr>
+           <tr><td>执行期</td><td>上线</td></tr></table></document>"#,
+        collabdocs::render::OutputFormat::Xlsx,
+    );
+    let all = cells(&bytes);
+    let at = |text: &str| -> Vec<(u32, u32)> {
+        all.iter()
+            .filter(|(s, _, _, v)| s == "计划" && *v == Data::String(text.into()))
+            .map(|(_, r, c, _)| (*r, *c))
+            .collect()
+    };
+    let (header, _) = at("阶段")[0];
+    assert_eq!(at("任务"), [(header, 1)]);
+    // Excel tables cannot merge: the spanning value stands in each row it covers.
+    assert_eq!(at("准备期"), [(header + 1, 0), (header + 2, 0)]);
+    assert_eq!(at("库存盘点"), [(header + 2, 1)]);
+    assert_eq!(at("执行期"), [(header + 3, 0)]);
+    assert_eq!(at("上线"), [(header + 3, 1)]);
+}
