@@ -21,6 +21,13 @@ const MARGIN_TB: u32 = 1247; // 2.2 cm
 const HEADER_FILL: &str = "D9E2F3";
 const LABEL_FILL: &str = "F2F2F2";
 
+/// The VML namespaces a header needs for the draft watermark.
+const VML_NS: &str =
+    r#"xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office""#;
+
+/// Word's WordArt text-path shape type (`o:spt="136"`), as Word writes it for a watermark.
+const WATERMARK_SHAPETYPE: &str = r##"<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800" path="m@7,l@8,m@5,21600l@6,21600e"><v:formulas><v:f eqn="sum #0 0 10800"/><v:f eqn="prod #0 2 1"/><v:f eqn="sum 21600 0 @1"/><v:f eqn="sum 0 0 @2"/><v:f eqn="sum 21600 0 @3"/><v:f eqn="if @0 @3 0"/><v:f eqn="if @0 21600 @1"/><v:f eqn="if @0 0 @2"/><v:f eqn="if @0 @4 21600"/><v:f eqn="mid @5 @6"/><v:f eqn="mid @8 @5"/><v:f eqn="mid @7 @8"/><v:f eqn="mid @6 @7"/><v:f eqn="sum @6 0 @5"/></v:formulas><v:path textpathok="t" o:connecttype="custom" o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" o:connectangles="270,180,90,0"/><v:textpath on="t" fitshape="t"/><v:handles><v:h position="#0,bottomRight" xrange="6629,14971"/></v:handles><o:lock v:ext="edit" text="t" shapetype="t"/></v:shapetype>"##;
+
 const NS: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture""#;
 
 /// The document being written: its XML and the pictures it refers to.
@@ -547,17 +554,20 @@ impl<'a> Writer<'a> {
             )
         };
         let mut x = format!(
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr {NS}><w:tbl><w:tblPr><w:tblW w:w="{}" w:type="dxa"/><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid><w:gridCol w:w="{half}"/><w:gridCol w:w="{half}"/></w:tblGrid><w:tr>{}{}</w:tr></w:tbl>"#,
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr {NS} {VML_NS}><w:tbl><w:tblPr><w:tblW w:w="{}" w:type="dxa"/><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid><w:gridCol w:w="{half}"/><w:gridCol w:w="{half}"/></w:tblGrid><w:tr>{}{}</w:tr></w:tbl>"#,
             half * 2,
             side(&h.left, "left", logo.as_deref().unwrap_or_default()),
             side(&h.right, "right", "")
         );
         if let Some(mark) = &doc.draft_mark {
             let hf = fonts(self.theme, &self.theme.heading_east_asia);
+            // A red line under the header, and the diagonal watermark Word itself writes
+            // (a VML text path in the header is drawn behind the text of every page).
             let _ = write!(
                 x,
-                r#"<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr>{hf}<w:b/><w:color w:val="C00000"/><w:sz w:val="28"/></w:rPr><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#,
-                esc(mark)
+                r##"<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr>{hf}<w:b/><w:color w:val="C00000"/><w:sz w:val="28"/></w:rPr><w:t xml:space="preserve">{mark}</w:t></w:r><w:r><w:rPr><w:noProof/></w:rPr><w:pict>{WATERMARK_SHAPETYPE}<v:shape id="DraftWatermark" type="#_x0000_t136" style="position:absolute;margin-left:0;margin-top:0;width:440pt;height:110pt;rotation:315;z-index:-251657216;mso-position-horizontal:center;mso-position-horizontal-relative:margin;mso-position-vertical:center;mso-position-vertical-relative:margin" o:allowincell="f" fillcolor="#C00000" stroked="f"><v:fill opacity="0.16"/><v:textpath style="font-family:&quot;{font}&quot;;font-size:1pt;font-weight:bold" string="{mark}"/></v:shape></w:pict></w:r></w:p>"##,
+                mark = esc(mark),
+                font = esc(&self.theme.heading_east_asia),
             );
         } else {
             x.push_str("<w:p/>");

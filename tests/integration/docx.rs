@@ -155,6 +155,32 @@ async fn an_unsigned_agreement_carries_a_draft_mark_and_a_signed_one_does_not() 
     let draft = render("agreement", "docx", &payload).await;
     assert_eq!(draft.status, 200);
     assert!(docx_text(&draft.body).1.contains("草案 / DRAFT"));
+    // The header, drawn on every page, carries a diagonal watermark as Word writes one.
+    let header = zip_part(&draft.body, "word/header1.xml").unwrap();
+    let parsed = quick_xml_parses(&header);
+    assert!(parsed, "the header with the watermark is well-formed XML");
+    assert!(header.contains(r#"xmlns:v="urn:schemas-microsoft-com:vml""#));
+    assert!(header.contains(r#"xmlns:o="urn:schemas-microsoft-com:office:office""#));
+    let shape = header
+        .split("<v:shape ")
+        .nth(1)
+        .expect("a VML shape in the header");
+    assert!(shape.contains("rotation:315") && shape.contains("type=\"#_x0000_t136\""));
+    assert!(shape.contains(r#"string="草案 / DRAFT""#), "{shape}");
+    assert!(!zip_part(&signed.body, "word/header1.xml")
+        .unwrap()
+        .contains("<v:shape "));
+}
+
+fn quick_xml_parses(xml: &str) -> bool {
+    let mut r = quick_xml::Reader::from_str(xml);
+    loop {
+        match r.read_event() {
+            Ok(quick_xml::events::Event::Eof) => return true,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
 }
 
 /// A 3×2 blue PNG.
