@@ -273,6 +273,24 @@ pub struct Table {
     pub footer: Vec<Row>,
 }
 
+/// An amount of money as Chinese forms print it: thousands grouped, two decimals
+/// (`62000.5` → `62,000.50`). Templates show amounts so, and XLSX keeps such a cell a number
+/// with the matching format.
+pub fn format_amount(n: f64) -> String {
+    let cents = (n.abs() * 100.0).round();
+    let (yuan, fen) = ((cents / 100.0).trunc(), cents % 100.0);
+    let digits = format!("{yuan:.0}");
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 4);
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(d);
+    }
+    let sign = if n < 0.0 && cents > 0.0 { "-" } else { "" };
+    format!("{sign}{grouped}.{fen:02.0}")
+}
+
 /// A cell placed on a table's columns by [`Table::place`].
 #[derive(Debug, Clone, Copy)]
 pub struct Slot<'a> {
@@ -519,5 +537,20 @@ impl Document {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_grouped_with_two_decimals() {
+        assert_eq!(format_amount(62000.5), "62,000.50");
+        assert_eq!(format_amount(0.0), "0.00");
+        assert_eq!(format_amount(999.999), "1,000.00");
+        assert_eq!(format_amount(1234567.0), "1,234,567.00");
+        assert_eq!(format_amount(0.1 + 0.2), "0.30");
+        assert_eq!(format_amount(-1500.25), "-1,500.25");
     }
 }

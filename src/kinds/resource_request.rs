@@ -6,6 +6,7 @@ use super::request_form::ResourceType;
 use super::{
     format_number, signature_views, Date, Organization, Person, Prepared, ProjectName, Signature,
 };
+use crate::document::format_amount;
 use crate::input::Cx;
 use crate::{json_enum, json_object};
 
@@ -95,8 +96,8 @@ impl ResourceRequest {
                     "/budget_limit",
                     format!(
                         "is {} 元 but the items add up to {} 元",
-                        format_number(limit),
-                        format_number(total)
+                        format_amount(limit),
+                        format_amount(total)
                     ),
                 );
             }
@@ -112,7 +113,7 @@ impl ResourceRequest {
             .map(|d| {
                 let items: Vec<&Item> = self.items.iter().filter(|i| i.department == *d).collect();
                 let amount: f64 = items.iter().filter_map(|i| i.amount).sum();
-                json!({"department": d, "items": items.len(), "amount": amount, "amount_text": format_number(amount)})
+                json!({"department": d, "items": items.len(), "amount": amount, "amount_text": format_amount(amount)})
             })
             .collect();
         let extras: Vec<_> = self
@@ -121,15 +122,15 @@ impl ResourceRequest {
             .map(|i| {
                 json!({
                     "quantity_text": i.quantity.map(format_number),
-                    "amount_text": i.amount.map(format_number),
+                    "amount_text": i.amount.map(format_amount),
                     "status_label": i.status.unwrap_or(Approval::Awaiting).label(),
                 })
             })
             .collect();
         let derived = json!({
             "total_amount": total,
-            "total_text": format_number(total),
-            "limit_text": self.budget_limit.map(format_number),
+            "total_text": format_amount(total),
+            "limit_text": self.budget_limit.map(format_amount),
             "by_department": by_department,
             "type_labels": ResourceType::labels(),
             "approval_labels": Approval::labels(),

@@ -179,19 +179,11 @@ fn write_value(
                 .map(|_| ()),
             None => ws.write_string_with_format(row, col, text, fmt).map(|_| ()),
         },
-        CellHint::Number(n) => match number_affixes(text, *n) {
-            // The number with its unit (50000元) as a number with a format, so it still sums.
-            Some((pre, post)) => {
-                let q = |s: &str| {
-                    if s.is_empty() {
-                        String::new()
-                    } else {
-                        format!("\"{}\"", s.replace('"', ""))
-                    }
-                };
-                let fmt = fmt
-                    .clone()
-                    .set_num_format(format!("{}General{}", q(&pre), q(&post)));
+        CellHint::Number(n) => match number_format(text, *n) {
+            // The number as it is shown (50000元, 62,000.50) as a number with a format, so it
+            // still sums.
+            Some(num_format) => {
+                let fmt = fmt.clone().set_num_format(num_format);
                 ws.write_number_with_format(row, col, *n, &fmt).map(|_| ())
             }
             None => ws.write_string_with_format(row, col, text, fmt).map(|_| ()),
@@ -204,25 +196,37 @@ fn write_value(
     }
 }
 
-/// How a number's shown text wraps it: `50000元` → ("", "元"). `None` when the text does not
-/// show the number (then the text is written as it is, so nothing is lost).
-fn number_affixes(text: &str, n: f64) -> Option<(String, String)> {
+/// The Excel number format that shows `n` as `text` does: the number plain (`General`) or
+/// grouped with two decimals (`#,##0.00`, as [`format_amount`] writes money), with any unit
+/// around it kept as literal text (`50000元` → `General"元"`). `None` when the text does
+/// not show the number (then the text is written as it is, so nothing is lost).
+fn number_format(text: &str, n: f64) -> Option<String> {
     let t = text.trim();
     if t.is_empty() {
-        return Some((String::new(), String::new()));
+        return Some("General".into());
     }
-    let shown = if n.fract() == 0.0 && n.abs() < 1e15 {
+    let plain = if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
         n.to_string()
     };
-    let i = t.find(&shown)?;
+    let (i, shown, core) = [(plain, "General"), (format_amount(n), "#,##0.00")]
+        .into_iter()
+        .find_map(|(shown, core)| Some((t.find(&shown)?, shown, core)))?;
     let (pre, post) = (&t[..i], &t[i + shown.len()..]);
-    let plain = |s: &str| {
-        s.chars()
-            .all(|c| !c.is_ascii_digit() && !"\n;@[]*".contains(c))
+    let literal = |s: &str| {
+        if s.is_empty() {
+            Some(String::new())
+        } else if s
+            .chars()
+            .all(|c| !c.is_ascii_digit() && !"\n;@[]*,.".contains(c))
+        {
+            Some(format!("\"{}\"", s.replace('"', "")))
+        } else {
+            None
+        }
     };
-    (plain(pre) && plain(post)).then(|| (pre.to_string(), post.to_string()))
+    Some(format!("{}{core}{}", literal(pre)?, literal(post)?))
 }
 
 pub fn render(doc: &Document, theme: &Theme) -> Result<Vec<u8>, RenderError> {
@@ -650,16 +654,25 @@ mod tests {
     }
 
     #[test]
-    fn a_number_keeps_its_unit_as_a_format() {
+    fn a_number_keeps_its_unit_and_grouping_as_a_format() {
         assert_eq!(
-            number_affixes("50000元", 50000.0),
-            Some((String::new(), "元".into()))
+            number_format("50000元", 50000.0).as_deref(),
+            Some("General\"元\"")
         );
         assert_eq!(
-            number_affixes("约 3 人", 3.0),
-            Some(("约 ".into(), " 人".into()))
+            number_format("约 3 人", 3.0).as_deref(),
+            Some("\"约 \"General\" 人\"")
         );
-        assert_eq!(number_affixes("三人", 3.0), None);
+        assert_eq!(
+            number_format("62,000.50", 62000.5).as_deref(),
+            Some("#,##0.00")
+        );
+        assert_eq!(
+            number_format("¥1,234,567.00", 1234567.0).as_deref(),
+            Some("\"¥\"#,##0.00")
+        );
+        assert_eq!(number_format("三人", 3.0), None);
+        assert_eq!(number_format("62,000", 62000.0), None);
     }
 
     #[test]

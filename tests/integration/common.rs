@@ -260,7 +260,7 @@ pub fn label(code: &str) -> &str {
 }
 
 /// Every value of a payload as it should appear in a document: strings (enumeration codes as
-/// their labels, dates as 2026年7月28日) and numbers. Data URIs and map keys are skipped;
+/// their labels, dates as 2026年7月28日) and numbers (amounts of money as 62,000.50). Data URIs and map keys are skipped;
 /// each value comes with its JSON Pointer for the failure message.
 pub fn expected_texts(v: &Value) -> Vec<(String, String)> {
     fn walk(v: &Value, path: String, key: &str, out: &mut Vec<(String, String)>) {
@@ -279,6 +279,11 @@ pub fn expected_texts(v: &Value) -> Vec<(String, String)> {
                 };
                 out.push((path, text));
             }
+            // Money is shown grouped with two decimals (62,000.50).
+            Value::Number(n) if matches!(key, "amount" | "budget_limit") => out.push((
+                path,
+                collabdocs::document::format_amount(n.as_f64().unwrap()),
+            )),
             Value::Number(n) => out.push((path, n.to_string())),
             Value::Array(a) => a
                 .iter()

@@ -81,6 +81,7 @@ fn shown(v: &Data) -> Vec<String> {
             let pct = f * 100.0;
             vec![
                 n,
+                collabdocs::document::format_amount(*f),
                 if pct.fract() == 0.0 {
                     format!("{}", pct as i64)
                 } else {
@@ -324,4 +325,25 @@ fn a_cell_spanning_rows_repeats_its_value_and_the_next_cells_keep_their_columns(
     assert_eq!(at("库存盘点"), [(header + 2, 1)]);
     assert_eq!(at("执行期"), [(header + 3, 0)]);
     assert_eq!(at("上线"), [(header + 3, 1)]);
+}
+
+#[actix_web::test]
+async fn amounts_are_numbers_shown_grouped_with_two_decimals() {
+    let r = render(
+        "resource-request",
+        "xlsx",
+        &example(DocumentKind::ResourceRequest),
+    )
+    .await;
+    let all = cells(&r.body);
+    let amount = |n: f64| {
+        all.iter()
+            .any(|(s, _, _, v)| s != "概要" && *v == Data::Float(n))
+    };
+    assert!(amount(50000.0) && amount(12000.5) && amount(62000.5));
+    assert!(!all
+        .iter()
+        .any(|(_, _, _, v)| *v == Data::String("50,000.00".into())));
+    let styles = zip_part(&r.body, "xl/styles.xml").unwrap();
+    assert!(styles.contains(r##"formatCode="#,##0.00""##), "{styles}");
 }
