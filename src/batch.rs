@@ -429,13 +429,13 @@ fn to_zip_marked<W: Write + Seek>(
     progress: impl FnMut(usize, &ManifestEntry),
 ) -> Result<(Vec<ManifestEntry>, W), Error> {
     let mut zip = zip::ZipWriter::new(out);
-    let options = crate::render::zip_entry_options();
     let zerr = |e: &dyn std::fmt::Display| Error::Internal(format!("zip: {e}"));
-    let start = |zip: &mut zip::ZipWriter<W>, name: &str| -> Result<(), Error> {
+    let start = |zip: &mut zip::ZipWriter<W>, name: &str, bytes: &[u8]| -> Result<(), Error> {
         // Starting an entry completes the one before (its header is rewritten with its size
         // and CRC) and puts the new header at the end: from there on, nothing before that
         // end is touched again.
         let end = marks.end.get();
+        let options = crate::render::zip_entry_options(bytes);
         zip.start_file(name, options).map_err(|e| zerr(&e))?;
         marks.release.set(end);
         Ok(())
@@ -445,14 +445,14 @@ fn to_zip_marked<W: Write + Seek>(
         items,
         workers,
         |name, bytes| {
-            start(&mut zip, name)?;
+            start(&mut zip, name, bytes)?;
             zip.write_all(bytes).map_err(|e| zerr(&e))
         },
         progress,
     )?;
-    start(&mut zip, "manifest.json")?;
-    zip.write_all(&serde_json::to_vec_pretty(&manifest).unwrap_or_default())
-        .map_err(|e| zerr(&e))?;
+    let manifest_json = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
+    start(&mut zip, "manifest.json", &manifest_json)?;
+    zip.write_all(&manifest_json).map_err(|e| zerr(&e))?;
     let out = zip.finish().map_err(|e| zerr(&e))?;
     Ok((manifest, out))
 }

@@ -133,25 +133,35 @@ pub fn render(doc: &Document, format: OutputFormat, theme: &Theme) -> Result<Out
     }
 }
 
-/// ZIP entry options that make packages reproducible: deflated (fast level), stamped
-/// 1980-01-01 00:00, fixed permissions.
-pub fn zip_entry_options() -> zip::write::SimpleFileOptions {
-    zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(1))
+/// ZIP entry options that make packages reproducible: stamped 1980-01-01 00:00, fixed
+/// permissions, and deflated at a fast level — unless deflating would cost more than it
+/// saves: a part under 2 KB (setting up a deflate stream costs more time than those bytes)
+/// or one already compressed (a PDF, an Office package, a PNG or JPEG) is stored.
+pub fn zip_entry_options(bytes: &[u8]) -> zip::write::SimpleFileOptions {
+    const SMALL_PART: usize = 2048;
+    const COMPRESSED: [&[u8]; 4] = [b"%PDF-", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff"];
+    let options = zip::write::SimpleFileOptions::default()
         .last_modified_time(zip::DateTime::default())
-        .unix_permissions(0o644)
+        .unix_permissions(0o644);
+    if bytes.len() < SMALL_PART || COMPRESSED.iter().any(|m| bytes.starts_with(m)) {
+        options
+            .compression_method(zip::CompressionMethod::Stored)
+            .compression_level(None)
+    } else {
+        options
+            .compression_method(zip::CompressionMethod::Deflated)
+            .compression_level(Some(1))
+    }
 }
 
-/// Writes a ZIP package deterministically: entries in the given order, deflated, all stamped
-/// 1980-01-01 00:00 with fixed permissions, so the same parts always give the same bytes.
+/// Writes a ZIP package deterministically: entries in the given order, with
+/// [`zip_entry_options`], so the same parts always give the same bytes.
 pub fn deterministic_zip(parts: &[(String, Vec<u8>)]) -> Result<Vec<u8>, RenderError> {
     let mut out = std::io::Cursor::new(Vec::new());
     {
         let mut zip = zip::ZipWriter::new(&mut out);
-        let options = zip_entry_options();
         for (name, bytes) in parts {
-            zip.start_file(name.as_str(), options)
+            zip.start_file(name.as_str(), zip_entry_options(bytes))
                 .map_err(|e| RenderError::Internal(format!("zip: {e}")))?;
             zip.write_all(bytes)
                 .map_err(|e| RenderError::Internal(format!("zip: {e}")))?;

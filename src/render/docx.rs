@@ -1,4 +1,4 @@
-//! DOCX output: WordprocessingML written directly, deflated with fixed timestamps.
+//! DOCX output: WordprocessingML written directly, packed with fixed timestamps.
 //!
 //! Written by hand rather than through docx-rs: measured here, docx-rs spent 2–3 ms per
 //! document in its XML writer, drew paragraph and picture ids from process-wide counters (so

@@ -438,14 +438,22 @@ fn overview(
     Ok(())
 }
 
-/// The header texts of a table: its last header row as placed, unique and non-empty.
+/// The header texts of a table, one per column, unique and non-empty.
 fn headers(t: &Table) -> Vec<String> {
     let n = t.columns.len();
-    let mut out = vec![String::new(); n];
-    // A header cell spanning both header rows names its column too.
-    for s in t.place(&t.header).last().into_iter().flatten() {
-        out[s.col] = s.cell.plain_text().replace('\n', " ");
+    // Each column is named by every header cell above it, top to bottom: a cell spanning
+    // columns names each of them (`计划 · 开始`, `计划 · 结束`), one spanning rows once.
+    let mut parts: Vec<Vec<String>> = vec![Vec::new(); n];
+    for s in t.place(&t.header).iter().flatten().filter(|s| !s.continued) {
+        let text = s.cell.plain_text().replace('\n', " ");
+        if text.trim().is_empty() {
+            continue;
+        }
+        for p in &mut parts[s.col..s.col + s.span] {
+            p.push(text.clone());
+        }
     }
+    let mut out: Vec<String> = parts.into_iter().map(|p| p.join(" · ")).collect();
     let mut seen: Vec<String> = Vec::new();
     for (i, h) in out.iter_mut().enumerate() {
         if h.trim().is_empty() {

@@ -95,6 +95,17 @@ async fn a_batch_of_every_kind_and_format_with_one_bad_item_reports_it_and_rende
         files_expected + 1,
         "the files and the manifest"
     );
+    // Files that are compressed already are stored; HTML and the manifest are deflated.
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(&r.body)).unwrap();
+    for i in 0..z.len() {
+        let f = z.by_index(i).unwrap();
+        let expected = if f.name().ends_with(".html") || f.name() == "manifest.json" {
+            zip::CompressionMethod::Deflated
+        } else {
+            zip::CompressionMethod::Stored
+        };
+        assert_eq!(f.compression(), expected, "{}", f.name());
+    }
 }
 
 #[actix_web::test]

@@ -95,3 +95,91 @@ async fn a_string_over_the_length_limit_is_a_422_naming_it() {
     assert_eq!(r.status, 422);
     assert_eq!(r.error_paths(), ["/objective"]);
 }
+
+/// Tables a template author could write by mistake or on purpose: spans past the last column
+/// or row, spans in the header, more cells than columns, and rows joined by a span taller
+/// than a page. Every format renders them and keeps every cell's text that has a column.
+#[test]
+fn odd_spans_render_in_every_format_and_keep_their_text() {
+    let tall = "很长的内容".repeat(400);
+    let tables = [
+        r#"<tr><td rowspan="9">跨到表尾</td><td>甲</td></tr><tr><td>乙</td></tr>"#.to_string(),
+        r#"<tr><td colspan="9">跨过所有列</td></tr><tr><td>丙</td><td>丁</td><td>戊</td></tr>"#.to_string(),
+        r#"<tr><td rowspan="2" colspan="2">二乘二</td><td>己</td></tr><tr><td>庚</td></tr><tr><td>辛</td><td>壬</td><td>癸</td></tr>"#.to_string(),
+        r#"<tr><td>子</td><td>丑</td><td>寅</td><td>卯多出的一格</td></tr>"#.to_string(),
+        format!(r#"<tr><td rowspan="2">{tall}</td><td>辰</td><td>巳</td></tr><tr><td>午</td><td>未</td></tr>"#),
+    ];
+    for (i, body) in tables.iter().enumerate() {
+        let markup = format!(
+            r#"<document><title>表{i}</title><table name="表{i}"><col/><col/><col/>
+               <thead><tr><th rowspan="2">列一</th><th colspan="2">列二三</th></tr><tr><th>二</th><th>三</th></tr></thead>
+               {body}</table></document>"#
+        );
+        let expect: Vec<String> = ["列一", "列二三", "二", "三"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(
+                body.split(['<', '>'])
+                    .filter(|t| {
+                        !t.is_empty()
+                            && !t.contains('=')
+                            && !t.starts_with('/')
+                            && *t != "tr"
+                            && *t != "td"
+                    })
+                    .filter(|t| !t.contains("多出"))
+                    .map(str::to_string),
+            )
+            .collect();
+        for format in [
+            collabdocs::render::OutputFormat::Pdf,
+            collabdocs::render::OutputFormat::Docx,
+            collabdocs::render::OutputFormat::Xlsx,
+            collabdocs::render::OutputFormat::Html,
+        ] {
+            let bytes = render_markup(&markup, format);
+            let text = match format {
+                collabdocs::render::OutputFormat::Pdf => {
+                    // The file parses; the text is read from the layout, where the lines of
+                    // a cell split over pages are not interleaved with the page furniture.
+                    crate::pdf::pdf_text(&bytes);
+                    let doc = collabdocs::markup::parse(&markup).unwrap();
+                    let lay = collabdocs::render::layout::layout(
+                        &doc,
+                        collabdocs::render::fonts::FontSet::builtin(),
+                    );
+                    let lines: Vec<&str> = lay
+                        .pages
+                        .iter()
+                        .flat_map(|p| &p.lines)
+                        .map(|l| l.text.as_str())
+                        .collect();
+                    let (long, short): (Vec<&str>, Vec<&str>) = lines
+                        .iter()
+                        .partition(|t| t.chars().all(|c| "很长的内容".contains(c)));
+                    format!("{}\n{}", long.concat(), short.join("\n"))
+                }
+                collabdocs::render::OutputFormat::Docx => docx_text(&bytes).0.all(),
+                collabdocs::render::OutputFormat::Xlsx => {
+                    let mut all = String::new();
+                    for part in zip_names(&bytes) {
+                        if part.starts_with("xl/") && part.ends_with(".xml") {
+                            all.push_str(&zip_part(&bytes, &part).unwrap());
+                        }
+                    }
+                    all
+                }
+                collabdocs::render::OutputFormat::Html => {
+                    html_text(&String::from_utf8(bytes).unwrap())
+                }
+            };
+            for t in &expect {
+                assert!(
+                    text.contains(t.as_str()),
+                    "table {i} {format:?} lost {:.20}…",
+                    t
+                );
+            }
+        }
+    }
+}
