@@ -75,7 +75,7 @@ impl Engine {
             let v = engine
                 .validate(*kind, &example)
                 .unwrap_or_else(|e| panic!("the built-in example of {kind} is invalid: {e:?}"));
-            engine.document_from(*kind, &v.prepared)?;
+            engine.document_from(*kind, v.prepared.context)?;
         }
         Ok(engine)
     }
@@ -109,12 +109,8 @@ impl Engine {
         }
     }
 
-    fn document_from(
-        &self,
-        kind: DocumentKind,
-        prepared: &Prepared,
-    ) -> Result<Document, TemplateError> {
-        let markup = self.templates.render(kind, &prepared.context)?;
+    fn document_from(&self, kind: DocumentKind, context: Value) -> Result<Document, TemplateError> {
+        let markup = self.templates.render(kind, context)?;
         crate::markup::parse(&markup).map_err(|error| TemplateError::Markup {
             name: format!("{}.hbs", kind.slug()),
             line: error.source_line.clone(),
@@ -128,8 +124,10 @@ impl Engine {
         kind: DocumentKind,
         body: &Value,
     ) -> Result<(Document, Validated), Error> {
-        let v = self.validate(kind, body)?;
-        let doc = self.document_from(kind, &v.prepared).map_err(|e| {
+        let mut v = self.validate(kind, body)?;
+        // The template consumes the context; the caller keeps the file name and warnings.
+        let context = std::mem::take(&mut v.prepared.context);
+        let doc = self.document_from(kind, context).map_err(|e| {
             tracing::error!(kind = %kind, error = %e, "template failed on a valid payload");
             Error::Internal(e.to_string())
         })?;
@@ -240,14 +238,16 @@ impl Engine {
         let internal = |e: TemplateError| Error::Internal(e.to_string());
         let unsigned = self.output(
             kind,
-            &self.document_from(kind, &v.prepared).map_err(internal)?,
+            &self
+                .document_from(kind, v.prepared.context.clone())
+                .map_err(internal)?,
             OutputFormat::Pdf,
         )?;
         let sha256: String = Sha256::digest(&unsigned.bytes)
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect();
-        let mut prepared = v.prepared.clone();
+        let mut prepared = v.prepared;
         prepared.context["derived"]["audit"] = serde_json::json!({
             "organisation": signer.organisation,
             "subject": signer.subject,
@@ -257,7 +257,8 @@ impl Engine {
             .as_str()
             .and_then(Date::parse)
             .ok_or_else(|| Error::Internal("a signed agreement without a date".into()))?;
-        let doc = self.document_from(kind, &prepared).map_err(internal)?;
+        let context = std::mem::take(&mut prepared.context);
+        let doc = self.document_from(kind, context).map_err(internal)?;
         let mut out = self.output(kind, &doc, OutputFormat::Pdf)?;
         let area = out
             .anchors

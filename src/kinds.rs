@@ -113,7 +113,9 @@ impl fmt::Display for DocumentKind {
 /// A validated payload ready for its template.
 #[derive(Debug, Clone)]
 pub struct Prepared {
-    /// The template context: `{"doc": payload, "derived": {...}}`.
+    /// The template context: `{"doc": payload, "derived": {...}, "page": {organization,
+    /// document_no}}` — `page` is what the page furniture needs, small, because a partial
+    /// gets a copy of the value it is given.
     pub context: Value,
     /// The download name without extension, in Chinese (`会议纪要-2026-07-28`).
     pub file_stem: String,
@@ -122,8 +124,12 @@ pub struct Prepared {
 impl Prepared {
     pub fn new(doc: &impl Serialize, derived: Value, file_stem: String) -> Self {
         let doc = serde_json::to_value(doc).expect("payload types serialize");
+        let page = serde_json::json!({
+            "organization": doc["organization"],
+            "document_no": doc["document_no"],
+        });
         Self {
-            context: serde_json::json!({ "doc": doc, "derived": derived }),
+            context: serde_json::json!({ "doc": doc, "derived": derived, "page": page }),
             file_stem,
         }
     }

@@ -156,9 +156,11 @@ impl Templates {
     }
 
     /// Renders a kind's template to markup.
-    pub fn render(&self, kind: DocumentKind, context: &Value) -> Result<String, TemplateError> {
+    /// Renders a kind's template. The context is taken by value: handlebars given a
+    /// reference would serialise a copy of the whole tree first.
+    pub fn render(&self, kind: DocumentKind, context: Value) -> Result<String, TemplateError> {
         self.hb
-            .render(kind.slug(), context)
+            .render_with_context(kind.slug(), &handlebars::Context::from(context))
             .map_err(|e| TemplateError::Render {
                 name: format!("{}.hbs", kind.slug()),
                 message: e.to_string(),
