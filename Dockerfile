@@ -7,6 +7,7 @@ COPY templates ./templates
 COPY examples ./examples
 COPY assets ./assets
 COPY benches ./benches
+COPY vendor ./vendor
 RUN cargo build --release --locked --bin collabdocs
 
 FROM debian:bookworm-slim
