@@ -411,11 +411,12 @@ pub enum ImageFormat {
     Jpeg,
 }
 
-/// A decoded, checked image.
+/// A decoded, checked image. The bytes are shared: a logo drawn on every page or a
+/// signature laid out more than once is never copied.
 #[derive(Debug, Clone)]
 pub struct ImageData {
     pub format: ImageFormat,
-    pub bytes: Vec<u8>,
+    pub bytes: std::sync::Arc<Vec<u8>>,
     pub width_px: u32,
     pub height_px: u32,
 }
@@ -454,7 +455,7 @@ impl ImageData {
         }
         Ok(ImageData {
             format,
-            bytes,
+            bytes: bytes.into(),
             width_px: w,
             height_px: h,
         })

@@ -124,7 +124,7 @@ pub fn render(doc: &Document, theme: &Theme) -> Result<Vec<u8>, RenderError> {
         ));
     }
     for (name, img) in &wr.images {
-        parts.push((format!("word/media/{name}"), img.bytes.clone()));
+        parts.push((format!("word/media/{name}"), img.bytes.to_vec()));
     }
     deterministic_zip(&parts)
 }
@@ -390,11 +390,10 @@ impl<'a> Writer<'a> {
         for (rows, is_header) in sections {
             for (row, slots) in rows.iter().zip(t.place(rows)) {
                 self.row_start(is_header, None);
+                // Slots stand side by side from the first column; what a short row leaves
+                // is filled with empty cells after them.
                 let mut col = 0;
                 for slot in slots {
-                    for &w in &widths[col..slot.col] {
-                        self.cell(w, CellLook::default(), |_| {});
-                    }
                     col = slot.col + slot.span;
                     let width = widths[slot.col..col].iter().sum();
                     if slot.continued {

@@ -63,7 +63,7 @@ fn data_uri(img: &ImageData) -> String {
     };
     format!(
         "data:{mime};base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(&img.bytes)
+        base64::engine::general_purpose::STANDARD.encode(img.bytes.as_slice())
     )
 }
 

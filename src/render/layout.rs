@@ -298,7 +298,21 @@ struct Grid {
     /// Column x positions (n + 1 edges).
     edges: Vec<f32>,
     header: Vec<GridRow>,
+    /// The header rows' heights, drawn again on every page the grid runs over.
+    header_heights: Vec<f32>,
     rows: Vec<GridRow>,
+}
+
+impl Grid {
+    fn new(edges: Vec<f32>, header: Vec<GridRow>, rows: Vec<GridRow>) -> Self {
+        let header_heights = GridRow::band_heights(&header);
+        Grid {
+            edges,
+            header,
+            header_heights,
+            rows,
+        }
+    }
 }
 
 const IMAGE_H: f32 = 28.0;
@@ -463,8 +477,9 @@ impl Flow<'_> {
         self.y += after;
     }
 
-    /// Lays out one block; `follow` is the room the next block needs to start on the same page.
-    fn block(&mut self, b: &Block, follow: f32) {
+    /// Lays out one block; `next` are the blocks after it, which a heading, and the line
+    /// before a signature table, keep their start with.
+    fn block(&mut self, b: &Block, next: &[Block]) {
         match b {
             Block::Title(t) => self.paragraph(
                 t,
@@ -485,6 +500,7 @@ impl Flow<'_> {
                     _ => 10.5,
                 };
                 // Keep a heading with the start of what follows it.
+                let follow = self.room_to_start(next);
                 self.ensure(size * LEADING + 8.0 + follow);
                 let before = if *level == 1 { 10.0 } else { 6.0 };
                 self.paragraph(
@@ -494,14 +510,21 @@ impl Flow<'_> {
                     (before, 3.0),
                 );
             }
-            Block::Paragraph { align, style, text } => match style {
-                ParaStyle::Normal => {
-                    self.paragraph(text, TextStyle::new(BODY, INK), *align, (1.0, 2.0))
+            Block::Paragraph { align, style, text } => {
+                // The line before a signature table goes with it.
+                if let [Block::Signatures(_), ..] = next {
+                    let need = self.room_to_start(next) + BODY * LEADING * 2.0;
+                    self.ensure(need.min(self.bottom() - MARGIN_TOP));
                 }
-                ParaStyle::Note => {
-                    self.paragraph(text, TextStyle::new(9.0, MUTED), *align, (1.0, 2.0))
+                match style {
+                    ParaStyle::Normal => {
+                        self.paragraph(text, TextStyle::new(BODY, INK), *align, (1.0, 2.0))
+                    }
+                    ParaStyle::Note => {
+                        self.paragraph(text, TextStyle::new(9.0, MUTED), *align, (1.0, 2.0))
+                    }
                 }
-            },
+            }
             Block::List { ordered, items } => {
                 for (i, item) in items.iter().enumerate() {
                     let marker = list_marker(*ordered, i);
@@ -662,11 +685,7 @@ impl Flow<'_> {
         let header = build(&t.header, true, self);
         let mut rows = build(&t.rows, false, self);
         rows.extend(build(&t.footer, false, self));
-        Grid {
-            edges,
-            header,
-            rows,
-        }
+        Grid::new(edges, header, rows)
     }
 
     fn kv_grid(&mut self, kv: &KeyValue) -> Grid {
@@ -705,11 +724,7 @@ impl Flow<'_> {
             }
             rows.push(GridRow { cells });
         }
-        Grid {
-            edges,
-            header: Vec::new(),
-            rows,
-        }
+        Grid::new(edges, Vec::new(), rows)
     }
 
     fn signature_grid(&mut self, list: &[SignatureBlock]) -> Grid {
@@ -772,11 +787,7 @@ impl Flow<'_> {
                 GridRow { cells }
             })
             .collect();
-        Grid {
-            edges,
-            header,
-            rows,
-        }
+        Grid::new(edges, header, rows)
     }
 
     /// The room a signature table needs, up to a page.
@@ -785,10 +796,8 @@ impl Flow<'_> {
             return 0.0;
         }
         let g = self.signature_grid(s);
-        let h: f32 = [&g.header, &g.rows]
-            .iter()
-            .flat_map(|rows| GridRow::band_heights(rows))
-            .sum();
+        let h: f32 = g.header_heights.iter().sum::<f32>()
+            + GridRow::band_heights(&g.rows).iter().sum::<f32>();
         (6.0 + h).min(self.bottom() - MARGIN_TOP)
     }
 
@@ -810,7 +819,7 @@ impl Flow<'_> {
     }
 
     fn draw_header_rows(&mut self, g: &Grid) {
-        self.draw_band(g, &g.header, &GridRow::band_heights(&g.header));
+        self.draw_band(g, &g.header, &g.header_heights);
     }
 
     /// Draws rows that stay together, each `heights[i]` tall, at `self.y`; a cell spanning
@@ -894,7 +903,7 @@ impl Flow<'_> {
     }
 
     fn grid(&mut self, g: &Grid) {
-        let header_h: f32 = GridRow::band_heights(&g.header).iter().sum();
+        let header_h: f32 = g.header_heights.iter().sum();
         let room = self.bottom() - MARGIN_TOP - header_h;
         let first_band = &g.rows[..GridRow::band_len(&g.rows)];
         let first: f32 = GridRow::band_heights(first_band).iter().sum();
@@ -988,13 +997,7 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Layout {
     };
     flow.new_page();
     for (i, b) in doc.blocks.iter().enumerate() {
-        // A heading keeps the next block's start (a table's header and first row) with it.
-        let follow = flow.room_to_start(&doc.blocks[i + 1..]);
-        // The line before a signature table goes with it.
-        if let (Block::Paragraph { .. }, Some(Block::Signatures(_))) = (b, doc.blocks.get(i + 1)) {
-            flow.ensure((follow + BODY * LEADING * 2.0).min(flow.bottom() - MARGIN_TOP));
-        }
-        flow.block(b, follow);
+        flow.block(b, &doc.blocks[i + 1..]);
     }
     // Page furniture, now that the page count is known.
     let total = flow.pages.len();

@@ -210,9 +210,13 @@ fn number_format(text: &str, n: f64) -> Option<String> {
     } else {
         n.to_string()
     };
-    let (i, shown, core) = [(plain, "General"), (format_amount(n), "#,##0.00")]
-        .into_iter()
-        .find_map(|(shown, core)| Some((t.find(&shown)?, shown, core)))?;
+    let (i, shown, core) = match t.find(&plain) {
+        Some(i) => (i, plain, "General"),
+        None => {
+            let amount = format_amount(n);
+            (t.find(&amount)?, amount, "#,##0.00")
+        }
+    };
     let (pre, post) = (&t[..i], &t[i + shown.len()..]);
     let literal = |s: &str| {
         if s.is_empty() {
