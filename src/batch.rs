@@ -3,7 +3,6 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::{Seek, Write};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 
 use serde::Serialize;
@@ -12,7 +11,7 @@ use sha2::Digest;
 
 use crate::engine::{Engine, Rendered};
 use crate::error::{Error, FieldError, Problem};
-use crate::input::{clean_text, type_name};
+use crate::input::type_name;
 use crate::kinds::DocumentKind;
 use crate::render::OutputFormat;
 
@@ -156,13 +155,9 @@ pub fn parse_item(v: &Value, i: usize) -> Result<BatchItem, Vec<FieldError>> {
 /// Reads a batch body `{"items": [...]}`. A problem in an item's `data` stays with its item; a
 /// malformed item (not an object, no known kind or format, an unknown field) stays with it too,
 /// unless `strict`, when every such problem is answered at once as one 422.
-pub fn parse_body(
-    v: &Value,
-    max_items: usize,
-    strict: bool,
-) -> Result<Vec<Result<BatchItem, Vec<FieldError>>>, Error> {
+pub fn parse_body(v: &Value, max_items: usize, strict: bool) -> Result<Vec<ItemResult>, Error> {
     let Value::Object(o) = v else {
-        return Err(Error::Invalid(vec![FieldError::new(
+        return Err(Error::invalid(vec![FieldError::new(
             "",
             format!("must be an object with \"items\", not {}", type_name(v)),
         )]));
@@ -178,22 +173,22 @@ pub fn parse_body(
         Some(Value::Array(a)) if !a.is_empty() => a,
         Some(Value::Array(_)) => {
             errors.push(FieldError::new("/items", "must have at least 1 item"));
-            return Err(Error::Invalid(errors));
+            return Err(Error::invalid(errors));
         }
         Some(other) => {
             errors.push(FieldError::new(
                 "/items",
                 format!("must be an array, not {}", type_name(other)),
             ));
-            return Err(Error::Invalid(errors));
+            return Err(Error::invalid(errors));
         }
         None => {
             errors.push(FieldError::new("/items", "is required"));
-            return Err(Error::Invalid(errors));
+            return Err(Error::invalid(errors));
         }
     };
     if !errors.is_empty() {
-        return Err(Error::Invalid(errors));
+        return Err(Error::invalid(errors));
     }
     if items.len() > max_items {
         return Err(Error::TooLarge(format!(
@@ -214,7 +209,7 @@ pub fn parse_body(
             .cloned()
             .collect();
         if !malformed.is_empty() {
-            return Err(Error::Invalid(malformed));
+            return Err(Error::invalid(malformed));
         }
     }
     Ok(parsed)
@@ -224,23 +219,14 @@ pub fn parse_body(
 /// characters, the right extension, at most 120 characters.
 pub fn safe_filename(wanted: &str, ext: &str) -> String {
     let base = wanted.rsplit(['/', '\\']).next().unwrap_or("");
-    let mut stem: String = clean_text(base)
-        .chars()
-        .filter(|c| !c.is_control())
-        .map(|c| if ":*?\"<>|".contains(c) { '_' } else { c })
-        .collect();
+    let mut stem = base
+        .trim_matches(|c: char| c == '.' || c.is_whitespace())
+        .replace("..", "_");
     let dotted = format!(".{ext}");
     if stem.to_lowercase().ends_with(&dotted) {
         stem.truncate(stem.len() - dotted.len());
     }
-    let stem = stem.trim().trim_matches('.').replace("..", "_");
-    let stem: String = stem.chars().take(120).collect();
-    let stem = if stem.is_empty() {
-        "document".to_string()
-    } else {
-        stem
-    };
-    format!("{stem}.{ext}")
+    format!("{}.{ext}", crate::kinds::file_name_stem(&stem, 120))
 }
 
 /// Numbers a name that is already taken: `a.pdf`, `a (2).pdf`, `a (3).pdf` …
@@ -261,50 +247,101 @@ fn unique(name: String, taken: &mut HashSet<String>) -> String {
 /// What happened to one item, before it is written.
 type Outcome = Result<Rendered, Error>;
 
+/// One item as it comes from the caller: ready to render, or already known to be malformed.
+pub type ItemResult = Result<BatchItem, Vec<FieldError>>;
+
+/// The items handed out to the workers, one at a time and never far ahead of the writer.
+struct Source<I> {
+    items: I,
+    /// The index the next item gets.
+    next: usize,
+    /// How many items the writer has finished.
+    written: usize,
+    /// Nothing more is handed out: the writer failed or the client left.
+    stopped: bool,
+}
+
 /// Renders every item with up to `workers` threads and hands each result to `sink` in item
-/// order (so output is deterministic), returning the manifest. Rendered bytes are dropped as
-/// soon as they are written.
-pub fn run(
+/// order (so output is deterministic), returning the manifest. Items are taken from the
+/// iterator one at a time, at most two per worker ahead of the writer, so memory holds a
+/// few documents whatever the batch's size; rendered bytes are dropped once written. When
+/// `sink` fails (the client left), the workers stop: renders in progress are cancelled
+/// ([`crate::budget`]) and no further item is started.
+pub fn run<I>(
     engine: &Engine,
-    items: Vec<Result<BatchItem, Vec<FieldError>>>,
+    items: I,
     workers: usize,
     mut sink: impl FnMut(&str, &[u8]) -> Result<(), Error>,
     mut progress: impl FnMut(usize, &ManifestEntry),
-) -> Result<Vec<ManifestEntry>, Error> {
-    let n = items.len();
-    let next = AtomicUsize::new(0);
-    let (tx, rx) = mpsc::channel::<(usize, Outcome)>();
-    let mut manifest = Vec::with_capacity(n);
+) -> Result<Vec<ManifestEntry>, Error>
+where
+    I: IntoIterator<Item = ItemResult>,
+    I::IntoIter: Send,
+{
+    let workers = workers.clamp(1, 64);
+    let window = 2 * workers;
+    let source = std::sync::Mutex::new(Source {
+        items: items.into_iter(),
+        next: 0,
+        written: 0,
+        stopped: false,
+    });
+    let turn = std::sync::Condvar::new();
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let lock = || source.lock().unwrap_or_else(|p| p.into_inner());
+    let (tx, rx) = mpsc::sync_channel::<(usize, Option<BatchItem>, Outcome)>(window);
+    let mut manifest = Vec::new();
     let mut taken = HashSet::new();
     taken.insert("manifest.json".to_string());
-    std::thread::scope(|scope| -> Result<(), Error> {
-        for _ in 0..workers.clamp(1, 64).min(n.max(1)) {
+    let result = std::thread::scope(|scope| -> Result<(), Error> {
+        for _ in 0..workers {
             let tx = tx.clone();
-            let (items, next) = (&items, &next);
+            let (turn, cancel, lock) = (&turn, cancel.clone(), &lock);
             scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= items.len() {
-                    break;
-                }
-                let outcome = match &items[i] {
-                    Ok(item) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        engine.render(item.kind, &item.data, item.format)
-                    }))
-                    .unwrap_or_else(|_| Err(Error::Internal("render panicked".into()))),
-                    Err(e) => Err(Error::Invalid(e.clone())),
+                let (i, item) = {
+                    let mut src = lock();
+                    while !src.stopped && src.next >= src.written + window {
+                        src = turn.wait(src).unwrap_or_else(|p| p.into_inner());
+                    }
+                    if src.stopped {
+                        break;
+                    }
+                    let Some(item) = src.items.next() else {
+                        break;
+                    };
+                    src.next += 1;
+                    (src.next - 1, item)
                 };
-                if tx.send((i, outcome)).is_err() {
+                let outcome = match &item {
+                    Ok(it) => {
+                        let _budget = crate::budget::watch(None, Some(cancel.clone()));
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            engine.render(it.kind, &it.data, it.format)
+                        }))
+                        .unwrap_or_else(|_| Err(Error::Internal("render panicked".into())))
+                    }
+                    Err(e) => Err(Error::invalid(e.clone())),
+                };
+                if tx.send((i, item.ok(), outcome)).is_err() {
                     break;
                 }
             });
         }
         drop(tx);
-        let mut pending: BTreeMap<usize, Outcome> = BTreeMap::new();
+        // Owned here, so a return below drops it and frees any worker blocked sending.
+        let rx = rx;
+        let stop = |why: Error| {
+            cancel.store(true, std::sync::atomic::Ordering::Relaxed);
+            lock().stopped = true;
+            turn.notify_all();
+            Err(why)
+        };
+        let mut pending: BTreeMap<usize, (Option<BatchItem>, Outcome)> = BTreeMap::new();
         let mut want = 0;
-        for (i, outcome) in rx.iter() {
-            pending.insert(i, outcome);
-            while let Some(outcome) = pending.remove(&want) {
-                let item = items[want].as_ref().ok();
+        for (i, item, outcome) in rx.iter() {
+            pending.insert(i, (item, outcome));
+            while let Some((item, outcome)) = pending.remove(&want) {
+                let item = item.as_ref();
                 let mut entry = ManifestEntry {
                     index: want,
                     filename: None,
@@ -321,7 +358,9 @@ pub fn run(
                             .and_then(|it| it.filename.clone())
                             .unwrap_or_else(|| r.filename.clone());
                         let name = unique(safe_filename(&wanted, r.format.extension()), &mut taken);
-                        sink(&name, &r.bytes)?;
+                        if let Err(e) = sink(&name, &r.bytes) {
+                            return stop(e);
+                        }
                         entry.filename = Some(name);
                         entry.bytes = Some(r.bytes.len());
                         entry.sha256 = Some(hex(&sha2::Sha256::digest(&r.bytes)));
@@ -330,8 +369,8 @@ pub fn run(
                         let prefix = format!("/items/{want}/data");
                         let e = match e {
                             // Payload errors point into the item's data; item errors already carry /items/i.
-                            Error::Invalid(errs) if item.is_some() => {
-                                Error::Invalid(under(&prefix, errs))
+                            Error::Invalid(errs, more) if item.is_some() => {
+                                Error::Invalid(under(&prefix, errs), more)
                             }
                             other => other,
                         };
@@ -342,11 +381,13 @@ pub fn run(
                 progress(want, &entry);
                 manifest.push(entry);
                 want += 1;
+                lock().written = want;
+                turn.notify_all();
             }
         }
         Ok(())
-    })?;
-    Ok(manifest)
+    });
+    result.map(|()| manifest)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -354,32 +395,33 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// Checks every item before rendering any (for `fail_fast`): all problems, by pointer.
-pub fn check_all(
-    engine: &Engine,
-    items: &[Result<BatchItem, Vec<FieldError>>],
-) -> Result<(), Error> {
+pub fn check_all(engine: &Engine, items: &[ItemResult]) -> Result<(), Error> {
     let mut errors = Vec::new();
+    let mut more = 0;
     for (i, item) in items.iter().enumerate() {
-        match item {
-            Ok(it) => {
-                if let Err(Error::Invalid(e)) = engine.validate(it.kind, &it.data) {
-                    errors.extend(under(&format!("/items/{i}/data"), e));
-                }
-            }
-            Err(e) => errors.extend(e.iter().cloned()),
-        }
+        let (found, not_listed) = match item {
+            Ok(it) => match engine.validate(it.kind, &it.data) {
+                Err(Error::Invalid(e, n)) => (under(&format!("/items/{i}/data"), e), n),
+                _ => continue,
+            },
+            Err(e) => (e.clone(), 0),
+        };
+        more += not_listed;
+        let room = crate::error::MAX_LISTED_ERRORS.saturating_sub(errors.len());
+        more += found.len().saturating_sub(room);
+        errors.extend(found.into_iter().take(room));
     }
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(Error::Invalid(errors))
+        Err(Error::Invalid(errors, more))
     }
 }
 
 /// Runs a batch into a ZIP written to `out`, with `manifest.json` last.
 pub fn to_zip<W: Write + Seek>(
     engine: &Engine,
-    items: Vec<Result<BatchItem, Vec<FieldError>>>,
+    items: impl IntoIterator<Item = ItemResult, IntoIter: Send>,
     workers: usize,
     out: W,
     progress: impl FnMut(usize, &ManifestEntry),
@@ -399,7 +441,7 @@ pub fn to_zip<W: Write + Seek>(
 /// file is held once, and only until its entry is complete, whatever the batch's size.
 pub fn to_zip_stream(
     engine: &Engine,
-    items: Vec<Result<BatchItem, Vec<FieldError>>>,
+    items: impl IntoIterator<Item = ItemResult, IntoIter: Send>,
     workers: usize,
     send: impl FnMut(Vec<u8>) -> std::io::Result<()>,
 ) -> Result<Vec<ManifestEntry>, Error> {
@@ -422,7 +464,7 @@ pub struct EntryMarks {
 
 fn to_zip_marked<W: Write + Seek>(
     engine: &Engine,
-    items: Vec<Result<BatchItem, Vec<FieldError>>>,
+    items: impl IntoIterator<Item = ItemResult, IntoIter: Send>,
     workers: usize,
     out: W,
     marks: &EntryMarks,
@@ -540,30 +582,24 @@ impl<F: FnMut(Vec<u8>) -> std::io::Result<()>> Seek for ZipStream<F> {
     }
 }
 
-/// Splits one project's weekly-progress payload by department: one payload per department
-/// (its tasks, and the issues that involve it) plus the whole project, first.
-pub fn split_weekly_by_department(data: &Value, format: OutputFormat) -> Vec<BatchItem> {
+/// Splits one project's weekly-progress payload by department: the whole project first,
+/// then one payload per department (its tasks, and the issues that involve it). Returns how
+/// many parts there are and the parts, each built only when it is taken.
+pub fn split_weekly_by_department(
+    data: Value,
+    format: OutputFormat,
+) -> (usize, impl Iterator<Item = BatchItem> + Send) {
     let start = data
         .pointer("/week/start")
         .and_then(Value::as_str)
-        .unwrap_or_default();
-    let mut out = vec![BatchItem {
-        kind: DocumentKind::WeeklyProgress,
-        format,
-        filename: Some(format!("周进展表-全项目-{start}")),
-        data: data.clone(),
-    }];
+        .unwrap_or_default()
+        .to_string();
     let fallback = data
         .get("department")
         .and_then(Value::as_str)
         .unwrap_or("未指定部门")
         .to_string();
-    let tasks = data
-        .get("tasks")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let dept_of = |t: &Value| {
+    let dept_of = move |t: &Value| -> String {
         t.get("department")
             .and_then(Value::as_str)
             .filter(|d| !d.trim().is_empty())
@@ -571,38 +607,65 @@ pub fn split_weekly_by_department(data: &Value, format: OutputFormat) -> Vec<Bat
             .to_string()
     };
     let mut departments: Vec<String> = Vec::new();
-    for t in &tasks {
+    let mut seen = HashSet::new();
+    for t in data
+        .get("tasks")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let d = dept_of(t);
-        if !departments.contains(&d) {
+        if seen.insert(d.clone()) {
             departments.push(d);
         }
     }
-    for d in departments {
-        let mut part = data.clone();
-        part["department"] = json!(d);
-        part["tasks"] = Value::Array(tasks.iter().filter(|t| dept_of(t) == d).cloned().collect());
-        if let Some(Value::Array(issues)) = data.get("issues") {
-            part["issues"] = Value::Array(
-                issues
-                    .iter()
-                    .filter(|i| {
-                        i.get("departments")
-                            .and_then(Value::as_array)
-                            .is_some_and(|ds| ds.iter().any(|x| x.as_str() == Some(d.as_str())))
-                    })
-                    .cloned()
-                    .collect(),
-            );
-        }
-        let filename = Some(format!("周进展表-{d}-{start}"));
-        out.push(BatchItem {
+    let data = std::sync::Arc::new(data);
+    let whole = {
+        let data = data.clone();
+        let start = start.clone();
+        std::iter::once_with(move || BatchItem {
             kind: DocumentKind::WeeklyProgress,
             format,
-            filename,
-            data: part,
-        });
-    }
-    out
+            filename: Some(format!("周进展表-全项目-{start}")),
+            data: Value::clone(&data),
+        })
+    };
+    let parts = departments.clone().into_iter().map(move |d| {
+        let mut part = serde_json::Map::new();
+        for (k, v) in data.as_object().into_iter().flatten() {
+            if k != "tasks" && k != "issues" {
+                part.insert(k.clone(), v.clone());
+            }
+        }
+        part.insert("department".into(), json!(d));
+        let tasks = data
+            .get("tasks")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
+        part.insert(
+            "tasks".into(),
+            Value::Array(tasks.filter(|t| dept_of(t) == d).cloned().collect()),
+        );
+        if let Some(Value::Array(issues)) = data.get("issues") {
+            let involved = |i: &&Value| {
+                i.get("departments")
+                    .and_then(Value::as_array)
+                    .is_some_and(|ds| ds.iter().any(|x| x.as_str() == Some(d.as_str())))
+            };
+            part.insert(
+                "issues".into(),
+                Value::Array(issues.iter().filter(involved).cloned().collect()),
+            );
+        }
+        BatchItem {
+            kind: DocumentKind::WeeklyProgress,
+            format,
+            filename: Some(format!("周进展表-{d}-{start}")),
+            data: Value::Object(part),
+        }
+    });
+    (1 + departments.len(), whole.chain(parts))
 }
 
 #[cfg(test)]
@@ -617,6 +680,9 @@ mod tests {
         assert_eq!(safe_filename("a..b", "pdf"), "a_b.pdf");
         assert_eq!(safe_filename("", "pdf"), "document.pdf");
         assert_eq!(safe_filename("..", "pdf"), "document.pdf");
+        assert_eq!(safe_filename("con", "pdf"), "_con.pdf");
+        assert_eq!(safe_filename("nul.pdf", "pdf"), "_nul.pdf");
+        assert_eq!(safe_filename("a\u{202E}b. ", "pdf"), "ab.pdf");
     }
 
     #[test]

@@ -56,6 +56,18 @@ pub struct LimitSettings {
     /// Most items accepted in one array of a payload.
     #[arg(long, env = "COLLABDOCS_MAX_ARRAY_ITEMS", default_value_t = 2_000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub max_array_items: u64,
+    /// Most pages one PDF may have; a longer document is a 422.
+    #[arg(long, env = "COLLABDOCS_MAX_PAGES", default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_pages: u64,
+    /// Most table cells one document may have (every table and grid, a RACI matrix's tasks × parties); more is a 422.
+    #[arg(long, env = "COLLABDOCS_MAX_TABLE_CELLS", default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    pub max_table_cells: u64,
+    /// Largest file one render may produce, in bytes; a larger one is a 422.
+    #[arg(long, env = "COLLABDOCS_MAX_OUTPUT_BYTES", default_value_t = 32 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..=4096 * 1024 * 1024))]
+    pub max_output_bytes: u64,
+    /// Most pixels (width × height) one image may decode to; a larger image is a 422.
+    #[arg(long, env = "COLLABDOCS_MAX_IMAGE_PIXELS", default_value_t = 8_000_000, value_parser = clap::value_parser!(u64).range(1..=400_000_000))]
+    pub max_image_pixels: u64,
 }
 
 impl EngineSettings {
@@ -84,6 +96,10 @@ impl LimitSettings {
         InputLimits {
             max_string_chars: self.max_string_chars as usize,
             max_array_items: self.max_array_items as usize,
+            max_pages: self.max_pages as usize,
+            max_table_cells: self.max_table_cells as usize,
+            max_output_bytes: self.max_output_bytes as usize,
+            max_image_pixels: self.max_image_pixels,
         }
     }
 }
@@ -128,7 +144,13 @@ pub struct ServeSettings {
     /// Largest batch request body accepted, in bytes.
     #[arg(long, env = "COLLABDOCS_BATCH_BODY_LIMIT_BYTES", default_value_t = 32 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..=2048 * 1024 * 1024))]
     pub batch_body_limit_bytes: u64,
-    /// Most items one batch may hold.
+    /// Largest PDF `/v1/verify` accepts, in bytes.
+    #[arg(long, env = "COLLABDOCS_VERIFY_BODY_LIMIT_BYTES", default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..=2048 * 1024 * 1024))]
+    pub verify_body_limit_bytes: u64,
+    /// A request body not received whole in this time is refused with 408, in milliseconds.
+    #[arg(long, env = "COLLABDOCS_BODY_TIMEOUT_MS", default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub body_timeout_ms: u64,
+    /// Most items one batch may hold (the parts of a split count).
     #[arg(long, env = "COLLABDOCS_BATCH_MAX_ITEMS", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub batch_max_items: u64,
     /// Renders allowed at once (0 = four per core); more are refused with 503 at once.

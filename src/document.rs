@@ -498,6 +498,21 @@ fn jpeg_size(b: &[u8]) -> Option<(u32, u32)> {
 }
 
 impl Document {
+    /// How many table cells the document has: every table's rows × columns, two per
+    /// key-value item, five per signature line. What [`crate::input::InputLimits`] bounds.
+    pub fn cell_count(&self) -> usize {
+        self.blocks
+            .iter()
+            .map(|b| match b {
+                Block::Table(t) => (t.header.len() + t.rows.len() + t.footer.len())
+                    .saturating_mul(t.columns.len().max(1)),
+                Block::KeyValue(kv) => 2 * kv.items.len(),
+                Block::Signatures(s) => 5 * s.len(),
+                _ => 0,
+            })
+            .fold(0, usize::saturating_add)
+    }
+
     /// Every piece of text in the document, in reading order (for tests and text checks).
     pub fn all_text(&self) -> Vec<String> {
         let mut out = Vec::new();

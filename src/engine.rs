@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 use crate::document::Document;
 use crate::error::{Error, FieldError};
 use crate::input::{Cx, InputLimits};
-use crate::kinds::{Date, DocumentKind, Prepared};
+use crate::kinds::{DocumentKind, Prepared};
 use crate::render::{self, OutputFormat, RenderError, Theme};
 use crate::sign::Signer;
 use crate::template::{TemplateError, Templates};
@@ -95,16 +95,16 @@ impl Engine {
         let mut cx = Cx::new(self.limits);
         let prepared = kind.prepare(body, &mut cx);
         match prepared {
-            Some(p) if cx.errors.is_empty() => Ok(Validated {
+            Some(p) if !cx.has_errors() => Ok(Validated {
                 prepared: p,
                 warnings: cx.warnings,
             }),
             _ => {
                 let mut errors = cx.errors;
-                if errors.is_empty() {
+                if errors.is_empty() && cx.errors_not_kept == 0 {
                     errors.push(FieldError::new("", "the payload is not valid"));
                 }
-                Err(Error::Invalid(errors))
+                Err(Error::Invalid(errors, cx.errors_not_kept))
             }
         }
     }
@@ -118,7 +118,8 @@ impl Engine {
         })
     }
 
-    /// Validates a payload and lays it out as a format-neutral document.
+    /// Validates a payload and lays it out as a format-neutral document, within the table
+    /// cell budget.
     pub fn document(
         &self,
         kind: DocumentKind,
@@ -131,6 +132,16 @@ impl Engine {
             tracing::error!(kind = %kind, error = %e, "template failed on a valid payload");
             Error::Internal(e.to_string())
         })?;
+        let cells = doc.cell_count();
+        if cells > self.limits.max_table_cells {
+            return Err(over_budget(
+                body,
+                format!(
+                    "the document would have {cells} table cells; the limit is {} (COLLABDOCS_MAX_TABLE_CELLS)",
+                    self.limits.max_table_cells
+                ),
+            ));
+        }
         Ok((doc, v))
     }
 
@@ -150,24 +161,41 @@ impl Engine {
             }
             _ => {}
         }
+        let _budget = crate::budget::limit(self.limits);
         let (doc, v) = self.document(kind, body)?;
-        let out = self.output(kind, &doc, format)?;
+        let out = self.output(kind, &doc, format, body)?;
         Ok(Self::rendered(kind, &v.prepared, v.warnings, format, out))
     }
 
+    /// Renders under the engine's limits: a file over a budget is a 422 pointing at the
+    /// payload's largest array, a render past its time a 503.
     fn output(
         &self,
         kind: DocumentKind,
         doc: &Document,
         format: OutputFormat,
+        body: &Value,
     ) -> Result<render::Output, Error> {
-        render::render(doc, format, &self.theme).map_err(|e| match e {
-            RenderError::TooBig(msg) => Error::Invalid(vec![FieldError::new("", msg)]),
+        let _budget = crate::budget::limit(self.limits);
+        let out = render::render(doc, format, &self.theme).map_err(|e| match e {
+            RenderError::TooBig(msg) => over_budget(body, msg),
+            RenderError::Stopped(stop) => Error::Overloaded(format!("{stop}; retry later")),
             RenderError::Internal(msg) => {
                 tracing::error!(kind = %kind, format = %format, error = %msg, "renderer failed");
                 Error::Internal(msg)
             }
-        })
+        })?;
+        if out.bytes.len() > self.limits.max_output_bytes {
+            return Err(over_budget(
+                body,
+                format!(
+                    "the {format} file would be {} bytes; the limit is {} (COLLABDOCS_MAX_OUTPUT_BYTES)",
+                    out.bytes.len(),
+                    self.limits.max_output_bytes
+                ),
+            ));
+        }
+        Ok(out)
     }
 
     fn rendered(
@@ -233,7 +261,7 @@ impl Engine {
             ));
         }
         if !missing.is_empty() {
-            return Err(Error::Invalid(missing));
+            return Err(Error::invalid(missing));
         }
         let internal = |e: TemplateError| Error::Internal(e.to_string());
         let unsigned = self.output(
@@ -242,6 +270,7 @@ impl Engine {
                 .document_from(kind, v.prepared.context.clone())
                 .map_err(internal)?,
             OutputFormat::Pdf,
+            body,
         )?;
         let sha256: String = Sha256::digest(&unsigned.bytes)
             .iter()
@@ -253,13 +282,9 @@ impl Engine {
             "subject": signer.subject,
             "unsigned_sha256": sha256,
         });
-        let signed_on = prepared.context["derived"]["signed_on"]
-            .as_str()
-            .and_then(Date::parse)
-            .ok_or_else(|| Error::Internal("a signed agreement without a date".into()))?;
         let context = std::mem::take(&mut prepared.context);
         let doc = self.document_from(kind, context).map_err(internal)?;
-        let mut out = self.output(kind, &doc, OutputFormat::Pdf)?;
+        let mut out = self.output(kind, &doc, OutputFormat::Pdf, body)?;
         let area = out
             .anchors
             .iter()
@@ -267,7 +292,13 @@ impl Engine {
             .find(|a| a.name == "signature")
             .map(|a| (a.page, a.rect));
         out.bytes = signer
-            .sign_pdf(&out.bytes, area, signed_on, "跨部门沟通协议签署")
+            // The signing time is this server's clock, never a date from the payload.
+            .sign_pdf(
+                &out.bytes,
+                area,
+                std::time::SystemTime::now(),
+                "跨部门沟通协议签署",
+            )
             .map_err(Error::Internal)?;
         Ok(Self::rendered(
             kind,
@@ -277,6 +308,43 @@ impl Engine {
             out,
         ))
     }
+}
+
+/// A 422 for a document over a budget, at the payload's largest array (what made it big),
+/// else at the whole payload.
+fn over_budget(body: &Value, message: String) -> Error {
+    fn largest(v: &Value, path: &mut String, best: &mut (usize, String)) {
+        match v {
+            Value::Array(a) => {
+                if a.len() > best.0 {
+                    *best = (a.len(), path.clone());
+                }
+                for (i, x) in a.iter().enumerate() {
+                    let len = path.len();
+                    path.push_str(&format!("/{i}"));
+                    largest(x, path, best);
+                    path.truncate(len);
+                }
+            }
+            Value::Object(o) => {
+                for (k, x) in o {
+                    let len = path.len();
+                    *path = crate::input::child(path, k);
+                    largest(x, path, best);
+                    path.truncate(len);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut best = (0, String::new());
+    largest(body, &mut String::new(), &mut best);
+    let message = if best.0 > 0 {
+        format!("{message}; it has {} items here", best.0)
+    } else {
+        message
+    };
+    Error::invalid(vec![FieldError::new(best.1, message)])
 }
 
 /// `会议纪要-2026-07-28` → `meeting-minutes-2026-07-28`: the kind's slug plus the ASCII part.

@@ -31,6 +31,10 @@ pub struct AppState {
     pub body_limit: usize,
     /// The largest batch body accepted, in bytes.
     pub batch_body_limit: usize,
+    /// The largest PDF `/v1/verify` accepts, in bytes.
+    pub verify_body_limit: usize,
+    /// A request body not received whole in this time is refused with 408.
+    pub body_timeout: Duration,
     /// The most items one batch may hold.
     pub batch_max_items: usize,
     /// Threads one batch renders on.
@@ -57,6 +61,8 @@ impl AppState {
             engine,
             body_limit: 2 * 1024 * 1024,
             batch_body_limit: 32 * 1024 * 1024,
+            verify_body_limit: 16 * 1024 * 1024,
+            body_timeout: Duration::from_secs(20),
             batch_max_items: 1000,
             batch_workers: cores(),
             max_renders: 4 * cores(),
@@ -93,24 +99,15 @@ pub fn app(
             .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
             .map_or_else(new_request_id, str::to_string);
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let denied = state.as_ref().and_then(|st| unauthorized(&req, &st.api_keys));
-        let fut: LocalBoxFuture<'static, Result<ServiceResponse<BoxBody>, actix_web::Error>> = match denied {
-            Some(e) => {
-                let res = req.into_response(problem_response(&e));
-                Box::pin(async move { Ok(res) })
-            }
-            None => {
-                let f = srv.call(req);
-                Box::pin(f)
-            }
-        };
+        let fut: LocalBoxFuture<'static, Result<ServiceResponse<BoxBody>, actix_web::Error>> =
+            Box::pin(srv.call(req));
         async move {
             let mut res = fut.await?;
             if let Ok(v) = HeaderValue::from_str(&request_id) {
                 res.headers_mut().insert(header::HeaderName::from_static("x-request-id"), v);
             }
             let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".to_string());
-            let method = res.request().method().to_string();
+            let method = metric_method(res.request().method());
             let status = res.status().as_u16();
             if let Some(st) = state {
                 st.metrics.request(&method, &route, status);
@@ -137,9 +134,35 @@ fn new_request_id() -> String {
     )
 }
 
-/// `Some(401 problem)` when keys are configured and a `/v1` request lacks a valid bearer key.
+/// The method as a metrics label: one of the standard methods, else `OTHER` (so made-up
+/// methods cannot grow the label set).
+fn metric_method(m: &actix_web::http::Method) -> String {
+    const STANDARD: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+    ];
+    let m = m.as_str();
+    if STANDARD.contains(&m) { m } else { "OTHER" }.to_string()
+}
+
+/// The key check of the `/v1` scope. It runs after routing, on whatever path the router
+/// matched, so no spelling of a path (percent-encoded, doubled slashes) reaches a `/v1`
+/// handler without a key.
+async fn require_key(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let denied = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|st| unauthorized(&req, &st.api_keys));
+    match denied {
+        Some(e) => Ok(req.into_response(problem_response(&e))),
+        None => next.call(req).await,
+    }
+}
+
+/// `Some(401 problem)` when keys are configured and the request lacks a valid bearer key.
 fn unauthorized(req: &ServiceRequest, keys: &[String]) -> Option<Error> {
-    if keys.is_empty() || !req.path().starts_with("/v1") {
+    if keys.is_empty() {
         return None;
     }
     let given = req
@@ -174,7 +197,8 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// Runs CPU-heavy work on the blocking pool holding a render slot (503 at once when none is
 /// free), turns a panic into a 500 with the cause logged, and, with a timeout, a slow render
-/// into a 503.
+/// into a 503 — and stops the work itself at the same deadline ([`crate::budget`]), so its
+/// slot and memory are freed.
 async fn off_thread<T: Send + 'static>(
     state: &AppState,
     timeout: Option<Duration>,
@@ -187,8 +211,10 @@ async fn off_thread<T: Send + 'static>(
             state.max_renders
         ))
     })?;
+    let deadline = timeout.map(|t| Instant::now() + t);
     let task = web::block(move || {
         let _slot = slot;
+        let _budget = crate::budget::watch(deadline, None);
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
     });
     let joined = match timeout {
@@ -233,22 +259,28 @@ pub fn problem_response(e: &Error) -> HttpResponse {
     res.body(serde_json::to_vec(&e.problem()).unwrap_or_default())
 }
 
-/// Registers every route; used by `serve` and by the tests.
+/// Registers every route; used by `serve` and by the tests. Everything under `/v1` sits in
+/// one scope behind the API-key check.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(get("/v1/kinds").to(list_kinds))
-        .service(get("/v1/kinds/{kind}/example").to(example))
-        .service(post("/v1/documents/{kind}/validate").to(validate))
-        .service(post("/v1/documents/{kind}").to(render_document))
-        .service(post("/v1/batch").to(batch))
-        .service(post("/v1/batch/weekly-progress").to(batch_weekly))
-        .service(post("/v1/verify").to(verify))
-        .service(get("/healthz").to(healthz))
-        .service(get("/readyz").to(readyz))
-        .service(get("/metrics").to(metrics))
-        .service(get("/openapi.json").to(openapi_json))
-        .service(get("/docs").to(docs_redirect))
-        .service(get("/docs/{tail:.*}").to(docs))
-        .default_service(web::to(not_found));
+    cfg.service(
+        web::scope("/v1")
+            .wrap(actix_web::middleware::from_fn(require_key))
+            .service(get("/kinds").to(list_kinds))
+            .service(get("/kinds/{kind}/example").to(example))
+            .service(post("/documents/{kind}/validate").to(validate))
+            .service(post("/documents/{kind}").to(render_document))
+            .service(post("/batch").to(batch))
+            .service(post("/batch/weekly-progress").to(batch_weekly))
+            .service(post("/verify").to(verify))
+            .default_service(web::to(not_found)),
+    )
+    .service(get("/healthz").to(healthz))
+    .service(get("/readyz").to(readyz))
+    .service(get("/metrics").to(metrics))
+    .service(get("/openapi.json").to(openapi_json))
+    .service(get("/docs").to(docs_redirect))
+    .service(get("/docs/{tail:.*}").to(docs))
+    .default_service(web::to(not_found));
 }
 
 /// A GET resource; other methods get 405 with `Allow: GET`.
@@ -432,8 +464,27 @@ async fn example(req: HttpRequest) -> Result<HttpResponse, Error> {
         .body(kind.example()))
 }
 
-/// Reads the body up to the limit; a larger body is refused as soon as that is known.
+/// Reads the body up to the limit; a larger body is refused as soon as that is known, and
+/// one not received whole within the body timeout is a 408.
 async fn read_body(
+    req: &HttpRequest,
+    payload: web::Payload,
+    limit: usize,
+) -> Result<Vec<u8>, Error> {
+    let timeout = req
+        .app_data::<web::Data<AppState>>()
+        .map_or(Duration::from_secs(20), |s| s.body_timeout);
+    actix_web::rt::time::timeout(timeout, read_body_within(req, payload, limit))
+        .await
+        .map_err(|_| {
+            Error::RequestTimeout(format!(
+                "the request body did not arrive within {} ms",
+                timeout.as_millis()
+            ))
+        })?
+}
+
+async fn read_body_within(
     req: &HttpRequest,
     mut payload: web::Payload,
     limit: usize,
@@ -486,25 +537,15 @@ fn flag(req: &HttpRequest, name: &str) -> Result<bool, Error> {
 }
 
 /// Renders a batch and streams the ZIP out as it is written: the answer starts with the
-/// first finished entry, and each file is held only until its entry is sent. With
-/// `fail_fast`, every item is checked first and a problem is a 422 before anything is sent.
-async fn run_batch(
+/// first finished entry, and each file is held only until its entry is sent. The items are
+/// taken one at a time (see [`crate::batch::run`]); a client that leaves stops the batch.
+fn run_batch(
     state: &web::Data<AppState>,
-    items: Vec<Result<crate::batch::BatchItem, Vec<crate::error::FieldError>>>,
-    fail_fast: bool,
+    items: impl IntoIterator<Item = crate::batch::ItemResult, IntoIter: Send + 'static>,
     name: &str,
 ) -> Result<HttpResponse, Error> {
     let engine = state.engine.clone();
-    let items = if fail_fast {
-        let engine = engine.clone();
-        off_thread(state, None, "batch check", move || {
-            crate::batch::check_all(&engine, &items)?;
-            Ok(items)
-        })
-        .await?
-    } else {
-        items
-    };
+    let items = items.into_iter();
     // A batch is bounded by its item count, so it holds one slot and has no time limit.
     let slot = state.metrics.try_slot(state.max_renders).ok_or_else(|| {
         Error::Overloaded(format!(
@@ -533,7 +574,7 @@ async fn run_batch(
                 .unwrap_or_else(|| "panic".into()),
         };
         // The status line is gone; cutting the body short is how the client learns.
-        tracing::error!(cause = %failure, "batch stopped while streaming");
+        tracing::warn!(cause = %failure, "batch stopped while streaming");
         let _ = tx.blocking_send(Err(std::io::Error::other("the batch stopped")));
     });
     let body = futures_util::stream::unfold(rx, |mut rx| async move {
@@ -560,10 +601,26 @@ pub async fn batch(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
     let fail_fast = flag(&req, "fail_fast")?;
-    let value = read_json(&req, payload, state.batch_body_limit).await?;
-    // Malformed items are refused at once; with fail_fast they are listed with the data problems.
-    let items = crate::batch::parse_body(&value, state.batch_max_items, !fail_fast)?;
-    run_batch(&state, items, fail_fast, "collabdocs-batch.zip").await
+    let body = read_body(&req, payload, state.batch_body_limit).await?;
+    let (engine, max_items) = (state.engine.clone(), state.batch_max_items);
+    let items = off_thread(
+        &state,
+        Some(state.render_timeout),
+        "batch check",
+        move || {
+            let value = Engine::parse_json(&body)?;
+            drop(body);
+            // Malformed items are refused at once; with fail_fast they are listed with the data
+            // problems, and nothing renders unless every item is valid.
+            let items = crate::batch::parse_body(&value, max_items, !fail_fast)?;
+            if fail_fast {
+                crate::batch::check_all(&engine, &items)?;
+            }
+            Ok(items)
+        },
+    )
+    .await?;
+    run_batch(&state, items, "collabdocs-batch.zip")
 }
 
 /// `POST /v1/batch/weekly-progress?split_by=department`: one file per department plus the
@@ -592,24 +649,23 @@ async fn batch_weekly(
         }
     }
     let format = negotiate(&req)?;
-    let value = read_json(&req, payload, state.batch_body_limit).await?;
-    state
-        .engine
-        .validate(DocumentKind::WeeklyProgress, &value)?;
-    let items = crate::batch::split_weekly_by_department(&value, format)
-        .into_iter()
-        .map(Ok)
-        .collect();
-    run_batch(&state, items, false, "weekly-progress-by-department.zip").await
-}
-
-/// Reads the body (up to `limit`) and parses it as JSON.
-async fn read_json(
-    req: &HttpRequest,
-    payload: web::Payload,
-    limit: usize,
-) -> Result<serde_json::Value, Error> {
-    Engine::parse_json(&read_body(req, payload, limit).await?)
+    let body = read_body(&req, payload, state.batch_body_limit).await?;
+    let (engine, max_items) = (state.engine.clone(), state.batch_max_items);
+    let parts = off_thread(&state, Some(state.render_timeout), "batch check", move || {
+        let value = Engine::parse_json(&body)?;
+        drop(body);
+        engine.validate(DocumentKind::WeeklyProgress, &value)?;
+        let (count, parts) = crate::batch::split_weekly_by_department(value, format);
+        if count > max_items {
+            return Err(Error::TooLarge(format!(
+                "the split gives {count} files (the project and {} departments); a batch may hold at most {max_items}",
+                count - 1
+            )));
+        }
+        Ok(parts)
+    })
+    .await?;
+    run_batch(&state, parts.map(Ok), "weekly-progress-by-department.zip")
 }
 
 /// The format from `?format=`, else from `Accept`, else PDF.
@@ -659,9 +715,19 @@ async fn validate(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
     let kind = kind_of(&req)?;
-    let value = read_json(&req, payload, state.body_limit).await?;
-    let v = state.engine.validate(kind, &value)?;
-    Ok(HttpResponse::Ok().json(json!({"valid": true, "warnings": v.warnings})))
+    let body = read_body(&req, payload, state.body_limit).await?;
+    let engine = state.engine.clone();
+    let warnings = off_thread(
+        &state,
+        Some(state.render_timeout),
+        "validation",
+        move || {
+            let value = Engine::parse_json(&body)?;
+            engine.validate(kind, &value).map(|v| v.warnings)
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"valid": true, "warnings": warnings})))
 }
 
 async fn render_document(
@@ -677,10 +743,12 @@ async fn render_document(
             "sign=true makes a signed PDF; format {format} cannot be signed"
         )));
     }
-    let value = read_json(&req, payload, state.body_limit).await?;
+    let body = read_body(&req, payload, state.body_limit).await?;
     let engine = state.engine.clone();
     let started = Instant::now();
     let rendered = off_thread(&state, Some(state.render_timeout), "render", move || {
+        let value = Engine::parse_json(&body)?;
+        drop(body);
         if sign {
             engine.render_signed(kind, &value)
         } else {
@@ -706,22 +774,24 @@ async fn render_document(
         (status = 200, description = "What was found; `valid` is false when there is no signature, or one does not verify, or the last does not cover the whole file.", body = crate::sign::Verification),
         (status = 400, description = "The body is empty or not a PDF.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 413, description = "The body is larger than the batch body limit.", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Every render slot is busy; retry after `Retry-After` seconds.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 408, description = "The body did not arrive within the body timeout.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the verify body limit (`COLLABDOCS_VERIFY_BODY_LIMIT_BYTES`).", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Every render slot is busy, or the check ran past the render timeout; retry after `Retry-After` seconds.", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn verify(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
-    let body = read_body(&req, payload, state.batch_body_limit).await?;
+    let body = read_body(&req, payload, state.verify_body_limit).await?;
     if !body.starts_with(b"%PDF-") {
         return Err(Error::BadRequest(
             "the body is not a PDF (it does not start with %PDF-)".into(),
         ));
     }
+    let ours = state.engine.signer().map(|s| s.certificate_sha256());
     let report = off_thread(&state, Some(state.render_timeout), "verify", move || {
-        Ok(crate::sign::verify(&body))
+        Ok(crate::sign::verify(&body, ours))
     })
     .await?;
     Ok(HttpResponse::Ok().json(report))
@@ -744,6 +814,23 @@ pub fn content_disposition(ascii: &str, utf8: &str) -> String {
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{enc}")
 }
 
+/// The most characters `Collabdocs-Missing-Glyphs` names; the header then says how many more.
+const MISSING_GLYPHS_LISTED: usize = 64;
+
+/// `U+1F680 U+1F469`, at most [`MISSING_GLYPHS_LISTED`] of them, then `+N`: a header any
+/// client accepts, however many characters were missing.
+fn missing_glyphs(chars: &[char]) -> String {
+    let mut list: Vec<String> = chars
+        .iter()
+        .take(MISSING_GLYPHS_LISTED)
+        .map(|c| format!("U+{:04X}", *c as u32))
+        .collect();
+    if chars.len() > MISSING_GLYPHS_LISTED {
+        list.push(format!("+{}", chars.len() - MISSING_GLYPHS_LISTED));
+    }
+    list.join(" ")
+}
+
 /// `sha-256=:<base64>:` (RFC 9530).
 pub fn content_digest(bytes: &[u8]) -> String {
     let digest = sha2::Sha256::digest(bytes);
@@ -762,12 +849,10 @@ fn file_response(r: &Rendered) -> HttpResponse {
     res.insert_header(("Content-Digest", content_digest(&r.bytes)));
     res.insert_header(("Collabdocs-Warnings", r.warnings.len().to_string()));
     if !r.missing_glyphs.is_empty() {
-        let list: Vec<String> = r
-            .missing_glyphs
-            .iter()
-            .map(|c| format!("U+{:04X}", *c as u32))
-            .collect();
-        res.insert_header(("Collabdocs-Missing-Glyphs", list.join(" ")));
+        res.insert_header((
+            "Collabdocs-Missing-Glyphs",
+            missing_glyphs(&r.missing_glyphs),
+        ));
     }
     res.body(r.bytes.clone())
 }

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Map, Value};
 
-use crate::error::FieldError;
+use crate::error::{FieldError, MAX_LISTED_ERRORS};
 
 /// Bounds applied while parsing, so no payload can make the renderers do unbounded work.
 #[derive(Debug, Clone, Copy)]
@@ -17,6 +17,14 @@ pub struct InputLimits {
     pub max_string_chars: usize,
     /// The most items one array may hold.
     pub max_array_items: usize,
+    /// The most pages one PDF may have.
+    pub max_pages: usize,
+    /// The most table cells one document may have (every table, key-value grid and matrix).
+    pub max_table_cells: usize,
+    /// The largest file one render may produce, in bytes.
+    pub max_output_bytes: usize,
+    /// The most pixels (width × height) one image may decode to.
+    pub max_image_pixels: u64,
 }
 
 impl Default for InputLimits {
@@ -24,6 +32,10 @@ impl Default for InputLimits {
         Self {
             max_string_chars: 20_000,
             max_array_items: 2_000,
+            max_pages: 500,
+            max_table_cells: 60_000,
+            max_output_bytes: 32 * 1024 * 1024,
+            max_image_pixels: 8_000_000,
         }
     }
 }
@@ -32,8 +44,13 @@ impl Default for InputLimits {
 #[derive(Debug, Default)]
 pub struct Cx {
     pub limits: InputLimits,
+    /// The first [`MAX_LISTED_ERRORS`] problems found.
     pub errors: Vec<FieldError>,
+    /// How many more were found and not kept.
+    pub errors_not_kept: usize,
     pub warnings: Vec<FieldError>,
+    /// How many more warnings were found and not kept.
+    pub warnings_not_kept: usize,
 }
 
 impl Cx {
@@ -44,12 +61,27 @@ impl Cx {
         }
     }
 
+    /// Records a problem; past [`MAX_LISTED_ERRORS`] it is only counted.
     pub fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError::new(path, message));
+        if self.errors.len() < MAX_LISTED_ERRORS {
+            self.errors.push(FieldError::new(path, message));
+        } else {
+            self.errors_not_kept += 1;
+        }
     }
 
+    /// Records a warning; past [`MAX_LISTED_ERRORS`] it is only counted.
     pub fn warn(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.warnings.push(FieldError::new(path, message));
+        if self.warnings.len() < MAX_LISTED_ERRORS {
+            self.warnings.push(FieldError::new(path, message));
+        } else {
+            self.warnings_not_kept += 1;
+        }
+    }
+
+    /// Whether any problem was found (kept or only counted).
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty() || self.errors_not_kept > 0
     }
 }
 
@@ -452,6 +484,10 @@ impl<'a> Obj<'a> {
 
 /// The known field closest to a misspelt one, if it is close enough to be a likely typo.
 fn suggestion<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    // A long key is no typo of a field name, and comparing it would cost its length squared.
+    if key.chars().count() > 40 {
+        return None;
+    }
     known
         .iter()
         .map(|k| (levenshtein(key, k), *k))

@@ -5,6 +5,7 @@
 //! together; [`http`] and the command line are its front doors.
 
 pub mod batch;
+pub mod budget;
 pub mod config;
 pub mod document;
 pub mod engine;
@@ -15,6 +16,7 @@ pub mod kinds;
 pub mod markup;
 pub mod metrics;
 pub mod openapi;
+pub mod pdf_read;
 pub mod render;
 pub mod sign;
 pub mod template;

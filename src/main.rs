@@ -96,6 +96,9 @@ enum Command {
     Verify {
         /// The PDF file.
         pdf: PathBuf,
+        /// This service's signing certificate (PEM), to report `signed_by_this_service`.
+        #[arg(long, env = "COLLABDOCS_SIGNING_CERT")]
+        signing_cert: Option<PathBuf>,
     },
     /// Print the OpenAPI 3.1 document (the one served at /openapi.json).
     ///
@@ -176,20 +179,28 @@ fn main() -> ExitCode {
             }
         }
         Command::DevCert { out, organisation } => dev_cert(&out, &organisation),
-        Command::Verify { pdf } => {
+        Command::Verify { pdf, signing_cert } => {
+            let ours = match signing_cert {
+                Some(path) => std::fs::read(&path)
+                    .map_err(|e| format!("reading {}: {e}", path.display()))
+                    .and_then(|pem| collabdocs::sign::certificate_sha256_pem(&pem))
+                    .map(Some),
+                None => Ok(None),
+            };
             let bytes = std::fs::read(&pdf).map_err(|e| format!("reading {}: {e}", pdf.display()));
-            bytes.and_then(|b| {
-                let report = collabdocs::sign::verify(&b);
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report).unwrap_or_default()
-                );
-                if report.valid {
-                    Ok(())
-                } else {
-                    Err(format!("{}: the signature is not valid", pdf.display()))
-                }
-            })
+            ours.and_then(|ours| bytes.map(|b| (ours, b)))
+                .and_then(|(ours, b)| {
+                    let report = collabdocs::sign::verify(&b, ours);
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&report).unwrap_or_default()
+                    );
+                    if report.valid {
+                        Ok(())
+                    } else {
+                        Err(format!("{}: the signature is not valid", pdf.display()))
+                    }
+                })
         }
         Command::Kinds => {
             for k in DocumentKind::ALL {
@@ -220,6 +231,8 @@ fn serve(s: ServeSettings) -> Result<(), String> {
     let state = web::Data::new(AppState {
         body_limit: s.body_limit_bytes as usize,
         batch_body_limit: s.batch_body_limit_bytes as usize,
+        verify_body_limit: s.verify_body_limit_bytes as usize,
+        body_timeout: Duration::from_millis(s.body_timeout_ms),
         batch_max_items: s.batch_max_items as usize,
         max_renders: if s.max_concurrent_renders == 0 {
             defaults.max_renders
@@ -394,7 +407,7 @@ fn read_jobs(path: &Path, max: usize) -> Result<Vec<Result<BatchItem, Vec<FieldE
 
 fn describe(e: &Error) -> String {
     match e {
-        Error::Invalid(errors) => {
+        Error::Invalid(errors, more) => {
             let lines: Vec<String> = errors
                 .iter()
                 .map(|e| {
@@ -405,7 +418,12 @@ fn describe(e: &Error) -> String {
                     )
                 })
                 .collect();
-            format!("the payload is not valid:\n{}", lines.join("\n"))
+            let more = if *more > 0 {
+                format!("\n  … and {more} more")
+            } else {
+                String::new()
+            };
+            format!("the payload is not valid:\n{}{more}", lines.join("\n"))
         }
         other => other.to_string(),
     }

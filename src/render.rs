@@ -100,6 +100,9 @@ pub enum RenderError {
     /// The document is too big for the format (a writer's limit); the client's payload is to blame.
     #[error("{0}")]
     TooBig(String),
+    /// The render's time ran out or its caller left ([`crate::budget`]).
+    #[error("{0}")]
+    Stopped(crate::budget::Stop),
     #[error("{0}")]
     Internal(String),
 }

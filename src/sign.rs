@@ -133,6 +133,29 @@ pub struct Signer {
     pub organisation: String,
 }
 
+/// SHA-256 of the first certificate in a PEM file.
+pub fn certificate_sha256_pem(pem: &[u8]) -> Result<[u8; 32], String> {
+    let chain = Certificate::load_pem_chain(pem)
+        .map_err(|e| format!("the certificate file is not PEM certificates: {e}"))?;
+    let first = chain
+        .first()
+        .ok_or("the certificate file holds no certificate")?;
+    first
+        .to_der()
+        .map(|d| Sha256::digest(&d).into())
+        .map_err(|e| e.to_string())
+}
+
+impl Signer {
+    /// SHA-256 of the signing certificate (DER).
+    pub fn certificate_sha256(&self) -> [u8; 32] {
+        self.chain[0]
+            .to_der()
+            .map(|d| Sha256::digest(&d).into())
+            .unwrap_or_default()
+    }
+}
+
 impl std::fmt::Debug for Signer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Signer")
@@ -309,7 +332,7 @@ impl Signer {
         &self,
         pdf: &[u8],
         area: Option<(usize, [f32; 4])>,
-        signed_on: Date,
+        at: std::time::SystemTime,
         reason: &str,
     ) -> Result<Vec<u8>, String> {
         let reserve = self.cms(&[0; 32])?.len() + 64;
@@ -373,10 +396,7 @@ impl Signer {
             .as_bytes(),
         );
         let placeholder_range = "[0 0000000000 0000000000 0000000000]";
-        let m = format!(
-            "D:{:04}{:02}{:02}000000+08'00'",
-            signed_on.year, signed_on.month, signed_on.day
-        );
+        let m = pdf_date(at);
         let sig_start = out.len();
         object(
             &mut out,
@@ -488,6 +508,11 @@ pub struct SignatureReport {
     pub valid: bool,
     /// The signer certificate's subject (`CN=…,O=…`), if the CMS carries it.
     pub signer: Option<String>,
+    /// SHA-256 of the signer's certificate (DER), in hex: compare it with the certificate
+    /// you trust.
+    pub certificate_sha256: Option<String>,
+    /// The signer's certificate is the one this service signs with.
+    pub signed_by_this_service: bool,
     /// The signed range is the whole file as it was at signing: from the first byte to the
     /// end of that revision, with only the signature itself left out.
     pub covers_whole_file: bool,
@@ -511,22 +536,115 @@ pub struct Verification {
     pub covers_whole_file: bool,
     /// Something was appended after the last signature.
     pub modified_after_signing: bool,
-    /// Every signature found, in file order.
+    /// Every signature field found, in file order (at most 16 are examined).
     pub signatures: Vec<SignatureReport>,
+    /// Why the file's signatures could not be read at all, if so.
+    pub problem: Option<String>,
 }
 
-/// Checks every signature in a PDF.
-pub fn verify(pdf: &[u8]) -> Verification {
-    let mut signatures = Vec::new();
-    let mut from = 0;
-    while let Some(at) = find(&pdf[from..], b"/ByteRange") {
-        let at = from + at;
-        from = at + 10;
-        if let Some(report) = verify_one(pdf, at) {
-            signatures.push(report);
+/// The most signatures one verification examines.
+pub const MAX_SIGNATURES: usize = 16;
+
+/// A signature as found through the document's form fields.
+struct Found {
+    range: [usize; 4],
+    /// Where the `/Contents` hex string stands, `<` to `>` inclusive.
+    contents: std::ops::Range<usize>,
+    der: Vec<u8>,
+    signing_time: Option<String>,
+}
+
+/// The signature dictionaries of a PDF, found as a reader finds them: the catalog's
+/// `/AcroForm` → `/Fields` (and their `/Kids`) → each signature field's `/V`, all through the
+/// cross-reference table. Text elsewhere that looks like a signature is not one.
+fn find_signatures(pdf: &[u8]) -> Result<Vec<Found>, String> {
+    use crate::pdf_read::{Obj, PdfFile};
+    let file = PdfFile::open(pdf)?;
+    let Some(Obj::Ref(root)) = file.trailer.get("Root") else {
+        return Err("the trailer has no /Root".into());
+    };
+    let catalog = file.object(*root)?.value;
+    let Some(form) = catalog.get("AcroForm") else {
+        return Ok(Vec::new());
+    };
+    let form = file.resolve(form)?;
+    let fields = file.resolve(form.get("Fields").unwrap_or(&Obj::Null))?;
+    let mut stack: Vec<(Obj, usize)> = fields
+        .as_array()
+        .unwrap_or(&[])
+        .iter()
+        .rev()
+        .map(|f| (f.clone(), 0))
+        .collect();
+    let mut out = Vec::new();
+    let mut visited = 0;
+    while let Some((field, depth)) = stack.pop() {
+        visited += 1;
+        if visited > 512 || out.len() >= MAX_SIGNATURES {
+            break;
         }
+        let field = file.resolve(&field)?;
+        if depth < 8 {
+            for kid in field
+                .get("Kids")
+                .and_then(Obj::as_array)
+                .unwrap_or(&[])
+                .iter()
+                .rev()
+            {
+                stack.push((kid.clone(), depth + 1));
+            }
+        }
+        if field.get("FT").and_then(Obj::as_name) != Some("Sig") {
+            continue;
+        }
+        let Some(Obj::Ref(v)) = field.get("V") else {
+            continue;
+        };
+        let sig = file.object(*v)?.value;
+        let range: Vec<usize> = sig
+            .get("ByteRange")
+            .and_then(Obj::as_array)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|n| n.as_int().and_then(|n| usize::try_from(n).ok()))
+            .collect();
+        let (Ok(range), Some((Obj::Str(der), contents))) =
+            (<[usize; 4]>::try_from(range), sig.entry("Contents"))
+        else {
+            return Err(format!(
+                "signature {v} has no usable /ByteRange or /Contents"
+            ));
+        };
+        let signing_time = match sig.get("M") {
+            Some(Obj::Str(m)) => Some(String::from_utf8_lossy(m).into_owned()),
+            _ => None,
+        };
+        out.push(Found {
+            range,
+            contents,
+            der: der.clone(),
+            signing_time,
+        });
     }
-    let last = signatures.last();
+    out.sort_by_key(|f| f.range[2].saturating_add(f.range[3]));
+    Ok(out)
+}
+
+/// Checks every signature in a PDF (at most [`MAX_SIGNATURES`]); `ours` is the SHA-256 of
+/// this service's signing certificate, when it has one.
+pub fn verify(pdf: &[u8], ours: Option<[u8; 32]>) -> Verification {
+    let (signatures, problem) = match find_signatures(pdf) {
+        Ok(found) => (
+            found.iter().map(|f| verify_one(pdf, f, ours)).collect(),
+            None,
+        ),
+        Err(e) => (
+            Vec::new(),
+            Some(format!("the signatures cannot be read: {e}")),
+        ),
+    };
+    let last: Option<&SignatureReport> = signatures.last();
     Verification {
         valid: !signatures.is_empty()
             && signatures.iter().all(|s| s.valid)
@@ -534,60 +652,54 @@ pub fn verify(pdf: &[u8]) -> Verification {
         signer: last.and_then(|s| s.signer.clone()),
         covers_whole_file: last.is_some_and(|s| s.covers_whole_file),
         modified_after_signing: last.is_some_and(|s| s.modified_after_signing),
+        problem: problem.or_else(|| {
+            signatures
+                .is_empty()
+                .then(|| "the file has no signature".into())
+        }),
         signatures,
     }
 }
 
-fn verify_one(pdf: &[u8], at: usize) -> Option<SignatureReport> {
-    let rest = &pdf[at + 10..];
-    let open = rest.iter().position(|&b| b == b'[')?;
-    let close = rest.iter().position(|&b| b == b']')?;
-    let nums: Vec<usize> = std::str::from_utf8(rest.get(open + 1..close)?)
-        .ok()?
-        .split_ascii_whitespace()
-        .map(|n| n.parse().ok())
-        .collect::<Option<_>>()?;
-    let [a, b, c, d] = nums[..] else { return None };
-    let signing_time = dictionary_string(pdf, at, b"/M(");
+fn verify_one(pdf: &[u8], found: &Found, ours: Option<[u8; 32]>) -> SignatureReport {
+    let [a, b, c, d] = found.range;
     let mut report = SignatureReport {
         valid: false,
         signer: None,
+        certificate_sha256: None,
+        signed_by_this_service: false,
         covers_whole_file: false,
         modified_after_signing: false,
-        signing_time,
+        signing_time: found.signing_time.clone(),
         problem: None,
     };
-    let end = c.checked_add(d)?;
+    let end = c.checked_add(d);
     let framed = a == 0
-        && b.checked_add(2).is_some_and(|b2| b2 <= c)
-        && end <= pdf.len()
-        && pdf.get(b) == Some(&b'<')
-        && pdf.get(c - 1) == Some(&b'>');
-    if !framed {
+        && b == found.contents.start
+        && c == found.contents.end
+        && end.is_some_and(|e| e <= pdf.len());
+    let (true, Some(end)) = (framed, end) else {
         report.problem = Some("the byte range does not frame the signature contents".into());
-        return Some(report);
-    }
+        return report;
+    };
     report.modified_after_signing = pdf[end..].iter().any(|b| !b.is_ascii_whitespace());
     // The range must reach the end of its revision: the %%EOF just before `end`.
-    let revision_end = pdf[..end]
-        .windows(5)
-        .rposition(|w| w == b"%%EOF")
-        .map(|p| p + 5);
+    let tail = &pdf[end.saturating_sub(64)..end];
     report.covers_whole_file = !report.modified_after_signing
-        && revision_end.is_some_and(|r| pdf[r..end].iter().all(u8::is_ascii_whitespace));
-    let hex = &pdf[b + 1..c - 1];
-    let der: Vec<u8> = match decode_hex(hex) {
-        Some(d) => d,
-        None => {
-            report.problem = Some("the signature contents are not hexadecimal".into());
-            return Some(report);
-        }
-    };
+        && tail
+            .windows(5)
+            .rposition(|w| w == b"%%EOF")
+            .is_some_and(|r| tail[r + 5..].iter().all(u8::is_ascii_whitespace));
     let mut hasher = Sha256::new();
     hasher.update(&pdf[..b]);
     hasher.update(&pdf[c..end]);
     let digest = hasher.finalize();
-    match check_cms(&der, &digest) {
+    let (outcome, cert) = check_cms(&found.der, &digest);
+    if let Some(fp) = cert {
+        report.certificate_sha256 = Some(fp.iter().map(|b| format!("{b:02x}")).collect());
+        report.signed_by_this_service = ours == Some(fp);
+    }
+    match outcome {
         Ok(subject) => {
             report.signer = Some(subject);
             report.valid = true;
@@ -597,12 +709,25 @@ fn verify_one(pdf: &[u8], at: usize) -> Option<SignatureReport> {
             report.problem = Some(why);
         }
     }
-    Some(report)
+    report
 }
 
 /// Checks a CMS SignedData: the message digest against `digest`, the signature against the
 /// signer's certificate. `Ok(subject)` or `Err((subject if known, why))`.
-fn check_cms(der: &[u8], digest: &[u8]) -> Result<String, (Option<String>, String)> {
+fn check_cms(
+    der: &[u8],
+    digest: &[u8],
+) -> (Result<String, (Option<String>, String)>, Option<[u8; 32]>) {
+    let mut fingerprint = None;
+    let outcome = check_cms_inner(der, digest, &mut fingerprint);
+    (outcome, fingerprint)
+}
+
+fn check_cms_inner(
+    der: &[u8],
+    digest: &[u8],
+    fingerprint: &mut Option<[u8; 32]>,
+) -> Result<String, (Option<String>, String)> {
     let fail = |s: Option<String>, why: &str| Err((s, why.to_string()));
     // The contents are zero-padded after the DER value.
     let ci = match der::SliceReader::new(der).and_then(|mut r| ContentInfo::decode(&mut r)) {
@@ -632,6 +757,7 @@ fn check_cms(der: &[u8], digest: &[u8]) -> Result<String, (Option<String>, Strin
     let Some(cert) = cert else {
         return fail(None, "the signer's certificate is not in the signature");
     };
+    *fingerprint = cert.to_der().ok().map(|d| Sha256::digest(&d).into());
     let name = cert.tbs_certificate.subject.to_string();
     let subject = Some(name.clone());
     if si.digest_alg.oid != ID_SHA256 {
@@ -689,31 +815,6 @@ fn check_cms(der: &[u8], digest: &[u8]) -> Result<String, (Option<String>, Strin
     }
 }
 
-fn decode_hex(hex: &[u8]) -> Option<Vec<u8>> {
-    let digits: Vec<u8> = hex
-        .iter()
-        .copied()
-        .filter(|b| !b.is_ascii_whitespace())
-        .collect();
-    digits
-        .chunks(2)
-        .map(|p| {
-            let s = std::str::from_utf8(p).ok()?;
-            u8::from_str_radix(s, 16).ok()
-        })
-        .collect()
-}
-
-/// A `(…)` literal after `key` within the dictionary around `at`, as written.
-fn dictionary_string(pdf: &[u8], at: usize, key: &[u8]) -> Option<String> {
-    let start = pdf[..at].windows(3).rposition(|w| w == b"obj")?;
-    let end = at + find(&pdf[at..], b"endobj")?;
-    let dict = &pdf[start..end];
-    let k = find(dict, key)? + key.len();
-    let close = dict[k..].iter().position(|&b| b == b')')?;
-    Some(String::from_utf8_lossy(&dict[k..k + close]).into_owned())
-}
-
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).position(|w| w == needle)
 }
@@ -726,6 +827,25 @@ fn name_part(name: &str, key: &str) -> Option<String> {
         .map(|(_, v)| v.trim().to_string())
 }
 
+/// A PDF date for a moment, in China Standard Time: `D:20261201201530+08'00'`.
+fn pdf_date(at: std::time::SystemTime) -> String {
+    let secs = at
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+        + 8 * 3600;
+    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let d = Date::from_days(days);
+    format!(
+        "D:{:04}{:02}{:02}{:02}{:02}{:02}+08'00'",
+        d.year,
+        d.month,
+        d.day,
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60
+    )
+}
+
 /// A PDF text string: UTF-16BE with a byte-order mark, in hex.
 fn pdf_text(s: &str) -> String {
     let mut out = String::from("<FEFF");
@@ -736,7 +856,8 @@ fn pdf_text(s: &str) -> String {
     out
 }
 
-/// What the incremental update needs from the end of a PDF written by collabdocs.
+/// What the incremental update needs from the end of a PDF written by collabdocs, read
+/// through its cross-reference table (see [`crate::pdf_read`]).
 struct PdfTail {
     startxref: usize,
     size: u32,
@@ -752,84 +873,59 @@ struct PdfTail {
 impl PdfTail {
     /// `page`: the 0-based page the widget goes on; the last when `None`.
     fn parse(pdf: &[u8], page: Option<usize>) -> Result<Self, String> {
+        use crate::pdf_read::{Obj, PdfFile};
         let bad = |what: &str| format!("cannot sign this PDF: {what}");
-        let text = String::from_utf8_lossy(pdf);
-        let sx = text.rfind("startxref").ok_or_else(|| bad("no startxref"))?;
-        let startxref: usize = text[sx + 9..]
-            .split_ascii_whitespace()
-            .next()
-            .and_then(|n| n.parse().ok())
-            .ok_or_else(|| bad("bad startxref"))?;
-        let tr = text[..sx]
-            .rfind("trailer")
-            .ok_or_else(|| bad("no trailer"))?;
-        let trailer = &text[tr..sx];
-        let num_after = |dict: &str, key: &str| -> Option<u32> {
-            let i = dict.find(key)? + key.len();
-            dict[i..]
-                .split(|c: char| !c.is_ascii_digit())
-                .find(|s| !s.is_empty())?
-                .parse()
-                .ok()
+        let file = PdfFile::open(pdf).map_err(|e| bad(&e))?;
+        let text = |r: std::ops::Range<usize>| String::from_utf8_lossy(file.slice(r)).into_owned();
+        let trailer = &file.trailer;
+        let size = trailer
+            .get("Size")
+            .and_then(Obj::as_int)
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| bad("no /Size"))?;
+        let Some(&Obj::Ref(root)) = trailer.get("Root") else {
+            return Err(bad("no /Root"));
         };
-        let size = num_after(trailer, "/Size").ok_or_else(|| bad("no /Size"))?;
-        let root = num_after(trailer, "/Root").ok_or_else(|| bad("no /Root"))?;
-        let info = num_after(trailer, "/Info").map(|n| format!("{n} 0 R"));
-        let id = trailer.find("/ID").and_then(|i| {
-            let s = &trailer[i + 3..];
-            let close = s.find(']')?;
-            Some(s[..=close].trim().to_string())
-        });
-        let object = |num: u32| -> Result<String, String> {
-            let head = format!("\n{num} 0 obj");
-            let start = text
-                .find(&head)
-                .ok_or_else(|| bad(&format!("object {num} not found")))?;
-            let body_start = start + head.len();
-            let end = text[body_start..]
-                .find("endobj")
-                .ok_or_else(|| bad("unterminated object"))?;
-            Ok(text[body_start..body_start + end].trim().to_string())
+        let info = match trailer.get("Info") {
+            Some(Obj::Ref(n)) => Some(format!("{n} 0 R")),
+            _ => None,
         };
-        let catalog_dict = object(root)?;
-        let pages = num_after(&catalog_dict, "/Pages").ok_or_else(|| bad("no /Pages"))?;
-        let pages_dict = object(pages)?;
-        let kids = pages_dict
-            .find("/Kids[")
-            .map(|i| &pages_dict[i + 6..])
-            .and_then(|s| s.find(']').map(|e| &s[..e]))
-            .ok_or_else(|| bad("no /Kids"))?;
-        let nums: Vec<u32> = kids
-            .split_ascii_whitespace()
-            .filter_map(|t| t.parse().ok())
-            .collect();
-        // Kids are `n 0 R`: of the numbers, every other one is an object number.
-        let pages: Vec<u32> = nums.chunks(2).filter_map(|c| c.first().copied()).collect();
+        let id = trailer.entry("ID").map(|(_, r)| text(r));
+        let catalog = file.object(root).map_err(|e| bad(&e))?;
+        if catalog.value.get("AcroForm").is_some() {
+            return Err(bad("it already has a form"));
+        }
+        let pages = file.pages(100_000).map_err(|e| bad(&e))?;
         let last_page = *match page {
             Some(i) => pages.get(i),
             None => pages.last(),
         }
         .ok_or_else(|| bad("no such page"))?;
-        let page_dict = object(last_page)?;
-        if page_dict.contains("/Type/Pages") {
-            return Err(bad("nested page trees are not supported"));
-        }
-        let page_height = page_dict
-            .find("/MediaBox[")
-            .map(|i| &page_dict[i + 10..])
-            .and_then(|s| s.find(']').map(|e| &s[..e]))
-            .and_then(|s| s.split_ascii_whitespace().nth(3)?.parse().ok())
-            .ok_or_else(|| bad("no /MediaBox on the last page"))?;
-        if catalog_dict.contains("/AcroForm") {
-            return Err(bad("it already has a form"));
-        }
+        let page = file.object(last_page).map_err(|e| bad(&e))?;
+        let page_height = page
+            .value
+            .get("MediaBox")
+            .and_then(Obj::as_array)
+            .and_then(|b| b.get(3))
+            .and_then(Obj::as_num)
+            .ok_or_else(|| bad("no /MediaBox on the page"))? as f32;
+        let page_dict = match page.value.entry("Annots") {
+            None => text(page.span.clone()),
+            Some((Obj::Array(_), r)) => {
+                // Where the widget goes: just inside the array's `[`.
+                let inner = r.start + 1 - page.span.start;
+                let dict = text(page.span.clone());
+                format!("{}\u{0}{}", &dict[..inner], &dict[inner..])
+            }
+            Some(_) => return Err(bad("the page's annotations are indirect")),
+        };
         Ok(PdfTail {
-            startxref,
+            startxref: file.startxref,
             size,
             root,
             info,
             id,
-            catalog_dict,
+            catalog_dict: text(catalog.span),
             last_page,
             page_dict,
             page_height,
@@ -844,18 +940,12 @@ fn insert_before_end(dict: &str, entry: &str) -> Result<String, String> {
     Ok(format!("{}{entry}{}", &dict[..end], &dict[end..]))
 }
 
+/// The page dictionary with the widget among its annotations: in the array where
+/// [`PdfTail::parse`] marked its place with a NUL, else in a new `/Annots`.
 fn add_to_annots(page: &str, widget: u32) -> Result<String, String> {
-    match page.find("/Annots") {
+    match page.split_once('\u{0}') {
         None => insert_before_end(page, &format!("/Annots[{widget} 0 R]")),
-        Some(i) => {
-            let rest = &page[i + 7..];
-            let open = rest.trim_start();
-            if !open.starts_with('[') {
-                return Err("cannot sign this PDF: the page's annotations are indirect".into());
-            }
-            let at = i + 7 + (rest.len() - open.len()) + 1;
-            Ok(format!("{}{widget} 0 R {}", &page[..at], &page[at..]))
-        }
+        Some((before, after)) => Ok(format!("{before}{widget} 0 R {after}")),
     }
 }
 
@@ -888,9 +978,15 @@ mod tests {
             b"%PDF-1.7 <00> /ByteRange[0 9 13 18446744073709551615]",
             b"%PDF-1.7 <zz> /ByteRange[0 9 13 0]",
         ] {
-            let v = verify(body);
+            let v = verify(body, None);
             assert!(!v.valid, "{}", String::from_utf8_lossy(body));
         }
+    }
+
+    #[test]
+    fn signing_times_are_written_in_china_standard_time() {
+        let at = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_796_156_130);
+        assert_eq!(pdf_date(at), "D:20261202041530+08'00'");
     }
 
     #[test]

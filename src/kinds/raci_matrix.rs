@@ -175,7 +175,7 @@ impl FromJson for Task {
                         if accountable.is_empty() {
                             String::new()
                         } else {
-                            format!(": {}", accountable.join(", "))
+                            format!(": {}", crate::error::list_preview(&accountable, 10))
                         }
                     ),
                 );
@@ -305,9 +305,25 @@ impl FromJson for RaciMatrix {
         let notes = o.opt::<String>("notes", cx);
         let prepared_by = o.opt::<Person>("prepared_by", cx);
         let prepared_on = o.opt::<Date>("prepared_on", cx);
+        if let (Some(parties), Some(tasks)) = (&parties, &tasks) {
+            // The matrix is tasks × parties cells; refused before any of it is built.
+            let cells = tasks.len().saturating_mul(parties.len() + 2);
+            if cells > cx.limits.max_table_cells {
+                cx.error(
+                    "/tasks",
+                    format!(
+                        "{} tasks × {} parties make a matrix of {cells} cells; the limit is {} (COLLABDOCS_MAX_TABLE_CELLS)",
+                        tasks.len(),
+                        parties.len(),
+                        cx.limits.max_table_cells
+                    ),
+                );
+            }
+        }
         if let Some(parties) = &parties {
+            let mut seen = std::collections::HashSet::new();
             for (i, p) in parties.iter().enumerate() {
-                if parties[..i].contains(p) {
+                if !seen.insert(p.as_str()) {
                     cx.error(
                         index("/parties", i),
                         format!("\"{p}\" is listed twice; parties must be unique"),
@@ -320,12 +336,13 @@ impl FromJson for RaciMatrix {
                 for (i, t) in raw_tasks.iter().enumerate() {
                     if let Some(Value::Object(a)) = t.get("assignments") {
                         for party in a.keys() {
-                            if !parties.iter().any(|p| p == party) {
+                            if !seen.contains(party.as_str()) {
                                 cx.error(
                                     child(&format!("/tasks/{i}/assignments"), party),
                                     format!(
-                                        "\"{party}\" is not one of the declared parties: {}",
-                                        parties.join(", ")
+                                        "\"{}\" is not one of the declared parties: {}",
+                                        crate::error::bounded(party.clone(), 40),
+                                        crate::error::list_preview(parties, 10)
                                     ),
                                 );
                             }

@@ -7,6 +7,7 @@
 use std::collections::BTreeSet;
 
 use super::fonts::FontSet;
+use super::RenderError;
 use crate::document::*;
 
 pub const A4: (f32, f32) = (595.28, 841.89);
@@ -377,6 +378,10 @@ struct Flow<'a> {
     y: f32,
     missing: BTreeSet<char>,
     anchors: Vec<Anchor>,
+    /// The most pages this document may have.
+    max_pages: usize,
+    /// Set when the budget ran out: no page is added after it, and loops end.
+    stop: Option<RenderError>,
 }
 
 impl Flow<'_> {
@@ -398,9 +403,25 @@ impl Flow<'_> {
     fn page(&mut self) -> &mut Page {
         self.pages.last_mut().expect("a page")
     }
+    /// Starts a page, unless the page budget or the time is used up: then [`Flow::stop`] is
+    /// set, the last page is drawn over, and every loop ends at its next check.
     fn new_page(&mut self) {
-        self.pages.push(Page::default());
         self.y = MARGIN_TOP;
+        if self.stop.is_some() {
+            return;
+        }
+        if self.pages.len() >= self.max_pages {
+            self.stop = Some(RenderError::TooBig(format!(
+                "the PDF would have more than {} pages, the most one document may have (COLLABDOCS_MAX_PAGES)",
+                self.max_pages
+            )));
+            return;
+        }
+        if let Err(stop) = crate::budget::check() {
+            self.stop = Some(RenderError::Stopped(stop));
+            return;
+        }
+        self.pages.push(Page::default());
     }
     fn ensure(&mut self, h: f32) {
         if self.remaining() < h && self.y > MARGIN_TOP + 0.5 {
@@ -557,7 +578,7 @@ impl Flow<'_> {
             Block::KeyValue(kv) => {
                 let g = self.kv_grid(kv);
                 let (page, top) = (self.pages.len(), self.y);
-                self.grid(&g);
+                self.grid(g);
                 if let Some(name) = &kv.anchor {
                     let top = if self.pages.len() == page {
                         top
@@ -573,7 +594,7 @@ impl Flow<'_> {
             }
             Block::Table(t) => {
                 let g = self.table_grid(t);
-                self.grid(&g);
+                self.grid(g);
             }
             Block::Signatures(s) if !s.is_empty() => {
                 // Signatures stay together on one page when they fit on one.
@@ -581,7 +602,7 @@ impl Flow<'_> {
                 self.ensure(h);
                 self.y += 6.0;
                 let g = self.signature_grid(s);
-                self.grid(&g);
+                self.grid(g);
             }
             Block::Signatures(_) => {}
             Block::Image {
@@ -589,8 +610,13 @@ impl Flow<'_> {
                 width_mm,
                 align,
             } => {
-                let w = (width_mm * 72.0 / 25.4).min(self.content_w());
-                let h = w * image.height_px as f32 / image.width_px as f32;
+                // An image taller than a page is shrunk to the page.
+                let ratio = image.height_px as f32 / image.width_px.max(1) as f32;
+                let page_h = self.bottom() - MARGIN_TOP - 4.0;
+                let w = (width_mm * 72.0 / 25.4)
+                    .min(self.content_w())
+                    .min(page_h / ratio.max(f32::MIN_POSITIVE));
+                let h = w * ratio;
                 self.ensure(h + 4.0);
                 let x = match align {
                     Align::Left => self.left(),
@@ -902,8 +928,17 @@ impl Flow<'_> {
         }
     }
 
-    fn grid(&mut self, g: &Grid) {
-        let header_h: f32 = g.header_heights.iter().sum();
+    fn grid(&mut self, mut g: Grid) {
+        let mut header_h: f32 = g.header_heights.iter().sum();
+        if header_h > (self.bottom() - MARGIN_TOP) / 3.0 {
+            // A header too tall to repeat on every page is drawn once, as the first rows.
+            let mut rows = std::mem::take(&mut g.header);
+            rows.append(&mut g.rows);
+            g.rows = rows;
+            g.header_heights.clear();
+            header_h = 0.0;
+        }
+        let g = &g;
         let room = self.bottom() - MARGIN_TOP - header_h;
         let first_band = &g.rows[..GridRow::band_len(&g.rows)];
         let first: f32 = GridRow::band_heights(first_band).iter().sum();
@@ -915,7 +950,7 @@ impl Flow<'_> {
         self.ensure(header_h + first);
         self.draw_header_rows(g);
         let mut i = 0;
-        while i < g.rows.len() {
+        while i < g.rows.len() && self.stop.is_none() {
             let band = &g.rows[i..i + GridRow::band_len(&g.rows[i..])];
             i += band.len();
             if band.len() > 1 {
@@ -963,13 +998,17 @@ impl Flow<'_> {
             .map(|c| c.size * LEADING)
             .fold(TABLE * LEADING, f32::max);
         let mut from = 0;
-        while from < max_lines {
+        let mut fresh = false;
+        while from < max_lines && self.stop.is_none() {
             let fit = (((self.remaining() - 2.0 * CELL_PAD_Y) / lh).floor() as usize).max(1);
-            if self.remaining() < lh + 2.0 * CELL_PAD_Y {
+            // On a page just begun, at least one line is drawn, room or not: always progress.
+            if self.remaining() < lh + 2.0 * CELL_PAD_Y && !fresh {
                 self.new_page();
                 self.draw_header_rows(g);
+                fresh = true;
                 continue;
             }
+            fresh = false;
             let to = (from + fit).min(max_lines);
             let band = (to - from) as f32 * lh + 2.0 * CELL_PAD_Y;
             self.draw_row(g, r, from, to, band);
@@ -978,13 +1017,15 @@ impl Flow<'_> {
             if from < max_lines {
                 self.new_page();
                 self.draw_header_rows(g);
+                fresh = true;
             }
         }
     }
 }
 
-/// Lays a document out on A4 pages (landscape when the document asks).
-pub fn layout(doc: &Document, fonts: &FontSet) -> Layout {
+/// Lays a document out on A4 pages (landscape when the document asks), within the page
+/// budget and the time of [`crate::budget`].
+pub fn layout(doc: &Document, fonts: &FontSet) -> Result<Layout, RenderError> {
     let (width, height) = if doc.landscape { (A4.1, A4.0) } else { A4 };
     let mut flow = Flow {
         fonts,
@@ -994,10 +1035,15 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Layout {
         y: MARGIN_TOP,
         missing: BTreeSet::new(),
         anchors: Vec::new(),
+        max_pages: crate::budget::limits().max_pages.max(1),
+        stop: None,
     };
-    flow.new_page();
+    flow.pages.push(Page::default());
     for (i, b) in doc.blocks.iter().enumerate() {
         flow.block(b, &doc.blocks[i + 1..]);
+        if let Some(stop) = flow.stop.take() {
+            return Err(stop);
+        }
     }
     // Page furniture, now that the page count is known.
     let total = flow.pages.len();
@@ -1016,6 +1062,8 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Layout {
             y: 0.0,
             missing: BTreeSet::new(),
             anchors: Vec::new(),
+            max_pages: 1,
+            stop: None,
         };
         let size = 9.0;
         let top = 38.0;
@@ -1071,13 +1119,13 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Layout {
         page.ops.extend(f.ops);
         page.lines.extend(f.lines);
     }
-    Layout {
+    Ok(Layout {
         width,
         height,
         pages: flow.pages,
         missing: flow.missing,
         anchors: flow.anchors,
-    }
+    })
 }
 
 #[cfg(test)]

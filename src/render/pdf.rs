@@ -23,7 +23,7 @@ pub struct Pdf {
 }
 
 pub fn render(doc: &Document, fonts: &FontSet) -> Result<Pdf, RenderError> {
-    let lay = layout(doc, fonts);
+    let lay = layout(doc, fonts)?;
     let bytes = write(doc, &lay, fonts)?;
     Ok(Pdf {
         bytes,

@@ -147,7 +147,8 @@ fn odd_spans_render_in_every_format_and_keep_their_text() {
                     let lay = collabdocs::render::layout::layout(
                         &doc,
                         collabdocs::render::fonts::FontSet::builtin(),
-                    );
+                    )
+                    .unwrap();
                     let lines: Vec<&str> = lay
                         .pages
                         .iter()

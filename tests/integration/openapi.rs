@@ -38,6 +38,7 @@ fn the_document_states_the_configured_limits() {
     let doc = collabdocs::openapi::document(InputLimits {
         max_string_chars: 77,
         max_array_items: 9,
+        ..InputLimits::default()
     });
     let s = &doc["components"]["schemas"]["MeetingMinutes"]["properties"];
     assert_eq!(s["title"]["maxLength"], 77);

@@ -50,7 +50,7 @@ fn document(kind: DocumentKind, payload: &Value) -> Document {
 }
 
 fn laid_out(kind: DocumentKind, payload: &Value) -> Layout {
-    layout(&document(kind, payload), FontSet::builtin())
+    layout(&document(kind, payload), FontSet::builtin()).unwrap()
 }
 
 #[actix_web::test]
@@ -298,7 +298,7 @@ fn a_cell_spanning_rows_is_drawn_once_over_them_and_the_next_cells_keep_their_co
            <tr><td>执行期</td><td>上线</td></tr></table></document>"#,
     )
     .unwrap();
-    let lay = layout(&doc, FontSet::builtin());
+    let lay = layout(&doc, FontSet::builtin()).unwrap();
     let page = &lay.pages[0];
     let x_of = |t: &str| {
         page.lines
@@ -351,7 +351,7 @@ fn a_signature_table_stays_on_one_page_with_the_line_before_it() {
         else {
             continue;
         };
-        let lay = layout(&doc, FontSet::builtin());
+        let lay = layout(&doc, FontSet::builtin()).unwrap();
         // The 签字 column head stands once on every page the table runs over.
         let pages: Vec<usize> = (0..lay.pages.len())
             .filter(|&p| lay.pages[p].lines.iter().any(|l| l.text == "签字"))

@@ -1,0 +1,110 @@
+//! What one render may spend: limits on its size (pages, table cells, output bytes, image
+//! pixels, in [`crate::input::InputLimits`]) and on its time (a deadline, or the client
+//! leaving). The front door sets them for the thread a render runs on; the layout and the
+//! writers check them as they go, so a render past its budget stops instead of running on.
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::input::InputLimits;
+
+/// Why a render was stopped before it finished.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stop {
+    /// The deadline passed.
+    Expired,
+    /// The caller gave up (a batch client went away).
+    Cancelled,
+}
+
+impl std::fmt::Display for Stop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Stop::Expired => "the render took longer than the render timeout",
+            Stop::Cancelled => "the render was cancelled",
+        })
+    }
+}
+
+#[derive(Clone, Default)]
+struct Watch {
+    limits: Option<InputLimits>,
+    deadline: Option<Instant>,
+    cancel: Option<Arc<AtomicBool>>,
+}
+
+thread_local! {
+    static WATCH: RefCell<Watch> = RefCell::new(Watch::default());
+}
+
+/// Restores the thread's previous budget when dropped.
+pub struct Guard(Watch);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let prev = std::mem::take(&mut self.0);
+        WATCH.with(|w| *w.borrow_mut() = prev);
+    }
+}
+
+/// Work on this thread stops once `deadline` passes or `cancel` is set.
+pub fn watch(deadline: Option<Instant>, cancel: Option<Arc<AtomicBool>>) -> Guard {
+    WATCH.with(|w| {
+        let mut w = w.borrow_mut();
+        let prev = w.clone();
+        w.deadline = deadline.or(prev.deadline);
+        w.cancel = cancel.or_else(|| prev.cancel.clone());
+        Guard(prev)
+    })
+}
+
+/// Work on this thread runs under these size limits.
+pub fn limit(limits: InputLimits) -> Guard {
+    WATCH.with(|w| {
+        let mut w = w.borrow_mut();
+        let prev = w.clone();
+        w.limits = Some(limits);
+        Guard(prev)
+    })
+}
+
+/// The size limits in force on this thread (the defaults when none were set).
+pub fn limits() -> InputLimits {
+    WATCH.with(|w| w.borrow().limits.unwrap_or_default())
+}
+
+/// `Err` once the work on this thread should stop.
+pub fn check() -> Result<(), Stop> {
+    WATCH.with(|w| {
+        let w = w.borrow();
+        if w.cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Err(Stop::Cancelled);
+        }
+        match w.deadline {
+            Some(d) if Instant::now() >= d => Err(Stop::Expired),
+            _ => Ok(()),
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_passed_deadline_or_a_cancel_stops_and_the_previous_budget_comes_back() {
+        assert_eq!(check(), Ok(()));
+        {
+            let _g = watch(Some(Instant::now()), None);
+            assert_eq!(check(), Err(Stop::Expired));
+        }
+        assert_eq!(check(), Ok(()));
+        let flag = Arc::new(AtomicBool::new(false));
+        let _g = watch(None, Some(flag.clone()));
+        assert_eq!(check(), Ok(()));
+        flag.store(true, Ordering::Relaxed);
+        assert_eq!(check(), Err(Stop::Cancelled));
+    }
+}
