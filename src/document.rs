@@ -422,9 +422,33 @@ pub struct ImageData {
 }
 
 impl ImageData {
-    /// Decodes a `data:image/png;base64,…` or `data:image/jpeg;base64,…` URI and reads the
-    /// image's size from its header. Any other content is rejected with a reason.
-    pub fn from_data_uri(uri: &str) -> Result<ImageData, String> {
+    /// Decodes a `data:image/png;base64,…` or `data:image/jpeg;base64,…` URI and checks the
+    /// image whole under the pixel budget ([`crate::image`]): what is kept is the rebuilt
+    /// image, never the bytes as sent. Any other content is rejected with a reason. The last
+    /// few images checked are remembered, so the same logo in validation and layout is
+    /// decoded once.
+    pub fn from_data_uri(uri: &str, max_pixels: u64) -> Result<ImageData, String> {
+        use sha2::Digest;
+        type Seen = std::collections::VecDeque<([u8; 32], u64, ImageData)>;
+        static SEEN: std::sync::Mutex<Seen> = std::sync::Mutex::new(Seen::new());
+        let key: [u8; 32] = sha2::Sha256::digest(uri.as_bytes()).into();
+        let seen = || SEEN.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, _, img)) = seen()
+            .iter()
+            .find(|(k, cap, _)| *k == key && *cap == max_pixels)
+        {
+            return Ok(img.clone());
+        }
+        let img = Self::decode(uri, max_pixels)?;
+        let mut list = seen();
+        if list.len() >= 8 {
+            list.pop_front();
+        }
+        list.push_back((key, max_pixels, img.clone()));
+        Ok(img)
+    }
+
+    fn decode(uri: &str, max_pixels: u64) -> Result<ImageData, String> {
         let rest = uri
             .strip_prefix("data:")
             .ok_or("must be a data: URI (data:image/png;base64,...)")?;
@@ -439,62 +463,20 @@ impl ImageData {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(clean.as_bytes())
             .map_err(|e| format!("has invalid base64 data: {e}"))?;
-        let (format, (w, h)) = match mime {
-            "image/png" => (
-                ImageFormat::Png,
-                png_size(&bytes).ok_or("is not a readable PNG image")?,
-            ),
-            "image/jpeg" | "image/jpg" => (
-                ImageFormat::Jpeg,
-                jpeg_size(&bytes).ok_or("is not a readable JPEG image")?,
-            ),
+        let (format, checked) = match mime {
+            "image/png" => (ImageFormat::Png, crate::image::png(&bytes, max_pixels)?),
+            "image/jpeg" | "image/jpg" => {
+                (ImageFormat::Jpeg, crate::image::jpeg(&bytes, max_pixels)?)
+            }
             other => return Err(format!("must be a PNG or JPEG image, not {other}")),
         };
-        if w == 0 || h == 0 || w > 8000 || h > 8000 {
-            return Err(format!("has an unusable size {w}×{h} pixels"));
-        }
         Ok(ImageData {
             format,
-            bytes: bytes.into(),
-            width_px: w,
-            height_px: h,
+            bytes: checked.bytes.into(),
+            width_px: checked.width,
+            height_px: checked.height,
         })
     }
-}
-
-fn png_size(b: &[u8]) -> Option<(u32, u32)> {
-    if b.len() < 33 || &b[..8] != b"\x89PNG\r\n\x1a\n" || &b[12..16] != b"IHDR" {
-        return None;
-    }
-    let w = u32::from_be_bytes(b[16..20].try_into().ok()?);
-    let h = u32::from_be_bytes(b[20..24].try_into().ok()?);
-    Some((w, h))
-}
-
-fn jpeg_size(b: &[u8]) -> Option<(u32, u32)> {
-    if b.len() < 4 || b[0] != 0xFF || b[1] != 0xD8 {
-        return None;
-    }
-    let mut i = 2;
-    while i + 9 < b.len() {
-        if b[i] != 0xFF {
-            return None;
-        }
-        let marker = b[i + 1];
-        if marker == 0xFF {
-            i += 1;
-            continue;
-        }
-        let len = usize::from(u16::from_be_bytes([b[i + 2], b[i + 3]]));
-        // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
-        if (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker) {
-            let h = u32::from(u16::from_be_bytes([b[i + 5], b[i + 6]]));
-            let w = u32::from(u16::from_be_bytes([b[i + 7], b[i + 8]]));
-            return Some((w, h));
-        }
-        i += 2 + len;
-    }
-    None
 }
 
 impl Document {

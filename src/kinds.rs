@@ -466,7 +466,7 @@ impl FromJson for Image {
             );
             return None;
         }
-        match crate::document::ImageData::from_data_uri(s) {
+        match crate::document::ImageData::from_data_uri(s, cx.limits.max_image_pixels) {
             Ok(_) => Some(Image { uri: s.clone() }),
             Err(why) => {
                 cx.error(path, why);

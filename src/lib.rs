@@ -11,6 +11,7 @@ pub mod document;
 pub mod engine;
 pub mod error;
 pub mod http;
+pub mod image;
 pub mod input;
 pub mod kinds;
 pub mod markup;

@@ -385,7 +385,7 @@ fn parse_hint(p: &Parser<'_>, el: &Element) -> Result<CellHint, MarkupError> {
 fn parse_image(p: &Parser<'_>, el: &Element, attr: &str) -> Result<Option<ImageData>, MarkupError> {
     match el.attr(attr).map(str::trim) {
         None | Some("") => Ok(None),
-        Some(uri) => ImageData::from_data_uri(uri)
+        Some(uri) => ImageData::from_data_uri(uri, crate::budget::limits().max_image_pixels)
             .map(Some)
             .map_err(|why| p.err(el.pos, format!("<{}> {attr} {why}", el.name))),
     }

@@ -1,0 +1,232 @@
+//! Images from payloads, checked all the way before any byte of them reaches a file: the
+//! whole image is decoded (a header that promises one thing and data that hold another is
+//! refused), its decoded size is held to the pixel budget before any pixel is allocated, and
+//! what goes into documents is rebuilt: a PNG re-encoded from its pixels, a JPEG with every
+//! metadata segment (comments, EXIF, XMP, anything but JFIF, Adobe and ICC) left out.
+
+use std::io::Cursor;
+
+/// A checked image: the bytes to embed and the size in pixels.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub bytes: Vec<u8>,
+    pub width: u32,
+    pub height: u32,
+}
+
+fn within(w: u32, h: u32, max_pixels: u64) -> Result<(), String> {
+    if w == 0 || h == 0 || w > 8000 || h > 8000 {
+        return Err(format!("has an unusable size {w}×{h} pixels"));
+    }
+    let pixels = u64::from(w) * u64::from(h);
+    if pixels > max_pixels {
+        return Err(format!(
+            "is {w}×{h} = {pixels} pixels; images are limited to {max_pixels} pixels (COLLABDOCS_MAX_IMAGE_PIXELS)"
+        ));
+    }
+    Ok(())
+}
+
+/// Decodes a PNG under the pixel budget and encodes its pixels again (8 bits per channel,
+/// no ancillary chunks): nothing but the picture is kept.
+pub fn png(bytes: &[u8], max_pixels: u64) -> Result<Checked, String> {
+    let unreadable = |e: png::DecodingError| format!("is not a readable PNG image ({e})");
+    let mut decoder = png::Decoder::new(Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let header = decoder.read_header_info().map_err(unreadable)?;
+    let (width, height) = (header.width, header.height);
+    within(width, height, max_pixels)?;
+    let mut reader = decoder.read_info().map_err(unreadable)?;
+    let size = reader
+        .output_buffer_size()
+        .ok_or("is not a readable PNG image (too large)")?;
+    let mut pixels = vec![0; size];
+    let frame = reader.next_frame(&mut pixels).map_err(unreadable)?;
+    pixels.truncate(frame.buffer_size());
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, width, height);
+        encoder.set_color(frame.color_type);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.set_compression(png::Compression::Fast);
+        let mut writer = encoder
+            .write_header()
+            .map_err(|e| format!("cannot be re-encoded ({e})"))?;
+        writer
+            .write_image_data(&pixels)
+            .map_err(|e| format!("cannot be re-encoded ({e})"))?;
+    }
+    Ok(Checked {
+        bytes: out,
+        width,
+        height,
+    })
+}
+
+/// Checks a JPEG's size against the pixel budget, decodes it whole, and returns it without
+/// its metadata segments.
+pub fn jpeg(bytes: &[u8], max_pixels: u64) -> Result<Checked, String> {
+    let stripped = strip_jpeg(bytes).ok_or("is not a readable JPEG image")?;
+    let (width, height) = jpeg_size(&stripped).ok_or("is not a readable JPEG image")?;
+    within(width, height, max_pixels)?;
+    let options = zune_jpeg::zune_core::options::DecoderOptions::default()
+        .set_max_width(width as usize)
+        .set_max_height(height as usize);
+    let mut decoder = zune_jpeg::JpegDecoder::new_with_options(Cursor::new(&stripped[..]), options);
+    decoder
+        .decode()
+        .map_err(|e| format!("is not a readable JPEG image ({e})"))?;
+    Ok(Checked {
+        bytes: stripped,
+        width,
+        height,
+    })
+}
+
+/// The width and height in a JPEG's frame header.
+pub fn jpeg_size(b: &[u8]) -> Option<(u32, u32)> {
+    let mut at = 2;
+    while at + 9 < b.len() {
+        if b[at] != 0xFF {
+            return None;
+        }
+        let marker = b[at + 1];
+        let len = usize::from(u16::from_be_bytes([b[at + 2], b[at + 3]]));
+        // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC) carry the frame size.
+        if (0xC0..=0xCF).contains(&marker) && ![0xC4, 0xC8, 0xCC].contains(&marker) {
+            let h = u32::from(u16::from_be_bytes([b[at + 5], b[at + 6]]));
+            let w = u32::from(u16::from_be_bytes([b[at + 7], b[at + 8]]));
+            return Some((w, h));
+        }
+        if marker == 0xDA {
+            return None;
+        }
+        at += 2 + len;
+    }
+    None
+}
+
+/// A JPEG rebuilt from its segments: SOI, every segment a decoder needs (tables, frame,
+/// scans with their entropy-coded data), the JFIF, Adobe and ICC segments, and EOI. Comments
+/// (COM), other application segments (EXIF, XMP, …) and anything after EOI are left out.
+fn strip_jpeg(b: &[u8]) -> Option<Vec<u8>> {
+    if b.len() < 4 || b[0] != 0xFF || b[1] != 0xD8 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(b.len());
+    out.extend_from_slice(&[0xFF, 0xD8]);
+    let mut at = 2;
+    loop {
+        // Fill bytes before a marker are allowed.
+        while b.get(at) == Some(&0xFF) && b.get(at + 1) == Some(&0xFF) {
+            at += 1;
+        }
+        if b.get(at) != Some(&0xFF) {
+            return None;
+        }
+        let marker = *b.get(at + 1)?;
+        match marker {
+            0xD9 => {
+                out.extend_from_slice(&[0xFF, 0xD9]);
+                return Some(out);
+            }
+            0xD0..=0xD7 | 0x01 => {
+                out.extend_from_slice(&b[at..at + 2]);
+                at += 2;
+                continue;
+            }
+            _ => {}
+        }
+        let len = usize::from(u16::from_be_bytes([*b.get(at + 2)?, *b.get(at + 3)?]));
+        if len < 2 {
+            return None;
+        }
+        let end = at + 2 + len;
+        let segment = b.get(at..end)?;
+        let body = &segment[4..];
+        let keep = match marker {
+            0xE0 => body.starts_with(b"JFIF\0"),
+            0xE2 => body.starts_with(b"ICC_PROFILE\0"),
+            0xEE => body.starts_with(b"Adobe"),
+            0xE1 | 0xE3..=0xED | 0xEF | 0xFE => false,
+            _ => true,
+        };
+        if keep {
+            out.extend_from_slice(segment);
+        }
+        at = end;
+        if marker == 0xDA {
+            // Entropy-coded data runs to the next marker that is not a stuffed 0xFF00 or a
+            // restart marker.
+            let start = at;
+            while at + 1 < b.len() {
+                if b[at] == 0xFF && b[at + 1] != 0 && !(0xD0..=0xD7).contains(&b[at + 1]) {
+                    break;
+                }
+                at += 1;
+            }
+            if at + 1 >= b.len() {
+                return None;
+            }
+            out.extend_from_slice(&b[start..at]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tiny_png(w: u32, h: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut e = png::Encoder::new(&mut out, w, h);
+        e.set_color(png::ColorType::Rgba);
+        e.set_depth(png::BitDepth::Eight);
+        let mut wr = e.write_header().unwrap();
+        wr.write_image_data(&vec![200; (w * h * 4) as usize])
+            .unwrap();
+        drop(wr);
+        out
+    }
+
+    #[test]
+    fn a_png_is_rebuilt_from_its_pixels() {
+        let mut src = tiny_png(3, 2);
+        // A text chunk smuggled before IEND does not survive.
+        let iend = src.len() - 12;
+        let mut chunk = Vec::new();
+        let data = b"Comment\0\n1 0 obj <</OpenAction>>";
+        chunk.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        chunk.extend_from_slice(b"tEXt");
+        chunk.extend_from_slice(data);
+        chunk.extend_from_slice(&[0, 0, 0, 0]); // a bad CRC is ignored for ancillary chunks or refused
+        src.splice(iend..iend, chunk);
+        if let Ok(c) = png(&src, 100) {
+            assert_eq!((c.width, c.height), (3, 2));
+            assert!(!c.bytes.windows(9).any(|w| w == b"OpenActio"));
+        }
+        let c = png(&tiny_png(3, 2), 100).unwrap();
+        assert!(png(&c.bytes, 100).is_ok());
+    }
+
+    #[test]
+    fn a_png_over_the_pixel_budget_or_with_broken_data_is_refused() {
+        assert!(png(&tiny_png(20, 20), 100).unwrap_err().contains("pixels"));
+        let mut broken = tiny_png(20, 20);
+        let n = broken.len();
+        broken[n / 2..n - 12].fill(0x55);
+        assert!(png(&broken, 1_000_000).is_err());
+    }
+
+    #[test]
+    fn jpeg_metadata_segments_are_left_out() {
+        // SOI, COM "1 0 obj", APP1 "Exif", then a segment that is not a JPEG: refused.
+        let mut j = vec![0xFF, 0xD8, 0xFF, 0xFE, 0, 9];
+        j.extend_from_slice(b"1 0 obj");
+        j.extend_from_slice(&[0xFF, 0xD9]);
+        let out = strip_jpeg(&j).unwrap();
+        assert_eq!(out, vec![0xFF, 0xD8, 0xFF, 0xD9]);
+        assert!(strip_jpeg(b"\xFF\xD8\x00\x00").is_none());
+        assert!(jpeg(&j, 1000).is_err(), "no frame: not an image");
+    }
+}
