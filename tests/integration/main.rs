@@ -3,6 +3,7 @@
 mod common;
 
 mod api;
+mod attacks;
 mod batch;
 mod cli;
 mod docx;

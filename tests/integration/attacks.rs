@@ -1,0 +1,556 @@
+//! The service tried as an attacker would: each test is one way in that once worked (a key
+//! check bypassed, a payload that looped the layout, a body that grew the answer, an image
+//! that smuggled objects into a signed file, …) and what must happen now.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::test::TestRequest;
+use base64::Engine as _;
+use collabdocs::engine::{Engine, EngineOptions};
+use collabdocs::http::AppState;
+use collabdocs::input::InputLimits;
+use collabdocs::kinds::DocumentKind;
+use collabdocs::render::OutputFormat;
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+fn keyed() -> AppState {
+    AppState {
+        api_keys: vec!["k-1".into()],
+        ..AppState::new(engine())
+    }
+}
+
+fn limited(limits: InputLimits) -> Arc<Engine> {
+    Arc::new(
+        Engine::new(EngineOptions {
+            limits,
+            ..EngineOptions::default()
+        })
+        .unwrap(),
+    )
+}
+
+#[actix_web::test]
+async fn no_spelling_of_a_v1_path_gets_past_the_keys() {
+    let minutes = serde_json::to_vec(&example(DocumentKind::MeetingMinutes)).unwrap();
+    let gets = [
+        "/%761/kinds",
+        "/v%31/kinds",
+        "/%76%31/kinds",
+        "/v1/%6Binds",
+        "/v1/kinds/",
+        "//v1/kinds",
+        "/v1//kinds",
+        "/v1/kinds/meeting-minutes/example",
+        "/%761/kinds/meeting-minutes/example",
+    ];
+    for path in gets {
+        let r = call_with(keyed(), TestRequest::get().uri(path)).await;
+        assert!(
+            r.status == 401 || r.status == 404,
+            "{path} answered {} without a key",
+            r.status
+        );
+    }
+    let posts = [
+        "/%761/documents/meeting-minutes?format=html",
+        "/v1/%64ocuments/meeting-minutes/validate",
+        "/%761/batch",
+        "/%761/batch/weekly-progress?split_by=department",
+        "/%761/verify",
+        "/%761/documents/agreement?sign=true",
+    ];
+    for path in posts {
+        let r = call_with(
+            keyed(),
+            TestRequest::post().uri(path).set_payload(minutes.clone()),
+        )
+        .await;
+        assert!(
+            r.status == 401 || r.status == 404,
+            "{path} answered {} without a key",
+            r.status
+        );
+    }
+    // With the key, the encoded spelling reaches the same handler.
+    let r = call_with(
+        keyed(),
+        TestRequest::get()
+            .uri("/%761/kinds")
+            .insert_header(("authorization", "Bearer k-1")),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+}
+
+fn raci(parties: Vec<String>, tasks: usize) -> Value {
+    let tasks: Vec<Value> = (0..tasks)
+        .map(|i| {
+            let mut a = serde_json::Map::new();
+            for (j, p) in parties.iter().enumerate() {
+                a.insert(p.clone(), json!(if j == 0 { "A" } else { "R" }));
+            }
+            json!({"task": format!("任务{i}"), "assignments": a})
+        })
+        .collect();
+    let mut r = example(DocumentKind::RaciMatrix);
+    r["parties"] = json!(parties);
+    r["tasks"] = json!(tasks);
+    r
+}
+
+#[actix_web::test]
+async fn a_header_taller_than_a_page_is_drawn_once_and_the_render_ends() {
+    let long = "协".repeat(1500);
+    let payload = raci(vec![long.clone(), "市场部".into()], 3);
+    for format in ["pdf", "docx", "xlsx", "html"] {
+        let r = render("raci-matrix", format, &payload).await;
+        assert_eq!(r.status, 200, "{format}: {}", String::from_utf8_lossy(&r.body));
+    }
+    let r = render("raci-matrix", "pdf", &payload).await;
+    let text: String = crate::pdf::pdf_text(&r.body)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    assert!(
+        text.matches('协').count() >= 1500,
+        "every character of the party's name is printed"
+    );
+}
+
+#[actix_web::test]
+async fn thousands_of_problems_give_a_bounded_answer() {
+    // 400 tasks each naming 25 undeclared parties: 10,000 problems.
+    let mut payload = raci(vec!["市场部".into(), "产品部".into()], 400);
+    for t in payload["tasks"].as_array_mut().unwrap() {
+        for j in 0..25 {
+            t["assignments"][format!("未声明部门{j}")] = json!("I");
+        }
+    }
+    payload["parties"] = json!((0..300).map(|i| format!("部门{i}")).collect::<Vec<_>>());
+    let r = call_with(
+        AppState::new(engine()),
+        TestRequest::post()
+            .uri("/v1/documents/raci-matrix/validate")
+            .set_payload(serde_json::to_vec(&payload).unwrap()),
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.len() < 150_000, "{} bytes", r.body.len());
+    let p = r.json();
+    assert_eq!(p["errors"].as_array().unwrap().len(), 100);
+    assert!(p["errors_not_listed"].as_u64().unwrap() > 9_000, "{}", p["errors_not_listed"]);
+    let messages: Vec<&str> = p["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap())
+        .collect();
+    assert!(messages.iter().all(|m| m.chars().count() <= 401));
+    assert!(
+        messages.iter().any(|m| m.contains("declared parties") && m.contains("and 290 more")),
+        "a long list inside a message is cut short: {messages:?}"
+    );
+}
+
+#[actix_web::test]
+async fn a_matrix_over_the_cell_budget_is_refused_at_its_tasks() {
+    let parties: Vec<String> = (0..250).map(|i| format!("部门{i}")).collect();
+    let r = call_with(
+        AppState::new(engine()),
+        TestRequest::post()
+            .uri("/v1/documents/raci-matrix?format=pdf")
+            .set_payload(serde_json::to_vec(&raci(parties, 250)).unwrap()),
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    let p = r.json();
+    assert_eq!(p["errors"][0]["path"], "/tasks");
+    assert!(p["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("COLLABDOCS_MAX_TABLE_CELLS"));
+}
+
+fn long_minutes(rows: usize) -> Value {
+    let mut m = example(DocumentKind::MeetingMinutes);
+    let items: Vec<Value> = (0..rows)
+        .map(|i| json!({"task": format!("第{i}项：{}", "核对渠道数据并提交报告".repeat(20)), "owner": "李明", "department": "市场部", "due": "2026-08-10", "status": "open"}))
+        .collect();
+    m["action_items"] = json!(items);
+    m
+}
+
+#[actix_web::test]
+async fn pages_and_output_bytes_have_budgets_named_in_the_answer() {
+    let engine = limited(InputLimits {
+        max_pages: 3,
+        ..InputLimits::default()
+    });
+    let e = engine
+        .render(DocumentKind::MeetingMinutes, &long_minutes(200), OutputFormat::Pdf)
+        .unwrap_err();
+    let p = e.problem();
+    assert_eq!(p.status, 422);
+    assert_eq!(p.errors[0].path, "/action_items");
+    assert!(p.errors[0].message.contains("COLLABDOCS_MAX_PAGES"), "{p:?}");
+
+    let engine = limited(InputLimits {
+        max_output_bytes: 4096,
+        ..InputLimits::default()
+    });
+    for format in [OutputFormat::Docx, OutputFormat::Html] {
+        let p = engine
+            .render(DocumentKind::MeetingMinutes, &long_minutes(50), format)
+            .unwrap_err()
+            .problem();
+        assert_eq!(p.status, 422);
+        assert!(p.errors[0].message.contains("COLLABDOCS_MAX_OUTPUT_BYTES"));
+    }
+}
+
+#[test]
+fn a_render_past_its_deadline_stops_itself() {
+    let started = Instant::now();
+    let _watch = collabdocs::budget::watch(Some(Instant::now()), None);
+    let e = engine()
+        .render(DocumentKind::MeetingMinutes, &long_minutes(400), OutputFormat::Pdf)
+        .unwrap_err();
+    assert_eq!(e.status(), 503, "{e:?}");
+    assert!(started.elapsed() < Duration::from_secs(30));
+}
+
+#[actix_web::test]
+async fn a_timed_out_render_gives_back_its_slot() {
+    let state = AppState {
+        render_timeout: Duration::from_millis(1),
+        ..AppState::new(engine())
+    };
+    let metrics = state.metrics.clone();
+    let r = call_with(
+        state,
+        TestRequest::post()
+            .uri("/v1/documents/meeting-minutes?format=pdf")
+            .set_payload(serde_json::to_vec(&long_minutes(1500)).unwrap()),
+    )
+    .await;
+    assert_eq!(r.status, 503);
+    // The work stops at its next check: the slot comes back long before the render would end.
+    for _ in 0..100 {
+        if metrics.in_flight.load(Ordering::Relaxed) == 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(metrics.in_flight.load(Ordering::Relaxed), 0);
+}
+
+#[actix_web::test]
+async fn validation_takes_a_render_slot() {
+    let state = AppState {
+        max_renders: 0,
+        ..AppState::new(engine())
+    };
+    let r = call_with(
+        state,
+        TestRequest::post()
+            .uri("/v1/documents/meeting-minutes/validate")
+            .set_payload(serde_json::to_vec(&example(DocumentKind::MeetingMinutes)).unwrap()),
+    )
+    .await;
+    assert_eq!(r.status, 503, "validation runs under a slot, off the event loop");
+}
+
+fn png_uri(w: u32, h: u32, depth16: bool) -> String {
+    let mut out = Vec::new();
+    let mut e = png::Encoder::new(&mut out, w, h);
+    e.set_color(png::ColorType::Rgba);
+    e.set_depth(if depth16 {
+        png::BitDepth::Sixteen
+    } else {
+        png::BitDepth::Eight
+    });
+    let mut wr = e.write_header().unwrap();
+    let per = if depth16 { 8 } else { 4 };
+    wr.write_image_data(&vec![0x80; (w * h * per) as usize])
+        .unwrap();
+    drop(wr);
+    format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(out)
+    )
+}
+
+#[actix_web::test]
+async fn images_are_decoded_whole_under_the_pixel_budget() {
+    // A 16-bit image whose header promises 4000 × 4000: 16 megapixels, over the budget.
+    let mut huge = Vec::new();
+    {
+        let mut e = png::Encoder::new(&mut huge, 4000, 4000);
+        e.set_color(png::ColorType::Rgba);
+        e.set_depth(png::BitDepth::Sixteen);
+        let mut wr = e.write_header().unwrap();
+        let mut stream = wr.stream_writer().unwrap();
+        let row = vec![0u8; 4000 * 8];
+        for _ in 0..4000 {
+            std::io::Write::write_all(&mut stream, &row).unwrap();
+        }
+        stream.finish().unwrap();
+    }
+    let huge = format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(huge)
+    );
+    let mut broken = png_uri(40, 40, false);
+    let n = broken.len();
+    broken.replace_range(n - 80..n - 20, &"A".repeat(60));
+    for (uri, why) in [(huge, "pixels"), (broken, "PNG")] {
+        let mut a = example(DocumentKind::Agreement);
+        a["signatories"][0]["signature_image"] = json!(uri);
+        for format in ["pdf", "docx", "html", "xlsx"] {
+            let r = render("agreement", format, &a).await;
+            assert_eq!(r.status, 422, "{format}: {}", String::from_utf8_lossy(&r.body));
+            let p = r.json();
+            assert_eq!(p["errors"][0]["path"], "/signatories/0/signature_image");
+            assert!(p["errors"][0]["message"].as_str().unwrap().contains(why), "{p}");
+        }
+    }
+    // A 16-bit image within the budget is taken, as 8 bits.
+    let mut a = example(DocumentKind::Agreement);
+    a["signatories"][0]["signature_image"] = json!(png_uri(64, 32, true));
+    assert_eq!(render("agreement", "pdf", &a).await.status, 200);
+}
+
+fn jpeg_with_comment(comment: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let enc = jpeg_encoder::Encoder::new(&mut out, 80);
+    let pixels = vec![0x99u8; 32 * 16 * 3];
+    enc.encode(&pixels, 32, 16, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    // A COM segment right after SOI.
+    let mut seg = vec![0xFF, 0xFE];
+    seg.extend_from_slice(&((comment.len() + 2) as u16).to_be_bytes());
+    seg.extend_from_slice(comment);
+    out.splice(2..2, seg);
+    out
+}
+
+#[actix_web::test]
+async fn an_image_cannot_smuggle_a_catalog_into_a_signed_file() {
+    let (key, cert) = collabdocs::sign::dev_cert("华东零售集团").unwrap();
+    let signer = collabdocs::sign::Signer::from_pem(&key, &cert).unwrap();
+    let engine = Arc::new(
+        Engine::new(EngineOptions {
+            signer: Some(Arc::new(signer)),
+            ..EngineOptions::default()
+        })
+        .unwrap(),
+    );
+    // Fake objects for every number a small PDF uses, each a catalog with a script.
+    let mut fake = Vec::new();
+    for n in 1..60 {
+        fake.extend_from_slice(
+            format!("\n{n} 0 obj\n<</Type/Catalog/Pages 1 0 R/OpenAction<</S/JavaScript/JS(app.alert(1))>>>>\nendobj\n").as_bytes(),
+        );
+    }
+    let jpeg = jpeg_with_comment(&fake);
+    let mut a = example(DocumentKind::Agreement);
+    a["signatories"][0]["signature_image"] = json!(format!(
+        "data:image/jpeg;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(&jpeg)
+    ));
+    let r = call_with(
+        AppState::new(engine.clone()),
+        TestRequest::post()
+            .uri("/v1/documents/agreement?format=pdf&sign=true")
+            .set_payload(serde_json::to_vec(&a).unwrap()),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let pdf = r.body;
+    assert!(
+        !pdf.windows(10).any(|w| w == b"OpenAction"),
+        "the comment segment is not in the file"
+    );
+    let file = collabdocs::pdf_read::PdfFile::open(&pdf).unwrap();
+    let collabdocs::pdf_read::Obj::Ref(root) = file.trailer.get("Root").unwrap().clone() else {
+        panic!()
+    };
+    let catalog = file.object(root).unwrap().value;
+    assert!(catalog.get("OpenAction").is_none() && catalog.get("AcroForm").is_some());
+    let v = collabdocs::sign::verify(&pdf, engine.signer().map(|s| s.certificate_sha256()));
+    assert!(v.valid, "{v:?}");
+    assert!(v.signatures[0].signed_by_this_service);
+    assert_eq!(v.signatures[0].certificate_sha256.as_ref().unwrap().len(), 64);
+}
+
+#[actix_web::test]
+async fn the_signing_time_is_the_clock_not_the_payload() {
+    let (key, cert) = collabdocs::sign::dev_cert("华东零售集团").unwrap();
+    let signer = collabdocs::sign::Signer::from_pem(&key, &cert).unwrap();
+    let engine = Engine::new(EngineOptions {
+        signer: Some(Arc::new(signer)),
+        ..EngineOptions::default()
+    })
+    .unwrap();
+    let mut a = example(DocumentKind::Agreement);
+    for s in a["signatories"].as_array_mut().unwrap() {
+        s["signed_on"] = json!("2019-03-01");
+    }
+    a["approver"]["signed_on"] = json!("2019-03-02");
+    let pdf = engine
+        .render_signed(DocumentKind::Agreement, &a)
+        .unwrap()
+        .bytes;
+    let v = collabdocs::sign::verify(&pdf, None);
+    let m = v.signatures[0].signing_time.clone().unwrap();
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
+        + 8 * 3600;
+    let today = collabdocs::kinds::Date::from_days(secs / 86_400);
+    let yesterday = collabdocs::kinds::Date::from_days(secs / 86_400 - 1);
+    let stamp = |d: collabdocs::kinds::Date| format!("D:{:04}{:02}{:02}", d.year, d.month, d.day);
+    assert!(
+        m.starts_with(&stamp(today)) || m.starts_with(&stamp(yesterday)),
+        "{m}"
+    );
+}
+
+#[actix_web::test]
+async fn many_byte_range_strings_are_not_signatures() {
+    let mut body = b"%PDF-1.7\n".to_vec();
+    while body.len() < 1_500_000 {
+        body.extend_from_slice(b"/ByteRange[0 9 13 0] ");
+    }
+    let r = post("/v1/verify", body).await;
+    assert_eq!(r.status, 200);
+    let v = r.json();
+    assert_eq!(v["valid"], false);
+    assert_eq!(v["signatures"], json!([]));
+    assert!(v["problem"].as_str().is_some());
+}
+
+#[actix_web::test]
+async fn verify_has_its_own_body_limit() {
+    let state = AppState {
+        verify_body_limit: 2048,
+        ..AppState::new(engine())
+    };
+    let r = call_with(
+        state,
+        TestRequest::post()
+            .uri("/v1/verify")
+            .set_payload(vec![b'%'; 4096]),
+    )
+    .await;
+    assert_eq!(r.status, 413);
+}
+
+#[actix_web::test]
+async fn a_split_counts_its_parts_against_the_item_limit() {
+    let mut w = example(DocumentKind::WeeklyProgress);
+    let task = w["tasks"][0].clone();
+    let tasks: Vec<Value> = (0..40)
+        .map(|i| {
+            let mut t = task.clone();
+            t["department"] = json!(format!("部门{i}"));
+            t
+        })
+        .collect();
+    w["tasks"] = json!(tasks);
+    let state = AppState {
+        batch_max_items: 10,
+        ..AppState::new(engine())
+    };
+    let r = call_with(
+        state,
+        TestRequest::post()
+            .uri("/v1/batch/weekly-progress?split_by=department&format=html")
+            .set_payload(serde_json::to_vec(&w).unwrap()),
+    )
+    .await;
+    assert_eq!(r.status, 413);
+    assert!(r.json()["detail"].as_str().unwrap().contains("41 files"));
+}
+
+#[test]
+fn a_batch_whose_client_leaves_stops_taking_items() {
+    let taken = Arc::new(AtomicUsize::new(0));
+    let counter = taken.clone();
+    let items = (0..200).map(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+        Ok(collabdocs::batch::BatchItem {
+            kind: DocumentKind::MeetingMinutes,
+            format: OutputFormat::Html,
+            filename: None,
+            data: example(DocumentKind::MeetingMinutes),
+        })
+    });
+    let mut sent = 0;
+    let r = collabdocs::batch::run(
+        &engine(),
+        items,
+        2,
+        |_, _| {
+            sent += 1;
+            if sent > 2 {
+                Err(collabdocs::error::Error::Internal("the client went away".into()))
+            } else {
+                Ok(())
+            }
+        },
+        |_, _| {},
+    );
+    assert!(r.is_err());
+    let n = taken.load(Ordering::Relaxed);
+    assert!(n <= 3 + 2 * 2 + 2, "{n} items were taken after the client left");
+}
+
+#[actix_web::test]
+async fn made_up_methods_are_counted_as_other() {
+    let state = AppState::new(engine());
+    let metrics = state.metrics.clone();
+    let method = actix_web::http::Method::from_bytes(b"FROBNICATE").unwrap();
+    let r = call_with(state, TestRequest::default().method(method).uri("/v1/kinds")).await;
+    assert_eq!(r.status, 405);
+    let text = metrics.render_text();
+    assert!(text.contains("method=\"OTHER\""), "{text}");
+    assert!(!text.contains("FROBNICATE"));
+}
+
+#[actix_web::test]
+async fn thousands_of_missing_glyphs_give_a_short_header() {
+    let mut m = example(DocumentKind::MeetingMinutes);
+    let private: String = (0xE000u32..0xE000 + 5000)
+        .filter_map(char::from_u32)
+        .collect();
+    m["objective"] = json!(private);
+    let r = render("meeting-minutes", "pdf", &m).await;
+    assert_eq!(r.status, 200);
+    let h = r.header("collabdocs-missing-glyphs");
+    assert!(h.len() < 1024 && h.ends_with(&format!("+{}", 5000 - 64)), "{h}");
+}
+
+#[actix_web::test]
+async fn file_names_carry_no_bidi_controls_or_device_names() {
+    let mut r = example(DocumentKind::RaciMatrix);
+    r["project"]["name"] = json!("大促\u{202E}fdp.exe");
+    let reply = render("raci-matrix", "html", &r).await;
+    let cd = reply.header("content-disposition");
+    assert!(!cd.contains("%E2%80%AE") && cd.contains("fdp.exe"), "{cd}");
+    let batch = json!({"items": [
+        {"kind": "meeting-minutes", "format": "html", "filename": "con", "data": example(DocumentKind::MeetingMinutes)},
+        {"kind": "meeting-minutes", "format": "html", "filename": "a\u{200B}b. . ", "data": example(DocumentKind::MeetingMinutes)}
+    ]});
+    let reply = post("/v1/batch", serde_json::to_vec(&batch).unwrap()).await;
+    assert_eq!(reply.status, 200);
+    let names = zip_names(&reply.body);
+    assert!(names.contains(&"_con.html".to_string()), "{names:?}");
+    assert!(names.contains(&"ab.html".to_string()), "{names:?}");
+}
