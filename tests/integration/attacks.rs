@@ -109,7 +109,12 @@ async fn a_header_taller_than_a_page_is_drawn_once_and_the_render_ends() {
     let payload = raci(vec![long.clone(), "市场部".into()], 3);
     for format in ["pdf", "docx", "xlsx", "html"] {
         let r = render("raci-matrix", format, &payload).await;
-        assert_eq!(r.status, 200, "{format}: {}", String::from_utf8_lossy(&r.body));
+        assert_eq!(
+            r.status,
+            200,
+            "{format}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
     }
     let r = render("raci-matrix", "pdf", &payload).await;
     let text: String = crate::pdf::pdf_text(&r.body)
@@ -143,7 +148,11 @@ async fn thousands_of_problems_give_a_bounded_answer() {
     assert!(r.body.len() < 150_000, "{} bytes", r.body.len());
     let p = r.json();
     assert_eq!(p["errors"].as_array().unwrap().len(), 100);
-    assert!(p["errors_not_listed"].as_u64().unwrap() > 9_000, "{}", p["errors_not_listed"]);
+    assert!(
+        p["errors_not_listed"].as_u64().unwrap() > 9_000,
+        "{}",
+        p["errors_not_listed"]
+    );
     let messages: Vec<&str> = p["errors"]
         .as_array()
         .unwrap()
@@ -152,7 +161,9 @@ async fn thousands_of_problems_give_a_bounded_answer() {
         .collect();
     assert!(messages.iter().all(|m| m.chars().count() <= 401));
     assert!(
-        messages.iter().any(|m| m.contains("declared parties") && m.contains("and 290 more")),
+        messages
+            .iter()
+            .any(|m| m.contains("declared parties") && m.contains("and 290 more")),
         "a long list inside a message is cut short: {messages:?}"
     );
 }
@@ -192,12 +203,19 @@ async fn pages_and_output_bytes_have_budgets_named_in_the_answer() {
         ..InputLimits::default()
     });
     let e = engine
-        .render(DocumentKind::MeetingMinutes, &long_minutes(200), OutputFormat::Pdf)
+        .render(
+            DocumentKind::MeetingMinutes,
+            &long_minutes(200),
+            OutputFormat::Pdf,
+        )
         .unwrap_err();
     let p = e.problem();
     assert_eq!(p.status, 422);
     assert_eq!(p.errors[0].path, "/action_items");
-    assert!(p.errors[0].message.contains("COLLABDOCS_MAX_PAGES"), "{p:?}");
+    assert!(
+        p.errors[0].message.contains("COLLABDOCS_MAX_PAGES"),
+        "{p:?}"
+    );
 
     let engine = limited(InputLimits {
         max_output_bytes: 4096,
@@ -218,7 +236,11 @@ fn a_render_past_its_deadline_stops_itself() {
     let started = Instant::now();
     let _watch = collabdocs::budget::watch(Some(Instant::now()), None);
     let e = engine()
-        .render(DocumentKind::MeetingMinutes, &long_minutes(400), OutputFormat::Pdf)
+        .render(
+            DocumentKind::MeetingMinutes,
+            &long_minutes(400),
+            OutputFormat::Pdf,
+        )
         .unwrap_err();
     assert_eq!(e.status(), 503, "{e:?}");
     assert!(started.elapsed() < Duration::from_secs(30));
@@ -262,7 +284,10 @@ async fn validation_takes_a_render_slot() {
             .set_payload(serde_json::to_vec(&example(DocumentKind::MeetingMinutes)).unwrap()),
     )
     .await;
-    assert_eq!(r.status, 503, "validation runs under a slot, off the event loop");
+    assert_eq!(
+        r.status, 503,
+        "validation runs under a slot, off the event loop"
+    );
 }
 
 fn png_uri(w: u32, h: u32, depth16: bool) -> String {
@@ -313,10 +338,18 @@ async fn images_are_decoded_whole_under_the_pixel_budget() {
         a["signatories"][0]["signature_image"] = json!(uri);
         for format in ["pdf", "docx", "html", "xlsx"] {
             let r = render("agreement", format, &a).await;
-            assert_eq!(r.status, 422, "{format}: {}", String::from_utf8_lossy(&r.body));
+            assert_eq!(
+                r.status,
+                422,
+                "{format}: {}",
+                String::from_utf8_lossy(&r.body)
+            );
             let p = r.json();
             assert_eq!(p["errors"][0]["path"], "/signatories/0/signature_image");
-            assert!(p["errors"][0]["message"].as_str().unwrap().contains(why), "{p}");
+            assert!(
+                p["errors"][0]["message"].as_str().unwrap().contains(why),
+                "{p}"
+            );
         }
     }
     // A 16-bit image within the budget is taken, as 8 bits.
@@ -385,7 +418,10 @@ async fn an_image_cannot_smuggle_a_catalog_into_a_signed_file() {
     let v = collabdocs::sign::verify(&pdf, engine.signer().map(|s| s.certificate_sha256()));
     assert!(v.valid, "{v:?}");
     assert!(v.signatures[0].signed_by_this_service);
-    assert_eq!(v.signatures[0].certificate_sha256.as_ref().unwrap().len(), 64);
+    assert_eq!(
+        v.signatures[0].certificate_sha256.as_ref().unwrap().len(),
+        64
+    );
 }
 
 #[actix_web::test]
@@ -500,7 +536,9 @@ fn a_batch_whose_client_leaves_stops_taking_items() {
         |_, _| {
             sent += 1;
             if sent > 2 {
-                Err(collabdocs::error::Error::Internal("the client went away".into()))
+                Err(collabdocs::error::Error::Internal(
+                    "the client went away".into(),
+                ))
             } else {
                 Ok(())
             }
@@ -509,7 +547,10 @@ fn a_batch_whose_client_leaves_stops_taking_items() {
     );
     assert!(r.is_err());
     let n = taken.load(Ordering::Relaxed);
-    assert!(n <= 3 + 2 * 2 + 2, "{n} items were taken after the client left");
+    assert!(
+        n <= 3 + 2 * 2 + 2,
+        "{n} items were taken after the client left"
+    );
 }
 
 #[actix_web::test]
@@ -517,7 +558,11 @@ async fn made_up_methods_are_counted_as_other() {
     let state = AppState::new(engine());
     let metrics = state.metrics.clone();
     let method = actix_web::http::Method::from_bytes(b"FROBNICATE").unwrap();
-    let r = call_with(state, TestRequest::default().method(method).uri("/v1/kinds")).await;
+    let r = call_with(
+        state,
+        TestRequest::default().method(method).uri("/v1/kinds"),
+    )
+    .await;
     assert_eq!(r.status, 405);
     let text = metrics.render_text();
     assert!(text.contains("method=\"OTHER\""), "{text}");
@@ -534,7 +579,10 @@ async fn thousands_of_missing_glyphs_give_a_short_header() {
     let r = render("meeting-minutes", "pdf", &m).await;
     assert_eq!(r.status, 200);
     let h = r.header("collabdocs-missing-glyphs");
-    assert!(h.len() < 1024 && h.ends_with(&format!("+{}", 5000 - 64)), "{h}");
+    assert!(
+        h.len() < 1024 && h.ends_with(&format!("+{}", 5000 - 64)),
+        "{h}"
+    );
 }
 
 #[actix_web::test]
@@ -553,4 +601,169 @@ async fn file_names_carry_no_bidi_controls_or_device_names() {
     let names = zip_names(&reply.body);
     assert!(names.contains(&"_con.html".to_string()), "{names:?}");
     assert!(names.contains(&"ab.html".to_string()), "{names:?}");
+}
+
+/// The largest resident size the process has had, from `/proc/<pid>/status`, in KiB.
+#[cfg(target_os = "linux")]
+fn peak_rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap()
+}
+
+/// The real binary, with API keys and a signing key, through every heavy case at once:
+/// it answers each with a bounded status, stays alive, and its peak memory stays small.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_binary_survives_every_case_within_its_memory() {
+    use crate::cli::{bin, http_with};
+    let dir = std::env::temp_dir().join(format!("collabdocs-attacks-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (key, cert) = collabdocs::sign::dev_cert("华东零售集团").unwrap();
+    std::fs::write(dir.join("key.pem"), key).unwrap();
+    std::fs::write(dir.join("cert.pem"), cert).unwrap();
+    let port = 20000 + ((std::process::id() + 4409) % 20000) as u16;
+    let mut child = bin()
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("COLLABDOCS_API_KEYS", "k-1")
+        .env("COLLABDOCS_SIGNING_KEY", dir.join("key.pem"))
+        .env("COLLABDOCS_SIGNING_CERT", dir.join("cert.pem"))
+        .env("COLLABDOCS_BODY_TIMEOUT_MS", "1000")
+        .env("COLLABDOCS_LOG", "error")
+        .spawn()
+        .unwrap();
+    let ready = (0..200).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        http_with(port, "GET", "/readyz", "", b"").is_ok_and(|(s, _)| s.contains("200"))
+    });
+    assert!(ready, "the service did not become ready");
+    let auth = "Authorization: Bearer k-1\r\n";
+    let send = |method: &str, path: &str, body: &[u8]| -> String {
+        http_with(port, method, path, auth, body)
+            .map(|(s, _)| s)
+            .unwrap_or_else(|e| format!("no answer: {e}"))
+    };
+    let status_of = |line: &str| line.split_whitespace().nth(1).unwrap_or("").to_string();
+
+    // Encoded paths without a key.
+    let (line, _) = http_with(port, "GET", "/%761/kinds", "", b"").unwrap();
+    assert_eq!(status_of(&line), "401", "{line}");
+    // A header row taller than a page.
+    let tall = serde_json::to_vec(&raci(vec!["协".repeat(1500), "市场部".into()], 5)).unwrap();
+    assert_eq!(
+        status_of(&send("POST", "/v1/documents/raci-matrix?format=pdf", &tall)),
+        "200"
+    );
+    // Hundreds of undeclared parties on every task.
+    let mut many = raci(vec!["市场部".into(), "产品部".into()], 1000);
+    for t in many["tasks"].as_array_mut().unwrap() {
+        for j in 0..30 {
+            t["assignments"][format!("未声明{j}")] = json!("I");
+        }
+    }
+    many["parties"] = json!((0..1000).map(|i| format!("部门{i}")).collect::<Vec<_>>());
+    let many = serde_json::to_vec(&many).unwrap();
+    assert_eq!(
+        status_of(&send("POST", "/v1/documents/raci-matrix/validate", &many)),
+        "422"
+    );
+    assert_eq!(
+        status_of(&send("POST", "/v1/documents/raci-matrix?format=pdf", &many)),
+        "422"
+    );
+    // A matrix over the cell budget.
+    let parties: Vec<String> = (0..260).map(|i| format!("部门{i}")).collect();
+    let big = serde_json::to_vec(&raci(parties, 260)).unwrap();
+    assert_eq!(
+        status_of(&send("POST", "/v1/documents/raci-matrix?format=pdf", &big)),
+        "422"
+    );
+    // Two megabytes of fake byte ranges.
+    let mut fake = b"%PDF-1.7\n".to_vec();
+    while fake.len() < 2_000_000 {
+        fake.extend_from_slice(b"/ByteRange[0 9 13 0] ");
+    }
+    assert_eq!(status_of(&send("POST", "/v1/verify", &fake)), "200");
+    // A weekly report split into more parts than a batch may hold.
+    let mut w = example(DocumentKind::WeeklyProgress);
+    let task = w["tasks"][0].clone();
+    w["tasks"] = json!((0..1500)
+        .map(|i| {
+            let mut t = task.clone();
+            t["department"] = json!(format!("部门{i}"));
+            t
+        })
+        .collect::<Vec<_>>());
+    let w = serde_json::to_vec(&w).unwrap();
+    assert_eq!(
+        status_of(&send(
+            "POST",
+            "/v1/batch/weekly-progress?split_by=department",
+            &w
+        )),
+        "413"
+    );
+    // Long documents in every format, several at once.
+    let long = serde_json::to_vec(&long_minutes(600)).unwrap();
+    let threads: Vec<_> = ["pdf", "docx", "xlsx", "html"]
+        .into_iter()
+        .map(|f| {
+            let long = long.clone();
+            std::thread::spawn(move || {
+                http_with(
+                    port,
+                    "POST",
+                    &format!("/v1/documents/meeting-minutes?format={f}"),
+                    "Authorization: Bearer k-1\r\n",
+                    &long,
+                )
+                .map(|(s, _)| s)
+                .unwrap_or_default()
+            })
+        })
+        .collect();
+    for t in threads {
+        let line = t.join().unwrap();
+        assert!(
+            line.contains(" 200 ") || line.contains(" 422 ") || line.contains(" 503 "),
+            "{line}"
+        );
+    }
+    // A body trickled one byte at a time is cut off at the body timeout.
+    {
+        use std::io::{Read, Write};
+        let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(s, "POST /v1/documents/meeting-minutes/validate HTTP/1.1\r\nHost: x\r\n{auth}Content-Length: 100000\r\n\r\n").unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+        let mut buf = Vec::new();
+        for _ in 0..100 {
+            if s.write_all(b" ").is_err() {
+                break;
+            }
+            let mut chunk = [0u8; 512];
+            match s.read(&mut chunk) {
+                Ok(n) if n > 0 => {
+                    buf.extend_from_slice(&chunk[..n]);
+                    break;
+                }
+                Ok(_) => break,
+                Err(_) => {}
+            }
+        }
+        let text = String::from_utf8_lossy(&buf);
+        assert!(
+            text.starts_with("HTTP/1.1 408"),
+            "the trickled body got: {text:?}"
+        );
+    }
+    let (line, _) = http_with(port, "GET", "/healthz", "", b"").expect("still alive");
+    assert_eq!(status_of(&line), "200");
+    let peak = peak_rss_kib(child.id());
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(peak < 300 * 1024, "peak RSS {} MB", peak / 1024);
 }

@@ -6,7 +6,7 @@ use collabdocs::kinds::DocumentKind;
 
 use crate::common::*;
 
-fn bin() -> Command {
+pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_collabdocs"))
 }
 
@@ -139,10 +139,21 @@ fn openapi_prints_the_committed_document_and_states_the_limits_given() {
 
 /// One HTTP/1.1 request over a plain socket; returns the status line and body.
 fn http(port: u16, method: &str, path: &str, body: &[u8]) -> std::io::Result<(String, Vec<u8>)> {
+    http_with(port, method, path, "", body)
+}
+
+/// The same with extra header lines (each ending in `\r\n`).
+pub fn http_with(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &str,
+    body: &[u8],
+) -> std::io::Result<(String, Vec<u8>)> {
     use std::io::{Read, Write};
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port))?;
-    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))?;
-    write!(s, "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len())?;
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60)))?;
+    write!(s, "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n", body.len())?;
     s.write_all(body)?;
     let mut out = Vec::new();
     s.read_to_end(&mut out)?;

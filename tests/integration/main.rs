@@ -13,6 +13,7 @@ mod html;
 mod openapi;
 mod pdf;
 mod production;
+mod properties;
 mod signing;
 mod templates;
 mod xlsx;

@@ -1,0 +1,141 @@
+//! Property tests: random and mutated payloads of every kind never panic, never fault and
+//! stay within their budgets; the PDF reader behind `/v1/verify` never panics on any bytes.
+
+use collabdocs::kinds::DocumentKind;
+use collabdocs::render::OutputFormat;
+use proptest::prelude::*;
+use serde_json::{json, Value};
+
+use crate::common::*;
+
+/// A JSON value of the kinds that break payloads: wrong types, hostile text, huge numbers.
+fn wild_value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(|n| json!(n)),
+        any::<f64>()
+            .prop_filter("finite", |x| x.is_finite())
+            .prop_map(|x| json!(x)),
+        "\\PC{0,40}".prop_map(Value::String),
+        Just(json!("2026-02-30")),
+        Just(json!("=SUM(A1)&<b>\u{202E}\u{0}")),
+        Just(json!("长".repeat(3000))),
+        Just(json!([])),
+        Just(json!({})),
+        Just(json!([{"a": 1}, "x", null])),
+    ]
+}
+
+/// Every place in a value, as JSON Pointers.
+fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o {
+                let p = format!("{at}/{k}");
+                out.push(p.clone());
+                pointers(x, p, out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                let p = format!("{at}/{i}");
+                out.push(p.clone());
+                pointers(x, p, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn mutated_payloads_give_a_file_or_a_4xx(
+        kind in 0..DocumentKind::ALL.len(),
+        format in 0..OutputFormat::ALL.len(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), wild_value()), 1..6),
+    ) {
+        let kind = DocumentKind::ALL[kind];
+        let format = OutputFormat::ALL[format];
+        let mut payload = example(kind);
+        for (at, value) in edits {
+            let mut all = Vec::new();
+            pointers(&payload, String::new(), &mut all);
+            if all.is_empty() {
+                break;
+            }
+            let p = at.get(&all).clone();
+            if let Some(slot) = payload.pointer_mut(&p) {
+                *slot = value;
+            }
+        }
+        match engine().render(kind, &payload, format) {
+            Ok(r) => {
+                prop_assert!(!r.bytes.is_empty());
+                match format {
+                    OutputFormat::Pdf => prop_assert!(r.bytes.starts_with(b"%PDF-")),
+                    OutputFormat::Docx | OutputFormat::Xlsx => prop_assert!(r.bytes.starts_with(b"PK")),
+                    OutputFormat::Html => prop_assert!(std::str::from_utf8(&r.bytes).is_ok()),
+                }
+            }
+            Err(e) => {
+                let p = e.problem();
+                prop_assert!((400..500).contains(&p.status), "{kind} {format}: {e:?}");
+                prop_assert!(p.errors.len() <= 100);
+            }
+        }
+    }
+}
+
+fn signed_example() -> &'static [u8] {
+    static PDF: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    PDF.get_or_init(|| {
+        let (key, cert) = collabdocs::sign::dev_cert("华东零售集团").unwrap();
+        let signer = collabdocs::sign::Signer::from_pem(&key, &cert).unwrap();
+        let engine = collabdocs::engine::Engine::new(collabdocs::engine::EngineOptions {
+            signer: Some(std::sync::Arc::new(signer)),
+            ..Default::default()
+        })
+        .unwrap();
+        engine
+            .render_signed(DocumentKind::Agreement, &example(DocumentKind::Agreement))
+            .unwrap()
+            .bytes
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_pdf_reader_takes_any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        pdf.extend_from_slice(&bytes);
+        let v = collabdocs::sign::verify(&pdf, None);
+        prop_assert!(!v.valid);
+    }
+
+    #[test]
+    fn a_changed_signed_file_never_panics_and_a_changed_signed_byte_is_caught(
+        at in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+        cut in any::<prop::sample::Index>(),
+    ) {
+        let original = signed_example();
+        let mut pdf = original.to_vec();
+        let i = at.index(pdf.len());
+        let changed = pdf[i] != byte;
+        pdf[i] = byte;
+        let v = collabdocs::sign::verify(&pdf, None);
+        // A change inside the signed range (anything but the signature's own hex) is caught.
+        let contents = original.windows(10).position(|w| w == b"/Contents<").unwrap() + 9;
+        let end = contents + original[contents..].iter().position(|&b| b == b'>').unwrap() + 1;
+        if changed && !(contents..end).contains(&i) {
+            prop_assert!(!v.valid, "byte {i} changed and the file still verifies");
+        }
+        let truncated = &original[..cut.index(original.len())];
+        let _ = collabdocs::sign::verify(truncated, None);
+    }
+}
