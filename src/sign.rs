@@ -714,10 +714,10 @@ fn verify_one(pdf: &[u8], found: &Found, ours: Option<[u8; 32]>) -> SignatureRep
 
 /// Checks a CMS SignedData: the message digest against `digest`, the signature against the
 /// signer's certificate. `Ok(subject)` or `Err((subject if known, why))`.
-fn check_cms(
-    der: &[u8],
-    digest: &[u8],
-) -> (Result<String, (Option<String>, String)>, Option<[u8; 32]>) {
+/// `Ok(subject)` or `Err((subject if known, why))`.
+type CmsOutcome = Result<String, (Option<String>, String)>;
+
+fn check_cms(der: &[u8], digest: &[u8]) -> (CmsOutcome, Option<[u8; 32]>) {
     let mut fingerprint = None;
     let outcome = check_cms_inner(der, digest, &mut fingerprint);
     (outcome, fingerprint)
@@ -727,7 +727,7 @@ fn check_cms_inner(
     der: &[u8],
     digest: &[u8],
     fingerprint: &mut Option<[u8; 32]>,
-) -> Result<String, (Option<String>, String)> {
+) -> CmsOutcome {
     let fail = |s: Option<String>, why: &str| Err((s, why.to_string()));
     // The contents are zero-padded after the DER value.
     let ci = match der::SliceReader::new(der).and_then(|mut r| ContentInfo::decode(&mut r)) {

@@ -374,15 +374,7 @@ fn jpeg_with_comment(comment: &[u8]) -> Vec<u8> {
 
 #[actix_web::test]
 async fn an_image_cannot_smuggle_a_catalog_into_a_signed_file() {
-    let (key, cert) = collabdocs::sign::dev_cert("华东零售集团").unwrap();
-    let signer = collabdocs::sign::Signer::from_pem(&key, &cert).unwrap();
-    let engine = Arc::new(
-        Engine::new(EngineOptions {
-            signer: Some(Arc::new(signer)),
-            ..EngineOptions::default()
-        })
-        .unwrap(),
-    );
+    let engine = crate::signing::signing_engine();
     // Fake objects for every number a small PDF uses, each a catalog with a script.
     let mut fake = Vec::new();
     for n in 1..60 {
@@ -426,13 +418,7 @@ async fn an_image_cannot_smuggle_a_catalog_into_a_signed_file() {
 
 #[actix_web::test]
 async fn the_signing_time_is_the_clock_not_the_payload() {
-    let (key, cert) = collabdocs::sign::dev_cert("华东零售集团").unwrap();
-    let signer = collabdocs::sign::Signer::from_pem(&key, &cert).unwrap();
-    let engine = Engine::new(EngineOptions {
-        signer: Some(Arc::new(signer)),
-        ..EngineOptions::default()
-    })
-    .unwrap();
+    let engine = crate::signing::signing_engine();
     let mut a = example(DocumentKind::Agreement);
     for s in a["signatories"].as_array_mut().unwrap() {
         s["signed_on"] = json!("2019-03-01");

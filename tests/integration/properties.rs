@@ -92,13 +92,7 @@ proptest! {
 fn signed_example() -> &'static [u8] {
     static PDF: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
     PDF.get_or_init(|| {
-        let (key, cert) = collabdocs::sign::dev_cert("华东零售集团").unwrap();
-        let signer = collabdocs::sign::Signer::from_pem(&key, &cert).unwrap();
-        let engine = collabdocs::engine::Engine::new(collabdocs::engine::EngineOptions {
-            signer: Some(std::sync::Arc::new(signer)),
-            ..Default::default()
-        })
-        .unwrap();
+        let engine = crate::signing::signing_engine();
         engine
             .render_signed(DocumentKind::Agreement, &example(DocumentKind::Agreement))
             .unwrap()

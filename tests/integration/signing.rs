@@ -13,7 +13,8 @@ use serde_json::{json, Value};
 use crate::common::*;
 use crate::pdf::pdf_text;
 
-fn signing_engine() -> Arc<Engine> {
+/// One engine signing with a development certificate of 华东零售集团, shared by the tests.
+pub fn signing_engine() -> Arc<Engine> {
     static ENGINE: OnceLock<Arc<Engine>> = OnceLock::new();
     ENGINE
         .get_or_init(|| {
