@@ -723,11 +723,7 @@ fn check_cms(der: &[u8], digest: &[u8]) -> (CmsOutcome, Option<[u8; 32]>) {
     (outcome, fingerprint)
 }
 
-fn check_cms_inner(
-    der: &[u8],
-    digest: &[u8],
-    fingerprint: &mut Option<[u8; 32]>,
-) -> CmsOutcome {
+fn check_cms_inner(der: &[u8], digest: &[u8], fingerprint: &mut Option<[u8; 32]>) -> CmsOutcome {
     let fail = |s: Option<String>, why: &str| Err((s, why.to_string()));
     // The contents are zero-padded after the DER value.
     let ci = match der::SliceReader::new(der).and_then(|mut r| ContentInfo::decode(&mut r)) {
