@@ -60,7 +60,9 @@ macro_rules! document_kinds {
 
             /// Parses and checks a payload and builds the view model for the template.
             pub fn prepare(self, body: &Value, cx: &mut Cx) -> Option<Prepared> {
-                match self { $( DocumentKind::$variant => <$ty>::from_json(body, "", cx).map(|p| p.prepare(cx)) ),+ }
+                // The derived view (a RACI matrix's cells, …) is built only for a valid payload:
+                // an invalid one is answered from its problems alone.
+                match self { $( DocumentKind::$variant => <$ty>::from_json(body, "", cx).filter(|_| !cx.has_errors()).map(|p| p.prepare(cx)) ),+ }
             }
 
             /// The JSON Schema of the kind's payload: a `$ref` into `s`, where its parts are collected.

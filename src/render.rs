@@ -126,7 +126,7 @@ pub fn render(doc: &Document, format: OutputFormat, theme: &Theme) -> Result<Out
     };
     match format {
         OutputFormat::Docx => docx::render(doc, theme).map(plain),
-        OutputFormat::Html => Ok(plain(html::render(doc).into_bytes())),
+        OutputFormat::Html => html::render(doc).map(|h| plain(h.into_bytes())),
         OutputFormat::Xlsx => xlsx::render(doc, theme).map(plain),
         OutputFormat::Pdf => pdf::render(doc, theme.fonts).map(|p| Output {
             bytes: p.bytes,

@@ -65,6 +65,7 @@ pub fn render(doc: &Document, theme: &Theme) -> Result<Vec<u8>, RenderError> {
         .push_str(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#);
     let _ = write!(wr.xml, "<w:document {NS}><w:body>");
     for b in &doc.blocks {
+        crate::budget::check().map_err(RenderError::Stopped)?;
         wr.block(b);
     }
     let orient = if doc.landscape {

@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use base64::Engine as _;
 
+use super::RenderError;
 use crate::document::*;
 
 const CSS: &str = r#"
@@ -75,7 +76,7 @@ fn align_css(a: Option<Align>) -> &'static str {
     }
 }
 
-pub fn render(doc: &Document) -> String {
+pub fn render(doc: &Document) -> Result<String, RenderError> {
     let mut h = String::with_capacity(16 * 1024);
     let _ = write!(
         h,
@@ -106,6 +107,7 @@ pub fn render(doc: &Document) -> String {
         );
     }
     for b in &doc.blocks {
+        crate::budget::check().map_err(RenderError::Stopped)?;
         block(&mut h, b);
     }
     let footer = doc
@@ -120,7 +122,7 @@ pub fn render(doc: &Document) -> String {
         esc(&footer)
     );
     h.push_str("</div></body></html>\n");
-    h
+    Ok(h)
 }
 
 fn block(h: &mut String, b: &Block) {

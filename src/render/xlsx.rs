@@ -281,10 +281,12 @@ pub fn render(doc: &Document, theme: &Theme) -> Result<Vec<u8>, RenderError> {
     overview(wb.add_worksheet(), doc, &f, &overview_name, &table_sheet).map_err(xerr)?;
     let mut table_no = 0;
     for (name, tables) in &sheets {
+        crate::budget::check().map_err(RenderError::Stopped)?;
         let ws = wb.add_worksheet();
         ws.set_name(name).map_err(xerr)?;
         table_sheet_write(ws, doc, name, tables, &f, &mut table_no).map_err(xerr)?;
     }
+    crate::budget::check().map_err(RenderError::Stopped)?;
     wb.save_to_buffer().map_err(xerr)
 }
 

@@ -232,18 +232,14 @@ async fn pages_and_output_bytes_have_budgets_named_in_the_answer() {
 }
 
 #[test]
-fn a_render_past_its_deadline_stops_itself() {
-    let started = Instant::now();
+fn a_render_past_its_deadline_stops_itself_in_every_format() {
     let _watch = collabdocs::budget::watch(Some(Instant::now()), None);
-    let e = engine()
-        .render(
-            DocumentKind::MeetingMinutes,
-            &long_minutes(400),
-            OutputFormat::Pdf,
-        )
-        .unwrap_err();
-    assert_eq!(e.status(), 503, "{e:?}");
-    assert!(started.elapsed() < Duration::from_secs(30));
+    for format in OutputFormat::ALL {
+        let e = engine()
+            .render(DocumentKind::MeetingMinutes, &long_minutes(400), *format)
+            .unwrap_err();
+        assert_eq!(e.status(), 503, "{format}: {e:?}");
+    }
 }
 
 #[actix_web::test]
@@ -601,7 +597,8 @@ fn peak_rss_kib(pid: u32) -> u64 {
 }
 
 /// The real binary, with API keys and a signing key, through every heavy case at once:
-/// it answers each with a bounded status, stays alive, and its peak memory stays small.
+/// it answers each with a bounded status, stays alive, and its peak memory stays under
+/// 300 MB. `.ci/run` runs it again against the release binary (`COLLABDOCS_TEST_BINARY`).
 #[cfg(target_os = "linux")]
 #[test]
 fn the_binary_survives_every_case_within_its_memory() {
@@ -612,7 +609,12 @@ fn the_binary_survives_every_case_within_its_memory() {
     std::fs::write(dir.join("key.pem"), key).unwrap();
     std::fs::write(dir.join("cert.pem"), cert).unwrap();
     let port = 20000 + ((std::process::id() + 4409) % 20000) as u16;
-    let mut child = bin()
+    // CI points this at the release binary; `cargo test` alone runs the one it built.
+    let mut child = match std::env::var_os("COLLABDOCS_TEST_BINARY") {
+        Some(path) => std::process::Command::new(path),
+        None => bin(),
+    };
+    let mut child = child
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .env("COLLABDOCS_API_KEYS", "k-1")
         .env("COLLABDOCS_SIGNING_KEY", dir.join("key.pem"))
@@ -751,5 +753,6 @@ fn the_binary_survives_every_case_within_its_memory() {
     let _ = child.kill();
     let _ = child.wait();
     let _ = std::fs::remove_dir_all(&dir);
+    eprintln!("peak RSS of the service: {} MB", peak / 1024);
     assert!(peak < 300 * 1024, "peak RSS {} MB", peak / 1024);
 }
