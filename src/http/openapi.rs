@@ -1,0 +1,354 @@
+//! The OpenAPI 3.1 document: the fixed endpoints from their `#[utoipa::path]` annotations, each
+//! kind's operations and payload schema from the kind's own parsing types (so the schema is the
+//! parser's, not a copy of it), and the examples from `examples/`.
+//!
+//! `collabdocs openapi` prints it; `openapi/openapi.json` is that output for the default limits,
+//! and a test fails when the two differ.
+
+use serde_json::{json, Map, Value};
+use utoipa::OpenApi;
+
+use crate::input::{InputLimits, Schemas};
+use crate::kinds::DocumentKind;
+use crate::render::OutputFormat;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "collabdocs",
+        description = "Renders the paperwork of cross-department collaboration — request forms, meeting minutes, RACI matrices, weekly progress sheets, agreements — from JSON into PDF, DOCX, XLSX or an HTML preview, laid out like the forms of a Chinese collaboration guide, with the CJK font embedded.\n\nEvery error is `application/problem+json` (RFC 9457); a payload that breaks the schema or a kind's rules is answered 422 with every problem listed in `errors`, each located by JSON Pointer. Unknown fields are refused. The same payload always gives the same bytes.\n\nWhen the service is started with `COLLABDOCS_API_KEYS`, every `/v1` route needs `Authorization: Bearer <key>`.",
+        license(name = "Apache-2.0", identifier = "Apache-2.0"),
+    ),
+    paths(
+        crate::http::documents::list_kinds,
+        crate::http::batch::batch,
+        crate::http::operations::healthz,
+        crate::http::operations::readyz,
+        crate::http::operations::metrics,
+        crate::http::operations::openapi_json,
+        crate::http::signing::verify,
+    ),
+    components(schemas(
+        crate::error::Problem,
+        crate::error::FieldError,
+        crate::http::documents::KindInfo,
+        crate::http::documents::Validation,
+        crate::http::operations::Health,
+        crate::batch::ManifestEntry,
+        crate::batch::BatchRequest,
+        crate::batch::BatchItemSpec,
+        crate::sign::Verification,
+        crate::sign::SignatureReport,
+        DocumentKind,
+        OutputFormat,
+    )),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "documents", description = "Render one document, or check its payload"),
+        (name = "kinds", description = "The document kinds and their example payloads"),
+        (name = "batch", description = "Many documents in one ZIP"),
+        (name = "operations", description = "Health, readiness, metrics, this document"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        if let Some(c) = openapi.components.as_mut() {
+            c.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .description(Some(
+                            "Needed on /v1 routes only when the service has API keys configured (COLLABDOCS_API_KEYS).",
+                        ))
+                        .build(),
+                ),
+            );
+        }
+    }
+}
+
+/// The whole document for the given input limits, as JSON.
+pub fn document(limits: InputLimits) -> Value {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serializes");
+    doc["info"]["version"] = json!(env!("CARGO_PKG_VERSION"));
+    let mut schemas = Schemas::new(limits);
+    let mut examples = Map::new();
+    let paths = doc["paths"].as_object_mut().expect("paths");
+    for kind in DocumentKind::ALL {
+        let body = kind.schema(&mut schemas);
+        let slug = kind.slug();
+        examples.insert(
+            slug.to_string(),
+            json!({
+                "summary": format!("A complete {slug} payload"),
+                "value": serde_json::from_str::<Value>(kind.example()).expect("examples are JSON"),
+            }),
+        );
+        let example = json!({ "$ref": format!("#/components/examples/{slug}") });
+        paths.insert(
+            format!("/v1/documents/{slug}"),
+            json!({ "post": render_operation(*kind, &body, &example) }),
+        );
+        paths.insert(
+            format!("/v1/documents/{slug}/validate"),
+            json!({ "post": validate_operation(*kind, &body, &example) }),
+        );
+        paths.insert(
+            format!("/v1/kinds/{slug}/example"),
+            json!({ "get": example_operation(*kind, &body, &example) }),
+        );
+    }
+    let weekly = DocumentKind::WeeklyProgress.schema(&mut schemas);
+    let weekly_example = json!({ "$ref": "#/components/examples/weekly-progress" });
+    paths.insert(
+        "/v1/batch/weekly-progress".into(),
+        json!({ "post": split_operation(&weekly, &weekly_example) }),
+    );
+    let batch = &mut paths["/v1/batch"]["post"];
+    batch["responses"]["200"] = zip_response(
+        "The ZIP: one file per item that rendered, and `manifest.json` listing every item (`status` ok or error, with its problem, and each file's sha256). It is streamed as it is written (chunked, no Content-Length); a ZIP cut short means the batch stopped on a fault.",
+    );
+    add_errors(batch, &[400, 401, 413, 422, 503]);
+    doc["components"]["examples"] = Value::Object(examples);
+    let components = doc["components"]["schemas"]
+        .as_object_mut()
+        .expect("components");
+    for (name, schema) in schemas.components {
+        components.insert(name, schema);
+    }
+    // Every operation on /v1 takes the bearer key when keys are configured, and works without
+    // one when they are not.
+    for (path, item) in doc["paths"].as_object_mut().expect("paths") {
+        if path.starts_with("/v1") {
+            for op in item.as_object_mut().expect("path item").values_mut() {
+                op["security"] = json!([{}, { "bearer": [] }]);
+            }
+        }
+    }
+    sort_keys(&mut doc);
+    doc
+}
+
+/// The document as committed: pretty JSON with a final newline.
+pub fn document_text(limits: InputLimits) -> String {
+    let mut s = serde_json::to_string_pretty(&document(limits)).expect("serializes");
+    s.push('\n');
+    s
+}
+
+fn title(kind: DocumentKind) -> String {
+    format!("{} — {}", kind.title_zh(), kind.title_en())
+}
+
+fn operation_id(prefix: &str, kind: DocumentKind) -> String {
+    format!("{prefix}{}", crate::input::pascal_case(kind.slug()))
+}
+
+fn json_body(schema: &Value, example: &Value) -> Value {
+    json!({
+        "required": true,
+        "content": { "application/json": {
+            "schema": schema,
+            "examples": { "example": example },
+        }},
+    })
+}
+
+fn format_parameter() -> Value {
+    json!({
+        "name": "format",
+        "in": "query",
+        "required": false,
+        "description": "The output format. Without it the `Accept` header decides (the formats' media types); without either, pdf.",
+        "schema": { "$ref": "#/components/schemas/OutputFormat" },
+    })
+}
+
+fn file_headers() -> Value {
+    json!({
+        "Content-Disposition": {
+            "description": "attachment, with an ASCII `filename` and the Chinese `filename*` (RFC 6266/5987), e.g. 会议纪要-2026-07-28.pdf",
+            "required": true,
+            "schema": { "type": "string" },
+        },
+        "Content-Digest": {
+            "description": "sha-256 of the body (RFC 9530): `sha-256=:<base64>:`",
+            "required": true,
+            "schema": { "type": "string" },
+        },
+        "Collabdocs-Warnings": {
+            "description": "How many warnings the payload raised (see the validate endpoint for them).",
+            "required": true,
+            "schema": { "type": "string", "pattern": "^[0-9]+$" },
+        },
+        "Collabdocs-Missing-Glyphs": {
+            "description": "PDF only, when some characters have no glyph in any configured font: their code points (U+1F600 …), drawn as boxes.",
+            "schema": { "type": "string" },
+        },
+    })
+}
+
+fn binary() -> Value {
+    json!({ "type": "string", "format": "binary" })
+}
+
+fn zip_response(description: &str) -> Value {
+    json!({
+        "description": description,
+        "headers": {
+            "Content-Disposition": { "required": true, "schema": { "type": "string" } },
+        },
+        "content": { "application/zip": { "schema": binary() } },
+    })
+}
+
+fn problem(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/problem+json": {
+            "schema": { "$ref": "#/components/schemas/Problem" },
+        }},
+    })
+}
+
+/// Adds the problem responses for the given statuses.
+fn add_errors(op: &mut Value, statuses: &[u16]) {
+    for status in statuses {
+        let text = match status {
+            400 => "The body is not JSON, or a query parameter is malformed.",
+            401 => "API keys are configured and the request has no valid `Authorization: Bearer` key.",
+            406 => "The format asked for (query or Accept) is not one this service renders.",
+            413 => "The body is larger than the configured limit (or a batch has too many items).",
+            422 => "The payload breaks the schema or the kind's rules; `errors` lists every problem with its JSON Pointer.",
+            409 => "sign=true, but this service has no signing key configured (COLLABDOCS_SIGNING_KEY, COLLABDOCS_SIGNING_CERT).",
+            503 => "Every render slot is busy, or the render took longer than the limit; retry after `Retry-After` seconds.",
+            _ => "Error.",
+        };
+        op["responses"][status.to_string()] = problem(text);
+    }
+}
+
+fn render_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value {
+    let mut content = Map::new();
+    for f in OutputFormat::ALL {
+        let mime = f.mime().split(';').next().unwrap_or_default();
+        content.insert(mime.to_string(), json!({ "schema": binary() }));
+    }
+    let mut op = json!({
+        "tags": ["documents"],
+        "operationId": operation_id("render", kind),
+        "summary": format!("Render {}", title(kind)),
+        "description": format!(
+            "Renders the `{}` payload into the chosen format and answers the file. The same payload always gives the same bytes. Rules beyond the schema are checked too (422 names each broken rule by pointer); warnings do not stop the render.",
+            kind.slug()
+        ),
+        "parameters": if kind == DocumentKind::Agreement {
+            json!([format_parameter(), {
+                "name": "sign",
+                "in": "query",
+                "required": false,
+                "description": "Digitally sign the PDF with the service's key (PAdES B-B). Only a fully signed agreement (every signatory, and the approver if given, has signed_on) can be signed: a draft is a 422 naming each missing signed_on. Needs format pdf (400 otherwise) and a configured key (409 otherwise).",
+                "schema": { "type": "boolean" },
+            }])
+        } else {
+            json!([format_parameter()])
+        },
+        "requestBody": json_body(body, example),
+        "responses": {
+            "200": {
+                "description": "The document. The media type is the format's: application/pdf, the OOXML types for docx and xlsx, text/html for the preview.",
+                "headers": file_headers(),
+                "content": content,
+            },
+        },
+    });
+    add_errors(&mut op, &[400, 401, 406, 413, 422, 503]);
+    if kind == DocumentKind::Agreement {
+        add_errors(&mut op, &[409]);
+    }
+    op
+}
+
+fn validate_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value {
+    let mut op = json!({
+        "tags": ["documents"],
+        "operationId": operation_id("validate", kind),
+        "summary": format!("Check a {} payload without rendering", kind.slug()),
+        "description": "200 with the warnings when the payload would render; 422 listing every problem otherwise.",
+        "requestBody": json_body(body, example),
+        "responses": {
+            "200": {
+                "description": "The payload is valid; warnings point at what may be a mistake.",
+                "content": { "application/json": {
+                    "schema": { "$ref": "#/components/schemas/Validation" },
+                }},
+            },
+        },
+    });
+    add_errors(&mut op, &[400, 401, 413, 422]);
+    op
+}
+
+fn example_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value {
+    let mut op = json!({
+        "tags": ["kinds"],
+        "operationId": operation_id("example", kind),
+        "summary": format!("A complete example payload for {}", kind.slug()),
+        "responses": {
+            "200": {
+                "description": "The example, valid as it is.",
+                "content": { "application/json": { "schema": body, "examples": { "example": example } } },
+            },
+        },
+    });
+    add_errors(&mut op, &[401]);
+    op
+}
+
+fn split_operation(body: &Value, example: &Value) -> Value {
+    let mut op = json!({
+        "tags": ["batch"],
+        "operationId": "splitWeeklyProgressByDepartment",
+        "summary": "One weekly-progress file per department, and the whole project's, in one ZIP",
+        "description": "Takes one project's weekly-progress payload and renders, for each department its tasks name, a weekly-progress document of that department's tasks and issues, plus the whole project's document, zipped with `manifest.json`.",
+        "parameters": [
+            {
+                "name": "split_by",
+                "in": "query",
+                "required": true,
+                "description": "What to split by; `department` is the one supported.",
+                "schema": { "type": "string", "enum": ["department"] },
+            },
+            format_parameter(),
+        ],
+        "requestBody": json_body(body, example),
+        "responses": {
+            "200": zip_response("The ZIP with one file per department, the whole project's file, and manifest.json."),
+        },
+    });
+    add_errors(&mut op, &[400, 401, 406, 413, 422, 503]);
+    op
+}
+
+/// Objects with sorted keys, so the committed file diffs cleanly whatever the build's map order.
+fn sort_keys(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> =
+                std::mem::take(map).into_iter().collect::<Vec<_>>();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            for (k, mut v) in entries {
+                sort_keys(&mut v);
+                map.insert(k, v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(sort_keys),
+        _ => {}
+    }
+}
