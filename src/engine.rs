@@ -225,11 +225,17 @@ impl Engine {
     /// a signature area and the signing record (each signatory, the unsigned file's SHA-256)
     /// at the end.
     pub fn render_signed(&self, kind: DocumentKind, body: &Value) -> Result<Rendered, Error> {
-        if kind != DocumentKind::Agreement {
+        let Some(signing) = kind.signing() else {
+            let signable: Vec<&str> = DocumentKind::ALL
+                .iter()
+                .filter(|k| k.signing().is_some())
+                .map(|k| k.slug())
+                .collect();
             return Err(Error::BadRequest(format!(
-                "sign=true is for agreements; a {kind} is not signed"
+                "sign=true is for {}; a {kind} is not signed",
+                signable.join(", ")
             )));
-        }
+        };
         let signer = self.signer.as_ref().ok_or_else(|| {
             Error::SigningNotConfigured(
                 "this service has no signing key: start it with COLLABDOCS_SIGNING_KEY and \
@@ -239,27 +245,7 @@ impl Engine {
             )
         })?;
         let v = self.validate(kind, body)?;
-        let doc_json = &v.prepared.context["doc"];
-        let mut missing = Vec::new();
-        for (i, s) in doc_json["signatories"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            if s["signed_on"].is_null() {
-                missing.push(FieldError::new(
-                    format!("/signatories/{i}/signed_on"),
-                    "is missing: only an agreement every signatory has signed can be digitally signed",
-                ));
-            }
-        }
-        if doc_json["approver"].is_object() && doc_json["approver"]["signed_on"].is_null() {
-            missing.push(FieldError::new(
-                "/approver/signed_on",
-                "is missing: the approver has not signed, so the agreement cannot be digitally signed yet",
-            ));
-        }
+        let missing = kind.signing_problems(body, self.limits);
         if !missing.is_empty() {
             return Err(Error::invalid(missing));
         }
@@ -297,7 +283,7 @@ impl Engine {
                 &out.bytes,
                 area,
                 std::time::SystemTime::now(),
-                "跨部门沟通协议签署",
+                signing.reason,
             )
             .map_err(Error::Internal)?;
         Ok(Self::rendered(

@@ -8,7 +8,8 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::input::{clean_text, type_name, Cx, FromJson, Schemas};
+use crate::error::FieldError;
+use crate::input::{clean_text, type_name, Cx, FromJson, InputLimits, Schemas};
 use crate::json_object;
 
 pub mod agreement;
@@ -69,6 +70,22 @@ macro_rules! document_kinds {
             pub fn schema(self, s: &mut Schemas) -> Value {
                 match self { $( DocumentKind::$variant => <$ty as FromJson>::schema(s) ),+ }
             }
+
+            /// The ways a payload of this kind splits into several documents for one ZIP.
+            pub fn splits(self) -> &'static [Split] {
+                match self { $( DocumentKind::$variant => <$ty as Hooks>::SPLITS ),+ }
+            }
+
+            /// How documents of this kind are digitally signed, if they can be.
+            pub fn signing(self) -> Option<Signing> {
+                match self { $( DocumentKind::$variant => <$ty as Hooks>::SIGNING ),+ }
+            }
+
+            /// What stops a valid payload of this kind from being signed, each at its pointer.
+            pub fn signing_problems(self, body: &Value, limits: InputLimits) -> Vec<FieldError> {
+                let mut cx = Cx::new(limits);
+                match self { $( DocumentKind::$variant => <$ty>::from_json(body, "", &mut cx).map(|p| p.signing_problems()).unwrap_or_default() ),+ }
+            }
         }
     };
 }
@@ -98,6 +115,47 @@ document_kinds! {
         "跨部门协作备忘录", "Cross-department collaboration memorandum";
     Retrospective => "retrospective", retrospective::Retrospective,
         "复盘报告", "Retrospective report";
+}
+
+/// A way a kind's payload splits into several documents, rendered into one ZIP
+/// (`POST /v1/batch/{kind}?split_by=…`).
+#[derive(Debug, Clone, Copy)]
+pub struct Split {
+    /// The `split_by` value, e.g. `department`.
+    pub by: &'static str,
+    /// For the API document: one line, and what the parts are.
+    pub summary: &'static str,
+    pub description: &'static str,
+    /// For the API document: what the ZIP holds.
+    pub zip: &'static str,
+    /// The parts of a valid payload, each built only when it is taken: a file name stem and
+    /// the part's payload. With how many there are, so a batch can refuse too many at once.
+    pub parts: fn(Value) -> Parts,
+}
+
+/// How many parts a split gives, and the parts.
+pub type Parts = (usize, Box<dyn Iterator<Item = (String, Value)> + Send>);
+
+/// How documents of a kind are digitally signed.
+#[derive(Debug, Clone, Copy)]
+pub struct Signing {
+    /// The reason the signature carries (`/Reason`).
+    pub reason: &'static str,
+    /// For the API document: what `sign=true` needs of a payload.
+    pub description: &'static str,
+}
+
+/// What a kind adds to the common pipeline beyond parsing and its view: how it splits for a
+/// batch, and whether and when it can be signed. Every kind implements it; the defaults are
+/// "no splits, not signed".
+pub trait Hooks {
+    const SPLITS: &'static [Split] = &[];
+    const SIGNING: Option<Signing> = None;
+
+    /// Problems that stop this payload from being signed, each at its pointer.
+    fn signing_problems(&self) -> Vec<FieldError> {
+        Vec::new()
+    }
 }
 
 impl DocumentKind {

@@ -16,8 +16,6 @@ pub mod input;
 pub mod kinds;
 pub mod markup;
 pub mod metrics;
-pub mod openapi;
-pub mod pdf_read;
 pub mod render;
 pub mod sign;
 pub mod template;

@@ -169,7 +169,7 @@ fn main() -> ExitCode {
         }
         Command::Health { addr } => health(&addr),
         Command::Openapi { output, limits } => {
-            let text = collabdocs::openapi::document_text(limits.input_limits());
+            let text = collabdocs::http::openapi::document_text(limits.input_limits());
             match output {
                 Some(path) => std::fs::write(&path, text)
                     .map_err(|e| format!("cannot write {}: {e}", path.display())),

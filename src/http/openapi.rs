@@ -104,12 +104,14 @@ pub fn document(limits: InputLimits) -> Value {
             json!({ "get": example_operation(*kind, &body, &example) }),
         );
     }
-    let weekly = DocumentKind::WeeklyProgress.schema(&mut schemas);
-    let weekly_example = json!({ "$ref": "#/components/examples/weekly-progress" });
-    paths.insert(
-        "/v1/batch/weekly-progress".into(),
-        json!({ "post": split_operation(&weekly, &weekly_example) }),
-    );
+    for kind in DocumentKind::ALL.iter().filter(|k| !k.splits().is_empty()) {
+        let body = kind.schema(&mut schemas);
+        let example = json!({ "$ref": format!("#/components/examples/{}", kind.slug()) });
+        paths.insert(
+            format!("/v1/batch/{}", kind.slug()),
+            json!({ "post": split_operation(*kind, &body, &example) }),
+        );
+    }
     let batch = &mut paths["/v1/batch"]["post"];
     batch["responses"]["200"] = zip_response(
         "The ZIP: one file per item that rendered, and `manifest.json` listing every item (`status` ok or error, with its problem, and each file's sha256). It is streamed as it is written (chunked, no Content-Length); a ZIP cut short means the batch stopped on a fault.",
@@ -248,16 +250,15 @@ fn render_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value 
             "Renders the `{}` payload into the chosen format and answers the file. The same payload always gives the same bytes. Rules beyond the schema are checked too (422 names each broken rule by pointer); warnings do not stop the render.",
             kind.slug()
         ),
-        "parameters": if kind == DocumentKind::Agreement {
-            json!([format_parameter(), {
+        "parameters": match kind.signing() {
+            Some(signing) => json!([format_parameter(), {
                 "name": "sign",
                 "in": "query",
                 "required": false,
-                "description": "Digitally sign the PDF with the service's key (PAdES B-B). Only a fully signed agreement (every signatory, and the approver if given, has signed_on) can be signed: a draft is a 422 naming each missing signed_on. Needs format pdf (400 otherwise) and a configured key (409 otherwise).",
+                "description": signing.description,
                 "schema": { "type": "boolean" },
-            }])
-        } else {
-            json!([format_parameter()])
+            }]),
+            None => json!([format_parameter()]),
         },
         "requestBody": json_body(body, example),
         "responses": {
@@ -269,7 +270,7 @@ fn render_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value 
         },
     });
     add_errors(&mut op, &[400, 401, 406, 413, 422, 503]);
-    if kind == DocumentKind::Agreement {
+    if kind.signing().is_some() {
         add_errors(&mut op, &[409]);
     }
     op
@@ -311,25 +312,28 @@ fn example_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value
     op
 }
 
-fn split_operation(body: &Value, example: &Value) -> Value {
+fn split_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value {
+    let splits = kind.splits();
+    let first = splits[0];
+    let by: Vec<&str> = splits.iter().map(|s| s.by).collect();
     let mut op = json!({
         "tags": ["batch"],
-        "operationId": "splitWeeklyProgressByDepartment",
-        "summary": "One weekly-progress file per department, and the whole project's, in one ZIP",
-        "description": "Takes one project's weekly-progress payload and renders, for each department its tasks name, a weekly-progress document of that department's tasks and issues, plus the whole project's document, zipped with `manifest.json`.",
+        "operationId": format!("{}By{}", operation_id("split", kind), crate::input::pascal_case(first.by)),
+        "summary": first.summary,
+        "description": first.description,
         "parameters": [
             {
                 "name": "split_by",
                 "in": "query",
                 "required": true,
-                "description": "What to split by; `department` is the one supported.",
-                "schema": { "type": "string", "enum": ["department"] },
+                "description": format!("What to split by; `{}` is the one supported.", by.join("`, `")),
+                "schema": { "type": "string", "enum": by },
             },
             format_parameter(),
         ],
         "requestBody": json_body(body, example),
         "responses": {
-            "200": zip_response("The ZIP with one file per department, the whole project's file, and manifest.json."),
+            "200": zip_response(first.zip),
         },
     });
     add_errors(&mut op, &[400, 401, 406, 413, 422, 503]);

@@ -205,3 +205,38 @@ impl Agreement {
         Prepared::new(&self, derived, stem)
     }
 }
+
+impl super::Hooks for Agreement {
+    const SIGNING: Option<super::Signing> = Some(super::Signing {
+        reason: "跨部门沟通协议签署",
+        description: "Digitally sign the PDF with the service's key (PAdES B-B). Only a fully signed agreement (every signatory, and the approver if given, has signed_on) can be signed: a draft is a 422 naming each missing signed_on. Needs format pdf (400 otherwise) and a configured key (409 otherwise).",
+    });
+
+    /// Only an agreement every signatory, and the approver if there is one, has dated.
+    fn signing_problems(&self) -> Vec<crate::error::FieldError> {
+        use crate::error::FieldError;
+        let mut missing: Vec<FieldError> = self
+            .signatories
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.signed_on.is_none())
+            .map(|(i, _)| {
+                FieldError::new(
+                    format!("/signatories/{i}/signed_on"),
+                    "is missing: only an agreement every signatory has signed can be digitally signed",
+                )
+            })
+            .collect();
+        if self
+            .approver
+            .as_ref()
+            .is_some_and(|a| a.signed_on.is_none())
+        {
+            missing.push(FieldError::new(
+                "/approver/signed_on",
+                "is missing: the approver has not signed, so the agreement cannot be digitally signed yet",
+            ));
+        }
+        missing
+    }
+}

@@ -108,3 +108,5 @@ impl CollaborationMemo {
         Prepared::new(&self, derived, stem)
     }
 }
+
+impl super::Hooks for CollaborationMemo {}

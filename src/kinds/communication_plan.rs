@@ -93,3 +93,5 @@ impl CommunicationPlan {
         Prepared::new(&self, derived, stem)
     }
 }
+
+impl super::Hooks for CommunicationPlan {}

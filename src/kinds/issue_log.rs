@@ -136,3 +136,5 @@ impl IssueLog {
         Prepared::new(&self, derived, stem).extend_rows("issues", extras)
     }
 }
+
+impl super::Hooks for IssueLog {}

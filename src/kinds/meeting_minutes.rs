@@ -178,3 +178,5 @@ impl MeetingMinutes {
         Prepared::new(&self, derived, stem)
     }
 }
+
+impl super::Hooks for MeetingMinutes {}

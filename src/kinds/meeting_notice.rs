@@ -146,3 +146,5 @@ impl MeetingNotice {
         Prepared::new(&self, derived, stem).extend_rows("agenda", extras)
     }
 }
+
+impl super::Hooks for MeetingNotice {}

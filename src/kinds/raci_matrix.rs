@@ -390,3 +390,5 @@ impl FromJson for RaciMatrix {
         })
     }
 }
+
+impl super::Hooks for RaciMatrix {}

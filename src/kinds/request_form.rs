@@ -118,3 +118,5 @@ impl RequestForm {
         Prepared::new(&self, derived, stem).extend_rows("resources", resource_extras)
     }
 }
+
+impl super::Hooks for RequestForm {}

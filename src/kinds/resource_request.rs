@@ -144,3 +144,5 @@ impl ResourceRequest {
         Prepared::new(&self, derived, stem).extend_rows("items", extras)
     }
 }
+
+impl super::Hooks for ResourceRequest {}

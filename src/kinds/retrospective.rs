@@ -129,3 +129,5 @@ impl Retrospective {
         Prepared::new(&self, derived, stem)
     }
 }
+
+impl super::Hooks for Retrospective {}

@@ -118,3 +118,5 @@ impl StakeholderRegister {
         Prepared::new(&self, derived, stem).extend_rows("stakeholders", extras)
     }
 }
+
+impl super::Hooks for StakeholderRegister {}

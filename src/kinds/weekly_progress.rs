@@ -1,6 +1,8 @@
 //! `weekly-progress` — 周进展表 / 协作任务跟进表 (seed 000 协作任务跟进表; seed 001 第三阶段).
 
-use serde_json::json;
+use std::collections::HashSet;
+
+use serde_json::{json, Value};
 
 use super::{Date, Organization, Percent, Person, Prepared, ProjectName};
 use crate::input::Cx;
@@ -153,4 +155,87 @@ impl WeeklyProgress {
         let stem = format!("周进展表-{who}{}", self.week.start.iso());
         Prepared::new(&self, derived, stem).extend_rows("tasks", task_extras)
     }
+}
+
+impl super::Hooks for WeeklyProgress {
+    const SPLITS: &'static [super::Split] = &[super::Split {
+        by: "department",
+        summary: "One weekly-progress file per department, and the whole project's, in one ZIP",
+        description: "Takes one project's weekly-progress payload and renders, for each department its tasks name, a weekly-progress document of that department's tasks and issues, plus the whole project's document, zipped with `manifest.json`.",
+        zip: "The ZIP with one file per department, the whole project's file, and manifest.json.",
+        parts: split_by_department,
+    }];
+}
+
+/// Splits one project's weekly-progress payload by department: the whole project first,
+/// then one payload per department (its tasks, and the issues that involve it), each built
+/// only when it is taken.
+fn split_by_department(data: Value) -> super::Parts {
+    let start = data
+        .pointer("/week/start")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let fallback = data
+        .get("department")
+        .and_then(Value::as_str)
+        .unwrap_or("未指定部门")
+        .to_string();
+    let dept_of = move |t: &Value| -> String {
+        t.get("department")
+            .and_then(Value::as_str)
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or(&fallback)
+            .to_string()
+    };
+    let mut departments: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
+    for t in data
+        .get("tasks")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let d = dept_of(t);
+        if seen.insert(d.clone()) {
+            departments.push(d);
+        }
+    }
+    let data = std::sync::Arc::new(data);
+    let whole = {
+        let data = data.clone();
+        let start = start.clone();
+        std::iter::once_with(move || (format!("周进展表-全项目-{start}"), Value::clone(&data)))
+    };
+    let parts = departments.clone().into_iter().map(move |d| {
+        let mut part = serde_json::Map::new();
+        for (k, v) in data.as_object().into_iter().flatten() {
+            if k != "tasks" && k != "issues" {
+                part.insert(k.clone(), v.clone());
+            }
+        }
+        part.insert("department".into(), json!(d));
+        let tasks = data
+            .get("tasks")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
+        part.insert(
+            "tasks".into(),
+            Value::Array(tasks.filter(|t| dept_of(t) == d).cloned().collect()),
+        );
+        if let Some(Value::Array(issues)) = data.get("issues") {
+            let involved = |i: &&Value| {
+                i.get("departments")
+                    .and_then(Value::as_array)
+                    .is_some_and(|ds| ds.iter().any(|x| x.as_str() == Some(d.as_str())))
+            };
+            part.insert(
+                "issues".into(),
+                Value::Array(issues.iter().filter(involved).cloned().collect()),
+            );
+        }
+        (format!("周进展表-{d}-{start}"), Value::Object(part))
+    });
+    (1 + departments.len(), Box::new(whole.chain(parts)))
 }

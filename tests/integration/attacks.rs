@@ -397,8 +397,8 @@ async fn an_image_cannot_smuggle_a_catalog_into_a_signed_file() {
         !pdf.windows(10).any(|w| w == b"OpenAction"),
         "the comment segment is not in the file"
     );
-    let file = collabdocs::pdf_read::PdfFile::open(&pdf).unwrap();
-    let collabdocs::pdf_read::Obj::Ref(root) = file.trailer.get("Root").unwrap().clone() else {
+    let file = collabdocs::sign::reader::PdfFile::open(&pdf).unwrap();
+    let collabdocs::sign::reader::Obj::Ref(root) = file.trailer.get("Root").unwrap().clone() else {
         panic!()
     };
     let catalog = file.object(root).unwrap().value;

@@ -8,6 +8,7 @@ mod batch;
 mod cli;
 mod docx;
 mod forms;
+mod golden;
 mod hostile;
 mod html;
 mod openapi;

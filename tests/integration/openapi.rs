@@ -18,7 +18,7 @@ fn spec() -> Value {
 
 #[test]
 fn the_committed_document_is_what_the_code_produces() {
-    let produced = collabdocs::openapi::document_text(InputLimits::default());
+    let produced = collabdocs::http::openapi::document_text(InputLimits::default());
     assert!(
         produced == committed(),
         "openapi/openapi.json is out of date: run `cargo run -- openapi -o openapi/openapi.json` and commit it"
@@ -35,7 +35,7 @@ async fn the_service_serves_the_committed_document() {
 
 #[test]
 fn the_document_states_the_configured_limits() {
-    let doc = collabdocs::openapi::document(InputLimits {
+    let doc = collabdocs::http::openapi::document(InputLimits {
         max_string_chars: 77,
         max_array_items: 9,
         ..InputLimits::default()

@@ -1,0 +1,166 @@
+//! One document at a time: the kinds, their examples, validation and rendering.
+
+use std::time::Instant;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde_json::json;
+
+use super::middleware::off_thread;
+use super::request::{flag, query, read_body};
+use super::response::file_response;
+use super::AppState;
+use crate::engine::Engine;
+use crate::error::Error;
+use crate::kinds::DocumentKind;
+use crate::render::OutputFormat;
+
+/// One entry of `GET /v1/kinds`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct KindInfo {
+    /// The kind's name in paths: `/v1/documents/{kind}`.
+    pub kind: DocumentKind,
+    pub title_zh: String,
+    pub title_en: String,
+    pub formats: Vec<OutputFormat>,
+    /// Where a complete example payload is.
+    pub example_url: String,
+}
+
+/// The answer of a validate endpoint.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct Validation {
+    /// Always true: an invalid payload is answered 422.
+    pub valid: bool,
+    /// What may be a mistake but does not stop the render, each located by JSON Pointer.
+    pub warnings: Vec<crate::error::FieldError>,
+}
+
+/// The document kinds, their titles and formats.
+#[utoipa::path(get, path = "/v1/kinds", tag = "kinds", operation_id = "listKinds",
+    responses(
+        (status = 200, description = "Every kind the service renders.", body = [KindInfo]),
+        (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_kinds() -> HttpResponse {
+    let kinds: Vec<_> = DocumentKind::ALL
+        .iter()
+        .map(|k| KindInfo {
+            kind: *k,
+            title_zh: k.title_zh().into(),
+            title_en: k.title_en().into(),
+            formats: OutputFormat::ALL.to_vec(),
+            example_url: format!("/v1/kinds/{}/example", k.slug()),
+        })
+        .collect();
+    HttpResponse::Ok().json(kinds)
+}
+
+pub(super) fn kind_of(req: &HttpRequest) -> Result<DocumentKind, Error> {
+    let slug = req.match_info().get("kind").unwrap_or_default();
+    DocumentKind::from_slug(slug).ok_or_else(|| Error::UnknownKind(slug.to_string()))
+}
+
+pub(super) async fn example(req: HttpRequest) -> Result<HttpResponse, Error> {
+    let kind = kind_of(&req)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/json")
+        .body(kind.example()))
+}
+
+/// The format from `?format=`, else from `Accept`, else PDF.
+pub(super) fn negotiate(req: &HttpRequest) -> Result<OutputFormat, Error> {
+    if let Some((_, v)) = query(req)?.iter().find(|(k, _)| k == "format") {
+        return OutputFormat::parse(v).ok_or_else(|| {
+            Error::UnsupportedFormat(format!(
+                "format \"{v}\" is not one of pdf, docx, xlsx, html"
+            ))
+        });
+    }
+    let Some(accept) = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return Ok(OutputFormat::Pdf);
+    };
+    let mut wildcard = accept.trim().is_empty();
+    for item in accept.split(',') {
+        let mime = item.split(';').next().unwrap_or("").trim();
+        if let Some(f) = OutputFormat::from_mime(mime) {
+            return Ok(f);
+        }
+        wildcard |= matches!(
+            mime,
+            "*/*" | "application/*" | "application/problem+json" | "application/json"
+        );
+    }
+    if wildcard {
+        Ok(OutputFormat::Pdf)
+    } else {
+        Err(Error::UnsupportedFormat(format!(
+            "none of the types in Accept ({accept}) can be produced; ask for one of: {}",
+            OutputFormat::ALL
+                .iter()
+                .map(|f| f.mime())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )))
+    }
+}
+
+pub(super) async fn validate(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Error> {
+    let kind = kind_of(&req)?;
+    let body = read_body(&req, payload, state.body_limit).await?;
+    let engine = state.engine.clone();
+    let warnings = off_thread(
+        &state,
+        Some(state.render_timeout),
+        "validation",
+        move || {
+            let value = Engine::parse_json(&body)?;
+            engine.validate(kind, &value).map(|v| v.warnings)
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"valid": true, "warnings": warnings})))
+}
+
+pub(super) async fn render_document(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Error> {
+    let kind = kind_of(&req)?;
+    let format = negotiate(&req)?;
+    let sign = flag(&req, "sign")?;
+    if sign && format != OutputFormat::Pdf {
+        return Err(Error::BadRequest(format!(
+            "sign=true makes a signed PDF; format {format} cannot be signed"
+        )));
+    }
+    let body = read_body(&req, payload, state.body_limit).await?;
+    let engine = state.engine.clone();
+    let started = Instant::now();
+    let rendered = off_thread(&state, Some(state.render_timeout), "render", move || {
+        let value = Engine::parse_json(&body)?;
+        drop(body);
+        if sign {
+            engine.render_signed(kind, &value)
+        } else {
+            engine.render(kind, &value, format)
+        }
+    })
+    .await?;
+    state.metrics.render(
+        kind.slug(),
+        format.extension(),
+        started.elapsed().as_secs_f64(),
+        rendered.bytes.len(),
+    );
+    Ok(file_response(&rendered))
+}

@@ -1,0 +1,125 @@
+//! The CMS SignedData of a PAdES signature: detached, SHA-256, with the content type, the
+//! message digest and signing-certificate-v2 as signed attributes.
+
+use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
+use cms::content_info::{CmsVersion, ContentInfo};
+use cms::signed_data::{
+    CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
+};
+use der::asn1::{ObjectIdentifier, OctetString, SetOfVec};
+use der::{Any, Encode};
+use sha2::{Digest, Sha256};
+use x509_cert::attr::Attribute;
+use x509_cert::spki::AlgorithmIdentifierOwned;
+
+use super::Signer;
+
+pub(super) const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
+pub(super) const ID_SIGNED_DATA: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
+pub(super) const ID_CONTENT_TYPE: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
+pub(super) const ID_MESSAGE_DIGEST: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
+pub(super) const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
+pub(super) const ID_SHA256: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
+pub(super) const ID_ECDSA_WITH_SHA256: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
+pub(super) const ID_EC_PUBLIC_KEY: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+pub(super) const ID_RSA_ENCRYPTION: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+pub(super) const ID_SHA256_WITH_RSA: ObjectIdentifier =
+    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+
+/// `ESSCertIDv2` with the default hash algorithm (SHA-256) left out, as DER requires.
+#[derive(Clone, Debug, Eq, PartialEq, der::Sequence)]
+struct EssCertIdV2 {
+    cert_hash: OctetString,
+}
+
+/// `SigningCertificateV2` (RFC 5035) naming the signer's certificate by its hash.
+#[derive(Clone, Debug, Eq, PartialEq, der::Sequence)]
+struct SigningCertificateV2 {
+    certs: Vec<EssCertIdV2>,
+}
+
+impl Signer {
+    /// A detached CMS SignedData over `content`, with the PAdES signed attributes.
+    pub(super) fn cms(&self, content_digest: &[u8]) -> Result<Vec<u8>, String> {
+        let e = |e: der::Error| format!("CMS: {e}");
+        let cert = &self.chain[0];
+        let cert_der = cert.to_der().map_err(e)?;
+        let signing_cert = SigningCertificateV2 {
+            certs: vec![EssCertIdV2 {
+                cert_hash: OctetString::new(Sha256::digest(&cert_der).to_vec()).map_err(e)?,
+            }],
+        };
+        let attr = |oid: ObjectIdentifier, value: Any| -> Result<Attribute, String> {
+            Ok(Attribute {
+                oid,
+                values: SetOfVec::try_from(vec![value]).map_err(e)?,
+            })
+        };
+        let signed_attrs = SetOfVec::try_from(vec![
+            attr(ID_CONTENT_TYPE, Any::encode_from(&ID_DATA).map_err(e)?)?,
+            attr(
+                ID_MESSAGE_DIGEST,
+                Any::encode_from(&OctetString::new(content_digest.to_vec()).map_err(e)?)
+                    .map_err(e)?,
+            )?,
+            attr(
+                ID_SIGNING_CERTIFICATE_V2,
+                Any::encode_from(&signing_cert).map_err(e)?,
+            )?,
+        ])
+        .map_err(e)?;
+        let to_sign = signed_attrs.to_der().map_err(e)?;
+        let (signature, signature_algorithm) = self.key.sign(&to_sign);
+        let sha256 = AlgorithmIdentifierOwned {
+            oid: ID_SHA256,
+            parameters: None,
+        };
+        let signer_info = SignerInfo {
+            version: CmsVersion::V1,
+            sid: SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+                issuer: cert.tbs_certificate.issuer.clone(),
+                serial_number: cert.tbs_certificate.serial_number.clone(),
+            }),
+            digest_alg: sha256.clone(),
+            signed_attrs: Some(signed_attrs),
+            signature_algorithm,
+            signature: OctetString::new(signature).map_err(e)?,
+            unsigned_attrs: None,
+        };
+        let certificates = CertificateSet(
+            SetOfVec::try_from(
+                self.chain
+                    .iter()
+                    .cloned()
+                    .map(CertificateChoices::Certificate)
+                    .collect::<Vec<_>>(),
+            )
+            .map_err(e)?,
+        );
+        let signed_data = SignedData {
+            version: CmsVersion::V1,
+            digest_algorithms: SetOfVec::try_from(vec![sha256]).map_err(e)?,
+            encap_content_info: EncapsulatedContentInfo {
+                econtent_type: ID_DATA,
+                econtent: None,
+            },
+            certificates: Some(certificates),
+            crls: None,
+            signer_infos: SignerInfos(SetOfVec::try_from(vec![signer_info]).map_err(e)?),
+        };
+        ContentInfo {
+            content_type: ID_SIGNED_DATA,
+            content: Any::encode_from(&signed_data).map_err(e)?,
+        }
+        .to_der()
+        .map_err(e)
+    }
+}
