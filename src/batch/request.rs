@@ -84,7 +84,7 @@ pub fn parse_item(v: &Value, i: usize) -> Result<BatchItem, Vec<FieldError>> {
         DocumentKind::from_slug(v).is_some()
     })
     .and_then(|v| DocumentKind::from_slug(&v));
-    let format = lookup("format", "pdf, docx, xlsx, html", &|v| {
+    let format = lookup("format", &OutputFormat::names(), &|v| {
         OutputFormat::parse(v).is_some()
     })
     .and_then(|v| OutputFormat::parse(&v));

@@ -73,7 +73,8 @@ pub(super) fn negotiate(req: &HttpRequest) -> Result<OutputFormat, Error> {
     if let Some((_, v)) = query(req)?.iter().find(|(k, _)| k == "format") {
         return OutputFormat::parse(v).ok_or_else(|| {
             Error::UnsupportedFormat(format!(
-                "format \"{v}\" is not one of pdf, docx, xlsx, html"
+                "format \"{v}\" is not one of {}",
+                OutputFormat::names()
             ))
         });
     }

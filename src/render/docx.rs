@@ -48,7 +48,7 @@ fn fonts(theme: &Theme, east_asia: &str) -> String {
     )
 }
 
-pub fn render(doc: &Document, theme: &Theme) -> Result<Vec<u8>, RenderError> {
+pub fn render(doc: &Document, theme: &Theme) -> Result<super::Output, RenderError> {
     let (w, h) = if doc.landscape {
         (A4_H, A4_W)
     } else {
@@ -127,7 +127,7 @@ pub fn render(doc: &Document, theme: &Theme) -> Result<Vec<u8>, RenderError> {
     for (name, img) in &wr.images {
         parts.push((format!("word/media/{name}"), img.bytes.to_vec()));
     }
-    deterministic_zip(&parts)
+    deterministic_zip(&parts).map(super::Output::plain)
 }
 
 const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Default Extension="jpeg" ContentType="image/jpeg"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/><Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>"#;

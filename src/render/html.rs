@@ -76,7 +76,7 @@ fn align_css(a: Option<Align>) -> &'static str {
     }
 }
 
-pub fn render(doc: &Document) -> Result<String, RenderError> {
+pub fn render(doc: &Document, _theme: &super::Theme) -> Result<super::Output, RenderError> {
     let mut h = String::with_capacity(16 * 1024);
     let _ = write!(
         h,
@@ -122,7 +122,7 @@ pub fn render(doc: &Document) -> Result<String, RenderError> {
         esc(&footer)
     );
     h.push_str("</div></body></html>\n");
-    Ok(h)
+    Ok(super::Output::plain(h.into_bytes()))
 }
 
 fn block(h: &mut String, b: &Block) {

@@ -233,7 +233,7 @@ fn number_format(text: &str, n: f64) -> Option<String> {
     Some(format!("{}{core}{}", literal(pre)?, literal(post)?))
 }
 
-pub fn render(doc: &Document, theme: &Theme) -> Result<Vec<u8>, RenderError> {
+pub fn render(doc: &Document, theme: &Theme) -> Result<super::Output, RenderError> {
     let f = formats(theme);
     let mut wb = Workbook::new();
     // Fast deflate: a workbook is small and speed matters more than a few kilobytes.
@@ -287,7 +287,7 @@ pub fn render(doc: &Document, theme: &Theme) -> Result<Vec<u8>, RenderError> {
         table_sheet_write(ws, doc, name, tables, &f, &mut table_no).map_err(xerr)?;
     }
     crate::budget::check().map_err(RenderError::Stopped)?;
-    wb.save_to_buffer().map_err(xerr)
+    wb.save_to_buffer().map(super::Output::plain).map_err(xerr)
 }
 
 const OVERVIEW_WIDTHS: [f64; 6] = [14.0, 24.0, 14.0, 24.0, 14.0, 24.0];

@@ -3,7 +3,7 @@
 use collabdocs::document::Document;
 use collabdocs::kinds::DocumentKind;
 use collabdocs::render::fonts::FontSet;
-use collabdocs::render::layout::{layout, Layout};
+use collabdocs::render::pdf::layout::{layout, Layout};
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -236,13 +236,13 @@ async fn an_unsigned_agreement_pdf_carries_the_draft_mark_on_every_page() {
     payload["approver"]["signed_on"] = json!(null);
     let lay = laid_out(DocumentKind::Agreement, &payload);
     for page in &lay.pages {
-        assert!(page.ops.iter().any(|op| matches!(op, collabdocs::render::layout::Op::Mark { text } if text == "草案 / DRAFT")));
+        assert!(page.ops.iter().any(|op| matches!(op, collabdocs::render::pdf::layout::Op::Mark { text } if text == "草案 / DRAFT")));
     }
     let signed = laid_out(DocumentKind::Agreement, &example(DocumentKind::Agreement));
     assert!(!signed.pages.iter().any(|p| p
         .ops
         .iter()
-        .any(|op| matches!(op, collabdocs::render::layout::Op::Mark { .. }))));
+        .any(|op| matches!(op, collabdocs::render::pdf::layout::Op::Mark { .. }))));
 }
 
 #[actix_web::test]
@@ -326,7 +326,7 @@ fn a_cell_spanning_rows_is_drawn_once_over_them_and_the_next_cells_keep_their_co
         .ops
         .iter()
         .filter_map(|op| match op {
-            collabdocs::render::layout::Op::Rect { x, y, h, .. } => Some((*x, *y, *h)),
+            collabdocs::render::pdf::layout::Op::Rect { x, y, h, .. } => Some((*x, *y, *h)),
             _ => None,
         })
         .collect();

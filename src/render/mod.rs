@@ -7,52 +7,60 @@ use crate::document::Document;
 pub mod docx;
 pub mod fonts;
 pub mod html;
-pub mod layout;
 pub mod pdf;
 pub mod xlsx;
 
-/// The formats a document can be rendered to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum OutputFormat {
-    Docx,
-    Xlsx,
-    Pdf,
-    Html,
+/// Declares the output formats once: each one's name, media type and renderer. Every list
+/// of formats — `OutputFormat::ALL`, the names in messages, the API document — comes from here.
+macro_rules! output_formats {
+    ($( $variant:ident => $ext:literal, $mime:literal, $render:path; )+) => {
+        /// The formats a document can be rendered to.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
+        #[serde(rename_all = "lowercase")]
+        pub enum OutputFormat { $( $variant ),+ }
+
+        impl OutputFormat {
+            /// Every format, the default (PDF) first.
+            pub const ALL: &'static [OutputFormat] = &[$( OutputFormat::$variant ),+];
+
+            pub fn extension(self) -> &'static str {
+                match self { $( OutputFormat::$variant => $ext ),+ }
+            }
+
+            pub fn mime(self) -> &'static str {
+                match self { $( OutputFormat::$variant => $mime ),+ }
+            }
+
+            /// The renderer: every format's has the same signature, [`Renderer`].
+            fn renderer(self) -> Renderer {
+                match self { $( OutputFormat::$variant => $render ),+ }
+            }
+        }
+    };
 }
 
+output_formats! {
+    Pdf => "pdf", "application/pdf", pdf::render;
+    Docx => "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx::render;
+    Xlsx => "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx::render;
+    Html => "html", "text/html; charset=utf-8", html::render;
+}
+
+/// What renders a document in one format.
+pub type Renderer = fn(&Document, &Theme) -> Result<Output, RenderError>;
+
 impl OutputFormat {
-    pub const ALL: &'static [OutputFormat] = &[
-        OutputFormat::Pdf,
-        OutputFormat::Docx,
-        OutputFormat::Xlsx,
-        OutputFormat::Html,
-    ];
-
-    pub fn extension(self) -> &'static str {
-        match self {
-            OutputFormat::Docx => "docx",
-            OutputFormat::Xlsx => "xlsx",
-            OutputFormat::Pdf => "pdf",
-            OutputFormat::Html => "html",
-        }
-    }
-
-    pub fn mime(self) -> &'static str {
-        match self {
-            OutputFormat::Docx => {
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-            }
-            OutputFormat::Xlsx => {
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            }
-            OutputFormat::Pdf => "application/pdf",
-            OutputFormat::Html => "text/html; charset=utf-8",
-        }
-    }
-
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|f| f.extension() == s)
+    }
+
+    /// Every format's name, for messages: `pdf, docx, xlsx, html`.
+    pub fn names() -> String {
+        Self::ALL
+            .iter()
+            .map(|f| f.extension())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The format named by a MIME type in an `Accept` header, if any.
@@ -114,25 +122,22 @@ pub struct Output {
     /// Characters no configured font could draw (PDF only; other formats name fonts).
     pub missing_glyphs: Vec<char>,
     /// Where anchored blocks landed (PDF only).
-    pub anchors: Vec<layout::Anchor>,
+    pub anchors: Vec<pdf::layout::Anchor>,
 }
 
 /// Renders a document in the given format.
 pub fn render(doc: &Document, format: OutputFormat, theme: &Theme) -> Result<Output, RenderError> {
-    let plain = |bytes| Output {
-        bytes,
-        missing_glyphs: Vec::new(),
-        anchors: Vec::new(),
-    };
-    match format {
-        OutputFormat::Docx => docx::render(doc, theme).map(plain),
-        OutputFormat::Html => html::render(doc).map(|h| plain(h.into_bytes())),
-        OutputFormat::Xlsx => xlsx::render(doc, theme).map(plain),
-        OutputFormat::Pdf => pdf::render(doc, theme.fonts).map(|p| Output {
-            bytes: p.bytes,
-            missing_glyphs: p.missing.into_iter().collect(),
-            anchors: p.anchors,
-        }),
+    format.renderer()(doc, theme)
+}
+
+impl Output {
+    /// A file with nothing to report beside its bytes.
+    pub fn plain(bytes: Vec<u8>) -> Self {
+        Self {
+            bytes,
+            missing_glyphs: Vec::new(),
+            anchors: Vec::new(),
+        }
     }
 }
 

@@ -1,7 +1,5 @@
 //! PDF output: the layout's drawing operations written with krilla, the font subset inside.
 
-use std::collections::BTreeSet;
-
 use krilla::color::rgb;
 use krilla::geom::{PathBuilder, Point, Rect, Size, Transform};
 use krilla::metadata::Metadata;
@@ -11,23 +9,25 @@ use krilla::paint::{Fill, Stroke};
 use krilla::text::{GlyphId, KrillaGlyph};
 
 use super::fonts::FontSet;
-use super::layout::{layout, Layout, Op, Rgb, TextStyle};
 use super::RenderError;
+use layout::{layout, Layout, Op, Rgb, TextStyle};
+
+mod flow;
+mod furniture;
+mod grid;
+pub mod layout;
+mod lines;
 use crate::document::{Document, ImageFormat};
 
-/// A rendered PDF and the characters no font could draw.
-pub struct Pdf {
-    pub bytes: Vec<u8>,
-    pub missing: BTreeSet<char>,
-    pub anchors: Vec<super::layout::Anchor>,
-}
-
-pub fn render(doc: &Document, fonts: &FontSet) -> Result<Pdf, RenderError> {
+/// A PDF in the theme's faces, with the characters no font could draw and where anchored
+/// blocks landed.
+pub fn render(doc: &Document, theme: &super::Theme) -> Result<super::Output, RenderError> {
+    let fonts = theme.fonts;
     let lay = layout(doc, fonts)?;
     let bytes = write(doc, &lay, fonts)?;
-    Ok(Pdf {
+    Ok(super::Output {
         bytes,
-        missing: lay.missing,
+        missing_glyphs: lay.missing.into_iter().collect(),
         anchors: lay.anchors,
     })
 }

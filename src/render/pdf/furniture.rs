@@ -1,0 +1,87 @@
+//! Page furniture: the header (organisation, logo, document number) and the footer with the
+//! page number, drawn on every page once the page count is known; the draft mark.
+
+use std::collections::BTreeSet;
+
+use super::flow::Flow;
+use super::layout::{Op, Page, TextStyle, MUTED};
+use crate::document::*;
+
+/// Draws the header and footer on every page of `flow`.
+pub(super) fn add(flow: &mut Flow<'_>, doc: &Document) {
+    let (fonts, width, height) = (flow.fonts, flow.width, flow.height);
+    // Page furniture, now that the page count is known.
+    let total = flow.pages.len();
+    let header = doc.header.clone().unwrap_or_default();
+    let footer = doc
+        .footer
+        .clone()
+        .unwrap_or_else(|| "第 {page} 页 / 共 {pages} 页".into());
+    let (l, r) = (flow.left(), flow.right());
+    for i in 0..total {
+        let mut furniture = Flow {
+            fonts,
+            width,
+            height,
+            pages: vec![Page::default()],
+            y: 0.0,
+            missing: BTreeSet::new(),
+            anchors: Vec::new(),
+            max_pages: 1,
+            stop: None,
+        };
+        let size = 9.0;
+        let top = 38.0;
+        let mut left_x = l;
+        if let Some(logo) = &header.logo {
+            let h = 14.0;
+            let w = (h * logo.width_px as f32 / logo.height_px.max(1) as f32).min(80.0);
+            furniture.page().ops.push(Op::Image {
+                x: l,
+                y: top - h + 2.0,
+                w,
+                h,
+                image: logo.clone(),
+            });
+            left_x = l + w + 4.0;
+        }
+        for (text, align) in [(&header.left, Align::Left), (&header.right, Align::Right)] {
+            if text.is_empty() {
+                continue;
+            }
+            let line = &furniture.wrap(&[Span::plain(text.as_str())], size, (r - l) / 2.0)[0];
+            let x = if align == Align::Left {
+                left_x
+            } else {
+                r - line.width
+            };
+            furniture.draw_line(line, (x, top), TextStyle::new(size, MUTED), r);
+        }
+        furniture.page().ops.push(Op::Line {
+            x1: l,
+            y1: top + 5.0,
+            x2: r,
+            y2: top + 5.0,
+            color: [0xbf, 0xbf, 0xbf],
+            width: 0.5,
+        });
+        let text = footer
+            .replace("{page}", &(i + 1).to_string())
+            .replace("{pages}", &total.to_string());
+        let line = &furniture.wrap(&[Span::plain(text)], size, r - l)[0];
+        furniture.draw_line(
+            line,
+            (l + (r - l - line.width) / 2.0, height - 32.0),
+            TextStyle::new(size, MUTED),
+            r,
+        );
+        if let Some(mark) = &doc.draft_mark {
+            furniture.page().ops.push(Op::Mark { text: mark.clone() });
+        }
+        flow.missing.extend(furniture.missing.iter());
+        let f = furniture.pages.pop().unwrap_or_default();
+        let page = &mut flow.pages[i];
+        page.ops.extend(f.ops);
+        page.lines.extend(f.lines);
+    }
+}

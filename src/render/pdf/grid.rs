@@ -1,0 +1,470 @@
+//! Tables and grids: cells wrapped to their columns, header rows repeated on each page (or
+//! drawn once when too tall to repeat), rows spanned together kept together, a row taller
+//! than a page split line by line.
+
+use super::flow::Flow;
+use super::layout::*;
+use crate::document::*;
+
+/// One cell of a grid (table, key–value block or signature table), positioned by column.
+pub(super) struct GridCell {
+    col: usize,
+    span: usize,
+    /// Rows it covers, from its own down (1 = its own row only).
+    rowspan: usize,
+    lines: Vec<TextLine>,
+    size: f32,
+    align: Align,
+    fill: Option<Rgb>,
+    color: Rgb,
+    image: Option<ImageData>,
+}
+
+pub(super) struct GridRow {
+    cells: Vec<GridCell>,
+}
+
+pub(super) struct Grid {
+    /// Column x positions (n + 1 edges).
+    edges: Vec<f32>,
+    header: Vec<GridRow>,
+    /// The header rows' heights, drawn again on every page the grid runs over.
+    header_heights: Vec<f32>,
+    rows: Vec<GridRow>,
+}
+
+impl Grid {
+    fn new(edges: Vec<f32>, header: Vec<GridRow>, rows: Vec<GridRow>) -> Self {
+        let header_heights = GridRow::band_heights(&header);
+        Grid {
+            edges,
+            header,
+            header_heights,
+            rows,
+        }
+    }
+}
+
+const IMAGE_H: f32 = 28.0;
+
+impl GridCell {
+    fn height(&self) -> f32 {
+        let text = self.lines.len() as f32 * self.size * LEADING;
+        let img = if self.image.is_some() { IMAGE_H } else { 0.0 };
+        text.max(img) + 2.0 * CELL_PAD_Y
+    }
+}
+
+impl GridRow {
+    /// The height the row needs when it stands alone.
+    fn height(&self) -> f32 {
+        self.cells.iter().map(GridCell::height).fold(0.0, f32::max)
+    }
+
+    /// The rows from `rows[0]` that must stay together: the first, and every row a cell
+    /// spanning rows reaches.
+    fn band_len(rows: &[GridRow]) -> usize {
+        let mut end = 1;
+        let mut i = 0;
+        while i < end.min(rows.len()) {
+            let reach = rows[i].cells.iter().map(|c| c.rowspan).max().unwrap_or(1);
+            end = end.max(i + reach);
+            i += 1;
+        }
+        end.min(rows.len())
+    }
+
+    /// Heights for rows drawn together: each row as tall as its own cells, and the last row
+    /// a cell spans grown until the cell fits.
+    fn band_heights(rows: &[GridRow]) -> Vec<f32> {
+        let min = TABLE * LEADING + 2.0 * CELL_PAD_Y;
+        let mut hs: Vec<f32> = rows
+            .iter()
+            .map(|r| {
+                r.cells
+                    .iter()
+                    .filter(|c| c.rowspan == 1)
+                    .map(GridCell::height)
+                    .fold(min, f32::max)
+            })
+            .collect();
+        for (i, r) in rows.iter().enumerate() {
+            for c in r.cells.iter().filter(|c| c.rowspan > 1) {
+                let last = (i + c.rowspan).min(rows.len()) - 1;
+                let have: f32 = hs[i..=last].iter().sum();
+                hs[last] += (c.height() - have).max(0.0);
+            }
+        }
+        hs
+    }
+}
+
+impl Flow<'_> {
+    pub(super) fn edges(&self, rel: &[f32]) -> Vec<f32> {
+        let sum: f32 = rel.iter().sum::<f32>().max(0.001);
+        let mut x = self.left();
+        let mut edges = vec![x];
+        for w in rel {
+            x += w / sum * self.content_w();
+            edges.push(x);
+        }
+        if let Some(last) = edges.last_mut() {
+            *last = self.right();
+        }
+        edges
+    }
+
+    pub(super) fn cell(
+        &mut self,
+        edges: &[f32],
+        col: usize,
+        span: usize,
+        spans: &[Span],
+        size: f32,
+        align: Align,
+    ) -> GridCell {
+        let w = edges[col + span] - edges[col] - 2.0 * CELL_PAD_X;
+        GridCell {
+            col,
+            span,
+            rowspan: 1,
+            lines: self.wrap(spans, size, w),
+            size,
+            align,
+            fill: None,
+            color: INK,
+            image: None,
+        }
+    }
+
+    pub(super) fn table_grid(&mut self, t: &Table) -> Grid {
+        let edges = self.edges(&t.columns.iter().map(|c| c.width).collect::<Vec<_>>());
+        let build = |rows: &[Row], header: bool, this: &mut Self| -> Vec<GridRow> {
+            rows.iter()
+                .zip(t.place(rows))
+                .map(|(r, slots)| {
+                    let mut cells = Vec::new();
+                    for slot in slots.iter().filter(|s| !s.continued) {
+                        let (c, column) = (slot.cell, &t.columns[slot.col]);
+                        let align = if header {
+                            Align::Center
+                        } else {
+                            c.align.or(column.align).unwrap_or_default()
+                        };
+                        let mut spans = c.text.clone();
+                        if header {
+                            spans.iter_mut().for_each(|s| s.bold = true);
+                        }
+                        let mut g = this.cell(&edges, slot.col, slot.span, &spans, TABLE, align);
+                        g.rowspan = slot.rowspan;
+                        if header {
+                            g.fill = Some(HEAD_FILL);
+                        } else if let Some(tone) = column.tone_of(&c.plain_text()) {
+                            g.fill = Some(rgb(tone.bg()));
+                            g.color = rgb(tone.fg());
+                        } else if let Some(flag) = r.flag {
+                            g.fill = Some(rgb(flag.bg()));
+                        }
+                        cells.push(g);
+                    }
+                    GridRow { cells }
+                })
+                .collect()
+        };
+        let header = build(&t.header, true, self);
+        let mut rows = build(&t.rows, false, self);
+        rows.extend(build(&t.footer, false, self));
+        Grid::new(edges, header, rows)
+    }
+
+    pub(super) fn kv_grid(&mut self, kv: &KeyValue) -> Grid {
+        let (cols, kv_rows) = kv.rows(usize::MAX);
+        let rel: Vec<f32> = (0..cols).flat_map(|_| [1.0, 2.4]).collect();
+        let edges = self.edges(&rel);
+        let mut rows = Vec::new();
+        for kv_row in kv_rows {
+            let mut cells = Vec::new();
+            for (col, span, item) in kv_row.items {
+                let label_text = [Span {
+                    text: item.label.clone(),
+                    bold: true,
+                }];
+                let mut label = self.cell(&edges, col * 2, 1, &label_text, TABLE, Align::Center);
+                label.fill = Some(LABEL_FILL);
+                cells.push(label);
+                cells.push(self.cell(
+                    &edges,
+                    col * 2 + 1,
+                    span * 2 - 1,
+                    &item.value,
+                    TABLE,
+                    Align::Left,
+                ));
+            }
+            if kv_row.empty > 0 {
+                cells.push(self.cell(
+                    &edges,
+                    (cols - kv_row.empty) * 2,
+                    kv_row.empty * 2,
+                    &[],
+                    TABLE,
+                    Align::Left,
+                ));
+            }
+            rows.push(GridRow { cells });
+        }
+        Grid::new(edges, Vec::new(), rows)
+    }
+
+    pub(super) fn signature_grid(&mut self, list: &[SignatureBlock]) -> Grid {
+        let edges = self.edges(&[1.1, 1.6, 1.3, 1.2, 2.2, 1.8]);
+        let head = SIGNATURE_COLUMNS;
+        let header = vec![GridRow {
+            cells: head
+                .iter()
+                .enumerate()
+                .map(|(i, h)| {
+                    let mut c = self.cell(
+                        &edges,
+                        i,
+                        1,
+                        &[Span {
+                            text: h.to_string(),
+                            bold: true,
+                        }],
+                        TABLE,
+                        Align::Center,
+                    );
+                    c.fill = Some(HEAD_FILL);
+                    c
+                })
+                .collect(),
+        }];
+        let rows = list
+            .iter()
+            .map(|s| {
+                let date = if s.date.is_empty() {
+                    BLANK_DATE.to_string()
+                } else {
+                    s.date.clone()
+                };
+                let texts = [
+                    &s.role,
+                    &s.department,
+                    &s.name,
+                    &s.title,
+                    &String::new(),
+                    &date,
+                ];
+                let mut cells: Vec<GridCell> = texts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| {
+                        self.cell(
+                            &edges,
+                            i,
+                            1,
+                            &[Span::plain(t.as_str())],
+                            TABLE,
+                            Align::Center,
+                        )
+                    })
+                    .collect();
+                cells[4].image = s.image.clone();
+                // Room to sign by hand when there is no image.
+                cells[4].lines = vec![TextLine::default(), TextLine::default()];
+                GridRow { cells }
+            })
+            .collect();
+        Grid::new(edges, header, rows)
+    }
+
+    /// The room a signature table needs, up to a page.
+    pub(super) fn signatures_height(&mut self, s: &[SignatureBlock]) -> f32 {
+        if s.is_empty() {
+            return 0.0;
+        }
+        let g = self.signature_grid(s);
+        let h: f32 = g.header_heights.iter().sum::<f32>()
+            + GridRow::band_heights(&g.rows).iter().sum::<f32>();
+        (6.0 + h).min(self.bottom() - MARGIN_TOP)
+    }
+
+    pub(super) fn draw_header_rows(&mut self, g: &Grid) {
+        self.draw_band(g, &g.header, &g.header_heights);
+    }
+
+    /// Draws rows that stay together, each `heights[i]` tall, at `self.y`; a cell spanning
+    /// rows gets the height of all of them.
+    pub(super) fn draw_band(&mut self, g: &Grid, rows: &[GridRow], heights: &[f32]) {
+        for (i, r) in rows.iter().enumerate() {
+            for c in &r.cells {
+                let h = heights[i..(i + c.rowspan).min(rows.len())].iter().sum();
+                self.draw_cell(g, c, 0, usize::MAX, h);
+            }
+            self.y += heights[i];
+        }
+    }
+
+    /// Draws lines `[from, to)` of each cell of a row in a band of height `h` at `self.y`.
+    pub(super) fn draw_row(&mut self, g: &Grid, r: &GridRow, from: usize, to: usize, h: f32) {
+        for c in &r.cells {
+            self.draw_cell(g, c, from, to, h);
+        }
+    }
+
+    /// Draws lines `[from, to)` of a cell in a box of height `h` at `self.y`.
+    pub(super) fn draw_cell(&mut self, g: &Grid, c: &GridCell, from: usize, to: usize, h: f32) {
+        let y = self.y;
+        let (x0, x1) = (
+            g.edges[c.col],
+            g.edges[(c.col + c.span).min(g.edges.len() - 1)],
+        );
+        self.page().ops.push(Op::Rect {
+            x: x0,
+            y,
+            w: x1 - x0,
+            h,
+            fill: c.fill,
+            stroke: Some(RULE),
+        });
+        let lh = c.size * LEADING;
+        let shown: Vec<&TextLine> = c
+            .lines
+            .iter()
+            .skip(from)
+            .take(to.saturating_sub(from))
+            .collect();
+        let whole = from == 0 && to >= c.lines.len();
+        // Centre vertically when the whole cell is on this page.
+        let text_h = shown.len() as f32 * lh;
+        let mut ty = if whole && c.image.is_none() {
+            y + (h - text_h) / 2.0
+        } else {
+            y + CELL_PAD_Y
+        };
+        if let (Some(img), true) = (&c.image, from == 0) {
+            let ih = IMAGE_H.min(h - 2.0 * CELL_PAD_Y);
+            let iw =
+                (ih * img.width_px as f32 / img.height_px as f32).min(x1 - x0 - 2.0 * CELL_PAD_X);
+            let ih = iw * img.height_px as f32 / img.width_px as f32;
+            self.page().ops.push(Op::Image {
+                x: x0 + (x1 - x0 - iw) / 2.0,
+                y: y + (h - ih) / 2.0,
+                w: iw,
+                h: ih,
+                image: img.clone(),
+            });
+            ty = y + CELL_PAD_Y;
+        }
+        let inner = (x0 + CELL_PAD_X, x1 - CELL_PAD_X);
+        for line in shown {
+            let x = match c.align {
+                Align::Left => inner.0,
+                Align::Center => inner.0 + (inner.1 - inner.0 - line.width) / 2.0,
+                Align::Right => inner.1 - line.width,
+            };
+            self.draw_line(
+                line,
+                (x, ty + c.size * 1.1),
+                TextStyle::new(c.size, c.color),
+                inner.1,
+            );
+            ty += lh;
+        }
+    }
+
+    pub(super) fn grid(&mut self, mut g: Grid) {
+        let mut header_h: f32 = g.header_heights.iter().sum();
+        if header_h > (self.bottom() - MARGIN_TOP) / 3.0 {
+            // A header too tall to repeat on every page is drawn once, as the first rows.
+            let mut rows = std::mem::take(&mut g.header);
+            rows.append(&mut g.rows);
+            g.rows = rows;
+            g.header_heights.clear();
+            header_h = 0.0;
+        }
+        let g = &g;
+        let room = self.bottom() - MARGIN_TOP - header_h;
+        let first_band = &g.rows[..GridRow::band_len(&g.rows)];
+        let first: f32 = GridRow::band_heights(first_band).iter().sum();
+        let first = if first <= room {
+            first
+        } else {
+            g.rows.first().map_or(0.0, GridRow::height).min(room)
+        };
+        self.ensure(header_h + first);
+        self.draw_header_rows(g);
+        let mut i = 0;
+        while i < g.rows.len() && self.stop.is_none() {
+            let band = &g.rows[i..i + GridRow::band_len(&g.rows[i..])];
+            i += band.len();
+            if band.len() > 1 {
+                let heights = GridRow::band_heights(band);
+                let h: f32 = heights.iter().sum();
+                if h <= room {
+                    if h > self.remaining() {
+                        self.new_page();
+                        self.draw_header_rows(g);
+                    }
+                    self.draw_band(g, band, &heights);
+                    continue;
+                }
+                // Rows spanned together taller than a page: each row on its own, a
+                // spanning cell drawn in its first row.
+            }
+            for r in band {
+                self.row(g, r, room);
+            }
+        }
+        self.y += 6.0;
+    }
+
+    /// One row, on this page if it fits, else on the next; a row taller than a page is
+    /// split line by line, the header repeated on each page.
+    pub(super) fn row(&mut self, g: &Grid, r: &GridRow, room: f32) {
+        let h = r.height();
+        if h <= self.remaining() {
+            self.draw_row(g, r, 0, usize::MAX, h);
+            self.y += h;
+            return;
+        }
+        if h <= room {
+            self.new_page();
+            self.draw_header_rows(g);
+            self.draw_row(g, r, 0, usize::MAX, h);
+            self.y += h;
+            return;
+        }
+        // A row taller than a page: split it line by line, repeating the header.
+        let max_lines = r.cells.iter().map(|c| c.lines.len()).max().unwrap_or(0);
+        let lh = r
+            .cells
+            .iter()
+            .map(|c| c.size * LEADING)
+            .fold(TABLE * LEADING, f32::max);
+        let mut from = 0;
+        let mut fresh = false;
+        while from < max_lines && self.stop.is_none() {
+            let fit = (((self.remaining() - 2.0 * CELL_PAD_Y) / lh).floor() as usize).max(1);
+            // On a page just begun, at least one line is drawn, room or not: always progress.
+            if self.remaining() < lh + 2.0 * CELL_PAD_Y && !fresh {
+                self.new_page();
+                self.draw_header_rows(g);
+                fresh = true;
+                continue;
+            }
+            fresh = false;
+            let to = (from + fit).min(max_lines);
+            let band = (to - from) as f32 * lh + 2.0 * CELL_PAD_Y;
+            self.draw_row(g, r, from, to, band);
+            self.y += band;
+            from = to;
+            if from < max_lines {
+                self.new_page();
+                self.draw_header_rows(g);
+                fresh = true;
+            }
+        }
+    }
+}
