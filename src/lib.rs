@@ -19,3 +19,4 @@ pub mod metrics;
 pub mod render;
 pub mod sign;
 pub mod template;
+pub mod values;

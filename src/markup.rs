@@ -363,7 +363,7 @@ fn parse_hint(p: &Parser<'_>, el: &Element) -> Result<CellHint, MarkupError> {
     Ok(match kind {
         "text" | "enum" => CellHint::Text,
         "date" => {
-            if crate::kinds::Date::parse(value).is_none() {
+            if crate::values::Date::parse(value).is_none() {
                 return Err(p.err(
                     el.pos,
                     format!("value=\"{value}\" is not a YYYY-MM-DD date"),

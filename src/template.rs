@@ -8,7 +8,8 @@ use std::path::Path;
 use handlebars::{handlebars_helper, Handlebars};
 use serde_json::Value;
 
-use crate::kinds::{Date, DocumentKind};
+use crate::kinds::DocumentKind;
+use crate::values::Date;
 
 const BUILTIN_PARTIALS: &[(&str, &str)] = &[
     (

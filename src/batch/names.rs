@@ -13,7 +13,7 @@ pub fn safe_filename(wanted: &str, ext: &str) -> String {
     if stem.to_lowercase().ends_with(&dotted) {
         stem.truncate(stem.len() - dotted.len());
     }
-    format!("{}.{ext}", crate::kinds::file_name_stem(&stem, 120))
+    format!("{}.{ext}", crate::values::file_name_stem(&stem, 120))
 }
 
 /// Numbers a name that is already taken: `a.pdf`, `a (2).pdf`, `a (3).pdf` …

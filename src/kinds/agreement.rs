@@ -4,9 +4,10 @@
 
 use serde_json::json;
 
-use super::{signature_views, Date, Organization, Prepared, Signatory, Signature};
+use super::{signature_views, Prepared};
 use crate::input::Cx;
 use crate::json_object;
+use crate::values::{Date, Organization, Signatory, Signature};
 
 json_object! {
     pub struct Department { name: String = req, responsibilities: Vec<String> = list_min(1) }
@@ -199,7 +200,7 @@ impl Agreement {
         let id = self
             .agreement_no
             .as_deref()
-            .map(super::safe_file_stem)
+            .map(crate::values::safe_file_stem)
             .unwrap_or_else(|| self.effective.from.iso());
         let stem = format!("跨部门沟通协议-{id}");
         Prepared::new(&self, derived, stem)

@@ -2,11 +2,10 @@
 
 use serde_json::json;
 
-use super::{
-    signature_views, Date, Organization, Person, Prepared, ProjectName, Signatory, Signature,
-};
+use super::{signature_views, Prepared};
 use crate::input::Cx;
 use crate::json_object;
+use crate::values::{Date, Organization, Person, ProjectName, Signatory, Signature};
 
 json_object! {
     /// One department's share of the work.
@@ -102,7 +101,7 @@ impl CollaborationMemo {
         });
         let stem = format!(
             "协作备忘录-{}-{}",
-            super::safe_file_stem(&self.project.name),
+            crate::values::safe_file_stem(&self.project.name),
             self.dated_on.iso()
         );
         Prepared::new(&self, derived, stem)

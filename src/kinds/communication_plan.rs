@@ -3,9 +3,10 @@
 
 use serde_json::json;
 
-use super::{Date, Organization, Person, Prepared, ProjectName};
+use super::Prepared;
 use crate::input::Cx;
 use crate::json_object;
+use crate::values::{Date, Organization, Person, ProjectName};
 
 json_object! {
     /// One planned communication.
@@ -89,7 +90,10 @@ impl CommunicationPlan {
             "urgent": pick(|m| m.urgent.clone(), "突发问题2小时内响应，由责任部门发起紧急会议，15分钟内明确解决方案。"),
             "preparation": self.meeting_preparation.clone().unwrap_or_else(|| "重要会议提前3-5个工作日发送会议通知、议程及背景材料，要求参会者提前准备。".to_string()),
         });
-        let stem = format!("沟通协调计划-{}", super::safe_file_stem(&self.project.name));
+        let stem = format!(
+            "沟通协调计划-{}",
+            crate::values::safe_file_stem(&self.project.name)
+        );
         Prepared::new(&self, derived, stem)
     }
 }

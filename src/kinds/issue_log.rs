@@ -2,9 +2,10 @@
 
 use serde_json::json;
 
-use super::weekly_progress::Level;
-use super::{Date, Organization, Person, Prepared, ProjectName};
+use super::Prepared;
 use crate::input::Cx;
+use crate::values::Level;
+use crate::values::{Date, Organization, Person, ProjectName};
 use crate::{json_enum, json_object};
 
 json_enum! {
@@ -130,7 +131,7 @@ impl IssueLog {
         });
         let stem = format!(
             "问题跟踪表-{}-{}",
-            super::safe_file_stem(&self.project.name),
+            crate::values::safe_file_stem(&self.project.name),
             self.updated_on.iso()
         );
         Prepared::new(&self, derived, stem).extend_rows("issues", extras)

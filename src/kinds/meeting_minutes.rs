@@ -2,23 +2,12 @@
 
 use serde_json::json;
 
-use super::{signature_views, Date, Organization, Person, Prepared, Signature, Time};
+use super::{signature_views, Prepared};
 use crate::input::Cx;
-use crate::{json_enum, json_object};
-
-json_enum! {
-    /// Whether an agenda topic needs a decision or is for information.
-    pub enum TopicKind { Decision = "decision" / "需决策", Sync = "sync" / "需同步" }
-}
-
-json_enum! {
-    /// Progress of an action item.
-    pub enum ActionStatus { Open = "open" / "未开始", InProgress = "in_progress" / "进行中", Done = "done" / "已完成" }
-}
-
-json_object! {
-    pub struct Project { name: Option<String> = opt }
-}
+use crate::json_object;
+use crate::values::{
+    ActionStatus, Date, MeetingProject, Organization, Person, Signature, Time, TopicKind,
+};
 
 json_object! {
     pub struct Meeting {
@@ -98,7 +87,7 @@ json_object! {
         /// 会议名称.
         title: String = req,
         /// 所属项目.
-        project: Option<Project> = opt,
+        project: Option<MeetingProject> = opt,
         /// 会议信息: date, time, place, host (主持人) and recorder (记录人).
         meeting: Meeting = req,
         /// 参会人员: at least one; action-item owners are expected among them (a warning otherwise).

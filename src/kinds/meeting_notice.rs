@@ -2,10 +2,11 @@
 
 use serde_json::json;
 
-use super::meeting_minutes::TopicKind;
-use super::{Date, Organization, Person, Prepared, Time};
+use super::Prepared;
 use crate::input::Cx;
 use crate::json_object;
+use crate::values::TopicKind;
+use crate::values::{Date, Organization, Person, Time};
 
 json_object! {
     /// When and where.
@@ -64,7 +65,7 @@ json_object! {
         /// 会议主题.
         title: String = req,
         /// 所属项目.
-        project: Option<super::meeting_minutes::Project> = opt,
+        project: Option<crate::values::MeetingProject> = opt,
         /// 发起部门.
         organizer: String = req,
         /// 发送日期: the guide asks for 3–5 working days before the meeting (fewer is a warning).

@@ -3,8 +3,9 @@
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::{Date, Organization, Person, Prepared, ProjectName};
+use super::Prepared;
 use crate::input::{child, index, type_name, Cx, FromJson, Obj, Schemas};
+use crate::values::{Date, Organization, Person, ProjectName};
 
 /// One RACI letter; `A/R` is one party both accountable and responsible.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -289,7 +290,10 @@ impl RaciMatrix {
             "letters": Letter::ALL.iter().map(|l| l.code()).collect::<Vec<_>>().join("|"),
             "has_phases": self.tasks.iter().any(|t| t.phase.is_some()),
         });
-        let stem = format!("责任矩阵-{}", super::safe_file_stem(&self.project.name));
+        let stem = format!(
+            "责任矩阵-{}",
+            crate::values::safe_file_stem(&self.project.name)
+        );
         Prepared::new(&self, derived, stem)
     }
 }

@@ -2,15 +2,11 @@
 
 use serde_json::json;
 
-use super::meeting_minutes::TopicKind;
-use super::{format_number, signature_views, Date, Organization, Person, Prepared, Signature};
+use super::{signature_views, Prepared};
 use crate::input::Cx;
-use crate::{json_enum, json_object};
-
-json_enum! {
-    /// The kind of resource asked for.
-    pub enum ResourceType { People = "people" / "人力", Budget = "budget" / "预算", Equipment = "equipment" / "设备", Other = "other" / "其他" }
-}
+use crate::json_object;
+use crate::values::TopicKind;
+use crate::values::{format_number, Date, Organization, Person, ResourceType, Signature};
 
 json_object! {
     pub struct Project { name: String = req, code: Option<String> = opt }

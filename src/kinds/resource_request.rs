@@ -2,12 +2,11 @@
 
 use serde_json::json;
 
-use super::request_form::ResourceType;
-use super::{
-    format_number, signature_views, Date, Organization, Person, Prepared, ProjectName, Signature,
-};
+use super::{signature_views, Prepared};
 use crate::document::format_amount;
 use crate::input::Cx;
+use crate::values::ResourceType;
+use crate::values::{format_number, Date, Organization, Person, ProjectName, Signature};
 use crate::{json_enum, json_object};
 
 json_enum! {
@@ -138,7 +137,7 @@ impl ResourceRequest {
         });
         let stem = format!(
             "资源需求表-{}-{}",
-            super::safe_file_stem(&self.project.name),
+            crate::values::safe_file_stem(&self.project.name),
             self.prepared_on.iso()
         );
         Prepared::new(&self, derived, stem).extend_rows("items", extras)

@@ -2,9 +2,10 @@
 
 use serde_json::json;
 
-use super::meeting_minutes::ActionStatus;
-use super::{Date, Organization, Period, Person, Prepared, ProjectName};
+use super::Prepared;
 use crate::input::Cx;
+use crate::values::ActionStatus;
+use crate::values::{Date, Organization, Period, Person, ProjectName};
 use crate::{json_enum, json_object};
 
 json_enum! {
@@ -117,13 +118,13 @@ impl Retrospective {
             "achieved": achieved,
             "total": n,
             "rate": rate,
-            "rate_text": format!("{}%", super::format_number((rate * 1000.0).round() / 10.0)),
+            "rate_text": format!("{}%", crate::values::format_number((rate * 1000.0).round() / 10.0)),
             "achievement_labels": Achievement::labels(),
             "action_labels": ActionStatus::labels(),
         });
         let stem = format!(
             "复盘报告-{}-{}",
-            super::safe_file_stem(&self.project.name),
+            crate::values::safe_file_stem(&self.project.name),
             self.held_on.iso()
         );
         Prepared::new(&self, derived, stem)

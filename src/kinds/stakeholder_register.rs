@@ -2,8 +2,9 @@
 
 use serde_json::json;
 
-use super::{Date, Organization, Person, Prepared, ProjectName};
+use super::Prepared;
 use crate::input::Cx;
+use crate::values::{Date, Organization, Person, ProjectName};
 use crate::{json_enum, json_object};
 
 json_enum! {
@@ -114,7 +115,10 @@ impl StakeholderRegister {
             "role_counts": role_counts,
             "role_labels": Role::labels(),
         });
-        let stem = format!("干系人清单-{}", super::safe_file_stem(&self.project.name));
+        let stem = format!(
+            "干系人清单-{}",
+            crate::values::safe_file_stem(&self.project.name)
+        );
         Prepared::new(&self, derived, stem).extend_rows("stakeholders", extras)
     }
 }

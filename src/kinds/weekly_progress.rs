@@ -4,8 +4,9 @@ use std::collections::HashSet;
 
 use serde_json::{json, Value};
 
-use super::{Date, Organization, Percent, Person, Prepared, ProjectName};
+use super::Prepared;
 use crate::input::Cx;
+use crate::values::{Date, Level, Organization, Percent, Person, ProjectName};
 use crate::{json_enum, json_object};
 
 json_enum! {
@@ -18,11 +19,6 @@ json_enum! {
         AtRisk = "at_risk" / "延期风险",
         Delayed = "delayed" / "已延期",
     }
-}
-
-json_enum! {
-    /// Risk or severity level.
-    pub enum Level { High = "high" / "高", Medium = "medium" / "中", Low = "low" / "低" }
 }
 
 json_object! {
@@ -125,7 +121,7 @@ impl WeeklyProgress {
             .map(|t| {
                 json!({
                     "overdue": t.overdue(self.week.end),
-                    "progress_text": t.progress.map(|p| format!("{}%", super::format_number(p.0))),
+                    "progress_text": t.progress.map(|p| format!("{}%", crate::values::format_number(p.0))),
                     "progress_value": t.progress.map(|p| p.0 / 100.0),
                 })
             })
@@ -140,7 +136,7 @@ impl WeeklyProgress {
             "total": total,
             "done": done,
             "completion_rate": completion / 100.0,
-            "completion_text": format!("{}%", super::format_number((completion * 10.0).round() / 10.0)),
+            "completion_text": format!("{}%", crate::values::format_number((completion * 10.0).round() / 10.0)),
             "status_counts": status_counts,
             "risk_counts": risk_counts,
             "status_labels": TaskStatus::labels(),
@@ -150,7 +146,7 @@ impl WeeklyProgress {
         let who = self
             .department
             .as_deref()
-            .map(|d| format!("{}-", super::safe_file_stem(d)))
+            .map(|d| format!("{}-", crate::values::safe_file_stem(d)))
             .unwrap_or_default();
         let stem = format!("周进展表-{who}{}", self.week.start.iso());
         Prepared::new(&self, derived, stem).extend_rows("tasks", task_extras)

@@ -154,7 +154,7 @@ fn hf(s: &str) -> String {
 }
 
 fn excel_date(iso: &str) -> Option<ExcelDateTime> {
-    let d = crate::kinds::Date::parse(iso)?;
+    let d = crate::values::Date::parse(iso)?;
     ExcelDateTime::from_ymd(d.year as u16, d.month as u8, d.day as u8).ok()
 }
 

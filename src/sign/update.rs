@@ -5,7 +5,7 @@
 use sha2::{Digest, Sha256};
 
 use super::Signer;
-use crate::kinds::Date;
+use crate::values::Date;
 
 impl Signer {
     /// Signs a PDF written by collabdocs: appends the signature field (its widget over

@@ -267,7 +267,7 @@ pub fn expected_texts(v: &Value) -> Vec<(String, String)> {
         match v {
             Value::String(s) if s.starts_with("data:") => {}
             Value::String(s) => {
-                let text = if let Some(d) = collabdocs::kinds::Date::parse(s) {
+                let text = if let Some(d) = collabdocs::values::Date::parse(s) {
                     d.zh()
                 } else if matches!(
                     key,

@@ -3,7 +3,8 @@
 use std::io::Cursor;
 
 use calamine::{open_workbook_from_rs, Data, Reader, Xlsx};
-use collabdocs::kinds::{Date, DocumentKind};
+use collabdocs::kinds::DocumentKind;
+use collabdocs::values::Date;
 use serde_json::json;
 
 use crate::common::*;

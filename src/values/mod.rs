@@ -1,0 +1,17 @@
+//! The values every part shares: dates and times, numbers, people and organisations, images,
+//! the enumerations several kinds use, and file names. Kinds build their payloads from these;
+//! markup, renderers and signing use them without knowing any kind.
+
+mod image;
+mod names;
+mod number;
+mod people;
+mod status;
+mod time;
+
+pub use image::{Image, MAX_IMAGE_URI_BYTES};
+pub use names::{file_name_stem, safe_file_stem};
+pub use number::{format_number, Percent};
+pub use people::{Organization, Person, PersonObject, ProjectName, Signatory, Signature};
+pub use status::{ActionStatus, Level, MeetingProject, ResourceType, TopicKind};
+pub use time::{Date, Period, Time};
