@@ -455,6 +455,25 @@ impl<'a> Obj<'a> {
         self.list_min(name, cx, 0)
     }
 
+    /// An array of at least `min` items, no item twice.
+    pub fn unique_list<T>(&mut self, name: &str, cx: &mut Cx, min: usize) -> Option<Vec<T>>
+    where
+        T: FromJson + Eq + std::hash::Hash + std::fmt::Display,
+    {
+        let items = self.list_min::<T>(name, cx, min)?;
+        let p = child(self.path, name);
+        let mut seen = std::collections::HashSet::new();
+        for (i, item) in items.iter().enumerate() {
+            if !seen.insert(item) {
+                cx.error(
+                    index(&p, i),
+                    format!("\"{item}\" is listed twice; {name} must be unique"),
+                );
+            }
+        }
+        Some(items)
+    }
+
     /// An array that must hold at least `min` items (and so is required when `min > 0`).
     pub fn list_min<T: FromJson>(&mut self, name: &str, cx: &mut Cx, min: usize) -> Option<Vec<T>> {
         let p = child(self.path, name);
@@ -524,6 +543,7 @@ macro_rules! json_object {
             $( $(#[doc = $fdoc:literal])* $field:ident $(as $json:literal)? : $ty:ty = $mode:ident $(($arg:expr))? ),* $(,)?
         }
         $(check($this:ident, $path:ident, $cx:ident) $check:block)?
+        $(always($raw:ident, $rpath:ident, $rcx:ident) $always:block)?
     ) => {
         $(#[doc = $doc])*
         #[derive(Debug, Clone, serde::Serialize)]
@@ -544,6 +564,15 @@ macro_rules! json_object {
             ) -> Option<Self> {
                 let mut o = $crate::input::Obj::open(v, path, cx, Self::FIELDS)?;
                 $( let $field = o.$mode($crate::json_object!(@name $field $($json)?), cx $(, $arg)?); )*
+                $(
+                    // Rules read from the raw value, reported whatever else failed.
+                    {
+                        let $raw = v;
+                        let $rpath = path;
+                        let $rcx = &mut *cx;
+                        $always
+                    }
+                )?
                 let value = $name { $( $field: $field?, )* };
                 $(
                     {
@@ -601,6 +630,7 @@ pub enum FieldMode {
     opt,
     list,
     list_min(usize),
+    unique_list(usize),
 }
 
 impl FieldMode {
@@ -614,6 +644,11 @@ impl FieldMode {
                 let mut schema = T::schema(s);
                 schema["minItems"] = json!(n);
                 (schema, true)
+            }
+            FieldMode::unique_list(n) => {
+                let (mut schema, required) = FieldMode::list_min(n).schema::<T>(s);
+                schema["uniqueItems"] = json!(true);
+                (schema, required)
             }
         }
     }

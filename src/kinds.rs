@@ -164,6 +164,24 @@ impl DocumentKind {
     }
 }
 
+impl FromJson for DocumentKind {
+    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
+        let found = v.as_str().and_then(DocumentKind::from_slug);
+        if found.is_none() {
+            let slugs: Vec<&str> = DocumentKind::ALL.iter().map(|k| k.slug()).collect();
+            cx.error(
+                path,
+                format!("must be one of {}; got {v}", slugs.join(", ")),
+            );
+        }
+        found
+    }
+
+    fn schema(_: &mut Schemas) -> Value {
+        serde_json::json!({ "$ref": "#/components/schemas/DocumentKind" })
+    }
+}
+
 impl fmt::Display for DocumentKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.slug())

@@ -370,7 +370,11 @@ fn dev_cert(out: &Path, organisation: &str) -> Result<(), String> {
 }
 
 /// Reads a jobs file: JSON object with `items`, JSON array, or NDJSON.
-fn read_jobs(path: &Path, max: usize) -> Result<Vec<Result<BatchItem, Vec<FieldError>>>, String> {
+fn read_jobs(
+    path: &Path,
+    limits: collabdocs::input::InputLimits,
+    max: usize,
+) -> Result<Vec<Result<BatchItem, Vec<FieldError>>>, String> {
     let text = if path.as_os_str() == "-" {
         let mut s = String::new();
         std::io::stdin()
@@ -402,7 +406,7 @@ fn read_jobs(path: &Path, max: usize) -> Result<Vec<Result<BatchItem, Vec<FieldE
             other => other,
         }
     };
-    batch::parse_body(&value, max, false).map_err(|e| describe(&e))
+    batch::parse_body(&value, limits, max, false).map_err(|e| describe(&e))
 }
 
 fn describe(e: &Error) -> String {
@@ -438,7 +442,7 @@ fn batch(
     settings: &EngineSettings,
 ) -> Result<(), String> {
     let engine = Engine::new(settings.engine_options()?).map_err(|e| e.to_string())?;
-    let items = read_jobs(jobs, 1_000_000)?;
+    let items = read_jobs(jobs, engine.limits(), 1_000_000)?;
     if fail_fast {
         batch::check_all(&engine, &items).map_err(|e| describe(&e))?;
     }

@@ -68,7 +68,6 @@ fn run_batch(
 /// 422 naming each problem by pointer (`/items/7/data/tasks/0/status`).
 #[utoipa::path(post, path = "/v1/batch", tag = "batch", operation_id = "renderBatch",
     params(("fail_fast" = Option<bool>, Query, description = "Refuse the whole batch (422) if any item is invalid, before rendering anything.")),
-    request_body = crate::batch::BatchRequest,
     responses((status = 200, description = "The ZIP.")))]
 pub async fn batch(
     req: HttpRequest,
@@ -87,7 +86,7 @@ pub async fn batch(
             drop(body);
             // Malformed items are refused at once; with fail_fast they are listed with the data
             // problems, and nothing renders unless every item is valid.
-            let items = crate::batch::parse_body(&value, max_items, !fail_fast)?;
+            let items = crate::batch::parse_body(&value, engine.limits(), max_items, !fail_fast)?;
             if fail_fast {
                 crate::batch::check_all(&engine, &items)?;
             }

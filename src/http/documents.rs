@@ -4,7 +4,6 @@ use std::time::Instant;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::json;
 
 use super::middleware::off_thread;
 use super::request::{flag, query, read_body};
@@ -128,7 +127,10 @@ pub(super) async fn validate(
         },
     )
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"valid": true, "warnings": warnings})))
+    Ok(HttpResponse::Ok().json(Validation {
+        valid: true,
+        warnings,
+    }))
 }
 
 pub(super) async fn render_document(

@@ -35,8 +35,6 @@ use crate::render::OutputFormat;
         crate::http::documents::Validation,
         crate::http::operations::Health,
         crate::batch::ManifestEntry,
-        crate::batch::BatchRequest,
-        crate::batch::BatchItemSpec,
         crate::sign::Verification,
         crate::sign::SignatureReport,
         DocumentKind,
@@ -112,7 +110,15 @@ pub fn document(limits: InputLimits) -> Value {
             json!({ "post": split_operation(*kind, &body, &example) }),
         );
     }
+    let batch_body = {
+        use crate::input::FromJson;
+        crate::batch::BatchRequest::schema(&mut schemas)
+    };
     let batch = &mut paths["/v1/batch"]["post"];
+    batch["requestBody"] = json!({
+        "required": true,
+        "content": { "application/json": { "schema": batch_body } },
+    });
     batch["responses"]["200"] = zip_response(
         "The ZIP: one file per item that rendered, and `manifest.json` listing every item (`status` ok or error, with its problem, and each file's sha256). It is streamed as it is written (chunked, no Content-Length); a ZIP cut short means the batch stopped on a fault.",
     );
@@ -123,6 +129,14 @@ pub fn document(limits: InputLimits) -> Value {
         .expect("components");
     for (name, schema) in schemas.components {
         components.insert(name, schema);
+    }
+    // A batch's item count is bounded by COLLABDOCS_BATCH_MAX_ITEMS (413), not the array limit.
+    if let Some(items) = components
+        .get_mut("BatchRequest")
+        .and_then(|b| b.pointer_mut("/properties/items"))
+        .and_then(Value::as_object_mut)
+    {
+        items.remove("maxItems");
     }
     // Every operation on /v1 takes the bearer key when keys are configured, and works without
     // one when they are not.

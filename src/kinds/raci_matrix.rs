@@ -4,7 +4,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::Prepared;
-use crate::input::{child, index, type_name, Cx, FromJson, Obj, Schemas};
+use crate::input::{child, type_name, Cx, FromJson, Schemas};
+use crate::json_object;
 use crate::values::{Date, Organization, Person, ProjectName};
 
 /// One RACI letter; `A/R` is one party both accountable and responsible.
@@ -147,92 +148,105 @@ impl FromJson for Assignments {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct Task {
-    pub task: String,
-    pub phase: Option<String>,
-    pub assignments: Assignments,
-}
-
-impl FromJson for Task {
-    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
-        let mut o = Obj::open(v, path, cx, &["task", "phase", "assignments"])?;
-        let task = o.req::<String>("task", cx);
-        let phase = o.opt::<String>("phase", cx);
-        let assignments = o.req::<Assignments>("assignments", cx);
-        if let Some(a) = &assignments {
-            let p = child(path, "assignments");
-            let accountable: Vec<&str> =
-                a.0.iter()
-                    .filter(|(_, l)| l.accountable())
-                    .map(|(p, _)| p.as_str())
-                    .collect();
-            if accountable.len() != 1 {
-                cx.error(
-                    &p,
-                    format!(
-                        "needs exactly one A (审批, accountable); found {}{}",
-                        accountable.len(),
-                        if accountable.is_empty() {
-                            String::new()
-                        } else {
-                            format!(": {}", crate::error::list_preview(&accountable, 10))
-                        }
-                    ),
-                );
-            }
-            if !a.0.iter().any(|(_, l)| l.responsible()) {
-                cx.error(&p, "needs at least one R (负责, responsible)");
-            }
+json_object! {
+    pub struct Task {
+        task: String = req,
+        phase: Option<String> = opt,
+        assignments: Assignments = req,
+    }
+    check(t, path, cx) {
+        let p = child(path, "assignments");
+        let accountable: Vec<&str> = t
+            .assignments
+            .0
+            .iter()
+            .filter(|(_, l)| l.accountable())
+            .map(|(p, _)| p.as_str())
+            .collect();
+        if accountable.len() != 1 {
+            cx.error(
+                &p,
+                format!(
+                    "needs exactly one A (审批, accountable); found {}{}",
+                    accountable.len(),
+                    if accountable.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", crate::error::list_preview(&accountable, 10))
+                    }
+                ),
+            );
         }
-        Some(Task {
-            task: task?,
-            phase: phase?,
-            assignments: assignments?,
-        })
-    }
-
-    fn schema(s: &mut Schemas) -> Value {
-        s.component("RaciMatrixTask", |s| {
-            json!({
-                "type": "object",
-                "properties": {
-                    "task": String::required_schema(s),
-                    "phase": Option::<String>::schema(s),
-                    "assignments": Assignments::schema(s),
-                },
-                "required": ["task", "assignments"],
-                "additionalProperties": false,
-            })
-        })
+        if !t.assignments.0.iter().any(|(_, l)| l.responsible()) {
+            cx.error(&p, "needs at least one R (负责, responsible)");
+        }
     }
 }
 
-/// The payload of `raci-matrix`.
-#[derive(Debug, Clone, Serialize)]
-pub struct RaciMatrix {
-    pub document_no: Option<String>,
-    pub organization: Option<Organization>,
-    pub project: ProjectName,
-    pub parties: Vec<String>,
-    pub tasks: Vec<Task>,
-    pub notes: Option<String>,
-    pub prepared_by: Option<Person>,
-    pub prepared_on: Option<Date>,
+json_object! {
+    /// The payload of `raci-matrix` (责任矩阵).
+    pub struct RaciMatrix {
+        document_no: Option<String> = opt,
+        organization: Option<Organization> = opt,
+        project: ProjectName = req,
+        /// The departments or roles, as the grid's columns.
+        parties: Vec<String> = unique_list(1),
+        tasks: Vec<Task> = list_min(1),
+        notes: Option<String> = opt,
+        prepared_by: Option<Person> = opt,
+        prepared_on: Option<Date> = opt,
+    }
+    always(v, _path, cx) {
+        check_parties(v, cx);
+    }
+}
+
+/// The rules between parties and tasks, read from the raw payload so they are reported
+/// whatever else is wrong: the matrix's size (tasks × parties) within the cell budget, refused
+/// before any of it is built; and every party a task names one of the declared parties.
+fn check_parties(v: &Value, cx: &mut Cx) {
+    let parties: Vec<&str> = v
+        .get("parties")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let tasks = v.get("tasks").and_then(Value::as_array);
+    let (Some(tasks), false) = (tasks, parties.is_empty()) else {
+        return;
+    };
+    let cells = tasks.len().saturating_mul(parties.len() + 2);
+    if cells > cx.limits.max_table_cells {
+        cx.error(
+            "/tasks",
+            format!(
+                "{} tasks × {} parties make a matrix of {cells} cells; the limit is {} (COLLABDOCS_MAX_TABLE_CELLS)",
+                tasks.len(),
+                parties.len(),
+                cx.limits.max_table_cells
+            ),
+        );
+    }
+    let declared: std::collections::HashSet<&str> = parties.iter().copied().collect();
+    for (i, t) in tasks.iter().enumerate() {
+        let Some(Value::Object(a)) = t.get("assignments") else {
+            continue;
+        };
+        for party in a.keys().filter(|p| !declared.contains(p.as_str())) {
+            cx.error(
+                child(&format!("/tasks/{i}/assignments"), party),
+                format!(
+                    "\"{}\" is not one of the declared parties: {}",
+                    crate::error::bounded(party.clone(), 40),
+                    crate::error::list_preview(&parties, 10)
+                ),
+            );
+        }
+    }
 }
 
 impl RaciMatrix {
-    pub const FIELDS: &'static [&'static str] = &[
-        "document_no",
-        "organization",
-        "project",
-        "parties",
-        "tasks",
-        "notes",
-        "prepared_by",
-        "prepared_on",
-    ];
-
     pub fn prepare(self, _cx: &mut Cx) -> Prepared {
         let counts: Vec<Value> = self
             .parties
@@ -295,103 +309,6 @@ impl RaciMatrix {
             crate::values::safe_file_stem(&self.project.name)
         );
         Prepared::new(&self, derived, stem)
-    }
-}
-
-impl FromJson for RaciMatrix {
-    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
-        let mut o = Obj::open(v, path, cx, Self::FIELDS)?;
-        let document_no = o.opt::<String>("document_no", cx);
-        let organization = o.opt::<Organization>("organization", cx);
-        let project = o.req::<ProjectName>("project", cx);
-        let parties = o.list_min::<String>("parties", cx, 1);
-        let tasks = o.list_min::<Task>("tasks", cx, 1);
-        let notes = o.opt::<String>("notes", cx);
-        let prepared_by = o.opt::<Person>("prepared_by", cx);
-        let prepared_on = o.opt::<Date>("prepared_on", cx);
-        if let (Some(parties), Some(tasks)) = (&parties, &tasks) {
-            // The matrix is tasks × parties cells; refused before any of it is built.
-            let cells = tasks.len().saturating_mul(parties.len() + 2);
-            if cells > cx.limits.max_table_cells {
-                cx.error(
-                    "/tasks",
-                    format!(
-                        "{} tasks × {} parties make a matrix of {cells} cells; the limit is {} (COLLABDOCS_MAX_TABLE_CELLS)",
-                        tasks.len(),
-                        parties.len(),
-                        cx.limits.max_table_cells
-                    ),
-                );
-            }
-        }
-        if let Some(parties) = &parties {
-            let mut seen = std::collections::HashSet::new();
-            for (i, p) in parties.iter().enumerate() {
-                if !seen.insert(p.as_str()) {
-                    cx.error(
-                        index("/parties", i),
-                        format!("\"{p}\" is listed twice; parties must be unique"),
-                    );
-                }
-            }
-            // Checked on the raw JSON too, so an undeclared party is reported even when
-            // another part of the task has an error.
-            if let Some(Value::Array(raw_tasks)) = v.get("tasks") {
-                for (i, t) in raw_tasks.iter().enumerate() {
-                    if let Some(Value::Object(a)) = t.get("assignments") {
-                        for party in a.keys() {
-                            if !seen.contains(party.as_str()) {
-                                cx.error(
-                                    child(&format!("/tasks/{i}/assignments"), party),
-                                    format!(
-                                        "\"{}\" is not one of the declared parties: {}",
-                                        crate::error::bounded(party.clone(), 40),
-                                        crate::error::list_preview(parties, 10)
-                                    ),
-                                );
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        Some(RaciMatrix {
-            document_no: document_no?,
-            organization: organization?,
-            project: project?,
-            parties: parties?,
-            tasks: tasks?,
-            notes: notes?,
-            prepared_by: prepared_by?,
-            prepared_on: prepared_on?,
-        })
-    }
-
-    fn schema(s: &mut Schemas) -> Value {
-        s.component("RaciMatrix", |s| {
-            let mut parties = Vec::<String>::required_schema(s);
-            parties["minItems"] = json!(1);
-            parties["uniqueItems"] = json!(true);
-            parties["description"] = json!("The departments or roles, as the grid's columns.");
-            let mut tasks = Vec::<Task>::schema(s);
-            tasks["minItems"] = json!(1);
-            json!({
-                "type": "object",
-                "description": "The payload of `raci-matrix` (责任矩阵).",
-                "properties": {
-                    "document_no": Option::<String>::schema(s),
-                    "organization": Option::<Organization>::schema(s),
-                    "project": ProjectName::required_schema(s),
-                    "parties": parties,
-                    "tasks": tasks,
-                    "notes": Option::<String>::schema(s),
-                    "prepared_by": Option::<Person>::schema(s),
-                    "prepared_on": Option::<Date>::schema(s),
-                },
-                "required": ["project", "parties", "tasks"],
-                "additionalProperties": false,
-            })
-        })
     }
 }
 

@@ -73,6 +73,23 @@ impl OutputFormat {
     }
 }
 
+impl crate::input::FromJson for OutputFormat {
+    fn from_json(v: &serde_json::Value, path: &str, cx: &mut crate::input::Cx) -> Option<Self> {
+        let found = v.as_str().and_then(OutputFormat::parse);
+        if found.is_none() {
+            cx.error(
+                path,
+                format!("must be one of {}; got {v}", OutputFormat::names()),
+            );
+        }
+        found
+    }
+
+    fn schema(_: &mut crate::input::Schemas) -> serde_json::Value {
+        serde_json::json!({ "$ref": "#/components/schemas/OutputFormat" })
+    }
+}
+
 impl std::fmt::Display for OutputFormat {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.extension())
