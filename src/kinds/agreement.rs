@@ -117,55 +117,40 @@ impl Agreement {
                 format!("is ignored (\"{u}\") because effective.until gives a date"),
             );
         }
+        let d = defaults();
         let comm = self.communication.clone();
         let meetings = comm
             .as_ref()
             .and_then(|c| c.meetings.clone())
-            .unwrap_or_else(|| {
-                "牵头部门每周组织一次跨部门沟通会（遇节假日顺延），每月最后一周召开复盘会。"
-                    .to_string()
-            });
+            .unwrap_or_else(|| d.meetings.clone());
         let channels = comm
             .as_ref()
             .map(|c| c.channels.clone())
             .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| {
-                vec![
-                    "日常沟通使用企业协作群".to_string(),
-                    "重要事项通过邮件确认".to_string(),
-                    "紧急事项电话同步".to_string(),
-                ]
-            });
+            .unwrap_or_else(|| d.channels.clone());
         let hours = comm
             .as_ref()
             .and_then(|c| c.minutes_within_hours)
-            .unwrap_or(24);
+            .unwrap_or(d.minutes_within_hours);
         let esc = self.escalation.clone();
         let levels: Vec<serde_json::Value> = match esc.as_ref().map(|e| &e.levels).filter(|l| !l.is_empty()) {
             Some(levels) => levels
                 .iter()
                 .map(|l| json!({"name": l.name, "handling": l.handling, "response_hours": l.response_hours}))
                 .collect(),
-            None => vec![
-                json!({"name": "一般问题", "handling": "各部门自行协调解决", "response_hours": 24}),
-                json!({"name": "重大问题", "handling": "无法协调时，由牵头部门上报至上级领导，组织专项会议解决", "response_hours": 48}),
-            ],
+            None => d.escalation_levels.clone(),
         };
         let path = esc
             .map(|e| e.path)
             .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| {
-                vec![
-                    "协作部门对接人".into(),
-                    "牵头部门负责人".into(),
-                    "上级领导".into(),
-                ]
-            });
-        let years = self.confidentiality_years.unwrap_or(3);
+            .unwrap_or_else(|| d.escalation_path.clone());
+        let years = self
+            .confidentiality_years
+            .unwrap_or(d.confidentiality_years);
         let until = match (self.effective.until, &self.effective.until_text) {
-            (Some(d), _) => d.zh(),
+            (Some(day), _) => day.zh(),
             (None, Some(t)) => t.clone(),
-            (None, None) => "项目结束或约定事项完成".to_string(),
+            (None, None) => d.until.clone(),
         };
         let signed = self.is_signed();
         let partners: Vec<&str> = self
@@ -240,4 +225,25 @@ impl super::Hooks for Agreement {
         }
         missing
     }
+}
+
+/// The clauses an agreement carries when its payload leaves them out, after seed 002's
+/// template: `templates/defaults/agreement.json`.
+#[derive(Debug, serde::Deserialize)]
+struct Defaults {
+    meetings: String,
+    channels: Vec<String>,
+    minutes_within_hours: u32,
+    escalation_levels: Vec<serde_json::Value>,
+    escalation_path: Vec<String>,
+    confidentiality_years: u32,
+    until: String,
+}
+
+fn defaults() -> &'static Defaults {
+    static DEFAULTS: std::sync::OnceLock<Defaults> = std::sync::OnceLock::new();
+    DEFAULTS.get_or_init(|| {
+        serde_json::from_str(include_str!("../../templates/defaults/agreement.json"))
+            .expect("the built-in agreement defaults are valid JSON")
+    })
 }
