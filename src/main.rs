@@ -234,10 +234,10 @@ fn serve(s: ServeSettings) -> Result<(), String> {
         verify_body_limit: s.verify_body_limit_bytes as usize,
         body_timeout: Duration::from_millis(s.body_timeout_ms),
         batch_max_items: s.batch_max_items as usize,
-        max_renders: if s.max_concurrent_renders == 0 {
-            defaults.max_renders
+        slots: if s.max_concurrent_renders == 0 {
+            defaults.slots.clone()
         } else {
-            s.max_concurrent_renders
+            Arc::new(http::Slots::new(s.max_concurrent_renders))
         },
         render_timeout: Duration::from_millis(s.render_timeout_ms),
         api_keys: keys,
@@ -248,7 +248,7 @@ fn serve(s: ServeSettings) -> Result<(), String> {
     } else {
         s.workers
     };
-    tracing::info!(bind = %s.bind, workers, max_renders = state.max_renders, auth = !state.api_keys.is_empty(), "collabdocs listening");
+    tracing::info!(bind = %s.bind, workers, max_renders = state.slots.max(), auth = !state.api_keys.is_empty(), "collabdocs listening");
     let bind = s.bind.clone();
     let draining = state.draining.clone();
     actix_web::rt::System::new()

@@ -1,9 +1,9 @@
 //! Service metrics in the Prometheus text format: requests by route and status, render
-//! durations by kind and format, bytes produced, renders in flight, overload refusals.
+//! durations by kind and format, bytes produced; and, given by the render slots, renders in
+//! flight and overload refusals.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 /// Upper bounds of the render-duration histogram, in seconds.
@@ -22,8 +22,6 @@ pub struct Metrics {
     requests: Mutex<BTreeMap<(String, String, u16), u64>>,
     renders: Mutex<BTreeMap<(String, String), Histogram>>,
     bytes: Mutex<BTreeMap<(String, String), u64>>,
-    pub in_flight: AtomicUsize,
-    pub refused: AtomicU64,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -52,8 +50,8 @@ impl Metrics {
         *lock(&self.bytes).entry(key).or_default() += bytes as u64;
     }
 
-    /// The Prometheus text exposition.
-    pub fn render_text(&self) -> String {
+    /// The Prometheus text exposition, with the render slots' state.
+    pub fn render_text(&self, in_flight: usize, refused: u64) -> String {
         let mut s = String::new();
         s.push_str("# HELP collabdocs_requests_total HTTP requests by method, route and status.\n# TYPE collabdocs_requests_total counter\n");
         for ((m, route, status), n) in lock(&self.requests).iter() {
@@ -94,57 +92,8 @@ impl Metrics {
         let _ = write!(
             s,
             "# HELP collabdocs_renders_in_flight Renders running now.\n# TYPE collabdocs_renders_in_flight gauge\ncollabdocs_renders_in_flight {}\n# HELP collabdocs_overload_refused_total Requests refused with 503 because too many renders were running.\n# TYPE collabdocs_overload_refused_total counter\ncollabdocs_overload_refused_total {}\n",
-            self.in_flight.load(Ordering::Relaxed),
-            self.refused.load(Ordering::Relaxed)
+            in_flight, refused
         );
         s
-    }
-}
-
-/// A render slot; dropping it frees the slot.
-pub struct Slot(std::sync::Arc<Metrics>);
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
-    }
-}
-
-impl Metrics {
-    /// Takes a render slot if fewer than `max` renders are running; never waits.
-    pub fn try_slot(self: &std::sync::Arc<Self>, max: usize) -> Option<Slot> {
-        let mut cur = self.in_flight.load(Ordering::Acquire);
-        loop {
-            if cur >= max {
-                self.refused.fetch_add(1, Ordering::Relaxed);
-                return None;
-            }
-            match self.in_flight.compare_exchange_weak(
-                cur,
-                cur + 1,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            ) {
-                Ok(_) => return Some(Slot(self.clone())),
-                Err(now) => cur = now,
-            }
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn slots_are_bounded_and_freed() {
-        let m = std::sync::Arc::new(Metrics::default());
-        let a = m.try_slot(1).unwrap();
-        assert!(m.try_slot(1).is_none());
-        drop(a);
-        assert!(m.try_slot(1).is_some());
-        assert!(m
-            .render_text()
-            .contains("collabdocs_overload_refused_total 1"));
     }
 }

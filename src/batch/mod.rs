@@ -22,7 +22,7 @@ mod zip;
 
 pub use names::safe_filename;
 pub use request::{check_all, parse_body, parse_item, BatchItemSpec, BatchRequest};
-pub use zip::{to_zip, to_zip_stream, EntryMarks, ZipStream};
+pub use zip::{to_zip, to_zip_stream};
 
 use names::unique;
 use request::under;

@@ -22,10 +22,10 @@ fn run_batch(
     let engine = state.engine.clone();
     let items = items.into_iter();
     // A batch is bounded by its item count, so it holds one slot and has no time limit.
-    let slot = state.metrics.try_slot(state.max_renders).ok_or_else(|| {
+    let slot = state.slots.try_take().ok_or_else(|| {
         Error::Overloaded(format!(
             "{} renders are already running, the most this service allows; retry shortly",
-            state.max_renders
+            state.slots.max()
         ))
     })?;
     let workers = state.batch_workers;

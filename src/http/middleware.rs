@@ -80,13 +80,14 @@ fn unauthorized(req: &ServiceRequest, keys: &[String]) -> Option<Error> {
     }
 }
 
-/// Compares without an early exit on the first differing byte.
+/// Compares in constant time (`subtle`), over SHA-256 digests so that neither the position
+/// of the first difference nor the key's length shows in the time taken.
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    let mut diff = (a.len() ^ b.len()) as u8 | u8::from(a.len() != b.len());
-    for (i, x) in a.iter().enumerate() {
-        diff |= x ^ b.get(i).copied().unwrap_or(0);
-    }
-    diff == 0
+    use sha2::Digest;
+    use subtle::ConstantTimeEq;
+    sha2::Sha256::digest(a)
+        .ct_eq(&sha2::Sha256::digest(b))
+        .into()
 }
 
 /// Runs CPU-heavy work on the blocking pool holding a render slot (503 at once when none is
@@ -99,10 +100,10 @@ pub(super) async fn off_thread<T: Send + 'static>(
     what: &'static str,
     f: impl FnOnce() -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
-    let slot = state.metrics.try_slot(state.max_renders).ok_or_else(|| {
+    let slot = state.slots.try_take().ok_or_else(|| {
         Error::Overloaded(format!(
             "{} renders are already running, the most this service allows; retry shortly",
-            state.max_renders
+            state.slots.max()
         ))
     })?;
     let deadline = timeout.map(|t| Instant::now() + t);

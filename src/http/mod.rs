@@ -30,10 +30,12 @@ pub mod operations;
 mod request;
 mod response;
 pub mod signing;
+pub mod slots;
 
 pub use response::{content_digest, content_disposition};
 
 use middleware::{metric_method, new_request_id, require_key};
+pub use slots::Slots;
 
 /// What every handler shares.
 pub struct AppState {
@@ -51,7 +53,7 @@ pub struct AppState {
     /// Threads one batch renders on.
     pub batch_workers: usize,
     /// Renders allowed at once; more are refused with 503 at once, never queued.
-    pub max_renders: usize,
+    pub slots: Arc<Slots>,
     /// A render taking longer is answered 503 (the work finishes in the background, holding its slot).
     pub render_timeout: Duration,
     /// When not empty, every `/v1` route needs `Authorization: Bearer <one of these>`.
@@ -76,7 +78,7 @@ impl AppState {
             body_timeout: Duration::from_secs(20),
             batch_max_items: 1000,
             batch_workers: cores(),
-            max_renders: 4 * cores(),
+            slots: Arc::new(Slots::new(4 * cores())),
             render_timeout: Duration::from_secs(30),
             api_keys: Vec::new(),
             draining: Arc::new(AtomicBool::new(false)),

@@ -64,7 +64,11 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(state.metrics.render_text())
+        .body(
+            state
+                .metrics
+                .render_text(state.slots.in_flight(), state.slots.refused()),
+        )
 }
 
 /// This OpenAPI 3.1 document.

@@ -248,7 +248,7 @@ async fn a_timed_out_render_gives_back_its_slot() {
         render_timeout: Duration::from_millis(1),
         ..AppState::new(engine())
     };
-    let metrics = state.metrics.clone();
+    let slots = state.slots.clone();
     let r = call_with(
         state,
         TestRequest::post()
@@ -259,18 +259,18 @@ async fn a_timed_out_render_gives_back_its_slot() {
     assert_eq!(r.status, 503);
     // The work stops at its next check: the slot comes back long before the render would end.
     for _ in 0..100 {
-        if metrics.in_flight.load(Ordering::Relaxed) == 0 {
+        if slots.in_flight() == 0 {
             break;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    assert_eq!(metrics.in_flight.load(Ordering::Relaxed), 0);
+    assert_eq!(slots.in_flight(), 0);
 }
 
 #[actix_web::test]
 async fn validation_takes_a_render_slot() {
     let state = AppState {
-        max_renders: 0,
+        slots: std::sync::Arc::new(collabdocs::http::Slots::new(0)),
         ..AppState::new(engine())
     };
     let r = call_with(
@@ -546,7 +546,7 @@ async fn made_up_methods_are_counted_as_other() {
     )
     .await;
     assert_eq!(r.status, 405);
-    let text = metrics.render_text();
+    let text = metrics.render_text(0, 0);
     assert!(text.contains("method=\"OTHER\""), "{text}");
     assert!(!text.contains("FROBNICATE"));
 }

@@ -139,8 +139,10 @@ pub fn zip_part(bytes: &[u8], name: &str) -> Option<String> {
 }
 
 pub fn zip_names(bytes: &[u8]) -> Vec<String> {
-    let z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a valid zip");
-    z.file_names().map(str::to_string).collect()
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a valid zip");
+    (0..z.len())
+        .map(|i| z.by_index(i).expect("an entry").name().unwrap().to_string())
+        .collect()
 }
 
 /// A WordprocessingML part parsed strictly: paragraphs' text (runs joined, `<w:br/>` as `\n`)

@@ -41,7 +41,7 @@ fn normalise_package(bytes: &[u8]) -> String {
     let mut out = String::new();
     for i in 0..zip.len() {
         let mut part = zip.by_index(i).unwrap();
-        let name = part.name().to_string();
+        let name = part.name().unwrap().to_string();
         let mut data = Vec::new();
         part.read_to_end(&mut data).unwrap();
         if name.ends_with(".xml") || name.ends_with(".rels") {

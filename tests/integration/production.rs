@@ -29,17 +29,15 @@ fn render_req(body: Vec<u8>) -> TestRequest {
 #[actix_web::test]
 async fn more_renders_than_allowed_are_refused_at_once_with_retry_after() {
     let st = AppState {
-        max_renders: 0,
+        slots: std::sync::Arc::new(collabdocs::http::Slots::new(0)),
         ..state()
     };
-    let metrics = st.metrics.clone();
+    let slots = st.slots.clone();
     let r = call_with(st, render_req(minutes_titled("周会"))).await;
     assert_eq!(r.status, 503);
     assert_eq!(r.header("content-type"), "application/problem+json");
     assert_eq!(r.header("retry-after"), "1");
-    assert!(metrics
-        .render_text()
-        .contains("collabdocs_overload_refused_total 1"));
+    assert_eq!(slots.refused(), 1);
 }
 
 #[actix_web::test]
@@ -48,15 +46,11 @@ async fn a_render_past_the_timeout_is_a_503_and_frees_its_slot_when_done() {
         render_timeout: Duration::from_millis(50),
         ..state()
     };
-    let metrics = st.metrics.clone();
+    let slots = st.slots.clone();
     let r = call_with(st, render_req(minutes_titled("__collabdocs_fault_slow__"))).await;
     assert_eq!((r.status, r.header("retry-after").as_str()), (503, "1"));
     std::thread::sleep(Duration::from_millis(600));
-    assert_eq!(
-        metrics.in_flight.load(Ordering::Relaxed),
-        0,
-        "the slot was not freed"
-    );
+    assert_eq!(slots.in_flight(), 0, "the slot was not freed");
 }
 
 #[actix_web::test]
@@ -131,7 +125,7 @@ async fn the_request_id_is_echoed_or_made() {
 #[actix_web::test]
 async fn metrics_count_requests_renders_and_bytes() {
     let st = state();
-    let metrics = st.metrics.clone();
+    let slots = st.slots.clone();
     let app =
         actix_web::test::init_service(collabdocs::http::app(actix_web::web::Data::new(st))).await;
     let res =
@@ -148,7 +142,7 @@ async fn metrics_count_requests_renders_and_bytes() {
         "{text}"
     );
     assert!(text.contains(r#"collabdocs_output_bytes_total{kind="meeting-minutes",format="html"}"#));
-    assert_eq!(metrics.in_flight.load(Ordering::Relaxed), 0);
+    assert_eq!(slots.in_flight(), 0);
 }
 
 #[actix_web::test]

@@ -1,0 +1,71 @@
+//! Render slots: at most so many CPU-heavy requests at once, the next refused at once (503)
+//! rather than queued. A semaphore; a held permit is a slot.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// The render slots of one service.
+#[derive(Debug)]
+pub struct Slots {
+    semaphore: Arc<Semaphore>,
+    max: usize,
+    refused: AtomicU64,
+}
+
+/// One slot; dropping it frees the slot.
+#[derive(Debug)]
+pub struct Slot(#[allow(dead_code)] OwnedSemaphorePermit);
+
+impl Slots {
+    pub fn new(max: usize) -> Self {
+        Self {
+            semaphore: Arc::new(Semaphore::new(max)),
+            max,
+            refused: AtomicU64::new(0),
+        }
+    }
+
+    /// How many renders may run at once.
+    pub fn max(&self) -> usize {
+        self.max
+    }
+
+    /// A slot if one is free; never waits. A refusal is counted.
+    pub fn try_take(&self) -> Option<Slot> {
+        match self.semaphore.clone().try_acquire_owned() {
+            Ok(permit) => Some(Slot(permit)),
+            Err(_) => {
+                self.refused.fetch_add(1, Ordering::Relaxed);
+                None
+            }
+        }
+    }
+
+    /// Renders running now.
+    pub fn in_flight(&self) -> usize {
+        self.max - self.semaphore.available_permits()
+    }
+
+    /// Requests refused because every slot was taken.
+    pub fn refused(&self) -> u64 {
+        self.refused.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slots_are_bounded_counted_and_freed() {
+        let s = Slots::new(1);
+        let a = s.try_take().unwrap();
+        assert_eq!(s.in_flight(), 1);
+        assert!(s.try_take().is_none());
+        drop(a);
+        assert_eq!((s.in_flight(), s.refused()), (0, 1));
+        assert!(s.try_take().is_some());
+    }
+}
