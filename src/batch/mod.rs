@@ -68,6 +68,66 @@ struct Source<I> {
     stopped: bool,
 }
 
+/// The source behind its lock, with the condition workers wait on for their turn.
+struct Feed<I> {
+    source: std::sync::Mutex<Source<I>>,
+    turn: std::sync::Condvar,
+    /// How far ahead of the writer an item may be taken.
+    window: usize,
+}
+
+impl<I: Iterator<Item = ItemResult>> Feed<I> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Source<I>> {
+        self.source.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The next item and its index, once it is within the window of the writer; `None` when
+    /// the items are done or the batch stopped.
+    fn take(&self) -> Option<(usize, ItemResult)> {
+        let mut src = self.lock();
+        while !src.stopped && src.next >= src.written + self.window {
+            src = self.turn.wait(src).unwrap_or_else(|p| p.into_inner());
+        }
+        if src.stopped {
+            return None;
+        }
+        let item = src.items.next()?;
+        src.next += 1;
+        Some((src.next - 1, item))
+    }
+
+    fn written(&self, n: usize) {
+        self.lock().written = n;
+        self.turn.notify_all();
+    }
+
+    fn stop(&self) {
+        self.lock().stopped = true;
+        self.turn.notify_all();
+    }
+}
+
+/// What a worker sends the writer: the item's index, the item, and how its render went.
+type Done = (usize, Option<BatchItem>, Outcome);
+
+/// Renders one item, its render cancelled when `cancel` is set; a panic is an error.
+fn render_item(
+    engine: &Engine,
+    item: &ItemResult,
+    cancel: &std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Outcome {
+    match item {
+        Ok(it) => {
+            let _budget = crate::budget::watch(None, Some(cancel.clone()));
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                engine.render(it.kind, &it.data, it.format)
+            }))
+            .unwrap_or_else(|_| Err(Error::Internal("render panicked".into())))
+        }
+        Err(e) => Err(Error::invalid(e.clone())),
+    }
+}
+
 /// Renders every item with up to `workers` threads and hands each result to `sink` in item
 /// order (so output is deterministic), returning the manifest. Items are taken from the
 /// iterator one at a time, at most two per worker ahead of the writer, so memory holds a
@@ -78,123 +138,116 @@ pub fn run<I>(
     engine: &Engine,
     items: I,
     workers: usize,
-    mut sink: impl FnMut(&str, &[u8]) -> Result<(), Error>,
-    mut progress: impl FnMut(usize, &ManifestEntry),
+    sink: impl FnMut(&str, &[u8]) -> Result<(), Error>,
+    progress: impl FnMut(usize, &ManifestEntry),
 ) -> Result<Vec<ManifestEntry>, Error>
 where
     I: IntoIterator<Item = ItemResult>,
     I::IntoIter: Send,
 {
     let workers = workers.clamp(1, 64);
-    let window = 2 * workers;
-    let source = std::sync::Mutex::new(Source {
-        items: items.into_iter(),
-        next: 0,
-        written: 0,
-        stopped: false,
-    });
-    let turn = std::sync::Condvar::new();
+    let feed = Feed {
+        source: std::sync::Mutex::new(Source {
+            items: items.into_iter(),
+            next: 0,
+            written: 0,
+            stopped: false,
+        }),
+        turn: std::sync::Condvar::new(),
+        window: 2 * workers,
+    };
     let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let lock = || source.lock().unwrap_or_else(|p| p.into_inner());
-    let (tx, rx) = mpsc::sync_channel::<(usize, Option<BatchItem>, Outcome)>(window);
-    let mut manifest = Vec::new();
-    let mut taken = HashSet::new();
-    taken.insert("manifest.json".to_string());
-    let result = std::thread::scope(|scope| -> Result<(), Error> {
+    let (tx, rx) = mpsc::sync_channel::<Done>(feed.window);
+    std::thread::scope(|scope| {
         for _ in 0..workers {
-            let tx = tx.clone();
-            let (turn, cancel, lock) = (&turn, cancel.clone(), &lock);
-            scope.spawn(move || loop {
-                let (i, item) = {
-                    let mut src = lock();
-                    while !src.stopped && src.next >= src.written + window {
-                        src = turn.wait(src).unwrap_or_else(|p| p.into_inner());
-                    }
-                    if src.stopped {
+            let (tx, feed, cancel) = (tx.clone(), &feed, &cancel);
+            scope.spawn(move || {
+                while let Some((i, item)) = feed.take() {
+                    let outcome = render_item(engine, &item, cancel);
+                    if tx.send((i, item.ok(), outcome)).is_err() {
                         break;
                     }
-                    let Some(item) = src.items.next() else {
-                        break;
-                    };
-                    src.next += 1;
-                    (src.next - 1, item)
-                };
-                let outcome = match &item {
-                    Ok(it) => {
-                        let _budget = crate::budget::watch(None, Some(cancel.clone()));
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            engine.render(it.kind, &it.data, it.format)
-                        }))
-                        .unwrap_or_else(|_| Err(Error::Internal("render panicked".into())))
-                    }
-                    Err(e) => Err(Error::invalid(e.clone())),
-                };
-                if tx.send((i, item.ok(), outcome)).is_err() {
-                    break;
                 }
             });
         }
         drop(tx);
-        // Owned here, so a return below drops it and frees any worker blocked sending.
-        let rx = rx;
-        let stop = |why: Error| {
+        let written = write_in_order(rx, &feed, sink, progress);
+        if written.is_err() {
             cancel.store(true, std::sync::atomic::Ordering::Relaxed);
-            lock().stopped = true;
-            turn.notify_all();
-            Err(why)
-        };
-        let mut pending: BTreeMap<usize, (Option<BatchItem>, Outcome)> = BTreeMap::new();
-        let mut want = 0;
-        for (i, item, outcome) in rx.iter() {
-            pending.insert(i, (item, outcome));
-            while let Some((item, outcome)) = pending.remove(&want) {
-                let item = item.as_ref();
-                let mut entry = ManifestEntry {
-                    index: want,
-                    filename: None,
-                    kind: item.map(|it| it.kind.slug().to_string()),
-                    format: item.map(|it| it.format.extension().to_string()),
-                    status: "ok".into(),
-                    bytes: None,
-                    sha256: None,
-                    problem: None,
-                };
-                match outcome {
-                    Ok(r) => {
-                        let wanted = item
-                            .and_then(|it| it.filename.clone())
-                            .unwrap_or_else(|| r.filename.clone());
-                        let name = unique(safe_filename(&wanted, r.format.extension()), &mut taken);
-                        if let Err(e) = sink(&name, &r.bytes) {
-                            return stop(e);
-                        }
-                        entry.filename = Some(name);
-                        entry.bytes = Some(r.bytes.len());
-                        entry.sha256 = Some(hex(&sha2::Sha256::digest(&r.bytes)));
-                    }
-                    Err(e) => {
-                        let prefix = format!("/items/{want}/data");
-                        let e = match e {
-                            // Payload errors point into the item's data; item errors already carry /items/i.
-                            Error::Invalid(errs, more) if item.is_some() => {
-                                Error::Invalid(under(&prefix, errs), more)
-                            }
-                            other => other,
-                        };
-                        entry.status = "error".into();
-                        entry.problem = Some(e.problem());
-                    }
-                }
-                progress(want, &entry);
-                manifest.push(entry);
-                want += 1;
-                lock().written = want;
-                turn.notify_all();
-            }
+            feed.stop();
         }
-        Ok(())
-    });
-    result.map(|()| manifest)
+        written
+    })
+}
+
+/// Takes the workers' results as they come and writes them in item order, each with its
+/// manifest entry. Returns at the first failing write; `rx` is dropped then, which frees any
+/// worker blocked sending.
+fn write_in_order<I: Iterator<Item = ItemResult>>(
+    rx: mpsc::Receiver<Done>,
+    feed: &Feed<I>,
+    mut sink: impl FnMut(&str, &[u8]) -> Result<(), Error>,
+    mut progress: impl FnMut(usize, &ManifestEntry),
+) -> Result<Vec<ManifestEntry>, Error> {
+    let mut manifest = Vec::new();
+    let mut taken = HashSet::new();
+    taken.insert("manifest.json".to_string());
+    let mut pending: BTreeMap<usize, (Option<BatchItem>, Outcome)> = BTreeMap::new();
+    for (i, item, outcome) in rx.iter() {
+        pending.insert(i, (item, outcome));
+        while let Some((item, outcome)) = pending.remove(&manifest.len()) {
+            let index = manifest.len();
+            let entry = write_one(index, item.as_ref(), outcome, &mut taken, &mut sink)?;
+            progress(index, &entry);
+            manifest.push(entry);
+            feed.written(manifest.len());
+        }
+    }
+    Ok(manifest)
+}
+
+/// Writes one rendered item (or records its problem) and gives its manifest entry.
+fn write_one(
+    index: usize,
+    item: Option<&BatchItem>,
+    outcome: Outcome,
+    taken: &mut HashSet<String>,
+    sink: &mut impl FnMut(&str, &[u8]) -> Result<(), Error>,
+) -> Result<ManifestEntry, Error> {
+    let mut entry = ManifestEntry {
+        index,
+        filename: None,
+        kind: item.map(|it| it.kind.slug().to_string()),
+        format: item.map(|it| it.format.extension().to_string()),
+        status: "ok".into(),
+        bytes: None,
+        sha256: None,
+        problem: None,
+    };
+    match outcome {
+        Ok(r) => {
+            let wanted = item
+                .and_then(|it| it.filename.clone())
+                .unwrap_or_else(|| r.filename.clone());
+            let name = unique(safe_filename(&wanted, r.format.extension()), taken);
+            sink(&name, &r.bytes)?;
+            entry.filename = Some(name);
+            entry.bytes = Some(r.bytes.len());
+            entry.sha256 = Some(hex(&sha2::Sha256::digest(&r.bytes)));
+        }
+        Err(e) => {
+            // Payload errors point into the item's data; item errors already carry /items/i.
+            let e = match e {
+                Error::Invalid(errs, more) if item.is_some() => {
+                    Error::Invalid(under(&format!("/items/{index}/data"), errs), more)
+                }
+                other => other,
+            };
+            entry.status = "error".into();
+            entry.problem = Some(e.problem());
+        }
+    }
+    Ok(entry)
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -7,6 +7,9 @@ use sha2::{Digest, Sha256};
 use super::Signer;
 use crate::values::Date;
 
+/// The placeholder `/ByteRange`, as wide as any range it will hold.
+const PLACEHOLDER_RANGE: &str = "[0 0000000000 0000000000 0000000000]";
+
 impl Signer {
     /// Signs a PDF written by collabdocs: appends the signature field (its widget over
     /// `area` — page index, `[left, top, right, bottom]` from the top-left — or an invisible
@@ -19,116 +22,67 @@ impl Signer {
         reason: &str,
     ) -> Result<Vec<u8>, String> {
         let reserve = self.cms(&[0; 32])?.len() + 64;
-        let parsed = PdfTail::parse(pdf, area.map(|(page, _)| page))?;
-        let next = parsed.size;
-        let (widget, sig, appearance) = (next, next + 1, next + 2);
-        let page = parsed.last_page;
-        let mut out = pdf.to_vec();
-        if !out.ends_with(b"\n") {
-            out.push(b'\n');
-        }
-        let mut offsets: Vec<(u32, usize)> = Vec::new();
-        let mut object = |out: &mut Vec<u8>, num: u32, body: &[u8]| {
-            offsets.push((num, out.len()));
-            out.extend_from_slice(format!("{num} 0 obj\n").as_bytes());
-            out.extend_from_slice(body);
-            out.extend_from_slice(b"\nendobj\n");
-        };
-        let page_dict = add_to_annots(&parsed.page_dict, widget)?;
-        object(&mut out, page, page_dict.as_bytes());
+        let tail = PdfTail::parse(pdf, area.map(|(page, _)| page))?;
+        let (widget, sig, appearance) = (tail.size, tail.size + 1, tail.size + 2);
+        let mut update = Update::new(pdf);
+        update.object(
+            tail.last_page,
+            add_to_annots(&tail.page_dict, widget)?.as_bytes(),
+        );
         let catalog = insert_before_end(
-            &parsed.catalog_dict,
+            &tail.catalog_dict,
             &format!("/AcroForm<</Fields[{widget} 0 R]/SigFlags 3>>"),
         )?;
-        object(&mut out, parsed.root, catalog.as_bytes());
+        update.object(tail.root, catalog.as_bytes());
         let rect = area.map_or([0.0; 4], |(_, [x0, top, x1, bottom])| {
-            [
-                x0,
-                parsed.page_height - bottom,
-                x1,
-                parsed.page_height - top,
-            ]
+            [x0, tail.page_height - bottom, x1, tail.page_height - top]
         });
-        let (w, h) = (rect[2] - rect[0], rect[3] - rect[1]);
-        object(
-            &mut out,
+        update.object(
             widget,
             format!(
-                "<</Type/Annot/Subtype/Widget/FT/Sig/T(Signature1)/F 132/Rect[{:.2} {:.2} {:.2} {:.2}]/P {page} 0 R/V {sig} 0 R/AP<</N {appearance} 0 R>>>>",
-                rect[0], rect[1], rect[2], rect[3]
+                "<</Type/Annot/Subtype/Widget/FT/Sig/T(Signature1)/F 132/Rect[{:.2} {:.2} {:.2} {:.2}]/P {} 0 R/V {sig} 0 R/AP<</N {appearance} 0 R>>>>",
+                rect[0], rect[1], rect[2], rect[3], tail.last_page
             )
             .as_bytes(),
         );
-        // The signature area's text is in the page itself; the appearance draws its frame.
-        let frame = if w > 0.0 && h > 0.0 {
-            format!(
-                "0.12 0.35 0.65 RG 1.2 w 0.6 0.6 {:.2} {:.2} re S",
-                w - 1.2,
-                h - 1.2
-            )
-        } else {
-            String::new()
-        };
-        object(
-            &mut out,
-            appearance,
-            format!(
-                "<</Type/XObject/Subtype/Form/BBox[0 0 {w:.2} {h:.2}]/Length {}>>\nstream\n{frame}\nendstream",
-                frame.len()
-            )
-            .as_bytes(),
-        );
-        let placeholder_range = "[0 0000000000 0000000000 0000000000]";
-        let m = pdf_date(at);
-        let sig_start = out.len();
-        object(
-            &mut out,
+        update.object(appearance, frame_appearance(rect).as_bytes());
+        let sig_start = update.out.len();
+        update.object(
             sig,
             format!(
-                "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/ByteRange{placeholder_range}/Contents<{}>/M({m})/Name{}/Reason{}>>",
+                "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/ByteRange{PLACEHOLDER_RANGE}/Contents<{}>/M({})/Name{}/Reason{}>>",
                 "0".repeat(reserve * 2),
+                pdf_date(at),
                 pdf_text(&self.organisation),
                 pdf_text(reason),
             )
             .as_bytes(),
         );
-        let xref_at = out.len();
-        offsets.sort();
-        let mut xref = String::from("xref\n0 1\n0000000000 65535 f \n");
-        for (num, at) in &offsets {
-            xref.push_str(&format!("{num} 1\n{at:010} 00000 n \n"));
-        }
-        xref.push_str(&format!(
-            "trailer\n<</Size {}/Root {} 0 R{}{}/Prev {}>>\nstartxref\n{xref_at}\n%%EOF\n",
-            next + 3,
-            parsed.root,
-            parsed
-                .info
-                .as_deref()
-                .map(|i| format!("/Info {i}"))
-                .unwrap_or_default(),
-            parsed
-                .id
-                .as_deref()
-                .map(|i| format!("/ID{i}"))
-                .unwrap_or_default(),
-            parsed.startxref,
-        ));
-        out.extend_from_slice(xref.as_bytes());
+        let mut out = update.finish(&tail, tail.size + 3);
+        self.fill_signature(&mut out, sig_start, reserve)?;
+        Ok(out)
+    }
 
-        // Fill in the byte range around /Contents, then the signature over it.
+    /// Writes the byte range around the signature dictionary's `/Contents` (starting at
+    /// `sig_start`), then the CMS over those bytes into it.
+    fn fill_signature(
+        &self,
+        out: &mut [u8],
+        sig_start: usize,
+        reserve: usize,
+    ) -> Result<(), String> {
         let sig_obj = &out[sig_start..];
         let contents_at = sig_start
             + find(sig_obj, b"/Contents<").ok_or("internal: no /Contents placeholder")?
             + b"/Contents".len();
         let contents_end = contents_at + 2 + reserve * 2;
         let range_at = sig_start
-            + find(sig_obj, placeholder_range.as_bytes()).ok_or("internal: no /ByteRange")?;
+            + find(sig_obj, PLACEHOLDER_RANGE.as_bytes()).ok_or("internal: no /ByteRange")?;
         let range = format!(
             "[0 {contents_at} {contents_end} {}]",
             out.len() - contents_end
         );
-        let padded = format!("{range:<width$}", width = placeholder_range.len());
+        let padded = format!("{range:<width$}", width = PLACEHOLDER_RANGE.len());
         out[range_at..range_at + padded.len()].copy_from_slice(padded.as_bytes());
         let mut hasher = Sha256::new();
         hasher.update(&out[..contents_at]);
@@ -139,7 +93,80 @@ impl Signer {
         }
         let hex: String = cms.iter().map(|b| format!("{b:02X}")).collect();
         out[contents_at + 1..contents_at + 1 + hex.len()].copy_from_slice(hex.as_bytes());
-        Ok(out)
+        Ok(())
+    }
+}
+
+/// The signature widget's appearance: the signature area's text is in the page itself, the
+/// appearance draws its frame.
+fn frame_appearance(rect: [f32; 4]) -> String {
+    let (w, h) = (rect[2] - rect[0], rect[3] - rect[1]);
+    let frame = if w > 0.0 && h > 0.0 {
+        format!(
+            "0.12 0.35 0.65 RG 1.2 w 0.6 0.6 {:.2} {:.2} re S",
+            w - 1.2,
+            h - 1.2
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "<</Type/XObject/Subtype/Form/BBox[0 0 {w:.2} {h:.2}]/Length {}>>\nstream\n{frame}\nendstream",
+        frame.len()
+    )
+}
+
+/// An incremental update being written after the original file: its objects, then its
+/// cross-reference section and trailer.
+struct Update {
+    out: Vec<u8>,
+    offsets: Vec<(u32, usize)>,
+}
+
+impl Update {
+    fn new(pdf: &[u8]) -> Self {
+        let mut out = pdf.to_vec();
+        if !out.ends_with(b"\n") {
+            out.push(b'\n');
+        }
+        Self {
+            out,
+            offsets: Vec::new(),
+        }
+    }
+
+    fn object(&mut self, num: u32, body: &[u8]) {
+        self.offsets.push((num, self.out.len()));
+        self.out
+            .extend_from_slice(format!("{num} 0 obj\n").as_bytes());
+        self.out.extend_from_slice(body);
+        self.out.extend_from_slice(b"\nendobj\n");
+    }
+
+    /// The cross-reference section of the new objects and the trailer, pointing back at the
+    /// file's own; `size` is the new object count.
+    fn finish(mut self, tail: &PdfTail, size: u32) -> Vec<u8> {
+        let xref_at = self.out.len();
+        self.offsets.sort();
+        let mut xref = String::from("xref\n0 1\n0000000000 65535 f \n");
+        for (num, at) in &self.offsets {
+            xref.push_str(&format!("{num} 1\n{at:010} 00000 n \n"));
+        }
+        xref.push_str(&format!(
+            "trailer\n<</Size {size}/Root {} 0 R{}{}/Prev {}>>\nstartxref\n{xref_at}\n%%EOF\n",
+            tail.root,
+            tail.info
+                .as_deref()
+                .map(|i| format!("/Info {i}"))
+                .unwrap_or_default(),
+            tail.id
+                .as_deref()
+                .map(|i| format!("/ID{i}"))
+                .unwrap_or_default(),
+            tail.startxref,
+        ));
+        self.out.extend_from_slice(xref.as_bytes());
+        self.out
     }
 }
 

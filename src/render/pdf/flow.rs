@@ -159,84 +159,12 @@ impl Flow<'_> {
                 Align::Center,
                 (0.0, 10.0),
             ),
-            Block::Heading { level, text } => {
-                let size = match level {
-                    1 => 14.0,
-                    2 => 12.0,
-                    _ => 10.5,
-                };
-                // Keep a heading with the start of what follows it.
-                let follow = self.room_to_start(next);
-                self.ensure(size * LEADING + 8.0 + follow);
-                let before = if *level == 1 { 10.0 } else { 6.0 };
-                self.paragraph(
-                    text,
-                    TextStyle::new(size, INK).bold(),
-                    Align::Left,
-                    (before, 3.0),
-                );
-            }
+            Block::Heading { level, text } => self.heading(*level, text, next),
             Block::Paragraph { align, style, text } => {
-                // The line before a signature table goes with it.
-                if let [Block::Signatures(_), ..] = next {
-                    let need = self.room_to_start(next) + BODY * LEADING * 2.0;
-                    self.ensure(need.min(self.bottom() - MARGIN_TOP));
-                }
-                match style {
-                    ParaStyle::Normal => {
-                        self.paragraph(text, TextStyle::new(BODY, INK), *align, (1.0, 2.0))
-                    }
-                    ParaStyle::Note => {
-                        self.paragraph(text, TextStyle::new(9.0, MUTED), *align, (1.0, 2.0))
-                    }
-                }
+                self.body_paragraph(*align, *style, text, next)
             }
-            Block::List { ordered, items } => {
-                for (i, item) in items.iter().enumerate() {
-                    let marker = list_marker(*ordered, i);
-                    let indent = 18.0;
-                    let x0 = self.left() + indent;
-                    let lines = self.wrap(item, BODY, self.right() - x0);
-                    let lh = BODY * LEADING;
-                    for (k, line) in lines.iter().enumerate() {
-                        self.ensure(lh);
-                        let baseline = self.y + BODY * 1.1;
-                        if k == 0 {
-                            let m = TextLine {
-                                width: self.fonts.width(&marker, BODY),
-                                runs: vec![Run {
-                                    text: marker.clone(),
-                                    bold: false,
-                                    width: self.fonts.width(&marker, BODY),
-                                }],
-                            };
-                            let (l, r) = (self.left() + 2.0, self.right());
-                            self.draw_line(&m, (l, baseline), TextStyle::new(BODY, INK), r);
-                        }
-                        let r = self.right();
-                        self.draw_line(line, (x0, baseline), TextStyle::new(BODY, INK), r);
-                        self.y += lh;
-                    }
-                }
-                self.y += 3.0;
-            }
-            Block::KeyValue(kv) => {
-                let g = self.kv_grid(kv);
-                let (page, top) = (self.pages.len(), self.y);
-                self.grid(g);
-                if let Some(name) = &kv.anchor {
-                    let top = if self.pages.len() == page {
-                        top
-                    } else {
-                        MARGIN_TOP
-                    };
-                    self.anchors.push(Anchor {
-                        name: name.clone(),
-                        page: self.pages.len() - 1,
-                        rect: [self.left(), top, self.right(), self.y],
-                    });
-                }
-            }
+            Block::List { ordered, items } => self.list(*ordered, items),
+            Block::KeyValue(kv) => self.key_value(kv),
             Block::Table(t) => {
                 let g = self.table_grid(t);
                 self.grid(g);
@@ -254,32 +182,114 @@ impl Flow<'_> {
                 image,
                 width_mm,
                 align,
-            } => {
-                // An image taller than a page is shrunk to the page.
-                let ratio = image.height_px as f32 / image.width_px.max(1) as f32;
-                let page_h = self.bottom() - MARGIN_TOP - 4.0;
-                let w = (width_mm * 72.0 / 25.4)
-                    .min(self.content_w())
-                    .min(page_h / ratio.max(f32::MIN_POSITIVE));
-                let h = w * ratio;
-                self.ensure(h + 4.0);
-                let x = match align {
-                    Align::Left => self.left(),
-                    Align::Center => self.left() + (self.content_w() - w) / 2.0,
-                    Align::Right => self.right() - w,
-                };
-                let y = self.y;
-                self.page().ops.push(Op::Image {
-                    x,
-                    y,
-                    w,
-                    h,
-                    image: image.clone(),
-                });
-                self.y += h + 4.0;
-            }
+            } => self.image(image, *width_mm, *align),
             Block::PageBreak => self.new_page(),
         }
+    }
+
+    /// A heading, kept with the start of what follows it.
+    fn heading(&mut self, level: u8, text: &[Span], next: &[Block]) {
+        let size = match level {
+            1 => 14.0,
+            2 => 12.0,
+            _ => 10.5,
+        };
+        let follow = self.room_to_start(next);
+        self.ensure(size * LEADING + 8.0 + follow);
+        let before = if level == 1 { 10.0 } else { 6.0 };
+        self.paragraph(
+            text,
+            TextStyle::new(size, INK).bold(),
+            Align::Left,
+            (before, 3.0),
+        );
+    }
+
+    /// A body paragraph; the line before a signature table goes with it.
+    fn body_paragraph(&mut self, align: Align, style: ParaStyle, text: &[Span], next: &[Block]) {
+        if let [Block::Signatures(_), ..] = next {
+            let need = self.room_to_start(next) + BODY * LEADING * 2.0;
+            self.ensure(need.min(self.bottom() - MARGIN_TOP));
+        }
+        match style {
+            ParaStyle::Normal => self.paragraph(text, TextStyle::new(BODY, INK), align, (1.0, 2.0)),
+            ParaStyle::Note => self.paragraph(text, TextStyle::new(9.0, MUTED), align, (1.0, 2.0)),
+        }
+    }
+
+    /// A bulleted or numbered list, its items' lines hanging from the marker.
+    fn list(&mut self, ordered: bool, items: &[Inlines]) {
+        for (i, item) in items.iter().enumerate() {
+            let marker = list_marker(ordered, i);
+            let indent = 18.0;
+            let x0 = self.left() + indent;
+            let lines = self.wrap(item, BODY, self.right() - x0);
+            let lh = BODY * LEADING;
+            for (k, line) in lines.iter().enumerate() {
+                self.ensure(lh);
+                let baseline = self.y + BODY * 1.1;
+                if k == 0 {
+                    let m = TextLine {
+                        width: self.fonts.width(&marker, BODY),
+                        runs: vec![Run {
+                            text: marker.clone(),
+                            bold: false,
+                            width: self.fonts.width(&marker, BODY),
+                        }],
+                    };
+                    let (l, r) = (self.left() + 2.0, self.right());
+                    self.draw_line(&m, (l, baseline), TextStyle::new(BODY, INK), r);
+                }
+                let r = self.right();
+                self.draw_line(line, (x0, baseline), TextStyle::new(BODY, INK), r);
+                self.y += lh;
+            }
+        }
+        self.y += 3.0;
+    }
+
+    /// A key-value grid; a named one reports where it landed (the signature area).
+    fn key_value(&mut self, kv: &KeyValue) {
+        let g = self.kv_grid(kv);
+        let (page, top) = (self.pages.len(), self.y);
+        self.grid(g);
+        if let Some(name) = &kv.anchor {
+            let top = if self.pages.len() == page {
+                top
+            } else {
+                MARGIN_TOP
+            };
+            self.anchors.push(Anchor {
+                name: name.clone(),
+                page: self.pages.len() - 1,
+                rect: [self.left(), top, self.right(), self.y],
+            });
+        }
+    }
+
+    /// An image block; one taller than a page is shrunk to the page.
+    fn image(&mut self, image: &ImageData, width_mm: f32, align: Align) {
+        let ratio = image.height_px as f32 / image.width_px.max(1) as f32;
+        let page_h = self.bottom() - MARGIN_TOP - 4.0;
+        let w = (width_mm * 72.0 / 25.4)
+            .min(self.content_w())
+            .min(page_h / ratio.max(f32::MIN_POSITIVE));
+        let h = w * ratio;
+        self.ensure(h + 4.0);
+        let x = match align {
+            Align::Left => self.left(),
+            Align::Center => self.left() + (self.content_w() - w) / 2.0,
+            Align::Right => self.right() - w,
+        };
+        let y = self.y;
+        self.page().ops.push(Op::Image {
+            x,
+            y,
+            w,
+            h,
+            image: image.clone(),
+        });
+        self.y += h + 4.0;
     }
 
     /// The room the blocks from `next` on need on this page for their start to stand there:

@@ -159,99 +159,105 @@ fn write(doc: &Document, lay: &Layout, fonts: &FontSet) -> Result<Vec<u8>, Rende
     let size = Size::from_wh(lay.width, lay.height)
         .ok_or_else(|| RenderError::Internal("bad page size".into()))?;
     for page in &lay.pages {
+        crate::budget::check().map_err(RenderError::Stopped)?;
         let mut p = pdf.start_page_with(PageSettings::new(size));
         let mut s = p.surface();
         for op in &page.ops {
-            match op {
-                Op::Rect {
-                    x,
-                    y,
-                    w,
-                    h,
-                    fill: f,
-                    stroke: st,
-                } => {
-                    let Some(rect) = Rect::from_xywh(*x, *y, w.max(0.01), h.max(0.01)) else {
-                        continue;
-                    };
-                    let mut pb = PathBuilder::new();
-                    pb.push_rect(rect);
-                    let Some(path) = pb.finish() else { continue };
-                    s.set_fill(f.map(|c| fill(c, 1.0)));
-                    s.set_stroke(st.map(|c| stroke(c, 0.5)));
-                    s.draw_path(&path);
-                    s.set_stroke(None);
-                }
-                Op::Line {
-                    x1,
-                    y1,
-                    x2,
-                    y2,
-                    color: c,
-                    width,
-                } => {
-                    let mut pb = PathBuilder::new();
-                    pb.move_to(*x1, *y1);
-                    pb.line_to(*x2, *y2);
-                    let Some(path) = pb.finish() else { continue };
-                    s.set_fill(None);
-                    s.set_stroke(Some(stroke(*c, *width)));
-                    s.draw_path(&path);
-                    s.set_stroke(None);
-                }
-                Op::Text {
-                    x,
-                    y,
-                    size,
-                    bold,
-                    color: c,
-                    text,
-                } => draw_text(
-                    &mut s,
-                    fonts,
-                    (*x, *y),
-                    text,
-                    TextStyle {
-                        size: *size,
-                        color: *c,
-                        bold: *bold,
-                    },
-                    1.0,
-                ),
-                Op::Image { x, y, w, h, image } => {
-                    let data: krilla::Data = image.bytes.clone().into();
-                    let img = match image.format {
-                        ImageFormat::Png => krilla::image::Image::from_png(data, true),
-                        ImageFormat::Jpeg => krilla::image::Image::from_jpeg(data, true),
-                    };
-                    // Images were checked at the boundary; one that still fails to decode is left out.
-                    if let (Ok(img), Some(sz)) = (img, Size::from_wh(*w, *h)) {
-                        s.push_transform(&Transform::from_translate(*x, *y));
-                        s.draw_image(img, sz);
-                        s.pop();
-                    }
-                }
-                Op::Mark { text } => {
-                    let size = 64.0;
-                    let w = fonts.width(text, size);
-                    let (cx, cy) = (lay.width / 2.0, lay.height / 2.0);
-                    s.push_transform(&Transform::from_rotate_at(-35.0, cx, cy));
-                    let style = TextStyle::new(size, [0xC0, 0x00, 0x00]).bold();
-                    draw_text(
-                        &mut s,
-                        fonts,
-                        (cx - w / 2.0, cy + size * 0.35),
-                        text,
-                        style,
-                        0.16,
-                    );
-                    s.pop();
-                }
-            }
+            draw_op(&mut s, op, fonts, lay);
         }
         s.finish();
         p.finish();
     }
     pdf.finish()
         .map_err(|e| RenderError::Internal(format!("pdf: {e:?}")))
+}
+
+/// Draws one operation of the layout on a page.
+fn draw_op(s: &mut krilla::surface::Surface<'_>, op: &Op, fonts: &FontSet, lay: &Layout) {
+    match op {
+        Op::Rect {
+            x,
+            y,
+            w,
+            h,
+            fill: f,
+            stroke: st,
+        } => {
+            let Some(rect) = Rect::from_xywh(*x, *y, w.max(0.01), h.max(0.01)) else {
+                return;
+            };
+            let mut pb = PathBuilder::new();
+            pb.push_rect(rect);
+            let Some(path) = pb.finish() else { return };
+            s.set_fill(f.map(|c| fill(c, 1.0)));
+            s.set_stroke(st.map(|c| stroke(c, 0.5)));
+            s.draw_path(&path);
+            s.set_stroke(None);
+        }
+        Op::Line {
+            x1,
+            y1,
+            x2,
+            y2,
+            color: c,
+            width,
+        } => {
+            let mut pb = PathBuilder::new();
+            pb.move_to(*x1, *y1);
+            pb.line_to(*x2, *y2);
+            let Some(path) = pb.finish() else { return };
+            s.set_fill(None);
+            s.set_stroke(Some(stroke(*c, *width)));
+            s.draw_path(&path);
+            s.set_stroke(None);
+        }
+        Op::Text {
+            x,
+            y,
+            size,
+            bold,
+            color: c,
+            text,
+        } => draw_text(
+            s,
+            fonts,
+            (*x, *y),
+            text,
+            TextStyle {
+                size: *size,
+                color: *c,
+                bold: *bold,
+            },
+            1.0,
+        ),
+        Op::Image { x, y, w, h, image } => {
+            let data: krilla::Data = image.bytes.clone().into();
+            let img = match image.format {
+                ImageFormat::Png => krilla::image::Image::from_png(data, true),
+                ImageFormat::Jpeg => krilla::image::Image::from_jpeg(data, true),
+            };
+            // Images were checked at the boundary; one that still fails to decode is left out.
+            if let (Ok(img), Some(sz)) = (img, Size::from_wh(*w, *h)) {
+                s.push_transform(&Transform::from_translate(*x, *y));
+                s.draw_image(img, sz);
+                s.pop();
+            }
+        }
+        Op::Mark { text } => {
+            let size = 64.0;
+            let w = fonts.width(text, size);
+            let (cx, cy) = (lay.width / 2.0, lay.height / 2.0);
+            s.push_transform(&Transform::from_rotate_at(-35.0, cx, cy));
+            let style = TextStyle::new(size, [0xC0, 0x00, 0x00]).bold();
+            draw_text(
+                s,
+                fonts,
+                (cx - w / 2.0, cy + size * 0.35),
+                text,
+                style,
+                0.16,
+            );
+            s.pop();
+        }
+    }
 }
