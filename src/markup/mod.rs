@@ -9,6 +9,8 @@ use quick_xml::Reader;
 
 use crate::document::*;
 
+mod table;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}, column {column}: {message}")]
 pub struct MarkupError {
@@ -399,78 +401,17 @@ fn block(p: &Parser<'_>, el: &Element) -> Result<Block, MarkupError> {
             level: el.name[1..].parse().unwrap_or(1),
             text: inlines(p, el)?,
         },
-        "p" => Block::Paragraph {
-            align: parse_align(p, el)?.unwrap_or_default(),
-            style: match el.attr("style") {
-                None | Some("") | Some("normal") => ParaStyle::Normal,
-                Some("note") => ParaStyle::Note,
-                Some(v) => {
-                    return Err(p.err(el.pos, format!("style=\"{v}\" must be normal or note")))
-                }
-            },
-            text: inlines(p, el)?,
+        "p" => paragraph(p, el)?,
+        "ul" | "ol" => Block::List {
+            ordered: el.name == "ol",
+            items: only(p, el, "li")?
+                .into_iter()
+                .map(|c| inlines(p, c))
+                .collect::<Result<_, _>>()?,
         },
-        "ul" | "ol" => {
-            let mut items = Vec::new();
-            for c in children(p, el)? {
-                if c.name != "li" {
-                    return Err(p.err(
-                        c.pos,
-                        format!("<{}> may only hold <li>, not <{}>", el.name, c.name),
-                    ));
-                }
-                items.push(inlines(p, c)?);
-            }
-            Block::List {
-                ordered: el.name == "ol",
-                items,
-            }
-        }
-        "kv" => {
-            let columns = parse_num(p, el, "columns", 2usize)?.clamp(1, 4);
-            let mut items = Vec::new();
-            for c in children(p, el)? {
-                if c.name != "item" {
-                    return Err(p.err(
-                        c.pos,
-                        format!("<kv> may only hold <item>, not <{}>", c.name),
-                    ));
-                }
-                items.push(KvItem {
-                    label: c.attr("label").unwrap_or_default().to_string(),
-                    value: inlines(p, c)?,
-                    span: parse_num(p, c, "span", 1usize)?.clamp(1, columns),
-                    hint: parse_hint(p, c)?,
-                });
-            }
-            Block::KeyValue(KeyValue {
-                columns,
-                items,
-                anchor: el.attr("anchor").map(str::to_string),
-            })
-        }
-        "table" => Block::Table(table(p, el)?),
-        "signatures" => {
-            let mut sigs = Vec::new();
-            for c in children(p, el)? {
-                if c.name != "signature" {
-                    return Err(p.err(
-                        c.pos,
-                        format!("<signatures> may only hold <signature>, not <{}>", c.name),
-                    ));
-                }
-                let a = |k: &str| c.attr(k).unwrap_or_default().to_string();
-                sigs.push(SignatureBlock {
-                    role: a("role"),
-                    name: a("name"),
-                    department: a("department"),
-                    title: a("title"),
-                    date: a("date"),
-                    image: parse_image(p, c, "image")?,
-                });
-            }
-            Block::Signatures(sigs)
-        }
+        "kv" => key_value(p, el)?,
+        "table" => Block::Table(table::table(p, el)?),
+        "signatures" => signatures(p, el)?,
         "image" => Block::Image {
             image: parse_image(p, el, "src")?.ok_or_else(|| p.err(el.pos, "<image> needs src"))?,
             width_mm: parse_num(p, el, "width", 30.0f32)?.clamp(5.0, 170.0),
@@ -486,141 +427,62 @@ fn block(p: &Parser<'_>, el: &Element) -> Result<Block, MarkupError> {
     })
 }
 
-fn table(p: &Parser<'_>, el: &Element) -> Result<Table, MarkupError> {
-    let chart = match el.attr("chart") {
-        None | Some("") => None,
-        Some("column") => Some(ChartKind::Column),
-        Some("bar") => Some(ChartKind::Bar),
-        Some("pie") => Some(ChartKind::Pie),
-        Some(v) => return Err(p.err(el.pos, format!("chart=\"{v}\" must be column, bar or pie"))),
-    };
-    let mut t = Table {
-        name: el.attr("name").unwrap_or_default().to_string(),
-        sheet: el
-            .attr("sheet")
-            .filter(|s| !s.trim().is_empty())
-            .map(str::to_string),
-        chart,
-        columns: Vec::new(),
-        header: Vec::new(),
-        rows: Vec::new(),
-        footer: Vec::new(),
-    };
-    for c in children(p, el)? {
-        match c.name.as_str() {
-            "col" => {
-                let kind = match c.attr("type").unwrap_or("text") {
-                    "text" => ColumnType::Text,
-                    "date" => ColumnType::Date,
-                    "number" => ColumnType::Number,
-                    "percent" => ColumnType::Percent,
-                    "enum" => ColumnType::Enum,
-                    v => {
-                        return Err(p.err(
-                            c.pos,
-                            format!("type=\"{v}\" must be text, date, number, percent or enum"),
-                        ))
-                    }
-                };
-                let split = |s: Option<&str>| -> Vec<String> {
-                    s.filter(|s| !s.is_empty())
-                        .map(|s| s.split('|').map(|x| x.trim().to_string()).collect())
-                        .unwrap_or_default()
-                };
-                let options = split(c.attr("options"));
-                let mut colors = Vec::new();
-                for name in split(c.attr("colors")) {
-                    if name.is_empty() || name == "none" {
-                        colors.push(None);
-                    } else {
-                        colors.push(Some(Tone::parse(&name).ok_or_else(|| {
-                            p.err(c.pos, format!("colour \"{name}\" must be red, amber, green, blue, gray or purple"))
-                        })?));
-                    }
-                }
-                t.columns.push(Column {
-                    width: parse_num(p, c, "width", 1.0f32)?.max(0.1),
-                    kind,
-                    align: parse_align(p, c)?,
-                    options,
-                    colors,
-                });
-            }
-            "thead" => t.header.extend(rows(p, c)?),
-            "tbody" => t.rows.extend(rows(p, c)?),
-            "tfoot" => t.footer.extend(rows(p, c)?),
-            "tr" => t.rows.push(row(p, c)?),
-            other => return Err(p.err(c.pos, format!("<table> cannot hold <{other}>"))),
-        }
+/// The children of `el`, every one of which must be a `<name>`.
+fn only<'e>(p: &Parser<'_>, el: &'e Element, name: &str) -> Result<Vec<&'e Element>, MarkupError> {
+    let kids = children(p, el)?;
+    if let Some(c) = kids.iter().find(|c| c.name != name) {
+        return Err(p.err(
+            c.pos,
+            format!("<{}> may only hold <{name}>, not <{}>", el.name, c.name),
+        ));
     }
-    let width = |r: &Row| r.cells.iter().map(|c| c.colspan).sum::<usize>();
-    let ncols = t
-        .header
-        .iter()
-        .chain(&t.rows)
-        .chain(&t.footer)
-        .map(width)
-        .max()
-        .unwrap_or(0)
-        .max(t.columns.len());
-    if ncols == 0 {
-        return Err(p.err(el.pos, "<table> has no columns"));
-    }
-    while t.columns.len() < ncols {
-        t.columns.push(Column {
-            width: 1.0,
-            ..Column::default()
-        });
-    }
-    Ok(t)
+    Ok(kids)
 }
 
-fn rows(p: &Parser<'_>, el: &Element) -> Result<Vec<Row>, MarkupError> {
-    children(p, el)?
-        .into_iter()
-        .map(|c| {
-            if c.name == "tr" {
-                row(p, c)
-            } else {
-                Err(p.err(
-                    c.pos,
-                    format!("<{}> may only hold <tr>, not <{}>", el.name, c.name),
-                ))
-            }
-        })
-        .collect()
+fn paragraph(p: &Parser<'_>, el: &Element) -> Result<Block, MarkupError> {
+    Ok(Block::Paragraph {
+        align: parse_align(p, el)?.unwrap_or_default(),
+        style: match el.attr("style") {
+            None | Some("") | Some("normal") => ParaStyle::Normal,
+            Some("note") => ParaStyle::Note,
+            Some(v) => return Err(p.err(el.pos, format!("style=\"{v}\" must be normal or note"))),
+        },
+        text: inlines(p, el)?,
+    })
 }
 
-fn row(p: &Parser<'_>, el: &Element) -> Result<Row, MarkupError> {
-    let flag = match el.attr("flag") {
-        None | Some("") => None,
-        Some(v) => Some(
-            Tone::parse(v).ok_or_else(|| p.err(el.pos, format!("flag=\"{v}\" is not a colour")))?,
-        ),
-    };
-    let mut cells = Vec::new();
-    for c in children(p, el)? {
-        if c.name != "td" && c.name != "th" {
-            return Err(p.err(
-                c.pos,
-                format!("<tr> may only hold <td> or <th>, not <{}>", c.name),
-            ));
-        }
-        let mut text = inlines(p, c)?;
-        if c.name == "th" {
-            for s in &mut text {
-                s.bold = true;
-            }
-        }
-        cells.push(Cell {
-            text,
-            colspan: parse_num(p, c, "colspan", 1usize)?.max(1),
-            rowspan: parse_num(p, c, "rowspan", 1usize)?.max(1),
+fn key_value(p: &Parser<'_>, el: &Element) -> Result<Block, MarkupError> {
+    let columns = parse_num(p, el, "columns", 2usize)?.clamp(1, 4);
+    let mut items = Vec::new();
+    for c in only(p, el, "item")? {
+        items.push(KvItem {
+            label: c.attr("label").unwrap_or_default().to_string(),
+            value: inlines(p, c)?,
+            span: parse_num(p, c, "span", 1usize)?.clamp(1, columns),
             hint: parse_hint(p, c)?,
-            align: parse_align(p, c)?,
         });
     }
-    Ok(Row { cells, flag })
+    Ok(Block::KeyValue(KeyValue {
+        columns,
+        items,
+        anchor: el.attr("anchor").map(str::to_string),
+    }))
+}
+
+fn signatures(p: &Parser<'_>, el: &Element) -> Result<Block, MarkupError> {
+    let mut sigs = Vec::new();
+    for c in only(p, el, "signature")? {
+        let a = |k: &str| c.attr(k).unwrap_or_default().to_string();
+        sigs.push(SignatureBlock {
+            role: a("role"),
+            name: a("name"),
+            department: a("department"),
+            title: a("title"),
+            date: a("date"),
+            image: parse_image(p, c, "image")?,
+        });
+    }
+    Ok(Block::Signatures(sigs))
 }
 
 #[cfg(test)]
