@@ -501,6 +501,12 @@ fn batch(
     if tty {
         eprintln!();
     }
+    report(&manifest, total, started.elapsed().as_secs_f64())
+}
+
+/// Tells on standard error how the batch went, each failed item with its problems; `Err`
+/// when any failed.
+fn report(manifest: &[ManifestEntry], total: usize, secs: f64) -> Result<(), String> {
     let failed: Vec<&ManifestEntry> = manifest.iter().filter(|m| m.status != "ok").collect();
     for m in &failed {
         let p = m.problem.as_ref();
@@ -513,7 +519,6 @@ fn batch(
             eprintln!("  {}: {}", e.path, e.message);
         }
     }
-    let secs = started.elapsed().as_secs_f64();
     eprintln!(
         "rendered {} of {total} documents in {secs:.2} s ({:.0} docs/s){}",
         total - failed.len(),

@@ -290,26 +290,7 @@ fn check_cms_inner(der: &[u8], digest: &[u8], fingerprint: &mut Option<[u8; 32]>
     let Ok(signed) = attrs.to_der() else {
         return fail(subject, "the signed attributes cannot be encoded");
     };
-    let spki = &cert.tbs_certificate.subject_public_key_info;
-    let sig_alg = si.signature_algorithm.oid;
-    let verified = if spki.algorithm.oid == ID_EC_PUBLIC_KEY && sig_alg == ID_ECDSA_WITH_SHA256 {
-        let key = spki
-            .subject_public_key
-            .as_bytes()
-            .and_then(|b| p256::ecdsa::VerifyingKey::from_sec1_bytes(b).ok());
-        let sig = p256::ecdsa::Signature::from_der(si.signature.as_bytes()).ok();
-        matches!((key, sig), (Some(k), Some(s)) if k.verify(&signed, &s).is_ok())
-    } else if spki.algorithm.oid == ID_RSA_ENCRYPTION
-        && (sig_alg == ID_SHA256_WITH_RSA || sig_alg == ID_RSA_ENCRYPTION)
-    {
-        let key = spki
-            .to_der()
-            .ok()
-            .and_then(|d| rsa::RsaPublicKey::from_public_key_der(&d).ok())
-            .map(rsa::pkcs1v15::VerifyingKey::<Sha256>::new);
-        let sig = rsa::pkcs1v15::Signature::try_from(si.signature.as_bytes()).ok();
-        matches!((key, sig), (Some(k), Some(s)) if k.verify(&signed, &s).is_ok())
-    } else {
+    let Some(verified) = signature_verifies(cert, si, &signed) else {
         return fail(
             subject,
             "only ECDSA P-256 and RSA signatures with SHA-256 can be checked",
@@ -322,6 +303,37 @@ fn check_cms_inner(der: &[u8], digest: &[u8], fingerprint: &mut Option<[u8; 32]>
             subject,
             "the signature does not verify with the signer's certificate",
         )
+    }
+}
+
+/// Whether the signer's signature over the signed attributes verifies with the certificate's
+/// key; `None` for an algorithm that cannot be checked here.
+fn signature_verifies(
+    cert: &cms::cert::x509::Certificate,
+    si: &cms::signed_data::SignerInfo,
+    signed: &[u8],
+) -> Option<bool> {
+    let spki = &cert.tbs_certificate.subject_public_key_info;
+    let sig_alg = si.signature_algorithm.oid;
+    if spki.algorithm.oid == ID_EC_PUBLIC_KEY && sig_alg == ID_ECDSA_WITH_SHA256 {
+        let key = spki
+            .subject_public_key
+            .as_bytes()
+            .and_then(|b| p256::ecdsa::VerifyingKey::from_sec1_bytes(b).ok());
+        let sig = p256::ecdsa::Signature::from_der(si.signature.as_bytes()).ok();
+        Some(matches!((key, sig), (Some(k), Some(s)) if k.verify(signed, &s).is_ok()))
+    } else if spki.algorithm.oid == ID_RSA_ENCRYPTION
+        && (sig_alg == ID_SHA256_WITH_RSA || sig_alg == ID_RSA_ENCRYPTION)
+    {
+        let key = spki
+            .to_der()
+            .ok()
+            .and_then(|d| rsa::RsaPublicKey::from_public_key_der(&d).ok())
+            .map(rsa::pkcs1v15::VerifyingKey::<Sha256>::new);
+        let sig = rsa::pkcs1v15::Signature::try_from(si.signature.as_bytes()).ok();
+        Some(matches!((key, sig), (Some(k), Some(s)) if k.verify(signed, &s).is_ok()))
+    } else {
+        None
     }
 }
 

@@ -49,27 +49,6 @@ fn wrap_paragraph(chars: &[(char, bool, f32)], max_w: f32) -> Vec<TextLine> {
     if chars.is_empty() {
         return vec![TextLine::default()];
     }
-    let text: String = chars.iter().map(|c| c.0).collect();
-    // Byte offsets → char indices.
-    let mut char_at_byte = vec![0usize; text.len() + 1];
-    let mut n = 0;
-    for (b, _) in text.char_indices() {
-        char_at_byte[b] = n;
-        n += 1;
-    }
-    char_at_byte[text.len()] = n;
-    let mut segments: Vec<(usize, usize)> = Vec::new();
-    let mut start = 0;
-    for (b, _) in unicode_linebreak::linebreaks(&text) {
-        let end = char_at_byte[b];
-        if end > start {
-            segments.push((start, end));
-        }
-        start = end;
-    }
-    if start < chars.len() {
-        segments.push((start, chars.len()));
-    }
     let width = |a: usize, b: usize| chars[a..b].iter().map(|c| c.2).sum::<f32>();
     // Width without trailing spaces (they may hang past the margin invisibly).
     let visible = |a: usize, b: usize| {
@@ -81,7 +60,7 @@ fn wrap_paragraph(chars: &[(char, bool, f32)], max_w: f32) -> Vec<TextLine> {
     };
     let mut breaks: Vec<(usize, usize)> = Vec::new(); // line ranges
     let (mut ls, mut le) = (0usize, 0usize);
-    for (a, b) in segments {
+    for (a, b) in segments(chars) {
         if le > ls && visible(ls, b) <= max_w {
             le = b;
             continue;
@@ -111,30 +90,56 @@ fn wrap_paragraph(chars: &[(char, bool, f32)], max_w: f32) -> Vec<TextLine> {
     if le > ls {
         breaks.push((ls, le));
     }
-    breaks
-        .into_iter()
-        .map(|(a, mut b)| {
-            while b > a && chars[b - 1].0.is_whitespace() {
-                b -= 1;
+    breaks.into_iter().map(|(a, b)| line(chars, a, b)).collect()
+}
+
+/// The stretches between UAX #14 break opportunities, as character index ranges.
+fn segments(chars: &[(char, bool, f32)]) -> Vec<(usize, usize)> {
+    let text: String = chars.iter().map(|c| c.0).collect();
+    // Byte offsets → char indices.
+    let mut char_at_byte = vec![0usize; text.len() + 1];
+    let mut n = 0;
+    for (b, _) in text.char_indices() {
+        char_at_byte[b] = n;
+        n += 1;
+    }
+    char_at_byte[text.len()] = n;
+    let mut segments: Vec<(usize, usize)> = Vec::new();
+    let mut start = 0;
+    for (b, _) in unicode_linebreak::linebreaks(&text) {
+        let end = char_at_byte[b];
+        if end > start {
+            segments.push((start, end));
+        }
+        start = end;
+    }
+    if start < chars.len() {
+        segments.push((start, chars.len()));
+    }
+    segments
+}
+
+/// The line of characters `[a, b)`, trailing spaces dropped, in runs of one weight.
+fn line(chars: &[(char, bool, f32)], a: usize, mut b: usize) -> TextLine {
+    while b > a && chars[b - 1].0.is_whitespace() {
+        b -= 1;
+    }
+    let mut line = TextLine::default();
+    for &(c, bold, w) in &chars[a..b] {
+        match line.runs.last_mut() {
+            Some(r) if r.bold == bold => {
+                r.text.push(c);
+                r.width += w;
             }
-            let mut line = TextLine::default();
-            for &(c, bold, w) in &chars[a..b] {
-                match line.runs.last_mut() {
-                    Some(r) if r.bold == bold => {
-                        r.text.push(c);
-                        r.width += w;
-                    }
-                    _ => line.runs.push(Run {
-                        text: c.to_string(),
-                        bold,
-                        width: w,
-                    }),
-                }
-                line.width += w;
-            }
-            line
-        })
-        .collect()
+            _ => line.runs.push(Run {
+                text: c.to_string(),
+                bold,
+                width: w,
+            }),
+        }
+        line.width += w;
+    }
+    line
 }
 
 #[cfg(test)]

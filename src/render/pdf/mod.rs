@@ -54,6 +54,46 @@ fn stroke(c: Rgb, width: f32) -> Stroke {
 
 /// Draws a string with the faces the font set picks, as positioned glyphs, so what was
 /// measured is what is drawn; `bold` adds a thin stroke (synthetic bold).
+/// Draws the glyphs of one run of `text` (the byte `range`) in one face at `(x, y)`.
+fn draw_run(
+    surface: &mut krilla::surface::Surface<'_>,
+    fonts: &FontSet,
+    face: usize,
+    glyphs: &mut Vec<KrillaGlyph>,
+    (text, range): (&str, std::ops::Range<usize>),
+    (x, y): (f32, f32),
+    size: f32,
+) {
+    if glyphs.is_empty() {
+        return;
+    }
+    // Glyph text ranges are relative to the slice passed with them.
+    let start = range.start;
+    let slice = &text[range];
+    let shifted: Vec<KrillaGlyph> = glyphs
+        .drain(..)
+        .map(|g| {
+            KrillaGlyph::new(
+                g.glyph_id,
+                g.x_advance,
+                0.0,
+                0.0,
+                0.0,
+                g.text_range.start - start..g.text_range.end - start,
+                None,
+            )
+        })
+        .collect();
+    surface.draw_glyphs(
+        Point::from_xy(x, y),
+        &shifted,
+        fonts.faces[face].font.clone(),
+        slice,
+        size,
+        false,
+    );
+}
+
 fn draw_text(
     surface: &mut krilla::surface::Surface<'_>,
     fonts: &FontSet,
@@ -86,41 +126,14 @@ fn draw_text(
     let flush = |surface: &mut krilla::surface::Surface<'_>,
                  face: usize,
                  glyphs: &mut Vec<KrillaGlyph>,
-                 start: usize,
-                 end: usize,
+                 range: std::ops::Range<usize>,
                  cx: f32| {
-        if glyphs.is_empty() {
-            return;
-        }
-        // Glyph text ranges are relative to the slice passed with them.
-        let slice = &text[start..end];
-        let shifted: Vec<KrillaGlyph> = glyphs
-            .drain(..)
-            .map(|g| {
-                KrillaGlyph::new(
-                    g.glyph_id,
-                    g.x_advance,
-                    0.0,
-                    0.0,
-                    0.0,
-                    g.text_range.start - start..g.text_range.end - start,
-                    None,
-                )
-            })
-            .collect();
-        surface.draw_glyphs(
-            Point::from_xy(cx, y),
-            &shifted,
-            fonts.faces[face].font.clone(),
-            slice,
-            size,
-            false,
-        );
+        draw_run(surface, fonts, face, glyphs, (text, range), (cx, y), size);
     };
     for (i, ch) in text.char_indices() {
         let p = fonts.place_styled(ch, bold);
         if p.face != face && !glyphs.is_empty() {
-            flush(surface, face, &mut glyphs, run_start, i, cx);
+            flush(surface, face, &mut glyphs, run_start..i, cx);
             cx += run_w;
             run_w = 0.0;
         }
@@ -139,7 +152,7 @@ fn draw_text(
         ));
         run_w += p.advance * size;
     }
-    flush(surface, face, &mut glyphs, run_start, text.len(), cx);
+    flush(surface, face, &mut glyphs, run_start..text.len(), cx);
     surface.set_stroke(None);
 }
 
