@@ -144,7 +144,7 @@ fn odd_spans_render_in_every_format_and_keep_their_text() {
                     // a cell split over pages are not interleaved with the page furniture.
                     crate::pdf::pdf_text(&bytes);
                     let doc = collabdocs::markup::parse(&markup).unwrap();
-                    let lay = collabdocs::render::pdf::layout::layout(
+                    let lay = collabdocs::render::pdf::layout(
                         &doc,
                         collabdocs::render::fonts::FontSet::builtin(),
                     )

@@ -3,7 +3,8 @@
 use collabdocs::document::Document;
 use collabdocs::kinds::DocumentKind;
 use collabdocs::render::fonts::FontSet;
-use collabdocs::render::pdf::layout::{layout, Layout};
+use collabdocs::render::pdf::layout;
+use collabdocs::render::pdf::layout::Layout;
 use serde_json::{json, Value};
 
 use crate::common::*;

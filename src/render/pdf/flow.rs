@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::layout::*;
+use super::lines::wrap;
 use crate::document::*;
 use crate::render::fonts::FontSet;
 use crate::render::RenderError;

@@ -5,18 +5,14 @@
 //! Units are points; the origin is the page's top-left corner, y grows downwards.
 
 //!
-//! The parts: [`super::lines`] breaks text into lines, [`super::flow`] places blocks down the
-//! pages, [`super::grid`] lays out tables and grids, [`super::furniture`] adds the page header
-//! and footer once the page count is known.
+//! These are the types of a laid-out document; [`super::layout()`] makes one: [`super::lines`]
+//! breaks text into lines, [`super::flow`] places blocks down the pages, [`super::grid`] lays
+//! out tables and grids, [`super::furniture`] adds the page header and footer once the page
+//! count is known.
 
 use std::collections::BTreeSet;
 
-use super::flow::Flow;
 use crate::document::*;
-use crate::render::fonts::FontSet;
-use crate::render::RenderError;
-
-pub use super::lines::{wrap, NO_LINE_END, NO_LINE_START};
 
 pub const A4: (f32, f32) = (595.28, 841.89);
 pub(super) const MARGIN_X: f32 = 56.7; // 20 mm
@@ -153,36 +149,4 @@ pub struct Anchor {
     pub name: String,
     pub page: usize,
     pub rect: [f32; 4],
-}
-
-/// Lays a document out on A4 pages (landscape when the document asks), within the page
-/// budget and the time of [`crate::budget`].
-pub fn layout(doc: &Document, fonts: &FontSet) -> Result<Layout, RenderError> {
-    let (width, height) = if doc.landscape { (A4.1, A4.0) } else { A4 };
-    let mut flow = Flow {
-        fonts,
-        width,
-        height,
-        pages: Vec::new(),
-        y: MARGIN_TOP,
-        missing: BTreeSet::new(),
-        anchors: Vec::new(),
-        max_pages: crate::budget::limits().max_pages.max(1),
-        stop: None,
-    };
-    flow.pages.push(Page::default());
-    for (i, b) in doc.blocks.iter().enumerate() {
-        flow.block(b, &doc.blocks[i + 1..]);
-        if let Some(stop) = flow.stop.take() {
-            return Err(stop);
-        }
-    }
-    super::furniture::add(&mut flow, doc);
-    Ok(Layout {
-        width,
-        height,
-        pages: flow.pages,
-        missing: flow.missing,
-        anchors: flow.anchors,
-    })
 }

@@ -10,7 +10,7 @@ use krilla::text::{GlyphId, KrillaGlyph};
 
 use super::fonts::FontSet;
 use super::RenderError;
-use layout::{layout, Layout, Op, Rgb, TextStyle};
+use layout::{Layout, Op, Page, Rgb, TextStyle, A4};
 
 mod flow;
 mod furniture;
@@ -273,4 +273,36 @@ fn draw_op(s: &mut krilla::surface::Surface<'_>, op: &Op, fonts: &FontSet, lay: 
             s.pop();
         }
     }
+}
+
+/// Lays a document out on A4 pages (landscape when the document asks), within the page
+/// budget and the time of [`crate::budget`].
+pub fn layout(doc: &Document, fonts: &FontSet) -> Result<Layout, RenderError> {
+    let (width, height) = if doc.landscape { (A4.1, A4.0) } else { A4 };
+    let mut flow = flow::Flow {
+        fonts,
+        width,
+        height,
+        pages: Vec::new(),
+        y: layout::MARGIN_TOP,
+        missing: std::collections::BTreeSet::new(),
+        anchors: Vec::new(),
+        max_pages: crate::budget::limits().max_pages.max(1),
+        stop: None,
+    };
+    flow.pages.push(Page::default());
+    for (i, b) in doc.blocks.iter().enumerate() {
+        flow.block(b, &doc.blocks[i + 1..]);
+        if let Some(stop) = flow.stop.take() {
+            return Err(stop);
+        }
+    }
+    furniture::add(&mut flow, doc);
+    Ok(Layout {
+        width,
+        height,
+        pages: flow.pages,
+        missing: flow.missing,
+        anchors: flow.anchors,
+    })
 }
