@@ -333,7 +333,11 @@ impl Table {
                     col += span;
                     continue;
                 }
-                let Some(cell) = own.next() else { break };
+                // A row out of cells still shows the cells spanning into it from above.
+                let Some(cell) = own.next() else {
+                    col += 1;
+                    continue;
+                };
                 // A colspan stops short of a column still covered from above.
                 let free = (col..n).take_while(|&c| above[c].is_none()).count();
                 let span = cell.colspan.clamp(1, free);
@@ -550,5 +554,75 @@ mod tests {
         assert_eq!(format_amount(1234567.0), "1,234,567.00");
         assert_eq!(format_amount(0.1 + 0.2), "0.30");
         assert_eq!(format_amount(-1500.25), "-1,500.25");
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn cell(colspan: usize, rowspan: usize) -> Cell {
+            Cell {
+                text: vec![Span::plain("x")],
+                colspan,
+                rowspan,
+                hint: CellHint::Text,
+                align: None,
+            }
+        }
+
+        /// A table of `ncols` columns whose rows hold cells of random spans, some past the edge.
+        fn table() -> impl Strategy<Value = Table> {
+            (1usize..6).prop_flat_map(|ncols| {
+                let row =
+                    prop::collection::vec((1usize..4, 1usize..4), 0..ncols + 2).prop_map(|cells| {
+                        Row {
+                            cells: cells.into_iter().map(|(c, r)| cell(c, r)).collect(),
+                            flag: None,
+                        }
+                    });
+                prop::collection::vec(row, 1..8).prop_map(move |rows| Table {
+                    name: "t".into(),
+                    sheet: None,
+                    chart: None,
+                    columns: vec![Column::default(); ncols],
+                    header: Vec::new(),
+                    rows,
+                    footer: Vec::new(),
+                })
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 500, failure_persistence: None, ..ProptestConfig::default() })]
+
+            /// Every placed cell lies within the columns and the section's rows, no two cells
+            /// of a row cover one column, and a spanning cell comes again, continued, in each
+            /// row it covers, on the same columns.
+            #[test]
+            fn spans_are_placed_within_the_table_without_overlap(t in table()) {
+                let n = t.columns.len();
+                let placed = t.place(&t.rows);
+                prop_assert_eq!(placed.len(), t.rows.len());
+                for (i, slots) in placed.iter().enumerate() {
+                    let mut taken = vec![false; n];
+                    for s in slots {
+                        prop_assert!(s.span >= 1 && s.col + s.span <= n, "{:?} in {} columns", (s.col, s.span), n);
+                        prop_assert!(s.rowspan >= 1 && i + s.rowspan <= t.rows.len() + usize::from(s.continued) * i);
+                        for (c, t) in taken.iter_mut().enumerate().skip(s.col).take(s.span) {
+                            prop_assert!(!*t, "row {} column {} covered twice", i, c);
+                            *t = true;
+                        }
+                        if !s.continued {
+                            for below in 1..s.rowspan {
+                                let again = placed[i + below]
+                                    .iter()
+                                    .any(|b| b.continued && b.col == s.col && b.span == s.span);
+                                prop_assert!(again, "a cell spanning rows is missing below row {}", i);
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

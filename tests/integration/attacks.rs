@@ -107,7 +107,7 @@ fn raci(parties: Vec<String>, tasks: usize) -> Value {
 async fn a_header_taller_than_a_page_is_drawn_once_and_the_render_ends() {
     let long = "协".repeat(1500);
     let payload = raci(vec![long.clone(), "市场部".into()], 3);
-    for format in ["pdf", "docx", "xlsx", "html"] {
+    for format in formats() {
         let r = render("raci-matrix", format, &payload).await;
         assert_eq!(
             r.status,
@@ -332,7 +332,7 @@ async fn images_are_decoded_whole_under_the_pixel_budget() {
     for (uri, why) in [(huge, "pixels"), (broken, "PNG")] {
         let mut a = example(DocumentKind::Agreement);
         a["signatories"][0]["signature_image"] = json!(uri);
-        for format in ["pdf", "docx", "html", "xlsx"] {
+        for format in formats() {
             let r = render("agreement", format, &a).await;
             assert_eq!(
                 r.status,
@@ -696,7 +696,7 @@ fn the_binary_survives_every_case_within_its_memory() {
     );
     // Long documents in every format, several at once.
     let long = serde_json::to_vec(&long_minutes(600)).unwrap();
-    let threads: Vec<_> = ["pdf", "docx", "xlsx", "html"]
+    let threads: Vec<_> = formats()
         .into_iter()
         .map(|f| {
             let long = long.clone();

@@ -40,7 +40,7 @@ fn hex_sha256(b: &[u8]) -> String {
 fn every_kind_and_format() -> Vec<Value> {
     let mut items = Vec::new();
     for kind in DocumentKind::ALL {
-        for format in ["pdf", "docx", "xlsx", "html"] {
+        for format in formats() {
             items.push(json!({"kind": kind.slug(), "format": format, "data": example(*kind)}));
         }
     }

@@ -20,7 +20,7 @@ fn tmp(name: &str) -> std::path::PathBuf {
 async fn render_writes_the_same_bytes_as_the_service() {
     let input = tmp("minutes.json");
     std::fs::write(&input, DocumentKind::MeetingMinutes.example()).unwrap();
-    for format in ["pdf", "docx", "xlsx", "html"] {
+    for format in formats() {
         let out = tmp(&format!("minutes.{format}"));
         let status = bin()
             .args(["render", "meeting-minutes", "-i"])

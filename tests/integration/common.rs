@@ -125,6 +125,14 @@ pub fn render_markup(markup: &str, format: collabdocs::render::OutputFormat) -> 
         .bytes
 }
 
+/// Every format's name, from the service's own list.
+pub fn formats() -> Vec<&'static str> {
+    collabdocs::render::OutputFormat::ALL
+        .iter()
+        .map(|f| f.extension())
+        .collect()
+}
+
 pub fn example(kind: DocumentKind) -> Value {
     serde_json::from_str(kind.example()).unwrap()
 }
@@ -224,41 +232,28 @@ pub fn docx_text(bytes: &[u8]) -> (WordText, String) {
     (body, furniture)
 }
 
-/// The Chinese label of an enumeration code, as documents print it.
+/// The Chinese label of an enumeration code, as documents print it: read from the API
+/// document, where every enumeration lists its codes and then their labels.
 pub fn label(code: &str) -> &str {
-    match code {
-        "decision" => "需决策",
-        "sync" => "需同步",
-        "open" | "not_started" => "未开始",
-        "in_progress" => "进行中",
-        "done" => "已完成",
-        "need_support" => "需支持",
-        "at_risk" => "延期风险",
-        "delayed" => "已延期",
-        "high" => "高",
-        "medium" => "中",
-        "low" => "低",
-        "people" => "人力",
-        "budget" => "预算",
-        "equipment" => "设备",
-        "other" => "其他",
-        "pending" => "待处理",
-        "handling" => "处理中",
-        "escalated" => "已升级",
-        "resolved" => "已解决",
-        "closed" => "已关闭",
-        "awaiting" => "待审批",
-        "approved" => "已批准",
-        "rejected" => "已驳回",
-        "decision_maker" => "决策层",
-        "executor" => "执行层",
-        "supporter" => "支持层",
-        "informed" => "知情层",
-        "achieved" => "已达成",
-        "partial" => "部分达成",
-        "missed" => "未达成",
-        other => other,
-    }
+    static LABELS: OnceLock<std::collections::HashMap<String, String>> = OnceLock::new();
+    let labels = LABELS.get_or_init(|| {
+        let doc = collabdocs::http::openapi::document(Default::default());
+        let mut labels = std::collections::HashMap::new();
+        for schema in doc["components"]["schemas"].as_object().unwrap().values() {
+            let Some(values) = schema["enum"].as_array() else {
+                continue;
+            };
+            let values: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+            let (codes, names) = values.split_at(values.len() / 2);
+            if values.len().is_multiple_of(2) && names.iter().all(|n| !n.is_ascii()) {
+                for (c, n) in codes.iter().zip(names) {
+                    labels.insert(c.to_string(), n.to_string());
+                }
+            }
+        }
+        labels
+    });
+    labels.get(code).map_or(code, String::as_str)
 }
 
 /// Every value of a payload as it should appear in a document: strings (enumeration codes as

@@ -75,7 +75,7 @@ async fn every_kind_has_its_operations_and_its_example() {
             assert!(op["responses"][status].is_object(), "{slug} {status}");
         }
         let content = op["responses"]["200"]["content"].as_object().unwrap();
-        for format in ["pdf", "docx", "xlsx", "html"] {
+        for format in formats() {
             let (_, r) = render_example(*kind, format).await;
             let mime = r.header("content-type");
             let essence = mime.split(';').next().unwrap();

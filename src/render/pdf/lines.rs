@@ -66,9 +66,19 @@ fn wrap_paragraph(chars: &[(char, bool, f32)], max_w: f32) -> Vec<TextLine> {
             continue;
         }
         if le > ls {
-            breaks.push((ls, le));
+            // 避头尾: closing punctuation does not open the next line, nor opening punctuation
+            // end this one, while the line has a character to give: it goes along.
+            let mut cut = le;
+            while cut - ls > 1
+                && (NO_LINE_START.contains(chars[cut].0) || NO_LINE_END.contains(chars[cut - 1].0))
+            {
+                cut -= 1;
+            }
+            breaks.push((ls, cut));
+            ls = cut;
+        } else {
+            ls = a;
         }
-        ls = a;
         le = b;
         // A segment wider than the line is broken between characters.
         while visible(ls, le) > max_w {
@@ -188,5 +198,65 @@ mod tests {
         let ls = lines(&word, 50.0);
         assert!(ls.len() > 1);
         assert_eq!(ls.concat(), word);
+    }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// Text of Chinese, Latin words, digits, spaces and the punctuation the rules are about.
+        fn text() -> impl Strategy<Value = String> {
+            let pieces = prop_oneof![
+                Just("协".to_string()),
+                Just("调研数据".to_string()),
+                Just("collaboration".to_string()),
+                Just("2026".to_string()),
+                Just(" ".to_string()),
+                prop::sample::select(NO_LINE_START.chars().collect::<Vec<_>>())
+                    .prop_map(String::from),
+                prop::sample::select(NO_LINE_END.chars().collect::<Vec<_>>())
+                    .prop_map(String::from),
+                Just("W".repeat(30)),
+            ];
+            prop::collection::vec(pieces, 1..40).prop_map(|p| p.concat())
+        }
+
+        fn visible(s: &str) -> String {
+            s.chars().filter(|c| !c.is_whitespace()).collect()
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig { cases: 300, failure_persistence: None, ..ProptestConfig::default() })]
+
+            #[test]
+            fn no_character_is_lost_and_no_line_is_too_wide(t in text(), w in 20.0f32..300.0) {
+                let mut missing = BTreeSet::new();
+                let set = wrap(&[Span::plain(t.as_str())], 10.0, w, FontSet::builtin(), &mut missing);
+                let joined: String = set.iter().map(TextLine::text).collect();
+                prop_assert_eq!(visible(&joined), visible(&t));
+                for l in &set {
+                    prop_assert!(
+                        l.width <= w + 0.01 || l.text().chars().count() == 1,
+                        "{:?} is {} wide, more than {}", l.text(), l.width, w
+                    );
+                }
+            }
+
+            #[test]
+            fn closing_punctuation_opens_no_line_that_could_give_way(t in text(), w in 20.0f32..300.0) {
+                let mut missing = BTreeSet::new();
+                let set: Vec<String> = wrap(&[Span::plain(t.as_str())], 10.0, w, FontSet::builtin(), &mut missing)
+                    .iter()
+                    .map(TextLine::text)
+                    .collect();
+                for pair in set.windows(2) {
+                    let first = pair[1].chars().next();
+                    if first.is_some_and(|c| NO_LINE_START.contains(c)) {
+                        // Only where the line before had nothing to give: one character at most.
+                        prop_assert!(pair[0].chars().count() <= 1, "{:?}", set);
+                    }
+                }
+            }
+        }
     }
 }
