@@ -158,6 +158,12 @@ pub trait Hooks {
     }
 }
 
+/// A kind's built-in defaults (`templates/defaults/<kind>.json`): the wording a document
+/// carries where its payload leaves a clause out.
+pub(crate) fn defaults<T: serde::de::DeserializeOwned>(json: &'static str) -> T {
+    serde_json::from_str(json).expect("the built-in defaults are valid JSON of their type")
+}
+
 impl DocumentKind {
     pub fn from_slug(s: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|k| k.slug() == s)

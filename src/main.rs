@@ -39,7 +39,7 @@ enum Command {
         /// The payload file; `-` reads standard input.
         #[arg(short, long, default_value = "-")]
         input: PathBuf,
-        /// Output format: pdf, docx, xlsx or html.
+        /// Output format (see `collabdocs kinds`): pdf, docx, xlsx or html.
         #[arg(short, long, default_value = "pdf")]
         format: String,
         /// Where to write the file; `-` writes standard output.
@@ -311,7 +311,7 @@ fn render(
 ) -> Result<(), String> {
     let kind = kind_arg(kind)?;
     let format = OutputFormat::parse(format)
-        .ok_or_else(|| format!("unknown format \"{format}\"; use pdf, docx, xlsx or html"))?;
+        .ok_or_else(|| format!("unknown format \"{format}\"; use {}", OutputFormat::names()))?;
     let mut body = Vec::new();
     if input.as_os_str() == "-" {
         std::io::stdin()

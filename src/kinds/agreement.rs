@@ -170,13 +170,11 @@ impl Agreement {
             "signed_on": self.signed_on(),
             "partner_names": partners.join("、"),
             "period": format!("自{}起至{}", self.effective.from.zh(), until),
-            "scope": if self.scope.is_empty() { vec!["需求对接".to_string(), "进度同步".into(), "资源协调".into(), "问题解决".into()] } else { self.scope.clone() },
+            "scope": if self.scope.is_empty() { d.scope.clone() } else { self.scope.clone() },
             "meetings": meetings,
             "channels": channels,
             "minutes_within_hours": hours,
-            "resources": if self.resources.is_empty() {
-                vec!["牵头部门负责协调会议室及线上会议工具。".to_string(), "协作部门需在2个工作日内反馈资源需求的可行性。".into()]
-            } else { self.resources.clone() },
+            "resources": if self.resources.is_empty() { d.resources.clone() } else { self.resources.clone() },
             "levels": levels,
             "escalation_path": path.join(" → "),
             "confidentiality_years": years,
@@ -238,12 +236,12 @@ struct Defaults {
     escalation_path: Vec<String>,
     confidentiality_years: u32,
     until: String,
+    scope: Vec<String>,
+    resources: Vec<String>,
 }
 
 fn defaults() -> &'static Defaults {
     static DEFAULTS: std::sync::OnceLock<Defaults> = std::sync::OnceLock::new();
-    DEFAULTS.get_or_init(|| {
-        serde_json::from_str(include_str!("../../templates/defaults/agreement.json"))
-            .expect("the built-in agreement defaults are valid JSON")
-    })
+    DEFAULTS
+        .get_or_init(|| super::defaults(include_str!("../../templates/defaults/agreement.json")))
 }

@@ -84,11 +84,12 @@ impl CommunicationPlan {
                 .and_then(get)
                 .unwrap_or_else(|| default.to_string())
         };
+        let d = defaults();
         let derived = json!({
-            "daily": pick(|m| m.daily.clone(), "建立跨部门协作群，每日17:00前同步当日进展及次日计划（简洁扼要，避免刷屏）。"),
-            "weekly": pick(|m| m.weekly.clone(), "每周五15:00召开线下/线上同步会，聚焦问题解决；会前提交《周进展表》，会后输出《会议纪要》。"),
-            "urgent": pick(|m| m.urgent.clone(), "突发问题2小时内响应，由责任部门发起紧急会议，15分钟内明确解决方案。"),
-            "preparation": self.meeting_preparation.clone().unwrap_or_else(|| "重要会议提前3-5个工作日发送会议通知、议程及背景材料，要求参会者提前准备。".to_string()),
+            "daily": pick(|m| m.daily.clone(), &d.daily),
+            "weekly": pick(|m| m.weekly.clone(), &d.weekly),
+            "urgent": pick(|m| m.urgent.clone(), &d.urgent),
+            "preparation": self.meeting_preparation.clone().unwrap_or_else(|| d.preparation.clone()),
         });
         let stem = format!(
             "沟通协调计划-{}",
@@ -99,3 +100,22 @@ impl CommunicationPlan {
 }
 
 impl super::Hooks for CommunicationPlan {}
+
+/// The mechanisms a plan states where its payload leaves them out:
+/// `templates/defaults/communication-plan.json`.
+#[derive(Debug, serde::Deserialize)]
+struct Defaults {
+    daily: String,
+    weekly: String,
+    urgent: String,
+    preparation: String,
+}
+
+fn defaults() -> &'static Defaults {
+    static DEFAULTS: std::sync::OnceLock<Defaults> = std::sync::OnceLock::new();
+    DEFAULTS.get_or_init(|| {
+        super::defaults(include_str!(
+            "../../templates/defaults/communication-plan.json"
+        ))
+    })
+}

@@ -129,11 +129,7 @@ impl MeetingNotice {
             })
             .collect();
         let rules = if self.rules.is_empty() {
-            vec![
-                "发言紧扣议题".to_string(),
-                "避免打断他人".to_string(),
-                "有争议时先记录观点再求同存异".to_string(),
-            ]
+            defaults().rules.clone()
         } else {
             self.rules.clone()
         };
@@ -149,3 +145,17 @@ impl MeetingNotice {
 }
 
 impl super::Hooks for MeetingNotice {}
+
+/// The meeting rules a notice states where its payload gives none:
+/// `templates/defaults/meeting-notice.json`.
+#[derive(Debug, serde::Deserialize)]
+struct Defaults {
+    rules: Vec<String>,
+}
+
+fn defaults() -> &'static Defaults {
+    static DEFAULTS: std::sync::OnceLock<Defaults> = std::sync::OnceLock::new();
+    DEFAULTS.get_or_init(|| {
+        super::defaults(include_str!("../../templates/defaults/meeting-notice.json"))
+    })
+}
