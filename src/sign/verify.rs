@@ -149,10 +149,19 @@ fn find_signatures(pdf: &[u8]) -> Result<Vec<Found>, String> {
 /// this service's signing certificate, when it has one.
 pub fn verify(pdf: &[u8], ours: Option<[u8; 32]>) -> Verification {
     let (signatures, problem) = match find_signatures(pdf) {
-        Ok(found) => (
-            found.iter().map(|f| verify_one(pdf, f, ours)).collect(),
-            None,
-        ),
+        Ok(found) => {
+            let mut checked = Vec::new();
+            let mut stopped = None;
+            for f in &found {
+                // Each signature hashes up to the whole file: stop at the request's deadline.
+                if let Err(stop) = crate::budget::check() {
+                    stopped = Some(format!("the check stopped: {stop}"));
+                    break;
+                }
+                checked.push(verify_one(pdf, f, ours));
+            }
+            (checked, stopped)
+        }
         Err(e) => (
             Vec::new(),
             Some(format!("the signatures cannot be read: {e}")),
@@ -160,7 +169,8 @@ pub fn verify(pdf: &[u8], ours: Option<[u8; 32]>) -> Verification {
     };
     let last: Option<&SignatureReport> = signatures.last();
     Verification {
-        valid: !signatures.is_empty()
+        valid: problem.is_none()
+            && !signatures.is_empty()
             && signatures.iter().all(|s| s.valid)
             && last.is_some_and(|s| s.covers_whole_file),
         signer: last.and_then(|s| s.signer.clone()),
