@@ -45,6 +45,10 @@ pub struct EngineSettings {
     /// The PKCS#12 file's password; from the environment only, so it stays out of `ps`.
     #[arg(skip = std::env::var("COLLABDOCS_SIGNING_P12_PASSWORD").unwrap_or_default())]
     pub signing_p12_password: String,
+    /// PEM bundle of the certificates (roots or intermediates) a signature's chain must reach
+    /// for `/v1/verify` to call it trusted.
+    #[arg(long, env = "COLLABDOCS_TRUST_ANCHORS")]
+    pub trust_anchors: Option<PathBuf>,
 }
 
 /// The payload limits, which the OpenAPI document states too.
@@ -118,6 +122,10 @@ impl EngineSettings {
             limits: self.limits.input_limits(),
             signer: self.signer()?.map(std::sync::Arc::new),
             theme,
+            trust_anchors: match &self.trust_anchors {
+                Some(path) => read_anchors(path)?,
+                None => Vec::new(),
+            },
         })
     }
 }
@@ -170,6 +178,15 @@ pub struct ServeSettings {
         hide_env_values = true
     )]
     pub api_keys: Vec<String>,
+    /// Comma-separated: the API keys that may ask for signed documents (`sign=true`); each must
+    /// be one of the API keys. When unset, any API key may; others get 403.
+    #[arg(
+        long,
+        env = "COLLABDOCS_SIGNING_API_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub signing_api_keys: Vec<String>,
     /// Seconds to keep serving after SIGTERM (with /readyz at 503) before stopping.
     #[arg(long, env = "COLLABDOCS_DRAIN_SECS", default_value_t = 0)]
     pub drain_secs: u64,
@@ -181,4 +198,15 @@ pub struct ServeSettings {
     pub log_format: LogFormat,
     #[command(flatten)]
     pub engine: EngineSettings,
+}
+
+/// The trust anchors in a PEM file, or why they cannot be read (a start-up error).
+pub fn read_anchors(path: &std::path::Path) -> Result<Vec<cms::cert::x509::Certificate>, String> {
+    let pem = std::fs::read(path).map_err(|e| {
+        format!(
+            "COLLABDOCS_TRUST_ANCHORS: cannot read {}: {e}",
+            path.display()
+        )
+    })?;
+    crate::sign::Trust::anchors_from_pem(&pem).map_err(|e| format!("COLLABDOCS_TRUST_ANCHORS: {e}"))
 }

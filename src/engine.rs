@@ -22,6 +22,8 @@ pub struct EngineOptions {
     pub theme: Theme,
     /// The key and certificate agreements are digitally signed with, if any.
     pub signer: Option<Arc<Signer>>,
+    /// The certificates a signature's chain must reach to be trusted (`/v1/verify`).
+    pub trust_anchors: Vec<cms::cert::x509::Certificate>,
 }
 
 pub struct Engine {
@@ -29,6 +31,7 @@ pub struct Engine {
     theme: Theme,
     limits: InputLimits,
     signer: Option<Arc<Signer>>,
+    trust_anchors: Vec<cms::cert::x509::Certificate>,
 }
 
 impl Engine {
@@ -68,6 +71,7 @@ impl Engine {
             theme: opts.theme,
             limits: opts.limits,
             signer: opts.signer,
+            trust_anchors: opts.trust_anchors,
         };
         for kind in DocumentKind::ALL {
             let example: Value =
@@ -213,6 +217,14 @@ impl Engine {
             filename: format!("{}.{ext}", prepared.file_stem),
             ascii_filename: format!("{}.{ext}", ascii_stem(kind, &prepared.file_stem)),
             warnings,
+        }
+    }
+
+    /// What a verification here believes: the service's own certificate and the trust anchors.
+    pub fn trust(&self) -> crate::sign::Trust {
+        crate::sign::Trust {
+            ours: self.signer.as_ref().map(|s| s.certificate_sha256()),
+            anchors: self.trust_anchors.clone(),
         }
     }
 

@@ -106,6 +106,9 @@ pub enum Error {
     /// An API key is required and was not given, or is wrong.
     #[error("{0}")]
     Unauthorized(String),
+    /// The key is valid but may not do this.
+    #[error("{0}")]
+    Forbidden(String),
     /// No such route.
     #[error("no resource at {0}")]
     NotFound(String),
@@ -133,6 +136,7 @@ impl Error {
         match self {
             Error::MalformedJson(_) | Error::BadRequest(_) => 400,
             Error::Unauthorized(_) => 401,
+            Error::Forbidden(_) => 403,
             Error::NotFound(_) | Error::UnknownKind(_) => 404,
             Error::MethodNotAllowed(_) => 405,
             Error::SigningNotConfigured(_) => 409,
@@ -155,6 +159,7 @@ impl Error {
             Error::TooLarge(_) => ("too-large", "Request too large"),
             Error::RequestTimeout(_) => ("request-timeout", "Request body too slow"),
             Error::Unauthorized(_) => ("unauthorized", "Unauthorized"),
+            Error::Forbidden(_) => ("forbidden", "Forbidden"),
             Error::NotFound(_) => ("not-found", "Not found"),
             Error::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
             Error::Overloaded(_) => ("overloaded", "Service busy"),

@@ -99,6 +99,9 @@ enum Command {
         /// This service's signing certificate (PEM), to report `signed_by_this_service`.
         #[arg(long, env = "COLLABDOCS_SIGNING_CERT")]
         signing_cert: Option<PathBuf>,
+        /// PEM bundle of trust anchors, to report whether each signer is trusted.
+        #[arg(long, env = "COLLABDOCS_TRUST_ANCHORS")]
+        trust_anchors: Option<PathBuf>,
     },
     /// Print the OpenAPI 3.1 document (the one served at /openapi.json).
     ///
@@ -179,7 +182,11 @@ fn main() -> ExitCode {
             }
         }
         Command::DevCert { out, organisation } => dev_cert(&out, &organisation),
-        Command::Verify { pdf, signing_cert } => {
+        Command::Verify {
+            pdf,
+            signing_cert,
+            trust_anchors,
+        } => {
             let ours = match signing_cert {
                 Some(path) => std::fs::read(&path)
                     .map_err(|e| format!("reading {}: {e}", path.display()))
@@ -187,10 +194,15 @@ fn main() -> ExitCode {
                     .map(Some),
                 None => Ok(None),
             };
+            let anchors = match trust_anchors {
+                Some(path) => collabdocs::config::read_anchors(&path),
+                None => Ok(Vec::new()),
+            };
             let bytes = std::fs::read(&pdf).map_err(|e| format!("reading {}: {e}", pdf.display()));
-            ours.and_then(|ours| bytes.map(|b| (ours, b)))
-                .and_then(|(ours, b)| {
-                    let report = collabdocs::sign::verify(&b, ours);
+            ours.and_then(|ours| anchors.map(|anchors| collabdocs::sign::Trust { ours, anchors }))
+                .and_then(|trust| bytes.map(|b| (trust, b)))
+                .and_then(|(trust, b)| {
+                    let report = collabdocs::sign::verify(&b, &trust);
                     println!(
                         "{}",
                         serde_json::to_string_pretty(&report).unwrap_or_default()
@@ -221,12 +233,20 @@ fn main() -> ExitCode {
 fn serve(s: ServeSettings) -> Result<(), String> {
     init_logging(s.log_format);
     let engine = Arc::new(Engine::new(s.engine.engine_options()?).map_err(|e| e.to_string())?);
-    let keys: Vec<String> = s
-        .api_keys
-        .iter()
-        .map(|k| k.trim().to_string())
-        .filter(|k| !k.is_empty())
-        .collect();
+    let clean = |keys: &[String]| -> Vec<String> {
+        keys.iter()
+            .map(|k| k.trim().to_string())
+            .filter(|k| !k.is_empty())
+            .collect()
+    };
+    let keys = clean(&s.api_keys);
+    let signing_keys = clean(&s.signing_api_keys);
+    if signing_keys.iter().any(|k| !keys.contains(k)) {
+        return Err(
+            "COLLABDOCS_SIGNING_API_KEYS: every signing key must also be one of COLLABDOCS_API_KEYS"
+                .into(),
+        );
+    }
     let defaults = AppState::new(engine.clone());
     let state = web::Data::new(AppState {
         body_limit: s.body_limit_bytes as usize,
@@ -241,6 +261,7 @@ fn serve(s: ServeSettings) -> Result<(), String> {
         },
         render_timeout: Duration::from_millis(s.render_timeout_ms),
         api_keys: keys,
+        signing_keys,
         ..defaults
     });
     let workers = if s.workers == 0 {

@@ -9,7 +9,7 @@ use super::middleware::off_thread;
 use super::request::{flag, query, read_body};
 use super::response::file_response;
 use super::AppState;
-use crate::engine::Engine;
+use crate::engine::{Engine, Rendered};
 use crate::error::Error;
 use crate::kinds::DocumentKind;
 use crate::render::OutputFormat;
@@ -146,6 +146,18 @@ pub(super) async fn render_document(
             "sign=true makes a signed PDF; format {format} cannot be signed"
         )));
     }
+    let key = super::middleware::bearer(req.headers()).map(str::to_string);
+    if sign && !state.signing_keys.is_empty() {
+        let allowed = key
+            .as_deref()
+            .is_some_and(|k| super::middleware::key_among(k, &state.signing_keys));
+        if !allowed {
+            return Err(Error::Forbidden(
+                "this API key may not ask for signed documents (COLLABDOCS_SIGNING_API_KEYS)"
+                    .into(),
+            ));
+        }
+    }
     let body = read_body(&req, payload, state.body_limit).await?;
     let engine = state.engine.clone();
     let started = Instant::now();
@@ -159,6 +171,9 @@ pub(super) async fn render_document(
         }
     })
     .await?;
+    if sign {
+        audit_signature(&req, key.as_deref(), &rendered, &state);
+    }
     state.metrics.render(
         kind.slug(),
         format.extension(),
@@ -166,4 +181,30 @@ pub(super) async fn render_document(
         rendered.bytes.len(),
     );
     Ok(file_response(&rendered))
+}
+
+/// One log line per signature: the request, the key that asked (its id, never the key), the
+/// signed file's SHA-256 and the signing certificate's.
+fn audit_signature(req: &HttpRequest, key: Option<&str>, rendered: &Rendered, state: &AppState) {
+    use actix_web::HttpMessage;
+    use sha2::Digest;
+    let request_id = req
+        .extensions()
+        .get::<super::middleware::RequestId>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let document = hex(&sha2::Sha256::digest(&rendered.bytes));
+    let certificate = state
+        .engine
+        .signer()
+        .map(|s| hex(&s.certificate_sha256()))
+        .unwrap_or_default();
+    tracing::info!(
+        request_id = %request_id,
+        key_id = %key.map(super::middleware::key_id).unwrap_or_else(|| "none".into()),
+        document_sha256 = %document,
+        certificate_sha256 = %certificate,
+        "document signed"
+    );
 }

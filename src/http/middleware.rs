@@ -59,26 +59,43 @@ fn unauthorized(req: &ServiceRequest, keys: &[String]) -> Option<Error> {
     if keys.is_empty() {
         return None;
     }
-    let given = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim);
-    match given {
-        Some(k)
-            if keys
-                .iter()
-                .any(|key| constant_time_eq(key.as_bytes(), k.as_bytes())) =>
-        {
-            None
-        }
+    match bearer(req.headers()) {
+        Some(k) if key_among(k, keys) => None,
         Some(_) => Some(Error::Unauthorized("the API key is not valid".into())),
         None => Some(Error::Unauthorized(
             "this route needs `Authorization: Bearer <API key>`".into(),
         )),
     }
 }
+
+/// The key of an `Authorization: Bearer <key>` header.
+pub(super) fn bearer(headers: &actix_web::http::header::HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// Whether `key` is one of `keys`, compared in constant time.
+pub(super) fn key_among(key: &str, keys: &[String]) -> bool {
+    keys.iter()
+        .any(|k| constant_time_eq(k.as_bytes(), key.as_bytes()))
+}
+
+/// A key's id for logs: the first 12 hex digits of its SHA-256, never the key.
+pub(super) fn key_id(key: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(key.as_bytes())
+        .iter()
+        .take(6)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The request id, kept in the request's extensions for handlers and logs.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
 
 /// Compares in constant time (`subtle`), over SHA-256 digests so that neither the position
 /// of the first difference nor the key's length shows in the time taken.

@@ -58,6 +58,9 @@ pub struct AppState {
     pub render_timeout: Duration,
     /// When not empty, every `/v1` route needs `Authorization: Bearer <one of these>`.
     pub api_keys: Vec<String>,
+    /// The API keys that may ask for a digitally signed document (`sign=true`); when empty,
+    /// any key may.
+    pub signing_keys: Vec<String>,
     /// Set on SIGTERM: `/readyz` answers 503 so traffic moves elsewhere while requests finish.
     pub draining: Arc<AtomicBool>,
     pub metrics: Arc<Metrics>,
@@ -81,6 +84,7 @@ impl AppState {
             slots: Arc::new(Slots::new(4 * cores())),
             render_timeout: Duration::from_secs(30),
             api_keys: Vec::new(),
+            signing_keys: Vec::new(),
             draining: Arc::new(AtomicBool::new(false)),
             metrics: Arc::new(Metrics::default()),
         }
@@ -111,6 +115,7 @@ pub fn app(
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
             .map_or_else(new_request_id, str::to_string);
+        actix_web::HttpMessage::extensions_mut(&req).insert(middleware::RequestId(request_id.clone()));
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let fut: LocalBoxFuture<'static, Result<ServiceResponse<BoxBody>, actix_web::Error>> =
             Box::pin(srv.call(req));

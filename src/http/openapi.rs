@@ -122,7 +122,7 @@ pub fn document(limits: InputLimits) -> Value {
     batch["responses"]["200"] = zip_response(
         "The ZIP: one file per item that rendered, and `manifest.json` listing every item (`status` ok or error, with its problem, and each file's sha256). It is streamed as it is written (chunked, no Content-Length); a ZIP cut short means the batch stopped on a fault.",
     );
-    add_errors(batch, &[400, 401, 413, 422, 503]);
+    add_errors(batch, &[400, 401, 408, 413, 422, 503]);
     doc["components"]["examples"] = Value::Object(examples);
     let components = doc["components"]["schemas"]
         .as_object_mut()
@@ -239,7 +239,9 @@ fn add_errors(op: &mut Value, statuses: &[u16]) {
         let text = match status {
             400 => "The body is not JSON, or a query parameter is malformed.",
             401 => "API keys are configured and the request has no valid `Authorization: Bearer` key.",
+            403 => "sign=true with an API key that may not ask for signed documents (COLLABDOCS_SIGNING_API_KEYS).",
             406 => "The format asked for (query or Accept) is not one this service renders.",
+            408 => "The body did not arrive within the body timeout (COLLABDOCS_BODY_TIMEOUT_MS).",
             413 => "The body is larger than the configured limit (or a batch has too many items).",
             422 => "The payload breaks the schema or the kind's rules; `errors` lists every problem with its JSON Pointer.",
             409 => "sign=true, but this service has no signing key configured (COLLABDOCS_SIGNING_KEY, COLLABDOCS_SIGNING_CERT).",
@@ -283,9 +285,9 @@ fn render_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value 
             },
         },
     });
-    add_errors(&mut op, &[400, 401, 406, 413, 422, 503]);
+    add_errors(&mut op, &[400, 401, 406, 408, 413, 422, 503]);
     if kind.signing().is_some() {
-        add_errors(&mut op, &[409]);
+        add_errors(&mut op, &[403, 409]);
     }
     op
 }
@@ -306,7 +308,7 @@ fn validate_operation(kind: DocumentKind, body: &Value, example: &Value) -> Valu
             },
         },
     });
-    add_errors(&mut op, &[400, 401, 413, 422]);
+    add_errors(&mut op, &[400, 401, 408, 413, 422, 503]);
     op
 }
 
@@ -350,7 +352,7 @@ fn split_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value {
             "200": zip_response(first.zip),
         },
     });
-    add_errors(&mut op, &[400, 401, 406, 413, 422, 503]);
+    add_errors(&mut op, &[400, 401, 406, 408, 413, 422, 503]);
     op
 }
 

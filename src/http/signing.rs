@@ -31,9 +31,9 @@ pub async fn verify(
             "the body is not a PDF (it does not start with %PDF-)".into(),
         ));
     }
-    let ours = state.engine.signer().map(|s| s.certificate_sha256());
+    let trust = state.engine.trust();
     let report = off_thread(&state, Some(state.render_timeout), "verify", move || {
-        Ok(crate::sign::verify(&body, ours))
+        Ok(crate::sign::verify(&body, &trust))
     })
     .await?;
     Ok(HttpResponse::Ok().json(report))

@@ -23,10 +23,12 @@ mod cms;
 mod dev_cert;
 mod keys;
 pub mod reader;
+pub mod trust;
 mod update;
 mod verify;
 
 pub use dev_cert::dev_cert;
+pub use trust::Trust;
 pub use verify::{verify, SignatureReport, Verification, MAX_SIGNATURES};
 
 use keys::Key;

@@ -6,14 +6,10 @@ use cms::content_info::ContentInfo;
 use cms::signed_data::{SignedData, SignerIdentifier};
 use der::asn1::OctetString;
 use der::{Decode, Encode};
-use p256::ecdsa::signature::Verifier as _;
-use rsa::pkcs8::DecodePublicKey;
 use sha2::{Digest, Sha256};
 
-use super::cms::{
-    ID_ECDSA_WITH_SHA256, ID_EC_PUBLIC_KEY, ID_MESSAGE_DIGEST, ID_RSA_ENCRYPTION, ID_SHA256,
-    ID_SHA256_WITH_RSA, ID_SIGNED_DATA,
-};
+use super::cms::{ID_MESSAGE_DIGEST, ID_SHA256, ID_SIGNED_DATA};
+use super::trust::{CertificateInfo, Trust};
 
 /// What `POST /v1/verify` reports about one signature.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -35,6 +31,19 @@ pub struct SignatureReport {
     pub modified_after_signing: bool,
     /// The signing time in the signature dictionary (`/M`), as written.
     pub signing_time: Option<String>,
+    /// Where the signing time comes from: `claimed` (the signer's own `/M`; no time-stamp).
+    pub signing_time_source: Option<String>,
+    /// The PAdES baseline level found: `B-B` (ETSI.CAdES.detached with signing-certificate-v2),
+    /// or none for another kind of signature.
+    pub level: Option<String>,
+    /// The signer's certificate.
+    pub certificate: Option<CertificateInfo>,
+    /// The certificate's chain reaches a trust anchor (`COLLABDOCS_TRUST_ANCHORS`), each
+    /// certificate valid at the signing time. Separate from `valid`: an intact signature by
+    /// an unknown certificate is valid and not trusted.
+    pub trusted: bool,
+    /// Why the certificate is trusted or not.
+    pub trust: Option<String>,
     /// Why `valid` is false.
     pub problem: Option<String>,
 }
@@ -61,6 +70,8 @@ pub const MAX_SIGNATURES: usize = 16;
 
 /// A signature as found through the document's form fields.
 struct Found {
+    /// The dictionary's `/SubFilter`.
+    sub_filter: Option<String>,
     range: [usize; 4],
     /// Where the `/Contents` hex string stands, `<` to `>` inclusive.
     contents: std::ops::Range<usize>,
@@ -135,6 +146,10 @@ fn find_signatures(pdf: &[u8]) -> Result<Vec<Found>, String> {
             _ => None,
         };
         out.push(Found {
+            sub_filter: sig
+                .get("SubFilter")
+                .and_then(Obj::as_name)
+                .map(str::to_string),
             range,
             contents,
             der: der.clone(),
@@ -147,7 +162,7 @@ fn find_signatures(pdf: &[u8]) -> Result<Vec<Found>, String> {
 
 /// Checks every signature in a PDF (at most [`MAX_SIGNATURES`]); `ours` is the SHA-256 of
 /// this service's signing certificate, when it has one.
-pub fn verify(pdf: &[u8], ours: Option<[u8; 32]>) -> Verification {
+pub fn verify(pdf: &[u8], trust: &Trust) -> Verification {
     let (signatures, problem) = match find_signatures(pdf) {
         Ok(found) => {
             let mut checked = Vec::new();
@@ -158,7 +173,7 @@ pub fn verify(pdf: &[u8], ours: Option<[u8; 32]>) -> Verification {
                     stopped = Some(format!("the check stopped: {stop}"));
                     break;
                 }
-                checked.push(verify_one(pdf, f, ours));
+                checked.push(verify_one(pdf, f, trust));
             }
             (checked, stopped)
         }
@@ -185,7 +200,7 @@ pub fn verify(pdf: &[u8], ours: Option<[u8; 32]>) -> Verification {
     }
 }
 
-fn verify_one(pdf: &[u8], found: &Found, ours: Option<[u8; 32]>) -> SignatureReport {
+fn verify_one(pdf: &[u8], found: &Found, trust: &Trust) -> SignatureReport {
     let [a, b, c, d] = found.range;
     let mut report = SignatureReport {
         valid: false,
@@ -195,6 +210,11 @@ fn verify_one(pdf: &[u8], found: &Found, ours: Option<[u8; 32]>) -> SignatureRep
         covers_whole_file: false,
         modified_after_signing: false,
         signing_time: found.signing_time.clone(),
+        signing_time_source: found.signing_time.as_ref().map(|_| "claimed".to_string()),
+        level: None,
+        certificate: None,
+        trusted: false,
+        trust: None,
         problem: None,
     };
     let end = c.checked_add(d);
@@ -218,10 +238,22 @@ fn verify_one(pdf: &[u8], found: &Found, ours: Option<[u8; 32]>) -> SignatureRep
     hasher.update(&pdf[..b]);
     hasher.update(&pdf[c..end]);
     let digest = hasher.finalize();
-    let (outcome, cert) = check_cms(&found.der, &digest);
-    if let Some(fp) = cert {
+    let (outcome, signer) = check_cms(&found.der, &digest);
+    if let Some(Signer { cert, pool, pades }) = signer {
+        let fp = super::trust::fingerprint(&cert);
         report.certificate_sha256 = Some(fp.iter().map(|b| format!("{b:02x}")).collect());
-        report.signed_by_this_service = ours == Some(fp);
+        report.signed_by_this_service = trust.ours == Some(fp);
+        let at = found
+            .signing_time
+            .as_deref()
+            .and_then(super::trust::pdf_date_secs)
+            .unwrap_or_else(now_secs);
+        let (trusted, why) = super::trust::evaluate(&cert, &pool, &trust.anchors, at);
+        report.trusted = trusted;
+        report.trust = Some(why);
+        report.certificate = Some(super::trust::describe(&cert));
+        let cades = found.sub_filter.as_deref() == Some("ETSI.CAdES.detached");
+        report.level = (cades && pades).then(|| "B-B".to_string());
     }
     match outcome {
         Ok(subject) => {
@@ -241,13 +273,27 @@ fn verify_one(pdf: &[u8], found: &Found, ours: Option<[u8; 32]>) -> SignatureRep
 /// `Ok(subject)` or `Err((subject if known, why))`.
 type CmsOutcome = Result<String, (Option<String>, String)>;
 
-fn check_cms(der: &[u8], digest: &[u8]) -> (CmsOutcome, Option<[u8; 32]>) {
-    let mut fingerprint = None;
-    let outcome = check_cms_inner(der, digest, &mut fingerprint);
-    (outcome, fingerprint)
+/// The signer's certificate, the certificates the signature carries, and whether its signed
+/// attributes name the certificate (signing-certificate-v2, as PAdES asks).
+struct Signer {
+    cert: cms::cert::x509::Certificate,
+    pool: Vec<cms::cert::x509::Certificate>,
+    pades: bool,
 }
 
-fn check_cms_inner(der: &[u8], digest: &[u8], fingerprint: &mut Option<[u8; 32]>) -> CmsOutcome {
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn check_cms(der: &[u8], digest: &[u8]) -> (CmsOutcome, Option<Signer>) {
+    let mut signer = None;
+    let outcome = check_cms_inner(der, digest, &mut signer);
+    (outcome, signer)
+}
+
+fn check_cms_inner(der: &[u8], digest: &[u8], signer: &mut Option<Signer>) -> CmsOutcome {
     let fail = |s: Option<String>, why: &str| Err((s, why.to_string()));
     // The contents are zero-padded after the DER value.
     let ci = match der::SliceReader::new(der).and_then(|mut r| ContentInfo::decode(&mut r)) {
@@ -277,7 +323,24 @@ fn check_cms_inner(der: &[u8], digest: &[u8], fingerprint: &mut Option<[u8; 32]>
     let Some(cert) = cert else {
         return fail(None, "the signer's certificate is not in the signature");
     };
-    *fingerprint = cert.to_der().ok().map(|d| Sha256::digest(&d).into());
+    let pool: Vec<_> = sd
+        .certificates
+        .iter()
+        .flat_map(|set| set.0.iter())
+        .filter_map(|c| match c {
+            CertificateChoices::Certificate(c) => Some(c.clone()),
+            _ => None,
+        })
+        .collect();
+    let pades = si.signed_attrs.as_ref().is_some_and(|a| {
+        a.iter()
+            .any(|x| x.oid == super::cms::ID_SIGNING_CERTIFICATE_V2)
+    });
+    *signer = Some(Signer {
+        cert: cert.clone(),
+        pool,
+        pades,
+    });
     let name = cert.tbs_certificate.subject.to_string();
     let subject = Some(name.clone());
     if si.digest_alg.oid != ID_SHA256 {
@@ -300,7 +363,13 @@ fn check_cms_inner(der: &[u8], digest: &[u8], fingerprint: &mut Option<[u8; 32]>
     let Ok(signed) = attrs.to_der() else {
         return fail(subject, "the signed attributes cannot be encoded");
     };
-    let Some(verified) = signature_verifies(cert, si, &signed) else {
+    let verified = super::trust::verify_with_key(
+        &cert.tbs_certificate.subject_public_key_info,
+        si.signature_algorithm.oid,
+        si.signature.as_bytes(),
+        &signed,
+    );
+    let Some(verified) = verified else {
         return fail(
             subject,
             "only ECDSA P-256 and RSA signatures with SHA-256 can be checked",
@@ -313,37 +382,6 @@ fn check_cms_inner(der: &[u8], digest: &[u8], fingerprint: &mut Option<[u8; 32]>
             subject,
             "the signature does not verify with the signer's certificate",
         )
-    }
-}
-
-/// Whether the signer's signature over the signed attributes verifies with the certificate's
-/// key; `None` for an algorithm that cannot be checked here.
-fn signature_verifies(
-    cert: &cms::cert::x509::Certificate,
-    si: &cms::signed_data::SignerInfo,
-    signed: &[u8],
-) -> Option<bool> {
-    let spki = &cert.tbs_certificate.subject_public_key_info;
-    let sig_alg = si.signature_algorithm.oid;
-    if spki.algorithm.oid == ID_EC_PUBLIC_KEY && sig_alg == ID_ECDSA_WITH_SHA256 {
-        let key = spki
-            .subject_public_key
-            .as_bytes()
-            .and_then(|b| p256::ecdsa::VerifyingKey::from_sec1_bytes(b).ok());
-        let sig = p256::ecdsa::Signature::from_der(si.signature.as_bytes()).ok();
-        Some(matches!((key, sig), (Some(k), Some(s)) if k.verify(signed, &s).is_ok()))
-    } else if spki.algorithm.oid == ID_RSA_ENCRYPTION
-        && (sig_alg == ID_SHA256_WITH_RSA || sig_alg == ID_RSA_ENCRYPTION)
-    {
-        let key = spki
-            .to_der()
-            .ok()
-            .and_then(|d| rsa::RsaPublicKey::from_public_key_der(&d).ok())
-            .map(rsa::pkcs1v15::VerifyingKey::<Sha256>::new);
-        let sig = rsa::pkcs1v15::Signature::try_from(si.signature.as_bytes()).ok();
-        Some(matches!((key, sig), (Some(k), Some(s)) if k.verify(signed, &s).is_ok()))
-    } else {
-        None
     }
 }
 
@@ -364,7 +402,7 @@ mod tests {
             b"%PDF-1.7 <00> /ByteRange[0 9 13 18446744073709551615]",
             b"%PDF-1.7 <zz> /ByteRange[0 9 13 0]",
         ] {
-            let v = verify(body, None);
+            let v = verify(body, &Trust::default());
             assert!(!v.valid, "{}", String::from_utf8_lossy(body));
         }
     }

@@ -403,7 +403,7 @@ async fn an_image_cannot_smuggle_a_catalog_into_a_signed_file() {
     };
     let catalog = file.object(root).unwrap().value;
     assert!(catalog.get("OpenAction").is_none() && catalog.get("AcroForm").is_some());
-    let v = collabdocs::sign::verify(&pdf, engine.signer().map(|s| s.certificate_sha256()));
+    let v = collabdocs::sign::verify(&pdf, &engine.trust());
     assert!(v.valid, "{v:?}");
     assert!(v.signatures[0].signed_by_this_service);
     assert_eq!(
@@ -424,7 +424,7 @@ async fn the_signing_time_is_the_clock_not_the_payload() {
         .render_signed(DocumentKind::Agreement, &a)
         .unwrap()
         .bytes;
-    let v = collabdocs::sign::verify(&pdf, None);
+    let v = collabdocs::sign::verify(&pdf, &Default::default());
     let m = v.signatures[0].signing_time.clone().unwrap();
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -17,4 +17,5 @@ mod production;
 mod properties;
 mod signing;
 mod templates;
+mod trust;
 mod xlsx;

@@ -107,7 +107,7 @@ proptest! {
     fn the_pdf_reader_takes_any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
         let mut pdf = b"%PDF-1.7\n".to_vec();
         pdf.extend_from_slice(&bytes);
-        let v = collabdocs::sign::verify(&pdf, None);
+        let v = collabdocs::sign::verify(&pdf, &Default::default());
         prop_assert!(!v.valid);
     }
 
@@ -122,7 +122,7 @@ proptest! {
         let i = at.index(pdf.len());
         let changed = pdf[i] != byte;
         pdf[i] = byte;
-        let v = collabdocs::sign::verify(&pdf, None);
+        let v = collabdocs::sign::verify(&pdf, &Default::default());
         // A change inside the signed range (anything but the signature's own hex) is caught.
         let contents = original.windows(10).position(|w| w == b"/Contents<").unwrap() + 9;
         let end = contents + original[contents..].iter().position(|&b| b == b'>').unwrap() + 1;
@@ -130,6 +130,6 @@ proptest! {
             prop_assert!(!v.valid, "byte {i} changed and the file still verifies");
         }
         let truncated = &original[..cut.index(original.len())];
-        let _ = collabdocs::sign::verify(truncated, None);
+        let _ = collabdocs::sign::verify(truncated, &Default::default());
     }
 }

@@ -288,7 +288,7 @@ fn rsa_keys_in_pem_or_pkcs12_sign_too() {
             .render_signed(DocumentKind::Agreement, &payload)
             .unwrap()
             .bytes;
-        let v = collabdocs::sign::verify(&pdf, None);
+        let v = collabdocs::sign::verify(&pdf, &Default::default());
         assert!(v.valid && v.covers_whole_file, "{v:?}");
         assert!(v.signer.unwrap().contains("O=华远科技有限公司"));
         outputs.push(pdf);

@@ -1,0 +1,248 @@
+//! Whom to believe: a signer's certificate described (subject, issuer, serial, validity,
+//! fingerprint) and its chain followed — through the certificates the signature carries —
+//! to one of the trust anchors the deployment names (`COLLABDOCS_TRUST_ANCHORS`). A
+//! look-alike certificate with the same name but another key never reaches an anchor.
+
+use cms::cert::x509::Certificate;
+use der::Encode;
+use p256::ecdsa::signature::Verifier as _;
+use rsa::pkcs8::DecodePublicKey;
+use sha2::{Digest, Sha256};
+use x509_cert::spki::SubjectPublicKeyInfoOwned;
+
+use super::cms::{ID_ECDSA_WITH_SHA256, ID_EC_PUBLIC_KEY, ID_RSA_ENCRYPTION, ID_SHA256_WITH_RSA};
+
+/// The certificates a verification believes: this service's own (to say
+/// `signed_by_this_service`) and the trust anchors.
+#[derive(Debug, Clone, Default)]
+pub struct Trust {
+    /// SHA-256 of the service's signing certificate, when it has one.
+    pub ours: Option<[u8; 32]>,
+    /// Root (or intermediate) certificates a chain must reach to be trusted.
+    pub anchors: Vec<Certificate>,
+}
+
+impl Trust {
+    /// Reads a PEM bundle of anchor certificates.
+    pub fn anchors_from_pem(pem: &[u8]) -> Result<Vec<Certificate>, String> {
+        let certs = Certificate::load_pem_chain(pem)
+            .map_err(|e| format!("the trust anchors are not PEM certificates: {e}"))?;
+        if certs.is_empty() {
+            return Err("the trust anchor file holds no certificate".into());
+        }
+        Ok(certs)
+    }
+}
+
+/// A certificate as `/v1/verify` describes it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CertificateInfo {
+    /// `CN=…,O=…`
+    pub subject: String,
+    pub issuer: String,
+    /// The serial number, in hex.
+    pub serial: String,
+    /// Valid from, RFC 3339 (UTC).
+    pub not_before: String,
+    /// Valid until, RFC 3339 (UTC).
+    pub not_after: String,
+    /// SHA-256 of the certificate (DER), in hex.
+    pub sha256: String,
+}
+
+pub fn fingerprint(cert: &Certificate) -> [u8; 32] {
+    cert.to_der()
+        .map(|d| Sha256::digest(&d).into())
+        .unwrap_or_default()
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn describe(cert: &Certificate) -> CertificateInfo {
+    let tbs = &cert.tbs_certificate;
+    let time = |t: &x509_cert::time::Time| rfc3339(t.to_unix_duration().as_secs());
+    CertificateInfo {
+        subject: tbs.subject.to_string(),
+        issuer: tbs.issuer.to_string(),
+        serial: hex(tbs.serial_number.as_bytes()),
+        not_before: time(&tbs.validity.not_before),
+        not_after: time(&tbs.validity.not_after),
+        sha256: hex(&fingerprint(cert)),
+    }
+}
+
+/// `2026-12-01T12:30:00Z`
+fn rfc3339(secs: u64) -> String {
+    let d = crate::values::Date::from_days((secs / 86_400) as i64);
+    let s = secs % 86_400;
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        d.year,
+        d.month,
+        d.day,
+        s / 3600,
+        s % 3600 / 60,
+        s % 60
+    )
+}
+
+/// Whether `signature` over `data` verifies with the key `spki` under algorithm `alg`;
+/// `None` for an algorithm that cannot be checked here.
+pub(super) fn verify_with_key(
+    spki: &SubjectPublicKeyInfoOwned,
+    alg: der::asn1::ObjectIdentifier,
+    signature: &[u8],
+    data: &[u8],
+) -> Option<bool> {
+    if spki.algorithm.oid == ID_EC_PUBLIC_KEY && alg == ID_ECDSA_WITH_SHA256 {
+        let key = spki
+            .subject_public_key
+            .as_bytes()
+            .and_then(|b| p256::ecdsa::VerifyingKey::from_sec1_bytes(b).ok());
+        let sig = p256::ecdsa::Signature::from_der(signature).ok();
+        Some(matches!((key, sig), (Some(k), Some(s)) if k.verify(data, &s).is_ok()))
+    } else if spki.algorithm.oid == ID_RSA_ENCRYPTION
+        && (alg == ID_SHA256_WITH_RSA || alg == ID_RSA_ENCRYPTION)
+    {
+        let key = spki
+            .to_der()
+            .ok()
+            .and_then(|d| rsa::RsaPublicKey::from_public_key_der(&d).ok())
+            .map(rsa::pkcs1v15::VerifyingKey::<Sha256>::new);
+        let sig = rsa::pkcs1v15::Signature::try_from(signature).ok();
+        Some(matches!((key, sig), (Some(k), Some(s)) if k.verify(data, &s).is_ok()))
+    } else {
+        None
+    }
+}
+
+/// `child` was signed by `issuer`'s key.
+fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
+    if child.tbs_certificate.issuer != issuer.tbs_certificate.subject {
+        return false;
+    }
+    let Ok(tbs) = child.tbs_certificate.to_der() else {
+        return false;
+    };
+    let Some(sig) = child.signature.as_bytes() else {
+        return false;
+    };
+    verify_with_key(
+        &issuer.tbs_certificate.subject_public_key_info,
+        child.signature_algorithm.oid,
+        sig,
+        &tbs,
+    ) == Some(true)
+}
+
+/// `at` (seconds since 1970) lies within the certificate's validity.
+fn valid_at(cert: &Certificate, at: u64) -> bool {
+    let v = &cert.tbs_certificate.validity;
+    v.not_before.to_unix_duration().as_secs() <= at
+        && at <= v.not_after.to_unix_duration().as_secs()
+}
+
+/// Follows `cert`'s chain through `pool` (the certificates the signature carries) to an
+/// anchor, each link's signature checked and each certificate valid at `at`. `(trusted, why)`.
+pub fn evaluate(
+    cert: &Certificate,
+    pool: &[Certificate],
+    anchors: &[Certificate],
+    at: u64,
+) -> (bool, String) {
+    if anchors.is_empty() {
+        return (
+            false,
+            "no trust anchors are configured (COLLABDOCS_TRUST_ANCHORS); the certificate is not judged".into(),
+        );
+    }
+    let is_anchor = |c: &Certificate| anchors.iter().any(|a| fingerprint(a) == fingerprint(c));
+    let mut current = cert;
+    for _ in 0..8 {
+        if !valid_at(current, at) {
+            return (
+                false,
+                format!(
+                    "{} is not valid at the signing time",
+                    current.tbs_certificate.subject
+                ),
+            );
+        }
+        if is_anchor(current) {
+            return (
+                true,
+                format!(
+                    "the chain reaches the trust anchor {}",
+                    current.tbs_certificate.subject
+                ),
+            );
+        }
+        if let Some(a) = anchors.iter().find(|a| issued_by(current, a)) {
+            return (
+                true,
+                format!("issued by the trust anchor {}", a.tbs_certificate.subject),
+            );
+        }
+        let next = pool
+            .iter()
+            .find(|c| fingerprint(c) != fingerprint(current) && issued_by(current, c));
+        match next {
+            Some(issuer) => current = issuer,
+            None => {
+                return (
+                    false,
+                    format!(
+                        "the chain ends at {}, issued by {}, which is not a trust anchor",
+                        current.tbs_certificate.subject, current.tbs_certificate.issuer
+                    ),
+                )
+            }
+        }
+    }
+    (false, "the chain is longer than eight certificates".into())
+}
+
+/// Seconds since 1970 of a PDF date (`D:20261201203015+08'00'`), if it reads as one.
+pub fn pdf_date_secs(m: &str) -> Option<u64> {
+    let s = m.strip_prefix("D:")?;
+    let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };
+    let date = crate::values::Date {
+        year: num(0..4)? as i32,
+        month: num(4..6).unwrap_or(1) as u32,
+        day: num(6..8).unwrap_or(1) as u32,
+    };
+    let (h, mi, se) = (
+        num(8..10).unwrap_or(0),
+        num(10..12).unwrap_or(0),
+        num(12..14).unwrap_or(0),
+    );
+    let offset = match s.get(14..15) {
+        Some(sign @ ("+" | "-")) => {
+            let oh = num(15..17).unwrap_or(0);
+            let om = num(18..20).unwrap_or(0);
+            let o = oh * 3600 + om * 60;
+            if sign == "+" {
+                o
+            } else {
+                -o
+            }
+        }
+        _ => 0,
+    };
+    let secs = date.days() * 86_400 + h * 3600 + mi * 60 + se - offset;
+    u64::try_from(secs).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdf_dates_read_with_their_offset() {
+        assert_eq!(pdf_date_secs("D:19700101080000+08'00'"), Some(0));
+        assert_eq!(pdf_date_secs("D:19700101000001Z"), Some(1));
+        assert_eq!(rfc3339(1_796_156_130), "2026-12-01T20:15:30Z");
+    }
+}

@@ -1,0 +1,185 @@
+//! Whom a verification believes: a chain followed to the configured trust anchors, a
+//! look-alike certificate with the same name told apart, and the keys allowed to sign.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use actix_web::test::TestRequest;
+use collabdocs::engine::{Engine, EngineOptions};
+use collabdocs::http::AppState;
+use collabdocs::kinds::DocumentKind;
+use collabdocs::sign::{Signer, Trust};
+use p256::pkcs8::EncodePrivateKey;
+use x509_cert::builder::{Builder, CertificateBuilder, Profile};
+
+use crate::common::*;
+
+type Cert = x509_cert::Certificate;
+
+/// A P-256 key and a certificate for `subject`, issued by `issuer` (self-signed when `None`);
+/// a root when `ca`.
+fn issue(
+    subject: &str,
+    issuer: Option<(&Cert, &p256::ecdsa::SigningKey)>,
+    ca: bool,
+) -> (p256::ecdsa::SigningKey, Cert) {
+    let key = p256::ecdsa::SigningKey::random(&mut rand_core::OsRng);
+    let name = x509_cert::name::Name::from_str(subject).unwrap();
+    let spki = x509_cert::spki::SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).unwrap();
+    let mut serial = [0u8; 8];
+    rand_core::RngCore::fill_bytes(&mut rand_core::OsRng, &mut serial);
+    serial[0] &= 0x7f;
+    let validity =
+        x509_cert::time::Validity::from_now(std::time::Duration::from_secs(86_400 * 30)).unwrap();
+    let serial = x509_cert::serial_number::SerialNumber::new(&serial).unwrap();
+    let cert = match (issuer, ca) {
+        (None, true) => CertificateBuilder::new(Profile::Root, serial, validity, name, spki, &key)
+            .unwrap()
+            .build::<p256::ecdsa::DerSignature>()
+            .unwrap(),
+        (None, false) => {
+            let profile = Profile::Leaf {
+                issuer: name.clone(),
+                enable_key_agreement: false,
+                enable_key_encipherment: false,
+            };
+            CertificateBuilder::new(profile, serial, validity, name, spki, &key)
+                .unwrap()
+                .build::<p256::ecdsa::DerSignature>()
+                .unwrap()
+        }
+        (Some((ca_cert, ca_key)), _) => {
+            let profile = Profile::Leaf {
+                issuer: ca_cert.tbs_certificate.subject.clone(),
+                enable_key_agreement: false,
+                enable_key_encipherment: false,
+            };
+            CertificateBuilder::new(profile, serial, validity, name, spki, ca_key)
+                .unwrap()
+                .build::<p256::ecdsa::DerSignature>()
+                .unwrap()
+        }
+    };
+    (key, cert)
+}
+
+fn pem(cert: &Cert) -> String {
+    der::EncodePem::to_pem(cert, der::pem::LineEnding::LF).unwrap()
+}
+
+fn signer(key: &p256::ecdsa::SigningKey, chain: &[&Cert]) -> Signer {
+    let key_pem = p256::SecretKey::from(key.clone())
+        .to_pkcs8_pem(der::pem::LineEnding::LF)
+        .unwrap()
+        .to_string();
+    let chain: String = chain.iter().map(|c| pem(c)).collect();
+    Signer::from_pem(&key_pem, &chain).unwrap()
+}
+
+fn signed_by(s: Signer) -> Vec<u8> {
+    let engine = Engine::new(EngineOptions {
+        signer: Some(Arc::new(s)),
+        ..EngineOptions::default()
+    })
+    .unwrap();
+    engine
+        .render_signed(DocumentKind::Agreement, &example(DocumentKind::Agreement))
+        .unwrap()
+        .bytes
+}
+
+#[test]
+fn a_chain_to_an_anchor_is_trusted_and_a_look_alike_is_not() {
+    let subject = "CN=华东零售集团 签章,O=华东零售集团";
+    let (root_key, root) = issue("CN=华东零售集团 根证书,O=华东零售集团", None, true);
+    let (leaf_key, leaf) = issue(subject, Some((&root, &root_key)), false);
+    let pdf = signed_by(signer(&leaf_key, &[&leaf, &root]));
+    let anchors = Trust {
+        ours: None,
+        anchors: vec![root.clone()],
+    };
+    let v = collabdocs::sign::verify(&pdf, &anchors);
+    let s = &v.signatures[0];
+    assert!(v.valid && s.trusted, "{v:?}");
+    assert!(
+        s.trust.as_deref().unwrap().contains("根证书"),
+        "{:?}",
+        s.trust
+    );
+    assert_eq!(s.level.as_deref(), Some("B-B"));
+    assert_eq!(s.signing_time_source.as_deref(), Some("claimed"));
+    let info = s.certificate.as_ref().unwrap();
+    assert!(info.subject.contains("华东零售集团") && info.issuer.contains("根证书"));
+    assert_eq!(info.sha256, s.certificate_sha256.clone().unwrap());
+    assert!(info.not_before < info.not_after && info.not_after.ends_with('Z'));
+
+    // The same name on a self-signed certificate with another key: intact, but not trusted.
+    let (fake_key, fake) = issue(subject, None, false);
+    let forged = signed_by(signer(&fake_key, &[&fake]));
+    let ours = Trust {
+        ours: Some(collabdocs::sign::trust::fingerprint(&leaf)),
+        anchors: vec![root.clone()],
+    };
+    let v = collabdocs::sign::verify(&forged, &ours);
+    let s = &v.signatures[0];
+    assert!(v.valid, "the signature itself is intact: {v:?}");
+    assert!(!s.trusted && !s.signed_by_this_service, "{v:?}");
+    assert!(
+        s.trust.as_deref().unwrap().contains("not a trust anchor"),
+        "{:?}",
+        s.trust
+    );
+    assert_eq!(
+        s.certificate.as_ref().unwrap().subject,
+        info.subject,
+        "a look-alike"
+    );
+
+    // The real one is this service's when its certificate is ours.
+    let v = collabdocs::sign::verify(&pdf, &ours);
+    assert!(v.signatures[0].signed_by_this_service && v.signatures[0].trusted);
+
+    // With no anchors, nothing is judged trusted, and the answer says why.
+    let v = collabdocs::sign::verify(&pdf, &Trust::default());
+    assert!(v.valid && !v.signatures[0].trusted);
+    assert!(v.signatures[0]
+        .trust
+        .as_deref()
+        .unwrap()
+        .contains("COLLABDOCS_TRUST_ANCHORS"));
+}
+
+#[actix_web::test]
+async fn only_signing_keys_may_ask_for_a_signature() {
+    let state = || AppState {
+        api_keys: vec!["reader".into(), "signer".into()],
+        signing_keys: vec!["signer".into()],
+        ..AppState::new(crate::signing::signing_engine())
+    };
+    let body = serde_json::to_vec(&example(DocumentKind::Agreement)).unwrap();
+    let ask = |key: &str| {
+        TestRequest::post()
+            .uri("/v1/documents/agreement?format=pdf&sign=true")
+            .insert_header(("authorization", format!("Bearer {key}")))
+            .set_payload(body.clone())
+    };
+    let r = call_with(state(), ask("reader")).await;
+    assert_eq!(r.status, 403, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.header("content-type"), "application/problem+json");
+    assert!(r.json()["detail"]
+        .as_str()
+        .unwrap()
+        .contains("COLLABDOCS_SIGNING_API_KEYS"));
+    let r = call_with(state(), ask("signer")).await;
+    assert_eq!(r.status, 200);
+    // Without sign=true, any key renders.
+    let r = call_with(
+        state(),
+        TestRequest::post()
+            .uri("/v1/documents/agreement?format=pdf")
+            .insert_header(("authorization", "Bearer reader"))
+            .set_payload(body.clone()),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+}
