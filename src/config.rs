@@ -45,6 +45,10 @@ pub struct EngineSettings {
     /// The PKCS#12 file's password; from the environment only, so it stays out of `ps`.
     #[arg(skip = std::env::var("COLLABDOCS_SIGNING_P12_PASSWORD").unwrap_or_default())]
     pub signing_p12_password: String,
+    /// A PNG with transparency (the round red seal) drawn over the signing organisation's line
+    /// inside the signature widget of signed documents.
+    #[arg(long, env = "COLLABDOCS_SEAL_IMAGE")]
+    pub seal_image: Option<PathBuf>,
     /// PEM bundle of the certificates (roots or intermediates) a signature's chain must reach
     /// for `/v1/verify` to call it trusted.
     #[arg(long, env = "COLLABDOCS_TRUST_ANCHORS")]
@@ -95,6 +99,25 @@ impl EngineSettings {
     }
 }
 
+impl EngineSettings {
+    /// The signer, with the seal when one is configured (which needs a signer).
+    fn signer_with_seal(&self) -> Result<Option<crate::sign::Signer>, String> {
+        let signer = self.signer()?;
+        let Some(path) = &self.seal_image else {
+            return Ok(signer);
+        };
+        let Some(mut signer) = signer else {
+            return Err("COLLABDOCS_SEAL_IMAGE is set but there is no signing key (COLLABDOCS_SIGNING_KEY and COLLABDOCS_SIGNING_CERT, or COLLABDOCS_SIGNING_P12)".into());
+        };
+        let png = std::fs::read(path)
+            .map_err(|e| format!("COLLABDOCS_SEAL_IMAGE: cannot read {}: {e}", path.display()))?;
+        signer.seal = Some(
+            crate::sign::Seal::from_png(&png).map_err(|e| format!("COLLABDOCS_SEAL_IMAGE: {e}"))?,
+        );
+        Ok(Some(signer))
+    }
+}
+
 impl LimitSettings {
     pub fn input_limits(&self) -> InputLimits {
         InputLimits {
@@ -120,7 +143,7 @@ impl EngineSettings {
         Ok(EngineOptions {
             templates_dir: self.templates_dir.clone(),
             limits: self.limits.input_limits(),
-            signer: self.signer()?.map(std::sync::Arc::new),
+            signer: self.signer_with_seal()?.map(std::sync::Arc::new),
             theme,
             trust_anchors: match &self.trust_anchors {
                 Some(path) => read_anchors(path)?,

@@ -163,6 +163,7 @@ impl Signer {
             chain,
             subject,
             organisation,
+            seal: None,
         })
     }
 }

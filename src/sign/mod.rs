@@ -23,11 +23,13 @@ mod cms;
 mod dev_cert;
 mod keys;
 pub mod reader;
+mod seal;
 pub mod trust;
 mod update;
 mod verify;
 
 pub use dev_cert::dev_cert;
+pub use seal::Seal;
 pub use trust::Trust;
 pub use verify::{verify, SignatureReport, Verification, MAX_SIGNATURES};
 
@@ -41,6 +43,8 @@ pub struct Signer {
     pub subject: String,
     /// The organisation the certificate names (O, else CN): printed in the signature area.
     pub organisation: String,
+    /// The seal drawn in the signature widget (`COLLABDOCS_SEAL_IMAGE`), if any.
+    pub seal: Option<Seal>,
 }
 
 /// SHA-256 of the first certificate in a PEM file.

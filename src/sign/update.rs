@@ -45,7 +45,20 @@ impl Signer {
             )
             .as_bytes(),
         );
-        update.object(appearance, frame_appearance(rect).as_bytes());
+        let seal = self
+            .seal
+            .as_ref()
+            .filter(|_| rect[2] > rect[0] && rect[3] > rect[1]);
+        let seal_nums = (tail.size + 3, tail.size + 4);
+        update.object(
+            appearance,
+            &widget_appearance(rect, seal.map(|s| (s, seal_nums.0))),
+        );
+        if let Some(seal) = seal {
+            for (num, body) in seal.objects(seal_nums.0, seal_nums.1) {
+                update.object(num, &body);
+            }
+        }
         let sig_start = update.out.len();
         update.object(
             sig,
@@ -58,7 +71,7 @@ impl Signer {
             )
             .as_bytes(),
         );
-        let mut out = update.finish(&tail, tail.size + 3);
+        let mut out = update.finish(&tail, tail.size + if seal.is_some() { 5 } else { 3 });
         self.fill_signature(&mut out, sig_start, reserve)?;
         Ok(out)
     }
@@ -98,10 +111,10 @@ impl Signer {
 }
 
 /// The signature widget's appearance: the signature area's text is in the page itself, the
-/// appearance draws its frame.
-fn frame_appearance(rect: [f32; 4]) -> String {
+/// appearance draws its frame and, when there is one, the seal (image object `seal.1`) on top.
+fn widget_appearance(rect: [f32; 4], seal: Option<(&super::Seal, u32)>) -> Vec<u8> {
     let (w, h) = (rect[2] - rect[0], rect[3] - rect[1]);
-    let frame = if w > 0.0 && h > 0.0 {
+    let mut stream = if w > 0.0 && h > 0.0 {
         format!(
             "0.12 0.35 0.65 RG 1.2 w 0.6 0.6 {:.2} {:.2} re S",
             w - 1.2,
@@ -110,10 +123,17 @@ fn frame_appearance(rect: [f32; 4]) -> String {
     } else {
         String::new()
     };
+    let mut resources = String::new();
+    if let Some((seal, num)) = seal {
+        stream.push('\n');
+        stream.push_str(&seal.placement(w, h));
+        resources = format!("/Resources<</XObject<</Seal {num} 0 R>>>>");
+    }
     format!(
-        "<</Type/XObject/Subtype/Form/BBox[0 0 {w:.2} {h:.2}]/Length {}>>\nstream\n{frame}\nendstream",
-        frame.len()
+        "<</Type/XObject/Subtype/Form/BBox[0 0 {w:.2} {h:.2}]{resources}/Length {}>>\nstream\n{stream}\nendstream",
+        stream.len()
     )
+    .into_bytes()
 }
 
 /// An incremental update being written after the original file: its objects, then its

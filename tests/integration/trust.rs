@@ -183,3 +183,65 @@ async fn only_signing_keys_may_ask_for_a_signature() {
     .await;
     assert_eq!(r.status, 200);
 }
+
+/// A red ring on transparency, as a PNG: a seal as Chinese readers know it.
+fn seal_png() -> Vec<u8> {
+    let (w, h) = (120u32, 120u32);
+    let mut px = Vec::with_capacity((w * h * 4) as usize);
+    for y in 0..h {
+        for x in 0..w {
+            let d = ((x as f32 - 60.0).powi(2) + (y as f32 - 60.0).powi(2)).sqrt();
+            let on = (50.0..58.0).contains(&d) || d < 12.0;
+            px.extend_from_slice(if on {
+                &[200, 16, 16, 230]
+            } else {
+                &[0, 0, 0, 0]
+            });
+        }
+    }
+    let mut out = Vec::new();
+    let mut e = png::Encoder::new(&mut out, w, h);
+    e.set_color(png::ColorType::Rgba);
+    e.set_depth(png::BitDepth::Eight);
+    e.write_header().unwrap().write_image_data(&px).unwrap();
+    out
+}
+
+#[test]
+fn a_seal_is_drawn_in_the_signature_widget_and_the_signature_holds() {
+    use collabdocs::sign::reader::{Obj, PdfFile};
+    let (key, cert) = collabdocs::sign::dev_cert("华东零售集团").unwrap();
+    let mut s = Signer::from_pem(&key, &cert).unwrap();
+    s.seal = Some(collabdocs::sign::Seal::from_png(&seal_png()).unwrap());
+    let pdf = signed_by(s);
+    let v = collabdocs::sign::verify(&pdf, &Trust::default());
+    assert!(v.valid && v.covers_whole_file, "{v:?}");
+    // The widget's appearance draws the seal image, whose alpha is a soft mask.
+    let file = PdfFile::open(&pdf).unwrap();
+    let widget = file
+        .object_numbers()
+        .into_iter()
+        .filter_map(|n| file.object(n).ok())
+        .find(|o| o.value.get("FT").and_then(Obj::as_name) == Some("Sig"))
+        .expect("a signature widget");
+    let ap = file.resolve(widget.value.get("AP").unwrap()).unwrap();
+    let appearance = file.resolve(ap.get("N").unwrap()).unwrap();
+    let xobjects = appearance.get("Resources").unwrap().get("XObject").unwrap();
+    let image = file.resolve(xobjects.get("Seal").unwrap()).unwrap();
+    assert_eq!(image.get("Subtype").and_then(Obj::as_name), Some("Image"));
+    assert_eq!(image.get("Width").and_then(Obj::as_int), Some(120));
+    let mask = file.resolve(image.get("SMask").unwrap()).unwrap();
+    assert_eq!(
+        mask.get("ColorSpace").and_then(Obj::as_name),
+        Some("DeviceGray")
+    );
+    // Without a seal, no image in the appearance.
+    let plain = signed_by(Signer::from_pem(&key, &cert).unwrap());
+    assert!(!plain.windows(6).any(|w| w == b"/Seal "));
+}
+
+#[test]
+fn a_seal_that_is_not_a_png_is_refused_with_a_reason() {
+    let e = collabdocs::sign::Seal::from_png(b"GIF89a").unwrap_err();
+    assert!(e.contains("PNG"), "{e}");
+}
