@@ -4,11 +4,10 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::documents::{kind_of, negotiate};
-use super::middleware::off_thread;
-use super::request::{flag, query, read_body};
+use super::middleware::with_json;
+use super::request::{flag, query};
 use super::response::content_disposition;
 use super::AppState;
-use crate::engine::Engine;
 use crate::error::Error;
 
 /// Renders a batch and streams the ZIP out as it is written: the answer starts with the
@@ -75,15 +74,14 @@ pub async fn batch(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
     let fail_fast = flag(&req, "fail_fast")?;
-    let body = read_body(&req, payload, state.batch_body_limit).await?;
     let (engine, max_items) = (state.engine.clone(), state.batch_max_items);
-    let items = off_thread(
+    let items = with_json(
+        &req,
+        payload,
         &state,
-        Some(state.render_timeout),
+        state.batch_body_limit,
         "batch check",
-        move || {
-            let value = Engine::parse_json(&body)?;
-            drop(body);
+        move |value| {
             // Malformed items are refused at once; with fail_fast they are listed with the data
             // problems, and nothing renders unless every item is valid.
             let items = crate::batch::parse_body(&value, engine.limits(), max_items, !fail_fast)?;
@@ -131,15 +129,14 @@ pub(super) async fn split(
         }
     };
     let format = negotiate(&req)?;
-    let body = read_body(&req, payload, state.batch_body_limit).await?;
     let (engine, max_items, parts) = (state.engine.clone(), state.batch_max_items, split.parts);
-    let parts = off_thread(
+    let parts = with_json(
+        &req,
+        payload,
         &state,
-        Some(state.render_timeout),
+        state.batch_body_limit,
         "batch check",
-        move || {
-            let value = Engine::parse_json(&body)?;
-            drop(body);
+        move |value| {
             engine.validate(kind, &value)?;
             let (count, parts) = parts(value);
             if count > max_items {

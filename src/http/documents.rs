@@ -5,11 +5,11 @@ use std::time::Instant;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::middleware::off_thread;
-use super::request::{flag, query, read_body};
+use super::middleware::with_json;
+use super::request::{flag, query};
 use super::response::file_response;
 use super::AppState;
-use crate::engine::{Engine, Rendered};
+use crate::engine::Rendered;
 use crate::error::Error;
 use crate::kinds::DocumentKind;
 use crate::render::OutputFormat;
@@ -115,16 +115,14 @@ pub(super) async fn validate(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
     let kind = kind_of(&req)?;
-    let body = read_body(&req, payload, state.body_limit).await?;
     let engine = state.engine.clone();
-    let warnings = off_thread(
+    let warnings = with_json(
+        &req,
+        payload,
         &state,
-        Some(state.render_timeout),
+        state.body_limit,
         "validation",
-        move || {
-            let value = Engine::parse_json(&body)?;
-            engine.validate(kind, &value).map(|v| v.warnings)
-        },
+        move |value| engine.validate(kind, &value).map(|v| v.warnings),
     )
     .await?;
     Ok(HttpResponse::Ok().json(Validation {
@@ -158,18 +156,22 @@ pub(super) async fn render_document(
             ));
         }
     }
-    let body = read_body(&req, payload, state.body_limit).await?;
     let engine = state.engine.clone();
     let started = Instant::now();
-    let rendered = off_thread(&state, Some(state.render_timeout), "render", move || {
-        let value = Engine::parse_json(&body)?;
-        drop(body);
-        if sign {
-            engine.render_signed(kind, &value)
-        } else {
-            engine.render(kind, &value, format)
-        }
-    })
+    let rendered = with_json(
+        &req,
+        payload,
+        &state,
+        state.body_limit,
+        "render",
+        move |value| {
+            if sign {
+                engine.render_signed(kind, &value)
+            } else {
+                engine.render(kind, &value, format)
+            }
+        },
+    )
     .await?;
     if sign {
         audit_signature(&req, key.as_deref(), &rendered, &state);

@@ -150,3 +150,22 @@ pub(super) async fn off_thread<T: Send + 'static>(
             Error::Internal(format!("{what} panicked: {why}"))
         })?
 }
+
+/// Reads the body (up to `limit`), then, off the event loop under a render slot and the
+/// render timeout, parses it as JSON and hands it to `f`.
+pub(super) async fn with_json<T: Send + 'static>(
+    req: &actix_web::HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+    limit: usize,
+    what: &'static str,
+    f: impl FnOnce(serde_json::Value) -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    let body = super::request::read_body(req, payload, limit).await?;
+    off_thread(state, Some(state.render_timeout), what, move || {
+        let value = crate::engine::Engine::parse_json(&body)?;
+        drop(body);
+        f(value)
+    })
+    .await
+}
