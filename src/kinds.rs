@@ -1,7 +1,9 @@
-//! The document kinds and the value types they share (dates, people, signatures, images).
+//! The document kinds: the registry (`document_kinds!`) and one module per kind.
 //!
-//! Each kind lives in its own module: the payload types with their rules, the derived values,
-//! and the view model handed to its template. Kinds know nothing of output formats.
+//! Each kind lives in its own module: the payload types with their rules (built from the
+//! shared [`crate::values`]), the derived values, the view model handed to its template, and
+//! its [`Hooks`] (how it splits for a batch, whether and when it can be signed). Kinds know
+//! nothing of output formats, and no kind imports another.
 
 use std::fmt;
 
