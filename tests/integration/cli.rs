@@ -288,3 +288,58 @@ fn a_bad_setting_stops_start_up_with_a_message_naming_it() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/fonts"));
 }
+
+#[test]
+fn signing_settings_that_cannot_work_stop_start_up() {
+    // A seal with no key to sign with.
+    let out = bin()
+        .arg("serve")
+        .env("COLLABDOCS_SEAL_IMAGE", "/no/such/seal.png")
+        .env_remove("COLLABDOCS_SIGNING_KEY")
+        .env_remove("COLLABDOCS_SIGNING_CERT")
+        .env_remove("COLLABDOCS_SIGNING_P12")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("COLLABDOCS_SEAL_IMAGE"));
+    // A signing key that is not an API key.
+    let out = bin()
+        .arg("serve")
+        .env("COLLABDOCS_API_KEYS", "a,b")
+        .env("COLLABDOCS_SIGNING_API_KEYS", "c")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("COLLABDOCS_SIGNING_API_KEYS"));
+    // Trust anchors that are not certificates.
+    let out = bin()
+        .arg("serve")
+        .env("COLLABDOCS_TRUST_ANCHORS", "/no/such/roots.pem")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("COLLABDOCS_TRUST_ANCHORS"));
+}
+
+#[test]
+fn every_setting_the_service_reads_is_in_the_readme() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut missing = Vec::new();
+    for file in ["src/config.rs", "src/main.rs"] {
+        let code = std::fs::read_to_string(root.join(file)).unwrap();
+        for (at, _) in code.match_indices("COLLABDOCS_") {
+            let name: String = code[at..]
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || *c == '_' || c.is_ascii_digit())
+                .collect();
+            if !readme.contains(&name) && !missing.contains(&name) {
+                missing.push(name);
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "settings missing from the README: {missing:?}"
+    );
+}
