@@ -114,6 +114,8 @@ impl Engine {
     }
 
     fn document_from(&self, kind: DocumentKind, context: Value) -> Result<Document, TemplateError> {
+        // The markup's images are held to the engine's pixel budget.
+        let _budget = crate::budget::limit(self.limits);
         let markup = self.templates.render(kind, context)?;
         crate::markup::parse(&markup).map_err(|error| TemplateError::Markup {
             name: format!("{}.hbs", kind.slug()),
@@ -165,7 +167,6 @@ impl Engine {
             }
             _ => {}
         }
-        let _budget = crate::budget::limit(self.limits);
         let (doc, v) = self.document(kind, body)?;
         let out = self.output(kind, &doc, format, body)?;
         Ok(Self::rendered(kind, &v.prepared, v.warnings, format, out))
@@ -270,10 +271,7 @@ impl Engine {
             OutputFormat::Pdf,
             body,
         )?;
-        let sha256: String = Sha256::digest(&unsigned.bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sha256 = crate::values::hex(&Sha256::digest(&unsigned.bytes));
         let mut prepared = v.prepared;
         prepared.context["derived"]["audit"] = serde_json::json!({
             "organisation": signer.organisation,

@@ -233,7 +233,7 @@ fn write_one(
             sink(&name, &r.bytes)?;
             entry.filename = Some(name);
             entry.bytes = Some(r.bytes.len());
-            entry.sha256 = Some(hex(&sha2::Sha256::digest(&r.bytes)));
+            entry.sha256 = Some(crate::values::hex(&sha2::Sha256::digest(&r.bytes)));
         }
         Err(e) => {
             // Payload errors point into the item's data; item errors already carry /items/i.
@@ -248,8 +248,4 @@ fn write_one(
         }
     }
     Ok(entry)
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

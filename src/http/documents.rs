@@ -195,7 +195,7 @@ fn audit_signature(req: &HttpRequest, key: Option<&str>, rendered: &Rendered, st
         .get::<super::middleware::RequestId>()
         .map(|r| r.0.clone())
         .unwrap_or_default();
-    let hex = |b: &[u8]| b.iter().map(|x| format!("{x:02x}")).collect::<String>();
+    let hex = crate::values::hex;
     let document = hex(&sha2::Sha256::digest(&rendered.bytes));
     let certificate = state
         .engine

@@ -86,11 +86,7 @@ pub(super) fn key_among(key: &str, keys: &[String]) -> bool {
 /// A key's id for logs: the first 12 hex digits of its SHA-256, never the key.
 pub(super) fn key_id(key: &str) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(key.as_bytes())
-        .iter()
-        .take(6)
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::values::hex(&sha2::Sha256::digest(key.as_bytes())[..6])
 }
 
 /// The request id, kept in the request's extensions for handlers and logs.

@@ -16,7 +16,6 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::App;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
-use futures_util::future::LocalBoxFuture;
 
 use crate::engine::Engine;
 use crate::error::Error;
@@ -117,8 +116,7 @@ pub fn app(
             .map_or_else(new_request_id, str::to_string);
         actix_web::HttpMessage::extensions_mut(&req).insert(middleware::RequestId(request_id.clone()));
         let state = req.app_data::<web::Data<AppState>>().cloned();
-        let fut: LocalBoxFuture<'static, Result<ServiceResponse<BoxBody>, actix_web::Error>> =
-            Box::pin(srv.call(req));
+        let fut = srv.call(req);
         async move {
             let mut res = fut.await?;
             if let Ok(v) = HeaderValue::from_str(&request_id) {

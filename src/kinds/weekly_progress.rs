@@ -1,6 +1,6 @@
 //! `weekly-progress` — 周进展表 / 协作任务跟进表 (seed 000 协作任务跟进表; seed 001 第三阶段).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
@@ -177,25 +177,27 @@ fn split_by_department(data: Value) -> super::Parts {
         .and_then(Value::as_str)
         .unwrap_or("未指定部门")
         .to_string();
-    let dept_of = move |t: &Value| -> String {
-        t.get("department")
-            .and_then(Value::as_str)
-            .filter(|d| !d.trim().is_empty())
-            .unwrap_or(&fallback)
-            .to_string()
-    };
-    let mut departments: Vec<String> = Vec::new();
-    let mut seen = HashSet::new();
-    for t in data
+    // Each department with the indices of its tasks, in order of first appearance: found
+    // once, so each part takes its own tasks without scanning everyone else's.
+    let mut departments: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (i, t) in data
         .get("tasks")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
+        .enumerate()
     {
-        let d = dept_of(t);
-        if seen.insert(d.clone()) {
-            departments.push(d);
-        }
+        let d = t
+            .get("department")
+            .and_then(Value::as_str)
+            .filter(|d| !d.trim().is_empty())
+            .unwrap_or(&fallback);
+        let at = *index.entry(d.to_string()).or_insert_with(|| {
+            departments.push((d.to_string(), Vec::new()));
+            departments.len() - 1
+        });
+        departments[at].1.push(i);
     }
     let data = std::sync::Arc::new(data);
     let whole = {
@@ -203,7 +205,8 @@ fn split_by_department(data: Value) -> super::Parts {
         let start = start.clone();
         std::iter::once_with(move || (format!("周进展表-全项目-{start}"), Value::clone(&data)))
     };
-    let parts = departments.clone().into_iter().map(move |d| {
+    let count = 1 + departments.len();
+    let parts = departments.into_iter().map(move |(d, own)| {
         let mut part = serde_json::Map::new();
         for (k, v) in data.as_object().into_iter().flatten() {
             if k != "tasks" && k != "issues" {
@@ -211,14 +214,10 @@ fn split_by_department(data: Value) -> super::Parts {
             }
         }
         part.insert("department".into(), json!(d));
-        let tasks = data
-            .get("tasks")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten();
+        let tasks = data.get("tasks").and_then(Value::as_array);
         part.insert(
             "tasks".into(),
-            Value::Array(tasks.filter(|t| dept_of(t) == d).cloned().collect()),
+            Value::Array(own.iter().filter_map(|&i| tasks?.get(i).cloned()).collect()),
         );
         if let Some(Value::Array(issues)) = data.get("issues") {
             let involved = |i: &&Value| {
@@ -233,5 +232,5 @@ fn split_by_department(data: Value) -> super::Parts {
         }
         (format!("周进展表-{d}-{start}"), Value::Object(part))
     });
-    (1 + departments.len(), Box::new(whole.chain(parts)))
+    (count, Box::new(whole.chain(parts)))
 }

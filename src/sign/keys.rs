@@ -155,6 +155,7 @@ impl Signer {
             return Err("the signing key does not belong to the (first) certificate".into());
         }
         let subject = cert.tbs_certificate.subject.to_string();
+        let fingerprint = super::trust::fingerprint(cert);
         let organisation = name_part(&subject, "O")
             .or_else(|| name_part(&subject, "CN"))
             .unwrap_or_else(|| subject.clone());
@@ -164,6 +165,7 @@ impl Signer {
             subject,
             organisation,
             seal: None,
+            fingerprint,
         })
     }
 }

@@ -16,8 +16,6 @@
 //! and [`reader`], the bounded PDF reader both signing and verifying find objects with.
 
 use ::cms::cert::x509::Certificate;
-use der::Encode;
-use sha2::{Digest, Sha256};
 
 mod cms;
 mod dev_cert;
@@ -45,6 +43,8 @@ pub struct Signer {
     pub organisation: String,
     /// The seal drawn in the signature widget (`COLLABDOCS_SEAL_IMAGE`), if any.
     pub seal: Option<Seal>,
+    /// SHA-256 of the signing certificate, computed once.
+    fingerprint: [u8; 32],
 }
 
 /// SHA-256 of the first certificate in a PEM file.
@@ -54,19 +54,13 @@ pub fn certificate_sha256_pem(pem: &[u8]) -> Result<[u8; 32], String> {
     let first = chain
         .first()
         .ok_or("the certificate file holds no certificate")?;
-    first
-        .to_der()
-        .map(|d| Sha256::digest(&d).into())
-        .map_err(|e| e.to_string())
+    Ok(trust::fingerprint(first))
 }
 
 impl Signer {
     /// SHA-256 of the signing certificate (DER).
     pub fn certificate_sha256(&self) -> [u8; 32] {
-        self.chain[0]
-            .to_der()
-            .map(|d| Sha256::digest(&d).into())
-            .unwrap_or_default()
+        self.fingerprint
     }
 }
 

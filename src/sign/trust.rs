@@ -56,20 +56,16 @@ pub fn fingerprint(cert: &Certificate) -> [u8; 32] {
         .unwrap_or_default()
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 pub fn describe(cert: &Certificate) -> CertificateInfo {
     let tbs = &cert.tbs_certificate;
     let time = |t: &x509_cert::time::Time| rfc3339(t.to_unix_duration().as_secs());
     CertificateInfo {
         subject: tbs.subject.to_string(),
         issuer: tbs.issuer.to_string(),
-        serial: hex(tbs.serial_number.as_bytes()),
+        serial: crate::values::hex(tbs.serial_number.as_bytes()),
         not_before: time(&tbs.validity.not_before),
         not_after: time(&tbs.validity.not_after),
-        sha256: hex(&fingerprint(cert)),
+        sha256: crate::values::hex(&fingerprint(cert)),
     }
 }
 
@@ -158,7 +154,7 @@ pub fn evaluate(
             "no trust anchors are configured (COLLABDOCS_TRUST_ANCHORS); the certificate is not judged".into(),
         );
     }
-    let is_anchor = |c: &Certificate| anchors.iter().any(|a| fingerprint(a) == fingerprint(c));
+    let anchor_prints: Vec<[u8; 32]> = anchors.iter().map(fingerprint).collect();
     let mut current = cert;
     for _ in 0..8 {
         if !valid_at(current, at) {
@@ -170,7 +166,8 @@ pub fn evaluate(
                 ),
             );
         }
-        if is_anchor(current) {
+        let print = fingerprint(current);
+        if anchor_prints.contains(&print) {
             return (
                 true,
                 format!(
@@ -187,7 +184,7 @@ pub fn evaluate(
         }
         let next = pool
             .iter()
-            .find(|c| fingerprint(c) != fingerprint(current) && issued_by(current, c));
+            .find(|c| fingerprint(c) != print && issued_by(current, c));
         match next {
             Some(issuer) => current = issuer,
             None => {

@@ -241,7 +241,7 @@ fn verify_one(pdf: &[u8], found: &Found, trust: &Trust) -> SignatureReport {
     let (outcome, signer) = check_cms(&found.der, &digest);
     if let Some(Signer { cert, pool, pades }) = signer {
         let fp = super::trust::fingerprint(&cert);
-        report.certificate_sha256 = Some(fp.iter().map(|b| format!("{b:02x}")).collect());
+        report.certificate_sha256 = Some(crate::values::hex(&fp));
         report.signed_by_this_service = trust.ours == Some(fp);
         let at = found
             .signing_time

@@ -15,3 +15,14 @@ pub use number::{format_number, Percent};
 pub use people::{Organization, Person, PersonObject, ProjectName, Signatory, Signature};
 pub use status::{ActionStatus, Level, MeetingProject, ResourceType, TopicKind};
 pub use time::{Date, Period, Time};
+
+/// Bytes in lower-case hexadecimal, as digests are printed (`3f2a…`).
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
