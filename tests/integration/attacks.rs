@@ -756,3 +756,35 @@ fn the_binary_survives_every_case_within_its_memory() {
     eprintln!("peak RSS of the service: {} MB", peak / 1024);
     assert!(peak < 300 * 1024, "peak RSS {} MB", peak / 1024);
 }
+
+#[actix_web::test]
+async fn health_answers_while_a_render_is_running() {
+    use futures_util::future::{select, Either};
+    let app = actix_web::test::init_service(collabdocs::http::app(actix_web::web::Data::new(
+        AppState::new(engine()),
+    )))
+    .await;
+    // A render held busy off the event loop (the test build's slow-render fault), and a
+    // health check sent after it: the check is answered first.
+    let mut m = example(DocumentKind::MeetingMinutes);
+    m["title"] = json!("__collabdocs_fault_slow__");
+    let render = actix_web::test::call_service(
+        &app,
+        TestRequest::post()
+            .uri("/v1/documents/meeting-minutes?format=html")
+            .set_payload(serde_json::to_vec(&m).unwrap())
+            .to_request(),
+    );
+    let health =
+        actix_web::test::call_service(&app, TestRequest::get().uri("/healthz").to_request());
+    let render = Box::pin(render);
+    let first_was_health = match select(render, Box::pin(health)).await {
+        Either::Right((h, render)) => {
+            assert_eq!(h.status(), 200);
+            assert_eq!(render.await.status(), 200);
+            true
+        }
+        Either::Left(_) => false,
+    };
+    assert!(first_was_health, "the health check waited for the render");
+}
