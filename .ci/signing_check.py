@@ -19,7 +19,6 @@ import os
 import pathlib
 import subprocess
 import sys
-import urllib.request
 
 from pyhanko.keys import load_cert_from_pemder
 from pyhanko.pdf_utils import generic
@@ -29,18 +28,9 @@ from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from service import post
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-
-
-def post(base, key, path, body, content_type):
-    req = urllib.request.Request(
-        base + path,
-        data=body,
-        method="POST",
-        headers={"Content-Type": content_type, "Authorization": f"Bearer {key}"},
-    )
-    with urllib.request.urlopen(req, timeout=60) as r:
-        return r.status, r.read()
 
 
 def pyhanko_status(pdf, cert):
@@ -52,7 +42,7 @@ def pyhanko_status(pdf, cert):
 
 
 def service_verdict(base, key, pdf):
-    status, body = post(base, key, "/v1/verify", pdf, "application/pdf")
+    status, _, body = post(base, key, "/v1/verify", pdf, "application/pdf")
     assert status == 200, status
     return json.loads(body)
 
@@ -63,7 +53,7 @@ def main():
     base, key, cert_path = sys.argv[1], sys.argv[2], sys.argv[3]
     cert = load_cert_from_pemder(cert_path)
     example = (ROOT / "examples" / "agreement.json").read_bytes()
-    status, signed = post(base, key, "/v1/documents/agreement?format=pdf&sign=true", example, "application/json")
+    status, _, signed = post(base, key, "/v1/documents/agreement?format=pdf&sign=true", example, "application/json")
     assert status == 200 and signed.startswith(b"%PDF-"), status
     out = ROOT / "target" / "ci-signed-agreement.pdf"
     out.write_bytes(signed)

@@ -53,6 +53,96 @@ pub struct EngineSettings {
     /// for `/v1/verify` to call it trusted.
     #[arg(long, env = "COLLABDOCS_TRUST_ANCHORS")]
     pub trust_anchors: Option<PathBuf>,
+    #[command(flatten)]
+    pub long_term: LongTermSettings,
+}
+
+/// Trusted time and long-term validation of signatures (PAdES B-T, B-LT, B-LTA).
+#[derive(Debug, Clone, Args)]
+pub struct LongTermSettings {
+    /// RFC 3161 time-stamp authority (http://); every signature then carries its token.
+    #[arg(long, env = "COLLABDOCS_TSA_URL")]
+    pub tsa_url: Option<String>,
+    /// User name for the time-stamp authority (HTTP basic auth).
+    #[arg(long, env = "COLLABDOCS_TSA_USERNAME", requires = "tsa_url")]
+    pub tsa_username: Option<String>,
+    /// Its password; from the environment only.
+    #[arg(skip = std::env::var("COLLABDOCS_TSA_PASSWORD").ok())]
+    pub tsa_password: Option<String>,
+    /// How long to wait for the time-stamp authority, in milliseconds.
+    #[arg(long, env = "COLLABDOCS_TSA_TIMEOUT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..=120_000))]
+    pub tsa_timeout_ms: u64,
+    /// How long to wait for each OCSP responder or CRL download at signing, in milliseconds.
+    #[arg(long, env = "COLLABDOCS_REVOCATION_TIMEOUT_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..=120_000))]
+    pub revocation_timeout_ms: u64,
+    /// PEM of the signing certificate's intermediate and root certificates.
+    #[arg(long, env = "COLLABDOCS_SIGNING_CHAIN")]
+    pub signing_chain: Option<PathBuf>,
+    /// PAdES level to sign at: b-b, b-t, b-lt or b-lta; the highest the settings allow when
+    /// unset.
+    #[arg(long, env = "COLLABDOCS_SIGNATURE_LEVEL", value_enum)]
+    pub signature_level: Option<crate::sign::Level>,
+}
+
+impl LongTermSettings {
+    /// The signer with its chain and services; refuses settings that cannot work together.
+    fn apply(
+        &self,
+        signer: Option<crate::sign::Signer>,
+    ) -> Result<Option<crate::sign::Signer>, String> {
+        use crate::sign::{Services, Tsa};
+        let Some(signer) = signer else {
+            let set = [
+                ("COLLABDOCS_TSA_URL", self.tsa_url.is_some()),
+                ("COLLABDOCS_SIGNING_CHAIN", self.signing_chain.is_some()),
+                ("COLLABDOCS_SIGNATURE_LEVEL", self.signature_level.is_some()),
+            ];
+            return match set.iter().find(|(_, on)| *on) {
+                Some((name, _)) => Err(format!("{name} is set but there is no signing key (COLLABDOCS_SIGNING_KEY and COLLABDOCS_SIGNING_CERT, or COLLABDOCS_SIGNING_P12)")),
+                None => Ok(None),
+            };
+        };
+        let chain = match &self.signing_chain {
+            Some(path) => {
+                let pem = std::fs::read(path).map_err(|e| {
+                    format!(
+                        "COLLABDOCS_SIGNING_CHAIN: cannot read {}: {e}",
+                        path.display()
+                    )
+                })?;
+                cms::cert::x509::Certificate::load_pem_chain(&pem)
+                    .ok()
+                    .filter(|c| !c.is_empty())
+                    .ok_or("COLLABDOCS_SIGNING_CHAIN: the file holds no PEM certificate")?
+            }
+            None => Vec::new(),
+        };
+        let signer = signer.with_chain(chain);
+        let tsa = match &self.tsa_url {
+            Some(url) if !url.starts_with("http://") => {
+                return Err(format!("COLLABDOCS_TSA_URL: {url} is not an http:// URL (time-stamp tokens are signed, so RFC 3161 is spoken over plain HTTP; https is not supported)"))
+            }
+            Some(url) => Some(Tsa {
+                url: url.clone(),
+                auth: self
+                    .tsa_username
+                    .clone()
+                    .map(|u| (u, self.tsa_password.clone().unwrap_or_default())),
+                timeout: std::time::Duration::from_millis(self.tsa_timeout_ms),
+            }),
+            None => None,
+        };
+        let level = self
+            .signature_level
+            .unwrap_or_else(|| signer.highest_level(tsa.is_some()));
+        signer
+            .with_services(Services {
+                level,
+                tsa,
+                revocation_timeout: std::time::Duration::from_millis(self.revocation_timeout_ms),
+            })
+            .map(Some)
+    }
 }
 
 /// The payload limits, which the OpenAPI document states too.
@@ -143,7 +233,10 @@ impl EngineSettings {
         Ok(EngineOptions {
             templates_dir: self.templates_dir.clone(),
             limits: self.limits.input_limits(),
-            signer: self.signer_with_seal()?.map(std::sync::Arc::new),
+            signer: self
+                .long_term
+                .apply(self.signer_with_seal()?)?
+                .map(std::sync::Arc::new),
             theme,
             trust_anchors: match &self.trust_anchors {
                 Some(path) => read_anchors(path)?,

@@ -11,7 +11,7 @@ use crate::error::{Error, FieldError};
 use crate::input::{Cx, InputLimits};
 use crate::kinds::{DocumentKind, Prepared};
 use crate::render::{self, OutputFormat, RenderError, Theme};
-use crate::sign::Signer;
+use crate::sign::{SignError, Signer};
 use crate::template::{TemplateError, Templates};
 
 #[derive(Debug, Clone, Default)]
@@ -295,7 +295,12 @@ impl Engine {
                 std::time::SystemTime::now(),
                 signing.reason,
             )
-            .map_err(Error::Internal)?;
+            .map_err(|e| match e {
+                SignError::Upstream(e) => {
+                    Error::Upstream(format!("the document was not signed: {e}"))
+                }
+                SignError::Internal(e) => Error::Internal(e),
+            })?;
         Ok(Self::rendered(
             kind,
             &prepared,

@@ -121,6 +121,10 @@ pub enum Error {
     /// Digital signing was asked for but the service has no signing key configured.
     #[error("{0}")]
     SigningNotConfigured(String),
+    /// A service the request depends on (a time-stamp authority, an OCSP responder, a CRL
+    /// distribution point) failed; nothing was produced.
+    #[error("{0}")]
+    Upstream(String),
     /// A bug or a failure inside the service; the cause is logged, not sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -145,6 +149,7 @@ impl Error {
             Error::RequestTimeout(_) => 408,
             Error::Invalid(..) => 422,
             Error::Overloaded(_) => 503,
+            Error::Upstream(_) => 502,
             Error::Internal(_) => 500,
         }
     }
@@ -167,6 +172,7 @@ impl Error {
                 "signing-not-configured",
                 "Digital signing is not configured",
             ),
+            Error::Upstream(_) => ("upstream-failed", "A service signing depends on failed"),
             Error::Internal(_) => ("internal", "Internal error"),
         }
     }

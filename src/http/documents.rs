@@ -197,14 +197,14 @@ fn audit_signature(req: &HttpRequest, key: Option<&str>, rendered: &Rendered, st
         .unwrap_or_default();
     let hex = crate::values::hex;
     let document = hex(&sha2::Sha256::digest(&rendered.bytes));
-    let certificate = state
-        .engine
-        .signer()
+    let signer = state.engine.signer();
+    let certificate = signer
         .map(|s| hex(&s.certificate_sha256()))
         .unwrap_or_default();
     tracing::info!(
         request_id = %request_id,
         key_id = %key.map(super::middleware::key_id).unwrap_or_else(|| "none".into()),
+        level = signer.map_or("", |s| s.services.level.name()),
         document_sha256 = %document,
         certificate_sha256 = %certificate,
         "document signed"

@@ -245,6 +245,7 @@ fn add_errors(op: &mut Value, statuses: &[u16]) {
             413 => "The body is larger than the configured limit (or a batch has too many items).",
             422 => "The payload breaks the schema or the kind's rules; `errors` lists every problem with its JSON Pointer.",
             409 => "sign=true, but this service has no signing key configured (COLLABDOCS_SIGNING_KEY, COLLABDOCS_SIGNING_CERT).",
+            502 => "sign=true, and a service signing depends on failed: the time-stamp authority (COLLABDOCS_TSA_URL), an OCSP responder or a CRL distribution point, or the fetched data says the signing certificate is revoked. Nothing was produced.",
             503 => "Every render slot is busy, or the render took longer than the limit; retry after `Retry-After` seconds.",
             _ => "Error.",
         };
@@ -287,7 +288,7 @@ fn render_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value 
     });
     add_errors(&mut op, &[400, 401, 406, 408, 413, 422, 503]);
     if kind.signing().is_some() {
-        add_errors(&mut op, &[403, 409]);
+        add_errors(&mut op, &[403, 409, 502]);
     }
     op
 }

@@ -7,12 +7,12 @@ use cms::signed_data::{
     CertificateSet, EncapsulatedContentInfo, SignedData, SignerIdentifier, SignerInfo, SignerInfos,
 };
 use der::asn1::{ObjectIdentifier, OctetString, SetOfVec};
-use der::{Any, Encode};
+use der::{Any, Decode, Encode};
 use sha2::{Digest, Sha256};
 use x509_cert::attr::Attribute;
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
-use super::Signer;
+use super::{SignError, Signer, Tsa};
 
 pub(super) const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
 pub(super) const ID_SIGNED_DATA: ObjectIdentifier =
@@ -46,10 +46,26 @@ struct SigningCertificateV2 {
     certs: Vec<EssCertIdV2>,
 }
 
+/// The unsigned attributes holding a signature time-stamp token over `signature`.
+fn time_stamp_attribute(tsa: &Tsa, signature: &[u8]) -> Result<SetOfVec<Attribute>, SignError> {
+    let e = |e: der::Error| SignError::Internal(format!("CMS: {e}"));
+    let token = tsa.stamp(&Sha256::digest(signature))?;
+    SetOfVec::try_from(vec![Attribute {
+        oid: super::tsa::ID_AA_SIGNATURE_TIME_STAMP,
+        values: SetOfVec::try_from(vec![Any::from_der(&token).map_err(e)?]).map_err(e)?,
+    }])
+    .map_err(e)
+}
+
 impl Signer {
-    /// A detached CMS SignedData over `content`, with the PAdES signed attributes.
-    pub(super) fn cms(&self, content_digest: &[u8]) -> Result<Vec<u8>, String> {
-        let e = |e: der::Error| format!("CMS: {e}");
+    /// A detached CMS SignedData over content with this digest, with the PAdES signed
+    /// attributes and, with a time-stamp authority, a signature time-stamp token.
+    pub(super) fn cms(
+        &self,
+        content_digest: &[u8],
+        tsa: Option<&Tsa>,
+    ) -> Result<Vec<u8>, SignError> {
+        let e = |e: der::Error| SignError::Internal(format!("CMS: {e}"));
         let cert = &self.chain[0];
         let cert_der = cert.to_der().map_err(e)?;
         let signing_cert = SigningCertificateV2 {
@@ -57,7 +73,7 @@ impl Signer {
                 cert_hash: OctetString::new(Sha256::digest(&cert_der).to_vec()).map_err(e)?,
             }],
         };
-        let attr = |oid: ObjectIdentifier, value: Any| -> Result<Attribute, String> {
+        let attr = |oid: ObjectIdentifier, value: Any| -> Result<Attribute, SignError> {
             Ok(Attribute {
                 oid,
                 values: SetOfVec::try_from(vec![value]).map_err(e)?,
@@ -91,8 +107,11 @@ impl Signer {
             digest_alg: sha256.clone(),
             signed_attrs: Some(signed_attrs),
             signature_algorithm,
+            unsigned_attrs: match tsa {
+                Some(tsa) => Some(time_stamp_attribute(tsa, &signature)?),
+                None => None,
+            },
             signature: OctetString::new(signature).map_err(e)?,
-            unsigned_attrs: None,
         };
         let certificates = CertificateSet(
             SetOfVec::try_from(

@@ -166,6 +166,7 @@ impl Signer {
             organisation,
             seal: None,
             fingerprint,
+            services: super::Services::default(),
         })
     }
 }

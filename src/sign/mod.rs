@@ -1,35 +1,49 @@
-//! PAdES baseline B-B signatures on the PDFs collabdocs renders, and their verification.
+//! PAdES baseline signatures (B-B, B-T, B-LT, B-LTA) on the PDFs collabdocs renders, and
+//! their verification.
 //!
 //! Signing appends an incremental update to the finished PDF: a signature field whose widget
-//! sits on the document's signature area, added to the last page and to a new AcroForm, and a
+//! sits on the document's signature area, added to its page and to a new AcroForm, and a
 //! signature dictionary (`/SubFilter /ETSI.CAdES.detached`) whose `/Contents` is a detached
 //! CMS SignedData over every byte but itself (`/ByteRange`), with the signed attributes PAdES
 //! asks for — content type, message digest (SHA-256) and signing-certificate-v2 — and no
-//! signing-time attribute: the time is the dictionary's `/M`, taken from the payload, so the
-//! same payload and key give the same bytes (ECDSA per RFC 6979 is deterministic).
+//! signing-time attribute: the claimed time is the dictionary's `/M`, the server's clock.
+//! With a time-stamp authority (B-T) the signature carries a signature time-stamp token, and
+//! the signing time is the token's. B-LT appends a second update, a document security store
+//! (DSS, with VRI) holding every certificate of the signer's and the TSA's chains and their
+//! OCSP responses or CRLs, fetched at signing; B-LTA a third, a document time-stamp over all
+//! of it.
 //!
-//! Verification finds each `/ByteRange`, checks the CMS digest and signature against the
-//! embedded certificate, and says whether the signed range is the whole file.
+//! Verification finds each signature through the form fields, checks the CMS digest and
+//! signature, the time-stamps, the embedded revocation data, the chain against the trust
+//! anchors, and what later revisions changed.
 //!
 //! The parts: [`keys`] (loading a key and its certificates), [`cms`] (the CMS SignedData),
-//! [`update`] (the incremental update that carries the signature), [`verify`], [`dev_cert`],
-//! and [`reader`], the bounded PDF reader both signing and verifying find objects with.
+//! [`check`] (checking a CMS signer), [`tsa`] (RFC 3161 time-stamps), [`revocation`] (OCSP
+//! and CRLs), [`net`] (the HTTP those need), [`update`] (the incremental updates), [`changes`]
+//! (what a later revision changed), [`verify`], [`trust`], [`seal`], [`dev_cert`], and
+//! [`reader`], the bounded PDF reader both signing and verifying find objects with.
 
 use ::cms::cert::x509::Certificate;
 
+mod changes;
+mod check;
 mod cms;
 mod dev_cert;
 mod keys;
+mod net;
 pub mod reader;
+mod revocation;
 mod seal;
 pub mod trust;
+mod tsa;
 mod update;
 mod verify;
 
 pub use dev_cert::dev_cert;
 pub use seal::Seal;
 pub use trust::Trust;
-pub use verify::{verify, SignatureReport, Verification, MAX_SIGNATURES};
+pub use tsa::Tsa;
+pub use verify::{verify, SignatureReport, TimeStampReport, Verification, MAX_SIGNATURES};
 
 use keys::Key;
 
@@ -45,6 +59,87 @@ pub struct Signer {
     pub seal: Option<Seal>,
     /// SHA-256 of the signing certificate, computed once.
     fingerprint: [u8; 32],
+    /// The level signed at, and the services it needs.
+    pub services: Services,
+}
+
+/// A PAdES baseline level (ETSI EN 319 142-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
+pub enum Level {
+    /// The signature alone; its time is the server's claim.
+    #[value(name = "b-b")]
+    BB,
+    /// With a signature time-stamp from a time-stamp authority.
+    #[value(name = "b-t")]
+    BT,
+    /// B-T with the chains' certificates and revocation data in a document security store.
+    #[value(name = "b-lt")]
+    BLt,
+    /// B-LT with a document time-stamp over it.
+    #[value(name = "b-lta")]
+    BLta,
+}
+
+impl Level {
+    /// As ETSI writes it: `B-B`, `B-T`, `B-LT`, `B-LTA`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Level::BB => "B-B",
+            Level::BT => "B-T",
+            Level::BLt => "B-LT",
+            Level::BLta => "B-LTA",
+        }
+    }
+}
+
+/// What signing at a level beyond B-B needs.
+#[derive(Debug, Clone)]
+pub struct Services {
+    pub level: Level,
+    /// The time-stamp authority (B-T and up).
+    pub tsa: Option<Tsa>,
+    /// How long to wait for an OCSP responder or a CRL (B-LT and up).
+    pub revocation_timeout: std::time::Duration,
+}
+
+impl Default for Services {
+    fn default() -> Self {
+        Services {
+            level: Level::BB,
+            tsa: None,
+            revocation_timeout: std::time::Duration::from_secs(10),
+        }
+    }
+}
+
+/// Why a document could not be signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignError {
+    /// A service signing depends on — the time-stamp authority, an OCSP responder, a CRL
+    /// distribution point — failed or refused (or says the certificate is revoked).
+    Upstream(String),
+    /// A fault in the service.
+    Internal(String),
+}
+
+impl From<String> for SignError {
+    fn from(e: String) -> Self {
+        SignError::Internal(e)
+    }
+}
+
+impl From<&str> for SignError {
+    fn from(e: &str) -> Self {
+        SignError::Internal(e.to_string())
+    }
+}
+
+impl std::fmt::Display for SignError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignError::Upstream(e) | SignError::Internal(e) => f.write_str(e),
+        }
+    }
 }
 
 /// SHA-256 of the first certificate in a PEM file.
@@ -58,6 +153,60 @@ pub fn certificate_sha256_pem(pem: &[u8]) -> Result<[u8; 32], String> {
 }
 
 impl Signer {
+    /// Appends `chain` (the issuers of the signing certificate) to the certificates the
+    /// signature carries, leaving out any it has.
+    pub fn with_chain(mut self, chain: Vec<Certificate>) -> Self {
+        for c in chain {
+            let print = trust::fingerprint(&c);
+            if !self
+                .chain
+                .iter()
+                .any(|have| trust::fingerprint(have) == print)
+            {
+                self.chain.push(c);
+            }
+        }
+        self
+    }
+
+    /// Sets the level and its services. Refuses a level the configuration cannot give,
+    /// naming what is missing.
+    pub fn with_services(mut self, services: Services) -> Result<Self, String> {
+        let level = services.level;
+        if level >= Level::BT && services.tsa.is_none() {
+            return Err(format!(
+                "COLLABDOCS_SIGNATURE_LEVEL={} needs a time-stamp authority: set COLLABDOCS_TSA_URL",
+                level.name().to_lowercase()
+            ));
+        }
+        if level >= Level::BLt {
+            let cert = &self.chain[0];
+            if !self.chain[1..].iter().any(|c| trust::issued_by(cert, c)) {
+                return Err(format!(
+                    "COLLABDOCS_SIGNATURE_LEVEL={} needs the issuer of the signing certificate ({}) to fetch its revocation data: give the chain in COLLABDOCS_SIGNING_CHAIN",
+                    level.name().to_lowercase(),
+                    cert.tbs_certificate.issuer
+                ));
+            }
+        }
+        self.services = services;
+        Ok(self)
+    }
+
+    /// The highest level a configuration allows: B-LTA with a TSA and the signing
+    /// certificate's issuer at hand, B-T with a TSA alone, else B-B.
+    pub fn highest_level(&self, tsa: bool) -> Level {
+        let cert = &self.chain[0];
+        match (
+            tsa,
+            self.chain[1..].iter().any(|c| trust::issued_by(cert, c)),
+        ) {
+            (false, _) => Level::BB,
+            (true, false) => Level::BT,
+            (true, true) => Level::BLta,
+        }
+    }
+
     /// SHA-256 of the signing certificate (DER).
     pub fn certificate_sha256(&self) -> [u8; 32] {
         self.fingerprint

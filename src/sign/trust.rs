@@ -70,7 +70,7 @@ pub fn describe(cert: &Certificate) -> CertificateInfo {
 }
 
 /// `2026-12-01T12:30:00Z`
-fn rfc3339(secs: u64) -> String {
+pub(super) fn rfc3339(secs: u64) -> String {
     let d = crate::values::Date::from_days((secs / 86_400) as i64);
     let s = secs % 86_400;
     format!(
@@ -115,7 +115,7 @@ pub(super) fn verify_with_key(
 }
 
 /// `child` was signed by `issuer`'s key.
-fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
+pub(super) fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
     if child.tbs_certificate.issuer != issuer.tbs_certificate.subject {
         return false;
     }
@@ -202,6 +202,20 @@ pub fn evaluate(
 }
 
 /// Seconds since 1970 of a PDF date (`D:20261201203015+08'00'`), if it reads as one.
+/// Seconds since 1970 of a `GeneralizedTime` in UTC (`YYYYMMDDHHMMSS[.fff]Z`), fractions
+/// dropped.
+pub(super) fn generalized_time(t: &der::Any) -> Option<u64> {
+    if der::Tagged::tag(t) != der::Tag::GeneralizedTime {
+        return None;
+    }
+    let s = std::str::from_utf8(t.value()).ok()?;
+    let whole = s.strip_suffix('Z')?.split('.').next()?;
+    if whole.len() != 14 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    super::trust::pdf_date_secs(&format!("D:{whole}Z"))
+}
+
 pub fn pdf_date_secs(m: &str) -> Option<u64> {
     let s = m.strip_prefix("D:")?;
     let num = |r: std::ops::Range<usize>| -> Option<i64> { s.get(r)?.parse().ok() };

@@ -1,39 +1,104 @@
-//! The incremental update that signs a PDF written by collabdocs: a signature field on the
-//! signature area, a new AcroForm, and the signature dictionary whose `/Contents` is the CMS
-//! over every byte but itself.
+//! The incremental updates that sign a PDF written by collabdocs: the signature (a signature
+//! field on the signature area, a new AcroForm, and the signature dictionary whose
+//! `/Contents` is the CMS over every byte but itself); for B-LT the document security store;
+//! for B-LTA the document time-stamp.
 
 use sha2::{Digest, Sha256};
 
-use super::Signer;
+use super::revocation::ValidationData;
+use super::{Level, SignError, Signer, Tsa};
+use crate::sign::reader::{Obj, PdfFile};
 use crate::values::Date;
 
 /// The placeholder `/ByteRange`, as wide as any range it will hold.
 const PLACEHOLDER_RANGE: &str = "[0 0000000000 0000000000 0000000000]";
+/// Room first kept for a time-stamp token, in bytes; a larger token is made room for by
+/// writing the revision again.
+const TOKEN_ROOM: usize = 8 * 1024;
+/// The most room kept for a signature's contents.
+const MAX_CONTENTS: usize = 256 * 1024;
+
+/// The contents written into a revision's `/Contents`, or the room they would need.
+enum Filled {
+    /// The file, and the contents as the `/Contents` string holds them (zero-padded).
+    Done(Vec<u8>, Vec<u8>),
+    TooSmall(usize),
+}
+
+/// Writes a revision with `reserve` bytes kept for its contents, again with more room when
+/// they turn out larger (a time-stamp token is sized by its authority).
+fn with_room(
+    mut reserve: usize,
+    mut write: impl FnMut(usize) -> Result<Filled, SignError>,
+) -> Result<(Vec<u8>, Vec<u8>), SignError> {
+    for _ in 0..3 {
+        match write(reserve)? {
+            Filled::Done(out, contents) => return Ok((out, contents)),
+            Filled::TooSmall(need) if need <= MAX_CONTENTS => reserve = need + 1024,
+            Filled::TooSmall(need) => {
+                return Err(SignError::Upstream(format!(
+                "the signature would take {need} bytes, more than the {MAX_CONTENTS} kept for it"
+            )))
+            }
+        }
+    }
+    Err(SignError::Internal(
+        "the signature's size kept changing while it was written".into(),
+    ))
+}
 
 impl Signer {
     /// Signs a PDF written by collabdocs: appends the signature field (its widget over
     /// `area` — page index, `[left, top, right, bottom]` from the top-left — or an invisible
-    /// one on the last page) and the signature, as an incremental update.
+    /// one on the last page) and the signature, as an incremental update; then, by the
+    /// configured level, the validation data and the document time-stamp.
     pub fn sign_pdf(
         &self,
         pdf: &[u8],
         area: Option<(usize, [f32; 4])>,
         at: std::time::SystemTime,
         reason: &str,
-    ) -> Result<Vec<u8>, String> {
-        let reserve = self.cms(&[0; 32])?.len() + 64;
-        let tail = PdfTail::parse(pdf, area.map(|(page, _)| page))?;
-        let (widget, sig, appearance) = (tail.size, tail.size + 1, tail.size + 2);
+    ) -> Result<Vec<u8>, SignError> {
+        let level = self.services.level;
+        let tsa = self.services.tsa.as_ref().filter(|_| level >= Level::BT);
+        let reserve =
+            self.cms(&[0; 32], None)?.len() + 64 + if tsa.is_some() { TOKEN_ROOM } else { 0 };
+        let (out, contents) = with_room(reserve, |reserve| {
+            self.signed_revision(pdf, area, at, reason, reserve, tsa)
+        })?;
+        if level < Level::BLt {
+            return Ok(out);
+        }
+        let out = self.add_validation_data(out, &contents)?;
+        match (level, tsa) {
+            (Level::BLta, Some(tsa)) => add_document_time_stamp(out, tsa),
+            _ => Ok(out),
+        }
+    }
+
+    /// The revision that carries the signature, its contents kept to `reserve` bytes.
+    fn signed_revision(
+        &self,
+        pdf: &[u8],
+        area: Option<(usize, [f32; 4])>,
+        at: std::time::SystemTime,
+        reason: &str,
+        reserve: usize,
+        tsa: Option<&Tsa>,
+    ) -> Result<Filled, SignError> {
+        let tail = PdfTail::parse(pdf, area.map(|(page, _)| page), true)?;
+        let base = &tail.base;
+        let (widget, sig, appearance) = (base.size, base.size + 1, base.size + 2);
         let mut update = Update::new(pdf);
         update.object(
             tail.last_page,
             add_to_annots(&tail.page_dict, widget)?.as_bytes(),
         );
         let catalog = insert_before_end(
-            &tail.catalog_dict,
+            &base.catalog_dict,
             &format!("/AcroForm<</Fields[{widget} 0 R]/SigFlags 3>>"),
         )?;
-        update.object(tail.root, catalog.as_bytes());
+        update.object(base.root, catalog.as_bytes());
         let rect = area.map_or([0.0; 4], |(_, [x0, top, x1, bottom])| {
             [x0, tail.page_height - bottom, x1, tail.page_height - top]
         });
@@ -49,7 +114,7 @@ impl Signer {
             .seal
             .as_ref()
             .filter(|_| rect[2] > rect[0] && rect[3] > rect[1]);
-        let seal_nums = (tail.size + 3, tail.size + 4);
+        let seal_nums = (base.size + 3, base.size + 4);
         update.object(
             appearance,
             &widget_appearance(rect, seal.map(|s| (s, seal_nums.0))),
@@ -71,42 +136,81 @@ impl Signer {
             )
             .as_bytes(),
         );
-        let mut out = update.finish(&tail, tail.size + if seal.is_some() { 5 } else { 3 });
-        self.fill_signature(&mut out, sig_start, reserve)?;
-        Ok(out)
+        let out = update.finish(base, base.size + if seal.is_some() { 5 } else { 3 });
+        fill_contents(out, sig_start, reserve, |digest| self.cms(digest, tsa))
     }
 
-    /// Writes the byte range around the signature dictionary's `/Contents` (starting at
-    /// `sig_start`), then the CMS over those bytes into it.
-    fn fill_signature(
-        &self,
-        out: &mut [u8],
-        sig_start: usize,
-        reserve: usize,
-    ) -> Result<(), String> {
-        let sig_obj = &out[sig_start..];
-        let contents_at = sig_start
-            + find(sig_obj, b"/Contents<").ok_or("internal: no /Contents placeholder")?
-            + b"/Contents".len();
-        let contents_end = contents_at + 2 + reserve * 2;
-        let range_at = sig_start
-            + find(sig_obj, PLACEHOLDER_RANGE.as_bytes()).ok_or("internal: no /ByteRange")?;
-        let range = format!(
-            "[0 {contents_at} {contents_end} {}]",
-            out.len() - contents_end
-        );
-        let padded = format!("{range:<width$}", width = PLACEHOLDER_RANGE.len());
-        out[range_at..range_at + padded.len()].copy_from_slice(padded.as_bytes());
-        let mut hasher = Sha256::new();
-        hasher.update(&out[..contents_at]);
-        hasher.update(&out[contents_end..]);
-        let cms = self.cms(&hasher.finalize())?;
-        if cms.len() > reserve {
-            return Err("internal: the signature is larger than the room kept for it".into());
+    /// The revision that adds the document security store: every certificate of the
+    /// signer's chain and of the signature time-stamp's, with their revocation data, and a
+    /// VRI entry for the signature (`contents`: its `/Contents` bytes).
+    fn add_validation_data(&self, pdf: Vec<u8>, contents: &[u8]) -> Result<Vec<u8>, SignError> {
+        let mut certs = self.chain.clone();
+        let sd = super::check::signed_data(contents)?;
+        let unsigned: Vec<_> = sd
+            .signer_infos
+            .0
+            .iter()
+            .flat_map(|si| si.unsigned_attrs.iter().flat_map(|a| a.iter().cloned()))
+            .collect();
+        if let Some(token) = super::tsa::signature_token(&unsigned) {
+            let token = super::tsa::read_token(&token)?;
+            for c in token.pool {
+                let print = super::trust::fingerprint(&c);
+                if !certs
+                    .iter()
+                    .any(|have| super::trust::fingerprint(have) == print)
+                {
+                    certs.push(c);
+                }
+            }
         }
-        let hex: String = cms.iter().map(|b| format!("{b:02X}")).collect();
-        out[contents_at + 1..contents_at + 1 + hex.len()].copy_from_slice(hex.as_bytes());
-        Ok(())
+        let data = ValidationData::fetch(&certs, self.services.revocation_timeout)?;
+        let file = PdfFile::open(&pdf)?;
+        let base = Base::read(&file)?;
+        let mut update = Update::new(&pdf);
+        let mut next = base.size;
+        let mut refs = |list: &[Vec<u8>], update: &mut Update| -> String {
+            let mut out = String::new();
+            for der in list {
+                update.stream(next, der);
+                out.push_str(&format!("{next} 0 R "));
+                next += 1;
+            }
+            out.trim_end().to_string()
+        };
+        let (certs, ocsps, crls) = (
+            refs(&data.certs, &mut update),
+            refs(&data.ocsps, &mut update),
+            refs(&data.crls, &mut update),
+        );
+        let (vri, dss) = (next, next + 1);
+        let key = crate::values::hex(&sha1::Sha1::digest(contents)).to_uppercase();
+        update.object(
+            vri,
+            format!("<</Cert[{certs}]/OCSP[{ocsps}]/CRL[{crls}]>>").as_bytes(),
+        );
+        update.object(
+            dss,
+            format!(
+                "<</Type/DSS/Certs[{certs}]/OCSPs[{ocsps}]/CRLs[{crls}]/VRI<</{key} {vri} 0 R>>>>"
+            )
+            .as_bytes(),
+        );
+        let catalog = file.object(base.root)?;
+        if catalog.value.get("DSS").is_some() {
+            return Err(SignError::Internal(
+                "the file has a document security store already".into(),
+            ));
+        }
+        let mut entries = format!("/DSS {dss} 0 R");
+        if catalog.value.get("Extensions").is_none() {
+            entries.push_str("/Extensions<</ESIC<</BaseVersion/1.7/ExtensionLevel 5>>>>");
+        }
+        update.object(
+            base.root,
+            insert_before_end(&base.catalog_dict, &entries)?.as_bytes(),
+        );
+        Ok(update.finish(&base, dss + 1))
     }
 }
 
@@ -136,6 +240,97 @@ fn widget_appearance(rect: [f32; 4], seal: Option<(&super::Seal, u32)>) -> Vec<u
     .into_bytes()
 }
 
+/// The revision that adds a document time-stamp over the whole file (B-LTA): an invisible
+/// signature field on the last page whose `/Contents` is the authority's token.
+fn add_document_time_stamp(pdf: Vec<u8>, tsa: &Tsa) -> Result<Vec<u8>, SignError> {
+    let (out, _) = with_room(TOKEN_ROOM, |reserve| {
+        let tail = PdfTail::parse(&pdf, None, false)?;
+        let base = &tail.base;
+        let (widget, sig) = (base.size, base.size + 1);
+        let mut update = Update::new(&pdf);
+        update.object(
+            tail.last_page,
+            add_to_annots(&tail.page_dict, widget)?.as_bytes(),
+        );
+        update.object(base.root, add_form_field(&pdf, widget)?.as_bytes());
+        update.object(
+            widget,
+            format!(
+                "<</Type/Annot/Subtype/Widget/FT/Sig/T(DocumentTimeStamp1)/F 132/Rect[0 0 0 0]/P {} 0 R/V {sig} 0 R>>",
+                tail.last_page
+            )
+            .as_bytes(),
+        );
+        let sig_start = update.out.len();
+        update.object(
+            sig,
+            format!(
+                "<</Type/DocTimeStamp/Filter/Adobe.PPKLite/SubFilter/ETSI.RFC3161/ByteRange{PLACEHOLDER_RANGE}/Contents<{}>>>",
+                "0".repeat(reserve * 2)
+            )
+            .as_bytes(),
+        );
+        let out = update.finish(base, sig + 1);
+        fill_contents(out, sig_start, reserve, |digest| tsa.stamp(digest))
+    })?;
+    Ok(out)
+}
+
+/// The catalog (of a file collabdocs signed) with `field` added to its AcroForm's fields.
+fn add_form_field(pdf: &[u8], field: u32) -> Result<String, SignError> {
+    let file = PdfFile::open(pdf)?;
+    let base = Base::read(&file)?;
+    let catalog = file.object(base.root)?;
+    let fields = match catalog.value.get("AcroForm") {
+        Some(form @ Obj::Dict(_)) => form.entry("Fields"),
+        _ => None,
+    };
+    let Some((Obj::Array(_), range)) = fields else {
+        return Err(SignError::Internal(
+            "the signed file has no form fields in its catalog".into(),
+        ));
+    };
+    // Just before the array's `]`, relative to the catalog's text.
+    let at = range.end - 1 - catalog.span.start;
+    let dict = &base.catalog_dict;
+    Ok(format!("{} {field} 0 R{}", &dict[..at], &dict[at..]))
+}
+
+/// Writes the byte range around the `/Contents` of the signature dictionary starting at
+/// `sig_start`, then what `make` gives for the digest of those bytes into it — or says how
+/// much room it needs when `reserve` is too little.
+fn fill_contents(
+    mut out: Vec<u8>,
+    sig_start: usize,
+    reserve: usize,
+    make: impl FnOnce(&[u8]) -> Result<Vec<u8>, SignError>,
+) -> Result<Filled, SignError> {
+    let sig_obj = &out[sig_start..];
+    let contents_at = sig_start
+        + find(sig_obj, b"/Contents<").ok_or("internal: no /Contents placeholder")?
+        + b"/Contents".len();
+    let contents_end = contents_at + 2 + reserve * 2;
+    let range_at =
+        sig_start + find(sig_obj, PLACEHOLDER_RANGE.as_bytes()).ok_or("internal: no /ByteRange")?;
+    let range = format!(
+        "[0 {contents_at} {contents_end} {}]",
+        out.len() - contents_end
+    );
+    let padded = format!("{range:<width$}", width = PLACEHOLDER_RANGE.len());
+    out[range_at..range_at + padded.len()].copy_from_slice(padded.as_bytes());
+    let mut hasher = Sha256::new();
+    hasher.update(&out[..contents_at]);
+    hasher.update(&out[contents_end..]);
+    let mut contents = make(&hasher.finalize())?;
+    if contents.len() > reserve {
+        return Ok(Filled::TooSmall(contents.len()));
+    }
+    let hex: String = contents.iter().map(|b| format!("{b:02X}")).collect();
+    out[contents_at + 1..contents_at + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+    contents.resize(reserve, 0);
+    Ok(Filled::Done(out, contents))
+}
+
 /// An incremental update being written after the original file: its objects, then its
 /// cross-reference section and trailer.
 struct Update {
@@ -163,9 +358,17 @@ impl Update {
         self.out.extend_from_slice(b"\nendobj\n");
     }
 
+    /// A stream object holding `data` as it is.
+    fn stream(&mut self, num: u32, data: &[u8]) {
+        let mut body = format!("<</Length {}>>\nstream\n", data.len()).into_bytes();
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\nendstream");
+        self.object(num, &body);
+    }
+
     /// The cross-reference section of the new objects and the trailer, pointing back at the
     /// file's own; `size` is the new object count.
-    fn finish(mut self, tail: &PdfTail, size: u32) -> Vec<u8> {
+    fn finish(mut self, tail: &Base, size: u32) -> Vec<u8> {
         let xref_at = self.out.len();
         self.offsets.sort();
         let mut xref = String::from("xref\n0 1\n0000000000 65535 f \n");
@@ -223,26 +426,20 @@ fn pdf_text(s: &str) -> String {
     out
 }
 
-/// What the incremental update needs from the end of a PDF written by collabdocs, read
-/// through its cross-reference table (see [`crate::sign::reader`]).
-struct PdfTail {
+/// What every incremental update needs from the newest revision: where its
+/// cross-reference table is, the object count, the trailer's entries and the catalog.
+struct Base {
     startxref: usize,
     size: u32,
     root: u32,
     info: Option<String>,
     id: Option<String>,
     catalog_dict: String,
-    last_page: u32,
-    page_dict: String,
-    page_height: f32,
 }
 
-impl PdfTail {
-    /// `page`: the 0-based page the widget goes on; the last when `None`.
-    fn parse(pdf: &[u8], page: Option<usize>) -> Result<Self, String> {
-        use crate::sign::reader::{Obj, PdfFile};
+impl Base {
+    fn read(file: &PdfFile) -> Result<Base, String> {
         let bad = |what: &str| format!("cannot sign this PDF: {what}");
-        let file = PdfFile::open(pdf).map_err(|e| bad(&e))?;
         let text = |r: std::ops::Range<usize>| String::from_utf8_lossy(file.slice(r)).into_owned();
         let trailer = &file.trailer;
         let size = trailer
@@ -259,7 +456,41 @@ impl PdfTail {
         };
         let id = trailer.entry("ID").map(|(_, r)| text(r));
         let catalog = file.object(root).map_err(|e| bad(&e))?;
-        if catalog.value.get("AcroForm").is_some() {
+        Ok(Base {
+            startxref: file.startxref,
+            size,
+            root,
+            info,
+            id,
+            catalog_dict: text(catalog.span),
+        })
+    }
+}
+
+/// What the signature's update needs besides the [`Base`]: the page its widget goes on.
+struct PdfTail {
+    base: Base,
+    last_page: u32,
+    page_dict: String,
+    page_height: f32,
+}
+
+impl PdfTail {
+    /// `page`: the 0-based page the widget goes on; the last when `None`. `fresh`: the file
+    /// must have no form yet (the first signature).
+    fn parse(pdf: &[u8], page: Option<usize>, fresh: bool) -> Result<Self, String> {
+        let bad = |what: &str| format!("cannot sign this PDF: {what}");
+        let file = PdfFile::open(pdf).map_err(|e| bad(&e))?;
+        let text = |r: std::ops::Range<usize>| String::from_utf8_lossy(file.slice(r)).into_owned();
+        let base = Base::read(&file)?;
+        if fresh
+            && file
+                .object(base.root)
+                .map_err(|e| bad(&e))?
+                .value
+                .get("AcroForm")
+                .is_some()
+        {
             return Err(bad("it already has a form"));
         }
         let pages = file.pages(100_000).map_err(|e| bad(&e))?;
@@ -287,12 +518,7 @@ impl PdfTail {
             Some(_) => return Err(bad("the page's annotations are indirect")),
         };
         Ok(PdfTail {
-            startxref: file.startxref,
-            size,
-            root,
-            info,
-            id,
-            catalog_dict: text(catalog.span),
+            base,
             last_page,
             page_dict,
             page_height,

@@ -1,46 +1,65 @@
-//! Verification: every signature found through the document's form fields, its digest and
-//! signature checked against the certificate it carries.
+//! Verification: every signature and document time-stamp found through the document's form
+//! fields — its digest and signature checked against the certificate it carries, its
+//! time-stamp, the revocation data embedded for it, its chain against the trust anchors, and
+//! what the revisions after it changed.
 
-use cms::cert::CertificateChoices;
-use cms::content_info::ContentInfo;
-use cms::signed_data::{SignedData, SignerIdentifier};
-use der::asn1::OctetString;
-use der::{Decode, Encode};
+use cms::cert::x509::Certificate;
 use sha2::{Digest, Sha256};
 
-use super::cms::{ID_MESSAGE_DIGEST, ID_SHA256, ID_SIGNED_DATA};
-use super::trust::{CertificateInfo, Trust};
+use super::changes::After;
+use super::check::{check_signer, signed_data, SignerFacts};
+use super::reader::{Obj, PdfFile};
+use super::revocation::{embedded_status, Status};
+use super::trust::{describe, evaluate, fingerprint, rfc3339, CertificateInfo, Trust};
 
-/// What `POST /v1/verify` reports about one signature.
+/// What `POST /v1/verify` reports about one signature or document time-stamp.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SignatureReport {
-    /// The digest matches the signed bytes and the signature verifies with the certificate.
+    /// `signature`, or `document-time-stamp` (an RFC 3161 token over the file, B-LTA).
+    pub kind: String,
+    /// The digest matches the signed bytes and the signature (or token) verifies with the
+    /// certificate it names.
     pub valid: bool,
-    /// The signer certificate's subject (`CN=…,O=…`), if the CMS carries it.
+    /// The signer certificate's subject (`CN=…,O=…`); for a document time-stamp, the
+    /// time-stamp authority's.
     pub signer: Option<String>,
     /// SHA-256 of the signer's certificate (DER), in hex: compare it with the certificate
     /// you trust.
     pub certificate_sha256: Option<String>,
     /// The signer's certificate is the one this service signs with.
     pub signed_by_this_service: bool,
-    /// The signed range is the whole file as it was at signing: from the first byte to the
-    /// end of that revision, with only the signature itself left out.
+    /// The signed range is the whole file: from the first byte to its end, with only the
+    /// signature itself left out.
     pub covers_whole_file: bool,
-    /// Bytes follow the signed revision: the file was changed (an incremental update)
-    /// after signing.
+    /// Bytes follow the signed revision: the file was updated after signing.
     pub modified_after_signing: bool,
-    /// The signing time in the signature dictionary (`/M`), as written.
+    /// What the revisions after this one changed: `none`; `permitted` — only validation data
+    /// (a document security store), document time-stamps and further signatures; or
+    /// `content` — anything else.
+    pub changed_after_signing: String,
+    /// What changed, when it is content.
+    pub change: Option<String>,
+    /// The signing time (RFC 3339, UTC): the signature time-stamp's when there is a valid
+    /// one, else the signer's claim (`/M`).
     pub signing_time: Option<String>,
-    /// Where the signing time comes from: `claimed` (the signer's own `/M`; no time-stamp).
+    /// Where the signing time comes from: `time-stamp` (a time-stamp authority's token) or
+    /// `claimed` (the signer's own `/M`).
     pub signing_time_source: Option<String>,
-    /// The PAdES baseline level found: `B-B` (ETSI.CAdES.detached with signing-certificate-v2),
-    /// or none for another kind of signature.
+    /// The signature time-stamp (B-T and up), or the token of a document time-stamp.
+    pub time_stamp: Option<TimeStampReport>,
+    /// The PAdES baseline level found: `B-B` (CAdES detached with signing-certificate-v2),
+    /// `B-T` (and a valid signature time-stamp), `B-LT` (and revocation data for the signer
+    /// in the document security store), `B-LTA` (and a document time-stamp over that);
+    /// none for other signatures and for document time-stamps.
     pub level: Option<String>,
     /// The signer's certificate.
     pub certificate: Option<CertificateInfo>,
+    /// The signer's certificate by the revocation data embedded in the file: `good`,
+    /// `revoked` or `unknown` (no data about it).
+    pub revocation: Option<String>,
     /// The certificate's chain reaches a trust anchor (`COLLABDOCS_TRUST_ANCHORS`), each
-    /// certificate valid at the signing time. Separate from `valid`: an intact signature by
-    /// an unknown certificate is valid and not trusted.
+    /// certificate valid at the signing time, and it was not revoked by then. Separate from
+    /// `valid`: an intact signature by an unknown certificate is valid and not trusted.
     pub trusted: bool,
     /// Why the certificate is trusted or not.
     pub trust: Option<String>,
@@ -48,16 +67,32 @@ pub struct SignatureReport {
     pub problem: Option<String>,
 }
 
+/// An RFC 3161 time-stamp token as verified.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TimeStampReport {
+    /// The token is over the right digest and its signature verifies.
+    pub valid: bool,
+    /// The time the authority vouches for (RFC 3339, UTC).
+    pub time: Option<String>,
+    /// The time-stamp authority (its certificate's subject).
+    pub authority: Option<String>,
+    /// The authority's chain reaches a trust anchor, each certificate valid at that time.
+    pub trusted: bool,
+    /// Why the token is not valid, or why it is (not) trusted.
+    pub detail: Option<String>,
+}
+
 /// What `POST /v1/verify` answers.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Verification {
-    /// At least one signature, every one valid, the last one covering the whole file.
+    /// At least one signature; every signature and time-stamp valid; nothing after any of
+    /// them but permitted updates (validation data, time-stamps, further signatures).
     pub valid: bool,
     /// The last signature's signer.
     pub signer: Option<String>,
-    /// The last signature covers the whole file.
+    /// The last signature or time-stamp covers the whole file.
     pub covers_whole_file: bool,
-    /// Something was appended after the last signature.
+    /// Something was appended after the last signature or time-stamp.
     pub modified_after_signing: bool,
     /// Every signature field found, in file order (at most 16 are examined).
     pub signatures: Vec<SignatureReport>,
@@ -67,6 +102,10 @@ pub struct Verification {
 
 /// The most signatures one verification examines.
 pub const MAX_SIGNATURES: usize = 16;
+/// The most entries read from each list of a document security store.
+const MAX_DSS_ENTRIES: usize = 256;
+/// The most bytes the streams of a document security store are decoded to, all together.
+const MAX_DSS_BYTES: usize = 32 * 1024 * 1024;
 
 /// A signature as found through the document's form fields.
 struct Found {
@@ -79,12 +118,19 @@ struct Found {
     signing_time: Option<String>,
 }
 
+/// The document security store's contents, and where its dictionary was written.
+#[derive(Default)]
+struct Dss {
+    at: Option<usize>,
+    certs: Vec<Certificate>,
+    ocsps: Vec<Vec<u8>>,
+    crls: Vec<Vec<u8>>,
+}
+
 /// The signature dictionaries of a PDF, found as a reader finds them: the catalog's
 /// `/AcroForm` → `/Fields` (and their `/Kids`) → each signature field's `/V`, all through the
 /// cross-reference table. Text elsewhere that looks like a signature is not one.
-fn find_signatures(pdf: &[u8]) -> Result<Vec<Found>, String> {
-    use crate::sign::reader::{Obj, PdfFile};
-    let file = PdfFile::open(pdf)?;
+fn find_signatures(file: &PdfFile) -> Result<Vec<Found>, String> {
     let Some(Obj::Ref(root)) = file.trailer.get("Root") else {
         return Err("the trailer has no /Root".into());
     };
@@ -126,45 +172,102 @@ fn find_signatures(pdf: &[u8]) -> Result<Vec<Found>, String> {
         let Some(Obj::Ref(v)) = field.get("V") else {
             continue;
         };
-        let sig = file.object(*v)?.value;
-        let range: Vec<usize> = sig
-            .get("ByteRange")
-            .and_then(Obj::as_array)
-            .unwrap_or(&[])
-            .iter()
-            .filter_map(|n| n.as_int().and_then(|n| usize::try_from(n).ok()))
-            .collect();
-        let (Ok(range), Some((Obj::Str(der), contents))) =
-            (<[usize; 4]>::try_from(range), sig.entry("Contents"))
-        else {
-            return Err(format!(
-                "signature {v} has no usable /ByteRange or /Contents"
-            ));
-        };
-        let signing_time = match sig.get("M") {
-            Some(Obj::Str(m)) => Some(String::from_utf8_lossy(m).into_owned()),
-            _ => None,
-        };
-        out.push(Found {
-            sub_filter: sig
-                .get("SubFilter")
-                .and_then(Obj::as_name)
-                .map(str::to_string),
-            range,
-            contents,
-            der: der.clone(),
-            signing_time,
-        });
+        out.push(read_signature(file, *v)?);
     }
     out.sort_by_key(|f| f.range[2].saturating_add(f.range[3]));
     Ok(out)
 }
 
-/// Checks every signature in a PDF (at most [`MAX_SIGNATURES`]); `ours` is the SHA-256 of
-/// this service's signing certificate, when it has one.
+fn read_signature(file: &PdfFile, v: u32) -> Result<Found, String> {
+    let sig = file.object(v)?.value;
+    let range: Vec<usize> = sig
+        .get("ByteRange")
+        .and_then(Obj::as_array)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|n| n.as_int().and_then(|n| usize::try_from(n).ok()))
+        .collect();
+    let (Ok(range), Some((Obj::Str(der), contents))) =
+        (<[usize; 4]>::try_from(range), sig.entry("Contents"))
+    else {
+        return Err(format!(
+            "signature {v} has no usable /ByteRange or /Contents"
+        ));
+    };
+    let signing_time = match sig.get("M") {
+        Some(Obj::Str(m)) => Some(String::from_utf8_lossy(m).into_owned()),
+        _ => None,
+    };
+    Ok(Found {
+        sub_filter: sig
+            .get("SubFilter")
+            .and_then(Obj::as_name)
+            .map(str::to_string),
+        range,
+        contents,
+        der: der.clone(),
+        signing_time,
+    })
+}
+
+/// The document security store of the newest revision, bounded.
+fn read_dss(file: &PdfFile) -> Dss {
+    let mut dss = Dss::default();
+    let Some(Obj::Ref(root)) = file.trailer.get("Root") else {
+        return dss;
+    };
+    let Some(Obj::Ref(num)) = file
+        .object(*root)
+        .ok()
+        .and_then(|c| c.value.get("DSS").cloned())
+    else {
+        return dss;
+    };
+    let Ok(d) = file.object(num) else {
+        return dss;
+    };
+    dss.at = file.offset(num);
+    let mut budget = MAX_DSS_BYTES;
+    let mut streams = |key: &str| -> Vec<Vec<u8>> {
+        let list = d
+            .value
+            .get(key)
+            .and_then(|l| file.resolve(l).ok())
+            .and_then(|l| l.as_array().map(<[Obj]>::to_vec))
+            .unwrap_or_default();
+        let mut out = Vec::new();
+        for r in list.iter().take(MAX_DSS_ENTRIES) {
+            if budget == 0 || crate::budget::check().is_err() {
+                break;
+            }
+            if let Some(data) = match r {
+                Obj::Ref(n) => file.stream(*n).ok(),
+                _ => None,
+            } {
+                budget = budget.saturating_sub(data.len());
+                out.push(data);
+            }
+        }
+        out
+    };
+    use der::Decode;
+    dss.certs = streams("Certs")
+        .iter()
+        .filter_map(|c| Certificate::from_der(c).ok())
+        .collect();
+    dss.ocsps = streams("OCSPs");
+    dss.crls = streams("CRLs");
+    dss
+}
+
+/// Checks every signature in a PDF (at most [`MAX_SIGNATURES`]) against `trust`.
 pub fn verify(pdf: &[u8], trust: &Trust) -> Verification {
-    let (signatures, problem) = match find_signatures(pdf) {
-        Ok(found) => {
+    let (signatures, problem) = match PdfFile::open(pdf).and_then(|f| {
+        let found = find_signatures(&f)?;
+        Ok((f, found))
+    }) {
+        Ok((file, found)) => {
+            let dss = read_dss(&file);
             let mut checked = Vec::new();
             let mut stopped = None;
             for f in &found {
@@ -173,8 +276,9 @@ pub fn verify(pdf: &[u8], trust: &Trust) -> Verification {
                     stopped = Some(format!("the check stopped: {stop}"));
                     break;
                 }
-                checked.push(verify_one(pdf, f, trust));
+                checked.push(verify_one(pdf, &file, f, trust, &dss));
             }
+            levels(&mut checked, &found, &dss);
             (checked, stopped)
         }
         Err(e) => (
@@ -182,13 +286,19 @@ pub fn verify(pdf: &[u8], trust: &Trust) -> Verification {
             Some(format!("the signatures cannot be read: {e}")),
         ),
     };
-    let last: Option<&SignatureReport> = signatures.last();
+    let last = signatures.last();
+    let signer = signatures
+        .iter()
+        .rev()
+        .find(|s| s.kind == "signature")
+        .and_then(|s| s.signer.clone());
     Verification {
         valid: problem.is_none()
-            && !signatures.is_empty()
-            && signatures.iter().all(|s| s.valid)
-            && last.is_some_and(|s| s.covers_whole_file),
-        signer: last.and_then(|s| s.signer.clone()),
+            && signatures.iter().any(|s| s.kind == "signature")
+            && signatures
+                .iter()
+                .all(|s| s.valid && s.changed_after_signing != "content"),
+        signer,
         covers_whole_file: last.is_some_and(|s| s.covers_whole_file),
         modified_after_signing: last.is_some_and(|s| s.modified_after_signing),
         problem: problem.or_else(|| {
@@ -200,19 +310,60 @@ pub fn verify(pdf: &[u8], trust: &Trust) -> Verification {
     }
 }
 
-fn verify_one(pdf: &[u8], found: &Found, trust: &Trust) -> SignatureReport {
+/// Raises each signature's level by what follows it: B-LT when the document security store
+/// holds revocation data for its signer, B-LTA when a valid document time-stamp covers that
+/// store.
+fn levels(reports: &mut [SignatureReport], found: &[Found], dss: &Dss) {
+    let covered_dss = dss.at.is_some_and(|at| {
+        reports
+            .iter()
+            .zip(found)
+            .any(|(r, f)| r.kind == "document-time-stamp" && r.valid && f.range[2] > at)
+    });
+    for r in reports.iter_mut() {
+        if r.level.as_deref() != Some("B-T") || r.revocation.as_deref() == Some("unknown") {
+            continue;
+        }
+        if dss.at.is_some() {
+            r.level = Some(if covered_dss { "B-LTA" } else { "B-LT" }.into());
+        }
+    }
+}
+
+fn verify_one(
+    pdf: &[u8],
+    file: &PdfFile,
+    found: &Found,
+    trust: &Trust,
+    dss: &Dss,
+) -> SignatureReport {
     let [a, b, c, d] = found.range;
+    let stamp = found.sub_filter.as_deref() == Some("ETSI.RFC3161");
+    let claimed = found
+        .signing_time
+        .as_deref()
+        .and_then(super::trust::pdf_date_secs);
     let mut report = SignatureReport {
+        kind: if stamp {
+            "document-time-stamp"
+        } else {
+            "signature"
+        }
+        .into(),
         valid: false,
         signer: None,
         certificate_sha256: None,
         signed_by_this_service: false,
         covers_whole_file: false,
         modified_after_signing: false,
-        signing_time: found.signing_time.clone(),
-        signing_time_source: found.signing_time.as_ref().map(|_| "claimed".to_string()),
+        changed_after_signing: "none".into(),
+        change: None,
+        signing_time: claimed.map(rfc3339),
+        signing_time_source: claimed.map(|_| "claimed".to_string()),
+        time_stamp: None,
         level: None,
         certificate: None,
+        revocation: None,
         trusted: false,
         trust: None,
         problem: None,
@@ -229,32 +380,108 @@ fn verify_one(pdf: &[u8], found: &Found, trust: &Trust) -> SignatureReport {
     report.modified_after_signing = pdf[end..].iter().any(|b| !b.is_ascii_whitespace());
     // The range must reach the end of its revision: the %%EOF just before `end`.
     let tail = &pdf[end.saturating_sub(64)..end];
-    report.covers_whole_file = !report.modified_after_signing
-        && tail
-            .windows(5)
-            .rposition(|w| w == b"%%EOF")
-            .is_some_and(|r| tail[r + 5..].iter().all(u8::is_ascii_whitespace));
+    let ends_revision = tail
+        .windows(5)
+        .rposition(|w| w == b"%%EOF")
+        .is_some_and(|r| tail[r + 5..].iter().all(u8::is_ascii_whitespace));
+    report.covers_whole_file = !report.modified_after_signing && ends_revision;
+    match super::changes::after(file, end, report.modified_after_signing) {
+        After::Nothing => {}
+        After::Permitted => report.changed_after_signing = "permitted".into(),
+        After::Content(what) => {
+            report.changed_after_signing = "content".into();
+            report.change = Some(what);
+        }
+    }
+    if !ends_revision {
+        report.changed_after_signing = "content".into();
+        report.change = Some("the signed range does not end at the end of a revision".into());
+    }
     let mut hasher = Sha256::new();
     hasher.update(&pdf[..b]);
     hasher.update(&pdf[c..end]);
     let digest = hasher.finalize();
-    let (outcome, signer) = check_cms(&found.der, &digest);
-    if let Some(Signer { cert, pool, pades }) = signer {
-        let fp = super::trust::fingerprint(&cert);
-        report.certificate_sha256 = Some(crate::values::hex(&fp));
-        report.signed_by_this_service = trust.ours == Some(fp);
-        let at = found
-            .signing_time
-            .as_deref()
-            .and_then(super::trust::pdf_date_secs)
-            .unwrap_or_else(now_secs);
-        let (trusted, why) = super::trust::evaluate(&cert, &pool, &trust.anchors, at);
-        report.trusted = trusted;
-        report.trust = Some(why);
-        report.certificate = Some(super::trust::describe(&cert));
-        let cades = found.sub_filter.as_deref() == Some("ETSI.CAdES.detached");
-        report.level = (cades && pades).then(|| "B-B".to_string());
+    if stamp {
+        document_time_stamp(&mut report, &found.der, &digest, trust);
+    } else {
+        signature(&mut report, found, &digest, trust, dss);
     }
+    report
+}
+
+/// A document time-stamp: the token over the file's digest, by a trusted authority.
+fn document_time_stamp(report: &mut SignatureReport, der: &[u8], digest: &[u8], trust: &Trust) {
+    let ts = time_stamp(der, digest, trust);
+    report.valid = ts.0.valid;
+    report.signer = ts.0.authority.clone();
+    report.trusted = ts.0.trusted;
+    report.signing_time = ts.0.time.clone();
+    report.signing_time_source = ts.0.time.as_ref().map(|_| "time-stamp".into());
+    if let Some(cert) = ts.1 {
+        report.certificate_sha256 = Some(crate::values::hex(&fingerprint(&cert)));
+        report.certificate = Some(describe(&cert));
+    }
+    if !ts.0.valid {
+        report.problem = ts.0.detail.clone();
+    } else {
+        report.trust = ts.0.detail.clone();
+    }
+    report.time_stamp = Some(ts.0);
+}
+
+/// A time-stamp token checked against the digest it must be over, with the authority's
+/// certificate.
+fn time_stamp(der: &[u8], digest: &[u8], trust: &Trust) -> (TimeStampReport, Option<Certificate>) {
+    let token = match super::tsa::read_token(der) {
+        Ok(t) => t,
+        Err(e) => {
+            return (
+                TimeStampReport {
+                    valid: false,
+                    time: None,
+                    authority: None,
+                    trusted: false,
+                    detail: Some(e),
+                },
+                None,
+            )
+        }
+    };
+    let authority = token
+        .cert
+        .as_ref()
+        .map(|c| c.tbs_certificate.subject.to_string());
+    let problem = if token.imprint != digest {
+        Some("the time-stamp is over other data".to_string())
+    } else {
+        token.intact.clone().err()
+    };
+    let (trusted, why) = match &token.cert {
+        Some(cert) if problem.is_none() => evaluate(cert, &token.pool, &trust.anchors, token.time),
+        _ => (false, String::new()),
+    };
+    (
+        TimeStampReport {
+            valid: problem.is_none(),
+            time: Some(rfc3339(token.time)),
+            authority,
+            trusted,
+            detail: problem.or((!why.is_empty()).then_some(why)),
+        },
+        token.cert,
+    )
+}
+
+/// A CAdES signature: the CMS, its time-stamp, the signer's revocation status and trust.
+fn signature(report: &mut SignatureReport, found: &Found, digest: &[u8], trust: &Trust, dss: &Dss) {
+    let sd = match signed_data(&found.der) {
+        Ok(sd) => sd,
+        Err(e) => {
+            report.problem = Some(format!("the signature {e}"));
+            return;
+        }
+    };
+    let (outcome, facts) = check_signer(&sd, digest);
     match outcome {
         Ok(subject) => {
             report.signer = Some(subject);
@@ -265,124 +492,75 @@ fn verify_one(pdf: &[u8], found: &Found, trust: &Trust) -> SignatureReport {
             report.problem = Some(why);
         }
     }
-    report
+    let Some(SignerFacts {
+        cert,
+        mut pool,
+        pades,
+        signature,
+        unsigned,
+    }) = facts
+    else {
+        return;
+    };
+    let fp = fingerprint(&cert);
+    report.certificate_sha256 = Some(crate::values::hex(&fp));
+    report.signed_by_this_service = trust.ours == Some(fp);
+    report.certificate = Some(describe(&cert));
+    let cades = found.sub_filter.as_deref() == Some("ETSI.CAdES.detached");
+    report.level = (cades && pades).then(|| "B-B".to_string());
+    let mut at = found
+        .signing_time
+        .as_deref()
+        .and_then(super::trust::pdf_date_secs)
+        .unwrap_or_else(now_secs);
+    if let Some(token) = super::tsa::signature_token(&unsigned) {
+        let (ts, _) = time_stamp(&token, &Sha256::digest(&signature), trust);
+        if ts.valid {
+            if let Some(t) = ts.time.as_deref().and_then(rfc3339_secs) {
+                at = t;
+                report.signing_time = ts.time.clone();
+                report.signing_time_source = Some("time-stamp".into());
+                if report.level.is_some() {
+                    report.level = Some("B-T".into());
+                }
+            }
+        }
+        report.time_stamp = Some(ts);
+    }
+    pool.extend(dss.certs.iter().cloned());
+    let status = embedded_status(&cert, &pool, &dss.ocsps, &dss.crls);
+    report.revocation = Some(
+        match status {
+            Status::Good => "good",
+            Status::Revoked(_) => "revoked",
+            Status::Unknown => "unknown",
+        }
+        .into(),
+    );
+    let (mut trusted, mut why) = evaluate(&cert, &pool, &trust.anchors, at);
+    if let Status::Revoked(since) = status {
+        if since <= at {
+            trusted = false;
+            why = format!(
+                "the certificate was revoked on {}, before the signing time",
+                rfc3339(since)
+            );
+        }
+    }
+    report.trusted = trusted;
+    report.trust = Some(why);
 }
 
-/// Checks a CMS SignedData: the message digest against `digest`, the signature against the
-/// signer's certificate. `Ok(subject)` or `Err((subject if known, why))`.
-/// `Ok(subject)` or `Err((subject if known, why))`.
-type CmsOutcome = Result<String, (Option<String>, String)>;
-
-/// The signer's certificate, the certificates the signature carries, and whether its signed
-/// attributes name the certificate (signing-certificate-v2, as PAdES asks).
-struct Signer {
-    cert: cms::cert::x509::Certificate,
-    pool: Vec<cms::cert::x509::Certificate>,
-    pades: bool,
+/// Seconds since 1970 of an RFC 3339 UTC time as [`rfc3339`] writes it.
+fn rfc3339_secs(t: &str) -> Option<u64> {
+    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
+    super::trust::pdf_date_secs(&format!("D:{digits}Z"))
 }
 
 fn now_secs() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
-}
-
-fn check_cms(der: &[u8], digest: &[u8]) -> (CmsOutcome, Option<Signer>) {
-    let mut signer = None;
-    let outcome = check_cms_inner(der, digest, &mut signer);
-    (outcome, signer)
-}
-
-fn check_cms_inner(der: &[u8], digest: &[u8], signer: &mut Option<Signer>) -> CmsOutcome {
-    let fail = |s: Option<String>, why: &str| Err((s, why.to_string()));
-    // The contents are zero-padded after the DER value.
-    let ci = match der::SliceReader::new(der).and_then(|mut r| ContentInfo::decode(&mut r)) {
-        Ok(ci) if ci.content_type == ID_SIGNED_DATA => ci,
-        _ => return fail(None, "the signature contents are not a CMS SignedData"),
-    };
-    let Ok(sd) = ci.content.decode_as::<SignedData>() else {
-        return fail(None, "the CMS SignedData cannot be read");
-    };
-    let Some(si) = sd.signer_infos.0.iter().next() else {
-        return fail(None, "the CMS has no signer");
-    };
-    let SignerIdentifier::IssuerAndSerialNumber(id) = &si.sid else {
-        return fail(None, "the signer is not named by issuer and serial number");
-    };
-    let cert = sd.certificates.as_ref().and_then(|set| {
-        set.0.iter().find_map(|c| match c {
-            CertificateChoices::Certificate(c)
-                if c.tbs_certificate.serial_number == id.serial_number
-                    && c.tbs_certificate.issuer == id.issuer =>
-            {
-                Some(c)
-            }
-            _ => None,
-        })
-    });
-    let Some(cert) = cert else {
-        return fail(None, "the signer's certificate is not in the signature");
-    };
-    let pool: Vec<_> = sd
-        .certificates
-        .iter()
-        .flat_map(|set| set.0.iter())
-        .filter_map(|c| match c {
-            CertificateChoices::Certificate(c) => Some(c.clone()),
-            _ => None,
-        })
-        .collect();
-    let pades = si.signed_attrs.as_ref().is_some_and(|a| {
-        a.iter()
-            .any(|x| x.oid == super::cms::ID_SIGNING_CERTIFICATE_V2)
-    });
-    *signer = Some(Signer {
-        cert: cert.clone(),
-        pool,
-        pades,
-    });
-    let name = cert.tbs_certificate.subject.to_string();
-    let subject = Some(name.clone());
-    if si.digest_alg.oid != ID_SHA256 {
-        return fail(subject, "the digest algorithm is not SHA-256");
-    }
-    let Some(attrs) = &si.signed_attrs else {
-        return fail(subject, "there are no signed attributes");
-    };
-    let md = attrs
-        .iter()
-        .find(|a| a.oid == ID_MESSAGE_DIGEST)
-        .and_then(|a| a.values.iter().next())
-        .and_then(|v| v.decode_as::<OctetString>().ok());
-    if md.as_ref().map(OctetString::as_bytes) != Some(digest) {
-        return fail(
-            subject,
-            "the document's digest does not match the signed one: the signed bytes were changed",
-        );
-    }
-    let Ok(signed) = attrs.to_der() else {
-        return fail(subject, "the signed attributes cannot be encoded");
-    };
-    let verified = super::trust::verify_with_key(
-        &cert.tbs_certificate.subject_public_key_info,
-        si.signature_algorithm.oid,
-        si.signature.as_bytes(),
-        &signed,
-    );
-    let Some(verified) = verified else {
-        return fail(
-            subject,
-            "only ECDSA P-256 and RSA signatures with SHA-256 can be checked",
-        );
-    };
-    if verified {
-        Ok(name)
-    } else {
-        fail(
-            subject,
-            "the signature does not verify with the signer's certificate",
-        )
-    }
 }
 
 #[cfg(test)]

@@ -291,17 +291,22 @@ fn a_bad_setting_stops_start_up_with_a_message_naming_it() {
 
 #[test]
 fn signing_settings_that_cannot_work_stop_start_up() {
-    // A seal with no key to sign with.
-    let out = bin()
-        .arg("serve")
-        .env("COLLABDOCS_SEAL_IMAGE", "/no/such/seal.png")
-        .env_remove("COLLABDOCS_SIGNING_KEY")
-        .env_remove("COLLABDOCS_SIGNING_CERT")
-        .env_remove("COLLABDOCS_SIGNING_P12")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("COLLABDOCS_SEAL_IMAGE"));
+    // A setting that needs a signing key, with none: start-up fails, and what it says.
+    let without_key = |name: &str, value: &str| {
+        let out = bin()
+            .arg("serve")
+            .env(name, value)
+            .env_remove("COLLABDOCS_SIGNING_KEY")
+            .env_remove("COLLABDOCS_SIGNING_CERT")
+            .env_remove("COLLABDOCS_SIGNING_P12")
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    assert!(
+        without_key("COLLABDOCS_SEAL_IMAGE", "/no/such/seal.png").contains("COLLABDOCS_SEAL_IMAGE")
+    );
     // A signing key that is not an API key.
     let out = bin()
         .arg("serve")
@@ -319,6 +324,42 @@ fn signing_settings_that_cannot_work_stop_start_up() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("COLLABDOCS_TRUST_ANCHORS"));
+    // Time-stamps and levels: each refusal names the setting.
+    let dir = tmp("level-keys");
+    let made = bin()
+        .args(["dev-cert", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(made.status.success());
+    let with_key = |envs: &[(&str, &str)]| {
+        let mut c = bin();
+        c.arg("serve")
+            .env("COLLABDOCS_SIGNING_KEY", dir.join("key.pem"))
+            .env("COLLABDOCS_SIGNING_CERT", dir.join("cert.pem"));
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        let out = c.output().unwrap();
+        assert!(!out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let e = with_key(&[("COLLABDOCS_SIGNATURE_LEVEL", "b-t")]);
+    assert!(e.contains("COLLABDOCS_TSA_URL"), "{e}");
+    let e = with_key(&[
+        ("COLLABDOCS_SIGNATURE_LEVEL", "b-lta"),
+        ("COLLABDOCS_TSA_URL", "http://127.0.0.1:1/tsa"),
+    ]);
+    assert!(e.contains("COLLABDOCS_SIGNING_CHAIN"), "{e}");
+    let e = with_key(&[("COLLABDOCS_TSA_URL", "https://tsa.example.com/")]);
+    assert!(
+        e.contains("COLLABDOCS_TSA_URL") && e.contains("http://"),
+        "{e}"
+    );
+    let e = with_key(&[("COLLABDOCS_SIGNATURE_LEVEL", "b-x")]);
+    assert!(e.contains("b-lta"), "{e}");
+    assert!(without_key("COLLABDOCS_TSA_URL", "http://127.0.0.1:1/tsa")
+        .contains("COLLABDOCS_TSA_URL is set but there is no signing key"));
 }
 
 #[test]

@@ -115,14 +115,14 @@ async fn a_signed_agreement_is_signed_over_the_whole_file_and_keeps_its_text() {
 /// `pdf` with a well-formed incremental update appended: one new object, its own
 /// cross-reference section and a trailer pointing back at the previous one.
 pub fn append_update(pdf: &[u8], object: &str) -> Vec<u8> {
+    let (size, _) = trailer_numbers(pdf);
+    append_revision(pdf, &[(size, object.to_string())])
+}
+
+/// The newest trailer's `/Size` and `/Root` object number.
+fn trailer_numbers(pdf: &[u8]) -> (u32, u32) {
     let text = String::from_utf8_lossy(pdf);
     let sx = text.rfind("startxref").unwrap();
-    let prev: usize = text[sx + 9..]
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
     let tr = text[..sx].rfind("trailer").unwrap();
     let trailer = &text[tr + 7..sx];
     let after = |key: &str| -> u32 {
@@ -135,19 +135,119 @@ pub fn append_update(pdf: &[u8], object: &str) -> Vec<u8> {
             .parse()
             .unwrap()
     };
-    let (size, root) = (after("/Size"), after("/Root"));
+    (after("/Size"), after("/Root"))
+}
+
+/// The newest text of object `num` (between `num 0 obj` and `endobj`), as written.
+fn object_text(pdf: &[u8], num: u32) -> String {
+    let text = String::from_utf8_lossy(pdf);
+    let head = format!("\n{num} 0 obj\n");
+    let at = text.rfind(&head).unwrap() + head.len();
+    let end = at + text[at..].find("\nendobj").unwrap();
+    text[at..end].to_string()
+}
+
+/// The file with an incremental update appended that writes these objects (number, body).
+pub fn append_revision(pdf: &[u8], objects: &[(u32, String)]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(pdf);
+    let sx = text.rfind("startxref").unwrap();
+    let prev: usize = text[sx + 9..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let (size, root) = trailer_numbers(pdf);
     let mut out = pdf.to_vec();
-    let at = out.len() + 1;
-    out.extend_from_slice(format!("\n{size} 0 obj\n{object}\nendobj\n").as_bytes());
-    let xref = out.len();
+    let mut xref = String::from("xref\n");
+    let mut new_size = size;
+    for (num, body) in objects {
+        let at = out.len() + 1;
+        out.extend_from_slice(format!("\n{num} 0 obj\n{body}\nendobj\n").as_bytes());
+        xref.push_str(&format!("{num} 1\n{at:010} 00000 n \n"));
+        new_size = new_size.max(num + 1);
+    }
+    let xref_at = out.len();
     out.extend_from_slice(
         format!(
-            "xref\n{size} 1\n{at:010} 00000 n \ntrailer\n<</Size {}/Root {root} 0 R/Prev {prev}>>\nstartxref\n{xref}\n%%EOF\n",
-            size + 1
+            "{xref}trailer\n<</Size {new_size}/Root {root} 0 R/Prev {prev}>>\nstartxref\n{xref_at}\n%%EOF\n"
         )
         .as_bytes(),
     );
     out
+}
+
+#[actix_web::test]
+async fn validation_data_added_later_is_permitted_and_anything_else_is_content() {
+    let pdf = sign(&example(DocumentKind::Agreement)).await.body;
+    let (size, root) = trailer_numbers(&pdf);
+    let catalog = object_text(&pdf, root);
+    let with = |entry: &str| {
+        let end = catalog.rfind(">>").unwrap();
+        format!("{}{entry}{}", &catalog[..end], &catalog[end..])
+    };
+    // A document security store, as a B-LT update writes it.
+    let dss = append_revision(
+        &pdf,
+        &[
+            (root, with(&format!("/DSS {size} 0 R"))),
+            (size, format!("<</Type/DSS/Certs[{} 0 R]>>", size + 1)),
+            (size + 1, "<</Length 3>>\nstream\nabc\nendstream".into()),
+        ],
+    );
+    let v = verify(&dss).await;
+    assert_eq!(v["valid"], true, "{v}");
+    assert_eq!(
+        v["signatures"][0]["changed_after_signing"], "permitted",
+        "{v}"
+    );
+    assert_eq!(v["signatures"][0]["covers_whole_file"], false, "{v}");
+    assert_eq!(v["modified_after_signing"], true, "{v}");
+
+    // A catalog change that is not validation data.
+    let page_mode = append_revision(&pdf, &[(root, with("/PageMode/UseOutlines"))]);
+    let v = verify(&page_mode).await;
+    assert_eq!(v["valid"], false, "{v}");
+    assert_eq!(
+        v["signatures"][0]["changed_after_signing"], "content",
+        "{v}"
+    );
+    assert!(
+        v["signatures"][0]["change"]
+            .as_str()
+            .unwrap()
+            .contains("catalog"),
+        "{v}"
+    );
+
+    // A form field that is not a signature, added beside the signature.
+    let field = append_revision(
+        &pdf,
+        &[
+            (
+                root,
+                catalog.replace("/Fields[", &format!("/Fields[{size} 0 R ")),
+            ),
+            (size, "<</FT/Tx/T(amount)/V(999999)>>".into()),
+        ],
+    );
+    let v = verify(&field).await;
+    assert_eq!(v["valid"], false, "{v}");
+    assert!(
+        v["signatures"][0]["change"]
+            .as_str()
+            .unwrap()
+            .contains("not a signature"),
+        "{v}"
+    );
+
+    // An object added that nothing permitted leads to.
+    let stray = append_update(&pdf, "<</Title(changed)>>");
+    let v = verify(&stray).await;
+    assert_eq!(
+        v["signatures"][0]["changed_after_signing"], "content",
+        "{v}"
+    );
 }
 
 /// A signed PDF with its `/M` time and its `/Contents` blanked: what must not change

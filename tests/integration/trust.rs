@@ -245,3 +245,91 @@ fn a_seal_that_is_not_a_png_is_refused_with_a_reason() {
     let e = collabdocs::sign::Seal::from_png(b"GIF89a").unwrap_err();
     assert!(e.contains("PNG"), "{e}");
 }
+
+#[actix_web::test]
+async fn a_time_stamp_authority_that_cannot_be_reached_is_a_502_and_no_file() {
+    use collabdocs::sign::{Level, Services, Tsa};
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}/tsa");
+    let (key, cert) = collabdocs::sign::dev_cert("华东零售集团").unwrap();
+    let signer = Signer::from_pem(&key, &cert)
+        .unwrap()
+        .with_services(Services {
+            level: Level::BT,
+            tsa: Some(Tsa {
+                url: url.clone(),
+                auth: None,
+                timeout: std::time::Duration::from_secs(2),
+            }),
+            ..Services::default()
+        })
+        .unwrap();
+    let engine = Arc::new(
+        Engine::new(EngineOptions {
+            signer: Some(Arc::new(signer)),
+            ..EngineOptions::default()
+        })
+        .unwrap(),
+    );
+    let r = call_with(
+        AppState::new(engine),
+        TestRequest::post()
+            .uri("/v1/documents/agreement?format=pdf&sign=true")
+            .set_payload(serde_json::to_vec(&example(DocumentKind::Agreement)).unwrap()),
+    )
+    .await;
+    assert_eq!(r.status, 502, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.header("content-type"), "application/problem+json");
+    let p = r.json();
+    assert!(
+        p["type"].as_str().unwrap().ends_with("/upstream-failed"),
+        "{p}"
+    );
+    let detail = p["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("time-stamp authority") && detail.contains(&url),
+        "{detail}"
+    );
+    assert!(!r.body.starts_with(b"%PDF"));
+}
+
+#[test]
+fn a_level_the_settings_cannot_give_is_refused_naming_what_is_missing() {
+    use collabdocs::sign::{Level, Services};
+    let (key, cert) = collabdocs::sign::dev_cert("华东零售集团").unwrap();
+    let e = Signer::from_pem(&key, &cert)
+        .unwrap()
+        .with_services(Services {
+            level: Level::BT,
+            ..Services::default()
+        })
+        .unwrap_err();
+    assert!(e.contains("COLLABDOCS_TSA_URL"), "{e}");
+    // B-LT needs the issuer of the signing certificate: a self-signed one has none given.
+    let e = Signer::from_pem(&key, &cert)
+        .unwrap()
+        .with_services(Services {
+            level: Level::BLt,
+            tsa: Some(collabdocs::sign::Tsa {
+                url: "http://127.0.0.1:1/".into(),
+                auth: None,
+                timeout: std::time::Duration::from_secs(1),
+            }),
+            ..Services::default()
+        })
+        .unwrap_err();
+    assert!(e.contains("COLLABDOCS_SIGNING_CHAIN"), "{e}");
+    // The highest level a configuration allows.
+    let (root_key, root) = issue("CN=根,O=华东零售集团", None, true);
+    let (leaf_key, leaf) = issue("CN=签章,O=华东零售集团", Some((&root, &root_key)), false);
+    let s = signer(&leaf_key, &[&leaf]);
+    assert_eq!(s.highest_level(false), Level::BB);
+    assert_eq!(s.highest_level(true), Level::BT);
+    let s = s.with_chain(vec![root]);
+    assert_eq!(s.highest_level(true), Level::BLta);
+}

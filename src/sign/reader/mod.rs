@@ -11,6 +11,10 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+mod lexer;
+
+use lexer::Lexer;
+
 /// The most revisions (`/Prev` links) followed.
 const MAX_REVISIONS: usize = 64;
 /// The deepest nesting of arrays and dictionaries read.
@@ -96,7 +100,21 @@ pub struct PdfFile<'a> {
     pub trailer: Obj,
     /// Where the newest cross-reference table starts.
     pub startxref: usize,
+    /// Every revision read, oldest first.
+    pub revisions: Vec<Revision>,
 }
+
+/// One revision of a file: its cross-reference section and what it defines.
+#[derive(Debug, Clone)]
+pub struct Revision {
+    /// Where its cross-reference table starts.
+    pub xref_at: usize,
+    /// The objects it writes (number, offset) and those it frees (number, `None`).
+    pub objects: Vec<(u32, Option<usize>)>,
+}
+
+/// The most bytes a stream may decode to here (validation data, not page content).
+const MAX_STREAM_BYTES: u64 = 16 * 1024 * 1024;
 
 impl<'a> PdfFile<'a> {
     /// Reads the last `startxref`, then every cross-reference table back through `/Prev`.
@@ -114,12 +132,17 @@ impl<'a> PdfFile<'a> {
         let mut trailer = None;
         let mut at = startxref;
         let mut seen = Vec::new();
+        let mut revisions = Vec::new();
         while seen.len() < MAX_REVISIONS {
             if seen.contains(&at) {
                 return Err("the cross-reference chain loops".into());
             }
             seen.push(at);
-            let t = read_xref(bytes, at, &mut offsets)?;
+            let (t, objects) = read_xref(bytes, at, &mut offsets)?;
+            revisions.push(Revision {
+                xref_at: at,
+                objects,
+            });
             let prev = t.get("Prev").and_then(Obj::as_int);
             trailer.get_or_insert(t);
             match prev {
@@ -127,11 +150,13 @@ impl<'a> PdfFile<'a> {
                 None => break,
             }
         }
+        revisions.reverse();
         Ok(PdfFile {
             bytes,
             offsets,
             trailer: trailer.ok_or("no trailer")?,
             startxref,
+            revisions,
         })
     }
 
@@ -148,6 +173,16 @@ impl<'a> PdfFile<'a> {
             .offsets
             .get(&num)
             .ok_or_else(|| format!("object {num} is not in the cross-reference table"))?;
+        self.object_at(num, at)
+    }
+
+    /// Where the newest revision has object `num`.
+    pub fn offset(&self, num: u32) -> Option<usize> {
+        self.offsets.get(&num).copied()
+    }
+
+    /// Object `num` as written at `at` (an offset some revision gives for it).
+    pub fn object_at(&self, num: u32, at: usize) -> Result<Found, String> {
         let mut lx = Lexer::new(self.bytes, at);
         let head = (lx.int(), lx.int(), lx.keyword());
         if head.0 != Some(i64::from(num)) || head.2.as_deref() != Some("obj") {
@@ -163,6 +198,54 @@ impl<'a> PdfFile<'a> {
             value,
             span: start..end,
         })
+    }
+
+    /// The decoded data of stream object `num` as written at `at` (no filter or
+    /// `/FlateDecode`), at most 16 MB.
+    pub fn stream_at(&self, num: u32, at: usize) -> Result<Vec<u8>, String> {
+        let (dict, raw) = self.raw_stream_at(num, at)?;
+        match dict.get("Filter") {
+            None => Ok(raw.to_vec()),
+            Some(Obj::Name(f)) if f == "FlateDecode" => inflate(raw, num),
+            Some(Obj::Array(fs)) if fs.len() == 1 && fs[0].as_name() == Some("FlateDecode") => {
+                inflate(raw, num)
+            }
+            Some(_) => Err(format!("stream {num} has a filter that is not read here")),
+        }
+    }
+
+    /// Stream object `num` as written at `at`: its dictionary and its data, not decoded.
+    pub fn raw_stream_at(&self, num: u32, at: usize) -> Result<(Obj, &'a [u8]), String> {
+        let found = self.object_at(num, at)?;
+        let mut lx = Lexer::new(self.bytes, found.span.end);
+        if lx.keyword().as_deref() != Some("stream") {
+            return Err(format!("object {num} is not a stream"));
+        }
+        // The data starts after the end of line that follows `stream`.
+        let mut start = lx.at;
+        if self.bytes.get(start) == Some(&b'\r') {
+            start += 1;
+        }
+        if self.bytes.get(start) == Some(&b'\n') {
+            start += 1;
+        }
+        let len = match found.value.get("Length") {
+            Some(Obj::Ref(n)) if *n != num => self.object(*n)?.value.as_int(),
+            Some(v) => v.as_int(),
+            None => None,
+        }
+        .and_then(|n| usize::try_from(n).ok())
+        .filter(|n| start.checked_add(*n).is_some_and(|e| e <= self.bytes.len()))
+        .ok_or_else(|| format!("stream {num} has no usable /Length"))?;
+        Ok((found.value, &self.bytes[start..start + len]))
+    }
+
+    /// The decoded data of stream object `num` in the newest revision.
+    pub fn stream(&self, num: u32) -> Result<Vec<u8>, String> {
+        let at = self
+            .offset(num)
+            .ok_or_else(|| format!("object {num} is not in the cross-reference table"))?;
+        self.stream_at(num, at)
     }
 
     /// A value, following it when it is a reference.
@@ -219,9 +302,30 @@ impl<'a> PdfFile<'a> {
     }
 }
 
+fn inflate(raw: &[u8], num: u32) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::ZlibDecoder::new(raw)
+        .take(MAX_STREAM_BYTES + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("stream {num} does not inflate: {e}"))?;
+    if out.len() as u64 > MAX_STREAM_BYTES {
+        return Err(format!("stream {num} is larger than 16 MB"));
+    }
+    Ok(out)
+}
+
+/// An object table of one revision: object numbers with their offsets (`None`: freed).
+type XrefEntries = Vec<(u32, Option<usize>)>;
+
 /// Reads one cross-reference table at `at` into `offsets` (entries already known, from a
-/// newer revision, win) and returns its trailer.
-fn read_xref(bytes: &[u8], at: usize, offsets: &mut HashMap<u32, usize>) -> Result<Obj, String> {
+/// newer revision, win) and returns its trailer and its own entries.
+fn read_xref(
+    bytes: &[u8],
+    at: usize,
+    offsets: &mut HashMap<u32, usize>,
+) -> Result<(Obj, XrefEntries), String> {
+    let mut entries = Vec::new();
     let mut lx = Lexer::new(bytes, at);
     if lx.keyword().as_deref() != Some("xref") {
         return Err(
@@ -255,283 +359,20 @@ fn read_xref(bytes: &[u8], at: usize, offsets: &mut HashMap<u32, usize>) -> Resu
                     ));
                 }
                 offsets.entry(num).or_insert(offset);
+                entries.push((num, Some(offset)));
+            } else if num != 0 {
+                entries.push((num, None));
             }
         }
     }
     match lx.value(0)? {
-        d @ Obj::Dict(_) => Ok(d),
+        d @ Obj::Dict(_) => Ok((d, entries)),
         _ => Err("the trailer is not a dictionary".into()),
     }
 }
 
 fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
     hay.windows(needle.len()).rposition(|w| w == needle)
-}
-
-/// A tokenizer over PDF syntax, starting anywhere in the file.
-struct Lexer<'a> {
-    b: &'a [u8],
-    at: usize,
-}
-
-fn is_delim(c: u8) -> bool {
-    matches!(
-        c,
-        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
-    )
-}
-
-fn is_space(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\0')
-}
-
-impl<'a> Lexer<'a> {
-    fn new(b: &'a [u8], at: usize) -> Self {
-        Self {
-            b,
-            at: at.min(b.len()),
-        }
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.at).copied()
-    }
-
-    fn skip_space(&mut self) {
-        while let Some(c) = self.peek() {
-            if is_space(c) {
-                self.at += 1;
-            } else if c == b'%' {
-                while let Some(c) = self.peek() {
-                    if c == b'\n' || c == b'\r' {
-                        break;
-                    }
-                    self.at += 1;
-                }
-            } else {
-                break;
-            }
-        }
-    }
-
-    /// A run of regular characters.
-    fn word(&mut self) -> &'a [u8] {
-        self.skip_space();
-        let start = self.at;
-        while let Some(c) = self.peek() {
-            if is_space(c) || is_delim(c) {
-                break;
-            }
-            self.at += 1;
-        }
-        &self.b[start..self.at]
-    }
-
-    fn keyword(&mut self) -> Option<String> {
-        let w = self.word();
-        (!w.is_empty()).then(|| String::from_utf8_lossy(w).into_owned())
-    }
-
-    fn int(&mut self) -> Option<i64> {
-        std::str::from_utf8(self.word()).ok()?.parse().ok()
-    }
-
-    fn value(&mut self, depth: usize) -> Result<Obj, String> {
-        if depth > MAX_DEPTH {
-            return Err("objects are nested too deeply".into());
-        }
-        self.skip_space();
-        match self
-            .peek()
-            .ok_or_else(|| bad("the file ends inside an object"))?
-        {
-            b'/' => {
-                self.at += 1;
-                Ok(Obj::Name(self.name()))
-            }
-            b'[' => self.array(depth),
-            b'<' if self.b.get(self.at + 1) == Some(&b'<') => self.dict(depth),
-            b'<' => self.hex_string(),
-            b'(' => self.literal_string(),
-            _ => self.word_value(),
-        }
-    }
-
-    /// The characters of a name, after its slash.
-    fn name(&mut self) -> String {
-        let start = self.at;
-        while let Some(c) = self.peek() {
-            if is_space(c) || is_delim(c) {
-                break;
-            }
-            self.at += 1;
-        }
-        String::from_utf8_lossy(&self.b[start..self.at]).into_owned()
-    }
-
-    fn array(&mut self, depth: usize) -> Result<Obj, String> {
-        self.at += 1;
-        let mut items = Vec::new();
-        loop {
-            self.skip_space();
-            match self.peek() {
-                Some(b']') => {
-                    self.at += 1;
-                    return Ok(Obj::Array(items));
-                }
-                None => return Err(bad("an array is not closed")),
-                _ => items.push(self.value(depth + 1)?),
-            }
-        }
-    }
-
-    /// A dictionary; each value keeps the byte range it was written in.
-    fn dict(&mut self, depth: usize) -> Result<Obj, String> {
-        self.at += 2;
-        let mut entries = Vec::new();
-        loop {
-            self.skip_space();
-            match self.peek() {
-                Some(b'>') if self.b.get(self.at + 1) == Some(&b'>') => {
-                    self.at += 2;
-                    return Ok(Obj::Dict(entries));
-                }
-                Some(b'/') => {
-                    self.at += 1;
-                    let key = self.name();
-                    self.skip_space();
-                    let start = self.at;
-                    let v = self.value(depth + 1)?;
-                    entries.push((key, v, start..self.at));
-                }
-                _ => return Err(bad("a dictionary key is not a name")),
-            }
-        }
-    }
-
-    fn hex_string(&mut self) -> Result<Obj, String> {
-        self.at += 1;
-        let start = self.at;
-        let end = start
-            + self.b[start..]
-                .iter()
-                .position(|&c| c == b'>')
-                .ok_or_else(|| bad("a hexadecimal string is not closed"))?;
-        self.at = end + 1;
-        let digits: Vec<u8> = self.b[start..end]
-            .iter()
-            .copied()
-            .filter(|c| !is_space(*c))
-            .collect();
-        let hex = |c: u8| {
-            (c as char)
-                .to_digit(16)
-                .map(|d| d as u8)
-                .ok_or_else(|| bad("a bad hexadecimal string"))
-        };
-        let mut out = Vec::with_capacity(digits.len() / 2 + 1);
-        for pair in digits.chunks(2) {
-            let lo = pair.get(1).map_or(Ok(0), |&c| hex(c))?;
-            out.push(hex(pair[0])? << 4 | lo);
-        }
-        Ok(Obj::Str(out))
-    }
-
-    fn literal_string(&mut self) -> Result<Obj, String> {
-        self.at += 1;
-        let mut out = Vec::new();
-        let mut level = 1;
-        while let Some(c) = self.peek() {
-            self.at += 1;
-            match c {
-                b'\\' => {
-                    if let Some(byte) = self.escape()? {
-                        out.push(byte);
-                    }
-                }
-                b'(' => {
-                    level += 1;
-                    out.push(c);
-                }
-                b')' => {
-                    level -= 1;
-                    if level == 0 {
-                        return Ok(Obj::Str(out));
-                    }
-                    out.push(c);
-                }
-                _ => out.push(c),
-            }
-        }
-        Err(bad("a string is not closed"))
-    }
-
-    /// The byte a backslash escape in a literal string stands for (`None`: a line
-    /// continuation).
-    fn escape(&mut self) -> Result<Option<u8>, String> {
-        let e = self.peek().ok_or_else(|| bad("a string is not closed"))?;
-        self.at += 1;
-        Ok(Some(match e {
-            b'n' => b'\n',
-            b'r' => b'\r',
-            b't' => b'\t',
-            b'b' => 8,
-            b'f' => 12,
-            b'0'..=b'7' => {
-                let mut n = u32::from(e - b'0');
-                for _ in 0..2 {
-                    match self.peek() {
-                        Some(d @ b'0'..=b'7') => {
-                            n = n * 8 + u32::from(d - b'0');
-                            self.at += 1;
-                        }
-                        _ => break,
-                    }
-                }
-                n as u8
-            }
-            b'\r' | b'\n' => return Ok(None),
-            other => other,
-        }))
-    }
-
-    /// `null`, `true`, `false`, a number, or a reference `N G R`.
-    fn word_value(&mut self) -> Result<Obj, String> {
-        let start = self.at;
-        let w = self.word();
-        if w.is_empty() {
-            return Err(bad("an unexpected character"));
-        }
-        let text = std::str::from_utf8(w).map_err(|_| bad("an unreadable token"))?;
-        match text {
-            "null" => return Ok(Obj::Null),
-            "true" => return Ok(Obj::Bool(true)),
-            "false" => return Ok(Obj::Bool(false)),
-            _ => {}
-        }
-        if let Ok(n) = text.parse::<i64>() {
-            let save = self.at;
-            if let (Some(_gen), Some("R")) = (self.int(), self.keyword().as_deref()) {
-                return u32::try_from(n)
-                    .map(Obj::Ref)
-                    .map_err(|_| bad("a reference out of range"));
-            }
-            self.at = save;
-            return Ok(Obj::Int(n));
-        }
-        if let Ok(x) = text.parse::<f64>() {
-            return Ok(Obj::Real(x));
-        }
-        self.at = start;
-        Err(bad(&format!(
-            "an unexpected word `{}`",
-            text.chars().take(20).collect::<String>()
-        )))
-    }
-}
-
-fn bad(what: &str) -> String {
-    format!("cannot read the PDF: {what}")
 }
 
 #[cfg(test)]

@@ -1,0 +1,137 @@
+//! Checking the signer of a CMS SignedData — a PAdES signature or a time-stamp token: the
+//! digest its signed attributes carry and its signature with the certificate it names.
+
+use cms::cert::x509::Certificate;
+use cms::cert::CertificateChoices;
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerIdentifier};
+use der::asn1::OctetString;
+use der::{Decode, Encode};
+use x509_cert::attr::Attribute;
+
+use super::cms::{ID_MESSAGE_DIGEST, ID_SHA256, ID_SIGNED_DATA, ID_SIGNING_CERTIFICATE_V2};
+
+/// `Ok(subject)` or `Err((subject if known, why))`.
+pub(super) type CmsOutcome = Result<String, (Option<String>, String)>;
+
+/// What the first signer of a SignedData is, as read.
+pub(super) struct SignerFacts {
+    /// The signer's certificate.
+    pub cert: Certificate,
+    /// Every certificate the SignedData carries.
+    pub pool: Vec<Certificate>,
+    /// The signed attributes name the certificate (signing-certificate-v2, as PAdES asks).
+    pub pades: bool,
+    /// The signature value (what a signature time-stamp is over).
+    pub signature: Vec<u8>,
+    /// The unsigned attributes (a signature time-stamp token among them).
+    pub unsigned: Vec<Attribute>,
+}
+
+/// The certificates a SignedData carries.
+fn certificates(sd: &SignedData) -> Vec<Certificate> {
+    sd.certificates
+        .iter()
+        .flat_map(|set| set.0.iter())
+        .filter_map(|c| match c {
+            CertificateChoices::Certificate(c) => Some(c.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The SignedData inside a ContentInfo; trailing zero padding (a PDF's `/Contents`) is fine.
+pub(super) fn signed_data(der: &[u8]) -> Result<SignedData, String> {
+    let ci = der::SliceReader::new(der)
+        .and_then(|mut r| ContentInfo::decode(&mut r))
+        .ok()
+        .filter(|ci| ci.content_type == ID_SIGNED_DATA)
+        .ok_or("the contents are not a CMS SignedData")?;
+    ci.content
+        .decode_as::<SignedData>()
+        .map_err(|_| "the CMS SignedData cannot be read".to_string())
+}
+
+/// Checks the first signer of `sd`: its message digest against `digest`, its signature
+/// against its certificate; and what it is, when it can be read that far.
+pub(super) fn check_signer(sd: &SignedData, digest: &[u8]) -> (CmsOutcome, Option<SignerFacts>) {
+    let mut facts = None;
+    let outcome = check(sd, digest, &mut facts);
+    (outcome, facts)
+}
+
+fn check(sd: &SignedData, digest: &[u8], facts: &mut Option<SignerFacts>) -> CmsOutcome {
+    let fail = |s: Option<String>, why: &str| Err((s, why.to_string()));
+    let Some(si) = sd.signer_infos.0.iter().next() else {
+        return fail(None, "the CMS has no signer");
+    };
+    let SignerIdentifier::IssuerAndSerialNumber(id) = &si.sid else {
+        return fail(None, "the signer is not named by issuer and serial number");
+    };
+    let pool = certificates(sd);
+    let Some(cert) = pool
+        .iter()
+        .find(|c| {
+            c.tbs_certificate.serial_number == id.serial_number
+                && c.tbs_certificate.issuer == id.issuer
+        })
+        .cloned()
+    else {
+        return fail(None, "the signer's certificate is not in the signature");
+    };
+    let pades = si
+        .signed_attrs
+        .as_ref()
+        .is_some_and(|a| a.iter().any(|x| x.oid == ID_SIGNING_CERTIFICATE_V2));
+    let name = cert.tbs_certificate.subject.to_string();
+    let subject = Some(name.clone());
+    let spki = cert.tbs_certificate.subject_public_key_info.clone();
+    *facts = Some(SignerFacts {
+        cert,
+        pool,
+        pades,
+        signature: si.signature.as_bytes().to_vec(),
+        unsigned: si
+            .unsigned_attrs
+            .as_ref()
+            .map(|a| a.iter().cloned().collect())
+            .unwrap_or_default(),
+    });
+    if si.digest_alg.oid != ID_SHA256 {
+        return fail(subject, "the digest algorithm is not SHA-256");
+    }
+    let Some(attrs) = &si.signed_attrs else {
+        return fail(subject, "there are no signed attributes");
+    };
+    let md = attrs
+        .iter()
+        .find(|a| a.oid == ID_MESSAGE_DIGEST)
+        .and_then(|a| a.values.iter().next())
+        .and_then(|v| v.decode_as::<OctetString>().ok());
+    if md.as_ref().map(OctetString::as_bytes) != Some(digest) {
+        return fail(
+            subject,
+            "the document's digest does not match the signed one: the signed bytes were changed",
+        );
+    }
+    let Ok(signed) = attrs.to_der() else {
+        return fail(subject, "the signed attributes cannot be encoded");
+    };
+    let verified = super::trust::verify_with_key(
+        &spki,
+        si.signature_algorithm.oid,
+        si.signature.as_bytes(),
+        &signed,
+    );
+    match verified {
+        None => fail(
+            subject,
+            "only ECDSA P-256 and RSA signatures with SHA-256 can be checked",
+        ),
+        Some(true) => Ok(name),
+        Some(false) => fail(
+            subject,
+            "the signature does not verify with the signer's certificate",
+        ),
+    }
+}
