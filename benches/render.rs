@@ -73,7 +73,11 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             black_box(
                 engine
-                    .document(DocumentKind::WeeklyProgress, black_box(&many))
+                    .document(
+                        DocumentKind::WeeklyProgress,
+                        black_box(&many),
+                        collabdocs::document::Profile::Standard,
+                    )
                     .unwrap()
                     .0
                     .blocks

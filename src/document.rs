@@ -12,7 +12,66 @@ pub struct Document {
     /// A diagonal mark on every page (e.g. `草案 / DRAFT`).
     pub draft_mark: Option<String>,
     pub landscape: bool,
+    /// The house style the renderers lay the document out in.
+    pub profile: Profile,
     pub blocks: Vec<Block>,
+}
+
+/// Whether a paragraph's first line starts two characters in (首行缩进两字): a left-aligned
+/// body paragraph not set flush; not notes, centred or right-aligned lines.
+pub fn indents_first_line(align: Align, style: ParaStyle, indent: bool) -> bool {
+    indent && style == ParaStyle::Normal && align == Align::Left
+}
+
+/// A house style: today's look, or the GB/T 9704-2012 党政机关公文格式.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// The standard look: 宋体 body, 黑体 headings, tables in colour.
+    #[default]
+    Standard,
+    /// GB/T 9704-2012: A4 with a 156 × 225 mm text block of 22 lines × 28 characters, 3号
+    /// 仿宋-style body, 2号 小标宋-style title, a red 版头 and a 版记, page numbers "— 1 —".
+    Official,
+}
+
+impl Profile {
+    pub const ALL: [Profile; 2] = [Profile::Standard, Profile::Official];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Profile::Standard => "standard",
+            Profile::Official => "official",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Profile> {
+        Profile::ALL.into_iter().find(|p| p.name() == s)
+    }
+}
+
+impl crate::input::FromJson for Profile {
+    fn from_json(v: &serde_json::Value, path: &str, cx: &mut crate::input::Cx) -> Option<Self> {
+        let found = v.as_str().and_then(Profile::parse);
+        if found.is_none() {
+            cx.error(path, format!("must be standard or official; got {v}"));
+        }
+        found
+    }
+
+    fn schema(_: &mut crate::input::Schemas) -> serde_json::Value {
+        serde_json::json!({ "type": "string", "enum": ["standard", "official"] })
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -70,6 +129,10 @@ pub enum ParaStyle {
     Normal,
     /// Smaller, muted text (legends, notes).
     Note,
+    /// The issuing organisation's mark (发文机关标志): large, red, centred, a red rule below.
+    Masthead,
+    /// A line of the closing block (版记: 抄送, 印发机关和日期), between rules.
+    Colophon,
 }
 
 #[derive(Debug, Clone)]
@@ -84,6 +147,9 @@ pub enum Block {
         align: Align,
         style: ParaStyle,
         text: Inlines,
+        /// A left-aligned body paragraph's first line starts two characters in; `false` for
+        /// a line set flush (主送机关, a salutation).
+        indent: bool,
     },
     KeyValue(KeyValue),
     Table(Table),

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::document::Document;
+use crate::document::{Document, Profile};
 use crate::error::{Error, FieldError};
 use crate::input::{Cx, InputLimits};
 use crate::kinds::{DocumentKind, Prepared};
@@ -79,7 +79,9 @@ impl Engine {
             let v = engine
                 .validate(*kind, &example)
                 .unwrap_or_else(|e| panic!("the built-in example of {kind} is invalid: {e:?}"));
-            engine.document_from(*kind, v.prepared.context)?;
+            for profile in Profile::ALL.into_iter().filter(|p| kind.has_profile(*p)) {
+                engine.document_from(*kind, profile, v.prepared.context.clone())?;
+            }
         }
         Ok(engine)
     }
@@ -113,12 +115,17 @@ impl Engine {
         }
     }
 
-    fn document_from(&self, kind: DocumentKind, context: Value) -> Result<Document, TemplateError> {
+    fn document_from(
+        &self,
+        kind: DocumentKind,
+        profile: Profile,
+        context: Value,
+    ) -> Result<Document, TemplateError> {
         // The markup's images are held to the engine's pixel budget.
         let _budget = crate::budget::limit(self.limits);
-        let markup = self.templates.render(kind, context)?;
+        let markup = self.templates.render(kind, profile, context)?;
         crate::markup::parse(&markup).map_err(|error| TemplateError::Markup {
-            name: format!("{}.hbs", kind.slug()),
+            name: format!("{}.hbs", crate::template::template_name(kind, profile)),
             line: error.source_line.clone(),
             error,
         })
@@ -130,11 +137,13 @@ impl Engine {
         &self,
         kind: DocumentKind,
         body: &Value,
+        profile: Profile,
     ) -> Result<(Document, Validated), Error> {
+        kind.check_profile(profile)?;
         let mut v = self.validate(kind, body)?;
         // The template consumes the context; the caller keeps the file name and warnings.
         let context = std::mem::take(&mut v.prepared.context);
-        let doc = self.document_from(kind, context).map_err(|e| {
+        let doc = self.document_from(kind, profile, context).map_err(|e| {
             tracing::error!(kind = %kind, error = %e, "template failed on a valid payload");
             Error::Internal(e.to_string())
         })?;
@@ -151,12 +160,23 @@ impl Engine {
         Ok((doc, v))
     }
 
-    /// Validates, lays out and renders a payload in one format.
+    /// Validates, lays out and renders a payload in one format, in the standard style.
     pub fn render(
         &self,
         kind: DocumentKind,
         body: &Value,
         format: OutputFormat,
+    ) -> Result<Rendered, Error> {
+        self.render_in(kind, body, format, Profile::Standard)
+    }
+
+    /// Validates, lays out and renders a payload in one format and house style.
+    pub fn render_in(
+        &self,
+        kind: DocumentKind,
+        body: &Value,
+        format: OutputFormat,
+        profile: Profile,
     ) -> Result<Rendered, Error> {
         // Faults for the tests (a panic, a slow render); compiled out of release builds.
         #[cfg(debug_assertions)]
@@ -167,7 +187,7 @@ impl Engine {
             }
             _ => {}
         }
-        let (doc, v) = self.document(kind, body)?;
+        let (doc, v) = self.document(kind, body, profile)?;
         let out = self.output(kind, &doc, format, body)?;
         Ok(Self::rendered(kind, &v.prepared, v.warnings, format, out))
     }
@@ -266,7 +286,7 @@ impl Engine {
         let unsigned = self.output(
             kind,
             &self
-                .document_from(kind, v.prepared.context.clone())
+                .document_from(kind, Profile::Standard, v.prepared.context.clone())
                 .map_err(internal)?,
             OutputFormat::Pdf,
             body,
@@ -279,7 +299,9 @@ impl Engine {
             "unsigned_sha256": sha256,
         });
         let context = std::mem::take(&mut prepared.context);
-        let doc = self.document_from(kind, context).map_err(internal)?;
+        let doc = self
+            .document_from(kind, Profile::Standard, context)
+            .map_err(internal)?;
         let mut out = self.output(kind, &doc, OutputFormat::Pdf, body)?;
         let area = out
             .anchors

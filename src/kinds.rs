@@ -78,6 +78,12 @@ macro_rules! document_kinds {
                 match self { $( DocumentKind::$variant => <$ty as Hooks>::SPLITS ),+ }
             }
 
+            /// The built-in template of the official profile (`templates/official/<kind>.hbs`,
+            /// GB/T 9704-2012), for the kinds that have one.
+            pub fn official_template(self) -> Option<&'static str> {
+                match self { $( DocumentKind::$variant => <$ty as Hooks>::OFFICIAL ),+ }
+            }
+
             /// How documents of this kind are digitally signed, if they can be.
             pub fn signing(self) -> Option<Signing> {
                 match self { $( DocumentKind::$variant => <$ty as Hooks>::SIGNING ),+ }
@@ -153,6 +159,8 @@ pub struct Signing {
 pub trait Hooks {
     const SPLITS: &'static [Split] = &[];
     const SIGNING: Option<Signing> = None;
+    /// The template of the official profile (`style=official`), if the kind has one.
+    const OFFICIAL: Option<&'static str> = None;
 
     /// Problems that stop this payload from being signed, each at its pointer.
     fn signing_problems(&self) -> Vec<FieldError> {
@@ -169,6 +177,38 @@ pub(crate) fn defaults<T: serde::de::DeserializeOwned>(json: &'static str) -> T 
 impl DocumentKind {
     pub fn from_slug(s: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|k| k.slug() == s)
+    }
+
+    /// Whether documents of this kind can be set in `profile`.
+    pub fn has_profile(self, profile: crate::document::Profile) -> bool {
+        profile == crate::document::Profile::Standard || self.official_template().is_some()
+    }
+
+    /// A 422 naming the kinds that have `profile`, when this one has not.
+    pub fn check_profile(
+        self,
+        profile: crate::document::Profile,
+    ) -> Result<(), crate::error::Error> {
+        if self.has_profile(profile) {
+            return Ok(());
+        }
+        Err(crate::error::Error::invalid(vec![FieldError::new(
+            "",
+            format!(
+                "style={} is for {}; {self} documents have the standard style only",
+                profile.name(),
+                Self::official_kinds().join(", ")
+            ),
+        )]))
+    }
+
+    /// The kinds with an official-profile template.
+    pub fn official_kinds() -> Vec<&'static str> {
+        Self::ALL
+            .iter()
+            .filter(|k| k.official_template().is_some())
+            .map(|k| k.slug())
+            .collect()
     }
 }
 

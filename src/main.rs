@@ -48,6 +48,10 @@ enum Command {
         /// Digitally sign the PDF (agreements only; needs --signing-key and --signing-cert).
         #[arg(long)]
         sign: bool,
+        /// House style: standard, or official (GB/T 9704-2012; meeting-minutes,
+        /// meeting-notice and collaboration-memo).
+        #[arg(long, default_value = "standard", value_parser = ["standard", "official"])]
+        style: String,
         #[command(flatten)]
         engine: EngineSettings,
     },
@@ -150,8 +154,9 @@ fn main() -> ExitCode {
             format,
             output,
             sign,
+            style,
             engine,
-        } => render(&kind, &input, &format, &output, sign, &engine),
+        } => render(&kind, &input, (&format, &style), &output, sign, &engine),
         Command::Batch {
             jobs,
             out_dir,
@@ -325,12 +330,14 @@ async fn tokio_select<A: std::future::Future, B: std::future::Future>(a: A, b: B
 fn render(
     kind: &str,
     input: &PathBuf,
-    format: &str,
+    (format, style): (&str, &str),
     output: &PathBuf,
     sign: bool,
     settings: &EngineSettings,
 ) -> Result<(), String> {
     let kind = kind_arg(kind)?;
+    let profile = collabdocs::document::Profile::parse(style)
+        .ok_or_else(|| format!("unknown style \"{style}\"; use standard or official"))?;
     let format = OutputFormat::parse(format)
         .ok_or_else(|| format!("unknown format \"{format}\"; use {}", OutputFormat::names()))?;
     let mut body = Vec::new();
@@ -347,9 +354,12 @@ fn render(
         if format != OutputFormat::Pdf {
             return Err("--sign makes a signed PDF; use -f pdf".into());
         }
+        if profile != collabdocs::document::Profile::Standard {
+            return Err("--sign signs the standard style; leave out --style".into());
+        }
         engine.render_signed(kind, &value)
     } else {
-        engine.render(kind, &value, format)
+        engine.render_in(kind, &value, format, profile)
     }
     .map_err(|e| describe(&e))?;
     for w in &rendered.warnings {

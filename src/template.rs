@@ -8,6 +8,7 @@ use std::path::Path;
 use handlebars::{handlebars_helper, Handlebars};
 use serde_json::Value;
 
+use crate::document::Profile;
 use crate::kinds::DocumentKind;
 use crate::values::Date;
 
@@ -152,6 +153,12 @@ impl Templates {
             let src = read(format!("{name}.hbs"), name, kind.template())?;
             hb.register_template_string(name, src)
                 .map_err(|e| syntax(name, &e))?;
+            if let Some(official) = kind.official_template() {
+                let name = template_name(*kind, Profile::Official);
+                let src = read(format!("{name}.hbs"), &name, official)?;
+                hb.register_template_string(&name, src)
+                    .map_err(|e| syntax(&name, &e))?;
+            }
         }
         Ok(Self { hb })
     }
@@ -159,13 +166,27 @@ impl Templates {
     /// Renders a kind's template to markup.
     /// Renders a kind's template. The context is taken by value: handlebars given a
     /// reference would serialise a copy of the whole tree first.
-    pub fn render(&self, kind: DocumentKind, context: Value) -> Result<String, TemplateError> {
+    pub fn render(
+        &self,
+        kind: DocumentKind,
+        profile: Profile,
+        context: Value,
+    ) -> Result<String, TemplateError> {
+        let name = template_name(kind, profile);
         self.hb
-            .render_with_context(kind.slug(), &handlebars::Context::from(context))
+            .render_with_context(&name, &handlebars::Context::from(context))
             .map_err(|e| TemplateError::Render {
-                name: format!("{}.hbs", kind.slug()),
+                name: format!("{name}.hbs"),
                 message: e.to_string(),
             })
+    }
+}
+
+/// A template's name (and file stem): `meeting-minutes`, `official/meeting-minutes`.
+pub fn template_name(kind: DocumentKind, profile: Profile) -> String {
+    match profile {
+        Profile::Standard => kind.slug().to_string(),
+        Profile::Official => format!("official/{}", kind.slug()),
     }
 }
 

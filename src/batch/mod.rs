@@ -32,6 +32,7 @@ use request::under;
 pub struct BatchItem {
     pub kind: DocumentKind,
     pub format: OutputFormat,
+    pub style: crate::document::Profile,
     pub filename: Option<String>,
     pub data: Value,
 }
@@ -120,7 +121,7 @@ fn render_item(
         Ok(it) => {
             let _budget = crate::budget::watch(None, Some(cancel.clone()));
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                engine.render(it.kind, &it.data, it.format)
+                engine.render_in(it.kind, &it.data, it.format, it.style)
             }))
             .unwrap_or_else(|_| Err(Error::Internal("render panicked".into())))
         }

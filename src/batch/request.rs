@@ -3,6 +3,7 @@
 use serde_json::{json, Value};
 
 use super::{BatchItem, ItemResult};
+use crate::document::Profile;
 use crate::engine::Engine;
 use crate::error::{Error, FieldError};
 use crate::input::{type_name, Cx, FromJson, InputLimits, Schemas};
@@ -24,6 +25,9 @@ json_object! {
     pub struct BatchItemSpec {
         kind: DocumentKind = req,
         format: OutputFormat = req,
+        /// The house style: `standard` (the default) or `official` (GB/T 9704-2012; for
+        /// meeting-minutes, meeting-notice and collaboration-memo, a 422 for the item otherwise).
+        style: Option<Profile> = opt,
         /// The file's name in the ZIP; made safe (no directories), given the format's extension,
         /// numbered on collision. Default: the document's own name (会议纪要-2026-07-28.pdf).
         filename: Option<String> = opt,
@@ -86,6 +90,7 @@ pub fn parse_item(v: &Value, i: usize, limits: InputLimits) -> Result<BatchItem,
         Some(spec) if !cx.has_errors() => Ok(BatchItem {
             kind: spec.kind,
             format: spec.format,
+            style: spec.style.unwrap_or_default(),
             filename: spec.filename,
             data: spec.data.0,
         }),

@@ -129,6 +129,8 @@ pub(super) async fn split(
         }
     };
     let format = negotiate(&req)?;
+    let style = super::request::style(&req)?;
+    kind.check_profile(style)?;
     let (engine, max_items, parts) = (state.engine.clone(), state.batch_max_items, split.parts);
     let parts = with_json(
         &req,
@@ -152,6 +154,7 @@ pub(super) async fn split(
         Ok(crate::batch::BatchItem {
             kind,
             format,
+            style,
             filename: Some(stem),
             data,
         })

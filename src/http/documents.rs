@@ -139,6 +139,12 @@ pub(super) async fn render_document(
     let kind = kind_of(&req)?;
     let format = negotiate(&req)?;
     let sign = flag(&req, "sign")?;
+    let profile = super::request::style(&req)?;
+    if sign && profile != crate::document::Profile::Standard {
+        return Err(Error::BadRequest(
+            "sign=true signs the standard style; leave out style".into(),
+        ));
+    }
     if sign && format != OutputFormat::Pdf {
         return Err(Error::BadRequest(format!(
             "sign=true makes a signed PDF; format {format} cannot be signed"
@@ -168,7 +174,7 @@ pub(super) async fn render_document(
             if sign {
                 engine.render_signed(kind, &value)
             } else {
-                engine.render(kind, &value, format)
+                engine.render_in(kind, &value, format, profile)
             }
         },
     )

@@ -186,6 +186,25 @@ fn format_parameter() -> Value {
     })
 }
 
+/// `?style=`: the house style, offered where the kind has the official one.
+fn style_parameter(kind: DocumentKind) -> Value {
+    let styles: Vec<&str> = crate::document::Profile::ALL
+        .iter()
+        .filter(|p| kind.has_profile(**p))
+        .map(|p| p.name())
+        .collect();
+    json!({
+        "name": "style",
+        "in": "query",
+        "required": false,
+        "description": format!(
+            "The house style: `standard` (the default: 宋体 body, 黑体 headings, tables in colour) or `official` (GB/T 9704-2012 党政机关公文格式: A4 with a 156 × 225 mm text block of 22 lines × 28 characters, 3号 仿宋-style body, 2号 小标宋-style title, the red 版头 and the 版记, page numbers “— 1 —”). Official is offered for {}.",
+            DocumentKind::official_kinds().join(", ")
+        ),
+        "schema": { "type": "string", "enum": styles, "default": "standard" },
+    })
+}
+
 fn file_headers() -> Value {
     json!({
         "Content-Disposition": {
@@ -268,14 +287,14 @@ fn render_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value 
             kind.slug()
         ),
         "parameters": match kind.signing() {
-            Some(signing) => json!([format_parameter(), {
+            Some(signing) => json!([format_parameter(), style_parameter(kind), {
                 "name": "sign",
                 "in": "query",
                 "required": false,
                 "description": signing.description,
                 "schema": { "type": "boolean" },
             }]),
-            None => json!([format_parameter()]),
+            None => json!([format_parameter(), style_parameter(kind)]),
         },
         "requestBody": json_body(body, example),
         "responses": {
@@ -347,6 +366,7 @@ fn split_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value {
                 "schema": { "type": "string", "enum": by },
             },
             format_parameter(),
+            style_parameter(kind),
         ],
         "requestBody": json_body(body, example),
         "responses": {

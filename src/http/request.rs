@@ -67,6 +67,16 @@ pub(super) fn query(req: &HttpRequest) -> Result<Vec<(String, String)>, Error> {
         .map_err(|e| Error::BadRequest(format!("the query string is malformed: {e}")))
 }
 
+/// The house style from `?style=`: standard (the default) or official.
+pub(super) fn style(req: &HttpRequest) -> Result<crate::document::Profile, Error> {
+    match query(req)?.iter().find(|(k, _)| k == "style") {
+        None => Ok(crate::document::Profile::Standard),
+        Some((_, v)) => crate::document::Profile::parse(v).ok_or_else(|| {
+            Error::BadRequest(format!("style=\"{v}\" must be standard or official"))
+        }),
+    }
+}
+
 pub(super) fn flag(req: &HttpRequest, name: &str) -> Result<bool, Error> {
     match query(req)?
         .iter()

@@ -193,7 +193,7 @@ impl Agreement {
 impl super::Hooks for Agreement {
     const SIGNING: Option<super::Signing> = Some(super::Signing {
         reason: "跨部门沟通协议签署",
-        description: "Digitally sign the PDF with the service's key (PAdES B-B). Only a fully signed agreement (every signatory, and the approver if given, has signed_on) can be signed: a draft is a 422 naming each missing signed_on. Needs format pdf (400 otherwise) and a configured key (409 otherwise).",
+        description: "Digitally sign the PDF with the service's key (PAdES, at the level COLLABDOCS_SIGNATURE_LEVEL sets: B-B, B-T with a time-stamp, B-LT and B-LTA with validation data). The standard style only. Only a fully signed agreement (every signatory, and the approver if given, has signed_on) can be signed: a draft is a 422 naming each missing signed_on. Needs format pdf (400 otherwise) and a configured key (409 otherwise).",
     });
 
     /// Only an agreement every signatory, and the approver if there is one, has dated.

@@ -108,4 +108,8 @@ impl CollaborationMemo {
     }
 }
 
-impl super::Hooks for CollaborationMemo {}
+impl super::Hooks for CollaborationMemo {
+    const OFFICIAL: Option<&'static str> = Some(include_str!(
+        "../../templates/official/collaboration-memo.hbs"
+    ));
+}

@@ -168,4 +168,7 @@ impl MeetingMinutes {
     }
 }
 
-impl super::Hooks for MeetingMinutes {}
+impl super::Hooks for MeetingMinutes {
+    const OFFICIAL: Option<&'static str> =
+        Some(include_str!("../../templates/official/meeting-minutes.hbs"));
+}

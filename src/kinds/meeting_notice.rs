@@ -144,7 +144,10 @@ impl MeetingNotice {
     }
 }
 
-impl super::Hooks for MeetingNotice {}
+impl super::Hooks for MeetingNotice {
+    const OFFICIAL: Option<&'static str> =
+        Some(include_str!("../../templates/official/meeting-notice.hbs"));
+}
 
 /// The meeting rules a notice states where its payload gives none:
 /// `templates/defaults/meeting-notice.json`.

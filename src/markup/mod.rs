@@ -193,6 +193,15 @@ pub fn parse(src: &str) -> Result<Document, MarkupError> {
             lang: root.attr("lang").unwrap_or("zh-CN").to_string(),
         },
         landscape: root.attr("orientation") == Some("landscape"),
+        profile: match root.attr("profile") {
+            None | Some("") => Profile::Standard,
+            Some(v) => Profile::parse(v).ok_or_else(|| {
+                p.err(
+                    root.pos,
+                    format!("profile=\"{v}\" must be standard or official"),
+                )
+            })?,
+        },
         ..Document::default()
     };
     for node in &root.children {
@@ -223,11 +232,18 @@ pub fn parse(src: &str) -> Result<Document, MarkupError> {
 /// The attributes each element accepts; anything else is a template mistake.
 fn allowed_attrs(name: &str) -> Option<&'static [&'static str]> {
     Some(match name {
-        "document" => &["title", "subject", "author", "lang", "orientation"],
+        "document" => &[
+            "title",
+            "subject",
+            "author",
+            "lang",
+            "orientation",
+            "profile",
+        ],
         "page-header" => &["left", "right", "logo"],
         "page-footer" | "draft-mark" | "title" | "subtitle" | "h1" | "h2" | "h3" | "ul" | "ol"
         | "li" | "b" | "br" | "page-break" | "signatures" | "thead" | "tbody" | "tfoot" => &[],
-        "p" => &["align", "style"],
+        "p" => &["align", "style", "indent"],
         "kv" => &["columns", "anchor"],
         "item" => &["label", "span", "type", "value"],
         "table" => &["name", "sheet", "chart"],
@@ -441,11 +457,25 @@ fn only<'e>(p: &Parser<'_>, el: &'e Element, name: &str) -> Result<Vec<&'e Eleme
 
 fn paragraph(p: &Parser<'_>, el: &Element) -> Result<Block, MarkupError> {
     Ok(Block::Paragraph {
+        indent: match el.attr("indent") {
+            None | Some("") | Some("first-line") => true,
+            Some("none") => false,
+            Some(v) => {
+                return Err(p.err(el.pos, format!("indent=\"{v}\" must be first-line or none")))
+            }
+        },
         align: parse_align(p, el)?.unwrap_or_default(),
         style: match el.attr("style") {
             None | Some("") | Some("normal") => ParaStyle::Normal,
             Some("note") => ParaStyle::Note,
-            Some(v) => return Err(p.err(el.pos, format!("style=\"{v}\" must be normal or note"))),
+            Some("masthead") => ParaStyle::Masthead,
+            Some("colophon") => ParaStyle::Colophon,
+            Some(v) => {
+                return Err(p.err(
+                    el.pos,
+                    format!("style=\"{v}\" must be normal, note, masthead or colophon"),
+                ))
+            }
         },
         text: inlines(p, el)?,
     })

@@ -1,6 +1,9 @@
-//! Fonts for PDF: the embedded CJK face (WenQuanYi Micro Hei, Apache-2.0) compiled into the
-//! binary, so Chinese renders on a machine with no fonts installed. Glyphs are measured with
-//! skrifa and drawn by krilla, which subsets the face into each PDF.
+//! Fonts for PDF: two CJK faces compiled into the binary, so Chinese renders on a machine with
+//! no fonts installed — Noto Serif CJK SC (a Song/宋体-style face, SIL OFL, subset to GB 2312)
+//! for body text, and WenQuanYi Micro Hei (a 黑体, Apache-2.0) for headings, table headers
+//! and labels, and for every character the Song subset lacks. Neither has a bold weight:
+//! bold is drawn as faux bold (a thin stroke). Glyphs are measured with skrifa and drawn by
+//! krilla, which subsets the faces into each PDF.
 
 use std::sync::OnceLock;
 
@@ -10,6 +13,8 @@ use skrifa::{FontRef, MetadataProvider};
 
 /// WenQuanYi Micro Hei; face 0 of the collection carries Latin, digits and CJK.
 static EMBEDDED: &[u8] = include_bytes!("../../assets/fonts/wqy-microhei.ttc");
+/// Noto Serif CJK SC, subset to GB 2312 (assets/fonts/subset.sh).
+static SERIF: &[u8] = include_bytes!("../../assets/fonts/NotoSerifCJKsc-Regular-GB2312.ttf");
 
 /// One face: krilla's handle for drawing, skrifa's tables for measuring.
 pub struct Face {
@@ -22,6 +27,8 @@ pub struct Face {
     /// Ascent and descent as fractions of the em (descent negative).
     pub ascent: f32,
     pub descent: f32,
+    /// Bold text in this face is drawn as faux bold (it has no bold weight of its own).
+    pub synthetic_bold: bool,
 }
 
 impl Face {
@@ -37,6 +44,7 @@ impl Face {
             units_per_em: upem,
             ascent: m.ascent / upem,
             descent: m.descent / upem,
+            synthetic_bold: true,
         })
     }
 
@@ -48,10 +56,11 @@ impl Face {
     }
 }
 
-/// The faces tried in order for each character; `bold` text tries the heading face first.
+/// The faces tried in order for each character; text set in the heading face (headings,
+/// table headers, labels, bold) tries it first.
 pub struct FontSet {
     pub faces: Vec<Face>,
-    /// The face for headings and bold text, when one is configured.
+    /// The face for headings, labels and bold text: the built-in 黑体, or the configured one.
     pub heading: Option<usize>,
 }
 
@@ -101,12 +110,17 @@ impl FontSet {
             .expect("the embedded font parses")
     }
 
-    /// The built-in font set: the embedded face alone.
+    fn serif() -> Face {
+        Face::new(SERIF, 0, "builtin: Noto Serif CJK SC".into()).expect("the embedded font parses")
+    }
+
+    /// The built-in font set: the Song face for body text, the 黑体 for headings and as the
+    /// fallback for every character the Song subset lacks.
     pub fn builtin() -> &'static FontSet {
         static SET: OnceLock<FontSet> = OnceLock::new();
         SET.get_or_init(|| FontSet {
-            faces: vec![Self::embedded()],
-            heading: None,
+            faces: vec![Self::serif(), Self::embedded()],
+            heading: Some(1),
         })
     }
 
@@ -186,13 +200,18 @@ impl FontSet {
             faces.insert(0, f);
         }
         let heading = pick(&faces, "COLLABDOCS_HEADING_FONT", heading)?;
+        if let Some(h) = heading {
+            // A configured heading face draws bold text as it is.
+            faces[h].synthetic_bold = false;
+        }
+        faces.push(Self::serif());
         faces.push(Self::embedded());
         Ok(Box::leak(Box::new(FontSet { faces, heading })))
     }
 
-    /// Places a character for text that may be bold: the heading face first when bold.
-    pub fn place_styled(&self, c: char, bold: bool) -> Placed {
-        if let (true, Some(h)) = (bold, self.heading) {
+    /// Places a character for text in the heading face (`heading`) or the body face.
+    pub fn place_styled(&self, c: char, heading: bool) -> Placed {
+        if let (true, Some(h)) = (heading, self.heading) {
             if let Some((gid, advance)) = self.faces[h].glyph(c) {
                 return Placed {
                     face: h,

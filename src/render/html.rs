@@ -8,9 +8,19 @@ use super::RenderError;
 use crate::document::*;
 
 const CSS: &str = r#"
-:root{--ink:#1f1f1f;--muted:#595959;--line:#8c8c8c;--head:#d9e2f3;--label:#f2f2f2}
+:root{--ink:#1f1f1f;--muted:#595959;--line:#8c8c8c;--head:#d9e2f3;--label:#f2f2f2;--sans:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",SimHei,sans-serif}
 *{box-sizing:border-box}
-body{margin:0;background:#e9ecef;color:var(--ink);font:14px/1.6 "Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei","WenQuanYi Micro Hei",SimSun,sans-serif}
+body{margin:0;background:#e9ecef;color:var(--ink);font:14px/1.6 "Noto Serif CJK SC","Source Han Serif SC","Songti SC",SimSun,"宋体",serif;text-autospace:normal;text-spacing-trim:normal}
+h1,h2,h3,h4,th,td.label,b,strong,.furniture{font-family:var(--sans)}
+p.body{text-indent:2em}
+p.masthead{color:#e60012;font-size:34px;font-weight:bold;text-align:center;border-bottom:2px solid #e60012;padding-bottom:10px;margin:0 0 24px}
+p.colophon{font-size:14pt;border-top:1px solid #000;border-bottom:1px solid #000;margin:0;padding:2px 1em}p.colophon+p.colophon{border-top:0}
+.page.official{padding:37mm 26mm 35mm 28mm;font-size:16pt;line-height:28.95pt;font-family:"FangSong_GB2312","仿宋_GB2312","FangSong","仿宋","Noto Serif CJK SC","Songti SC",SimSun,serif}
+.page.official p,.page.official h2,.page.official h3,.page.official h4{margin:0;font-size:16pt;font-weight:normal}
+.page.official h1.title{font-size:22pt;font-family:"方正小标宋简体","FZXiaoBiaoSong-B05S","Noto Serif CJK SC",SimSun,serif;margin:0 0 28.95pt}
+.page.official h2{font-family:var(--sans);text-indent:2em}.page.official h3{font-family:"KaiTi_GB2312","楷体_GB2312","KaiTi","楷体",serif;text-indent:2em}.page.official h4{text-indent:2em}
+.page.official b{font-weight:normal}
+.page.official table{font-size:12pt;line-height:1.5}
 .page{position:relative;max-width:210mm;margin:24px auto;background:#fff;padding:18mm 20mm;box-shadow:0 1px 6px rgba(0,0,0,.15);overflow-wrap:anywhere}
 .page.landscape{max-width:297mm}
 .furniture{display:flex;justify-content:space-between;color:var(--muted);font-size:12px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-bottom:16px}
@@ -84,7 +94,11 @@ pub fn render(doc: &Document, _theme: &super::Theme) -> Result<super::Output, Re
         esc(&doc.meta.lang),
         esc(&doc.meta.subject),
         esc(&doc.meta.title),
-        if doc.landscape { " landscape" } else { "" }
+        match (doc.landscape, doc.profile) {
+            (_, Profile::Official) => " official",
+            (true, _) => " landscape",
+            (false, _) => "",
+        }
     );
     if let Some(mark) = &doc.draft_mark {
         let _ = write!(
@@ -116,11 +130,14 @@ pub fn render(doc: &Document, _theme: &super::Theme) -> Result<super::Output, Re
         .unwrap_or_default()
         .replace("{page}", "1")
         .replace("{pages}", "1");
-    let _ = write!(
-        h,
-        "<div class=\"furniture footer\"><span>{}</span></div>",
-        esc(&footer)
-    );
+    // The official profile numbers printed pages only ("— 1 —"); a screen has none.
+    if doc.profile != Profile::Official {
+        let _ = write!(
+            h,
+            "<div class=\"furniture footer\"><span>{}</span></div>",
+            esc(&footer)
+        );
+    }
     h.push_str("</div></body></html>\n");
     Ok(super::Output::plain(h.into_bytes()))
 }
@@ -137,11 +154,19 @@ fn block(h: &mut String, b: &Block) {
             let l = (*level).clamp(1, 3) + 1;
             let _ = write!(h, "<h{l}>{}</h{l}>", spans(text));
         }
-        Block::Paragraph { align, style, text } => {
-            let class = if *style == ParaStyle::Note {
-                " class=\"note\""
-            } else {
-                ""
+        Block::Paragraph {
+            align,
+            style,
+            text,
+            indent,
+        } => {
+            // Body text starts two characters in (首行缩进两字).
+            let class = match style {
+                _ if indents_first_line(*align, *style, *indent) => " class=\"body\"",
+                ParaStyle::Note => " class=\"note\"",
+                ParaStyle::Masthead => " class=\"masthead\"",
+                ParaStyle::Colophon => " class=\"colophon\"",
+                ParaStyle::Normal => "",
             };
             let _ = write!(
                 h,

@@ -505,6 +505,7 @@ fn a_batch_whose_client_leaves_stops_taking_items() {
         Ok(collabdocs::batch::BatchItem {
             kind: DocumentKind::MeetingMinutes,
             format: OutputFormat::Html,
+            style: Default::default(),
             filename: None,
             data: example(DocumentKind::MeetingMinutes),
         })

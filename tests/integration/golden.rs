@@ -4,12 +4,15 @@
 //! DOCX and XLSX: every part of the package, XML pretty-printed; HTML: one tag a line;
 //! PDF: the page count, the embedded fonts and the text of each page.
 //!
+//! The kinds with the official profile have its files too (`<format>.official.txt`).
+//!
 //! Refresh after an intended change with
 //! `COLLABDOCS_BLESS=1 cargo test --test integration golden` and review the diff.
 
 use std::io::Read;
 use std::path::PathBuf;
 
+use collabdocs::document::Profile;
 use collabdocs::kinds::DocumentKind;
 use collabdocs::render::OutputFormat;
 use quick_xml::events::Event;
@@ -150,12 +153,22 @@ fn check(name: &str, actual: &str) -> Option<String> {
 fn every_kind_in_every_format_matches_its_golden_file() {
     let mut differences = Vec::new();
     for kind in DocumentKind::ALL {
-        for format in OutputFormat::ALL {
-            let r = engine()
-                .render(*kind, &example(*kind), *format)
-                .unwrap_or_else(|e| panic!("{kind} {format}: {e:?}"));
-            let name = format!("{}/{}.txt", kind.slug(), format.extension());
-            differences.extend(check(&name, &normalised(*format, &r.bytes)));
+        for profile in Profile::ALL.into_iter().filter(|p| kind.has_profile(*p)) {
+            for format in OutputFormat::ALL {
+                let r = engine()
+                    .render_in(*kind, &example(*kind), *format, profile)
+                    .unwrap_or_else(|e| panic!("{kind} {format}: {e:?}"));
+                let name = match profile {
+                    Profile::Standard => format!("{}/{}.txt", kind.slug(), format.extension()),
+                    _ => format!(
+                        "{}/{}.{}.txt",
+                        kind.slug(),
+                        profile.name(),
+                        format.extension()
+                    ),
+                };
+                differences.extend(check(&name, &normalised(*format, &r.bytes)));
+            }
         }
     }
     assert!(

@@ -18,4 +18,5 @@ mod properties;
 mod signing;
 mod templates;
 mod trust;
+mod typography;
 mod xlsx;

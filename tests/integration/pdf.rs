@@ -13,8 +13,30 @@ fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
+/// The extracted text, with the quarter-em set between Chinese and Latin letters or digits
+/// (which extraction reads as a space) taken out again.
 pub fn pdf_text(bytes: &[u8]) -> String {
-    pdf_extract::extract_text_from_mem(bytes).expect("the PDF parses and its text extracts")
+    let text =
+        pdf_extract::extract_text_from_mem(bytes).expect("the PDF parses and its text extracts");
+    without_cjk_latin_gaps(&text)
+}
+
+/// `2026 年 7 月` → `2026年7月`: one space between a CJK character and an ASCII letter or
+/// digit (either way round) is the typesetter's quarter-em, not the payload's.
+pub fn without_cjk_latin_gaps(text: &str) -> String {
+    let cjk = |c: char| ('\u{3400}'..='\u{9FFF}').contains(&c);
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    for (i, &c) in chars.iter().enumerate() {
+        if c == ' ' && i > 0 && i + 1 < chars.len() {
+            let (a, b) = (chars[i - 1], chars[i + 1]);
+            if (cjk(a) && b.is_ascii_alphanumeric()) || (a.is_ascii_alphanumeric() && cjk(b)) {
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Extracted text without the page header and footer (`第N页/共M页`), which interleave with
@@ -47,7 +69,10 @@ fn body_text(bytes: &[u8]) -> String {
 }
 
 fn document(kind: DocumentKind, payload: &Value) -> Document {
-    engine().document(kind, payload).expect("valid payload").0
+    engine()
+        .document(kind, payload, collabdocs::document::Profile::Standard)
+        .expect("valid payload")
+        .0
 }
 
 fn laid_out(kind: DocumentKind, payload: &Value) -> Layout {

@@ -95,8 +95,15 @@ async fn a_signed_agreement_is_signed_over_the_whole_file_and_keeps_its_text() {
         "{v}"
     );
     // The agreement's text is all there, and the signing record with the unsigned file's hash.
+    // A space in the payload between Chinese and a digit and the typesetter's quarter-em
+    // both extract as a space: both sides are compared without it.
     let extracted = pdf_text(&pdf);
-    assert_all_present("agreement", "signed pdf", &payload, &extracted);
+    let missing: Vec<String> = expected_texts(&payload)
+        .into_iter()
+        .filter(|(_, t)| !extracted.contains(&crate::pdf::without_cjk_latin_gaps(t)))
+        .map(|(p, t)| format!("{p} = {t:?}"))
+        .collect();
+    assert!(missing.is_empty(), "the signed PDF is missing {missing:?}");
     let unsigned = render_example(DocumentKind::Agreement, "pdf").await.1.body;
     let hash = sha256_hex(&unsigned);
     assert!(

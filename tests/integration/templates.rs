@@ -69,7 +69,11 @@ fn a_replacement_template_is_used() {
     let v: serde_json::Value =
         serde_json::from_str(collabdocs::kinds::DocumentKind::RaciMatrix.example()).unwrap();
     let (doc, _) = engine
-        .document(collabdocs::kinds::DocumentKind::RaciMatrix, &v)
+        .document(
+            collabdocs::kinds::DocumentKind::RaciMatrix,
+            &v,
+            collabdocs::document::Profile::Standard,
+        )
         .unwrap();
     assert_eq!(doc.all_text(), ["自定义 618大促活动"]);
 }

@@ -14,6 +14,7 @@ use crate::document::*;
 use crate::template::xml_escape as esc;
 
 mod furniture;
+mod official;
 mod tables;
 
 /// A4 in twentieths of a point.
@@ -36,6 +37,8 @@ const NS: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/
 /// The document being written: its XML and the pictures it refers to.
 struct Writer<'a> {
     theme: &'a Theme,
+    /// GB/T 9704-2012: the official profile's faces, page and paragraphs.
+    official: bool,
     content_width: u32,
     xml: String,
     images: Vec<(String, &'a ImageData)>,
@@ -57,9 +60,15 @@ pub fn render(doc: &Document, theme: &Theme) -> Result<super::Output, RenderErro
     } else {
         (A4_W, A4_H)
     };
+    let official = doc.profile == Profile::Official;
     let mut wr = Writer {
         theme,
-        content_width: w - 2 * MARGIN_LR,
+        official,
+        content_width: if official {
+            official::CONTENT_WIDTH
+        } else {
+            w - 2 * MARGIN_LR
+        },
         xml: String::with_capacity(64 * 1024),
         images: Vec::new(),
         drawings: 0,
@@ -76,6 +85,11 @@ pub fn render(doc: &Document, theme: &Theme) -> Result<super::Output, RenderErro
     } else {
         ""
     };
+    if official {
+        wr.xml.push_str(official::SECTION);
+        wr.xml.push_str("</w:body></w:document>");
+        return package(doc, theme, wr);
+    }
     let _ = write!(
         wr.xml,
         r#"<w:sectPr><w:headerReference w:type="default" r:id="rIdHeader1"/><w:footerReference w:type="default" r:id="rIdFooter1"/><w:pgSz w:w="{w}" w:h="{h}"{orient}/><w:pgMar w:top="{MARGIN_TB}" w:right="{MARGIN_LR}" w:bottom="{MARGIN_TB}" w:left="{MARGIN_LR}" w:header="680" w:footer="680" w:gutter="0"/></w:sectPr></w:body></w:document>"#
@@ -95,6 +109,9 @@ fn package<'a>(
     let mut rels = String::from(
         r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rIdSettings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/><Relationship Id="rIdHeader1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/><Relationship Id="rIdFooter1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/>"#,
     );
+    if wr.official {
+        rels.push_str(r#"<Relationship Id="rIdFooter2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer2.xml"/><Relationship Id="rIdFonts" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable" Target="fontTable.xml"/>"#);
+    }
     // Pictures are related from the body and from the header (the logo).
     let mut image_rels = String::new();
     for (name, _) in &wr.images {
@@ -123,11 +140,44 @@ fn package<'a>(
             std::mem::take(&mut wr.xml).into_bytes(),
         ),
         ("word/_rels/document.xml.rels".into(), rels.into_bytes()),
-        ("word/styles.xml".into(), styles(theme).into_bytes()),
-        ("word/settings.xml".into(), SETTINGS.as_bytes().to_vec()),
-        ("word/header1.xml".into(), header.into_bytes()),
-        ("word/footer1.xml".into(), footer.into_bytes()),
     ];
+    if wr.official {
+        parts.extend([
+            (
+                "[Content_Types].xml".into(),
+                OFFICIAL_CONTENT_TYPES.as_bytes().to_vec(),
+            ),
+            (
+                "word/styles.xml".into(),
+                official::styles(&theme.latin).into_bytes(),
+            ),
+            (
+                "word/settings.xml".into(),
+                official::SETTINGS.as_bytes().to_vec(),
+            ),
+            (
+                "word/fontTable.xml".into(),
+                official::FONT_TABLE.as_bytes().to_vec(),
+            ),
+            ("word/header1.xml".into(), header.into_bytes()),
+            (
+                "word/footer1.xml".into(),
+                official::footer(true).into_bytes(),
+            ),
+            (
+                "word/footer2.xml".into(),
+                official::footer(false).into_bytes(),
+            ),
+        ]);
+        parts.remove(0);
+    } else {
+        parts.extend([
+            ("word/styles.xml".into(), styles(theme).into_bytes()),
+            ("word/settings.xml".into(), SETTINGS.as_bytes().to_vec()),
+            ("word/header1.xml".into(), header.into_bytes()),
+            ("word/footer1.xml".into(), footer.into_bytes()),
+        ]);
+    }
     if !image_rels.is_empty() {
         let header_rels = format!(
             r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{image_rels}</Relationships>"#
@@ -144,6 +194,9 @@ fn package<'a>(
 }
 
 const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Default Extension="jpeg" ContentType="image/jpeg"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/><Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>"#;
+
+/// The content types of the official profile: an even-page footer and a font table too.
+const OFFICIAL_CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Default Extension="jpeg" ContentType="image/jpeg"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/><Override PartName="/word/fontTable.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml"/><Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/word/footer2.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>"#;
 
 const ROOT_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/><Relationship Id="rId3" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/></Relationships>"#;
 
@@ -212,12 +265,26 @@ struct CellLook<'s> {
 }
 
 impl<'a> Writer<'a> {
-    /// Runs for spans: `\n` becomes a line break; the East Asian font is named on every run.
+    /// Runs for spans: `\n` becomes a line break; the East Asian font is named on every run —
+    /// the body face (宋体; 仿宋 in the official profile), or the heading face (黑体) for bold
+    /// text: labels, table headers. In the official profile a bold label is 黑体, not bold.
     fn runs(&mut self, spans: &[Span], color: Option<&str>) {
-        let f = fonts(self.theme, &self.theme.body_east_asia);
+        self.runs_in(spans, color, None);
+    }
+
+    /// Runs in the face a paragraph style names (`face`), else as [`Writer::runs`].
+    fn runs_in(&mut self, spans: &[Span], color: Option<&str>, face: Option<&str>) {
+        let body_face = if self.official {
+            official::BODY
+        } else {
+            self.theme.body_east_asia.as_str()
+        };
+        let body = fonts(self.theme, face.unwrap_or(body_face));
+        let heading = fonts(self.theme, &self.theme.heading_east_asia);
         for span in spans {
+            let f = if span.bold { &heading } else { &body };
             let _ = write!(self.xml, "<w:r><w:rPr>{f}");
-            if span.bold {
+            if span.bold && !self.official {
                 self.xml.push_str("<w:b/><w:bCs/>");
             }
             if let Some(c) = color {
@@ -246,8 +313,35 @@ impl<'a> Writer<'a> {
             let _ = write!(self.xml, r#"<w:jc w:val="{}"/>"#, jc(a));
         }
         self.xml.push_str("</w:pPr>");
-        self.runs(spans, None);
+        let face = self.style_face(style);
+        self.runs_in(spans, None, face.as_deref());
         self.xml.push_str("</w:p>");
+    }
+
+    /// The East Asian face a paragraph style sets its runs in.
+    fn style_face(&self, style: Option<&str>) -> Option<String> {
+        let face = match (self.official, style) {
+            (true, Some("Title")) => official::TITLE,
+            (true, Some("Heading1")) => official::HEI,
+            (true, Some("Heading2")) => official::KAI,
+            (true, Some("Heading3")) => official::BODY,
+            (false, Some("Title" | "Heading1" | "Heading2" | "Heading3")) => {
+                self.theme.heading_east_asia.as_str()
+            }
+            _ => return None,
+        };
+        Some(face.to_string())
+    }
+
+    /// 发文机关标志: red, centred, with the red rule under it that ends the 版头.
+    fn masthead(&mut self, text: &[Span]) {
+        let _ = write!(
+            self.xml,
+            r#"<w:p><w:pPr>{}</w:pPr><w:r><w:rPr>{}</w:rPr><w:t xml:space="preserve">{}</w:t></w:r></w:p>"#,
+            official::MASTHEAD_PPR,
+            official::masthead_rpr(&self.theme.latin),
+            esc(&plain_text(text))
+        );
     }
 
     fn block(&mut self, b: &'a Block) {
@@ -262,9 +356,26 @@ impl<'a> Writer<'a> {
                 };
                 self.para(text, Some(style), None, "");
             }
-            Block::Paragraph { align, style, text } => {
+            Block::Paragraph {
+                align,
+                style,
+                text,
+                indent,
+            } => {
                 let s = (*style == ParaStyle::Note).then_some("Note");
-                self.para(text, s, Some(*align), "");
+                // Body text starts two characters in (首行缩进两字).
+                let indent = match (indents_first_line(*align, *style, *indent), self.official) {
+                    (true, false) => r#"<w:ind w:firstLineChars="200" w:firstLine="420"/>"#,
+                    (true, true) => r#"<w:ind w:firstLineChars="200" w:firstLine="640"/>"#,
+                    (false, _) => "",
+                };
+                match style {
+                    ParaStyle::Masthead => self.masthead(text),
+                    ParaStyle::Colophon => {
+                        self.para(text, Some("Note"), None, official::COLOPHON_PPR)
+                    }
+                    _ => self.para(text, s, Some(*align), indent),
+                }
             }
             Block::List { ordered, items } => {
                 for (i, item) in items.iter().enumerate() {

@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use super::flow::Flow;
-use super::layout::{Op, Page, TextStyle, MUTED};
+use super::layout::{mm, Op, Page, TextStyle, INK, MUTED};
 use crate::document::*;
 
 /// Draws the header and footer on every page of `flow`.
@@ -21,6 +21,8 @@ pub(super) fn add(flow: &mut Flow<'_>, doc: &Document) {
     for i in 0..total {
         let mut furniture = Flow {
             fonts,
+            geo: flow.geo,
+            in_colophon: false,
             width,
             height,
             pages: vec![Page::default()],
@@ -30,6 +32,51 @@ pub(super) fn add(flow: &mut Flow<'_>, doc: &Document) {
             max_pages: 1,
             stop: None,
         };
+        if flow.geo.official {
+            official_page_number(&mut furniture, i, (l, r), height - flow.geo.bottom);
+        } else {
+            standard(
+                &mut furniture,
+                (&header, footer.as_str()),
+                (i, total),
+                (l, r),
+            );
+        }
+        if let Some(mark) = &doc.draft_mark {
+            furniture.page().ops.push(Op::Mark { text: mark.clone() });
+        }
+        flow.missing.extend(furniture.missing.iter());
+        let f = furniture.pages.pop().unwrap_or_default();
+        let page = &mut flow.pages[i];
+        page.ops.extend(f.ops);
+        page.lines.extend(f.lines);
+    }
+}
+
+/// GB/T 9704-2012 §7.5: the page number as "— 1 —" in 4号 宋体, 7 mm under the text block,
+/// on the outer side one character in: odd pages right, even pages left.
+fn official_page_number(furniture: &mut Flow<'_>, i: usize, (l, r): (f32, f32), block_bottom: f32) {
+    let size = 14.0;
+    let style = TextStyle::new(size, INK);
+    let text = format!("— {} —", i + 1);
+    let line = &furniture.wrap_styled(&[Span::plain(text)], style, r - l, 0.0)[0];
+    let x = if i.is_multiple_of(2) {
+        r - size - line.width
+    } else {
+        l + size
+    };
+    furniture.draw_line(line, (x, block_bottom + mm(7.0) + size), style, r);
+}
+
+/// The standard header (organisation, logo, document number) over a rule, and the footer.
+fn standard(
+    furniture: &mut Flow<'_>,
+    (header, footer): (&PageHeader, &str),
+    (i, total): (usize, usize),
+    (l, r): (f32, f32),
+) {
+    let height = furniture.height;
+    {
         let size = 9.0;
         let top = 38.0;
         let mut left_x = l;
@@ -75,13 +122,5 @@ pub(super) fn add(flow: &mut Flow<'_>, doc: &Document) {
             TextStyle::new(size, MUTED),
             r,
         );
-        if let Some(mark) = &doc.draft_mark {
-            furniture.page().ops.push(Op::Mark { text: mark.clone() });
-        }
-        flow.missing.extend(furniture.missing.iter());
-        let f = furniture.pages.pop().unwrap_or_default();
-        let page = &mut flow.pages[i];
-        page.ops.extend(f.ops);
-        page.lines.extend(f.lines);
     }
 }

@@ -14,6 +14,8 @@ pub(super) struct GridCell {
     rowspan: usize,
     lines: Vec<TextLine>,
     size: f32,
+    /// Line height as a multiple of `size`.
+    leading: f32,
     align: Align,
     fill: Option<Rgb>,
     color: Rgb,
@@ -49,7 +51,7 @@ const IMAGE_H: f32 = 28.0;
 
 impl GridCell {
     fn height(&self) -> f32 {
-        let text = self.lines.len() as f32 * self.size * LEADING;
+        let text = self.lines.len() as f32 * self.size * self.leading;
         let img = if self.image.is_some() { IMAGE_H } else { 0.0 };
         text.max(img) + 2.0 * CELL_PAD_Y
     }
@@ -77,7 +79,13 @@ impl GridRow {
     /// Heights for rows drawn together: each row as tall as its own cells, and the last row
     /// a cell spans grown until the cell fits.
     fn band_heights(rows: &[GridRow]) -> Vec<f32> {
-        let min = TABLE * LEADING + 2.0 * CELL_PAD_Y;
+        // A row of cells all continued from above is as tall as one line of its table.
+        let line = rows
+            .iter()
+            .flat_map(|r| r.cells.iter())
+            .map(|c| c.size * c.leading)
+            .fold(f32::INFINITY, f32::min);
+        let min = if line.is_finite() { line } else { 0.0 } + 2.0 * CELL_PAD_Y;
         let mut hs: Vec<f32> = rows
             .iter()
             .map(|r| {
@@ -130,6 +138,7 @@ impl Flow<'_> {
             rowspan: 1,
             lines: self.wrap(spans, size, w),
             size,
+            leading: self.geo.leading,
             align,
             fill: None,
             color: INK,
@@ -139,6 +148,7 @@ impl Flow<'_> {
 
     pub(super) fn table_grid(&mut self, t: &Table) -> Grid {
         let edges = self.edges(&t.columns.iter().map(|c| c.width).collect::<Vec<_>>());
+        let size = self.geo.table;
         let build = |rows: &[Row], header: bool, this: &mut Self| -> Vec<GridRow> {
             rows.iter()
                 .zip(t.place(rows))
@@ -155,7 +165,7 @@ impl Flow<'_> {
                         if header {
                             spans.iter_mut().for_each(|s| s.bold = true);
                         }
-                        let mut g = this.cell(&edges, slot.col, slot.span, &spans, TABLE, align);
+                        let mut g = this.cell(&edges, slot.col, slot.span, &spans, size, align);
                         g.rowspan = slot.rowspan;
                         if header {
                             g.fill = Some(HEAD_FILL);
@@ -189,7 +199,14 @@ impl Flow<'_> {
                     text: item.label.clone(),
                     bold: true,
                 }];
-                let mut label = self.cell(&edges, col * 2, 1, &label_text, TABLE, Align::Center);
+                let mut label = self.cell(
+                    &edges,
+                    col * 2,
+                    1,
+                    &label_text,
+                    self.geo.table,
+                    Align::Center,
+                );
                 label.fill = Some(LABEL_FILL);
                 cells.push(label);
                 cells.push(self.cell(
@@ -197,7 +214,7 @@ impl Flow<'_> {
                     col * 2 + 1,
                     span * 2 - 1,
                     &item.value,
-                    TABLE,
+                    self.geo.table,
                     Align::Left,
                 ));
             }
@@ -207,7 +224,7 @@ impl Flow<'_> {
                     (cols - kv_row.empty) * 2,
                     kv_row.empty * 2,
                     &[],
-                    TABLE,
+                    self.geo.table,
                     Align::Left,
                 ));
             }
@@ -232,7 +249,7 @@ impl Flow<'_> {
                             text: h.to_string(),
                             bold: true,
                         }],
-                        TABLE,
+                        self.geo.table,
                         Align::Center,
                     );
                     c.fill = Some(HEAD_FILL);
@@ -265,7 +282,7 @@ impl Flow<'_> {
                             i,
                             1,
                             &[Span::plain(t.as_str())],
-                            TABLE,
+                            self.geo.table,
                             Align::Center,
                         )
                     })
@@ -287,7 +304,7 @@ impl Flow<'_> {
         let g = self.signature_grid(s);
         let h: f32 = g.header_heights.iter().sum::<f32>()
             + GridRow::band_heights(&g.rows).iter().sum::<f32>();
-        (6.0 + h).min(self.bottom() - MARGIN_TOP)
+        (6.0 + h).min(self.bottom() - self.top())
     }
 
     pub(super) fn draw_header_rows(&mut self, g: &Grid) {
@@ -328,7 +345,7 @@ impl Flow<'_> {
             fill: c.fill,
             stroke: Some(RULE),
         });
-        let lh = c.size * LEADING;
+        let lh = c.size * self.geo.leading;
         let shown: Vec<&TextLine> = c
             .lines
             .iter()
@@ -376,7 +393,7 @@ impl Flow<'_> {
 
     pub(super) fn grid(&mut self, mut g: Grid) {
         let mut header_h: f32 = g.header_heights.iter().sum();
-        if header_h > (self.bottom() - MARGIN_TOP) / 3.0 {
+        if header_h > (self.bottom() - self.top()) / 3.0 {
             // A header too tall to repeat on every page is drawn once, as the first rows.
             let mut rows = std::mem::take(&mut g.header);
             rows.append(&mut g.rows);
@@ -385,7 +402,7 @@ impl Flow<'_> {
             header_h = 0.0;
         }
         let g = &g;
-        let room = self.bottom() - MARGIN_TOP - header_h;
+        let room = self.bottom() - self.top() - header_h;
         let first_band = &g.rows[..GridRow::band_len(&g.rows)];
         let first: f32 = GridRow::band_heights(first_band).iter().sum();
         let first = if first <= room {
@@ -441,8 +458,8 @@ impl Flow<'_> {
         let lh = r
             .cells
             .iter()
-            .map(|c| c.size * LEADING)
-            .fold(TABLE * LEADING, f32::max);
+            .map(|c| c.size * self.geo.leading)
+            .fold(self.geo.table * self.geo.leading, f32::max);
         let mut from = 0;
         let mut fresh = false;
         while from < max_lines && self.stop.is_none() {

@@ -24,6 +24,76 @@ pub(super) const LEADING: f32 = 1.5;
 pub(super) const CELL_PAD_X: f32 = 4.0;
 pub(super) const CELL_PAD_Y: f32 = 3.0;
 
+/// Millimetres in points.
+pub const fn mm(v: f32) -> f32 {
+    v * 72.0 / 25.4
+}
+
+/// Where text goes on a page and how large: the standard look, or GB/T 9704-2012.
+#[derive(Debug, Clone, Copy)]
+pub struct Geometry {
+    /// Margins (points): left (the binding side), right, top, bottom.
+    pub left: f32,
+    pub right: f32,
+    pub top: f32,
+    pub bottom: f32,
+    /// Body and table text sizes.
+    pub body: f32,
+    pub table: f32,
+    /// Line height as a multiple of the text size.
+    pub leading: f32,
+    /// Points added to each character of body text.
+    pub tracking: f32,
+    /// GB/T 9704-2012: the profile's fonts, furniture and spacing.
+    pub official: bool,
+}
+
+impl Geometry {
+    pub const STANDARD: Geometry = Geometry {
+        left: MARGIN_X,
+        right: MARGIN_X,
+        top: MARGIN_TOP,
+        bottom: MARGIN_BOTTOM,
+        body: BODY,
+        table: TABLE,
+        leading: LEADING,
+        tracking: 0.0,
+        official: false,
+    };
+
+    /// GB/T 9704-2012 §5.2: top margin 37 mm, binding-side margin 28 mm, a 156 × 225 mm
+    /// text block of 22 lines × 28 characters of 3号 (16 pt) text.
+    pub const OFFICIAL: Geometry = Geometry {
+        left: mm(28.0),
+        right: A4.0 - mm(28.0) - mm(156.0),
+        top: mm(37.0),
+        bottom: A4.1 - mm(37.0) - mm(225.0),
+        body: OFFICIAL_BODY,
+        table: 12.0,
+        leading: mm(225.0) / 22.0 / OFFICIAL_BODY,
+        tracking: mm(156.0) / 28.0 - OFFICIAL_BODY,
+        official: true,
+    };
+
+    /// The geometry of a profile.
+    pub fn of(profile: crate::document::Profile) -> Geometry {
+        match profile {
+            crate::document::Profile::Standard => Geometry::STANDARD,
+            crate::document::Profile::Official => Geometry::OFFICIAL,
+        }
+    }
+
+    /// The line pitch of body text.
+    pub fn line(&self) -> f32 {
+        self.body * self.leading
+    }
+}
+
+/// 3号: the official profile's body size.
+pub(super) const OFFICIAL_BODY: f32 = 16.0;
+/// The red of 版头 (发文机关标志 and its rule).
+pub(super) const RED: Rgb = [0xE6, 0x00, 0x12];
+
 pub type Rgb = [u8; 3];
 pub(super) const INK: Rgb = [0x1f, 0x1f, 0x1f];
 pub(super) const MUTED: Rgb = [0x59, 0x59, 0x59];
@@ -36,12 +106,18 @@ pub fn rgb(hex: &str) -> Rgb {
     [(v >> 16) as u8, (v >> 8) as u8, v as u8]
 }
 
-/// Size, colour and weight of a piece of text.
+/// Size, colour, face and weight of a piece of text.
 #[derive(Debug, Clone, Copy)]
 pub struct TextStyle {
     pub size: f32,
     pub color: Rgb,
+    /// Drawn bold: faux bold in a face without a bold weight.
     pub bold: bool,
+    /// Set in the heading face (黑体) rather than the body face (宋体).
+    pub heading: bool,
+    /// Points added to every character's advance (a text block of so many characters a
+    /// line).
+    pub tracking: f32,
 }
 
 impl TextStyle {
@@ -50,26 +126,61 @@ impl TextStyle {
             size,
             color,
             bold: false,
+            heading: false,
+            tracking: 0.0,
         }
     }
+    /// Bold, in the heading face: headings, table headers, labels.
     pub const fn bold(self) -> Self {
-        Self { bold: true, ..self }
+        Self {
+            bold: true,
+            heading: true,
+            ..self
+        }
     }
 }
 
-/// A run of text drawn in one style.
+/// A run of text drawn in one face and weight.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Run {
     pub text: String,
     pub bold: bool,
+    /// Set in the heading face.
+    pub heading: bool,
     pub width: f32,
+    /// Each character's advance and horizontal offset as set (points).
+    pub advances: Vec<(f32, f32)>,
 }
 
-/// A set line: runs and total width.
+impl Run {
+    /// A run of `text` at its natural widths in `style`.
+    pub fn plain(text: &str, style: TextStyle, fonts: &crate::render::fonts::FontSet) -> Run {
+        let advances: Vec<(f32, f32)> = text
+            .chars()
+            .map(|c| {
+                (
+                    fonts.place_styled(c, style.heading).advance * style.size,
+                    0.0,
+                )
+            })
+            .collect();
+        Run {
+            text: text.to_string(),
+            bold: style.bold,
+            heading: style.heading,
+            width: advances.iter().map(|a| a.0).sum(),
+            advances,
+        }
+    }
+}
+
+/// A set line: runs, total width, and how far in its first line starts (a paragraph's
+/// first-line indent).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TextLine {
     pub runs: Vec<Run>,
     pub width: f32,
+    pub indent: f32,
 }
 
 impl TextLine {
@@ -80,14 +191,16 @@ impl TextLine {
 
 #[derive(Debug, Clone)]
 pub enum Op {
-    /// One run of text; `y` is the baseline.
+    /// One run of text; `y` is the baseline; each character's advance and offset (points).
     Text {
         x: f32,
         y: f32,
         size: f32,
         bold: bool,
+        heading: bool,
         color: Rgb,
         text: String,
+        advances: Vec<(f32, f32)>,
     },
     Rect {
         x: f32,

@@ -1,9 +1,12 @@
 //! Line breaking: UAX #14 opportunities, Chinese rules (no closing punctuation at a line's
 //! start, no opening one at its end), and words wider than the line broken rather than lost.
+//! And the spacing Chinese typesetting asks for: two adjacent full-width punctuation marks
+//! take one and a half ems (标点挤压), a closing mark ending a line takes half an em, and Latin
+//! letters or digits next to Chinese get a quarter-em of space (as Word's 中西文间距).
 
 use std::collections::BTreeSet;
 
-use super::layout::{Run, TextLine};
+use super::layout::{Run, TextLine, TextStyle};
 use crate::document::*;
 use crate::render::fonts::FontSet;
 
@@ -11,33 +14,74 @@ use crate::render::fonts::FontSet;
 pub const NO_LINE_START: &str = "，。、；：？！）》」』】〕〉”’…—·%‰,.;:?!)]}｝〗〙";
 /// Characters that may not end a line (行尾禁则).
 pub const NO_LINE_END: &str = "（《「『【〔〈“‘([{｛〖〘";
+/// Full-width marks whose ink sits in the left half of the em: their right half can go.
+pub const CLOSING: &str = "，。、；：？！）》」』】〕〉〗〙”’";
+/// Full-width marks whose ink sits in the right half: their left half can go.
+pub const OPENING: &str = "（《「『【〔〈〖〘“‘";
 
-/// Breaks inline text into lines no wider than `max_w`.
+/// One character as set: its face, its natural width, and the width and offset it is set
+/// with after the spacing rules (points).
+#[derive(Debug, Clone, Copy)]
+struct Ch {
+    c: char,
+    bold: bool,
+    heading: bool,
+    natural: f32,
+    /// The natural width with the block's tracking: what a line's last character takes.
+    tracked: f32,
+    advance: f32,
+    offset: f32,
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{3040}'..='\u{30FF}' | '\u{20000}'..='\u{3FFFF}')
+}
+
+/// A full-width punctuation mark of one kind, set a whole em wide.
+fn full_width(ch: &Ch, kind: &str, size: f32) -> bool {
+    kind.contains(ch.c) && ch.natural > size * 0.8
+}
+
+/// Breaks inline text into lines no wider than `max_w`, the first `indent` narrower (and set
+/// that far in). Every line after a `\n` starts a paragraph, and is indented too.
 pub fn wrap(
     spans: &[Span],
-    size: f32,
+    style: TextStyle,
     max_w: f32,
+    indent: f32,
     fonts: &FontSet,
     missing: &mut BTreeSet<char>,
 ) -> Vec<TextLine> {
-    // Flatten to characters with their boldness and width.
-    let mut chars: Vec<(char, bool, f32)> = Vec::new();
+    let size = style.size;
+    let mut chars: Vec<Ch> = Vec::new();
     for s in spans {
+        let heading = style.heading || s.bold;
         for c in s.text.chars() {
-            if c == '\n' {
-                chars.push((c, s.bold, 0.0));
-                continue;
-            }
-            let p = fonts.place_styled(c, s.bold);
-            if p.missing {
-                missing.insert(c);
-            }
-            chars.push((c, s.bold, p.advance * size));
+            let natural = if c == '\n' {
+                0.0
+            } else {
+                let p = fonts.place_styled(c, heading);
+                if p.missing {
+                    missing.insert(c);
+                }
+                p.advance * size
+            };
+            let tracked = natural + if c == '\n' { 0.0 } else { style.tracking };
+            chars.push(Ch {
+                c,
+                bold: s.bold,
+                heading,
+                natural,
+                tracked,
+                advance: tracked,
+                offset: 0.0,
+            });
         }
     }
     let mut lines = Vec::new();
-    for para in chars.split(|(c, _, _)| *c == '\n') {
-        lines.extend(wrap_paragraph(para, max_w.max(size)));
+    for para in chars.split_mut(|ch| ch.c == '\n') {
+        space(para, size);
+        lines.extend(wrap_paragraph(para, max_w.max(size), indent, size));
     }
     if lines.is_empty() {
         lines.push(TextLine::default());
@@ -45,23 +89,65 @@ pub fn wrap(
     lines
 }
 
-fn wrap_paragraph(chars: &[(char, bool, f32)], max_w: f32) -> Vec<TextLine> {
-    if chars.is_empty() {
-        return vec![TextLine::default()];
+/// The spacing rules within a paragraph: adjacent full-width marks compressed, a quarter-em
+/// between Chinese and Latin letters or digits.
+fn space(chars: &mut [Ch], size: f32) {
+    for i in 1..chars.len() {
+        let (a, b) = (chars[i - 1], chars[i]);
+        let punct = |ch: &Ch| full_width(ch, CLOSING, size) || full_width(ch, OPENING, size);
+        if punct(&a) && punct(&b) {
+            if full_width(&a, CLOSING, size) {
+                chars[i - 1].advance -= a.natural / 2.0;
+            } else if full_width(&b, OPENING, size) {
+                chars[i].advance -= b.natural / 2.0;
+                chars[i].offset -= b.natural / 2.0;
+            }
+        }
+        let latin = |c: char| c.is_ascii_alphanumeric();
+        if (is_cjk(a.c) && latin(b.c)) || (latin(a.c) && is_cjk(b.c)) {
+            chars[i - 1].advance += size / 4.0;
+        }
     }
-    let width = |a: usize, b: usize| chars[a..b].iter().map(|c| c.2).sum::<f32>();
-    // Width without trailing spaces (they may hang past the margin invisibly).
+}
+
+fn wrap_paragraph(chars: &[Ch], max_w: f32, indent: f32, size: f32) -> Vec<TextLine> {
+    if chars.is_empty() {
+        return vec![TextLine {
+            indent,
+            ..TextLine::default()
+        }];
+    }
+    let width = |a: usize, b: usize| chars[a..b].iter().map(|c| c.advance).sum::<f32>();
+    // Width without trailing spaces (they may hang past the margin invisibly), and with a
+    // closing mark at the end taking half an em, as it is set there.
     let visible = |a: usize, b: usize| {
         let mut e = b;
-        while e > a && chars[e - 1].0.is_whitespace() {
+        while e > a && chars[e - 1].c.is_whitespace() {
             e -= 1;
         }
-        width(a, e)
+        if e == a {
+            return 0.0;
+        }
+        let last = &chars[e - 1];
+        let end = if full_width(last, CLOSING, size) {
+            last.tracked - last.natural / 2.0 - last.offset
+        } else {
+            last.tracked
+        };
+        width(a, e - 1) + end
     };
     let mut breaks: Vec<(usize, usize)> = Vec::new(); // line ranges
+                                                      // (A hundredth of a point to spare: a text block made to hold so many characters.)
+    let limit = |breaks: &Vec<(usize, usize)>| {
+        if breaks.is_empty() {
+            (max_w - indent).max(size) + 0.01
+        } else {
+            max_w + 0.01
+        }
+    };
     let (mut ls, mut le) = (0usize, 0usize);
     for (a, b) in segments(chars) {
-        if le > ls && visible(ls, b) <= max_w {
+        if le > ls && visible(ls, b) <= limit(&breaks) {
             le = b;
             continue;
         }
@@ -70,7 +156,7 @@ fn wrap_paragraph(chars: &[(char, bool, f32)], max_w: f32) -> Vec<TextLine> {
             // end this one, while the line has a character to give: it goes along.
             let mut cut = le;
             while cut - ls > 1
-                && (NO_LINE_START.contains(chars[cut].0) || NO_LINE_END.contains(chars[cut - 1].0))
+                && (NO_LINE_START.contains(chars[cut].c) || NO_LINE_END.contains(chars[cut - 1].c))
             {
                 cut -= 1;
             }
@@ -81,15 +167,16 @@ fn wrap_paragraph(chars: &[(char, bool, f32)], max_w: f32) -> Vec<TextLine> {
         }
         le = b;
         // A segment wider than the line is broken between characters.
-        while visible(ls, le) > max_w {
+        while visible(ls, le) > limit(&breaks) {
+            let max = limit(&breaks);
             let mut e = ls + 1;
-            while e < le && width(ls, e + 1) <= max_w {
+            while e < le && visible(ls, e + 1) <= max {
                 e += 1;
             }
             // Keep 行首/行尾 rules where the line has room to give.
             while e - ls > 1
                 && e < le
-                && (NO_LINE_START.contains(chars[e].0) || NO_LINE_END.contains(chars[e - 1].0))
+                && (NO_LINE_START.contains(chars[e].c) || NO_LINE_END.contains(chars[e - 1].c))
             {
                 e -= 1;
             }
@@ -100,12 +187,16 @@ fn wrap_paragraph(chars: &[(char, bool, f32)], max_w: f32) -> Vec<TextLine> {
     if le > ls {
         breaks.push((ls, le));
     }
-    breaks.into_iter().map(|(a, b)| line(chars, a, b)).collect()
+    breaks
+        .into_iter()
+        .enumerate()
+        .map(|(i, (a, b))| line(chars, a, b, if i == 0 { indent } else { 0.0 }, size))
+        .collect()
 }
 
 /// The stretches between UAX #14 break opportunities, as character index ranges.
-fn segments(chars: &[(char, bool, f32)]) -> Vec<(usize, usize)> {
-    let text: String = chars.iter().map(|c| c.0).collect();
+fn segments(chars: &[Ch]) -> Vec<(usize, usize)> {
+    let text: String = chars.iter().map(|c| c.c).collect();
     // Byte offsets → char indices.
     let mut char_at_byte = vec![0usize; text.len() + 1];
     let mut n = 0;
@@ -129,25 +220,40 @@ fn segments(chars: &[(char, bool, f32)]) -> Vec<(usize, usize)> {
     segments
 }
 
-/// The line of characters `[a, b)`, trailing spaces dropped, in runs of one weight.
-fn line(chars: &[(char, bool, f32)], a: usize, mut b: usize) -> TextLine {
-    while b > a && chars[b - 1].0.is_whitespace() {
+/// The line of characters `[a, b)`, trailing spaces dropped, in runs of one face and weight;
+/// its last character set as a line's end is (a closing mark half an em, no space after).
+fn line(chars: &[Ch], a: usize, mut b: usize, indent: f32, size: f32) -> TextLine {
+    while b > a && chars[b - 1].c.is_whitespace() {
         b -= 1;
     }
-    let mut line = TextLine::default();
-    for &(c, bold, w) in &chars[a..b] {
+    let mut line = TextLine {
+        indent,
+        ..TextLine::default()
+    };
+    for (i, ch) in chars[a..b].iter().enumerate() {
+        let mut advance = ch.advance;
+        if a + i + 1 == b {
+            advance = if full_width(ch, CLOSING, size) {
+                ch.tracked - ch.natural / 2.0
+            } else {
+                ch.tracked
+            };
+        }
         match line.runs.last_mut() {
-            Some(r) if r.bold == bold => {
-                r.text.push(c);
-                r.width += w;
+            Some(r) if r.bold == ch.bold && r.heading == ch.heading => {
+                r.text.push(ch.c);
+                r.width += advance;
+                r.advances.push((advance, ch.offset));
             }
             _ => line.runs.push(Run {
-                text: c.to_string(),
-                bold,
-                width: w,
+                text: ch.c.to_string(),
+                bold: ch.bold,
+                heading: ch.heading,
+                width: advance,
+                advances: vec![(advance, ch.offset)],
             }),
         }
-        line.width += w;
+        line.width += advance;
     }
     line
 }
@@ -157,17 +263,7 @@ mod tests {
     use super::*;
 
     fn lines(text: &str, w: f32) -> Vec<String> {
-        let mut missing = BTreeSet::new();
-        wrap(
-            &[Span::plain(text)],
-            10.0,
-            w,
-            FontSet::builtin(),
-            &mut missing,
-        )
-        .iter()
-        .map(TextLine::text)
-        .collect()
+        set(text, w).iter().map(TextLine::text).collect()
     }
 
     #[test]
@@ -184,6 +280,58 @@ mod tests {
                 );
             }
         }
+    }
+
+    fn set(text: &str, w: f32) -> Vec<TextLine> {
+        let mut missing = BTreeSet::new();
+        wrap(
+            &[Span::plain(text)],
+            TextStyle::new(10.0, [0; 3]),
+            w,
+            0.0,
+            FontSet::builtin(),
+            &mut missing,
+        )
+    }
+
+    #[test]
+    fn adjacent_full_width_marks_take_one_and_a_half_ems() {
+        let text = "他说：“好。”然后（注），结束。」（「再议」）。";
+        let line = &set(text, 1000.0)[0];
+        let chars: Vec<char> = text.chars().collect();
+        let advances: Vec<f32> = line
+            .runs
+            .iter()
+            .flat_map(|r| r.advances.iter().map(|a| a.0))
+            .collect();
+        assert_eq!(advances.len(), chars.len());
+        let punct = |c: char| CLOSING.contains(c) || OPENING.contains(c);
+        let mut pairs = 0;
+        for i in 1..chars.len() {
+            if punct(chars[i - 1]) && punct(chars[i]) {
+                pairs += 1;
+                let w = advances[i - 1] + advances[i];
+                assert!(w <= 15.0 + 0.01, "{}{} take {w}", chars[i - 1], chars[i]);
+            }
+        }
+        assert!(pairs >= 5);
+    }
+
+    #[test]
+    fn latin_and_digits_next_to_chinese_get_a_quarter_em_and_a_line_end_gives_its_half() {
+        let line = &set("第3季度Q3", 1000.0)[0];
+        let advances: Vec<f32> = line
+            .runs
+            .iter()
+            .flat_map(|r| r.advances.iter().map(|a| a.0))
+            .collect();
+        // 第 → 3 → 季 … 度 → Q: a quarter-em after 第, after 3 and after 度.
+        assert!((advances[0] - 12.5).abs() < 0.01, "{advances:?}");
+        assert!(advances[1] > FontSet::builtin().place('3').advance * 10.0 + 2.49);
+        // A closing mark at a line's end takes half an em.
+        let ls = set("甲甲甲甲。乙乙", 45.0);
+        assert_eq!(ls[0].text(), "甲甲甲甲。", "{ls:?}");
+        assert!(ls[0].width <= 45.0 + 0.01);
     }
 
     #[test]
@@ -231,7 +379,7 @@ mod tests {
             #[test]
             fn no_character_is_lost_and_no_line_is_too_wide(t in text(), w in 20.0f32..300.0) {
                 let mut missing = BTreeSet::new();
-                let set = wrap(&[Span::plain(t.as_str())], 10.0, w, FontSet::builtin(), &mut missing);
+                let set = wrap(&[Span::plain(t.as_str())], TextStyle::new(10.0, [0; 3]), w, 0.0, FontSet::builtin(), &mut missing);
                 let joined: String = set.iter().map(TextLine::text).collect();
                 prop_assert_eq!(visible(&joined), visible(&t));
                 for l in &set {
@@ -245,7 +393,7 @@ mod tests {
             #[test]
             fn closing_punctuation_opens_no_line_that_could_give_way(t in text(), w in 20.0f32..300.0) {
                 let mut missing = BTreeSet::new();
-                let set: Vec<String> = wrap(&[Span::plain(t.as_str())], 10.0, w, FontSet::builtin(), &mut missing)
+                let set: Vec<String> = wrap(&[Span::plain(t.as_str())], TextStyle::new(10.0, [0; 3]), w, 0.0, FontSet::builtin(), &mut missing)
                     .iter()
                     .map(TextLine::text)
                     .collect();

@@ -94,11 +94,13 @@ fn draw_run(
     );
 }
 
+/// Draws `text` at `(x, y)`, each character with its advance and offset (points) as the
+/// layout set it, or at its natural width when `advances` is `None`.
 fn draw_text(
     surface: &mut krilla::surface::Surface<'_>,
     fonts: &FontSet,
     (x, y): (f32, f32),
-    text: &str,
+    (text, advances): (&str, Option<&[(f32, f32)]>),
     style: TextStyle,
     opacity: f32,
 ) {
@@ -106,17 +108,22 @@ fn draw_text(
         size,
         color: c,
         bold,
+        heading,
+        ..
     } = style;
     surface.set_fill(Some(fill(c, opacity)));
-    // Synthetic bold (a thin stroke) unless a heading face draws bold text.
-    surface.set_stroke(if bold && fonts.heading.is_none() {
-        Some(Stroke {
-            opacity: NormalizedF32::new(opacity).unwrap_or(NormalizedF32::ONE),
-            ..stroke(c, size * 0.035)
-        })
-    } else {
-        None
+    // Faux bold (a thin stroke) in a face without a bold weight.
+    let faux_bold = Some(Stroke {
+        opacity: NormalizedF32::new(opacity).unwrap_or(NormalizedF32::ONE),
+        ..stroke(c, size * 0.035)
     });
+    let set_stroke = |surface: &mut krilla::surface::Surface<'_>, face: usize| {
+        surface.set_stroke(if bold && fonts.faces[face].synthetic_bold {
+            faux_bold.clone()
+        } else {
+            None
+        });
+    };
     let mut cx = x;
     // Group consecutive characters drawn with the same face.
     let mut run_start = 0;
@@ -128,10 +135,16 @@ fn draw_text(
                  glyphs: &mut Vec<KrillaGlyph>,
                  range: std::ops::Range<usize>,
                  cx: f32| {
+        if !glyphs.is_empty() {
+            set_stroke(surface, face);
+        }
         draw_run(surface, fonts, face, glyphs, (text, range), (cx, y), size);
     };
-    for (i, ch) in text.char_indices() {
-        let p = fonts.place_styled(ch, bold);
+    for (k, (i, ch)) in text.char_indices().enumerate() {
+        let p = fonts.place_styled(ch, heading);
+        let (advance, offset) = advances
+            .and_then(|a| a.get(k).copied())
+            .unwrap_or((p.advance * size, 0.0));
         if p.face != face && !glyphs.is_empty() {
             flush(surface, face, &mut glyphs, run_start..i, cx);
             cx += run_w;
@@ -143,14 +156,14 @@ fn draw_text(
         }
         glyphs.push(KrillaGlyph::new(
             GlyphId::new(p.gid),
-            p.advance,
-            0.0,
+            advance / size,
+            offset / size,
             0.0,
             0.0,
             i..i + ch.len_utf8(),
             None,
         ));
-        run_w += p.advance * size;
+        run_w += advance;
     }
     flush(surface, face, &mut glyphs, run_start..text.len(), cx);
     surface.set_stroke(None);
@@ -229,17 +242,19 @@ fn draw_op(s: &mut krilla::surface::Surface<'_>, op: &Op, fonts: &FontSet, lay: 
             y,
             size,
             bold,
+            heading,
             color: c,
             text,
+            advances,
         } => draw_text(
             s,
             fonts,
             (*x, *y),
-            text,
+            (text, Some(advances)),
             TextStyle {
-                size: *size,
-                color: *c,
                 bold: *bold,
+                heading: *heading,
+                ..TextStyle::new(*size, *c)
             },
             1.0,
         ),
@@ -258,7 +273,10 @@ fn draw_op(s: &mut krilla::surface::Surface<'_>, op: &Op, fonts: &FontSet, lay: 
         }
         Op::Mark { text } => {
             let size = 64.0;
-            let w = fonts.width(text, size);
+            let w: f32 = text
+                .chars()
+                .map(|c| fonts.place_styled(c, true).advance * size)
+                .sum();
             let (cx, cy) = (lay.width / 2.0, lay.height / 2.0);
             s.push_transform(&Transform::from_rotate_at(-35.0, cx, cy));
             let style = TextStyle::new(size, [0xC0, 0x00, 0x00]).bold();
@@ -266,7 +284,7 @@ fn draw_op(s: &mut krilla::surface::Surface<'_>, op: &Op, fonts: &FontSet, lay: 
                 s,
                 fonts,
                 (cx - w / 2.0, cy + size * 0.35),
-                text,
+                (text, None),
                 style,
                 0.16,
             );
@@ -279,12 +297,15 @@ fn draw_op(s: &mut krilla::surface::Surface<'_>, op: &Op, fonts: &FontSet, lay: 
 /// budget and the time of [`crate::budget`].
 pub fn layout(doc: &Document, fonts: &FontSet) -> Result<Layout, RenderError> {
     let (width, height) = if doc.landscape { (A4.1, A4.0) } else { A4 };
+    let geo = layout::Geometry::of(doc.profile);
     let mut flow = flow::Flow {
         fonts,
+        geo,
+        in_colophon: false,
         width,
         height,
         pages: Vec::new(),
-        y: layout::MARGIN_TOP,
+        y: geo.top,
         missing: std::collections::BTreeSet::new(),
         anchors: Vec::new(),
         max_pages: crate::budget::limits().max_pages.max(1),
