@@ -27,11 +27,18 @@ impl<'a> Writer<'a> {
             )
         };
         let mut x = format!(
-            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr {NS} {VML_NS}><w:tbl><w:tblPr><w:tblW w:w="{}" w:type="dxa"/><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid><w:gridCol w:w="{half}"/><w:gridCol w:w="{half}"/></w:tblGrid><w:tr>{}{}</w:tr></w:tbl>"#,
-            half * 2,
-            side(&h.left, "left", logo.as_deref().unwrap_or_default()),
-            side(&h.right, "right", "")
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:hdr {NS} {VML_NS}>"#
         );
+        // The official profile has no running header: only a draft's watermark.
+        if !self.official {
+            let _ = write!(
+                x,
+                r#"<w:tbl><w:tblPr><w:tblW w:w="{}" w:type="dxa"/><w:tblLayout w:type="fixed"/></w:tblPr><w:tblGrid><w:gridCol w:w="{half}"/><w:gridCol w:w="{half}"/></w:tblGrid><w:tr>{}{}</w:tr></w:tbl>"#,
+                half * 2,
+                side(&h.left, "left", logo.as_deref().unwrap_or_default()),
+                side(&h.right, "right", "")
+            );
+        }
         if let Some(mark) = &doc.draft_mark {
             let hf = fonts(self.theme, &self.theme.heading_east_asia);
             // A red line under the header, and the diagonal watermark Word itself writes

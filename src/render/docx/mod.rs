@@ -39,6 +39,9 @@ struct Writer<'a> {
     theme: &'a Theme,
     /// GB/T 9704-2012: the official profile's faces, page and paragraphs.
     official: bool,
+    /// The `w:rFonts` of body and of heading-face runs, written once.
+    body_fonts: String,
+    heading_fonts: String,
     content_width: u32,
     xml: String,
     images: Vec<(String, &'a ImageData)>,
@@ -64,6 +67,15 @@ pub fn render(doc: &Document, theme: &Theme) -> Result<super::Output, RenderErro
     let mut wr = Writer {
         theme,
         official,
+        body_fonts: fonts(
+            theme,
+            if official {
+                official::BODY
+            } else {
+                &theme.body_east_asia
+            },
+        ),
+        heading_fonts: fonts(theme, &theme.heading_east_asia),
         content_width: if official {
             official::CONTENT_WIDTH
         } else {
@@ -274,16 +286,15 @@ impl<'a> Writer<'a> {
 
     /// Runs in the face a paragraph style names (`face`), else as [`Writer::runs`].
     fn runs_in(&mut self, spans: &[Span], color: Option<&str>, face: Option<&str>) {
-        let body_face = if self.official {
-            official::BODY
-        } else {
-            self.theme.body_east_asia.as_str()
-        };
-        let body = fonts(self.theme, face.unwrap_or(body_face));
-        let heading = fonts(self.theme, &self.theme.heading_east_asia);
+        let styled = face.map(|f| fonts(self.theme, f));
         for span in spans {
-            let f = if span.bold { &heading } else { &body };
-            let _ = write!(self.xml, "<w:r><w:rPr>{f}");
+            let f = match (&styled, span.bold) {
+                (_, true) => &self.heading_fonts,
+                (Some(f), false) => f,
+                (None, false) => &self.body_fonts,
+            };
+            self.xml.push_str("<w:r><w:rPr>");
+            self.xml.push_str(f);
             if span.bold && !self.official {
                 self.xml.push_str("<w:b/><w:bCs/>");
             }

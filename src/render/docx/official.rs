@@ -9,7 +9,7 @@ use super::esc;
 /// the line grid: a pitch of 225 mm / 22. The character pitch of 156 mm / 28 is the body
 /// text's spacing (16 pt less 0.2 pt, in the styles) rather than the grid's `charSpace`,
 /// which LibreOffice reads otherwise than Word and WPS: so every one of them sets 28.
-pub(super) const SECTION: &str = r#"<w:sectPr><w:footerReference w:type="default" r:id="rIdFooter1"/><w:footerReference w:type="even" r:id="rIdFooter2"/><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="2098" w:right="1474" w:bottom="1984" w:left="1587" w:header="851" w:footer="1304" w:gutter="0"/><w:docGrid w:type="lines" w:linePitch="579"/></w:sectPr>"#;
+pub(super) const SECTION: &str = r#"<w:sectPr><w:headerReference w:type="default" r:id="rIdHeader1"/><w:headerReference w:type="even" r:id="rIdHeader1"/><w:footerReference w:type="default" r:id="rIdFooter1"/><w:footerReference w:type="even" r:id="rIdFooter2"/><w:pgSz w:w="11906" w:h="16838"/><w:pgMar w:top="2098" w:right="1474" w:bottom="1984" w:left="1587" w:header="851" w:footer="1304" w:gutter="0"/><w:docGrid w:type="lines" w:linePitch="579"/></w:sectPr>"#;
 
 /// The text width in twips (156 mm).
 pub(super) const CONTENT_WIDTH: u32 = 8844;

@@ -156,13 +156,41 @@ impl Flow<'_> {
         (before, after): (f32, f32),
         indent: f32,
     ) {
+        let w = self.right() - self.left();
+        let lines = self.wrap_styled(spans, style, w, indent);
+        self.set_lines(&lines, style, align, (before, after));
+    }
+
+    /// A centred title whose lines are of even length (GB/T 9704-2012 §7.3.1 sets a title
+    /// of several lines as a trapezoid or diamond, never with one character left over).
+    fn balanced_title(&mut self, spans: &[Span], style: TextStyle, spacing: (f32, f32)) {
+        let w = self.right() - self.left();
+        let mut lines = self.wrap_styled(spans, style, w, 0.0);
+        if lines.len() > 1 {
+            let total: f32 = lines.iter().map(|l| l.width).sum();
+            let even = total / lines.len() as f32 + style.size;
+            let narrower = self.wrap_styled(spans, style, even.min(w), 0.0);
+            if narrower.len() == lines.len() {
+                lines = narrower;
+            }
+        }
+        self.set_lines(&lines, style, Align::Center, spacing);
+    }
+
+    /// Sets lines one under another, aligned, with space `before` and `after`.
+    fn set_lines(
+        &mut self,
+        lines: &[TextLine],
+        style: TextStyle,
+        align: Align,
+        (before, after): (f32, f32),
+    ) {
         let size = style.size;
         let x0 = self.left();
         let w = self.right() - x0;
-        let lines = self.wrap_styled(spans, style, w, indent);
         let lh = size * self.geo.leading;
         self.y += before;
-        for line in &lines {
+        for line in lines {
             self.ensure(lh);
             let x = match align {
                 Align::Left => x0,
@@ -192,13 +220,12 @@ impl Flow<'_> {
         }
         match b {
             // 2号 小标宋-style: the Song face in faux bold, a blank line after.
-            Block::Title(t) if official => self.paragraph(
+            Block::Title(t) if official => self.balanced_title(
                 t,
                 TextStyle {
                     bold: true,
                     ..TextStyle::new(22.0, INK)
                 },
-                Align::Center,
                 (0.0, self.geo.line()),
             ),
             Block::Title(t) => self.paragraph(

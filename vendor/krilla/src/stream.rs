@@ -257,12 +257,13 @@ impl<'a> FilterStreamBuilder<'a> {
         filter_stream
     }
 
-    /// collabdocs: a font program, deflated at level 2. A CJK subset is tens of kilobytes,
-    /// and deflating it at level 6 was half of a PDF's render time; level 2 takes about
-    /// half as long for 2-3 % more bytes (level 1 in zlib-rs writes a fifth more).
+    /// collabdocs: a font program, deflated at level 1. A CJK subset is tens of kilobytes,
+    /// and deflating it at level 6 was half of a PDF's render time; level 2 took about half
+    /// as long for 2-3 % more bytes, level 1 (zlib-rs's quick strategy) less again for
+    /// about an eighth more bytes — chosen once PDFs carried two faces (body and headings).
     pub(crate) fn new_from_font_data(content: &'a [u8]) -> Self {
         let mut filter_stream = Self::binary(content);
-        filter_stream.content = Cow::Owned(deflate_encode_level(content, 2));
+        filter_stream.content = Cow::Owned(deflate_encode_level(content, 1));
         filter_stream.filters.add(StreamFilter::Flate);
 
         filter_stream
