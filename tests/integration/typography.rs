@@ -246,7 +246,7 @@ async fn the_official_docx_carries_the_page_set_up_grid_faces_and_footers() {
         r#"w:eastAsia="黑体""#,
         r#"w:eastAsia="楷体_GB2312""#,
         r#"w:eastAsia="方正小标宋简体""#,
-        r#"<w:spacing w:val="-4"/><w:sz w:val="32"/>"#,
+        r#"<w:spacing w:val="-5"/><w:sz w:val="32"/>"#,
     ] {
         assert!(styles.contains(needle), "styles.xml lacks {needle}");
     }
