@@ -132,4 +132,52 @@ proptest! {
         let truncated = &original[..cut.index(original.len())];
         let _ = collabdocs::sign::verify(truncated, &Default::default());
     }
+
+    /// Revisions appended after signing — new and rewritten objects, streams with lying
+    /// lengths and broken deflate data, a catalog pointing at a store of them — never crash
+    /// the check, and nothing but validation data is called permitted.
+    #[test]
+    fn appended_revisions_never_panic_and_only_validation_data_is_permitted(
+        objects in prop::collection::vec(
+            (0u32..60, prop::sample::select(vec![
+                "<</Type/DSS/Certs[{n} 0 R]/OCSPs[{n} 0 R]/CRLs[{n} 0 R]>>",
+                "<</Length 99999/Filter/FlateDecode>>\nstream\nxx\nendstream",
+                "<</Length 4/Filter/FlateDecode>>\nstream\nabcd\nendstream",
+                "<</Type/Page/Annots[{n} 0 R]>>",
+                "<</FT/Sig/V {n} 0 R>>",
+                "[{n} 0 R {n} 0 R]",
+                "(text)",
+                "<</Type/Catalog/Pages 2 0 R/DSS {n} 0 R/AcroForm<</Fields[{n} 0 R]>>>>",
+            ])),
+            1..8,
+        ),
+    ) {
+        let original = signed_example();
+        let (size, root) = crate::signing::trailer_numbers(original);
+        let written: Vec<(u32, String)> = objects
+            .iter()
+            .map(|(num, body)| {
+                // Numbers at or past `size` are new objects; below it, rewrites (the catalog too).
+                let num = if *num == 0 { root } else { num % (size + 8) + 1 };
+                let body = body.replace("{n}", &((num % (size + 8)) + 1).to_string());
+                (num, body)
+            })
+            .collect();
+        let pdf = crate::signing::append_revision(original, &written);
+        let v = collabdocs::sign::verify(&pdf, &Default::default());
+        // A rewritten catalog or form may hide the signature: then the file is not valid.
+        let Some(sig) = v.signatures.first() else {
+            prop_assert!(!v.valid);
+            return Ok(());
+        };
+        // Rewriting a page, or adding a stray object, is never validation data.
+        let stray = written.iter().any(|(num, body)| {
+            *num < size && *num != root && !body.starts_with("<</Type/DSS")
+                && !body.starts_with("<</FT/Sig") && !body.starts_with("<</Length")
+                && !body.starts_with('[') && !body.starts_with('(')
+        });
+        if stray {
+            prop_assert_eq!(&sig.changed_after_signing, "content");
+        }
+    }
 }

@@ -127,7 +127,7 @@ pub fn append_update(pdf: &[u8], object: &str) -> Vec<u8> {
 }
 
 /// The newest trailer's `/Size` and `/Root` object number.
-fn trailer_numbers(pdf: &[u8]) -> (u32, u32) {
+pub fn trailer_numbers(pdf: &[u8]) -> (u32, u32) {
     let text = String::from_utf8_lossy(pdf);
     let sx = text.rfind("startxref").unwrap();
     let tr = text[..sx].rfind("trailer").unwrap();
