@@ -13,14 +13,15 @@ const CSS: &str = r#"
 body{margin:0;background:#e9ecef;color:var(--ink);font:14px/1.6 "Noto Serif CJK SC","Source Han Serif SC","Songti SC",SimSun,"宋体",serif;text-autospace:normal;text-spacing-trim:normal}
 h1,h2,h3,h4,th,td.label,b,strong,.furniture{font-family:var(--sans)}
 p.body{text-indent:2em}
-p.masthead{color:#e60012;font-size:34px;font-weight:bold;text-align:center;border-bottom:2px solid #e60012;padding-bottom:10px;margin:0 0 24px}
-p.colophon{font-size:14pt;border-top:1px solid #000;border-bottom:1px solid #000;margin:0;padding:2px 1em}p.colophon+p.colophon{border-top:0}
 .page.official{padding:37mm 26mm 35mm 28mm;font-size:16pt;line-height:28.95pt;font-family:"FangSong_GB2312","仿宋_GB2312","FangSong","仿宋","Noto Serif CJK SC","Songti SC",SimSun,serif}
 .page.official p,.page.official h2,.page.official h3,.page.official h4{margin:0;font-size:16pt;font-weight:normal}
 .page.official h1.title{font-size:22pt;font-family:"方正小标宋简体","FZXiaoBiaoSong-B05S","Noto Serif CJK SC",SimSun,serif;margin:0 0 28.95pt}
 .page.official h2{font-family:var(--sans);text-indent:2em}.page.official h3{font-family:"KaiTi_GB2312","楷体_GB2312","KaiTi","楷体",serif;text-indent:2em}.page.official h4{text-indent:2em}
 .page.official b{font-weight:normal}
 .page.official table{font-size:12pt;line-height:1.5}
+.page p.masthead{color:#e60012;font-size:26pt;font-weight:bold;text-align:center;text-indent:0;border-bottom:2px solid #e60012;padding-bottom:4mm;margin:0 0 calc(4mm + 28.95pt)}
+.page p.colophon{font-size:14pt;text-indent:0;border-top:1px solid #000;border-bottom:1px solid #000;margin:0;padding:2px 1em}.page p.colophon+p.colophon{border-top:0}
+h1.title{text-wrap:balance}
 .page{position:relative;max-width:210mm;margin:24px auto;background:#fff;padding:18mm 20mm;box-shadow:0 1px 6px rgba(0,0,0,.15);overflow-wrap:anywhere}
 .page.landscape{max-width:297mm}
 .furniture{display:flex;justify-content:space-between;color:var(--muted);font-size:12px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-bottom:16px}
