@@ -179,15 +179,12 @@ impl Signer {
                 level.name().to_lowercase()
             ));
         }
-        if level >= Level::BLt {
-            let cert = &self.chain[0];
-            if !self.chain[1..].iter().any(|c| trust::issued_by(cert, c)) {
-                return Err(format!(
-                    "COLLABDOCS_SIGNATURE_LEVEL={} needs the issuer of the signing certificate ({}) to fetch its revocation data: give the chain in COLLABDOCS_SIGNING_CHAIN",
-                    level.name().to_lowercase(),
-                    cert.tbs_certificate.issuer
-                ));
-            }
+        if level >= Level::BLt && !self.has_issuer() {
+            return Err(format!(
+                "COLLABDOCS_SIGNATURE_LEVEL={} needs the issuer of the signing certificate ({}) to fetch its revocation data: give the chain in COLLABDOCS_SIGNING_CHAIN",
+                level.name().to_lowercase(),
+                self.chain[0].tbs_certificate.issuer
+            ));
         }
         self.services = services;
         Ok(self)
@@ -196,15 +193,17 @@ impl Signer {
     /// The highest level a configuration allows: B-LTA with a TSA and the signing
     /// certificate's issuer at hand, B-T with a TSA alone, else B-B.
     pub fn highest_level(&self, tsa: bool) -> Level {
-        let cert = &self.chain[0];
-        match (
-            tsa,
-            self.chain[1..].iter().any(|c| trust::issued_by(cert, c)),
-        ) {
+        match (tsa, self.has_issuer()) {
             (false, _) => Level::BB,
             (true, false) => Level::BT,
             (true, true) => Level::BLta,
         }
+    }
+
+    /// The signing certificate's issuer is among the certificates at hand.
+    fn has_issuer(&self) -> bool {
+        let cert = &self.chain[0];
+        self.chain[1..].iter().any(|c| trust::issued_by(cert, c))
     }
 
     /// SHA-256 of the signing certificate (DER).

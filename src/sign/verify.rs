@@ -411,40 +411,51 @@ fn verify_one(
 
 /// A document time-stamp: the token over the file's digest, by a trusted authority.
 fn document_time_stamp(report: &mut SignatureReport, der: &[u8], digest: &[u8], trust: &Trust) {
-    let ts = time_stamp(der, digest, trust);
-    report.valid = ts.0.valid;
-    report.signer = ts.0.authority.clone();
-    report.trusted = ts.0.trusted;
-    report.signing_time = ts.0.time.clone();
-    report.signing_time_source = ts.0.time.as_ref().map(|_| "time-stamp".into());
-    if let Some(cert) = ts.1 {
+    let Stamped {
+        report: ts, cert, ..
+    } = time_stamp(der, digest, trust);
+    report.valid = ts.valid;
+    report.signer = ts.authority.clone();
+    report.trusted = ts.trusted;
+    report.signing_time = ts.time.clone();
+    report.signing_time_source = ts.time.as_ref().map(|_| "time-stamp".into());
+    if let Some(cert) = cert {
         report.certificate_sha256 = Some(crate::values::hex(&fingerprint(&cert)));
         report.certificate = Some(describe(&cert));
     }
-    if !ts.0.valid {
-        report.problem = ts.0.detail.clone();
+    if ts.valid {
+        report.trust = ts.detail.clone();
     } else {
-        report.trust = ts.0.detail.clone();
+        report.problem = ts.detail.clone();
     }
-    report.time_stamp = Some(ts.0);
+    report.time_stamp = Some(ts);
 }
 
 /// A time-stamp token checked against the digest it must be over, with the authority's
 /// certificate.
-fn time_stamp(der: &[u8], digest: &[u8], trust: &Trust) -> (TimeStampReport, Option<Certificate>) {
+/// A time-stamp token as checked: the report, the authority's certificate, and the time it
+/// vouches for (seconds since 1970) when the token can be read.
+struct Stamped {
+    report: TimeStampReport,
+    cert: Option<Certificate>,
+    secs: Option<u64>,
+}
+
+fn time_stamp(der: &[u8], digest: &[u8], trust: &Trust) -> Stamped {
     let token = match super::tsa::read_token(der) {
         Ok(t) => t,
         Err(e) => {
-            return (
-                TimeStampReport {
+            return Stamped {
+                report: TimeStampReport {
                     valid: false,
                     time: None,
                     authority: None,
                     trusted: false,
                     detail: Some(e),
                 },
-                None,
-            )
+                cert: None,
+                secs: None,
+            }
         }
     };
     let authority = token
@@ -460,16 +471,17 @@ fn time_stamp(der: &[u8], digest: &[u8], trust: &Trust) -> (TimeStampReport, Opt
         Some(cert) if problem.is_none() => evaluate(cert, &token.pool, &trust.anchors, token.time),
         _ => (false, String::new()),
     };
-    (
-        TimeStampReport {
+    Stamped {
+        report: TimeStampReport {
             valid: problem.is_none(),
             time: Some(rfc3339(token.time)),
             authority,
             trusted,
             detail: problem.or((!why.is_empty()).then_some(why)),
         },
-        token.cert,
-    )
+        cert: token.cert,
+        secs: Some(token.time),
+    }
 }
 
 /// A CAdES signature: the CMS, its time-stamp, the signer's revocation status and trust.
@@ -514,9 +526,11 @@ fn signature(report: &mut SignatureReport, found: &Found, digest: &[u8], trust: 
         .and_then(super::trust::pdf_date_secs)
         .unwrap_or_else(now_secs);
     if let Some(token) = super::tsa::signature_token(&unsigned) {
-        let (ts, _) = time_stamp(&token, &Sha256::digest(&signature), trust);
+        let Stamped {
+            report: ts, secs, ..
+        } = time_stamp(&token, &Sha256::digest(&signature), trust);
         if ts.valid {
-            if let Some(t) = ts.time.as_deref().and_then(rfc3339_secs) {
+            if let Some(t) = secs {
                 at = t;
                 report.signing_time = ts.time.clone();
                 report.signing_time_source = Some("time-stamp".into());
@@ -549,12 +563,6 @@ fn signature(report: &mut SignatureReport, found: &Found, digest: &[u8], trust: 
     }
     report.trusted = trusted;
     report.trust = Some(why);
-}
-
-/// Seconds since 1970 of an RFC 3339 UTC time as [`rfc3339`] writes it.
-fn rfc3339_secs(t: &str) -> Option<u64> {
-    let digits: String = t.chars().filter(char::is_ascii_digit).collect();
-    super::trust::pdf_date_secs(&format!("D:{digits}Z"))
 }
 
 fn now_secs() -> u64 {

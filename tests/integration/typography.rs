@@ -320,3 +320,29 @@ async fn the_style_is_checked_per_kind_and_per_value() {
         }
     }
 }
+
+#[actix_web::test]
+async fn a_batch_item_carries_its_style_and_a_bad_one_is_named() {
+    let item = |kind: DocumentKind, style: &str| json!({"kind": kind.slug(), "format": "pdf", "style": style, "data": example(kind)});
+    let r = post(
+        "/v1/batch",
+        serde_json::to_vec(&json!({"items": [item(DocumentKind::MeetingMinutes, "fancy")]}))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.error_paths(), ["/items/0/style"]);
+    // A kind without the official profile is reported in the manifest; the other renders.
+    let r = post(
+        "/v1/batch",
+        serde_json::to_vec(&json!({"items": [
+            item(DocumentKind::MeetingMinutes, "official"),
+            item(DocumentKind::Agreement, "official"),
+        ]}))
+        .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let manifest = zip_part(&r.body, "manifest.json").unwrap();
+    assert!(manifest.contains("style=official is for"), "{manifest}");
+}
