@@ -246,23 +246,17 @@ fn a_seal_that_is_not_a_png_is_refused_with_a_reason() {
     assert!(e.contains("PNG"), "{e}");
 }
 
-#[actix_web::test]
-async fn a_time_stamp_authority_that_cannot_be_reached_is_a_502_and_no_file() {
+/// Asks for a signed agreement from a service whose time-stamp authority is at `url`;
+/// asserts the 502 problem naming the authority and what went wrong, and no file.
+async fn signing_fails_at_the_tsa(url: &str, what: &str) {
     use collabdocs::sign::{Level, Services, Tsa};
-    // A port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("http://127.0.0.1:{port}/tsa");
     let (key, cert) = collabdocs::sign::dev_cert("华东零售集团").unwrap();
     let signer = Signer::from_pem(&key, &cert)
         .unwrap()
         .with_services(Services {
             level: Level::BT,
             tsa: Some(Tsa {
-                url: url.clone(),
+                url: url.to_string(),
                 auth: None,
                 timeout: std::time::Duration::from_secs(2),
             }),
@@ -292,10 +286,56 @@ async fn a_time_stamp_authority_that_cannot_be_reached_is_a_502_and_no_file() {
     );
     let detail = p["detail"].as_str().unwrap();
     assert!(
-        detail.contains("time-stamp authority") && detail.contains(&url),
+        detail.contains("time-stamp authority") && detail.contains(url) && detail.contains(what),
         "{detail}"
     );
     assert!(!r.body.starts_with(b"%PDF"));
+}
+
+#[actix_web::test]
+async fn a_time_stamp_authority_that_cannot_be_reached_is_a_502_and_no_file() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    signing_fails_at_the_tsa(&format!("http://127.0.0.1:{port}/tsa"), "reached").await;
+}
+
+#[actix_web::test]
+async fn a_time_stamp_authority_answering_garbage_or_too_much_is_a_502_and_no_file() {
+    use std::io::{Read, Write};
+    // One authority answers junk; another an endless body (the read stops at 16 MB).
+    for (body, what) in [
+        (&b"not a token"[..], "not a time-stamp response"),
+        (&[0x30u8; 64 * 1024][..], ""),
+    ] {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let endless = body.len() > 1024;
+        std::thread::spawn(move || {
+            if let Ok((mut conn, _)) = listener.accept() {
+                let mut buf = [0u8; 4096];
+                let _ = conn.read(&mut buf);
+                let head = if endless {
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/timestamp-reply\r\n\r\n"
+                        .to_string()
+                } else {
+                    format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", body.len())
+                };
+                let _ = conn.write_all(head.as_bytes());
+                // Endless: 17 MB of it, more than any answer is read.
+                let times = if endless { 17 * 16 } else { 1 };
+                for _ in 0..times {
+                    if conn.write_all(body).is_err() {
+                        break;
+                    }
+                }
+            }
+        });
+        signing_fails_at_the_tsa(&format!("http://127.0.0.1:{port}/tsa"), what).await;
+    }
 }
 
 #[test]
