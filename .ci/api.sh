@@ -19,15 +19,11 @@ cargo build --locked --bin collabdocs
 PORT=${COLLABDOCS_CI_PORT:-18931}
 KEY=ci-$RANDOM$RANDOM
 ./target/debug/collabdocs dev-cert --out target/ci-signing --organisation "华东零售集团" 2> /dev/null
+source .ci/lib.sh
+trap 'kill ${SERVER:-} 2>/dev/null || true' EXIT
 COLLABDOCS_BIND=127.0.0.1:$PORT COLLABDOCS_API_KEYS=$KEY COLLABDOCS_LOG=warn \
 COLLABDOCS_SIGNING_KEY=target/ci-signing/key.pem COLLABDOCS_SIGNING_CERT=target/ci-signing/cert.pem \
-    ./target/debug/collabdocs serve > target/ci-serve.log 2>&1 &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-    curl -fsS "http://127.0.0.1:$PORT/readyz" > /dev/null 2>&1 && break
-    sleep 0.1
-done
+    start_service target/ci-serve.log
 curl -fsS "http://127.0.0.1:$PORT/openapi.json" | cmp - openapi/openapi.json
 
 python3 .ci/api_check.py "http://127.0.0.1:$PORT" "$KEY"
@@ -42,8 +38,4 @@ st --config-file .ci/schemathesis.toml run openapi/openapi.json \
     --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-20}" --seed 20261124 \
     --workers 2 --no-color --output-truncate true
 
-if grep -q "panicked" target/ci-serve.log; then
-    echo "the service logged a panic:" >&2
-    grep -B2 -A5 panicked target/ci-serve.log >&2
-    exit 1
-fi
+no_panic target/ci-serve.log

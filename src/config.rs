@@ -309,6 +309,10 @@ pub struct ServeSettings {
     /// Seconds requests in flight get to finish during shutdown.
     #[arg(long, env = "COLLABDOCS_SHUTDOWN_TIMEOUT_SECS", default_value_t = 30)]
     pub shutdown_timeout_secs: u64,
+    /// Reload the templates directory (COLLABDOCS_TEMPLATES_DIR) when a file in it changes;
+    /// each new set is proven against every example first, and the studio shows its errors.
+    #[arg(long, env = "COLLABDOCS_WATCH_TEMPLATES")]
+    pub watch_templates: bool,
     /// Log format: human or json.
     #[arg(long, env = "COLLABDOCS_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
     pub log_format: LogFormat,

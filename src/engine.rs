@@ -1,7 +1,7 @@
 //! The engine: templates, theme and limits loaded once; every front door renders through it.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, RwLock};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
@@ -27,11 +27,49 @@ pub struct EngineOptions {
 }
 
 pub struct Engine {
-    templates: Templates,
+    /// The templates in force; replaced whole when a reload proves its successor.
+    templates: RwLock<Arc<Templates>>,
+    templates_dir: Option<PathBuf>,
+    template_status: Mutex<TemplateStatus>,
     theme: Theme,
     limits: InputLimits,
     signer: Option<Arc<Signer>>,
     trust_anchors: Vec<cms::cert::x509::Certificate>,
+}
+
+/// What the template loads so far came to: how many succeeded, and why the last one failed if
+/// it did (the templates of the last good load stay in force).
+#[derive(Debug, Clone, Default, serde::Serialize, utoipa::ToSchema)]
+pub struct TemplateStatus {
+    /// Counts successful loads: 1 after start-up, one more for every reload that took effect.
+    pub generation: u64,
+    /// The last reload's failure, cleared by the next success.
+    pub error: Option<TemplateProblem>,
+}
+
+/// A template that failed to load or to render its kind's example.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct TemplateProblem {
+    /// The file, relative to the templates directory (`meeting-minutes.hbs`).
+    pub template: String,
+    pub message: String,
+    /// 1-based line and column in the template, where the template engine tells.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+impl From<&TemplateError> for TemplateProblem {
+    fn from(e: &TemplateError) -> Self {
+        let (line, column) = e
+            .position()
+            .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+        TemplateProblem {
+            template: e.template().to_string(),
+            message: e.to_string(),
+            line,
+            column,
+        }
+    }
 }
 
 impl Engine {
@@ -66,24 +104,86 @@ impl Engine {
     /// Loads the templates and proves each one by rendering its kind's example into a
     /// document, so a template or markup mistake stops start-up instead of the first request.
     pub fn new(opts: EngineOptions) -> Result<Self, TemplateError> {
+        let templates = Templates::load(opts.templates_dir.as_deref())?;
         let engine = Engine {
-            templates: Templates::load(opts.templates_dir.as_deref())?,
+            templates: RwLock::new(Arc::new(templates)),
+            templates_dir: opts.templates_dir,
+            template_status: Mutex::new(TemplateStatus {
+                generation: 1,
+                error: None,
+            }),
             theme: opts.theme,
             limits: opts.limits,
             signer: opts.signer,
             trust_anchors: opts.trust_anchors,
         };
+        engine.prove(&engine.templates())?;
+        Ok(engine)
+    }
+
+    /// Renders every kind's example, in every style it has, into a document with `templates`.
+    fn prove(&self, templates: &Templates) -> Result<(), TemplateError> {
         for kind in DocumentKind::ALL {
             let example: Value =
                 serde_json::from_str(kind.example()).expect("examples are valid JSON");
-            let v = engine
+            let v = self
                 .validate(*kind, &example)
                 .unwrap_or_else(|e| panic!("the built-in example of {kind} is invalid: {e:?}"));
             for profile in Profile::ALL.into_iter().filter(|p| kind.has_profile(*p)) {
-                engine.document_from(*kind, profile, v.prepared.context.clone())?;
+                self.document_with(templates, *kind, profile, v.prepared.context.clone())?;
             }
         }
-        Ok(engine)
+        Ok(())
+    }
+
+    /// The templates in force.
+    fn templates(&self) -> Arc<Templates> {
+        self.templates
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Reads the templates directory again and, if every template loads and renders its
+    /// kind's example, puts the new templates in force. On failure the templates in force
+    /// stay and the error is kept for [`Engine::template_status`].
+    pub fn reload_templates(&self) -> Result<u64, TemplateError> {
+        let loaded = Templates::load(self.templates_dir.as_deref()).and_then(|t| {
+            self.prove(&t)?;
+            Ok(t)
+        });
+        let mut status = self
+            .template_status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        match loaded {
+            Ok(t) => {
+                *self
+                    .templates
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(t);
+                status.generation += 1;
+                status.error = None;
+                Ok(status.generation)
+            }
+            Err(e) => {
+                status.error = Some(TemplateProblem::from(&e));
+                Err(e)
+            }
+        }
+    }
+
+    /// How the template loads went (see [`Engine::reload_templates`]).
+    pub fn template_status(&self) -> TemplateStatus {
+        self.template_status
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The directory templates are read from, if not only the built-in ones.
+    pub fn templates_dir(&self) -> Option<&std::path::Path> {
+        self.templates_dir.as_deref()
     }
 
     /// Parses a request body as JSON; a syntax error names its line and column.
@@ -121,9 +221,19 @@ impl Engine {
         profile: Profile,
         context: Value,
     ) -> Result<Document, TemplateError> {
+        self.document_with(&self.templates(), kind, profile, context)
+    }
+
+    fn document_with(
+        &self,
+        templates: &Templates,
+        kind: DocumentKind,
+        profile: Profile,
+        context: Value,
+    ) -> Result<Document, TemplateError> {
         // The markup's images are held to the engine's pixel budget.
         let _budget = crate::budget::limit(self.limits);
-        let markup = self.templates.render(kind, profile, context)?;
+        let markup = templates.render(kind, profile, context)?;
         crate::markup::parse(&markup).map_err(|error| TemplateError::Markup {
             name: format!("{}.hbs", crate::template::template_name(kind, profile)),
             line: error.source_line.clone(),

@@ -20,3 +20,4 @@ pub mod render;
 pub mod sign;
 pub mod template;
 pub mod values;
+pub mod watch;

@@ -267,8 +267,12 @@ fn serve(s: ServeSettings) -> Result<(), String> {
         render_timeout: Duration::from_millis(s.render_timeout_ms),
         api_keys: keys,
         signing_keys,
+        watch_templates: s.watch_templates,
         ..defaults
     });
+    if s.watch_templates {
+        collabdocs::watch::spawn(engine.clone())?;
+    }
     let workers = if s.workers == 0 {
         std::thread::available_parallelism().map_or(2, |n| n.get())
     } else {

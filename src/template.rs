@@ -47,7 +47,12 @@ pub fn xml_escape(s: &str) -> String {
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {
     #[error("template {name}: {message}")]
-    Syntax { name: String, message: String },
+    Syntax {
+        name: String,
+        message: String,
+        /// 1-based line and column, where the template engine tells.
+        position: Option<(usize, usize)>,
+    },
     #[error("template {name} could not be read from {path}: {message}")]
     Io {
         name: String,
@@ -55,13 +60,39 @@ pub enum TemplateError {
         message: String,
     },
     #[error("template {name}: {message}")]
-    Render { name: String, message: String },
+    Render {
+        name: String,
+        message: String,
+        position: Option<(usize, usize)>,
+    },
     #[error("template {name} produced invalid markup at {error} — markup line: {line}")]
     Markup {
         name: String,
         error: crate::markup::MarkupError,
         line: String,
     },
+}
+
+impl TemplateError {
+    /// The template's file name (`meeting-minutes.hbs`, `partials/signatures.hbs`).
+    pub fn template(&self) -> &str {
+        match self {
+            TemplateError::Syntax { name, .. }
+            | TemplateError::Io { name, .. }
+            | TemplateError::Render { name, .. }
+            | TemplateError::Markup { name, .. } => name,
+        }
+    }
+
+    /// Line and column in the template, where known.
+    pub fn position(&self) -> Option<(usize, usize)> {
+        match self {
+            TemplateError::Syntax { position, .. } | TemplateError::Render { position, .. } => {
+                *position
+            }
+            _ => None,
+        }
+    }
 }
 
 pub struct Templates {
@@ -135,7 +166,7 @@ impl Templates {
                 match dir.map(|d| d.join(&rel)) {
                     Some(path) if path.exists() => {
                         std::fs::read_to_string(&path).map_err(|e| TemplateError::Io {
-                            name: name.to_string(),
+                            name: format!("{name}.hbs"),
                             path: path.display().to_string(),
                             message: e.to_string(),
                         })
@@ -144,9 +175,10 @@ impl Templates {
                 }
             };
         for (name, src) in BUILTIN_PARTIALS {
-            let src = read(format!("partials/{name}.hbs"), name, src)?;
+            let file = format!("partials/{name}");
+            let src = read(format!("{file}.hbs"), &file, src)?;
             hb.register_partial(name, src)
-                .map_err(|e| syntax(name, &e))?;
+                .map_err(|e| syntax(&file, &e))?;
         }
         for kind in DocumentKind::ALL {
             let name = kind.slug();
@@ -178,6 +210,7 @@ impl Templates {
             .map_err(|e| TemplateError::Render {
                 name: format!("{name}.hbs"),
                 message: e.to_string(),
+                position: e.line_no.zip(e.column_no),
             })
     }
 }
@@ -194,6 +227,7 @@ fn syntax(name: &str, e: &handlebars::TemplateError) -> TemplateError {
     TemplateError::Syntax {
         name: format!("{name}.hbs"),
         message: e.to_string(),
+        position: e.pos(),
     }
 }
 

@@ -15,7 +15,7 @@ json_object! {
     /// The body of `POST /v1/batch`.
     pub struct BatchRequest {
         /// The documents to render, at least one (at most `COLLABDOCS_BATCH_MAX_ITEMS`, else 413).
-        items: Vec<Item> = list_min(1),
+        items: Vec<Item> = list_min(1) "条目",
     }
 }
 
@@ -23,16 +23,16 @@ json_object! {
     /// One document of a batch. A `data` payload that breaks its kind's schema or rules does not
     /// stop the batch: the item is reported in `manifest.json` (unless `fail_fast=true`).
     pub struct BatchItemSpec {
-        kind: DocumentKind = req,
-        format: OutputFormat = req,
+        kind: DocumentKind = req "文档类型",
+        format: OutputFormat = req "格式",
         /// The house style: `standard` (the default) or `official` (GB/T 9704-2012; for
         /// meeting-minutes, meeting-notice and collaboration-memo, a 422 for the item otherwise).
-        style: Option<Profile> = opt,
+        style: Option<Profile> = opt "版式",
         /// The file's name in the ZIP; made safe (no directories), given the format's extension,
         /// numbered on collision. Default: the document's own name (会议纪要-2026-07-28.pdf).
-        filename: Option<String> = opt,
+        filename: Option<String> = opt "文件名",
         /// The kind's payload, as `POST /v1/documents/{kind}` takes it.
-        data: Payload = req,
+        data: Payload = req "数据",
     }
 }
 

@@ -22,6 +22,11 @@ pub struct KindInfo {
     pub title_zh: String,
     pub title_en: String,
     pub formats: Vec<OutputFormat>,
+    /// The house styles (`?style=`) this kind is rendered in.
+    pub styles: Vec<crate::document::Profile>,
+    /// Whether `sign=true` gives a digitally signed PDF of this kind here: the kind is signed
+    /// and the service has a signing key.
+    pub signable: bool,
     /// Where a complete example payload is.
     pub example_url: String,
 }
@@ -41,7 +46,8 @@ pub struct Validation {
         (status = 200, description = "Every kind the service renders.", body = [KindInfo]),
         (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
-pub async fn list_kinds() -> HttpResponse {
+pub async fn list_kinds(state: web::Data<AppState>) -> HttpResponse {
+    let signer = state.engine.signer().is_some();
     let kinds: Vec<_> = DocumentKind::ALL
         .iter()
         .map(|k| KindInfo {
@@ -49,6 +55,11 @@ pub async fn list_kinds() -> HttpResponse {
             title_zh: k.title_zh().into(),
             title_en: k.title_en().into(),
             formats: OutputFormat::ALL.to_vec(),
+            styles: crate::document::Profile::ALL
+                .into_iter()
+                .filter(|p| k.has_profile(*p))
+                .collect(),
+            signable: signer && k.signing().is_some(),
             example_url: format!("/v1/kinds/{}/example", k.slug()),
         })
         .collect();

@@ -3,7 +3,8 @@
 //!
 //! The parts: [`middleware`] (request ids, API keys, metrics labels, render slots),
 //! [`documents`] (kinds, examples, validate, render), [`batch`], [`signing`] (verify),
-//! [`operations`] (health, readiness, metrics, OpenAPI, docs), [`request`] and [`response`]
+//! [`operations`] (health, readiness, metrics, OpenAPI, docs, templates), `studio` (the page
+//! for people), [`request`] and [`response`]
 //! (bodies, query parameters, file headers), and [`openapi`], the API document.
 
 use std::sync::atomic::AtomicBool;
@@ -30,6 +31,7 @@ mod request;
 mod response;
 pub mod signing;
 pub mod slots;
+mod studio;
 
 pub use response::{content_digest, content_disposition};
 
@@ -65,6 +67,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The OpenAPI document for the engine's limits, built once.
     pub openapi: Arc<Vec<u8>>,
+    /// Started with `--watch-templates` (the studio then follows template changes).
+    pub watch_templates: bool,
 }
 
 impl AppState {
@@ -86,6 +90,7 @@ impl AppState {
             signing_keys: Vec::new(),
             draining: Arc::new(AtomicBool::new(false)),
             metrics: Arc::new(Metrics::default()),
+            watch_templates: false,
         }
     }
 }
@@ -167,6 +172,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(post("/batch").to(batch::batch))
             .service(post("/batch/{kind}").to(batch::split))
             .service(post("/verify").to(signing::verify))
+            .service(get("/templates").to(operations::templates))
             .default_service(web::to(not_found)),
     )
     .service(get("/healthz").to(operations::healthz))
@@ -175,6 +181,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(get("/openapi.json").to(operations::openapi_json))
     .service(get("/docs").to(operations::docs_redirect))
     .service(get("/docs/{tail:.*}").to(operations::docs))
+    .service(get("/studio").to(studio::redirect))
+    .service(get("/studio/{tail:.*}").to(studio::file))
     .default_service(web::to(not_found));
 }
 

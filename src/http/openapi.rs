@@ -26,6 +26,7 @@ use crate::render::OutputFormat;
         crate::http::operations::readyz,
         crate::http::operations::metrics,
         crate::http::operations::openapi_json,
+        crate::http::operations::templates,
         crate::http::signing::verify,
     ),
     components(schemas(
@@ -34,6 +35,9 @@ use crate::render::OutputFormat;
         crate::http::documents::KindInfo,
         crate::http::documents::Validation,
         crate::http::operations::Health,
+        crate::http::operations::TemplatesInfo,
+        crate::engine::TemplateProblem,
+        crate::document::Profile,
         crate::batch::ManifestEntry,
         crate::sign::Verification,
         crate::sign::SignatureReport,

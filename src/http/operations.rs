@@ -71,6 +71,36 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         )
 }
 
+/// `GET /v1/templates`: whether the templates directory is watched, and how its loads went.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct TemplatesInfo {
+    /// The service was started with `--watch-templates`: template files are reloaded when
+    /// they change on disk.
+    pub watching: bool,
+    /// Counts the template loads that took effect: 1 after start-up, one more per reload.
+    pub generation: u64,
+    /// Why the last reload failed (the templates of the last good load stay in force); null
+    /// when it succeeded.
+    pub error: Option<crate::engine::TemplateProblem>,
+}
+
+/// The templates: watched or not, how many loads took effect, the last reload's error.
+#[utoipa::path(get, path = "/v1/templates", tag = "operations", operation_id = "templateStatus",
+    responses(
+        (status = 200, description = "The state of the templates in force.", body = TemplatesInfo),
+        (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn templates(state: web::Data<AppState>) -> HttpResponse {
+    let status = state.engine.template_status();
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(TemplatesInfo {
+            watching: state.watch_templates,
+            generation: status.generation,
+            error: status.error,
+        })
+}
+
 /// This OpenAPI 3.1 document.
 #[utoipa::path(get, path = "/openapi.json", tag = "operations",
     responses((status = 200, description = "The OpenAPI 3.1 document of this service.", body = Object)))]

@@ -137,7 +137,7 @@ mod object;
 mod scalars;
 mod schemas;
 
-pub use object::{describe_schema, FieldMode, Obj};
+pub use object::{describe_schema, label_schema, FieldMode, Obj};
 pub use scalars::{clean_text, NOT_BLANK};
 pub use schemas::{component_name, doc_text, nullable, pascal_case, Schemas};
 

@@ -151,13 +151,14 @@ fn levenshtein(a: &str, b: &str) -> usize {
 ///
 /// Field modes: `req` (required), `opt` (optional), `list` (optional array),
 /// `list_min(n)` (array with at least n items). A field can be renamed in JSON with
-/// `field as "json_name"`.
+/// `field as "json_name"`. A string after the mode is the field's Chinese label, its schema's
+/// `title` (what the studio's form shows): `due: Date = req "截止日期"`.
 #[macro_export]
 macro_rules! json_object {
     (
         $(#[doc = $doc:literal])*
         pub struct $name:ident {
-            $( $(#[doc = $fdoc:literal])* $field:ident $(as $json:literal)? : $ty:ty = $mode:ident $(($arg:expr))? ),* $(,)?
+            $( $(#[doc = $fdoc:literal])* $field:ident $(as $json:literal)? : $ty:ty = $mode:ident $(($arg:expr))? $($label:literal)? ),* $(,)?
         }
         $(check($this:ident, $path:ident, $cx:ident) $check:block)?
         $(always($raw:ident, $rpath:ident, $rcx:ident) $always:block)?
@@ -214,6 +215,7 @@ macro_rules! json_object {
                         if let Some(d) = $crate::input::doc_text(&[$($fdoc),*]) {
                             schema = $crate::input::describe_schema(schema, d);
                         }
+                        $( schema = $crate::input::label_schema(schema, $label); )?
                         if is_required {
                             required.push(field);
                         }
@@ -223,6 +225,7 @@ macro_rules! json_object {
                         "type": "object",
                         "properties": properties,
                         "additionalProperties": false,
+                        "x-property-order": Self::FIELDS,
                     });
                     if !required.is_empty() {
                         schema["required"] = serde_json::json!(required);
@@ -275,6 +278,14 @@ impl FieldMode {
 pub fn describe_schema(mut schema: Value, description: String) -> Value {
     if let Value::Object(map) = &mut schema {
         map.insert("description".into(), Value::String(description));
+    }
+    schema
+}
+
+/// Adds a label (the schema's `title`): into the schema itself, or beside a `$ref` / `anyOf`.
+pub fn label_schema(mut schema: Value, label: &str) -> Value {
+    if let Value::Object(map) = &mut schema {
+        map.insert("title".into(), Value::String(label.into()));
     }
     schema
 }
@@ -355,6 +366,7 @@ macro_rules! json_enum {
                     serde_json::json!({
                         "type": "string",
                         "enum": [$( $code ),+ , $( $label ),+],
+                        "x-enum-labels": { $( $code: $label ),+ },
                         "description": format!(
                             "{doc} One of {}; the Chinese label is accepted in place of the code.",
                             values.join(", ")

@@ -10,11 +10,11 @@ use crate::json_object;
 use crate::values::{Date, Organization, Signatory, Signature};
 
 json_object! {
-    pub struct Department { name: String = req, responsibilities: Vec<String> = list_min(1) }
+    pub struct Department { name: String = req "部门", responsibilities: Vec<String> = list_min(1) "职责" }
 }
 
 json_object! {
-    pub struct Effective { from: Date = req, until: Option<Date> = opt, until_text: Option<String> = opt }
+    pub struct Effective { from: Date = req "生效日期", until: Option<Date> = opt "终止日期", until_text: Option<String> = opt "期限说明" }
     check(e, path, cx) {
         if let Some(u) = e.until {
             if u < e.from {
@@ -26,71 +26,71 @@ json_object! {
 
 json_object! {
     pub struct Contact {
-        department: String = req,
-        name: String = req,
-        title: Option<String> = opt,
-        contact: Option<String> = opt,
+        department: String = req "部门",
+        name: String = req "姓名",
+        title: Option<String> = opt "职务",
+        contact: Option<String> = opt "联系方式",
     }
 }
 
 json_object! {
     pub struct Communication {
-        meetings: Option<String> = opt,
-        channels: Vec<String> = list,
-        contacts: Vec<Contact> = list,
-        minutes_within_hours: Option<u32> = opt,
+        meetings: Option<String> = opt "例会安排",
+        channels: Vec<String> = list "沟通渠道",
+        contacts: Vec<Contact> = list "联系人",
+        minutes_within_hours: Option<u32> = opt "纪要发出时限（小时）",
     }
 }
 
 json_object! {
-    pub struct EscalationLevel { name: String = req, handling: String = req, response_hours: Option<u32> = opt }
+    pub struct EscalationLevel { name: String = req "层级", handling: String = req "处理方式", response_hours: Option<u32> = opt "响应时限（小时）" }
 }
 
 json_object! {
-    pub struct Escalation { levels: Vec<EscalationLevel> = list, path: Vec<String> = list }
+    pub struct Escalation { levels: Vec<EscalationLevel> = list "升级层级", path: Vec<String> = list "升级路径" }
 }
 
 json_object! {
-    pub struct Clause { heading: String = req, body: String = req }
+    pub struct Clause { heading: String = req "条款标题", body: String = req "条款内容" }
 }
 
 json_object! {
     /// The payload of `agreement`.
     pub struct Agreement {
         /// 编号, printed top right.
-        document_no: Option<String> = opt,
+        document_no: Option<String> = opt "编号",
         /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt,
+        organization: Option<Organization> = opt "单位信息",
         /// 协议名称.
-        title: String = req,
+        title: String = req "协议名称",
         /// 协议编号; also names the file.
-        agreement_no: Option<String> = opt,
+        agreement_no: Option<String> = opt "协议编号",
         /// 牵头部门 and its responsibilities.
-        lead_department: Department = req,
+        lead_department: Department = req "牵头部门",
         /// 协作部门 and their responsibilities; at least one.
-        partner_departments: Vec<Department> = list_min(1),
+        partner_departments: Vec<Department> = list_min(1) "协作部门",
         /// 有效期: from a date, until a date or until an event (until_text).
-        effective: Effective = req,
+        effective: Effective = req "有效期",
         /// 协议目的.
-        objective: String = req,
+        objective: String = req "协作目标",
         /// 协作范围; the guide's four (需求对接、进度同步、资源协调、问题解决) when left out.
-        scope: Vec<String> = list,
+        scope: Vec<String> = list "协作范围",
         /// 沟通机制: meetings, channels, contacts, minutes turnaround; the guide's defaults when left out.
-        communication: Option<Communication> = opt,
+        communication: Option<Communication> = opt "沟通机制",
         /// 资源保障; the guide's standard clauses when left out.
-        resources: Vec<String> = list,
+        resources: Vec<String> = list "资源投入",
         /// 问题分级与升级路径; the guide's two levels when left out.
-        escalation: Option<Escalation> = opt,
+        escalation: Option<Escalation> = opt "升级机制",
         /// 保密期限 in years; 3 when left out.
-        confidentiality_years: Option<u32> = opt,
+        confidentiality_years: Option<u32> = opt "保密期限（年）",
         /// 补充条款: extra clauses, each with a heading.
-        clauses: Vec<Clause> = list,
+        clauses: Vec<Clause> = list "条款",
         /// 附件: names of attached documents.
-        attachments: Vec<String> = list,
+        attachments: Vec<String> = list "附件",
         /// 签署部门: at least two, each naming its department. The agreement is signed when every signatory (and the approver, if given) has signed_on; until then every page carries a 草案/DRAFT mark.
-        signatories: Vec<Signatory> = list_min(2),
+        signatories: Vec<Signatory> = list_min(2) "签署方",
         /// 审批人.
-        approver: Option<Signature> = opt,
+        approver: Option<Signature> = opt "审批人",
     }
 }
 

@@ -11,15 +11,15 @@ json_object! {
     /// One department's share of the work.
     pub struct Duty {
         /// 部门.
-        department: String = req,
+        department: String = req "部门",
         /// 职责与关键事项: specific, not 笼统 (e.g. 6月1日前完成TOP10 SKU库存盘点).
-        responsibilities: Vec<String> = list_min(1),
+        responsibilities: Vec<String> = list_min(1) "职责",
         /// 交付物.
-        deliverables: Vec<String> = list,
+        deliverables: Vec<String> = list "交付物",
         /// 完成时限.
-        due: Option<Date> = opt,
+        due: Option<Date> = opt "完成时间",
         /// 对接人.
-        contact: Option<Person> = opt,
+        contact: Option<Person> = opt "联系方式",
     }
 }
 
@@ -27,9 +27,9 @@ json_object! {
     /// A breach and how it is handled.
     pub struct Breach {
         /// 违约情形, e.g. 未按时提交关键物料.
-        condition: String = req,
+        condition: String = req "情形",
         /// 处理方式, e.g. 承担由此导致的销售额损失10%的责任.
-        consequence: String = req,
+        consequence: String = req "后果",
     }
 }
 
@@ -37,29 +37,29 @@ json_object! {
     /// The payload of `collaboration-memo`.
     pub struct CollaborationMemo {
         /// 编号, printed top right.
-        document_no: Option<String> = opt,
+        document_no: Option<String> = opt "编号",
         /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt,
+        organization: Option<Organization> = opt "单位信息",
         /// 备忘录标题.
-        title: String = req,
+        title: String = req "备忘录标题",
         /// 项目.
-        project: ProjectName = req,
+        project: ProjectName = req "所属项目",
         /// 发起部门.
-        initiator: String = req,
+        initiator: String = req "发起方",
         /// 签订日期.
-        dated_on: Date = req,
+        dated_on: Date = req "日期",
         /// 协作目标 (SMART): at least one.
-        goals: Vec<String> = list_min(1),
+        goals: Vec<String> = list_min(1) "协作目标",
         /// 分工: each department's responsibilities; at least two departments.
-        duties: Vec<Duty> = list_min(2),
+        duties: Vec<Duty> = list_min(2) "职责分工",
         /// 违约处理: at least one rule.
-        breaches: Vec<Breach> = list_min(1),
+        breaches: Vec<Breach> = list_min(1) "违约责任",
         /// 首次进度同步会.
-        first_sync: Option<Date> = opt,
+        first_sync: Option<Date> = opt "首次同步会",
         /// 其他约定.
-        other_terms: Vec<String> = list,
+        other_terms: Vec<String> = list "其他约定",
         /// 部门负责人签字: at least two departments, each once.
-        signatures: Vec<Signatory> = list_min(2),
+        signatures: Vec<Signatory> = list_min(2) "签字",
     }
     check(m, _path, cx) {
         for (i, s) in m.signatures.iter().enumerate() {

@@ -12,19 +12,19 @@ json_object! {
     /// One planned communication.
     pub struct Item {
         /// 沟通目标: what this communication must achieve.
-        goal: String = req,
+        goal: String = req "沟通目标",
         /// 沟通对象: departments or people; at least one.
-        audience: Vec<String> = list_min(1),
+        audience: Vec<String> = list_min(1) "对象",
         /// 沟通内容: the core topics and information.
-        content: String = req,
+        content: String = req "沟通内容",
         /// 沟通方式 (项目启动会, 例行协调会, 专题研讨会, 邮件, 即时通讯, 电话, 面谈 …).
-        channel: String = req,
+        channel: String = req "渠道",
         /// 沟通频率 (每日, 每周五15:00, 按需 …).
-        frequency: String = req,
+        frequency: String = req "频率",
         /// 沟通负责人: who organises it.
-        owner: Person = req,
+        owner: Person = req "负责人",
         /// 触发条件 for communication that is not periodic.
-        trigger: Option<String> = opt,
+        trigger: Option<String> = opt "触发条件",
     }
 }
 
@@ -32,11 +32,11 @@ json_object! {
     /// The standing mechanisms; each left out is filled from the guide.
     pub struct Mechanisms {
         /// 日常沟通.
-        daily: Option<String> = opt,
+        daily: Option<String> = opt "日常沟通",
         /// 周度同步.
-        weekly: Option<String> = opt,
+        weekly: Option<String> = opt "每周例会",
         /// 紧急沟通.
-        urgent: Option<String> = opt,
+        urgent: Option<String> = opt "紧急沟通",
     }
 }
 
@@ -44,21 +44,21 @@ json_object! {
     /// The payload of `communication-plan`.
     pub struct CommunicationPlan {
         /// 编号, printed top right.
-        document_no: Option<String> = opt,
+        document_no: Option<String> = opt "编号",
         /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt,
+        organization: Option<Organization> = opt "单位信息",
         /// 项目.
-        project: ProjectName = req,
+        project: ProjectName = req "所属项目",
         /// 计划负责人.
-        owner: Person = req,
+        owner: Person = req "计划负责人",
         /// 编制日期.
-        prepared_on: Date = req,
+        prepared_on: Date = req "编制日期",
         /// 沟通事项: at least one.
-        items: Vec<Item> = list_min(1),
+        items: Vec<Item> = list_min(1) "沟通事项",
         /// 沟通机制: daily, weekly and urgent; the guide's when left out.
-        mechanisms: Option<Mechanisms> = opt,
+        mechanisms: Option<Mechanisms> = opt "沟通机制",
         /// 会议议程与准备: how agendas and materials go out before important meetings.
-        meeting_preparation: Option<String> = opt,
+        meeting_preparation: Option<String> = opt "会议准备",
     }
 }
 

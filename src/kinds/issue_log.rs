@@ -29,31 +29,31 @@ json_object! {
     /// One reported issue.
     pub struct Issue {
         /// 问题描述.
-        description: String = req,
+        description: String = req "问题描述",
         /// 提出部门.
-        raised_by: Option<String> = opt,
+        raised_by: Option<String> = opt "提出人",
         /// 提出日期.
-        raised_on: Option<Date> = opt,
+        raised_on: Option<Date> = opt "提出日期",
         /// 涉及部门.
-        departments: Vec<String> = list,
+        departments: Vec<String> = list "涉及部门",
         /// 严重程度.
-        severity: Level = req,
+        severity: Level = req "严重程度",
         /// 影响范围.
-        impact: Option<String> = opt,
+        impact: Option<String> = opt "影响",
         /// 建议方案.
-        proposal: Option<String> = opt,
+        proposal: Option<String> = opt "解决建议",
         /// 责任部门.
-        responsible_department: String = req,
+        responsible_department: String = req "责任部门",
         /// 责任人.
-        owner: Option<Person> = opt,
+        owner: Option<Person> = opt "负责人",
         /// 解决时限.
-        deadline: Option<Date> = opt,
+        deadline: Option<Date> = opt "解决时限",
         /// 所需支持.
-        support_needed: Option<String> = opt,
+        support_needed: Option<String> = opt "所需支持",
         /// 处理状态.
-        status: IssueStatus = req,
+        status: IssueStatus = req "状态",
         /// 处理结果 / 进展说明.
-        resolution: Option<String> = opt,
+        resolution: Option<String> = opt "处理结果",
     }
     check(i, path, cx) {
         if let (Some(r), Some(d)) = (i.raised_on, i.deadline) {
@@ -68,19 +68,19 @@ json_object! {
     /// The payload of `issue-log`.
     pub struct IssueLog {
         /// 编号, printed top right.
-        document_no: Option<String> = opt,
+        document_no: Option<String> = opt "编号",
         /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt,
+        organization: Option<Organization> = opt "单位信息",
         /// 项目.
-        project: ProjectName = req,
+        project: ProjectName = req "所属项目",
         /// 汇总日期: the day the log is compiled; open issues past their deadline then are overdue.
-        updated_on: Date = req,
+        updated_on: Date = req "更新日期",
         /// 汇总人 (usually the initiating department's contact).
-        compiled_by: Option<Person> = opt,
+        compiled_by: Option<Person> = opt "整理人",
         /// 问题清单: at least one.
-        issues: Vec<Issue> = list_min(1),
+        issues: Vec<Issue> = list_min(1) "问题",
         /// 备注.
-        notes: Option<String> = opt,
+        notes: Option<String> = opt "备注",
     }
 }
 

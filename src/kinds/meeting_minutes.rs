@@ -11,12 +11,12 @@ use crate::values::{
 
 json_object! {
     pub struct Meeting {
-        date: Date = req,
-        start: Option<Time> = opt,
-        end: Option<Time> = opt,
-        location: Option<String> = opt,
-        host: Person = req,
-        recorder: Person = req,
+        date: Date = req "日期",
+        start: Option<Time> = opt "开始时间",
+        end: Option<Time> = opt "结束时间",
+        location: Option<String> = opt "地点",
+        host: Person = req "主持人",
+        recorder: Person = req "记录人",
     }
     check(m, path, cx) {
         if let (Some(s), Some(e)) = (m.start, m.end) {
@@ -29,51 +29,51 @@ json_object! {
 
 json_object! {
     pub struct AgendaItem {
-        title: String = req,
-        owner: Option<Person> = opt,
-        minutes: Option<u32> = opt,
-        kind: Option<TopicKind> = opt,
+        title: String = req "议题",
+        owner: Option<Person> = opt "负责人",
+        minutes: Option<u32> = opt "时长（分钟）",
+        kind: Option<TopicKind> = opt "议题类型",
     }
 }
 
 json_object! {
-    pub struct Viewpoint { party: String = req, view: String = req }
+    pub struct Viewpoint { party: String = req "参与方", view: String = req "观点" }
 }
 
 json_object! {
     pub struct Discussion {
-        topic: String = req,
-        summary: String = req,
-        viewpoints: Vec<Viewpoint> = list,
+        topic: String = req "议题",
+        summary: String = req "讨论摘要",
+        viewpoints: Vec<Viewpoint> = list "各方观点",
     }
 }
 
 json_object! {
     pub struct ActionItem {
-        task: String = req,
-        owner: Person = req,
-        department: Option<String> = opt,
-        due: Date = req,
-        deliverable: Option<String> = opt,
-        status: Option<ActionStatus> = opt,
+        task: String = req "任务",
+        owner: Person = req "负责人",
+        department: Option<String> = opt "部门",
+        due: Date = req "截止日期",
+        deliverable: Option<String> = opt "交付物",
+        status: Option<ActionStatus> = opt "状态",
     }
 }
 
 json_object! {
     pub struct OpenIssue {
-        issue: String = req,
-        next_step: String = req,
-        owner: Option<Person> = opt,
-        due: Option<Date> = opt,
+        issue: String = req "未决事项",
+        next_step: String = req "下一步",
+        owner: Option<Person> = opt "负责人",
+        due: Option<Date> = opt "截止日期",
     }
 }
 
 json_object! {
     pub struct NextMeeting {
-        date: Option<Date> = opt,
-        time: Option<Time> = opt,
-        location: Option<String> = opt,
-        note: Option<String> = opt,
+        date: Option<Date> = opt "日期",
+        time: Option<Time> = opt "时间",
+        location: Option<String> = opt "地点",
+        note: Option<String> = opt "备注",
     }
 }
 
@@ -81,39 +81,39 @@ json_object! {
     /// The payload of `meeting-minutes`.
     pub struct MeetingMinutes {
         /// 编号: the minutes number, printed top right.
-        document_no: Option<String> = opt,
+        document_no: Option<String> = opt "编号",
         /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt,
+        organization: Option<Organization> = opt "单位信息",
         /// 会议名称.
-        title: String = req,
+        title: String = req "会议名称",
         /// 所属项目.
-        project: Option<MeetingProject> = opt,
+        project: Option<MeetingProject> = opt "所属项目",
         /// 会议信息: date, time, place, host (主持人) and recorder (记录人).
-        meeting: Meeting = req,
+        meeting: Meeting = req "会议信息",
         /// 参会人员: at least one; action-item owners are expected among them (a warning otherwise).
-        attendees: Vec<Person> = list_min(1),
+        attendees: Vec<Person> = list_min(1) "参会人员",
         /// 缺席人员.
-        absentees: Vec<Person> = list,
+        absentees: Vec<Person> = list "缺席人员",
         /// 抄送: departments or people who receive the minutes.
-        cc: Vec<String> = list,
+        cc: Vec<String> = list "抄送",
         /// 会议目标.
-        objective: Option<String> = opt,
+        objective: Option<String> = opt "会议目标",
         /// 会议议程: topics with owner, minutes and 需决策/需同步.
-        agenda: Vec<AgendaItem> = list,
+        agenda: Vec<AgendaItem> = list "会议议程",
         /// 讨论内容: per topic, a summary and each party's view.
-        discussions: Vec<Discussion> = list,
+        discussions: Vec<Discussion> = list "讨论内容",
         /// 共识结论.
-        decisions: Vec<String> = list,
+        decisions: Vec<String> = list "共识结论",
         /// 行动项: task, owner, due date, deliverable, status; a due date before the meeting is a warning.
-        action_items: Vec<ActionItem> = list,
+        action_items: Vec<ActionItem> = list "行动项",
         /// 未决事项 and their next step.
-        open_issues: Vec<OpenIssue> = list,
+        open_issues: Vec<OpenIssue> = list "未决事项",
         /// 下次会议.
-        next_meeting: Option<NextMeeting> = opt,
+        next_meeting: Option<NextMeeting> = opt "下次会议",
         /// 纪要分发日期.
-        distributed_on: Option<Date> = opt,
+        distributed_on: Option<Date> = opt "纪要分发日期",
         /// 签字确认.
-        sign_off: Vec<Signature> = list,
+        sign_off: Vec<Signature> = list "签字确认",
     }
 }
 

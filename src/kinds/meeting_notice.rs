@@ -12,15 +12,15 @@ json_object! {
     /// When and where.
     pub struct When {
         /// 会议日期.
-        date: Date = req,
+        date: Date = req "日期",
         /// 开始时间.
-        start: Time = req,
+        start: Time = req "开始时间",
         /// 结束时间.
-        end: Option<Time> = opt,
+        end: Option<Time> = opt "结束时间",
         /// 会议地点 (room, or 线上).
-        location: String = req,
+        location: String = req "地点",
         /// 线上会议链接或会议号.
-        online: Option<String> = opt,
+        online: Option<String> = opt "线上会议",
     }
     check(w, path, cx) {
         if let Some(e) = w.end {
@@ -35,9 +35,9 @@ json_object! {
     /// The meeting's roles.
     pub struct Roles {
         /// 主持人: keeps time and steers the discussion.
-        host: Person = req,
+        host: Person = req "主持人",
         /// 记录人: writes the minutes.
-        recorder: Person = req,
+        recorder: Person = req "记录人",
     }
 }
 
@@ -45,13 +45,13 @@ json_object! {
     /// One agenda topic.
     pub struct Topic {
         /// 议题.
-        title: String = req,
+        title: String = req "议题",
         /// 议题负责人: reports on it.
-        owner: Option<Person> = opt,
+        owner: Option<Person> = opt "负责人",
         /// 讨论时长, minutes.
-        minutes: u32 = req,
+        minutes: u32 = req "时长（分钟）",
         /// 需决策 or 需同步.
-        kind: TopicKind = req,
+        kind: TopicKind = req "议题类型",
     }
 }
 
@@ -59,37 +59,37 @@ json_object! {
     /// The payload of `meeting-notice`.
     pub struct MeetingNotice {
         /// 编号, printed top right.
-        document_no: Option<String> = opt,
+        document_no: Option<String> = opt "编号",
         /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt,
+        organization: Option<Organization> = opt "单位信息",
         /// 会议主题.
-        title: String = req,
+        title: String = req "会议名称",
         /// 所属项目.
-        project: Option<crate::values::MeetingProject> = opt,
+        project: Option<crate::values::MeetingProject> = opt "所属项目",
         /// 发起部门.
-        organizer: String = req,
+        organizer: String = req "组织者",
         /// 发送日期: the guide asks for 3–5 working days before the meeting (fewer is a warning).
-        sent_on: Date = req,
+        sent_on: Date = req "发出日期",
         /// 会议时间地点.
-        meeting: When = req,
+        meeting: When = req "会议信息",
         /// 会议目标与预期成果.
-        objective: String = req,
+        objective: String = req "会议目标",
         /// 必邀人员: at least one.
-        required_attendees: Vec<Person> = list_min(1),
+        required_attendees: Vec<Person> = list_min(1) "必须参会人员",
         /// 可选人员.
-        optional_attendees: Vec<Person> = list,
+        optional_attendees: Vec<Person> = list "可选参会人员",
         /// 会议角色: host and recorder.
-        roles: Roles = req,
+        roles: Roles = req "会议角色",
         /// 议程: at least one topic, each with its duration.
-        agenda: Vec<Topic> = list_min(1),
+        agenda: Vec<Topic> = list_min(1) "会议议程",
         /// 会前材料 (e.g. 沟通协作需求提报表).
-        materials: Vec<String> = list,
+        materials: Vec<String> = list "会议材料",
         /// 请参会者提前准备的内容.
-        preparation: Option<String> = opt,
+        preparation: Option<String> = opt "会前准备",
         /// 会议规则; the guide's when left out.
-        rules: Vec<String> = list,
+        rules: Vec<String> = list "会议规则",
         /// 联系人 for questions about the meeting.
-        contact: Option<Person> = opt,
+        contact: Option<Person> = opt "联系人",
     }
     check(n, _path, cx) {
         if n.sent_on > n.meeting.date {

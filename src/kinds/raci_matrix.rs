@@ -150,9 +150,9 @@ impl FromJson for Assignments {
 
 json_object! {
     pub struct Task {
-        task: String = req,
-        phase: Option<String> = opt,
-        assignments: Assignments = req,
+        task: String = req "任务",
+        phase: Option<String> = opt "阶段",
+        assignments: Assignments = req "RACI 分工",
     }
     check(t, path, cx) {
         let p = child(path, "assignments");
@@ -186,15 +186,15 @@ json_object! {
 json_object! {
     /// The payload of `raci-matrix` (责任矩阵).
     pub struct RaciMatrix {
-        document_no: Option<String> = opt,
-        organization: Option<Organization> = opt,
-        project: ProjectName = req,
+        document_no: Option<String> = opt "编号",
+        organization: Option<Organization> = opt "单位信息",
+        project: ProjectName = req "所属项目",
         /// The departments or roles, as the grid's columns.
-        parties: Vec<String> = unique_list(1),
-        tasks: Vec<Task> = list_min(1),
-        notes: Option<String> = opt,
-        prepared_by: Option<Person> = opt,
-        prepared_on: Option<Date> = opt,
+        parties: Vec<String> = unique_list(1) "参与方",
+        tasks: Vec<Task> = list_min(1) "工作任务",
+        notes: Option<String> = opt "说明",
+        prepared_by: Option<Person> = opt "编制人",
+        prepared_on: Option<Date> = opt "编制日期",
     }
     always(v, _path, cx) {
         check_parties(v, cx);

@@ -9,37 +9,37 @@ use crate::values::TopicKind;
 use crate::values::{format_number, Date, Organization, Person, ResourceType, Signature};
 
 json_object! {
-    pub struct Project { name: String = req, code: Option<String> = opt }
+    pub struct Project { name: String = req "项目名称", code: Option<String> = opt "项目编号" }
 }
 
 json_object! {
     pub struct DepartmentNeed {
-        name: String = req,
-        needs: String = req,
-        contact: Option<Person> = opt,
+        name: String = req "部门",
+        needs: String = req "需求",
+        contact: Option<Person> = opt "联系方式",
     }
 }
 
 json_object! {
-    pub struct Milestone { name: String = req, due: Date = req, owner: Option<Person> = opt }
+    pub struct Milestone { name: String = req "里程碑", due: Date = req "截止日期", owner: Option<Person> = opt "负责人" }
 }
 
 json_object! {
     pub struct Topic {
-        title: String = req,
-        kind: Option<TopicKind> = opt,
-        minutes: Option<u32> = opt,
-        owner: Option<Person> = opt,
+        title: String = req "议题",
+        kind: Option<TopicKind> = opt "议题类型",
+        minutes: Option<u32> = opt "时长（分钟）",
+        owner: Option<Person> = opt "负责人",
     }
 }
 
 json_object! {
     pub struct Resource {
-        department: String = req,
-        resource_type as "type": ResourceType = req,
-        description: String = req,
-        quantity: Option<f64> = opt,
-        unit: Option<String> = opt,
+        department: String = req "部门",
+        resource_type as "type": ResourceType = req "资源类型",
+        description: String = req "资源说明",
+        quantity: Option<f64> = opt "数量",
+        unit: Option<String> = opt "单位",
     }
 }
 
@@ -47,39 +47,39 @@ json_object! {
     /// The payload of `request-form`.
     pub struct RequestForm {
         /// 编号: the form number, printed top right.
-        document_no: Option<String> = opt,
+        document_no: Option<String> = opt "编号",
         /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt,
+        organization: Option<Organization> = opt "单位信息",
         /// 项目: the project the request belongs to.
-        project: Project = req,
+        project: Project = req "所属项目",
         /// 需求提出部门.
-        requesting_department: String = req,
+        requesting_department: String = req "申请部门",
         /// 需求提出人.
-        requester: Person = req,
+        requester: Person = req "申请人",
         /// 提报日期.
-        submitted_on: Date = req,
+        submitted_on: Date = req "提交日期",
         /// 需求背景: why cross-department help is needed.
-        background: String = req,
+        background: String = req "背景",
         /// 协作目标: SMART goals, at least one.
-        objectives: Vec<String> = list_min(1),
+        objectives: Vec<String> = list_min(1) "协作目标",
         /// 预期成果.
-        expected_outcomes: Vec<String> = list,
+        expected_outcomes: Vec<String> = list "预期成果",
         /// 需协作部门: each department and what is asked of it; at least one.
-        departments: Vec<DepartmentNeed> = list_min(1),
+        departments: Vec<DepartmentNeed> = list_min(1) "协作部门",
         /// 关键节点: milestones with due dates.
-        milestones: Vec<Milestone> = list,
+        milestones: Vec<Milestone> = list "里程碑",
         /// 需讨论议题: topics for the kick-off meeting, each 需决策 or 需同步.
-        topics: Vec<Topic> = list,
+        topics: Vec<Topic> = list "会议议题",
         /// 各部门需提前准备的材料.
-        department_inputs: Option<String> = opt,
+        department_inputs: Option<String> = opt "各部门输入",
         /// 已有方案/争议点.
-        open_points: Vec<String> = list,
+        open_points: Vec<String> = list "待确认事项",
         /// 资源需求: people, budget, equipment asked of each department.
-        resources: Vec<Resource> = list,
+        resources: Vec<Resource> = list "资源需求",
         /// 回复截止日期: not before the submission date.
-        reply_by: Option<Date> = opt,
+        reply_by: Option<Date> = opt "回复截止日期",
         /// 审批签字.
-        approvals: Vec<Signature> = list,
+        approvals: Vec<Signature> = list "审批",
     }
     check(f, _path, cx) {
         if let Some(r) = f.reply_by {

@@ -18,23 +18,23 @@ json_object! {
     /// One resource a department needs.
     pub struct Item {
         /// 需求部门.
-        department: String = req,
+        department: String = req "部门",
         /// 资源类型: people (人力), budget (预算), equipment (设备/工具), other.
-        resource_type as "type": ResourceType = req,
+        resource_type as "type": ResourceType = req "资源类型",
         /// 资源说明, e.g. 抽调2名库存专员.
-        description: String = req,
+        description: String = req "资源说明",
         /// 数量.
-        quantity: Option<f64> = opt,
+        quantity: Option<f64> = opt "数量",
         /// 单位 (人, 台, 天 …).
-        unit: Option<String> = opt,
+        unit: Option<String> = opt "单位",
         /// 金额 in yuan (元); budget items should give it.
-        amount: Option<f64> = opt,
+        amount: Option<f64> = opt "金额",
         /// 需求日期: when the resource must be available.
-        needed_by: Option<Date> = opt,
+        needed_by: Option<Date> = opt "需要日期",
         /// 需求理由.
-        reason: String = req,
+        reason: String = req "申请理由",
         /// 审批状态; 待审批 when left out.
-        status: Option<Approval> = opt,
+        status: Option<Approval> = opt "状态",
     }
     check(i, path, cx) {
         if i.amount.is_some_and(|a| a < 0.0) {
@@ -50,25 +50,25 @@ json_object! {
     /// The payload of `resource-request`.
     pub struct ResourceRequest {
         /// 编号, printed top right.
-        document_no: Option<String> = opt,
+        document_no: Option<String> = opt "编号",
         /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt,
+        organization: Option<Organization> = opt "单位信息",
         /// 项目.
-        project: ProjectName = req,
+        project: ProjectName = req "所属项目",
         /// 汇总部门: the initiating department that compiles the requests for approval.
-        requesting_department: String = req,
+        requesting_department: String = req "申请部门",
         /// 填表人.
-        prepared_by: Person = req,
+        prepared_by: Person = req "编制人",
         /// 填表日期.
-        prepared_on: Date = req,
+        prepared_on: Date = req "编制日期",
         /// 资源需求: at least one.
-        items: Vec<Item> = list_min(1),
+        items: Vec<Item> = list_min(1) "资源明细",
         /// 预算上限 in yuan; a total above it is a warning.
-        budget_limit: Option<f64> = opt,
+        budget_limit: Option<f64> = opt "预算上限",
         /// 备注.
-        notes: Option<String> = opt,
+        notes: Option<String> = opt "备注",
         /// 审批签字 (上级审批).
-        approvals: Vec<Signature> = list,
+        approvals: Vec<Signature> = list "审批",
     }
 }
 

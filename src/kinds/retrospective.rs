@@ -17,15 +17,15 @@ json_object! {
     /// A goal set at the start, against what came of it.
     pub struct Goal {
         /// 目标.
-        goal: String = req,
+        goal: String = req "目标",
         /// 目标值, e.g. 销售额提升30%.
-        target: Option<String> = opt,
+        target: Option<String> = opt "目标值",
         /// 实际结果, e.g. 销售额提升34%.
-        result: String = req,
+        result: String = req "实际结果",
         /// 达成情况.
-        status: Achievement = req,
+        status: Achievement = req "达成情况",
         /// 差异分析.
-        analysis: Option<String> = opt,
+        analysis: Option<String> = opt "原因分析",
     }
 }
 
@@ -33,13 +33,13 @@ json_object! {
     /// A follow-up action.
     pub struct Action {
         /// 改进措施.
-        task: String = req,
+        task: String = req "行动",
         /// 负责人.
-        owner: Person = req,
+        owner: Person = req "负责人",
         /// 完成时间.
-        due: Date = req,
+        due: Date = req "截止日期",
         /// 状态.
-        status: Option<ActionStatus> = opt,
+        status: Option<ActionStatus> = opt "状态",
     }
 }
 
@@ -47,33 +47,33 @@ json_object! {
     /// The payload of `retrospective`.
     pub struct Retrospective {
         /// 编号, printed top right.
-        document_no: Option<String> = opt,
+        document_no: Option<String> = opt "编号",
         /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt,
+        organization: Option<Organization> = opt "单位信息",
         /// 报告标题.
-        title: String = req,
+        title: String = req "复盘主题",
         /// 项目.
-        project: ProjectName = req,
+        project: ProjectName = req "所属项目",
         /// 复盘周期: the stretch of work looked back on.
-        period: Option<Period> = opt,
+        period: Option<Period> = opt "复盘周期",
         /// 复盘会日期.
-        held_on: Date = req,
+        held_on: Date = req "召开日期",
         /// 组织人 (usually the initiating department).
-        host: Option<Person> = opt,
+        host: Option<Person> = opt "主持人",
         /// 参与人员.
-        participants: Vec<Person> = list,
+        participants: Vec<Person> = list "参与人员",
         /// 目标与结果对照: at least one.
-        goals: Vec<Goal> = list_min(1),
+        goals: Vec<Goal> = list_min(1) "目标回顾",
         /// 协作亮点.
-        highlights: Vec<String> = list,
+        highlights: Vec<String> = list "亮点",
         /// 待改进点.
-        improvements: Vec<String> = list,
+        improvements: Vec<String> = list "待改进",
         /// 经验教训 to carry into later projects.
-        lessons: Vec<String> = list,
+        lessons: Vec<String> = list "经验教训",
         /// 后续行动.
-        actions: Vec<Action> = list,
+        actions: Vec<Action> = list "改进行动",
         /// 总结.
-        conclusion: Option<String> = opt,
+        conclusion: Option<String> = opt "结论",
     }
 }
 

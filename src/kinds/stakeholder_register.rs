@@ -21,19 +21,19 @@ json_object! {
     /// One stakeholder.
     pub struct Stakeholder {
         /// 姓名.
-        name: String = req,
+        name: String = req "姓名",
         /// 部门.
-        department: String = req,
+        department: String = req "部门",
         /// 职位.
-        position: Option<String> = opt,
+        position: Option<String> = opt "职位",
         /// 联系方式.
-        contact: Option<String> = opt,
+        contact: Option<String> = opt "联系方式",
         /// 角色: 决策层, 执行层, 支持层 or 知情层.
-        role: Role = req,
+        role: Role = req "角色",
         /// 职责与权限.
-        responsibilities: Option<String> = opt,
+        responsibilities: Option<String> = opt "职责",
         /// Whether this person is the department's 对接人 (interface person).
-        interface: Option<bool> = opt,
+        interface: Option<bool> = opt "对接内容",
     }
 }
 
@@ -41,17 +41,17 @@ json_object! {
     /// The payload of `stakeholder-register`.
     pub struct StakeholderRegister {
         /// 编号, printed top right.
-        document_no: Option<String> = opt,
+        document_no: Option<String> = opt "编号",
         /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt,
+        organization: Option<Organization> = opt "单位信息",
         /// 项目.
-        project: ProjectName = req,
+        project: ProjectName = req "所属项目",
         /// 编制人.
-        prepared_by: Option<Person> = opt,
+        prepared_by: Option<Person> = opt "编制人",
         /// 编制日期.
-        prepared_on: Option<Date> = opt,
+        prepared_on: Option<Date> = opt "编制日期",
         /// 干系人: at least one.
-        stakeholders: Vec<Stakeholder> = list_min(1),
+        stakeholders: Vec<Stakeholder> = list_min(1) "干系人",
     }
     check(r, _path, cx) {
         for (i, s) in r.stakeholders.iter().enumerate() {

@@ -22,7 +22,7 @@ json_enum! {
 }
 
 json_object! {
-    pub struct Week { start: Date = req, end: Date = req }
+    pub struct Week { start: Date = req "开始日期", end: Date = req "结束日期" }
     check(w, path, cx) {
         if w.end < w.start {
             cx.error(format!("{path}/end"), format!("{} is before the week's start {}", w.end.zh(), w.start.zh()));
@@ -32,27 +32,27 @@ json_object! {
 
 json_object! {
     pub struct Task {
-        task: String = req,
-        owner: Person = req,
-        department: Option<String> = opt,
-        status: TaskStatus = req,
-        progress: Option<Percent> = opt,
-        risk: Option<Level> = opt,
-        due: Option<Date> = opt,
-        note: Option<String> = opt,
-        support_needed: Option<String> = opt,
+        task: String = req "任务",
+        owner: Person = req "负责人",
+        department: Option<String> = opt "部门",
+        status: TaskStatus = req "状态",
+        progress: Option<Percent> = opt "完成进度",
+        risk: Option<Level> = opt "风险",
+        due: Option<Date> = opt "截止日期",
+        note: Option<String> = opt "备注",
+        support_needed: Option<String> = opt "所需支持",
     }
 }
 
 json_object! {
     pub struct Issue {
-        description: String = req,
-        departments: Vec<String> = list,
-        severity: Level = req,
-        impact: Option<String> = opt,
-        proposal: Option<String> = opt,
-        owner: Option<Person> = opt,
-        due: Option<Date> = opt,
+        description: String = req "问题描述",
+        departments: Vec<String> = list "涉及部门",
+        severity: Level = req "严重程度",
+        impact: Option<String> = opt "影响",
+        proposal: Option<String> = opt "解决建议",
+        owner: Option<Person> = opt "负责人",
+        due: Option<Date> = opt "截止日期",
     }
 }
 
@@ -60,25 +60,25 @@ json_object! {
     /// The payload of `weekly-progress`.
     pub struct WeeklyProgress {
         /// 编号, printed top right.
-        document_no: Option<String> = opt,
+        document_no: Option<String> = opt "编号",
         /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt,
+        organization: Option<Organization> = opt "单位信息",
         /// 项目.
-        project: ProjectName = req,
+        project: ProjectName = req "所属项目",
         /// 报告周期: the week's first and last day.
-        week: Week = req,
+        week: Week = req "周次",
         /// 填报部门, when one department reports.
-        department: Option<String> = opt,
+        department: Option<String> = opt "部门",
         /// 填报人.
-        reporter: Person = req,
+        reporter: Person = req "汇报人",
         /// 本周总结.
-        summary: Option<String> = opt,
+        summary: Option<String> = opt "本周总结",
         /// 任务进展: at least one; a task due before the week's end and not done is flagged overdue.
-        tasks: Vec<Task> = list_min(1),
+        tasks: Vec<Task> = list_min(1) "任务",
         /// 问题跟踪: problems that need other departments.
-        issues: Vec<Issue> = list,
+        issues: Vec<Issue> = list "问题与风险",
         /// 下周计划.
-        next_week: Vec<String> = list,
+        next_week: Vec<String> = list "下周计划",
     }
 }
 

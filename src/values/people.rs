@@ -11,10 +11,10 @@ use crate::json_object;
 json_object! {
     /// A person as an object; see [`Person`] for the bare-string form.
     pub struct PersonObject {
-        name: String = req,
-        department: Option<String> = opt,
-        title: Option<String> = opt,
-        contact: Option<String> = opt,
+        name: String = req "姓名",
+        department: Option<String> = opt "部门",
+        title: Option<String> = opt "职务",
+        contact: Option<String> = opt "联系方式",
     }
 }
 
@@ -80,7 +80,10 @@ impl FromJson for Person {
         s.component("Person", |s| {
             serde_json::json!({
                 "description": "A person: an object with at least `name`, or a bare string taken as the name.",
-                "oneOf": [String::required_schema(s), PersonObject::schema(s)],
+                "oneOf": [
+                    crate::input::label_schema(String::required_schema(s), "姓名"),
+                    crate::input::label_schema(PersonObject::schema(s), "姓名及部门、职务"),
+                ],
                 "examples": ["王敏", {"name": "王敏", "department": "产品部", "title": "产品经理"}],
             })
         })
@@ -90,39 +93,39 @@ impl FromJson for Person {
 json_object! {
     /// A signature line: who signs, for which department, when, and optionally the image.
     pub struct Signature {
-        name: String = req,
-        department: Option<String> = opt,
-        title: Option<String> = opt,
-        signed_on: Option<Date> = opt,
-        signature_image: Option<Image> = opt,
+        name: String = req "姓名",
+        department: Option<String> = opt "部门",
+        title: Option<String> = opt "职务",
+        signed_on: Option<Date> = opt "签署日期",
+        signature_image: Option<Image> = opt "签名图片",
     }
 }
 
 json_object! {
     /// The issuing organisation, printed in the page header.
     pub struct Organization {
-        name: Option<String> = opt,
-        logo: Option<Image> = opt,
+        name: Option<String> = opt "单位名称",
+        logo: Option<Image> = opt "标志",
     }
 }
 
 json_object! {
     /// A project reference with only a name.
     pub struct ProjectName {
-        name: String = req,
+        name: String = req "项目名称",
     }
 }
 
 json_object! {
     /// A signatory: a signature that must name the department it signs for.
     pub struct Signatory {
-        name: String = req,
+        name: String = req "姓名",
         /// The department this signatory signs for.
-        department: String = req,
-        title: Option<String> = opt,
+        department: String = req "部门",
+        title: Option<String> = opt "职务",
         /// The signing date; every signatory's (and the approver's) makes the agreement signed.
-        signed_on: Option<Date> = opt,
-        signature_image: Option<Image> = opt,
+        signed_on: Option<Date> = opt "签署日期",
+        signature_image: Option<Image> = opt "签名图片",
     }
 }
 

@@ -24,5 +24,5 @@ json_enum! {
 
 json_object! {
     /// The project a meeting belongs to, when it belongs to one.
-    pub struct MeetingProject { name: Option<String> = opt }
+    pub struct MeetingProject { name: Option<String> = opt "项目名称" }
 }

@@ -183,7 +183,7 @@ impl Time {
 
 json_object! {
     /// A span of days: start and end, the end not before the start.
-    pub struct Period { start: Date = req, end: Date = req }
+    pub struct Period { start: Date = req "开始日期", end: Date = req "结束日期" }
     check(p, path, cx) {
         if p.end < p.start {
             cx.error(format!("{path}/end"), format!("{} is before the start {}", p.end.zh(), p.start.zh()));

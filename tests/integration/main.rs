@@ -16,6 +16,7 @@ mod pdf;
 mod production;
 mod properties;
 mod signing;
+mod studio;
 mod templates;
 mod trust;
 mod typography;

@@ -77,3 +77,123 @@ fn a_replacement_template_is_used() {
         .unwrap();
     assert_eq!(doc.all_text(), ["自定义 618大促活动"]);
 }
+
+/// A templates directory of the test's own, kept while the engine reads it.
+fn template_dir(tag: &str, files: &[(&str, &str)]) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("collabdocs-watch-{}-{tag}", std::process::id()));
+    std::fs::create_dir_all(dir.join("partials")).unwrap();
+    for (name, src) in files {
+        std::fs::write(dir.join(name), src).unwrap();
+    }
+    dir
+}
+
+const RACI_TITLE: &str =
+    "<document title=\"x\"><title>{{marker}} {{doc.project.name}}</title></document>";
+
+fn raci_title(engine: &Engine) -> Vec<String> {
+    let kind = collabdocs::kinds::DocumentKind::RaciMatrix;
+    let v: serde_json::Value = serde_json::from_str(kind.example()).unwrap();
+    let (doc, _) = engine
+        .document(kind, &v, collabdocs::document::Profile::Standard)
+        .unwrap();
+    doc.all_text()
+}
+
+#[test]
+fn a_reload_takes_a_changed_template_and_a_broken_one_keeps_the_last_good() {
+    let dir = template_dir(
+        "reload",
+        &[(
+            "raci-matrix.hbs",
+            &RACI_TITLE.replace("{{marker}}", "第一版"),
+        )],
+    );
+    let engine = Engine::new(EngineOptions {
+        templates_dir: Some(dir.clone()),
+        ..EngineOptions::default()
+    })
+    .unwrap();
+    assert_eq!(raci_title(&engine), ["第一版 618大促活动"]);
+    assert_eq!(engine.template_status().generation, 1);
+
+    std::fs::write(
+        dir.join("raci-matrix.hbs"),
+        RACI_TITLE.replace("{{marker}}", "第二版"),
+    )
+    .unwrap();
+    assert_eq!(engine.reload_templates().unwrap(), 2);
+    assert_eq!(raci_title(&engine), ["第二版 618大促活动"]);
+
+    // A syntax error: named with its line and column; the second version stays in force.
+    std::fs::write(
+        dir.join("raci-matrix.hbs"),
+        "<document title=\"x\">\n<title>{{#if doc.project}}第三版</title>\n</document>",
+    )
+    .unwrap();
+    assert!(engine.reload_templates().is_err());
+    let status = engine.template_status();
+    assert_eq!(status.generation, 2);
+    let problem = status.error.expect("the error is kept");
+    assert_eq!(problem.template, "raci-matrix.hbs");
+    assert!(
+        problem.line.is_some() && problem.column.is_some(),
+        "{problem:?}"
+    );
+    assert_eq!(raci_title(&engine), ["第二版 618大促活动"]);
+
+    // A template that parses but fails on the example (strict mode) is refused the same way.
+    std::fs::write(
+        dir.join("raci-matrix.hbs"),
+        "<document><p>{{doc.nothing}}</p></document>",
+    )
+    .unwrap();
+    assert!(engine.reload_templates().is_err());
+    assert_eq!(raci_title(&engine), ["第二版 618大促活动"]);
+
+    // Mended: in force again, the error cleared.
+    std::fs::write(
+        dir.join("raci-matrix.hbs"),
+        RACI_TITLE.replace("{{marker}}", "第四版"),
+    )
+    .unwrap();
+    assert_eq!(engine.reload_templates().unwrap(), 3);
+    assert!(engine.template_status().error.is_none());
+    assert_eq!(raci_title(&engine), ["第四版 618大促活动"]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_watcher_reloads_a_template_changed_on_disk() {
+    let dir = template_dir(
+        "watch",
+        &[("raci-matrix.hbs", &RACI_TITLE.replace("{{marker}}", "旧"))],
+    );
+    let engine = std::sync::Arc::new(
+        Engine::new(EngineOptions {
+            templates_dir: Some(dir.clone()),
+            ..EngineOptions::default()
+        })
+        .unwrap(),
+    );
+    collabdocs::watch::spawn(engine.clone()).unwrap();
+    std::fs::write(
+        dir.join("raci-matrix.hbs"),
+        RACI_TITLE.replace("{{marker}}", "新"),
+    )
+    .unwrap();
+    // Bounded wait for the watcher (it looks every 200 ms); not a timing assertion.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while engine.template_status().generation < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(raci_title(&engine), ["新 618大促活动"]);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn watching_needs_a_templates_directory() {
+    let engine = std::sync::Arc::new(Engine::new(EngineOptions::default()).unwrap());
+    let err = collabdocs::watch::spawn(engine).unwrap_err();
+    assert!(err.contains("COLLABDOCS_TEMPLATES_DIR"), "{err}");
+}
