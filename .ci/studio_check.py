@@ -10,9 +10,11 @@ recorded; one to anywhere but the service fails the check.
 import io
 import json
 import re
+import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 import urllib.parse
 import urllib.request
 import zipfile
@@ -29,6 +31,16 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
+
+
+def png(width=48, height=24):
+    """A small red PNG, made here."""
+    rows = b"".join(b"\x00" + b"\xcc\x22\x22" * width for _ in range(height))
+    chunk = lambda kind, data: (struct.pack(">I", len(data)) + kind + data
+                                + struct.pack(">I", zlib.crc32(kind + data)))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+            + chunk(b"IEND", b""))
 
 
 def field(page, path):
@@ -133,6 +145,15 @@ def main():
         expect(field(page, f"{row}.due").locator(".cd-warning")).to_be_visible(timeout=WAIT)
         expect(field(page, f"{row}.due").locator(".cd-error")).to_have_count(0)
         print("ok: an action item row is added, previewed, and its early due date warned")
+
+        # An image through its file picker: the logo in the preview's page header.
+        logo = field(page, "organization.logo")
+        expect(preview(page).locator("img")).to_have_count(0)
+        logo.locator("input.json-editor-opt-in").check()
+        logo.locator("input[type=file]").set_input_files(files=[{
+            "name": "logo.png", "mimeType": "image/png", "buffer": png()}])
+        expect(preview(page).locator('img[src^="data:image/png"]').first).to_be_attached(timeout=WAIT)
+        print("ok: a logo chosen with the file picker is in the preview")
 
         if SCREENSHOT:
             page.screenshot(path=SCREENSHOT)
