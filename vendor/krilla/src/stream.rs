@@ -27,7 +27,6 @@
 use std::borrow::Cow;
 use std::ops::DerefMut;
 
-use flate2::write::ZlibEncoder;
 use flate2::Compression;
 use pdf_writer::{Array, Dict, Name};
 
@@ -359,12 +358,52 @@ pub(crate) fn deflate_encode(data: &[u8]) -> Vec<u8> {
     deflate_encode_level(data, COMPRESSION_LEVEL as u32)
 }
 
+/// collabdocs: one zlib compressor per level and thread, reset between streams. Setting one
+/// up zeroes its window and hash tables (about 256 KB) on top of the reset, and a PDF deflates
+/// nine or more streams; a reset clears only the hash heads. The calls are the ones
+/// `ZlibEncoder` makes (all input without flushing, then finish), so the bytes are the same.
 fn deflate_encode_level(data: &[u8], level: u32) -> Vec<u8> {
-    use std::io::Write;
+    use flate2::{Compress, FlushCompress, Status};
+    use std::cell::RefCell;
 
-    let mut e = ZlibEncoder::new(Vec::new(), Compression::new(level));
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
+    thread_local! {
+        static COMPRESSORS: RefCell<Vec<(u32, Compress)>> = const { RefCell::new(Vec::new()) };
+    }
+    COMPRESSORS.with(|cell| {
+        let mut compressors = cell.borrow_mut();
+        let at = match compressors.iter().position(|(l, _)| *l == level) {
+            Some(at) => {
+                compressors[at].1.reset();
+                at
+            }
+            None => {
+                compressors.push((level, Compress::new(Compression::new(level), true)));
+                compressors.len() - 1
+            }
+        };
+        let c = &mut compressors[at].1;
+        let mut out = Vec::with_capacity(data.len() / 2 + 64);
+        let start = c.total_in();
+        while ((c.total_in() - start) as usize) < data.len() {
+            let consumed = (c.total_in() - start) as usize;
+            compress_into(c, &data[consumed..], FlushCompress::None, &mut out);
+        }
+        while compress_into(c, &[], FlushCompress::Finish, &mut out) != Status::StreamEnd {}
+        out
+    })
+}
+
+fn compress_into(
+    c: &mut flate2::Compress,
+    input: &[u8],
+    flush: flate2::FlushCompress,
+    out: &mut Vec<u8>,
+) -> flate2::Status {
+    if out.len() == out.capacity() {
+        out.reserve(out.capacity().max(4096));
+    }
+    c.compress_vec(input, out, flush)
+        .expect("deflating into a growing buffer does not fail")
 }
 
 fn hex_encode(data: &[u8]) -> Vec<u8> {
