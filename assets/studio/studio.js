@@ -466,6 +466,11 @@
     if ($('style-field').hidden) $('style').value = 'standard';
     $('signed').hidden = !kind.signable;
     const res = await api(kind.example_url);
+    if (!res.ok) {
+      const p = await problem(res);
+      setStatus('无法读取示例：' + (p.detail || p.title), true);
+      return;
+    }
     buildEditor(kind.kind, await res.json());
   }
 
@@ -495,7 +500,9 @@
   async function init() {
     Object.assign(window.JSONEditor.defaults.languages, { zh: ZH });
     window.JSONEditor.defaults.language = 'zh';
-    const doc = await (await fetch('/openapi.json')).json();
+    const spec = await fetch('/openapi.json');
+    if (!spec.ok) throw new Error('/openapi.json answered ' + spec.status);
+    const doc = await spec.json();
     state.schemas = doc.components.schemas;
     for (const [path, item] of Object.entries(doc.paths)) {
       const m = /^\/v1\/documents\/([^/]+)$/.exec(path);
@@ -512,7 +519,11 @@
     };
     $('form').addEventListener('input', typed);
     $('form').addEventListener('compositionend', typed);
-    $('kind').addEventListener('change', (e) => chooseKind(e.target.value));
+    $('kind').addEventListener('change', (e) => {
+      chooseKind(e.target.value).catch((err) => {
+        if (!(err instanceof Unauthorized)) setStatus('无法切换：' + err.message, true);
+      });
+    });
     $('style').addEventListener('change', refresh);
     $('api-key-save').addEventListener('click', useKey);
     $('api-key').addEventListener('keydown', (e) => { if (e.key === 'Enter') useKey(); });
@@ -560,5 +571,5 @@
     upload_max_size: '文件过大',
   };
 
-  init();
+  init().catch((e) => setStatus('启动失败：' + e.message, true));
 })();
