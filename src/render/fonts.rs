@@ -110,6 +110,21 @@ pub struct Placed {
 /// the subsetter reads all of them for every PDF (49,000 in WenQuanYi, 8,000 in the Song
 /// subset — a sixteenth of a PDF's render), and the subset carried those it kept.
 pub fn without_glyph_names(data: &[u8], index: u32) -> Option<Vec<u8>> {
+    let (version, mut tables) = sfnt_tables(data, index)?;
+    let post = tables.iter_mut().find(|(tag, _)| tag == b"post")?;
+    if post.1.len() < 32 || post.1[..4] != [0, 2, 0, 0] {
+        return None;
+    }
+    let mut header = post.1[..32].to_vec();
+    header[..4].copy_from_slice(&[0, 3, 0, 0]);
+    post.1 = std::borrow::Cow::Owned(header);
+    Some(write_sfnt(version, &tables))
+}
+
+type Tables<'a> = Vec<([u8; 4], std::borrow::Cow<'a, [u8]>)>;
+
+/// The sfnt version and the tables, in directory order, of face `index` of a font file.
+fn sfnt_tables(data: &[u8], index: u32) -> Option<(u32, Tables<'_>)> {
     let u16_at = |o: usize| data.get(o..o + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
     let u32_at = |o: usize| {
         data.get(o..o + 4)
@@ -122,28 +137,21 @@ pub fn without_glyph_names(data: &[u8], index: u32) -> Option<Vec<u8>> {
         (index == 0).then_some(())?;
         0
     };
-    let version = u32_at(start)?;
     let count = usize::from(u16_at(start + 4)?);
     let mut tables = Vec::with_capacity(count);
-    let mut had_names = false;
     for i in 0..count {
         let record = start + 12 + 16 * i;
         let tag: [u8; 4] = data.get(record..record + 4)?.try_into().ok()?;
         let offset = u32_at(record + 8)? as usize;
         let body = data.get(offset..offset.checked_add(u32_at(record + 12)? as usize)?)?;
-        let body = if &tag == b"post" && body.len() >= 32 && body[..4] == [0, 2, 0, 0] {
-            had_names = true;
-            let mut header = body[..32].to_vec();
-            header[..4].copy_from_slice(&[0, 3, 0, 0]);
-            std::borrow::Cow::Owned(header)
-        } else {
-            std::borrow::Cow::Borrowed(body)
-        };
-        tables.push((tag, body));
+        tables.push((tag, std::borrow::Cow::Borrowed(body)));
     }
-    if !had_names {
-        return None;
-    }
+    Some((u32_at(start)?, tables))
+}
+
+/// A font file of these tables: directory, tables 4-byte aligned, checksums as the format
+/// defines them (`head` summed with its checkSumAdjustment zero, which is then set).
+fn write_sfnt(version: u32, tables: &Tables<'_>) -> Vec<u8> {
     let checksum = |bytes: &[u8]| {
         bytes.chunks(4).fold(0u32, |sum, c| {
             let mut word = [0u8; 4];
@@ -151,7 +159,8 @@ pub fn without_glyph_names(data: &[u8], index: u32) -> Option<Vec<u8>> {
             sum.wrapping_add(u32::from_be_bytes(word))
         })
     };
-    let mut out = Vec::with_capacity(data.len() - start);
+    let count = tables.len();
+    let mut out = Vec::with_capacity(tables.iter().map(|(_, b)| b.len() + 20).sum::<usize>() + 12);
     let search = 1u16 << (15 - (count as u16).leading_zeros().min(15));
     out.extend(version.to_be_bytes());
     for v in [
@@ -164,12 +173,9 @@ pub fn without_glyph_names(data: &[u8], index: u32) -> Option<Vec<u8>> {
     }
     let mut offset = 12 + 16 * count;
     let mut head_at = None;
-    for (tag, body) in &tables {
-        if tag == b"head" {
-            head_at = Some(offset);
-        }
+    for (tag, body) in tables {
         let sum = if tag == b"head" && body.len() >= 12 {
-            // Summed with checkSumAdjustment zero, as the format defines it.
+            head_at = Some(offset);
             let mut zeroed = body.to_vec();
             zeroed[8..12].fill(0);
             checksum(&zeroed)
@@ -182,17 +188,16 @@ pub fn without_glyph_names(data: &[u8], index: u32) -> Option<Vec<u8>> {
         out.extend((body.len() as u32).to_be_bytes());
         offset += body.len().next_multiple_of(4);
     }
-    for (_, body) in &tables {
+    for (_, body) in tables {
         out.extend(body.iter());
         out.resize(out.len().next_multiple_of(4), 0);
     }
-    // head.checkSumAdjustment: zero while the whole font is summed, then set so it sums right.
-    if let Some(at) = head_at.filter(|at| out.len() >= at + 12) {
+    if let Some(at) = head_at {
         out[at + 8..at + 12].fill(0);
         let adjustment = 0xB1B0_AFBAu32.wrapping_sub(checksum(&out));
         out[at + 8..at + 12].copy_from_slice(&adjustment.to_be_bytes());
     }
-    Some(out)
+    out
 }
 
 /// Face 0 of a built-in font without its glyph names (see [`without_glyph_names`]), made
