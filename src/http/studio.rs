@@ -44,17 +44,49 @@ pub(super) async fn redirect() -> HttpResponse {
         .finish()
 }
 
+/// Each file's entity tag: the start of its SHA-256, worked out once.
+fn etag(index: usize) -> &'static str {
+    use sha2::Digest;
+    static TAGS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    &TAGS.get_or_init(|| {
+        FILES
+            .iter()
+            .map(|(_, _, bytes)| {
+                let hash = crate::values::hex(&sha2::Sha256::digest(bytes));
+                format!("\"{}\"", &hash[..32])
+            })
+            .collect()
+    })[index]
+}
+
+/// A studio file; revalidated on every load (`no-cache`), answered 304 when the browser's copy
+/// is current, so the form library's half megabyte crosses the network once per version.
 pub(super) async fn file(req: HttpRequest) -> HttpResponse {
     let tail = req.match_info().get("tail").unwrap_or_default();
     let tail = if tail == "index.html" { "" } else { tail };
-    match FILES.iter().find(|(name, _, _)| *name == tail) {
-        Some((_, content_type, bytes)) => HttpResponse::Ok()
-            .content_type(*content_type)
-            .insert_header((header::CACHE_CONTROL, "no-cache"))
-            .insert_header((header::CONTENT_SECURITY_POLICY, POLICY))
-            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-            .insert_header((header::REFERRER_POLICY, "no-referrer"))
-            .body(*bytes),
-        None => problem_response(&Error::NotFound(req.path().to_string())),
+    let Some(index) = FILES.iter().position(|(name, _, _)| *name == tail) else {
+        return problem_response(&Error::NotFound(req.path().to_string()));
+    };
+    let (_, content_type, bytes) = FILES[index];
+    let tag = etag(index);
+    let current = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"));
+    let mut res = if current {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    res.insert_header((header::ETAG, tag))
+        .insert_header((header::CACHE_CONTROL, "no-cache"))
+        .insert_header((header::CONTENT_SECURITY_POLICY, POLICY))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header((header::REFERRER_POLICY, "no-referrer"));
+    if current {
+        res.finish()
+    } else {
+        res.content_type(content_type).body(bytes)
     }
 }

@@ -54,6 +54,27 @@ async fn the_studio_is_served_from_the_binary_with_a_same_origin_policy() {
         };
         assert!(ct.starts_with(want), "{file}: {ct}");
     }
+    // Revalidation: the browser's current copy is answered 304 without a body.
+    let js = get("/studio/jsoneditor.js").await;
+    let tag = js.header("etag");
+    assert!(tag.starts_with('"') && tag.len() > 10, "{tag}");
+    let again = call(
+        TestRequest::get()
+            .uri("/studio/jsoneditor.js")
+            .insert_header(("if-none-match", tag.as_str())),
+    )
+    .await;
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    assert_eq!(again.header("etag"), tag);
+    let stale = call(
+        TestRequest::get()
+            .uri("/studio/jsoneditor.js")
+            .insert_header(("if-none-match", "\"old\"")),
+    )
+    .await;
+    assert_eq!(stale.status, 200);
+    assert_eq!(stale.body, js.body);
     assert_eq!(get("/studio/nothing.js").await.status, 404);
     assert_eq!(
         get("/studio/../Cargo.toml").await.status,
