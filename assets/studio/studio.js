@@ -471,7 +471,10 @@
       setStatus('无法读取示例：' + (p.detail || p.title), true);
       return;
     }
-    buildEditor(kind.kind, await res.json());
+    const example = await res.json();
+    // Another kind chosen while this example was on its way: that one wins.
+    if (state.kind !== kind) return;
+    buildEditor(kind.kind, example);
   }
 
   async function start() {
