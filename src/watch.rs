@@ -59,9 +59,24 @@ pub fn fingerprint(dir: &Path) -> u64 {
     let mut h = DefaultHasher::new();
     for path in files {
         path.hash(&mut h);
-        std::fs::read(&path).unwrap_or_default().hash(&mut h);
+        hash_content(&path, &mut h);
     }
     h.finish()
+}
+
+/// Streams a file into the hash a buffer at a time, so a huge file costs time, not memory.
+fn hash_content(path: &Path, h: &mut DefaultHasher) {
+    use std::io::Read;
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return;
+    };
+    let mut buf = [0u8; 16 * 1024];
+    while let Ok(n) = file.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        h.write(&buf[..n]);
+    }
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
@@ -81,5 +96,28 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
         } else if path.extension().is_some_and(|e| e == "hbs") {
             out.push(path);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_fingerprint_follows_content_new_files_and_nothing_else() {
+        let dir = std::env::temp_dir().join(format!("collabdocs-fp-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("partials")).unwrap();
+        std::fs::write(dir.join("a.hbs"), "甲").unwrap();
+        std::fs::write(dir.join("notes.txt"), "x").unwrap();
+        let first = fingerprint(&dir);
+        assert_eq!(fingerprint(&dir), first);
+        std::fs::write(dir.join("notes.txt"), "changed").unwrap();
+        assert_eq!(fingerprint(&dir), first, "only templates count");
+        std::fs::write(dir.join("a.hbs"), "乙").unwrap();
+        let second = fingerprint(&dir);
+        assert_ne!(second, first, "same length, other content");
+        std::fs::write(dir.join("partials/b.hbs"), "").unwrap();
+        assert_ne!(fingerprint(&dir), second, "a new partial");
+        std::fs::remove_dir_all(&dir).ok();
     }
 }

@@ -135,53 +135,42 @@
     return s || {};
   }
 
-  // A payload may spell an enumeration by its Chinese label; the form's selects hold codes.
-  function normalise(value, schema) {
+  // Walks a payload beside its schema: `leaf` sees every value whose schema has Chinese
+  // enumeration labels, `object` every object with its schema (to reorder its fields).
+  function walk(value, schema, leaf, object) {
     const s = resolve(schema);
-    if (typeof value === 'string' && s['x-enum-labels']) {
-      const code = Object.keys(s['x-enum-labels']).find((c) => s['x-enum-labels'][c] === value);
-      return code || value;
-    }
+    if (typeof value === 'string' && s['x-enum-labels']) return leaf(value, s);
     for (const alt of s.anyOf || s.oneOf || []) {
       const r = resolve(alt);
       if ((r.type === 'object' && isObject(value)) || (r.type === 'array' && Array.isArray(value)) ||
           (r['x-enum-labels'] && typeof value === 'string')) {
-        return normalise(value, alt);
+        return walk(value, alt, leaf, object);
       }
     }
-    if (Array.isArray(value) && s.items) return value.map((v) => normalise(v, s.items));
-    if (isObject(value)) {
-      const out = {};
-      for (const [k, v] of Object.entries(value)) {
-        const child = (s.properties && s.properties[k]) ||
-          (typeof s.additionalProperties === 'object' ? s.additionalProperties : null);
-        out[k] = child ? normalise(v, child) : v;
-      }
-      return out;
+    if (Array.isArray(value) && s.items) return value.map((v) => walk(v, s.items, leaf, object));
+    if (!isObject(value)) return value;
+    const out = {};
+    for (const k of object(value, s)) {
+      const child = (s.properties && s.properties[k]) ||
+        (typeof s.additionalProperties === 'object' ? s.additionalProperties : null);
+      out[k] = child ? walk(value[k], child, leaf, object) : value[k];
     }
-    return value;
+    return out;
+  }
+
+  // A payload may spell an enumeration by its Chinese label; the form's selects hold codes.
+  function normalise(value, schema) {
+    const code = (v, s) => Object.keys(s['x-enum-labels']).find((c) => s['x-enum-labels'][c] === v) || v;
+    return walk(value, schema, code, (o) => Object.keys(o));
   }
 
   // The payload with its fields in their declared order (the form library sorts them).
   function ordered(value, schema) {
-    const s = resolve(schema);
-    for (const alt of s.anyOf || s.oneOf || []) {
-      const r = resolve(alt);
-      if ((r.type === 'object' && isObject(value)) || (r.type === 'array' && Array.isArray(value))) {
-        return ordered(value, alt);
-      }
-    }
-    if (Array.isArray(value) && s.items) return value.map((v) => ordered(v, s.items));
-    if (!isObject(value)) return value;
-    const order = s['x-property-order'] || [];
-    const keys = Object.keys(value).sort((a, b) => rank(order, a) - rank(order, b));
-    const out = {};
-    for (const k of keys) {
-      const child = (s.properties && s.properties[k]) ||
-        (typeof s.additionalProperties === 'object' ? s.additionalProperties : null);
-      out[k] = child ? ordered(value[k], child) : value[k];
-    }
-    return out;
+    const byOrder = (o, s) => {
+      const order = s['x-property-order'] || [];
+      return Object.keys(o).sort((a, b) => rank(order, a) - rank(order, b));
+    };
+    return walk(value, schema, (v) => v, byOrder);
   }
 
   const rank = (order, key) => (order.includes(key) ? order.indexOf(key) : order.length);

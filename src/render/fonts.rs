@@ -149,16 +149,18 @@ fn sfnt_tables(data: &[u8], index: u32) -> Option<(u32, Tables<'_>)> {
     Some((u32_at(start)?, tables))
 }
 
+/// The sfnt checksum: the sum of big-endian 32-bit words, the last one padded with zeros.
+fn checksum(bytes: &[u8]) -> u32 {
+    bytes.chunks(4).fold(0u32, |sum, c| {
+        let mut word = [0u8; 4];
+        word[..c.len()].copy_from_slice(c);
+        sum.wrapping_add(u32::from_be_bytes(word))
+    })
+}
+
 /// A font file of these tables: directory, tables 4-byte aligned, checksums as the format
 /// defines them (`head` summed with its checkSumAdjustment zero, which is then set).
 fn write_sfnt(version: u32, tables: &Tables<'_>) -> Vec<u8> {
-    let checksum = |bytes: &[u8]| {
-        bytes.chunks(4).fold(0u32, |sum, c| {
-            let mut word = [0u8; 4];
-            word[..c.len()].copy_from_slice(c);
-            sum.wrapping_add(u32::from_be_bytes(word))
-        })
-    };
     let count = tables.len();
     let mut out = Vec::with_capacity(tables.iter().map(|(_, b)| b.len() + 20).sum::<usize>() + 12);
     let search = 1u16 << (15 - (count as u16).leading_zeros().min(15));
@@ -395,6 +397,7 @@ mod tests {
                 );
             }
             // Every table's checksum, and the whole font's, as the sfnt format defines them.
+            // Summed here independently of the writer's own checksum.
             let sum = |bytes: &[u8]| {
                 bytes.chunks(4).fold(0u32, |s, c| {
                     let mut w = [0u8; 4];
