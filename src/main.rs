@@ -340,8 +340,12 @@ fn render(
     settings: &EngineSettings,
 ) -> Result<(), String> {
     let kind = kind_arg(kind)?;
-    let profile = collabdocs::document::Profile::parse(style)
-        .ok_or_else(|| format!("unknown style \"{style}\"; use standard or official"))?;
+    let profile = collabdocs::document::Profile::parse(style).ok_or_else(|| {
+        format!(
+            "unknown style \"{style}\"; use {}",
+            collabdocs::document::Profile::names()
+        )
+    })?;
     let format = OutputFormat::parse(format)
         .ok_or_else(|| format!("unknown format \"{format}\"; use {}", OutputFormat::names()))?;
     let mut body = Vec::new();

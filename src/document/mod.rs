@@ -62,19 +62,24 @@ impl Profile {
     pub fn parse(s: &str) -> Option<Profile> {
         Profile::ALL.into_iter().find(|p| p.name() == s)
     }
+
+    /// The names for messages: `standard or official`.
+    pub fn names() -> String {
+        Profile::ALL.map(Profile::name).join(" or ")
+    }
 }
 
 impl crate::input::FromJson for Profile {
     fn from_json(v: &serde_json::Value, path: &str, cx: &mut crate::input::Cx) -> Option<Self> {
         let found = v.as_str().and_then(Profile::parse);
         if found.is_none() {
-            cx.error(path, format!("must be standard or official; got {v}"));
+            cx.error(path, format!("must be {}; got {v}", Profile::names()));
         }
         found
     }
 
     fn schema(_: &mut crate::input::Schemas) -> serde_json::Value {
-        serde_json::json!({ "type": "string", "enum": ["standard", "official"] })
+        serde_json::json!({ "type": "string", "enum": Profile::ALL.map(Profile::name) })
     }
 }
 

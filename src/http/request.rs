@@ -72,7 +72,10 @@ pub(super) fn style(req: &HttpRequest) -> Result<crate::document::Profile, Error
     match query(req)?.iter().find(|(k, _)| k == "style") {
         None => Ok(crate::document::Profile::Standard),
         Some((_, v)) => crate::document::Profile::parse(v).ok_or_else(|| {
-            Error::BadRequest(format!("style=\"{v}\" must be standard or official"))
+            Error::BadRequest(format!(
+                "style=\"{v}\" must be {}",
+                crate::document::Profile::names()
+            ))
         }),
     }
 }

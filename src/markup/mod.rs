@@ -198,7 +198,7 @@ pub fn parse(src: &str) -> Result<Document, MarkupError> {
             Some(v) => Profile::parse(v).ok_or_else(|| {
                 p.err(
                     root.pos,
-                    format!("profile=\"{v}\" must be standard or official"),
+                    format!("profile=\"{v}\" must be {}", Profile::names()),
                 )
             })?,
         },
