@@ -1,5 +1,7 @@
 //! Render time per document, in process: each kind's example in each format, a signed
-//! agreement, and a meeting record with 200 action items. Results go to BENCHMARKS.md.
+//! agreement, a meeting record with 200 action items, and a 500-task weekly sheet parsed
+//! (payload types only), validated (with the derived view), laid out and rendered. Results
+//! go to BENCHMARKS.md.
 
 use std::hint::black_box;
 
@@ -67,6 +69,15 @@ fn benches(c: &mut Criterion) {
                     .warnings
                     .len(),
             )
+        })
+    });
+    c.bench_function("weekly-progress-500-tasks/parse-only", |b| {
+        b.iter(|| {
+            let mut cx = collabdocs::input::Cx::new(collabdocs::input::InputLimits::default());
+            let parsed = collabdocs::input::parse::<
+                collabdocs::kinds::weekly_progress::WeeklyProgress,
+            >(black_box(&many), "", &mut cx);
+            black_box((parsed.is_some(), cx.errors.len()))
         })
     });
     c.bench_function("weekly-progress-500-tasks/layout-only", |b| {

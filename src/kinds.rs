@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::FieldError;
-use crate::input::{Cx, FromJson, InputLimits, Schemas};
+use crate::input::{Cx, InputLimits, Schemas};
 use crate::values::{Image, Signature};
 
 pub mod agreement;
@@ -65,12 +65,12 @@ macro_rules! document_kinds {
             pub fn prepare(self, body: &Value, cx: &mut Cx) -> Option<Prepared> {
                 // The derived view (a RACI matrix's cells, …) is built only for a valid payload:
                 // an invalid one is answered from its problems alone.
-                match self { $( DocumentKind::$variant => <$ty>::from_json(body, "", cx).filter(|_| !cx.has_errors()).map(|p| p.prepare(cx)) ),+ }
+                match self { $( DocumentKind::$variant => crate::input::parse::<$ty>(body, "", cx).filter(|_| !cx.has_errors()).map(|p| p.prepare(cx)) ),+ }
             }
 
             /// The JSON Schema of the kind's payload: a `$ref` into `s`, where its parts are collected.
             pub fn schema(self, s: &mut Schemas) -> Value {
-                match self { $( DocumentKind::$variant => <$ty as FromJson>::schema(s) ),+ }
+                match self { $( DocumentKind::$variant => s.component::<$ty>() ),+ }
             }
 
             /// The ways a payload of this kind splits into several documents for one ZIP.
@@ -92,7 +92,7 @@ macro_rules! document_kinds {
             /// What stops a valid payload of this kind from being signed, each at its pointer.
             pub fn signing_problems(self, body: &Value, limits: InputLimits) -> Vec<FieldError> {
                 let mut cx = Cx::new(limits);
-                match self { $( DocumentKind::$variant => <$ty>::from_json(body, "", &mut cx).map(|p| p.signing_problems()).unwrap_or_default() ),+ }
+                match self { $( DocumentKind::$variant => crate::input::parse::<$ty>(body, "", &mut cx).map(|p| p.signing_problems()).unwrap_or_default() ),+ }
             }
         }
     };
@@ -212,21 +212,26 @@ impl DocumentKind {
     }
 }
 
-impl FromJson for DocumentKind {
-    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
-        let found = v.as_str().and_then(DocumentKind::from_slug);
-        if found.is_none() {
-            let slugs: Vec<&str> = DocumentKind::ALL.iter().map(|k| k.slug()).collect();
-            cx.error(
-                path,
-                format!("must be one of {}; got {v}", slugs.join(", ")),
-            );
-        }
-        found
+impl<'de> serde::Deserialize<'de> for DocumentKind {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        DocumentKind::from_slug(&s)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown kind \"{s}\"")))
+    }
+}
+
+impl schemars::JsonSchema for DocumentKind {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DocumentKind".into()
     }
 
-    fn schema(_: &mut Schemas) -> Value {
-        serde_json::json!({ "$ref": "#/components/schemas/DocumentKind" })
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let slugs: Vec<&str> = DocumentKind::ALL.iter().map(|k| k.slug()).collect();
+        schemars::json_schema!({
+            "type": "string",
+            "enum": slugs,
+            "description": "Every document kind the service renders.",
+        })
     }
 }
 

@@ -1,77 +1,88 @@
 //! Reading a batch body: `{"items": [...]}`, each item checked on its own.
 
-use serde_json::{json, Value};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use super::{BatchItem, ItemResult};
 use crate::document::Profile;
 use crate::engine::Engine;
 use crate::error::{Error, FieldError};
-use crate::input::{type_name, Cx, FromJson, InputLimits, Schemas};
-use crate::json_object;
+use crate::input::{Cx, InputLimits, Rules};
 use crate::kinds::DocumentKind;
 use crate::render::OutputFormat;
 
-json_object! {
-    /// The body of `POST /v1/batch`.
-    pub struct BatchRequest {
-        /// The documents to render, at least one (at most `COLLABDOCS_BATCH_MAX_ITEMS`, else 413).
-        items: Vec<Item> = list_min(1) "条目",
-    }
+/// The body of `POST /v1/batch`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::object_schema::<Self>)]
+pub struct BatchRequest {
+    /// The documents to render, at least one (at most `COLLABDOCS_BATCH_MAX_ITEMS`, else 413).
+    #[schemars(title = "条目", length(min = 1))]
+    pub items: Vec<Item>,
 }
 
-json_object! {
-    /// One document of a batch. A `data` payload that breaks its kind's schema or rules does not
-    /// stop the batch: the item is reported in `manifest.json` (unless `fail_fast=true`).
-    pub struct BatchItemSpec {
-        kind: DocumentKind = req "文档类型",
-        format: OutputFormat = req "格式",
-        /// The house style: `standard` (the default) or `official` (GB/T 9704-2012; for
-        /// meeting-minutes, meeting-notice and collaboration-memo, a 422 for the item otherwise).
-        style: Option<Profile> = opt "版式",
-        /// The file's name in the ZIP; made safe (no directories), given the format's extension,
-        /// numbered on collision. Default: the document's own name (会议纪要-2026-07-28.pdf).
-        filename: Option<String> = opt "文件名",
-        /// The kind's payload, as `POST /v1/documents/{kind}` takes it.
-        data: Payload = req "数据",
-    }
+impl Rules for BatchRequest {}
+
+/// One document of a batch. A `data` payload that breaks its kind's schema or rules does not
+/// stop the batch: the item is reported in `manifest.json` (unless `fail_fast=true`).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::object_schema::<Self>)]
+pub struct BatchItemSpec {
+    #[schemars(title = "文档类型")]
+    pub kind: DocumentKind,
+    #[schemars(title = "格式")]
+    pub format: OutputFormat,
+    /// The house style: `standard` (the default) or `official` (GB/T 9704-2012; for
+    /// meeting-minutes, meeting-notice and collaboration-memo, a 422 for the item otherwise).
+    #[schemars(title = "版式")]
+    pub style: Option<Profile>,
+    /// The file's name in the ZIP; made safe (no directories), given the format's extension,
+    /// numbered on collision. Default: the document's own name (会议纪要-2026-07-28.pdf).
+    #[schemars(title = "文件名")]
+    pub filename: Option<String>,
+    /// The kind's payload, as `POST /v1/documents/{kind}` takes it.
+    #[schemars(title = "数据")]
+    pub data: Payload,
 }
+
+impl Rules for BatchItemSpec {}
 
 /// One item of a batch as sent: read on its own by [`parse_item`], so a malformed item stays
-/// with its item; described as a [`BatchItemSpec`].
-#[derive(Debug, Clone, serde::Serialize)]
+/// with its item. Any value here; the API document describes it as a [`BatchItemSpec`].
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Item(Value);
 
-impl FromJson for Item {
-    fn from_json(v: &Value, _path: &str, _cx: &mut Cx) -> Option<Self> {
-        Some(Item(v.clone()))
+impl schemars::JsonSchema for Item {
+    fn inline_schema() -> bool {
+        true
     }
 
-    fn schema(s: &mut Schemas) -> Value {
-        BatchItemSpec::schema(s)
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BatchItem".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::Schema::default()
     }
 }
 
 /// A kind's payload inside a batch item: any JSON object, checked against its kind later.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Payload(Value);
 
-impl FromJson for Payload {
-    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
-        if v.is_object() {
-            return Some(Payload(v.clone()));
-        }
-        cx.error(
-            path,
-            format!(
-                "must be an object (the kind's payload), not {}",
-                type_name(v)
-            ),
-        );
-        None
+impl schemars::JsonSchema for Payload {
+    fn inline_schema() -> bool {
+        true
     }
 
-    fn schema(_: &mut Schemas) -> Value {
-        json!({ "type": "object", "additionalProperties": {} })
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BatchItemData".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "object", "additionalProperties": {} })
     }
 }
 
@@ -86,7 +97,12 @@ pub(super) fn under(prefix: &str, errors: Vec<FieldError>) -> Vec<FieldError> {
 /// Reads one item; errors carry pointers under `/items/<i>`.
 pub fn parse_item(v: &Value, i: usize, limits: InputLimits) -> Result<BatchItem, Vec<FieldError>> {
     let mut cx = Cx::new(limits);
-    match BatchItemSpec::from_json(v, &format!("/items/{i}"), &mut cx) {
+    match crate::input::parse_skipping::<BatchItemSpec>(
+        v,
+        &format!("/items/{i}"),
+        &mut cx,
+        &["data"],
+    ) {
         Some(spec) if !cx.has_errors() => Ok(BatchItem {
             kind: spec.kind,
             format: spec.format,
@@ -117,7 +133,7 @@ pub fn parse_body(
         max_array_items: limits.max_array_items.max(max_items),
         ..limits
     });
-    let body = match BatchRequest::from_json(v, "", &mut cx) {
+    let body = match crate::input::parse::<BatchRequest>(v, "", &mut cx) {
         Some(body) if !cx.has_errors() => body,
         _ => return Err(Error::Invalid(cx.errors, cx.errors_not_kept)),
     };

@@ -69,17 +69,17 @@ impl Profile {
     }
 }
 
-impl crate::input::FromJson for Profile {
-    fn from_json(v: &serde_json::Value, path: &str, cx: &mut crate::input::Cx) -> Option<Self> {
-        let found = v.as_str().and_then(Profile::parse);
-        if found.is_none() {
-            cx.error(path, format!("must be {}; got {v}", Profile::names()));
-        }
-        found
+impl schemars::JsonSchema for Profile {
+    fn inline_schema() -> bool {
+        true
     }
 
-    fn schema(_: &mut crate::input::Schemas) -> serde_json::Value {
-        serde_json::json!({ "type": "string", "enum": Profile::ALL.map(Profile::name) })
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Profile".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string", "enum": Profile::ALL.map(Profile::name) })
     }
 }
 

@@ -114,10 +114,9 @@ pub fn document(limits: InputLimits) -> Value {
             json!({ "post": split_operation(*kind, &body, &example) }),
         );
     }
-    let batch_body = {
-        use crate::input::FromJson;
-        crate::batch::BatchRequest::schema(&mut schemas)
-    };
+    let batch_body = schemas.component::<crate::batch::BatchRequest>();
+    // Items are read one by one (a malformed item stays with its item); each is described here.
+    let item = schemas.component::<crate::batch::BatchItemSpec>();
     let batch = &mut paths["/v1/batch"]["post"];
     batch["requestBody"] = json!({
         "required": true,
@@ -131,7 +130,7 @@ pub fn document(limits: InputLimits) -> Value {
     let components = doc["components"]["schemas"]
         .as_object_mut()
         .expect("components");
-    for (name, schema) in schemas.components {
+    for (name, schema) in schemas.components() {
         components.insert(name, schema);
     }
     // A batch's item count is bounded by COLLABDOCS_BATCH_MAX_ITEMS (413), not the array limit.
@@ -141,6 +140,7 @@ pub fn document(limits: InputLimits) -> Value {
         .and_then(Value::as_object_mut)
     {
         items.remove("maxItems");
+        items.insert("items".into(), item);
     }
     // Every operation on /v1 takes the bearer key when keys are configured, and works without
     // one when they are not.

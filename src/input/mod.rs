@@ -1,15 +1,19 @@
-//! Parsing request payloads into domain types, collecting every error with its JSON Pointer.
+//! Reading request payloads into domain types, collecting every error with its JSON Pointer.
 //!
-//! serde's derive stops at the first error; a caller fixing a form wants all of them at once.
-//! Each domain type implements [`FromJson`], which walks a `serde_json::Value`, records problems
-//! in a [`Cx`] and returns `None` when the value cannot be used.
+//! Payload types are plain Rust types with serde's `Deserialize` and schemars' `JsonSchema`
+//! derives: the field list is written once, in the struct. A payload is read in three steps
+//! ([`parse`]): it is validated against the type's JSON Schema (the same schema the API document
+//! publishes, with the limits in force), which finds every problem of shape at once, each at its
+//! pointer and in the service's own words; a valid payload is then cleaned (control characters
+//! out, null or blank optional members absent) and deserialized; last, the type's [`Rules`]
+//! (checks between fields, such as an end not before its start) run on the typed value.
 
 use serde_json::Value;
 
 use crate::error::{FieldError, MAX_LISTED_ERRORS};
 
 /// Bounds applied while parsing, so no payload can make the renderers do unbounded work.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct InputLimits {
     /// The longest string accepted, in characters.
     pub max_string_chars: usize,
@@ -114,32 +118,54 @@ pub fn type_name(v: &Value) -> &'static str {
     }
 }
 
-/// A value that can be read from JSON, reporting every problem into `cx`.
-pub trait FromJson: Sized {
-    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self>;
+/// The rules of a payload type beyond its shape: checks between fields, run on the typed value
+/// once the payload has its schema's shape. A type whose fields have rules calls theirs.
+pub trait Rules {
+    /// Records every broken rule of this value, found at `path`, into `cx`.
+    fn rules(&self, _path: &str, _cx: &mut Cx) {}
 
-    /// Whether a present value counts as empty for a required field (blank text).
-    fn is_blank(&self) -> bool {
-        false
-    }
+    /// Rules read from the raw payload, reported together with its problems of shape (for the
+    /// checks a user fixes in the same pass, such as a RACI task naming an undeclared party).
+    fn raw_rules(_v: &Value, _cx: &mut Cx) {}
 
-    /// The JSON Schema (OpenAPI 3.1 dialect) of exactly what [`FromJson::from_json`] accepts:
-    /// a `$ref` for named types (described once into `s`), the schema itself otherwise.
-    fn schema(s: &mut Schemas) -> Value;
+    /// When `v` as a whole does not have its shape: the rules of its parts that do (each part
+    /// read on its own), so a payload's broken rules are reported with its problems of shape.
+    /// Written for the types whose fields have rules, with [`member_rules`] and [`item_rules`].
+    fn part_rules(_v: &Value, _path: &str, _cx: &mut Cx) {}
+}
 
-    /// The schema where a blank value is refused (required fields, array items).
-    fn required_schema(s: &mut Schemas) -> Value {
-        Self::schema(s)
+/// A list's rules: each item's, at its index.
+impl<T: Rules> Rules for Vec<T> {
+    fn rules(&self, path: &str, cx: &mut Cx) {
+        for (i, item) in self.iter().enumerate() {
+            item.rules(&index(path, i), cx);
+        }
     }
 }
 
-mod object;
-mod scalars;
-mod schemas;
+/// An optional member's rules: its value's, when sent.
+impl<T: Rules> Rules for Option<T> {
+    fn rules(&self, path: &str, cx: &mut Cx) {
+        if let Some(value) = self {
+            value.rules(path, cx);
+        }
+    }
+}
 
-pub use object::{describe_schema, label_schema, FieldMode, Obj};
-pub use scalars::{clean_text, NOT_BLANK};
-pub use schemas::{component_name, doc_text, nullable, pascal_case, Schemas};
+/// A payload type: read by serde, described by schemars, checked by its [`Rules`].
+pub trait Payload: serde::de::DeserializeOwned + schemars::JsonSchema + Rules {}
+
+impl<T: serde::de::DeserializeOwned + schemars::JsonSchema + Rules> Payload for T {}
+
+mod enums;
+mod problems;
+mod read;
+mod schemas;
+mod text;
+
+pub use read::{item_rules, member_rules, parse, parse_skipping, validator, Validator};
+pub use schemas::{component_name, nullable, object_schema, pascal_case, Schemas};
+pub use text::{clean_text, NOT_BLANK};
 
 #[cfg(test)]
 mod tests {

@@ -1,40 +1,176 @@
-//! JSON Schema for the payload types: components collected once, named after their types.
+//! JSON Schema for the payload types: schemars' derive describes each type; the service adds
+//! what only it knows — the limits in force, blank text refused where a value is required, the
+//! order fields are declared in — to every component before it is published or validated.
 
 use std::collections::BTreeMap;
 
-use serde_json::{json, Value};
+use schemars::generate::SchemaSettings;
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde_json::{json, Map, Value};
 
-use super::InputLimits;
+use super::{InputLimits, NOT_BLANK};
 
 /// The named schemas collected while describing payload types, under the limits in force.
-#[derive(Debug, Default)]
 pub struct Schemas {
     pub limits: InputLimits,
-    pub components: BTreeMap<String, Value>,
+    generator: SchemaGenerator,
 }
+
+impl std::fmt::Debug for Schemas {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Schemas")
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+/// Where components live in the API document and in a validator's root schema.
+pub const COMPONENTS: &str = "/components/schemas/";
 
 impl Schemas {
     pub fn new(limits: InputLimits) -> Self {
+        let mut settings = SchemaSettings::draft2020_12();
+        settings.definitions_path = COMPONENTS.into();
+        settings.meta_schema = None;
         Self {
             limits,
-            components: BTreeMap::new(),
+            generator: SchemaGenerator::new(settings),
         }
     }
 
-    /// A `$ref` to the component `name`, built by `build` the first time it is asked for.
-    pub fn component(&mut self, name: &str, build: impl FnOnce(&mut Self) -> Value) -> Value {
-        if !self.components.contains_key(name) {
-            // A placeholder first, so a type that refers to itself cannot recurse forever.
-            self.components.insert(name.to_string(), Value::Null);
-            let schema = build(self);
-            self.components.insert(name.to_string(), schema);
-        }
-        json!({ "$ref": format!("#/components/schemas/{name}") })
+    /// A `$ref` to `T`'s component (or `T`'s schema itself, for inline types), its parts
+    /// collected.
+    pub fn component<T: JsonSchema>(&mut self) -> Value {
+        let mut schema = self.generator.subschema_for::<T>().to_value();
+        self.finish(&mut schema);
+        schema
+    }
+
+    /// Every component described so far, with the service's additions.
+    pub fn components(&self) -> BTreeMap<String, Value> {
+        self.generator
+            .definitions()
+            .iter()
+            .map(|(name, schema)| {
+                let mut schema = schema.clone();
+                self.finish(&mut schema);
+                (name.clone(), schema)
+            })
+            .collect()
+    }
+
+    /// Adds to one schema, and every schema inside it, what the derive cannot know.
+    fn finish(&self, schema: &mut Value) {
+        walk(schema, &mut |s| {
+            numbers(s);
+            required_text(s);
+            limits(s, self.limits);
+            if let Some(Value::String(d)) = s.get_mut("description") {
+                *d = d.replace('\n', " ");
+            }
+            s.remove("default");
+        });
     }
 }
 
-/// The component name of a payload type: `Person` for the shared types in `kinds`, the kind's
-/// name in front for a kind's own (`meeting_minutes::Project` → `MeetingMinutesProject`).
+/// Calls `f` on every schema object in `v`, inner ones first.
+fn walk(v: &mut Value, f: &mut impl FnMut(&mut Map<String, Value>)) {
+    match v {
+        Value::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                // Examples and enumerated values are data, not schemas.
+                if !matches!(
+                    key.as_str(),
+                    "examples" | "enum" | "x-enum-labels" | "x-property-order" | "required"
+                ) {
+                    walk(inner, f);
+                }
+            }
+            if map.contains_key("type") || map.contains_key("properties") {
+                f(map);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| walk(i, f)),
+        _ => {}
+    }
+}
+
+/// Whether a schema's `type` is `t` (alone, or with `null`).
+fn is_type(s: &Map<String, Value>, t: &str) -> bool {
+    match s.get("type") {
+        Some(Value::String(x)) => x == t,
+        Some(Value::Array(xs)) => xs.iter().any(|x| x == t),
+        _ => false,
+    }
+}
+
+/// Text that is only text: no format, pattern of its own, or closed set of values.
+fn is_plain_text(s: &Map<String, Value>) -> bool {
+    is_type(s, "string") && !["format", "enum"].iter().any(|k| s.contains_key(*k))
+}
+
+/// Whole numbers are counts up to a million; other numbers stay below 10^15 in size.
+fn numbers(s: &mut Map<String, Value>) {
+    match s.get("format").and_then(Value::as_str) {
+        Some("uint32") => {
+            s.remove("format");
+            s.insert("minimum".into(), json!(0));
+            s.insert("maximum".into(), json!(1_000_000));
+        }
+        Some("double") => {
+            s.remove("format");
+            s.insert("exclusiveMinimum".into(), json!(-1e15));
+            s.insert("exclusiveMaximum".into(), json!(1e15));
+        }
+        _ => {}
+    }
+}
+
+/// Blank text is refused where a value is required: required fields and array items.
+fn required_text(s: &mut Map<String, Value>) {
+    let refuse_blank = |v: &mut Value| {
+        if let Value::Object(inner) = v {
+            if is_plain_text(inner) && !inner.contains_key("pattern") {
+                inner.insert("pattern".into(), json!(NOT_BLANK));
+            }
+        }
+    };
+    if let Some(items) = s.get_mut("items") {
+        refuse_blank(items);
+    }
+    let required: Vec<String> = s
+        .get("required")
+        .and_then(Value::as_array)
+        .map(|r| {
+            r.iter()
+                .filter_map(|x| x.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    if let Some(Value::Object(props)) = s.get_mut("properties") {
+        for name in required {
+            if let Some(p) = props.get_mut(&name) {
+                refuse_blank(p);
+            }
+        }
+    }
+}
+
+/// The limits in force: every plain text's length, every array's items.
+fn limits(s: &mut Map<String, Value>, limits: InputLimits) {
+    let own_pattern = s
+        .get("pattern")
+        .is_some_and(|p| p.as_str() != Some(NOT_BLANK));
+    if is_plain_text(s) && !own_pattern && !s.contains_key("maxLength") {
+        s.insert("maxLength".into(), json!(limits.max_string_chars));
+    }
+    if is_type(s, "array") && !s.contains_key("maxItems") {
+        s.insert("maxItems".into(), json!(limits.max_array_items));
+    }
+}
+
+/// The component name of a payload type: `Person` for the shared types, the kind's name in
+/// front for a kind's own (`meeting_minutes::Project` → `MeetingMinutesProject`).
 pub fn component_name(module_path: &str, type_name: &str) -> String {
     let module = module_path.rsplit("::").next().unwrap_or_default();
     if module == "kinds" || !module_path.contains("::kinds::") {
@@ -60,8 +196,16 @@ pub fn pascal_case(s: &str) -> String {
         .collect()
 }
 
-/// The same schema also accepting `null` (optional fields: null counts as absent).
-pub fn nullable(mut schema: Value) -> Value {
+/// A field's schema that also accepts `null` (absent, as for every optional field): for
+/// arrays read with `#[serde(default)]`.
+pub fn nullable(schema: &mut Schema) {
+    let mut v = std::mem::take(schema).to_value();
+    v = nullable_value(v);
+    *schema = Schema::try_from(v).expect("an object schema");
+}
+
+/// The same schema also accepting `null`.
+pub fn nullable_value(mut schema: Value) -> Value {
     if let Some(Value::String(t)) = schema.get("type") {
         let t = t.clone();
         schema["type"] = json!([t, "null"]);
@@ -70,13 +214,64 @@ pub fn nullable(mut schema: Value) -> Value {
         }
         schema
     } else {
-        json!({ "anyOf": [schema, { "type": "null" }] })
+        let mut outer = Map::new();
+        if let Value::Object(inner) = &mut schema {
+            // Annotations stay beside the alternatives.
+            for key in ["title", "description"] {
+                if let Some(v) = inner.remove(key) {
+                    outer.insert(key.into(), v);
+                }
+            }
+        }
+        outer.insert("anyOf".into(), json!([schema, { "type": "null" }]));
+        Value::Object(outer)
     }
 }
 
-/// Joins doc-comment lines (` line` each) into one description.
-pub fn doc_text(lines: &[&str]) -> Option<String> {
-    let text = lines.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_string())
+/// An object's schema gets the order its fields are declared in (`x-property-order`: what a
+/// form shows first, and what an unknown field's message lists).
+pub fn object_schema<T: serde::de::DeserializeOwned>(schema: &mut Schema) {
+    schema.insert("x-property-order".into(), json!(field_names::<T>()));
+}
+
+/// The JSON field names of a struct deserialized by serde's derive, in declaration order: the
+/// derive hands them to `deserialize_struct`, where this deserializer records them.
+fn field_names<T: serde::de::DeserializeOwned>() -> Vec<&'static str> {
+    struct Names(Option<&'static [&'static str]>);
+    #[derive(Debug)]
+    struct Stop;
+    impl std::fmt::Display for Stop {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("stop")
+        }
+    }
+    impl std::error::Error for Stop {}
+    impl serde::de::Error for Stop {
+        fn custom<M: std::fmt::Display>(_: M) -> Self {
+            Stop
+        }
+    }
+    impl<'de> serde::Deserializer<'de> for &mut Names {
+        type Error = Stop;
+        fn deserialize_any<V: serde::de::Visitor<'de>>(self, _: V) -> Result<V::Value, Stop> {
+            Err(Stop)
+        }
+        fn deserialize_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Stop> {
+            self.0 = Some(fields);
+            Err(Stop)
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+            option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+            ignored_any
+        }
+    }
+    let mut names = Names(None);
+    let _ = T::deserialize(&mut names);
+    names.0.unwrap_or_default().to_vec()
 }

@@ -2,95 +2,182 @@
 //!
 //! What the payload leaves out is filled from the guide's standard clauses.
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{signature_views, Prepared};
-use crate::input::Cx;
-use crate::json_object;
+use crate::input::{child, member_rules, Cx, Rules};
 use crate::values::{Date, Organization, Signatory, Signature};
 
-json_object! {
-    pub struct Department { name: String = req "部门", responsibilities: Vec<String> = list_min(1) "职责" }
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "AgreementDepartment", transform = crate::input::object_schema::<Self>)]
+pub struct Department {
+    #[schemars(title = "部门")]
+    pub name: String,
+    #[schemars(title = "职责", length(min = 1))]
+    pub responsibilities: Vec<String>,
 }
 
-json_object! {
-    pub struct Effective { from: Date = req "生效日期", until: Option<Date> = opt "终止日期", until_text: Option<String> = opt "期限说明" }
-    check(e, path, cx) {
-        if let Some(u) = e.until {
-            if u < e.from {
-                cx.error(format!("{path}/until"), format!("{} is before the start {}", u.zh(), e.from.zh()));
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "AgreementEffective", transform = crate::input::object_schema::<Self>)]
+pub struct Effective {
+    #[schemars(title = "生效日期")]
+    pub from: Date,
+    #[schemars(title = "终止日期")]
+    pub until: Option<Date>,
+    #[schemars(title = "期限说明")]
+    pub until_text: Option<String>,
+}
+
+impl Rules for Effective {
+    fn rules(&self, path: &str, cx: &mut Cx) {
+        if let Some(u) = self.until {
+            if u < self.from {
+                cx.error(
+                    format!("{path}/until"),
+                    format!("{} is before the start {}", u.zh(), self.from.zh()),
+                );
             }
         }
     }
 }
 
-json_object! {
-    pub struct Contact {
-        department: String = req "部门",
-        name: String = req "姓名",
-        title: Option<String> = opt "职务",
-        contact: Option<String> = opt "联系方式",
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "AgreementContact", transform = crate::input::object_schema::<Self>)]
+pub struct Contact {
+    #[schemars(title = "部门")]
+    pub department: String,
+    #[schemars(title = "姓名")]
+    pub name: String,
+    #[schemars(title = "职务")]
+    pub title: Option<String>,
+    #[schemars(title = "联系方式")]
+    pub contact: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "AgreementCommunication", transform = crate::input::object_schema::<Self>)]
+pub struct Communication {
+    #[schemars(title = "例会安排")]
+    pub meetings: Option<String>,
+    #[serde(default)]
+    #[schemars(title = "沟通渠道", transform = crate::input::nullable)]
+    pub channels: Vec<String>,
+    #[serde(default)]
+    #[schemars(title = "联系人", transform = crate::input::nullable)]
+    pub contacts: Vec<Contact>,
+    #[schemars(title = "纪要发出时限（小时）")]
+    pub minutes_within_hours: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "AgreementEscalationLevel", transform = crate::input::object_schema::<Self>)]
+pub struct EscalationLevel {
+    #[schemars(title = "层级")]
+    pub name: String,
+    #[schemars(title = "处理方式")]
+    pub handling: String,
+    #[schemars(title = "响应时限（小时）")]
+    pub response_hours: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "AgreementEscalation", transform = crate::input::object_schema::<Self>)]
+pub struct Escalation {
+    #[serde(default)]
+    #[schemars(title = "升级层级", transform = crate::input::nullable)]
+    pub levels: Vec<EscalationLevel>,
+    #[serde(default)]
+    #[schemars(title = "升级路径", transform = crate::input::nullable)]
+    pub path: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "AgreementClause", transform = crate::input::object_schema::<Self>)]
+pub struct Clause {
+    #[schemars(title = "条款标题")]
+    pub heading: String,
+    #[schemars(title = "条款内容")]
+    pub body: String,
+}
+
+/// The payload of `agreement`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::object_schema::<Self>)]
+pub struct Agreement {
+    /// 编号, printed top right.
+    #[schemars(title = "编号")]
+    pub document_no: Option<String>,
+    /// The issuing organisation (name, logo), printed in the page header.
+    #[schemars(title = "单位信息")]
+    pub organization: Option<Organization>,
+    /// 协议名称.
+    #[schemars(title = "协议名称")]
+    pub title: String,
+    /// 协议编号; also names the file.
+    #[schemars(title = "协议编号")]
+    pub agreement_no: Option<String>,
+    /// 牵头部门 and its responsibilities.
+    #[schemars(title = "牵头部门")]
+    pub lead_department: Department,
+    /// 协作部门 and their responsibilities; at least one.
+    #[schemars(title = "协作部门", length(min = 1))]
+    pub partner_departments: Vec<Department>,
+    /// 有效期: from a date, until a date or until an event (until_text).
+    #[schemars(title = "有效期")]
+    pub effective: Effective,
+    /// 协议目的.
+    #[schemars(title = "协作目标")]
+    pub objective: String,
+    /// 协作范围; the guide's four (需求对接、进度同步、资源协调、问题解决) when left out.
+    #[serde(default)]
+    #[schemars(title = "协作范围", transform = crate::input::nullable)]
+    pub scope: Vec<String>,
+    /// 沟通机制: meetings, channels, contacts, minutes turnaround; the guide's defaults when left out.
+    #[schemars(title = "沟通机制")]
+    pub communication: Option<Communication>,
+    /// 资源保障; the guide's standard clauses when left out.
+    #[serde(default)]
+    #[schemars(title = "资源投入", transform = crate::input::nullable)]
+    pub resources: Vec<String>,
+    /// 问题分级与升级路径; the guide's two levels when left out.
+    #[schemars(title = "升级机制")]
+    pub escalation: Option<Escalation>,
+    /// 保密期限 in years; 3 when left out.
+    #[schemars(title = "保密期限（年）")]
+    pub confidentiality_years: Option<u32>,
+    /// 补充条款: extra clauses, each with a heading.
+    #[serde(default)]
+    #[schemars(title = "条款", transform = crate::input::nullable)]
+    pub clauses: Vec<Clause>,
+    /// 附件: names of attached documents.
+    #[serde(default)]
+    #[schemars(title = "附件", transform = crate::input::nullable)]
+    pub attachments: Vec<String>,
+    /// 签署部门: at least two, each naming its department. The agreement is signed when every signatory (and the approver, if given) has signed_on; until then every page carries a 草案/DRAFT mark.
+    #[schemars(title = "签署方", length(min = 2))]
+    pub signatories: Vec<Signatory>,
+    /// 审批人.
+    #[schemars(title = "审批人")]
+    pub approver: Option<Signature>,
+}
+
+impl Rules for Agreement {
+    fn part_rules(v: &serde_json::Value, path: &str, cx: &mut Cx) {
+        member_rules::<Effective>(v, "effective", path, cx);
     }
-}
 
-json_object! {
-    pub struct Communication {
-        meetings: Option<String> = opt "例会安排",
-        channels: Vec<String> = list "沟通渠道",
-        contacts: Vec<Contact> = list "联系人",
-        minutes_within_hours: Option<u32> = opt "纪要发出时限（小时）",
-    }
-}
-
-json_object! {
-    pub struct EscalationLevel { name: String = req "层级", handling: String = req "处理方式", response_hours: Option<u32> = opt "响应时限（小时）" }
-}
-
-json_object! {
-    pub struct Escalation { levels: Vec<EscalationLevel> = list "升级层级", path: Vec<String> = list "升级路径" }
-}
-
-json_object! {
-    pub struct Clause { heading: String = req "条款标题", body: String = req "条款内容" }
-}
-
-json_object! {
-    /// The payload of `agreement`.
-    pub struct Agreement {
-        /// 编号, printed top right.
-        document_no: Option<String> = opt "编号",
-        /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt "单位信息",
-        /// 协议名称.
-        title: String = req "协议名称",
-        /// 协议编号; also names the file.
-        agreement_no: Option<String> = opt "协议编号",
-        /// 牵头部门 and its responsibilities.
-        lead_department: Department = req "牵头部门",
-        /// 协作部门 and their responsibilities; at least one.
-        partner_departments: Vec<Department> = list_min(1) "协作部门",
-        /// 有效期: from a date, until a date or until an event (until_text).
-        effective: Effective = req "有效期",
-        /// 协议目的.
-        objective: String = req "协作目标",
-        /// 协作范围; the guide's four (需求对接、进度同步、资源协调、问题解决) when left out.
-        scope: Vec<String> = list "协作范围",
-        /// 沟通机制: meetings, channels, contacts, minutes turnaround; the guide's defaults when left out.
-        communication: Option<Communication> = opt "沟通机制",
-        /// 资源保障; the guide's standard clauses when left out.
-        resources: Vec<String> = list "资源投入",
-        /// 问题分级与升级路径; the guide's two levels when left out.
-        escalation: Option<Escalation> = opt "升级机制",
-        /// 保密期限 in years; 3 when left out.
-        confidentiality_years: Option<u32> = opt "保密期限（年）",
-        /// 补充条款: extra clauses, each with a heading.
-        clauses: Vec<Clause> = list "条款",
-        /// 附件: names of attached documents.
-        attachments: Vec<String> = list "附件",
-        /// 签署部门: at least two, each naming its department. The agreement is signed when every signatory (and the approver, if given) has signed_on; until then every page carries a 草案/DRAFT mark.
-        signatories: Vec<Signatory> = list_min(2) "签署方",
-        /// 审批人.
-        approver: Option<Signature> = opt "审批人",
+    fn rules(&self, path: &str, cx: &mut Cx) {
+        self.effective.rules(&child(path, "effective"), cx);
     }
 }
 

@@ -1,12 +1,14 @@
 //! `issue-log` — 跨部门协作问题跟踪表 (seed 001 模板3, 第三阶段 步骤2 问题上报与处理).
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::Prepared;
-use crate::input::Cx;
+use crate::input::{child, item_rules, Cx, Rules};
+use crate::json_enum;
 use crate::values::Level;
 use crate::values::{Date, Organization, Person, ProjectName};
-use crate::{json_enum, json_object};
 
 json_enum! {
     /// Where an issue stands.
@@ -25,62 +27,105 @@ impl IssueStatus {
     }
 }
 
-json_object! {
-    /// One reported issue.
-    pub struct Issue {
-        /// 问题描述.
-        description: String = req "问题描述",
-        /// 提出部门.
-        raised_by: Option<String> = opt "提出人",
-        /// 提出日期.
-        raised_on: Option<Date> = opt "提出日期",
-        /// 涉及部门.
-        departments: Vec<String> = list "涉及部门",
-        /// 严重程度.
-        severity: Level = req "严重程度",
-        /// 影响范围.
-        impact: Option<String> = opt "影响",
-        /// 建议方案.
-        proposal: Option<String> = opt "解决建议",
-        /// 责任部门.
-        responsible_department: String = req "责任部门",
-        /// 责任人.
-        owner: Option<Person> = opt "负责人",
-        /// 解决时限.
-        deadline: Option<Date> = opt "解决时限",
-        /// 所需支持.
-        support_needed: Option<String> = opt "所需支持",
-        /// 处理状态.
-        status: IssueStatus = req "状态",
-        /// 处理结果 / 进展说明.
-        resolution: Option<String> = opt "处理结果",
-    }
-    check(i, path, cx) {
-        if let (Some(r), Some(d)) = (i.raised_on, i.deadline) {
+/// One reported issue.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "IssueLogIssue", transform = crate::input::object_schema::<Self>)]
+pub struct Issue {
+    /// 问题描述.
+    #[schemars(title = "问题描述")]
+    pub description: String,
+    /// 提出部门.
+    #[schemars(title = "提出人")]
+    pub raised_by: Option<String>,
+    /// 提出日期.
+    #[schemars(title = "提出日期")]
+    pub raised_on: Option<Date>,
+    /// 涉及部门.
+    #[serde(default)]
+    #[schemars(title = "涉及部门", transform = crate::input::nullable)]
+    pub departments: Vec<String>,
+    /// 严重程度.
+    #[schemars(title = "严重程度")]
+    pub severity: Level,
+    /// 影响范围.
+    #[schemars(title = "影响")]
+    pub impact: Option<String>,
+    /// 建议方案.
+    #[schemars(title = "解决建议")]
+    pub proposal: Option<String>,
+    /// 责任部门.
+    #[schemars(title = "责任部门")]
+    pub responsible_department: String,
+    /// 责任人.
+    #[schemars(title = "负责人")]
+    pub owner: Option<Person>,
+    /// 解决时限.
+    #[schemars(title = "解决时限")]
+    pub deadline: Option<Date>,
+    /// 所需支持.
+    #[schemars(title = "所需支持")]
+    pub support_needed: Option<String>,
+    /// 处理状态.
+    #[schemars(title = "状态")]
+    pub status: IssueStatus,
+    /// 处理结果 / 进展说明.
+    #[schemars(title = "处理结果")]
+    pub resolution: Option<String>,
+}
+
+impl Rules for Issue {
+    fn rules(&self, path: &str, cx: &mut Cx) {
+        if let (Some(r), Some(d)) = (self.raised_on, self.deadline) {
             if d < r {
-                cx.error(format!("{path}/deadline"), format!("{} is before the day the issue was raised, {}", d.zh(), r.zh()));
+                cx.error(
+                    format!("{path}/deadline"),
+                    format!(
+                        "{} is before the day the issue was raised, {}",
+                        d.zh(),
+                        r.zh()
+                    ),
+                );
             }
         }
     }
 }
 
-json_object! {
-    /// The payload of `issue-log`.
-    pub struct IssueLog {
-        /// 编号, printed top right.
-        document_no: Option<String> = opt "编号",
-        /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt "单位信息",
-        /// 项目.
-        project: ProjectName = req "所属项目",
-        /// 汇总日期: the day the log is compiled; open issues past their deadline then are overdue.
-        updated_on: Date = req "更新日期",
-        /// 汇总人 (usually the initiating department's contact).
-        compiled_by: Option<Person> = opt "整理人",
-        /// 问题清单: at least one.
-        issues: Vec<Issue> = list_min(1) "问题",
-        /// 备注.
-        notes: Option<String> = opt "备注",
+/// The payload of `issue-log`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::object_schema::<Self>)]
+pub struct IssueLog {
+    /// 编号, printed top right.
+    #[schemars(title = "编号")]
+    pub document_no: Option<String>,
+    /// The issuing organisation (name, logo), printed in the page header.
+    #[schemars(title = "单位信息")]
+    pub organization: Option<Organization>,
+    /// 项目.
+    #[schemars(title = "所属项目")]
+    pub project: ProjectName,
+    /// 汇总日期: the day the log is compiled; open issues past their deadline then are overdue.
+    #[schemars(title = "更新日期")]
+    pub updated_on: Date,
+    /// 汇总人 (usually the initiating department's contact).
+    #[schemars(title = "整理人")]
+    pub compiled_by: Option<Person>,
+    /// 问题清单: at least one.
+    #[schemars(title = "问题", length(min = 1))]
+    pub issues: Vec<Issue>,
+    /// 备注.
+    #[schemars(title = "备注")]
+    pub notes: Option<String>,
+}
+
+impl Rules for IssueLog {
+    fn part_rules(v: &serde_json::Value, path: &str, cx: &mut Cx) {
+        item_rules::<Issue>(v, "issues", path, cx);
+    }
+
+    fn rules(&self, path: &str, cx: &mut Cx) {
+        self.issues.rules(&child(path, "issues"), cx);
     }
 }
 

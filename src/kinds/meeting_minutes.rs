@@ -1,25 +1,36 @@
 //! `meeting-minutes` — 跨部门会议纪要 (seed 000 《跨部门会议记录模板》).
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{signature_views, Prepared};
-use crate::input::Cx;
-use crate::json_object;
+use crate::input::{child, member_rules, Cx, Rules};
 use crate::values::{
     ActionStatus, Date, MeetingProject, Organization, Person, Signature, Time, TopicKind,
 };
 
-json_object! {
-    pub struct Meeting {
-        date: Date = req "日期",
-        start: Option<Time> = opt "开始时间",
-        end: Option<Time> = opt "结束时间",
-        location: Option<String> = opt "地点",
-        host: Person = req "主持人",
-        recorder: Person = req "记录人",
-    }
-    check(m, path, cx) {
-        if let (Some(s), Some(e)) = (m.start, m.end) {
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "MeetingMinutesMeeting", transform = crate::input::object_schema::<Self>)]
+pub struct Meeting {
+    #[schemars(title = "日期")]
+    pub date: Date,
+    #[schemars(title = "开始时间")]
+    pub start: Option<Time>,
+    #[schemars(title = "结束时间")]
+    pub end: Option<Time>,
+    #[schemars(title = "地点")]
+    pub location: Option<String>,
+    #[schemars(title = "主持人")]
+    pub host: Person,
+    #[schemars(title = "记录人")]
+    pub recorder: Person,
+}
+
+impl Rules for Meeting {
+    fn rules(&self, path: &str, cx: &mut Cx) {
+        if let (Some(s), Some(e)) = (self.start, self.end) {
             if e < s {
                 cx.error(format!("{path}/end"), "must not be before the start time");
             }
@@ -27,93 +38,162 @@ json_object! {
     }
 }
 
-json_object! {
-    pub struct AgendaItem {
-        title: String = req "议题",
-        owner: Option<Person> = opt "负责人",
-        minutes: Option<u32> = opt "时长（分钟）",
-        kind: Option<TopicKind> = opt "议题类型",
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "MeetingMinutesAgendaItem", transform = crate::input::object_schema::<Self>)]
+pub struct AgendaItem {
+    #[schemars(title = "议题")]
+    pub title: String,
+    #[schemars(title = "负责人")]
+    pub owner: Option<Person>,
+    #[schemars(title = "时长（分钟）")]
+    pub minutes: Option<u32>,
+    #[schemars(title = "议题类型")]
+    pub kind: Option<TopicKind>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "MeetingMinutesViewpoint", transform = crate::input::object_schema::<Self>)]
+pub struct Viewpoint {
+    #[schemars(title = "参与方")]
+    pub party: String,
+    #[schemars(title = "观点")]
+    pub view: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "MeetingMinutesDiscussion", transform = crate::input::object_schema::<Self>)]
+pub struct Discussion {
+    #[schemars(title = "议题")]
+    pub topic: String,
+    #[schemars(title = "讨论摘要")]
+    pub summary: String,
+    #[serde(default)]
+    #[schemars(title = "各方观点", transform = crate::input::nullable)]
+    pub viewpoints: Vec<Viewpoint>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "MeetingMinutesActionItem", transform = crate::input::object_schema::<Self>)]
+pub struct ActionItem {
+    #[schemars(title = "任务")]
+    pub task: String,
+    #[schemars(title = "负责人")]
+    pub owner: Person,
+    #[schemars(title = "部门")]
+    pub department: Option<String>,
+    #[schemars(title = "截止日期")]
+    pub due: Date,
+    #[schemars(title = "交付物")]
+    pub deliverable: Option<String>,
+    #[schemars(title = "状态")]
+    pub status: Option<ActionStatus>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "MeetingMinutesOpenIssue", transform = crate::input::object_schema::<Self>)]
+pub struct OpenIssue {
+    #[schemars(title = "未决事项")]
+    pub issue: String,
+    #[schemars(title = "下一步")]
+    pub next_step: String,
+    #[schemars(title = "负责人")]
+    pub owner: Option<Person>,
+    #[schemars(title = "截止日期")]
+    pub due: Option<Date>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "MeetingMinutesNextMeeting", transform = crate::input::object_schema::<Self>)]
+pub struct NextMeeting {
+    #[schemars(title = "日期")]
+    pub date: Option<Date>,
+    #[schemars(title = "时间")]
+    pub time: Option<Time>,
+    #[schemars(title = "地点")]
+    pub location: Option<String>,
+    #[schemars(title = "备注")]
+    pub note: Option<String>,
+}
+
+/// The payload of `meeting-minutes`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::object_schema::<Self>)]
+pub struct MeetingMinutes {
+    /// 编号: the minutes number, printed top right.
+    #[schemars(title = "编号")]
+    pub document_no: Option<String>,
+    /// The issuing organisation (name, logo), printed in the page header.
+    #[schemars(title = "单位信息")]
+    pub organization: Option<Organization>,
+    /// 会议名称.
+    #[schemars(title = "会议名称")]
+    pub title: String,
+    /// 所属项目.
+    #[schemars(title = "所属项目")]
+    pub project: Option<MeetingProject>,
+    /// 会议信息: date, time, place, host (主持人) and recorder (记录人).
+    #[schemars(title = "会议信息")]
+    pub meeting: Meeting,
+    /// 参会人员: at least one; action-item owners are expected among them (a warning otherwise).
+    #[schemars(title = "参会人员", length(min = 1))]
+    pub attendees: Vec<Person>,
+    /// 缺席人员.
+    #[serde(default)]
+    #[schemars(title = "缺席人员", transform = crate::input::nullable)]
+    pub absentees: Vec<Person>,
+    /// 抄送: departments or people who receive the minutes.
+    #[serde(default)]
+    #[schemars(title = "抄送", transform = crate::input::nullable)]
+    pub cc: Vec<String>,
+    /// 会议目标.
+    #[schemars(title = "会议目标")]
+    pub objective: Option<String>,
+    /// 会议议程: topics with owner, minutes and 需决策/需同步.
+    #[serde(default)]
+    #[schemars(title = "会议议程", transform = crate::input::nullable)]
+    pub agenda: Vec<AgendaItem>,
+    /// 讨论内容: per topic, a summary and each party's view.
+    #[serde(default)]
+    #[schemars(title = "讨论内容", transform = crate::input::nullable)]
+    pub discussions: Vec<Discussion>,
+    /// 共识结论.
+    #[serde(default)]
+    #[schemars(title = "共识结论", transform = crate::input::nullable)]
+    pub decisions: Vec<String>,
+    /// 行动项: task, owner, due date, deliverable, status; a due date before the meeting is a warning.
+    #[serde(default)]
+    #[schemars(title = "行动项", transform = crate::input::nullable)]
+    pub action_items: Vec<ActionItem>,
+    /// 未决事项 and their next step.
+    #[serde(default)]
+    #[schemars(title = "未决事项", transform = crate::input::nullable)]
+    pub open_issues: Vec<OpenIssue>,
+    /// 下次会议.
+    #[schemars(title = "下次会议")]
+    pub next_meeting: Option<NextMeeting>,
+    /// 纪要分发日期.
+    #[schemars(title = "纪要分发日期")]
+    pub distributed_on: Option<Date>,
+    /// 签字确认.
+    #[serde(default)]
+    #[schemars(title = "签字确认", transform = crate::input::nullable)]
+    pub sign_off: Vec<Signature>,
+}
+
+impl Rules for MeetingMinutes {
+    fn part_rules(v: &serde_json::Value, path: &str, cx: &mut Cx) {
+        member_rules::<Meeting>(v, "meeting", path, cx);
     }
-}
 
-json_object! {
-    pub struct Viewpoint { party: String = req "参与方", view: String = req "观点" }
-}
-
-json_object! {
-    pub struct Discussion {
-        topic: String = req "议题",
-        summary: String = req "讨论摘要",
-        viewpoints: Vec<Viewpoint> = list "各方观点",
-    }
-}
-
-json_object! {
-    pub struct ActionItem {
-        task: String = req "任务",
-        owner: Person = req "负责人",
-        department: Option<String> = opt "部门",
-        due: Date = req "截止日期",
-        deliverable: Option<String> = opt "交付物",
-        status: Option<ActionStatus> = opt "状态",
-    }
-}
-
-json_object! {
-    pub struct OpenIssue {
-        issue: String = req "未决事项",
-        next_step: String = req "下一步",
-        owner: Option<Person> = opt "负责人",
-        due: Option<Date> = opt "截止日期",
-    }
-}
-
-json_object! {
-    pub struct NextMeeting {
-        date: Option<Date> = opt "日期",
-        time: Option<Time> = opt "时间",
-        location: Option<String> = opt "地点",
-        note: Option<String> = opt "备注",
-    }
-}
-
-json_object! {
-    /// The payload of `meeting-minutes`.
-    pub struct MeetingMinutes {
-        /// 编号: the minutes number, printed top right.
-        document_no: Option<String> = opt "编号",
-        /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt "单位信息",
-        /// 会议名称.
-        title: String = req "会议名称",
-        /// 所属项目.
-        project: Option<MeetingProject> = opt "所属项目",
-        /// 会议信息: date, time, place, host (主持人) and recorder (记录人).
-        meeting: Meeting = req "会议信息",
-        /// 参会人员: at least one; action-item owners are expected among them (a warning otherwise).
-        attendees: Vec<Person> = list_min(1) "参会人员",
-        /// 缺席人员.
-        absentees: Vec<Person> = list "缺席人员",
-        /// 抄送: departments or people who receive the minutes.
-        cc: Vec<String> = list "抄送",
-        /// 会议目标.
-        objective: Option<String> = opt "会议目标",
-        /// 会议议程: topics with owner, minutes and 需决策/需同步.
-        agenda: Vec<AgendaItem> = list "会议议程",
-        /// 讨论内容: per topic, a summary and each party's view.
-        discussions: Vec<Discussion> = list "讨论内容",
-        /// 共识结论.
-        decisions: Vec<String> = list "共识结论",
-        /// 行动项: task, owner, due date, deliverable, status; a due date before the meeting is a warning.
-        action_items: Vec<ActionItem> = list "行动项",
-        /// 未决事项 and their next step.
-        open_issues: Vec<OpenIssue> = list "未决事项",
-        /// 下次会议.
-        next_meeting: Option<NextMeeting> = opt "下次会议",
-        /// 纪要分发日期.
-        distributed_on: Option<Date> = opt "纪要分发日期",
-        /// 签字确认.
-        sign_off: Vec<Signature> = list "签字确认",
+    fn rules(&self, path: &str, cx: &mut Cx) {
+        self.meeting.rules(&child(path, "meeting"), cx);
     }
 }
 

@@ -1,100 +1,153 @@
 //! `meeting-notice` — 会议通知与议程 (seed 000 二(一) 会前筹备; seed 003 二(五) 会前).
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::Prepared;
-use crate::input::Cx;
-use crate::json_object;
+use crate::input::{child, member_rules, Cx, Rules};
 use crate::values::TopicKind;
 use crate::values::{Date, Organization, Person, Time};
 
-json_object! {
-    /// When and where.
-    pub struct When {
-        /// 会议日期.
-        date: Date = req "日期",
-        /// 开始时间.
-        start: Time = req "开始时间",
-        /// 结束时间.
-        end: Option<Time> = opt "结束时间",
-        /// 会议地点 (room, or 线上).
-        location: String = req "地点",
-        /// 线上会议链接或会议号.
-        online: Option<String> = opt "线上会议",
-    }
-    check(w, path, cx) {
-        if let Some(e) = w.end {
-            if e <= w.start {
+/// When and where.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "MeetingNoticeWhen", transform = crate::input::object_schema::<Self>)]
+pub struct When {
+    /// 会议日期.
+    #[schemars(title = "日期")]
+    pub date: Date,
+    /// 开始时间.
+    #[schemars(title = "开始时间")]
+    pub start: Time,
+    /// 结束时间.
+    #[schemars(title = "结束时间")]
+    pub end: Option<Time>,
+    /// 会议地点 (room, or 线上).
+    #[schemars(title = "地点")]
+    pub location: String,
+    /// 线上会议链接或会议号.
+    #[schemars(title = "线上会议")]
+    pub online: Option<String>,
+}
+
+impl Rules for When {
+    fn rules(&self, path: &str, cx: &mut Cx) {
+        if let Some(e) = self.end {
+            if e <= self.start {
                 cx.error(format!("{path}/end"), "must be after the start time");
             }
         }
     }
 }
 
-json_object! {
-    /// The meeting's roles.
-    pub struct Roles {
-        /// 主持人: keeps time and steers the discussion.
-        host: Person = req "主持人",
-        /// 记录人: writes the minutes.
-        recorder: Person = req "记录人",
-    }
+/// The meeting's roles.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "MeetingNoticeRoles", transform = crate::input::object_schema::<Self>)]
+pub struct Roles {
+    /// 主持人: keeps time and steers the discussion.
+    #[schemars(title = "主持人")]
+    pub host: Person,
+    /// 记录人: writes the minutes.
+    #[schemars(title = "记录人")]
+    pub recorder: Person,
 }
 
-json_object! {
-    /// One agenda topic.
-    pub struct Topic {
-        /// 议题.
-        title: String = req "议题",
-        /// 议题负责人: reports on it.
-        owner: Option<Person> = opt "负责人",
-        /// 讨论时长, minutes.
-        minutes: u32 = req "时长（分钟）",
-        /// 需决策 or 需同步.
-        kind: TopicKind = req "议题类型",
-    }
+/// One agenda topic.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "MeetingNoticeTopic", transform = crate::input::object_schema::<Self>)]
+pub struct Topic {
+    /// 议题.
+    #[schemars(title = "议题")]
+    pub title: String,
+    /// 议题负责人: reports on it.
+    #[schemars(title = "负责人")]
+    pub owner: Option<Person>,
+    /// 讨论时长, minutes.
+    #[schemars(title = "时长（分钟）")]
+    pub minutes: u32,
+    /// 需决策 or 需同步.
+    #[schemars(title = "议题类型")]
+    pub kind: TopicKind,
 }
 
-json_object! {
-    /// The payload of `meeting-notice`.
-    pub struct MeetingNotice {
-        /// 编号, printed top right.
-        document_no: Option<String> = opt "编号",
-        /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt "单位信息",
-        /// 会议主题.
-        title: String = req "会议名称",
-        /// 所属项目.
-        project: Option<crate::values::MeetingProject> = opt "所属项目",
-        /// 发起部门.
-        organizer: String = req "组织者",
-        /// 发送日期: the guide asks for 3–5 working days before the meeting (fewer is a warning).
-        sent_on: Date = req "发出日期",
-        /// 会议时间地点.
-        meeting: When = req "会议信息",
-        /// 会议目标与预期成果.
-        objective: String = req "会议目标",
-        /// 必邀人员: at least one.
-        required_attendees: Vec<Person> = list_min(1) "必须参会人员",
-        /// 可选人员.
-        optional_attendees: Vec<Person> = list "可选参会人员",
-        /// 会议角色: host and recorder.
-        roles: Roles = req "会议角色",
-        /// 议程: at least one topic, each with its duration.
-        agenda: Vec<Topic> = list_min(1) "会议议程",
-        /// 会前材料 (e.g. 沟通协作需求提报表).
-        materials: Vec<String> = list "会议材料",
-        /// 请参会者提前准备的内容.
-        preparation: Option<String> = opt "会前准备",
-        /// 会议规则; the guide's when left out.
-        rules: Vec<String> = list "会议规则",
-        /// 联系人 for questions about the meeting.
-        contact: Option<Person> = opt "联系人",
+/// The payload of `meeting-notice`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::object_schema::<Self>)]
+pub struct MeetingNotice {
+    /// 编号, printed top right.
+    #[schemars(title = "编号")]
+    pub document_no: Option<String>,
+    /// The issuing organisation (name, logo), printed in the page header.
+    #[schemars(title = "单位信息")]
+    pub organization: Option<Organization>,
+    /// 会议主题.
+    #[schemars(title = "会议名称")]
+    pub title: String,
+    /// 所属项目.
+    #[schemars(title = "所属项目")]
+    pub project: Option<crate::values::MeetingProject>,
+    /// 发起部门.
+    #[schemars(title = "组织者")]
+    pub organizer: String,
+    /// 发送日期: the guide asks for 3–5 working days before the meeting (fewer is a warning).
+    #[schemars(title = "发出日期")]
+    pub sent_on: Date,
+    /// 会议时间地点.
+    #[schemars(title = "会议信息")]
+    pub meeting: When,
+    /// 会议目标与预期成果.
+    #[schemars(title = "会议目标")]
+    pub objective: String,
+    /// 必邀人员: at least one.
+    #[schemars(title = "必须参会人员", length(min = 1))]
+    pub required_attendees: Vec<Person>,
+    /// 可选人员.
+    #[serde(default)]
+    #[schemars(title = "可选参会人员", transform = crate::input::nullable)]
+    pub optional_attendees: Vec<Person>,
+    /// 会议角色: host and recorder.
+    #[schemars(title = "会议角色")]
+    pub roles: Roles,
+    /// 议程: at least one topic, each with its duration.
+    #[schemars(title = "会议议程", length(min = 1))]
+    pub agenda: Vec<Topic>,
+    /// 会前材料 (e.g. 沟通协作需求提报表).
+    #[serde(default)]
+    #[schemars(title = "会议材料", transform = crate::input::nullable)]
+    pub materials: Vec<String>,
+    /// 请参会者提前准备的内容.
+    #[schemars(title = "会前准备")]
+    pub preparation: Option<String>,
+    /// 会议规则; the guide's when left out.
+    #[serde(default)]
+    #[schemars(title = "会议规则", transform = crate::input::nullable)]
+    pub rules: Vec<String>,
+    /// 联系人 for questions about the meeting.
+    #[schemars(title = "联系人")]
+    pub contact: Option<Person>,
+}
+
+impl Rules for MeetingNotice {
+    fn part_rules(v: &serde_json::Value, path: &str, cx: &mut Cx) {
+        member_rules::<When>(v, "meeting", path, cx);
     }
-    check(n, _path, cx) {
-        if n.sent_on > n.meeting.date {
-            cx.error("/sent_on", format!("{} is after the meeting on {}", n.sent_on.zh(), n.meeting.date.zh()));
+
+    fn rules(&self, path: &str, cx: &mut Cx) {
+        if self.sent_on > self.meeting.date {
+            cx.error(
+                "/sent_on",
+                format!(
+                    "{} is after the meeting on {}",
+                    self.sent_on.zh(),
+                    self.meeting.date.zh()
+                ),
+            );
         }
+        self.meeting.rules(&child(path, "meeting"), cx);
     }
 }
 

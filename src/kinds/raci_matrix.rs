@@ -1,11 +1,11 @@
 //! `raci-matrix` — 责任矩阵 (seed 001 第二阶段 步骤1 制定责任矩阵).
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::Prepared;
-use crate::input::{child, type_name, Cx, FromJson, Schemas};
-use crate::json_object;
+use crate::input::{child, item_rules, Cx, Rules};
 use crate::values::{Date, Organization, Person, ProjectName};
 
 /// One RACI letter; `A/R` is one party both accountable and responsible.
@@ -83,30 +83,23 @@ impl Serialize for Letter {
     }
 }
 
-impl FromJson for Letter {
-    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
-        let l = v.as_str().and_then(Letter::parse);
-        if l.is_none() {
-            cx.error(
-                path,
-                format!(
-                    "must be one of R (负责), A (审批), C (咨询), I (知会), A/R; got {}",
-                    v.as_str()
-                        .map(|s| format!("\"{s}\""))
-                        .unwrap_or_else(|| type_name(v).into())
-                ),
-            );
-        }
-        l
+impl<'de> serde::Deserialize<'de> for Letter {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Letter::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("not a RACI letter: {s}")))
+    }
+}
+
+impl schemars::JsonSchema for Letter {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RaciLetter".into()
     }
 
-    fn schema(s: &mut Schemas) -> Value {
-        s.component("RaciLetter", |_| {
-            json!({
-                "type": "string",
-                "enum": Self::SPELLINGS,
-                "description": "R 负责 (responsible), A 审批 (accountable), C 咨询 (consulted), I 知会 (informed), or A/R for one party both accountable and responsible (also written R/A or AR); the Chinese label is accepted in place of the letter.",
-            })
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "enum": Self::SPELLINGS,
+            "description": "R 负责 (responsible), A 审批 (accountable), C 咨询 (consulted), I 知会 (informed), or A/R for one party both accountable and responsible (also written R/A or AR); the Chinese label is accepted in place of the letter.",
         })
     }
 }
@@ -115,48 +108,64 @@ impl FromJson for Letter {
 #[derive(Debug, Clone, Serialize)]
 pub struct Assignments(pub Vec<(String, Letter)>);
 
-impl FromJson for Assignments {
-    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
-        let Value::Object(map) = v else {
-            cx.error(
-                path,
-                format!(
-                    "must be an object mapping party to letter, not {}",
-                    type_name(v)
-                ),
-            );
-            return None;
-        };
-        let mut out = Vec::with_capacity(map.len());
-        let mut ok = true;
-        for (party, letter) in map {
-            match Letter::from_json(letter, &child(path, party), cx) {
-                Some(l) => out.push((crate::input::clean_text(party), l)),
-                None => ok = false,
+impl<'de> serde::Deserialize<'de> for Assignments {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Assignments;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("an object mapping party to letter")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut m: M,
+            ) -> Result<Assignments, M::Error> {
+                let mut out = Vec::with_capacity(m.size_hint().unwrap_or(0));
+                while let Some((party, letter)) = m.next_entry::<String, Letter>()? {
+                    out.push((crate::input::clean_text(&party), letter));
+                }
+                Ok(Assignments(out))
             }
         }
-        ok.then_some(Assignments(out))
+        d.deserialize_map(Visit)
+    }
+}
+
+impl schemars::JsonSchema for Assignments {
+    fn inline_schema() -> bool {
+        true
     }
 
-    fn schema(s: &mut Schemas) -> Value {
-        json!({
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RaciAssignments".into()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
             "type": "object",
             "description": "Party → letter, for the parties this task involves; every party must be one of `parties`, exactly one A (or A/R) and at least one R (or A/R).",
-            "additionalProperties": Letter::schema(s),
+            "additionalProperties": g.subschema_for::<Letter>(),
             "examples": [{"产品部": "A/R", "研发部": "C", "市场部": "I"}],
         })
     }
 }
 
-json_object! {
-    pub struct Task {
-        task: String = req "任务",
-        phase: Option<String> = opt "阶段",
-        assignments: Assignments = req "RACI 分工",
-    }
-    check(t, path, cx) {
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "RaciMatrixTask", transform = crate::input::object_schema::<Self>)]
+pub struct Task {
+    #[schemars(title = "任务")]
+    pub task: String,
+    #[schemars(title = "阶段")]
+    pub phase: Option<String>,
+    #[schemars(title = "RACI 分工")]
+    pub assignments: Assignments,
+}
+
+impl Rules for Task {
+    fn rules(&self, path: &str, cx: &mut Cx) {
         let p = child(path, "assignments");
-        let accountable: Vec<&str> = t
+        let accountable: Vec<&str> = self
             .assignments
             .0
             .iter()
@@ -177,26 +186,46 @@ json_object! {
                 ),
             );
         }
-        if !t.assignments.0.iter().any(|(_, l)| l.responsible()) {
+        if !self.assignments.0.iter().any(|(_, l)| l.responsible()) {
             cx.error(&p, "needs at least one R (负责, responsible)");
         }
     }
 }
 
-json_object! {
-    /// The payload of `raci-matrix` (责任矩阵).
-    pub struct RaciMatrix {
-        document_no: Option<String> = opt "编号",
-        organization: Option<Organization> = opt "单位信息",
-        project: ProjectName = req "所属项目",
-        /// The departments or roles, as the grid's columns.
-        parties: Vec<String> = unique_list(1) "参与方",
-        tasks: Vec<Task> = list_min(1) "工作任务",
-        notes: Option<String> = opt "说明",
-        prepared_by: Option<Person> = opt "编制人",
-        prepared_on: Option<Date> = opt "编制日期",
+/// The payload of `raci-matrix` (责任矩阵).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::object_schema::<Self>)]
+pub struct RaciMatrix {
+    #[schemars(title = "编号")]
+    pub document_no: Option<String>,
+    #[schemars(title = "单位信息")]
+    pub organization: Option<Organization>,
+    #[schemars(title = "所属项目")]
+    pub project: ProjectName,
+    /// The departments or roles, as the grid's columns.
+    #[schemars(title = "参与方", length(min = 1), extend("uniqueItems" = true))]
+    pub parties: Vec<String>,
+    #[schemars(title = "工作任务", length(min = 1))]
+    pub tasks: Vec<Task>,
+    #[schemars(title = "说明")]
+    pub notes: Option<String>,
+    #[schemars(title = "编制人")]
+    pub prepared_by: Option<Person>,
+    #[schemars(title = "编制日期")]
+    pub prepared_on: Option<Date>,
+}
+
+impl Rules for RaciMatrix {
+    fn part_rules(v: &serde_json::Value, path: &str, cx: &mut Cx) {
+        item_rules::<Task>(v, "tasks", path, cx);
     }
-    always(v, _path, cx) {
+
+    fn rules(&self, path: &str, cx: &mut Cx) {
+        self.tasks.rules(&child(path, "tasks"), cx);
+    }
+
+    fn raw_rules(v: &serde_json::Value, cx: &mut Cx) {
         check_parties(v, cx);
     }
 }

@@ -1,74 +1,112 @@
 //! `resource-request` — 资源需求表 (seed 001 第二阶段 步骤2 确认资源支持).
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{signature_views, Prepared};
 use crate::document::format_amount;
-use crate::input::Cx;
+use crate::input::{child, item_rules, Cx, Rules};
+use crate::json_enum;
 use crate::values::ResourceType;
 use crate::values::{format_number, Date, Organization, Person, ProjectName, Signature};
-use crate::{json_enum, json_object};
 
 json_enum! {
     /// Where a request stands with the approver.
     pub enum Approval { Awaiting = "awaiting" / "待审批", Approved = "approved" / "已批准", Rejected = "rejected" / "已驳回" }
 }
 
-json_object! {
-    /// One resource a department needs.
-    pub struct Item {
-        /// 需求部门.
-        department: String = req "部门",
-        /// 资源类型: people (人力), budget (预算), equipment (设备/工具), other.
-        resource_type as "type": ResourceType = req "资源类型",
-        /// 资源说明, e.g. 抽调2名库存专员.
-        description: String = req "资源说明",
-        /// 数量.
-        quantity: Option<f64> = opt "数量",
-        /// 单位 (人, 台, 天 …).
-        unit: Option<String> = opt "单位",
-        /// 金额 in yuan (元); budget items should give it.
-        amount: Option<f64> = opt "金额",
-        /// 需求日期: when the resource must be available.
-        needed_by: Option<Date> = opt "需要日期",
-        /// 需求理由.
-        reason: String = req "申请理由",
-        /// 审批状态; 待审批 when left out.
-        status: Option<Approval> = opt "状态",
-    }
-    check(i, path, cx) {
-        if i.amount.is_some_and(|a| a < 0.0) {
+/// One resource a department needs.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "ResourceRequestItem", transform = crate::input::object_schema::<Self>)]
+pub struct Item {
+    /// 需求部门.
+    #[schemars(title = "部门")]
+    pub department: String,
+    /// 资源类型: people (人力), budget (预算), equipment (设备/工具), other.
+    #[serde(rename = "type")]
+    #[schemars(title = "资源类型")]
+    pub resource_type: ResourceType,
+    /// 资源说明, e.g. 抽调2名库存专员.
+    #[schemars(title = "资源说明")]
+    pub description: String,
+    /// 数量.
+    #[schemars(title = "数量")]
+    pub quantity: Option<f64>,
+    /// 单位 (人, 台, 天 …).
+    #[schemars(title = "单位")]
+    pub unit: Option<String>,
+    /// 金额 in yuan (元); budget items should give it.
+    #[schemars(title = "金额")]
+    pub amount: Option<f64>,
+    /// 需求日期: when the resource must be available.
+    #[schemars(title = "需要日期")]
+    pub needed_by: Option<Date>,
+    /// 需求理由.
+    #[schemars(title = "申请理由")]
+    pub reason: String,
+    /// 审批状态; 待审批 when left out.
+    #[schemars(title = "状态")]
+    pub status: Option<Approval>,
+}
+
+impl Rules for Item {
+    fn rules(&self, path: &str, cx: &mut Cx) {
+        if self.amount.is_some_and(|a| a < 0.0) {
             cx.error(format!("{path}/amount"), "must not be negative");
         }
-        if i.quantity.is_some_and(|q| q < 0.0) {
+        if self.quantity.is_some_and(|q| q < 0.0) {
             cx.error(format!("{path}/quantity"), "must not be negative");
         }
     }
 }
 
-json_object! {
-    /// The payload of `resource-request`.
-    pub struct ResourceRequest {
-        /// 编号, printed top right.
-        document_no: Option<String> = opt "编号",
-        /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt "单位信息",
-        /// 项目.
-        project: ProjectName = req "所属项目",
-        /// 汇总部门: the initiating department that compiles the requests for approval.
-        requesting_department: String = req "申请部门",
-        /// 填表人.
-        prepared_by: Person = req "编制人",
-        /// 填表日期.
-        prepared_on: Date = req "编制日期",
-        /// 资源需求: at least one.
-        items: Vec<Item> = list_min(1) "资源明细",
-        /// 预算上限 in yuan; a total above it is a warning.
-        budget_limit: Option<f64> = opt "预算上限",
-        /// 备注.
-        notes: Option<String> = opt "备注",
-        /// 审批签字 (上级审批).
-        approvals: Vec<Signature> = list "审批",
+/// The payload of `resource-request`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::object_schema::<Self>)]
+pub struct ResourceRequest {
+    /// 编号, printed top right.
+    #[schemars(title = "编号")]
+    pub document_no: Option<String>,
+    /// The issuing organisation (name, logo), printed in the page header.
+    #[schemars(title = "单位信息")]
+    pub organization: Option<Organization>,
+    /// 项目.
+    #[schemars(title = "所属项目")]
+    pub project: ProjectName,
+    /// 汇总部门: the initiating department that compiles the requests for approval.
+    #[schemars(title = "申请部门")]
+    pub requesting_department: String,
+    /// 填表人.
+    #[schemars(title = "编制人")]
+    pub prepared_by: Person,
+    /// 填表日期.
+    #[schemars(title = "编制日期")]
+    pub prepared_on: Date,
+    /// 资源需求: at least one.
+    #[schemars(title = "资源明细", length(min = 1))]
+    pub items: Vec<Item>,
+    /// 预算上限 in yuan; a total above it is a warning.
+    #[schemars(title = "预算上限")]
+    pub budget_limit: Option<f64>,
+    /// 备注.
+    #[schemars(title = "备注")]
+    pub notes: Option<String>,
+    /// 审批签字 (上级审批).
+    #[serde(default)]
+    #[schemars(title = "审批", transform = crate::input::nullable)]
+    pub approvals: Vec<Signature>,
+}
+
+impl Rules for ResourceRequest {
+    fn part_rules(v: &serde_json::Value, path: &str, cx: &mut Cx) {
+        item_rules::<Item>(v, "items", path, cx);
+    }
+
+    fn rules(&self, path: &str, cx: &mut Cx) {
+        self.items.rules(&child(path, "items"), cx);
     }
 }
 

@@ -1,79 +1,122 @@
 //! `retrospective` — 复盘报告 (seed 000 二(三) 阶段复盘; seed 001 第四阶段; seed 002 步骤6).
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::Prepared;
-use crate::input::Cx;
+use crate::input::{child, member_rules, Cx, Rules};
+use crate::json_enum;
 use crate::values::ActionStatus;
 use crate::values::{Date, Organization, Period, Person, ProjectName};
-use crate::{json_enum, json_object};
 
 json_enum! {
     /// How far a goal was reached.
     pub enum Achievement { Achieved = "achieved" / "已达成", Partial = "partial" / "部分达成", Missed = "missed" / "未达成" }
 }
 
-json_object! {
-    /// A goal set at the start, against what came of it.
-    pub struct Goal {
-        /// 目标.
-        goal: String = req "目标",
-        /// 目标值, e.g. 销售额提升30%.
-        target: Option<String> = opt "目标值",
-        /// 实际结果, e.g. 销售额提升34%.
-        result: String = req "实际结果",
-        /// 达成情况.
-        status: Achievement = req "达成情况",
-        /// 差异分析.
-        analysis: Option<String> = opt "原因分析",
-    }
+/// A goal set at the start, against what came of it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "RetrospectiveGoal", transform = crate::input::object_schema::<Self>)]
+pub struct Goal {
+    /// 目标.
+    #[schemars(title = "目标")]
+    pub goal: String,
+    /// 目标值, e.g. 销售额提升30%.
+    #[schemars(title = "目标值")]
+    pub target: Option<String>,
+    /// 实际结果, e.g. 销售额提升34%.
+    #[schemars(title = "实际结果")]
+    pub result: String,
+    /// 达成情况.
+    #[schemars(title = "达成情况")]
+    pub status: Achievement,
+    /// 差异分析.
+    #[schemars(title = "原因分析")]
+    pub analysis: Option<String>,
 }
 
-json_object! {
-    /// A follow-up action.
-    pub struct Action {
-        /// 改进措施.
-        task: String = req "行动",
-        /// 负责人.
-        owner: Person = req "负责人",
-        /// 完成时间.
-        due: Date = req "截止日期",
-        /// 状态.
-        status: Option<ActionStatus> = opt "状态",
-    }
+/// A follow-up action.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "RetrospectiveAction", transform = crate::input::object_schema::<Self>)]
+pub struct Action {
+    /// 改进措施.
+    #[schemars(title = "行动")]
+    pub task: String,
+    /// 负责人.
+    #[schemars(title = "负责人")]
+    pub owner: Person,
+    /// 完成时间.
+    #[schemars(title = "截止日期")]
+    pub due: Date,
+    /// 状态.
+    #[schemars(title = "状态")]
+    pub status: Option<ActionStatus>,
 }
 
-json_object! {
-    /// The payload of `retrospective`.
-    pub struct Retrospective {
-        /// 编号, printed top right.
-        document_no: Option<String> = opt "编号",
-        /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt "单位信息",
-        /// 报告标题.
-        title: String = req "复盘主题",
-        /// 项目.
-        project: ProjectName = req "所属项目",
-        /// 复盘周期: the stretch of work looked back on.
-        period: Option<Period> = opt "复盘周期",
-        /// 复盘会日期.
-        held_on: Date = req "召开日期",
-        /// 组织人 (usually the initiating department).
-        host: Option<Person> = opt "主持人",
-        /// 参与人员.
-        participants: Vec<Person> = list "参与人员",
-        /// 目标与结果对照: at least one.
-        goals: Vec<Goal> = list_min(1) "目标回顾",
-        /// 协作亮点.
-        highlights: Vec<String> = list "亮点",
-        /// 待改进点.
-        improvements: Vec<String> = list "待改进",
-        /// 经验教训 to carry into later projects.
-        lessons: Vec<String> = list "经验教训",
-        /// 后续行动.
-        actions: Vec<Action> = list "改进行动",
-        /// 总结.
-        conclusion: Option<String> = opt "结论",
+/// The payload of `retrospective`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::object_schema::<Self>)]
+pub struct Retrospective {
+    /// 编号, printed top right.
+    #[schemars(title = "编号")]
+    pub document_no: Option<String>,
+    /// The issuing organisation (name, logo), printed in the page header.
+    #[schemars(title = "单位信息")]
+    pub organization: Option<Organization>,
+    /// 报告标题.
+    #[schemars(title = "复盘主题")]
+    pub title: String,
+    /// 项目.
+    #[schemars(title = "所属项目")]
+    pub project: ProjectName,
+    /// 复盘周期: the stretch of work looked back on.
+    #[schemars(title = "复盘周期")]
+    pub period: Option<Period>,
+    /// 复盘会日期.
+    #[schemars(title = "召开日期")]
+    pub held_on: Date,
+    /// 组织人 (usually the initiating department).
+    #[schemars(title = "主持人")]
+    pub host: Option<Person>,
+    /// 参与人员.
+    #[serde(default)]
+    #[schemars(title = "参与人员", transform = crate::input::nullable)]
+    pub participants: Vec<Person>,
+    /// 目标与结果对照: at least one.
+    #[schemars(title = "目标回顾", length(min = 1))]
+    pub goals: Vec<Goal>,
+    /// 协作亮点.
+    #[serde(default)]
+    #[schemars(title = "亮点", transform = crate::input::nullable)]
+    pub highlights: Vec<String>,
+    /// 待改进点.
+    #[serde(default)]
+    #[schemars(title = "待改进", transform = crate::input::nullable)]
+    pub improvements: Vec<String>,
+    /// 经验教训 to carry into later projects.
+    #[serde(default)]
+    #[schemars(title = "经验教训", transform = crate::input::nullable)]
+    pub lessons: Vec<String>,
+    /// 后续行动.
+    #[serde(default)]
+    #[schemars(title = "改进行动", transform = crate::input::nullable)]
+    pub actions: Vec<Action>,
+    /// 总结.
+    #[schemars(title = "结论")]
+    pub conclusion: Option<String>,
+}
+
+impl Rules for Retrospective {
+    fn part_rules(v: &serde_json::Value, path: &str, cx: &mut Cx) {
+        member_rules::<Period>(v, "period", path, cx);
+    }
+
+    fn rules(&self, path: &str, cx: &mut Cx) {
+        self.period.rules(&child(path, "period"), cx);
     }
 }
 

@@ -1,11 +1,13 @@
 //! `stakeholder-register` — 干系人清单 (seed 003 二(二) 识别关键干系部门与人员).
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::Prepared;
-use crate::input::Cx;
+use crate::input::{Cx, Rules};
+use crate::json_enum;
 use crate::values::{Date, Organization, Person, ProjectName};
-use crate::{json_enum, json_object};
 
 json_enum! {
     /// A stakeholder's part in the collaboration.
@@ -17,46 +19,70 @@ json_enum! {
     }
 }
 
-json_object! {
-    /// One stakeholder.
-    pub struct Stakeholder {
-        /// 姓名.
-        name: String = req "姓名",
-        /// 部门.
-        department: String = req "部门",
-        /// 职位.
-        position: Option<String> = opt "职位",
-        /// 联系方式.
-        contact: Option<String> = opt "联系方式",
-        /// 角色: 决策层, 执行层, 支持层 or 知情层.
-        role: Role = req "角色",
-        /// 职责与权限.
-        responsibilities: Option<String> = opt "职责",
-        /// Whether this person is the department's 对接人 (interface person).
-        interface: Option<bool> = opt "对接内容",
-    }
+/// One stakeholder.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "StakeholderRegisterStakeholder", transform = crate::input::object_schema::<Self>)]
+pub struct Stakeholder {
+    /// 姓名.
+    #[schemars(title = "姓名")]
+    pub name: String,
+    /// 部门.
+    #[schemars(title = "部门")]
+    pub department: String,
+    /// 职位.
+    #[schemars(title = "职位")]
+    pub position: Option<String>,
+    /// 联系方式.
+    #[schemars(title = "联系方式")]
+    pub contact: Option<String>,
+    /// 角色: 决策层, 执行层, 支持层 or 知情层.
+    #[schemars(title = "角色")]
+    pub role: Role,
+    /// 职责与权限.
+    #[schemars(title = "职责")]
+    pub responsibilities: Option<String>,
+    /// Whether this person is the department's 对接人 (interface person).
+    #[schemars(title = "对接内容")]
+    pub interface: Option<bool>,
 }
 
-json_object! {
-    /// The payload of `stakeholder-register`.
-    pub struct StakeholderRegister {
-        /// 编号, printed top right.
-        document_no: Option<String> = opt "编号",
-        /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt "单位信息",
-        /// 项目.
-        project: ProjectName = req "所属项目",
-        /// 编制人.
-        prepared_by: Option<Person> = opt "编制人",
-        /// 编制日期.
-        prepared_on: Option<Date> = opt "编制日期",
-        /// 干系人: at least one.
-        stakeholders: Vec<Stakeholder> = list_min(1) "干系人",
-    }
-    check(r, _path, cx) {
-        for (i, s) in r.stakeholders.iter().enumerate() {
-            if r.stakeholders[..i].iter().any(|t| t.name == s.name && t.department == s.department) {
-                cx.error(format!("/stakeholders/{i}"), format!("lists {}（{}）a second time", s.name, s.department));
+/// The payload of `stakeholder-register`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::object_schema::<Self>)]
+pub struct StakeholderRegister {
+    /// 编号, printed top right.
+    #[schemars(title = "编号")]
+    pub document_no: Option<String>,
+    /// The issuing organisation (name, logo), printed in the page header.
+    #[schemars(title = "单位信息")]
+    pub organization: Option<Organization>,
+    /// 项目.
+    #[schemars(title = "所属项目")]
+    pub project: ProjectName,
+    /// 编制人.
+    #[schemars(title = "编制人")]
+    pub prepared_by: Option<Person>,
+    /// 编制日期.
+    #[schemars(title = "编制日期")]
+    pub prepared_on: Option<Date>,
+    /// 干系人: at least one.
+    #[schemars(title = "干系人", length(min = 1))]
+    pub stakeholders: Vec<Stakeholder>,
+}
+
+impl Rules for StakeholderRegister {
+    fn rules(&self, _path: &str, cx: &mut Cx) {
+        for (i, s) in self.stakeholders.iter().enumerate() {
+            if self.stakeholders[..i]
+                .iter()
+                .any(|t| t.name == s.name && t.department == s.department)
+            {
+                cx.error(
+                    format!("/stakeholders/{i}"),
+                    format!("lists {}（{}）a second time", s.name, s.department),
+                );
             }
         }
     }

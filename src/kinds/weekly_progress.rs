@@ -2,12 +2,14 @@
 
 use std::collections::HashMap;
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::Prepared;
-use crate::input::Cx;
+use crate::input::{child, member_rules, Cx, Rules};
+use crate::json_enum;
 use crate::values::{Date, Level, Organization, Percent, Person, ProjectName};
-use crate::{json_enum, json_object};
 
 json_enum! {
     /// Where a task stands this week.
@@ -21,64 +23,122 @@ json_enum! {
     }
 }
 
-json_object! {
-    pub struct Week { start: Date = req "开始日期", end: Date = req "结束日期" }
-    check(w, path, cx) {
-        if w.end < w.start {
-            cx.error(format!("{path}/end"), format!("{} is before the week's start {}", w.end.zh(), w.start.zh()));
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "WeeklyProgressWeek", transform = crate::input::object_schema::<Self>)]
+pub struct Week {
+    #[schemars(title = "开始日期")]
+    pub start: Date,
+    #[schemars(title = "结束日期")]
+    pub end: Date,
+}
+
+impl Rules for Week {
+    fn rules(&self, path: &str, cx: &mut Cx) {
+        if self.end < self.start {
+            cx.error(
+                format!("{path}/end"),
+                format!(
+                    "{} is before the week's start {}",
+                    self.end.zh(),
+                    self.start.zh()
+                ),
+            );
         }
     }
 }
 
-json_object! {
-    pub struct Task {
-        task: String = req "任务",
-        owner: Person = req "负责人",
-        department: Option<String> = opt "部门",
-        status: TaskStatus = req "状态",
-        progress: Option<Percent> = opt "完成进度",
-        risk: Option<Level> = opt "风险",
-        due: Option<Date> = opt "截止日期",
-        note: Option<String> = opt "备注",
-        support_needed: Option<String> = opt "所需支持",
-    }
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "WeeklyProgressTask", transform = crate::input::object_schema::<Self>)]
+pub struct Task {
+    #[schemars(title = "任务")]
+    pub task: String,
+    #[schemars(title = "负责人")]
+    pub owner: Person,
+    #[schemars(title = "部门")]
+    pub department: Option<String>,
+    #[schemars(title = "状态")]
+    pub status: TaskStatus,
+    #[schemars(title = "完成进度")]
+    pub progress: Option<Percent>,
+    #[schemars(title = "风险")]
+    pub risk: Option<Level>,
+    #[schemars(title = "截止日期")]
+    pub due: Option<Date>,
+    #[schemars(title = "备注")]
+    pub note: Option<String>,
+    #[schemars(title = "所需支持")]
+    pub support_needed: Option<String>,
 }
 
-json_object! {
-    pub struct Issue {
-        description: String = req "问题描述",
-        departments: Vec<String> = list "涉及部门",
-        severity: Level = req "严重程度",
-        impact: Option<String> = opt "影响",
-        proposal: Option<String> = opt "解决建议",
-        owner: Option<Person> = opt "负责人",
-        due: Option<Date> = opt "截止日期",
-    }
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "WeeklyProgressIssue", transform = crate::input::object_schema::<Self>)]
+pub struct Issue {
+    #[schemars(title = "问题描述")]
+    pub description: String,
+    #[serde(default)]
+    #[schemars(title = "涉及部门", transform = crate::input::nullable)]
+    pub departments: Vec<String>,
+    #[schemars(title = "严重程度")]
+    pub severity: Level,
+    #[schemars(title = "影响")]
+    pub impact: Option<String>,
+    #[schemars(title = "解决建议")]
+    pub proposal: Option<String>,
+    #[schemars(title = "负责人")]
+    pub owner: Option<Person>,
+    #[schemars(title = "截止日期")]
+    pub due: Option<Date>,
 }
 
-json_object! {
-    /// The payload of `weekly-progress`.
-    pub struct WeeklyProgress {
-        /// 编号, printed top right.
-        document_no: Option<String> = opt "编号",
-        /// The issuing organisation (name, logo), printed in the page header.
-        organization: Option<Organization> = opt "单位信息",
-        /// 项目.
-        project: ProjectName = req "所属项目",
-        /// 报告周期: the week's first and last day.
-        week: Week = req "周次",
-        /// 填报部门, when one department reports.
-        department: Option<String> = opt "部门",
-        /// 填报人.
-        reporter: Person = req "汇报人",
-        /// 本周总结.
-        summary: Option<String> = opt "本周总结",
-        /// 任务进展: at least one; a task due before the week's end and not done is flagged overdue.
-        tasks: Vec<Task> = list_min(1) "任务",
-        /// 问题跟踪: problems that need other departments.
-        issues: Vec<Issue> = list "问题与风险",
-        /// 下周计划.
-        next_week: Vec<String> = list "下周计划",
+/// The payload of `weekly-progress`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::object_schema::<Self>)]
+pub struct WeeklyProgress {
+    /// 编号, printed top right.
+    #[schemars(title = "编号")]
+    pub document_no: Option<String>,
+    /// The issuing organisation (name, logo), printed in the page header.
+    #[schemars(title = "单位信息")]
+    pub organization: Option<Organization>,
+    /// 项目.
+    #[schemars(title = "所属项目")]
+    pub project: ProjectName,
+    /// 报告周期: the week's first and last day.
+    #[schemars(title = "周次")]
+    pub week: Week,
+    /// 填报部门, when one department reports.
+    #[schemars(title = "部门")]
+    pub department: Option<String>,
+    /// 填报人.
+    #[schemars(title = "汇报人")]
+    pub reporter: Person,
+    /// 本周总结.
+    #[schemars(title = "本周总结")]
+    pub summary: Option<String>,
+    /// 任务进展: at least one; a task due before the week's end and not done is flagged overdue.
+    #[schemars(title = "任务", length(min = 1))]
+    pub tasks: Vec<Task>,
+    /// 问题跟踪: problems that need other departments.
+    #[serde(default)]
+    #[schemars(title = "问题与风险", transform = crate::input::nullable)]
+    pub issues: Vec<Issue>,
+    /// 下周计划.
+    #[serde(default)]
+    #[schemars(title = "下周计划", transform = crate::input::nullable)]
+    pub next_week: Vec<String>,
+}
+
+impl Rules for WeeklyProgress {
+    fn part_rules(v: &serde_json::Value, path: &str, cx: &mut Cx) {
+        member_rules::<Week>(v, "week", path, cx);
+    }
+
+    fn rules(&self, path: &str, cx: &mut Cx) {
+        self.week.rules(&child(path, "week"), cx);
     }
 }
 

@@ -73,20 +73,27 @@ impl OutputFormat {
     }
 }
 
-impl crate::input::FromJson for OutputFormat {
-    fn from_json(v: &serde_json::Value, path: &str, cx: &mut crate::input::Cx) -> Option<Self> {
-        let found = v.as_str().and_then(OutputFormat::parse);
-        if found.is_none() {
-            cx.error(
-                path,
-                format!("must be one of {}; got {v}", OutputFormat::names()),
-            );
-        }
-        found
+impl<'de> serde::Deserialize<'de> for OutputFormat {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        OutputFormat::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!("must be one of {}", OutputFormat::names()))
+        })
+    }
+}
+
+impl schemars::JsonSchema for OutputFormat {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OutputFormat".into()
     }
 
-    fn schema(_: &mut crate::input::Schemas) -> serde_json::Value {
-        serde_json::json!({ "$ref": "#/components/schemas/OutputFormat" })
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let names: Vec<&str> = OutputFormat::ALL.iter().map(|f| f.extension()).collect();
+        schemars::json_schema!({
+            "type": "string",
+            "enum": names,
+            "description": "The formats a document can be rendered to.",
+        })
     }
 }
 

@@ -1,9 +1,6 @@
 //! An image in a payload: a `data:` URI, checked whole when the payload is read.
 
 use serde::Serialize;
-use serde_json::Value;
-
-use crate::input::{type_name, Cx, FromJson, Schemas};
 
 /// An image given as a `data:` URI, checked to be a PNG or JPEG whose size can be read.
 #[derive(Debug, Clone)]
@@ -20,37 +17,31 @@ impl Serialize for Image {
     }
 }
 
-impl FromJson for Image {
-    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
-        let Value::String(s) = v else {
-            cx.error(
-                path,
-                format!("must be a data: URI string, not {}", type_name(v)),
-            );
-            return None;
-        };
-        if s.len() > MAX_IMAGE_URI_BYTES {
-            cx.error(
-                path,
-                format!(
-                    "is {} bytes; images are limited to {MAX_IMAGE_URI_BYTES}",
-                    s.len()
-                ),
-            );
-            return None;
-        }
-        match crate::document::ImageData::from_data_uri(s, cx.limits.max_image_pixels) {
-            Ok(_) => Some(Image { uri: s.clone() }),
-            Err(why) => {
-                cx.error(path, why);
-                None
-            }
-        }
+/// The schema format of an image: a PNG or JPEG `data:` URI whose header decodes within the
+/// pixel limit (checked by the validator).
+pub const IMAGE_FORMAT: &str = "image-data-uri";
+
+impl<'de> serde::Deserialize<'de> for Image {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(Image {
+            uri: String::deserialize(d)?,
+        })
+    }
+}
+
+impl schemars::JsonSchema for Image {
+    fn inline_schema() -> bool {
+        true
     }
 
-    fn schema(_: &mut Schemas) -> Value {
-        serde_json::json!({
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Image".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
             "type": "string",
+            "format": IMAGE_FORMAT,
             "maxLength": MAX_IMAGE_URI_BYTES,
             "pattern": "^data:image/(png|jpeg);base64,",
             "description": "A PNG or JPEG image as a data: URI (data:image/png;base64,…), at most 2 MiB.",

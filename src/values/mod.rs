@@ -9,12 +9,12 @@ mod people;
 mod status;
 mod time;
 
-pub use image::{Image, MAX_IMAGE_URI_BYTES};
+pub use image::{Image, IMAGE_FORMAT, MAX_IMAGE_URI_BYTES};
 pub use names::{file_name_stem, safe_file_stem};
 pub use number::{format_number, Percent};
 pub use people::{Organization, Person, PersonObject, ProjectName, Signatory, Signature};
 pub use status::{ActionStatus, Level, MeetingProject, ResourceType, TopicKind};
-pub use time::{Date, Period, Time};
+pub use time::{Date, Period, Time, TIME_PATTERN};
 
 /// Bytes in lower-case hexadecimal, as digests are printed (`3f2a…`).
 pub fn hex(bytes: &[u8]) -> String {

@@ -1,26 +1,32 @@
 //! Numbers: percentages, and numbers as people write them.
 
 use serde::Serialize;
-use serde_json::Value;
-
-use crate::input::{Cx, FromJson, Schemas};
 
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize)]
 pub struct Percent(pub f64);
 
-impl FromJson for Percent {
-    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
-        match v.as_f64() {
-            Some(n) if (0.0..=100.0).contains(&n) => Some(Percent(n)),
-            _ => {
-                cx.error(path, "must be a number from 0 to 100");
-                None
-            }
+impl<'de> serde::Deserialize<'de> for Percent {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = f64::deserialize(d)?;
+        if (0.0..=100.0).contains(&n) {
+            Ok(Percent(n))
+        } else {
+            Err(serde::de::Error::custom("a percent is from 0 to 100"))
         }
     }
+}
 
-    fn schema(_: &mut Schemas) -> Value {
-        serde_json::json!({ "type": "number", "minimum": 0, "maximum": 100, "description": "Percent, 0 to 100." })
+impl schemars::JsonSchema for Percent {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Percent".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "number", "minimum": 0, "maximum": 100, "description": "Percent, 0 to 100." })
     }
 }
 

@@ -1,21 +1,24 @@
 //! People and organisations: a person (object or bare name), an organisation, a project's
 //! name, a signature line and a signatory.
 
-use serde::Serialize;
-use serde_json::Value;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
 use super::{Date, Image};
-use crate::input::{type_name, Cx, FromJson, Schemas};
-use crate::json_object;
 
-json_object! {
-    /// A person as an object; see [`Person`] for the bare-string form.
-    pub struct PersonObject {
-        name: String = req "姓名",
-        department: Option<String> = opt "部门",
-        title: Option<String> = opt "职务",
-        contact: Option<String> = opt "联系方式",
-    }
+/// A person as an object; see [`Person`] for the bare-string form.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::object_schema::<Self>)]
+pub struct PersonObject {
+    #[schemars(title = "姓名")]
+    pub name: String,
+    #[schemars(title = "部门")]
+    pub department: Option<String>,
+    #[schemars(title = "职务")]
+    pub title: Option<String>,
+    #[schemars(title = "联系方式")]
+    pub contact: Option<String>,
 }
 
 /// `{"name", "department", "title", "contact"}`, or a bare string taken as the name.
@@ -29,33 +32,22 @@ pub struct Person {
     pub display: String,
 }
 
-impl FromJson for Person {
-    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
-        let p = match v {
-            Value::String(s) => {
-                let name = String::from_json(v, path, cx)?;
-                if s.trim().is_empty() {
-                    cx.error(path, "must not be empty");
-                    return None;
-                }
-                PersonObject {
-                    name,
-                    department: None,
-                    title: None,
-                    contact: None,
-                }
-            }
-            Value::Object(_) => PersonObject::from_json(v, path, cx)?,
-            other => {
-                cx.error(
-                    path,
-                    format!(
-                        "must be a person: a name string or an object with \"name\"; got {}",
-                        type_name(other)
-                    ),
-                );
-                return None;
-            }
+impl<'de> serde::Deserialize<'de> for Person {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(untagged)]
+        enum Form {
+            Name(String),
+            Full(PersonObject),
+        }
+        let p = match Form::deserialize(d)? {
+            Form::Name(name) => PersonObject {
+                name,
+                department: None,
+                title: None,
+                contact: None,
+            },
+            Form::Full(p) => p,
         };
         let extras: Vec<&str> = [&p.department, &p.title]
             .into_iter()
@@ -67,7 +59,7 @@ impl FromJson for Person {
         } else {
             format!("{}（{}）", p.name, extras.join("·"))
         };
-        Some(Person {
+        Ok(Person {
             name: p.name,
             department: p.department,
             title: p.title,
@@ -75,58 +67,81 @@ impl FromJson for Person {
             display,
         })
     }
+}
 
-    fn schema(s: &mut Schemas) -> Value {
-        s.component("Person", |s| {
-            serde_json::json!({
-                "description": "A person: an object with at least `name`, or a bare string taken as the name.",
-                "oneOf": [
-                    crate::input::label_schema(String::required_schema(s), "姓名"),
-                    crate::input::label_schema(PersonObject::schema(s), "姓名及部门、职务"),
-                ],
-                "examples": ["王敏", {"name": "王敏", "department": "产品部", "title": "产品经理"}],
-            })
+impl schemars::JsonSchema for Person {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Person".into()
+    }
+
+    fn json_schema(g: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let mut object = g.subschema_for::<PersonObject>().to_value();
+        object["title"] = serde_json::json!("姓名及部门、职务");
+        schemars::json_schema!({
+            "description": "A person: an object with at least `name`, or a bare string taken as the name.",
+            "oneOf": [
+                { "type": "string", "pattern": crate::input::NOT_BLANK, "title": "姓名" },
+                object,
+            ],
+            "examples": ["王敏", {"name": "王敏", "department": "产品部", "title": "产品经理"}],
         })
     }
 }
 
-json_object! {
-    /// A signature line: who signs, for which department, when, and optionally the image.
-    pub struct Signature {
-        name: String = req "姓名",
-        department: Option<String> = opt "部门",
-        title: Option<String> = opt "职务",
-        signed_on: Option<Date> = opt "签署日期",
-        signature_image: Option<Image> = opt "签名图片",
-    }
+/// A signature line: who signs, for which department, when, and optionally the image.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::object_schema::<Self>)]
+pub struct Signature {
+    #[schemars(title = "姓名")]
+    pub name: String,
+    #[schemars(title = "部门")]
+    pub department: Option<String>,
+    #[schemars(title = "职务")]
+    pub title: Option<String>,
+    #[schemars(title = "签署日期")]
+    pub signed_on: Option<Date>,
+    #[schemars(title = "签名图片")]
+    pub signature_image: Option<Image>,
 }
 
-json_object! {
-    /// The issuing organisation, printed in the page header.
-    pub struct Organization {
-        name: Option<String> = opt "单位名称",
-        logo: Option<Image> = opt "标志",
-    }
+/// The issuing organisation, printed in the page header.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::object_schema::<Self>)]
+pub struct Organization {
+    #[schemars(title = "单位名称")]
+    pub name: Option<String>,
+    #[schemars(title = "标志")]
+    pub logo: Option<Image>,
 }
 
-json_object! {
-    /// A project reference with only a name.
-    pub struct ProjectName {
-        name: String = req "项目名称",
-    }
+/// A project reference with only a name.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::object_schema::<Self>)]
+pub struct ProjectName {
+    #[schemars(title = "项目名称")]
+    pub name: String,
 }
 
-json_object! {
-    /// A signatory: a signature that must name the department it signs for.
-    pub struct Signatory {
-        name: String = req "姓名",
-        /// The department this signatory signs for.
-        department: String = req "部门",
-        title: Option<String> = opt "职务",
-        /// The signing date; every signatory's (and the approver's) makes the agreement signed.
-        signed_on: Option<Date> = opt "签署日期",
-        signature_image: Option<Image> = opt "签名图片",
-    }
+/// A signatory: a signature that must name the department it signs for.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::object_schema::<Self>)]
+pub struct Signatory {
+    #[schemars(title = "姓名")]
+    pub name: String,
+    /// The department this signatory signs for.
+    #[schemars(title = "部门")]
+    pub department: String,
+    #[schemars(title = "职务")]
+    pub title: Option<String>,
+    /// The signing date; every signatory's (and the approver's) makes the agreement signed.
+    #[schemars(title = "签署日期")]
+    pub signed_on: Option<Date>,
+    #[schemars(title = "签名图片")]
+    pub signature_image: Option<Image>,
 }
 
 impl From<&Signatory> for Signature {

@@ -1,6 +1,9 @@
 //! Enumerations more than one kind uses: statuses, levels, types of topic and resource.
 
-use crate::{json_enum, json_object};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::json_enum;
 
 json_enum! {
     /// Whether an agenda topic needs a decision or is for information.
@@ -22,7 +25,11 @@ json_enum! {
     pub enum ResourceType { People = "people" / "人力", Budget = "budget" / "预算", Equipment = "equipment" / "设备", Other = "other" / "其他" }
 }
 
-json_object! {
-    /// The project a meeting belongs to, when it belongs to one.
-    pub struct MeetingProject { name: Option<String> = opt "项目名称" }
+/// The project a meeting belongs to, when it belongs to one.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::object_schema::<Self>)]
+pub struct MeetingProject {
+    #[schemars(title = "项目名称")]
+    pub name: Option<String>,
 }

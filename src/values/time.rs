@@ -1,10 +1,9 @@
 //! Dates, times of day and periods: `YYYY-MM-DD` and `HH:MM` on the wire, Chinese in documents.
 
-use serde::Serialize;
-use serde_json::Value;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 
-use crate::input::{type_name, Cx, FromJson, Schemas};
-use crate::json_object;
+use crate::input::{Cx, Rules};
 
 /// A calendar date, `YYYY-MM-DD` on the wire, `2026年7月28日` in documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -98,24 +97,24 @@ impl Serialize for Date {
     }
 }
 
-impl FromJson for Date {
-    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
-        let parsed = v.as_str().and_then(Date::parse);
-        if parsed.is_none() {
-            let got = match v {
-                Value::String(s) => format!("\"{}\"", s.chars().take(40).collect::<String>()),
-                other => type_name(other).to_string(),
-            };
-            cx.error(
-                path,
-                format!("must be a date as YYYY-MM-DD (e.g. 2026-07-28); got {got}"),
-            );
-        }
-        parsed
+impl<'de> serde::Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Date::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("not a date: {s}")))
+    }
+}
+
+impl schemars::JsonSchema for Date {
+    fn inline_schema() -> bool {
+        true
     }
 
-    fn schema(_: &mut Schemas) -> Value {
-        serde_json::json!({
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Date".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
             "type": "string",
             "format": "date",
             "pattern": r"^\d{4}-\d{2}-\d{2}$",
@@ -138,27 +137,41 @@ impl Serialize for Time {
     }
 }
 
-impl FromJson for Time {
-    fn from_json(v: &Value, path: &str, cx: &mut Cx) -> Option<Self> {
-        let parsed = v.as_str().and_then(|s| {
-            let (h, m) = s.split_once(':')?;
-            let two_digits = |x: &str| x.len() == 2 && x.bytes().all(|b| b.is_ascii_digit());
-            if !two_digits(h) || !two_digits(m) {
-                return None;
-            }
-            let (hour, minute) = (h.parse().ok()?, m.parse().ok()?);
-            (hour < 24 && minute < 60).then_some(Time { hour, minute })
-        });
-        if parsed.is_none() {
-            cx.error(path, "must be a time as HH:MM (24-hour, e.g. 14:30)");
+/// What a time of day looks like on the wire.
+pub const TIME_PATTERN: &str = "^([01][0-9]|2[0-3]):[0-5][0-9]$";
+
+impl Time {
+    pub fn parse(s: &str) -> Option<Time> {
+        let (h, m) = s.split_once(':')?;
+        let two_digits = |x: &str| x.len() == 2 && x.bytes().all(|b| b.is_ascii_digit());
+        if !two_digits(h) || !two_digits(m) {
+            return None;
         }
-        parsed
+        let (hour, minute) = (h.parse().ok()?, m.parse().ok()?);
+        (hour < 24 && minute < 60).then_some(Time { hour, minute })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Time {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Time::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("not a time: {s}")))
+    }
+}
+
+impl schemars::JsonSchema for Time {
+    fn inline_schema() -> bool {
+        true
     }
 
-    fn schema(_: &mut Schemas) -> Value {
-        serde_json::json!({
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Time".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
             "type": "string",
-            "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$",
+            "pattern": TIME_PATTERN,
             "description": "A time of day, HH:MM on the 24-hour clock.",
             "examples": ["14:30"],
         })
@@ -181,12 +194,24 @@ impl Time {
     }
 }
 
-json_object! {
-    /// A span of days: start and end, the end not before the start.
-    pub struct Period { start: Date = req "开始日期", end: Date = req "结束日期" }
-    check(p, path, cx) {
-        if p.end < p.start {
-            cx.error(format!("{path}/end"), format!("{} is before the start {}", p.end.zh(), p.start.zh()));
+/// A span of days: start and end, the end not before the start.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(transform = crate::input::object_schema::<Self>)]
+pub struct Period {
+    #[schemars(title = "开始日期")]
+    pub start: Date,
+    #[schemars(title = "结束日期")]
+    pub end: Date,
+}
+
+impl Rules for Period {
+    fn rules(&self, path: &str, cx: &mut Cx) {
+        if self.end < self.start {
+            cx.error(
+                format!("{path}/end"),
+                format!("{} is before the start {}", self.end.zh(), self.start.zh()),
+            );
         }
     }
 }

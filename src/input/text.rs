@@ -1,0 +1,48 @@
+//! Text as documents take it: no characters XML forbids, one kind of newline.
+
+/// The pattern that refuses blank text: at least one character that is neither white space
+/// nor one [`clean_text`] removes.
+pub const NOT_BLANK: &str = r"[^\s\x00-\x1F\x7F\uFFFE\uFFFF]";
+
+/// Removes the characters XML 1.0 forbids (C0 controls other than tab, LF and CR; U+FFFE/U+FFFF)
+/// so no format can be corrupted by them. CRLF and CR become LF.
+pub fn clean_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                out.push('\n');
+            }
+            '\t' | '\n' => out.push(c),
+            c if (c as u32) < 0x20 => {}
+            '\u{7f}' | '\u{FFFE}' | '\u{FFFF}' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether [`clean_text`] would change `s` (most text it would not, and is kept as it is).
+pub fn needs_cleaning(s: &str) -> bool {
+    // By bytes first, without branches: a control character is one byte below 0x20 (or 0x7F);
+    // U+FFFE and U+FFFF are EF BF BE and EF BF BF, and most text has no 0xEF byte at all.
+    let suspect = s.bytes().fold(false, |found, b| {
+        found | ((b < 0x20) & (b != b'\t') & (b != b'\n')) | (b == 0x7F) | (b == 0xEF)
+    });
+    suspect && s.chars().any(|c| c == '\r' || removed(c))
+}
+
+/// Whether [`clean_text`] leaves nothing of `s` but white space.
+pub fn is_blank(s: &str) -> bool {
+    s.chars().all(|c| c.is_whitespace() || removed(c))
+}
+
+/// A character [`clean_text`] removes.
+fn removed(c: char) -> bool {
+    ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+        || matches!(c, '\u{7f}' | '\u{FFFE}' | '\u{FFFF}')
+}
