@@ -226,12 +226,7 @@ impl schemars::JsonSchema for DocumentKind {
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let slugs: Vec<&str> = DocumentKind::ALL.iter().map(|k| k.slug()).collect();
-        schemars::json_schema!({
-            "type": "string",
-            "enum": slugs,
-            "description": "Every document kind the service renders.",
-        })
+        crate::input::utoipa_schema::<Self>()
     }
 }
 

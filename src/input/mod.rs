@@ -164,7 +164,7 @@ mod schemas;
 mod text;
 
 pub use read::{item_rules, member_rules, parse, parse_skipping, validator, Validator};
-pub use schemas::{component_name, nullable, object_schema, pascal_case, Schemas};
+pub use schemas::{component_name, nullable, object_schema, pascal_case, utoipa_schema, Schemas};
 pub use text::{clean_text, NOT_BLANK};
 
 #[cfg(test)]

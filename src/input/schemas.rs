@@ -169,6 +169,14 @@ fn limits(s: &mut Map<String, Value>, limits: InputLimits) {
     }
 }
 
+/// The schema utoipa derives for `T` (from its doc comment and serde names), for the enums that
+/// response types (described by utoipa) and payload types (by schemars) both refer to, so each
+/// is described once.
+pub fn utoipa_schema<T: utoipa::PartialSchema>() -> Schema {
+    let value = serde_json::to_value(T::schema()).expect("a utoipa schema serializes");
+    Schema::try_from(value).expect("a utoipa schema is an object")
+}
+
 /// The component name of a payload type: `Person` for the shared types, the kind's name in
 /// front for a kind's own (`meeting_minutes::Project` → `MeetingMinutesProject`).
 pub fn component_name(module_path: &str, type_name: &str) -> String {

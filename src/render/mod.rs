@@ -88,12 +88,7 @@ impl schemars::JsonSchema for OutputFormat {
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        let names: Vec<&str> = OutputFormat::ALL.iter().map(|f| f.extension()).collect();
-        schemars::json_schema!({
-            "type": "string",
-            "enum": names,
-            "description": "The formats a document can be rendered to.",
-        })
+        crate::input::utoipa_schema::<Self>()
     }
 }
 
