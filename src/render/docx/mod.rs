@@ -118,32 +118,9 @@ fn package<'a>(
 ) -> Result<super::Output, RenderError> {
     let header = wr.header(doc);
     let footer = wr.footer(doc);
-    let mut rels = String::from(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rIdSettings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/><Relationship Id="rIdHeader1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/><Relationship Id="rIdFooter1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/>"#,
-    );
-    if wr.official {
-        rels.push_str(r#"<Relationship Id="rIdFooter2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer2.xml"/><Relationship Id="rIdFonts" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable" Target="fontTable.xml"/>"#);
-    }
     // Pictures are related from the body and from the header (the logo).
-    let mut image_rels = String::new();
-    for (name, _) in &wr.images {
-        let id = name
-            .split('.')
-            .next()
-            .unwrap_or_default()
-            .replace("image", "rIdImage");
-        let _ = write!(
-            image_rels,
-            r#"<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/{name}"/>"#
-        );
-    }
-    rels.push_str(&image_rels);
-    rels.push_str("</Relationships>");
+    let image_rels = image_relationships(&wr);
     let mut parts: Vec<(String, Vec<u8>)> = vec![
-        (
-            "[Content_Types].xml".into(),
-            CONTENT_TYPES.as_bytes().to_vec(),
-        ),
         ("_rels/.rels".into(), ROOT_RELS.as_bytes().to_vec()),
         ("docProps/core.xml".into(), core_xml(doc)),
         ("docProps/app.xml".into(), APP.as_bytes().to_vec()),
@@ -151,38 +128,20 @@ fn package<'a>(
             "word/document.xml".into(),
             std::mem::take(&mut wr.xml).into_bytes(),
         ),
-        ("word/_rels/document.xml.rels".into(), rels.into_bytes()),
+        (
+            "word/_rels/document.xml.rels".into(),
+            document_relationships(wr.official, &image_rels).into_bytes(),
+        ),
     ];
     if wr.official {
-        parts.extend([
-            (
-                "[Content_Types].xml".into(),
-                OFFICIAL_CONTENT_TYPES.as_bytes().to_vec(),
-            ),
-            (
-                "word/styles.xml".into(),
-                official::styles(&theme.latin).into_bytes(),
-            ),
-            (
-                "word/settings.xml".into(),
-                official::SETTINGS.as_bytes().to_vec(),
-            ),
-            (
-                "word/fontTable.xml".into(),
-                official::FONT_TABLE.as_bytes().to_vec(),
-            ),
-            ("word/header1.xml".into(), header.into_bytes()),
-            (
-                "word/footer1.xml".into(),
-                official::footer(true).into_bytes(),
-            ),
-            (
-                "word/footer2.xml".into(),
-                official::footer(false).into_bytes(),
-            ),
-        ]);
-        parts.remove(0);
+        // The official package has always listed its content types after these parts.
+        parts.extend(official_parts(theme, header));
     } else {
+        let content_types = (
+            "[Content_Types].xml".into(),
+            CONTENT_TYPES.as_bytes().to_vec(),
+        );
+        parts.insert(0, content_types);
         parts.extend([
             ("word/styles.xml".into(), styles(theme).into_bytes()),
             ("word/settings.xml".into(), SETTINGS.as_bytes().to_vec()),
@@ -203,6 +162,69 @@ fn package<'a>(
         parts.push((format!("word/media/{name}"), img.bytes.to_vec()));
     }
     deterministic_zip(&parts).map(super::Output::plain)
+}
+
+/// One relationship per picture (`image3.png` → `rIdImage3`).
+fn image_relationships(wr: &Writer<'_>) -> String {
+    let mut rels = String::new();
+    for (name, _) in &wr.images {
+        let id = name
+            .split('.')
+            .next()
+            .unwrap_or_default()
+            .replace("image", "rIdImage");
+        let _ = write!(
+            rels,
+            r#"<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/{name}"/>"#
+        );
+    }
+    rels
+}
+
+/// The main document's relationships: styles, settings, header and footer (the official
+/// profile's second footer and font table), and the pictures.
+fn document_relationships(official: bool, image_rels: &str) -> String {
+    let mut rels = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rIdStyles" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/><Relationship Id="rIdSettings" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings" Target="settings.xml"/><Relationship Id="rIdHeader1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/header" Target="header1.xml"/><Relationship Id="rIdFooter1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer1.xml"/>"#,
+    );
+    if official {
+        rels.push_str(r#"<Relationship Id="rIdFooter2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer" Target="footer2.xml"/><Relationship Id="rIdFonts" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable" Target="fontTable.xml"/>"#);
+    }
+    rels.push_str(image_rels);
+    rels.push_str("</Relationships>");
+    rels
+}
+
+/// The official profile's own parts (GB/T 9704-2012): content types with the font table,
+/// styles, settings, fonts, the 版头 header and the odd and even page-number footers.
+fn official_parts(theme: &Theme, header: String) -> [(String, Vec<u8>); 7] {
+    [
+        (
+            "[Content_Types].xml".into(),
+            OFFICIAL_CONTENT_TYPES.as_bytes().to_vec(),
+        ),
+        (
+            "word/styles.xml".into(),
+            official::styles(&theme.latin).into_bytes(),
+        ),
+        (
+            "word/settings.xml".into(),
+            official::SETTINGS.as_bytes().to_vec(),
+        ),
+        (
+            "word/fontTable.xml".into(),
+            official::FONT_TABLE.as_bytes().to_vec(),
+        ),
+        ("word/header1.xml".into(), header.into_bytes()),
+        (
+            "word/footer1.xml".into(),
+            official::footer(true).into_bytes(),
+        ),
+        (
+            "word/footer2.xml".into(),
+            official::footer(false).into_bytes(),
+        ),
+    ]
 }
 
 const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Default Extension="png" ContentType="image/png"/><Default Extension="jpeg" ContentType="image/jpeg"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/><Override PartName="/word/settings.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml"/><Override PartName="/word/header1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"/><Override PartName="/word/footer1.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"/><Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/><Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/></Types>"#;
