@@ -176,49 +176,13 @@ fn main() -> ExitCode {
             kind_arg(&kind).map(|k| println!("{}", k.example().trim_end()))
         }
         Command::Health { addr } => health(&addr),
-        Command::Openapi { output, limits } => {
-            let text = collabdocs::http::openapi::document_text(limits.input_limits());
-            match output {
-                Some(path) => std::fs::write(&path, text)
-                    .map_err(|e| format!("cannot write {}: {e}", path.display())),
-                None => std::io::stdout()
-                    .write_all(text.as_bytes())
-                    .map_err(|e| e.to_string()),
-            }
-        }
+        Command::Openapi { output, limits } => openapi(output.as_deref(), &limits),
         Command::DevCert { out, organisation } => dev_cert(&out, &organisation),
         Command::Verify {
             pdf,
             signing_cert,
             trust_anchors,
-        } => {
-            let ours = match signing_cert {
-                Some(path) => std::fs::read(&path)
-                    .map_err(|e| format!("reading {}: {e}", path.display()))
-                    .and_then(|pem| collabdocs::sign::certificate_sha256_pem(&pem))
-                    .map(Some),
-                None => Ok(None),
-            };
-            let anchors = match trust_anchors {
-                Some(path) => collabdocs::config::read_anchors(&path),
-                None => Ok(Vec::new()),
-            };
-            let bytes = std::fs::read(&pdf).map_err(|e| format!("reading {}: {e}", pdf.display()));
-            ours.and_then(|ours| anchors.map(|anchors| collabdocs::sign::Trust { ours, anchors }))
-                .and_then(|trust| bytes.map(|b| (trust, b)))
-                .and_then(|(trust, b)| {
-                    let report = collabdocs::sign::verify(&b, &trust);
-                    println!(
-                        "{}",
-                        serde_json::to_string_pretty(&report).unwrap_or_default()
-                    );
-                    if report.valid {
-                        Ok(())
-                    } else {
-                        Err(format!("{}: the signature is not valid", pdf.display()))
-                    }
-                })
-        }
+        } => verify(&pdf, signing_cert.as_deref(), trust_anchors.as_deref()),
         Command::Kinds => {
             for k in DocumentKind::ALL {
                 println!("{:<16} {}  {}", k.slug(), k.title_zh(), k.title_en());
@@ -232,6 +196,49 @@ fn main() -> ExitCode {
             eprintln!("collabdocs: {msg}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `collabdocs verify`: prints the report; an error unless every signature is valid.
+fn verify(
+    pdf: &Path,
+    signing_cert: Option<&Path>,
+    trust_anchors: Option<&Path>,
+) -> Result<(), String> {
+    let ours = signing_cert
+        .map(|path| {
+            std::fs::read(path)
+                .map_err(|e| format!("reading {}: {e}", path.display()))
+                .and_then(|pem| collabdocs::sign::certificate_sha256_pem(&pem))
+        })
+        .transpose()?;
+    let anchors = trust_anchors
+        .map(collabdocs::config::read_anchors)
+        .transpose()?
+        .unwrap_or_default();
+    let bytes = std::fs::read(pdf).map_err(|e| format!("reading {}: {e}", pdf.display()))?;
+    let report = collabdocs::sign::verify(&bytes, &collabdocs::sign::Trust { ours, anchors });
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&report).unwrap_or_default()
+    );
+    if report.valid {
+        Ok(())
+    } else {
+        Err(format!("{}: the signature is not valid", pdf.display()))
+    }
+}
+
+/// `collabdocs openapi`: the API document for these limits, to a file or standard output.
+fn openapi(output: Option<&Path>, limits: &LimitSettings) -> Result<(), String> {
+    let text = collabdocs::http::openapi::document_text(limits.input_limits());
+    match output {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => std::io::stdout()
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string()),
     }
 }
 
