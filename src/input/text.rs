@@ -17,9 +17,7 @@ pub fn clean_text(s: &str) -> String {
                 }
                 out.push('\n');
             }
-            '\t' | '\n' => out.push(c),
-            c if (c as u32) < 0x20 => {}
-            '\u{7f}' | '\u{FFFE}' | '\u{FFFF}' => {}
+            c if removed(c) => {}
             c => out.push(c),
         }
     }
