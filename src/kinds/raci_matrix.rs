@@ -41,31 +41,27 @@ impl Letter {
         }
     }
 
-    /// Every accepted spelling.
-    pub const SPELLINGS: &'static [&'static str] = &[
-        "R",
-        "A",
-        "C",
-        "I",
-        "A/R",
-        "R/A",
-        "AR",
-        "负责",
-        "审批",
-        "咨询",
-        "知会",
-        "审批/负责",
+    /// Every accepted spelling, and the letter it stands for.
+    pub const SPELLINGS: [(&'static str, Letter); 12] = [
+        ("R", Letter::R),
+        ("A", Letter::A),
+        ("C", Letter::C),
+        ("I", Letter::I),
+        ("A/R", Letter::AR),
+        ("R/A", Letter::AR),
+        ("AR", Letter::AR),
+        ("负责", Letter::R),
+        ("审批", Letter::A),
+        ("咨询", Letter::C),
+        ("知会", Letter::I),
+        ("审批/负责", Letter::AR),
     ];
 
     pub fn parse(s: &str) -> Option<Letter> {
-        Some(match s {
-            "R" | "负责" => Letter::R,
-            "A" | "审批" => Letter::A,
-            "C" | "咨询" => Letter::C,
-            "I" | "知会" => Letter::I,
-            "A/R" | "R/A" | "AR" | "审批/负责" => Letter::AR,
-            _ => return None,
-        })
+        Self::SPELLINGS
+            .iter()
+            .find(|(spelling, _)| *spelling == s)
+            .map(|&(_, letter)| letter)
     }
 
     fn accountable(self) -> bool {
@@ -98,7 +94,7 @@ impl schemars::JsonSchema for Letter {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
             "type": "string",
-            "enum": Self::SPELLINGS,
+            "enum": Self::SPELLINGS.map(|(spelling, _)| spelling),
             "description": "R 负责 (responsible), A 审批 (accountable), C 咨询 (consulted), I 知会 (informed), or A/R for one party both accountable and responsible (also written R/A or AR); the Chinese label is accepted in place of the letter.",
         })
     }
