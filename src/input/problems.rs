@@ -8,11 +8,13 @@ use serde_json::Value;
 use super::{child, index, type_name, InputLimits, NOT_BLANK};
 use crate::values::{IMAGE_FORMAT, MAX_IMAGE_URI_BYTES, TIME_PATTERN};
 
-/// The problems one validator error stands for: `(pointer, message)`.
+/// The problems one validator error stands for: `(pointer, message)`, at most `room` of the
+/// unknown fields one object has (the rest are only counted, see [`count`]).
 pub(super) fn describe(
     e: &ValidationError,
     root: &Value,
     limits: InputLimits,
+    room: usize,
 ) -> Vec<(String, String)> {
     let path = e.instance_path().as_str().to_string();
     let node = schema_at(root, e.evaluation_path().as_str());
@@ -37,6 +39,7 @@ pub(super) fn describe(
                 .unwrap_or_default();
             unexpected
                 .iter()
+                .take(room)
                 .map(|key| (child(&path, key), unknown_field(key, &known)))
                 .collect()
         }
@@ -63,7 +66,7 @@ pub(super) fn describe(
             one("must not be empty".into())
         }
         ValidationErrorKind::OneOfNotValid { context } | ValidationErrorKind::AnyOf { context } => {
-            alternatives(e, context, node, root, limits)
+            alternatives(e, context, node, root, limits, room)
         }
         ValidationErrorKind::Custom { message, .. } => one(message.clone()),
         _ => one(match node {
@@ -89,6 +92,7 @@ fn alternatives(
     node: Option<&Value>,
     root: &Value,
     limits: InputLimits,
+    room: usize,
 ) -> Vec<(String, String)> {
     let path = e.instance_path().as_str().to_string();
     let v = e.instance().as_ref();
@@ -121,7 +125,7 @@ fn alternatives(
     match meant.and_then(|i| context.get(i)) {
         Some(errors) if !errors.is_empty() => errors
             .iter()
-            .flat_map(|inner| describe(inner, root, limits))
+            .flat_map(|inner| describe(inner, root, limits, room))
             .collect(),
         _ => {
             let person = node.and_then(|n| n.get("oneOf")).is_some();

@@ -42,7 +42,10 @@ impl Validator {
                 cx.errors_not_kept += problems::count(&error);
                 continue;
             }
-            for (path, message) in problems::describe(&error, &self.root, cx.limits) {
+            let room = crate::error::MAX_LISTED_ERRORS - cx.errors.len();
+            let listed = problems::describe(&error, &self.root, cx.limits, room);
+            cx.errors_not_kept += problems::count(&error).saturating_sub(listed.len());
+            for (path, message) in listed {
                 // A value breaking two keywords of one type (a date's pattern and format) is
                 // one problem.
                 if last.as_ref() != Some(&(path.clone(), message.clone())) {

@@ -168,6 +168,39 @@ async fn thousands_of_problems_give_a_bounded_answer() {
     );
 }
 
+/// A weekly report with `n` made-up members beside its own (`k0`, `k1`, …).
+fn unknown_fields(n: usize) -> Value {
+    let mut w = example(DocumentKind::WeeklyProgress);
+    for i in 0..n {
+        w[format!("k{i}")] = json!(0);
+    }
+    w
+}
+
+#[actix_web::test]
+async fn an_object_with_a_hundred_thousand_unknown_fields_lists_a_hundred() {
+    let payload = serde_json::to_vec(&unknown_fields(100_000)).unwrap();
+    let r = call_with(
+        AppState::new(engine()),
+        TestRequest::post()
+            .uri("/v1/documents/weekly-progress/validate")
+            .set_payload(payload),
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.len() < 40_000, "{} bytes", r.body.len());
+    let p = r.json();
+    let errors = p["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 100);
+    assert_eq!(errors[0]["path"], "/k0", "{}", errors[0]);
+    assert!(errors[0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("is not a known field"));
+    // Every unknown field is counted, whether listed or not.
+    assert_eq!(p["errors_not_listed"], 100_000 - 100);
+}
+
 #[actix_web::test]
 async fn a_matrix_over_the_cell_budget_is_refused_at_its_tasks() {
     let parties: Vec<String> = (0..250).map(|i| format!("部门{i}")).collect();
@@ -660,6 +693,16 @@ fn the_binary_survives_every_case_within_its_memory() {
     );
     assert_eq!(
         status_of(&send("POST", "/v1/documents/raci-matrix?format=pdf", &many)),
+        "422"
+    );
+    // A hundred thousand unknown fields in one object.
+    let unknown = serde_json::to_vec(&unknown_fields(100_000)).unwrap();
+    assert_eq!(
+        status_of(&send(
+            "POST",
+            "/v1/documents/weekly-progress?format=pdf",
+            &unknown
+        )),
         "422"
     );
     // A matrix over the cell budget.
