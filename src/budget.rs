@@ -33,6 +33,8 @@ struct Watch {
     limits: Option<InputLimits>,
     deadline: Option<Instant>,
     cancel: Option<Arc<AtomicBool>>,
+    /// Image pixels decoded under these limits so far.
+    pixels: u64,
 }
 
 thread_local! {
@@ -60,13 +62,32 @@ pub fn watch(deadline: Option<Instant>, cancel: Option<Arc<AtomicBool>>) -> Guar
     })
 }
 
-/// Work on this thread runs under these size limits.
+/// Work on this thread runs under these size limits, with a fresh image pixel budget.
 pub fn limit(limits: InputLimits) -> Guard {
     WATCH.with(|w| {
         let mut w = w.borrow_mut();
         let prev = w.clone();
         w.limits = Some(limits);
+        w.pixels = 0;
         Guard(prev)
+    })
+}
+
+/// Spends `pixels` of the image pixel budget of the payload being read
+/// (`max_request_image_pixels`), once the deadline is checked: an image is only decoded
+/// after this said yes.
+pub fn spend_pixels(pixels: u64) -> Result<(), String> {
+    check().map_err(|stop| format!("was not decoded: {stop}"))?;
+    WATCH.with(|w| {
+        let mut w = w.borrow_mut();
+        let max = w.limits.unwrap_or_default().max_request_image_pixels;
+        if w.pixels.saturating_add(pixels) > max {
+            return Err(format!(
+                "would bring the payload's images past {max} decoded pixels in all (COLLABDOCS_MAX_REQUEST_IMAGE_PIXELS)"
+            ));
+        }
+        w.pixels += pixels;
+        Ok(())
     })
 }
 
@@ -87,6 +108,16 @@ pub fn check() -> Result<(), Stop> {
             _ => Ok(()),
         }
     })
+}
+
+/// [`check`] on every `every`-th step `i` of a loop (cheap in between), as the message the
+/// readers of untrusted files report: `the check stopped: …`.
+pub fn check_every(i: usize, every: usize) -> Result<(), String> {
+    if i.is_multiple_of(every) {
+        check().map_err(|stop| format!("the check stopped: {stop}"))
+    } else {
+        Ok(())
+    }
 }
 
 #[cfg(test)]

@@ -166,6 +166,10 @@ pub struct LimitSettings {
     /// Most pixels (width × height) one image may decode to; a larger image is a 422.
     #[arg(long, env = "COLLABDOCS_MAX_IMAGE_PIXELS", default_value_t = 8_000_000, value_parser = clap::value_parser!(u64).range(1..=400_000_000))]
     pub max_image_pixels: u64,
+    /// Most pixels all the images of one payload may decode to together; more is a 422 at the
+    /// image that goes past it.
+    #[arg(long, env = "COLLABDOCS_MAX_REQUEST_IMAGE_PIXELS", default_value_t = 40_000_000, value_parser = clap::value_parser!(u64).range(1..=4_000_000_000))]
+    pub max_request_image_pixels: u64,
 }
 
 impl EngineSettings {
@@ -217,6 +221,7 @@ impl LimitSettings {
             max_table_cells: self.max_table_cells as usize,
             max_output_bytes: self.max_output_bytes as usize,
             max_image_pixels: self.max_image_pixels,
+            max_request_image_pixels: self.max_request_image_pixels,
         }
     }
 }

@@ -198,6 +198,8 @@ impl Engine {
 
     /// Checks a payload against its kind; every problem is reported together.
     pub fn validate(&self, kind: DocumentKind, body: &Value) -> Result<Validated, Error> {
+        // The payload's images are held to the engine's pixel budgets, counted afresh.
+        let _budget = crate::budget::limit(self.limits);
         let mut cx = Cx::new(self.limits);
         let prepared = kind.prepare(body, &mut cx);
         match prepared {

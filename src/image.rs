@@ -1,8 +1,10 @@
 //! Images from payloads, checked all the way before any byte of them reaches a file: the
 //! whole image is decoded (a header that promises one thing and data that hold another is
-//! refused), its decoded size is held to the pixel budget before any pixel is allocated, and
-//! what goes into documents is rebuilt: a PNG re-encoded from its pixels, a JPEG with every
-//! metadata segment (comments, EXIF, XMP, anything but JFIF, Adobe and ICC) left out.
+//! refused), its decoded size is held to the pixel budgets — one image's and the whole
+//! payload's — before any pixel is allocated, with the request's deadline checked before
+//! each image, and what goes into documents is rebuilt from the pixels: a PNG re-encoded
+//! losslessly, a JPEG encoded again (quality 92). No byte a caller sent — no comment, EXIF,
+//! ICC profile, table or segment — lands verbatim in a file (or inside a signed range).
 
 use std::io::Cursor;
 
@@ -14,6 +16,8 @@ pub struct Checked {
     pub height: u32,
 }
 
+/// The size is usable and within one image's budget and what is left of the payload's,
+/// which it then spends; the request's deadline has not passed.
 fn within(w: u32, h: u32, max_pixels: u64) -> Result<(), String> {
     if w == 0 || h == 0 || w > 8000 || h > 8000 {
         return Err(format!("has an unusable size {w}×{h} pixels"));
@@ -24,8 +28,11 @@ fn within(w: u32, h: u32, max_pixels: u64) -> Result<(), String> {
             "is {w}×{h} = {pixels} pixels; images are limited to {max_pixels} pixels (COLLABDOCS_MAX_IMAGE_PIXELS)"
         ));
     }
-    Ok(())
+    crate::budget::spend_pixels(pixels)
 }
+
+/// The quality JPEGs are encoded again at.
+const JPEG_QUALITY: u8 = 92;
 
 /// Decodes a PNG under the pixel budget and encodes its pixels again (8 bits per channel,
 /// no ancillary chunks): nothing but the picture is kept.
@@ -63,9 +70,11 @@ pub fn png(bytes: &[u8], max_pixels: u64) -> Result<Checked, String> {
     })
 }
 
-/// Checks a JPEG's size against the pixel budget, decodes it whole, and returns it without
-/// its metadata segments.
+/// Checks a JPEG's size against the pixel budgets, decodes it whole, and encodes its pixels
+/// again: grey stays grey, everything else (YCbCr, CMYK, YCCK) becomes RGB.
 pub fn jpeg(bytes: &[u8], max_pixels: u64) -> Result<Checked, String> {
+    use zune_jpeg::zune_core::colorspace::ColorSpace;
+    let unreadable = |e: &dyn std::fmt::Display| format!("is not a readable JPEG image ({e})");
     let stripped = strip_jpeg(bytes).ok_or("is not a readable JPEG image")?;
     let (width, height) = jpeg_size(&stripped).ok_or("is not a readable JPEG image")?;
     within(width, height, max_pixels)?;
@@ -73,11 +82,25 @@ pub fn jpeg(bytes: &[u8], max_pixels: u64) -> Result<Checked, String> {
         .set_max_width(width as usize)
         .set_max_height(height as usize);
     let mut decoder = zune_jpeg::JpegDecoder::new_with_options(Cursor::new(&stripped[..]), options);
-    decoder
-        .decode()
-        .map_err(|e| format!("is not a readable JPEG image ({e})"))?;
+    decoder.decode_headers().map_err(|e| unreadable(&e))?;
+    let grey = decoder.input_colorspace() == Some(ColorSpace::Luma);
+    let (out_space, color) = if grey {
+        (ColorSpace::Luma, jpeg_encoder::ColorType::Luma)
+    } else {
+        (ColorSpace::RGB, jpeg_encoder::ColorType::Rgb)
+    };
+    decoder.set_options(options.jpeg_set_out_colorspace(out_space));
+    let pixels = decoder.decode().map_err(|e| unreadable(&e))?;
+    let (w, h) = decoder.dimensions().ok_or("is not a readable JPEG image")?;
+    if (w as u32, h as u32) != (width, height) {
+        return Err("is not a readable JPEG image (its frame and its data disagree)".into());
+    }
+    let mut out = Vec::new();
+    jpeg_encoder::Encoder::new(&mut out, JPEG_QUALITY)
+        .encode(&pixels, width as u16, height as u16, color)
+        .map_err(|e| format!("cannot be encoded again ({e})"))?;
     Ok(Checked {
-        bytes: stripped,
+        bytes: out,
         width,
         height,
     })
@@ -106,9 +129,10 @@ pub fn jpeg_size(b: &[u8]) -> Option<(u32, u32)> {
     None
 }
 
-/// A JPEG rebuilt from its segments: SOI, every segment a decoder needs (tables, frame,
-/// scans with their entropy-coded data), the JFIF, Adobe and ICC segments, and EOI. Comments
-/// (COM), other application segments (EXIF, XMP, …) and anything after EOI are left out.
+/// A JPEG rebuilt from its segments for decoding: SOI, every segment a decoder needs (tables,
+/// frame, scans with their entropy-coded data), the Adobe segment (its colour transform),
+/// and EOI. Comments (COM), other application segments (JFIF, ICC, EXIF, XMP, …) and
+/// anything after EOI are left out, so no decoder reads them.
 fn strip_jpeg(b: &[u8]) -> Option<Vec<u8>> {
     if b.len() < 4 || b[0] != 0xFF || b[1] != 0xD8 {
         return None;
@@ -145,10 +169,8 @@ fn strip_jpeg(b: &[u8]) -> Option<Vec<u8>> {
         let segment = b.get(at..end)?;
         let body = &segment[4..];
         let keep = match marker {
-            0xE0 => body.starts_with(b"JFIF\0"),
-            0xE2 => body.starts_with(b"ICC_PROFILE\0"),
             0xEE => body.starts_with(b"Adobe"),
-            0xE1 | 0xE3..=0xED | 0xEF | 0xFE => false,
+            0xE0..=0xED | 0xEF | 0xFE => false,
             _ => true,
         };
         if keep {
@@ -216,6 +238,70 @@ mod tests {
         let n = broken.len();
         broken[n / 2..n - 12].fill(0x55);
         assert!(png(&broken, 1_000_000).is_err());
+    }
+
+    /// A small JPEG with application segments after SOI: JFIF, an ICC profile and an Adobe
+    /// segment, each carrying text a PDF reader could take for a cross-reference section.
+    fn jpeg_with_segments() -> Vec<u8> {
+        let mut plain = Vec::new();
+        let pixels: Vec<u8> = (0..16 * 8 * 3).map(|i| (i * 7 % 251) as u8).collect();
+        jpeg_encoder::Encoder::new(&mut plain, 90)
+            .encode(&pixels, 16, 8, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        let hidden = b"xref 4 1 0000000123 00000 n trailer <</Root 1 0 R/Prev 9>>";
+        let mut out = plain[..2].to_vec();
+        for (marker, tag) in [
+            (0xE0u8, &b"JFIF\0"[..]),
+            (0xE2, b"ICC_PROFILE\0"),
+            (0xEE, b"Adobe"),
+        ] {
+            let mut body = tag.to_vec();
+            body.extend_from_slice(if marker == 0xEE {
+                &[0, 100, 0, 0, 0, 0, 1][..]
+            } else {
+                hidden
+            });
+            if marker == 0xEE {
+                body.extend_from_slice(hidden);
+            }
+            out.extend_from_slice(&[0xFF, marker]);
+            out.extend_from_slice(&((body.len() + 2) as u16).to_be_bytes());
+            out.extend_from_slice(&body);
+        }
+        out.extend_from_slice(&plain[2..]);
+        out
+    }
+
+    #[test]
+    fn a_jpeg_is_encoded_again_and_nothing_sent_is_kept_verbatim() {
+        let sent = jpeg_with_segments();
+        let c = jpeg(&sent, 1000).unwrap();
+        assert_eq!((c.width, c.height), (16, 8));
+        assert!(
+            !c.bytes.windows(4).any(|w| w == b"xref"),
+            "no segment body survives"
+        );
+        assert!(!c.bytes.windows(11).any(|w| w == b"ICC_PROFILE"));
+        assert!(jpeg(&c.bytes, 1000).is_ok(), "what is kept is a JPEG");
+        // The same bytes in, the same bytes out.
+        assert_eq!(jpeg(&sent, 1000).unwrap().bytes, c.bytes);
+    }
+
+    #[test]
+    fn the_payloads_images_share_one_pixel_budget() {
+        let limits = crate::input::InputLimits {
+            max_request_image_pixels: 1000,
+            ..Default::default()
+        };
+        let _budget = crate::budget::limit(limits);
+        let one = tiny_png(20, 20); // 400 pixels
+        assert!(png(&one, 1000).is_ok());
+        assert!(png(&one, 1000).is_ok());
+        let e = png(&one, 1000).unwrap_err();
+        assert!(e.contains("COLLABDOCS_MAX_REQUEST_IMAGE_PIXELS"), "{e}");
+        // A fresh budget for the next payload.
+        let _next = crate::budget::limit(limits);
+        assert!(png(&one, 1000).is_ok());
     }
 
     #[test]

@@ -27,6 +27,8 @@ pub struct InputLimits {
     pub max_output_bytes: usize,
     /// The most pixels (width × height) one image may decode to.
     pub max_image_pixels: u64,
+    /// The most pixels all the images of one payload may decode to together.
+    pub max_request_image_pixels: u64,
 }
 
 impl Default for InputLimits {
@@ -38,6 +40,7 @@ impl Default for InputLimits {
             max_table_cells: 60_000,
             max_output_bytes: 32 * 1024 * 1024,
             max_image_pixels: 8_000_000,
+            max_request_image_pixels: 40_000_000,
         }
     }
 }

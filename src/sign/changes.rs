@@ -1,9 +1,21 @@
-//! What the revisions after a signature changed: only validation data, time-stamps and
-//! further signatures (permitted — PAdES B-LT and B-LTA add exactly these), or content.
+//! What the revisions after a signature changed: only what PAdES permits — validation data
+//! (a document security store), document time-stamps, signatures in fields that were empty
+//! when signed or in new signature fields, and the document's metadata — or content.
+//!
+//! The analysis works from the signed revision outwards, as pyHanko's difference analysis
+//! does: which revisions count as signed is decided by the signed revision's own
+//! cross-reference chain, never by where a section lies in the file; the objects the signed
+//! revision holds are classified by where they stand in its document (the catalog, the page
+//! tree, a page's annotations, the form and its fields, the document security store, the
+//! metadata); every object a later revision rewrites must be explained by a rule for its
+//! place, and every object it adds must be reached only through what such a rule allows
+//! (objects nothing refers to change nothing a reader shows and are passed, as pyHanko
+//! passes them). Each object is read once per state and every walk checks the request's
+//! deadline.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use super::reader::{Obj, PdfFile};
+use super::reader::{Obj, PdfFile, Revision};
 
 /// What was written after a signed revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,119 +32,784 @@ pub enum After {
 /// The catalog keys a permitted update may set: the document security store, the form
 /// (with new signature fields only), the extension level they need, and the metadata.
 const CATALOG_KEYS: [&str; 4] = ["DSS", "AcroForm", "Extensions", "Metadata"];
+/// The keys a signature field that was empty when signed may gain or change.
+const SIGNING_KEYS: [&str; 3] = ["V", "AP", "AS"];
+/// The keys of a document security store, and of one of its VRI entries.
+const DSS_KEYS: [&str; 5] = ["Type", "VRI", "Certs", "OCSPs", "CRLs"];
+const VRI_KEYS: [&str; 6] = ["Type", "TU", "TS", "Cert", "CRL", "OCSP"];
 
 /// Classifies every revision written after `signed_end` (the end of the signed bytes).
-/// `trailing`: bytes other than white space follow `signed_end`.
-pub fn after(file: &PdfFile, signed_end: usize, trailing: bool) -> After {
-    let (signed, later): (Vec<_>, Vec<_>) =
-        file.revisions.iter().partition(|r| r.xref_at < signed_end);
-    if later.is_empty() {
-        return if trailing {
-            After::Content("bytes that are no revision were appended".into())
-        } else {
-            After::Nothing
-        };
-    }
-    let mut state: HashMap<u32, usize> = HashMap::new();
-    for r in &signed {
-        for &(num, at) in &r.objects {
-            match at {
-                Some(at) => state.insert(num, at),
-                None => state.remove(&num),
-            };
-        }
-    }
-    let root = match file.trailer.get("Root") {
-        Some(Obj::Ref(n)) => *n,
-        _ => return After::Content("the newest trailer has no catalog".into()),
-    };
-    let mut free = state
-        .get(&root)
-        .and_then(|&at| file.object_at(root, at).ok())
-        .map(|c| dss_parts(file, &c.value))
-        .unwrap_or_default();
-    if let Some(Obj::Ref(info)) = file.trailer.get("Info") {
-        free.push(*info);
-    }
-    let mut added = Vec::new();
-    for r in later {
-        for (i, &(num, at)) in r.objects.iter().enumerate() {
-            // Each object costs a read or two: stop at the request's deadline.
-            if i % 1024 == 1023 {
-                if let Err(stop) = crate::budget::check() {
-                    return After::Content(format!("the check stopped: {stop}"));
-                }
-            }
-            let Some(at) = at else {
-                if state.remove(&num).is_some() {
-                    return After::Content(format!("object {num} was deleted"));
-                }
-                continue;
-            };
-            let Some(&old_at) = state.get(&num) else {
-                state.insert(num, at);
-                added.push(num);
-                continue;
-            };
-            if let Err(what) = permitted(file, num, old_at, at, root, &free) {
-                return After::Content(what);
-            }
-            state.insert(num, at);
-        }
-    }
-    match unexplained(file, root, &added) {
-        Some(num) => After::Content(format!(
-            "object {num} was added, and it is neither validation data nor part of a signature"
-        )),
-        None => After::Permitted,
+pub fn after(file: &PdfFile, signed_end: usize) -> After {
+    match analyse(file, signed_end) {
+        Ok(a) => a,
+        Err(what) => After::Content(what),
     }
 }
 
-/// An added object not reached from the document security store, the form's fields or the
-/// pages' annotations through added objects only — the first, if any. (Changes to the
-/// objects that lead there are checked by [`permitted`].)
-fn unexplained(file: &PdfFile, root: u32, added: &[u32]) -> Option<u32> {
-    if added.is_empty() {
-        return None;
+type Table = HashMap<u32, usize>;
+
+/// Where an object of the signed revision is used: in the document (catalog, pages, form,
+/// anything a reader shows), in the document security store, as the XMP metadata, or in the
+/// Info dictionary. One object may be used in several places.
+#[derive(Debug, Default, Clone, Copy)]
+struct Uses {
+    document: bool,
+    dss: bool,
+    metadata: bool,
+    info: bool,
+}
+
+/// The signed revision's objects as a reader finds them.
+struct Signed {
+    table: Table,
+    root: u32,
+    uses: HashMap<u32, Uses>,
+    /// Object numbers referred to but not defined when signed: a later revision must not
+    /// define them (it would change what the signed document shows).
+    dangling: HashSet<u32>,
+    pages: HashSet<u32>,
+    /// The pages' `/Annots` arrays written as objects of their own.
+    annots: HashSet<u32>,
+    /// The form (`/AcroForm`) and its `/Fields` array, when written as objects of their own.
+    form: Option<u32>,
+    fields: Option<u32>,
+    /// Signature fields that had no value when signed, and the widgets of theirs that are
+    /// separate objects.
+    empty_fields: HashSet<u32>,
+    empty_widgets: HashSet<u32>,
+}
+
+/// The rules' findings about the objects later revisions added.
+#[derive(Default)]
+struct Explained {
+    /// Added objects a rule allows (with everything added that they lead to).
+    objects: HashSet<u32>,
+    /// Widgets of new signature fields: what a page's annotations may gain.
+    widgets: HashSet<u32>,
+    /// An object of the signed document security store was rewritten: the store is checked.
+    dss_touched: bool,
+}
+
+fn analyse(file: &PdfFile, end: usize) -> Result<After, String> {
+    let bytes = file.bytes();
+    let sx = signed_startxref(&bytes[..end])
+        .ok_or("the signed bytes do not end with a cross-reference section")?;
+    let Some(i) = file.revisions.iter().position(|r| r.xref_at == sx) else {
+        return Err(
+            "the newest revision does not build on the signed one: the signed cross-reference section is not on its chain"
+                .into(),
+        );
+    };
+    let (signed_revs, later) = file.revisions.split_at(i + 1);
+    if signed_revs.iter().any(|r| r.hybrid) {
+        return Err(
+            "the signed revision has a hybrid cross-reference (/XRefStm), which readers follow differently"
+                .into(),
+        );
     }
-    let mut stack: Vec<u32> = Vec::new();
-    let refs = |o: &Obj, stack: &mut Vec<u32>| collect_refs(o, stack, 0);
-    if let Ok(catalog) = file.object(root) {
-        for key in ["DSS", "AcroForm"] {
-            if let Some(v) = catalog.value.get(key) {
-                refs(v, &mut stack);
-            }
-        }
-        if let Some(form) = catalog
-            .value
-            .get("AcroForm")
-            .and_then(|f| file.resolve(f).ok())
-        {
-            refs(&form, &mut stack);
-        }
+    let tail = last_eof(bytes);
+    if tail.is_some_and(|t| bytes[t..].iter().any(|b| !b.is_ascii_whitespace())) {
+        return Err("bytes that are no revision follow the last one".into());
     }
-    for page in file.pages(100_000).unwrap_or_default() {
-        if let Some(annots) = file
-            .object(page)
-            .ok()
-            .and_then(|p| p.value.get("Annots").cloned())
-        {
-            refs(&annots, &mut stack);
-            if let Ok(list) = file.resolve(&annots) {
-                refs(&list, &mut stack);
-            }
-        }
+    if later.is_empty() {
+        return Ok(if bytes[end..].iter().any(|b| !b.is_ascii_whitespace()) {
+            After::Content("bytes that are no revision were appended".into())
+        } else {
+            After::Nothing
+        });
     }
-    let mut seen = std::collections::HashSet::new();
-    while let Some(num) = stack.pop() {
-        if !added.contains(&num) || !seen.insert(num) {
+    check_later_revisions(later, end)?;
+    let old = PdfFile::table(signed_revs);
+    if let Some((num, _)) = old.iter().find(|(_, &at)| at >= end) {
+        return Err(format!(
+            "the signed revision places object {num} past the signed bytes"
+        ));
+    }
+    let new = PdfFile::table(&file.revisions);
+    let old_trailer = &signed_revs[i].trailer;
+    let root = match old_trailer.get("Root") {
+        Some(Obj::Ref(n)) => *n,
+        _ => return Err("the signed trailer has no catalog".into()),
+    };
+    if file.trailer.get("Root") != Some(&Obj::Ref(root)) {
+        return Err("the newest trailer names another document catalog (/Root)".into());
+    }
+    if file.trailer.get("Encrypt") != old_trailer.get("Encrypt") {
+        return Err("the file's encryption was changed after signing".into());
+    }
+    if let Some(num) = old.keys().filter(|n| !new.contains_key(n)).min() {
+        return Err(format!("object {num} was deleted"));
+    }
+    let signed = Signed::read(file, &old, root, old_trailer)?;
+    let mut added: Vec<u32> = new
+        .keys()
+        .filter(|n| !old.contains_key(n))
+        .copied()
+        .collect();
+    added.sort_unstable();
+    if let Some(num) = added.iter().find(|n| signed.dangling.contains(n)) {
+        return Err(format!(
+            "object {num} was referred to but not defined when signed, and a later revision defines it"
+        ));
+    }
+    let added: HashSet<u32> = added.into_iter().collect();
+    let mut changed: Vec<u32> = new
+        .iter()
+        .filter(|(n, at)| old.get(n).is_some_and(|o| o != *at))
+        .map(|(n, _)| *n)
+        .collect();
+    changed.sort_unstable();
+    let cx = Cx {
+        file,
+        old: &old,
+        new: &new,
+        added: &added,
+        signed: &signed,
+    };
+    let mut explained = Explained::default();
+    // The catalog and the form first: they say which widgets pages may gain.
+    let (first, rest): (Vec<u32>, Vec<u32>) = changed
+        .iter()
+        .partition(|&&n| n == root || Some(n) == signed.form || Some(n) == signed.fields);
+    let mut rewritten = Vec::new();
+    for (k, num) in first.into_iter().chain(rest).enumerate() {
+        crate::budget::check_every(k, 256)?;
+        let (a, b) = (file.object_in(&old, num)?, file.object_in(&new, num)?);
+        if same_object(file, &old, &new, num, &a.value, &b.value) {
             continue;
         }
-        if let Ok(o) = file.object(num) {
-            refs(&o.value, &mut stack);
+        cx.rewritten(num, &a.value, &b.value, &mut explained)?;
+        rewritten.push(num);
+    }
+    if explained.dss_touched {
+        let catalog = file.object_in(&new, root)?;
+        match catalog.value.get("DSS") {
+            Some(d) => cx.dss(&resolve(file, &new, d)?, &mut explained)?,
+            None => return Err("the document security store was removed".into()),
         }
     }
-    added.iter().copied().find(|n| !seen.contains(n))
+    if let Some(Obj::Ref(info)) = file.trailer.get("Info") {
+        if added.contains(info) {
+            cx.explain_tree(*info, &mut explained)?;
+        }
+    }
+    // Every added object a reader can reach must have been explained; the rest are orphans.
+    let mut stack: Vec<u32> = Vec::new();
+    collect_refs(&file.trailer, &mut stack, 0);
+    for &num in &rewritten {
+        collect_refs(&file.object_in(&new, num)?.value, &mut stack, 0);
+    }
+    let mut reached = HashSet::new();
+    while let Some(num) = stack.pop() {
+        if !added.contains(&num) || !reached.insert(num) {
+            continue;
+        }
+        if !explained.objects.contains(&num) {
+            return Err(format!(
+                "object {num} was added, and it is neither validation data nor part of a signature"
+            ));
+        }
+        crate::budget::check_every(reached.len(), 1024)?;
+        collect_refs(&file.object_in(&new, num)?.value, &mut stack, 0);
+    }
+    Ok(After::Permitted)
+}
+
+/// Every revision after signing lies after the signed bytes, its objects too, and has a
+/// plain cross-reference table.
+fn check_later_revisions(later: &[Revision], end: usize) -> Result<(), String> {
+    for r in later {
+        if r.xref_at < end {
+            return Err(
+                "a revision after signing has its cross-reference section inside the signed bytes"
+                    .into(),
+            );
+        }
+        if r.hybrid {
+            return Err(
+                "a revision after signing has a hybrid cross-reference (/XRefStm), which readers follow differently"
+                    .into(),
+            );
+        }
+        if let Some((num, _)) = r.objects.iter().find(|(_, at)| at.is_some_and(|a| a < end)) {
+            return Err(format!(
+                "a revision after signing places object {num} inside the signed bytes"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The offset the last `startxref` of `signed` names: the signed revision's own table.
+fn signed_startxref(signed: &[u8]) -> Option<usize> {
+    let from = signed.len().saturating_sub(1024);
+    let tail = &signed[from..];
+    let sx = tail.windows(9).rposition(|w| w == b"startxref")?;
+    std::str::from_utf8(&tail[sx + 9..])
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
+/// Where the bytes after the file's last `%%EOF` start.
+fn last_eof(bytes: &[u8]) -> Option<usize> {
+    let from = bytes.len().saturating_sub(1024);
+    bytes[from..]
+        .windows(5)
+        .rposition(|w| w == b"%%EOF")
+        .map(|i| from + i + 5)
+}
+
+impl Signed {
+    /// Walks the signed revision from its catalog and its Info dictionary, noting where
+    /// each object is used and the places of the catalog, pages, annotations and form.
+    fn read(file: &PdfFile, table: &Table, root: u32, trailer: &Obj) -> Result<Signed, String> {
+        let mut s = Signed {
+            table: table.clone(),
+            root,
+            uses: HashMap::new(),
+            dangling: HashSet::new(),
+            pages: HashSet::new(),
+            annots: HashSet::new(),
+            form: None,
+            fields: None,
+            empty_fields: HashSet::new(),
+            empty_widgets: HashSet::new(),
+        };
+        let catalog = file.object_in(table, root)?;
+        let mut stack: Vec<(u32, u8)> = vec![(root, DOC)];
+        if let Obj::Dict(entries) = &catalog.value {
+            for (key, v, _) in entries {
+                let use_ = match key.as_str() {
+                    "DSS" => DSS,
+                    "Metadata" => META,
+                    _ => DOC,
+                };
+                let mut refs = Vec::new();
+                collect_refs(v, &mut refs, 0);
+                stack.extend(refs.into_iter().map(|n| (n, use_)));
+            }
+        }
+        if let Some(v) = trailer.get("Info") {
+            let mut refs = Vec::new();
+            collect_refs(v, &mut refs, 0);
+            stack.extend(refs.into_iter().map(|n| (n, INFO)));
+        }
+        let mut seen: HashSet<(u32, u8)> = HashSet::new();
+        while let Some((num, use_)) = stack.pop() {
+            if !seen.insert((num, use_)) {
+                continue;
+            }
+            crate::budget::check_every(seen.len(), 1024)?;
+            let Some(&at) = table.get(&num) else {
+                s.dangling.insert(num);
+                continue;
+            };
+            let u = s.uses.entry(num).or_default();
+            match use_ {
+                DOC => u.document = true,
+                DSS => u.dss = true,
+                META => u.metadata = true,
+                _ => u.info = true,
+            }
+            if num == root {
+                continue; // its entries were pushed above, each with its own use
+            }
+            let found = file.object_rc(num, at)?;
+            let mut refs = Vec::new();
+            collect_refs(&found.value, &mut refs, 0);
+            stack.extend(refs.into_iter().map(|n| (n, use_)));
+        }
+        for page in file.pages_in(table, root, 100_000)? {
+            s.pages.insert(page);
+            if let Some(Obj::Ref(a)) = file.object_in(table, page)?.value.get("Annots") {
+                s.annots.insert(*a);
+            }
+        }
+        if let Some(form) = catalog.value.get("AcroForm") {
+            if let Obj::Ref(n) = form {
+                s.form = Some(*n);
+            }
+            let form = resolve(file, table, form)?;
+            if let Some(fields) = form.get("Fields") {
+                if let Obj::Ref(n) = fields {
+                    s.fields = Some(*n);
+                }
+                s.find_empty_fields(file, &resolve(file, table, fields)?)?;
+            }
+        }
+        Ok(s)
+    }
+
+    /// Notes the signature fields of the field tree that have no value, and their widgets.
+    fn find_empty_fields(&mut self, file: &PdfFile, fields: &Obj) -> Result<(), String> {
+        let mut stack: Vec<(u32, usize)> = refs_of(fields).into_iter().map(|n| (n, 0)).collect();
+        let mut seen = HashSet::new();
+        while let Some((num, depth)) = stack.pop() {
+            if depth > 16 || !seen.insert(num) {
+                continue;
+            }
+            let Ok(field) = file.object_in(&self.table, num) else {
+                continue;
+            };
+            let kids = field.value.get("Kids").map(refs_of).unwrap_or_default();
+            let is_sig = field.value.get("FT").and_then(Obj::as_name) == Some("Sig");
+            if is_sig && field.value.get("V").is_none() {
+                self.empty_fields.insert(num);
+                self.empty_widgets.extend(kids.iter().copied());
+            }
+            stack.extend(kids.into_iter().map(|k| (k, depth + 1)));
+        }
+        Ok(())
+    }
+}
+
+const DOC: u8 = 0;
+const DSS: u8 = 1;
+const META: u8 = 2;
+const INFO: u8 = 3;
+
+/// What the rules read: the two states of the file, what was added, and the signed
+/// revision's places.
+struct Cx<'f, 'a> {
+    file: &'f PdfFile<'a>,
+    old: &'f Table,
+    new: &'f Table,
+    added: &'f HashSet<u32>,
+    signed: &'f Signed,
+}
+
+impl Cx<'_, '_> {
+    /// Whether a later revision may rewrite object `num` from `a` to `b`, by its place in the
+    /// signed document; else what changed.
+    fn rewritten(&self, num: u32, a: &Obj, b: &Obj, ex: &mut Explained) -> Result<(), String> {
+        let s = self.signed;
+        let uses = s.uses.get(&num).copied().unwrap_or_default();
+        if num == s.root {
+            return self.catalog(a, b, ex);
+        }
+        if Some(num) == s.form {
+            return self.form(a, b, ex);
+        }
+        if Some(num) == s.fields {
+            return self.fields(Some(a), Some(b), ex);
+        }
+        if s.pages.contains(&num) {
+            if !same(a, b, &["Annots"]) {
+                return Err(format!("page object {num} was changed"));
+            }
+            return self.annotations(a.get("Annots"), b.get("Annots"), ex);
+        }
+        if s.annots.contains(&num) {
+            return self.annotations(Some(a), Some(b), ex);
+        }
+        if s.empty_fields.contains(&num) || s.empty_widgets.contains(&num) {
+            return self.signing(num, a, b, ex);
+        }
+        if !uses.document {
+            if uses.dss {
+                // The store's structure is checked once, from the catalog.
+                ex.dss_touched = true;
+                return Ok(());
+            }
+            if uses.metadata && b.get("Type").and_then(Obj::as_name) != Some("Metadata") {
+                return Err(format!(
+                    "the metadata object {num} was replaced by something else"
+                ));
+            }
+            if uses.metadata || uses.info {
+                let mut refs = Vec::new();
+                collect_refs(b, &mut refs, 0);
+                for n in refs {
+                    self.explain_tree(n, ex)?;
+                }
+                return Ok(());
+            }
+        }
+        let kind = a.get("Type").and_then(Obj::as_name).unwrap_or("");
+        Err(format!(
+            "object {num}{} was changed",
+            if kind.is_empty() {
+                String::new()
+            } else {
+                format!(" (/{kind})")
+            }
+        ))
+    }
+
+    /// The catalog: only the keys PAdES updates write may differ, each checked.
+    fn catalog(&self, a: &Obj, b: &Obj, ex: &mut Explained) -> Result<(), String> {
+        if !same(a, b, &CATALOG_KEYS) {
+            return Err("the document catalog was changed beyond validation data".into());
+        }
+        let (fa, fb) = (a.get("AcroForm"), b.get("AcroForm"));
+        match (fa, fb) {
+            (Some(_), None) => return Err("the form was removed".into()),
+            (None, None) => {}
+            (_, Some(f)) if differs(fa, fb) => {
+                if let Obj::Ref(n) = f {
+                    self.added_or_same(*n, fa, "the form")?;
+                    ex.objects.insert(*n);
+                }
+                let old = match fa {
+                    Some(o) => resolve(self.file, self.old, o)?,
+                    None => Obj::Dict(Vec::new()),
+                };
+                self.form(&old, &resolve(self.file, self.new, f)?, ex)?;
+            }
+            (_, Some(_)) => {}
+        }
+        let (da, db) = (a.get("DSS"), b.get("DSS"));
+        match db {
+            None if da.is_some() => return Err("the document security store was removed".into()),
+            None => {}
+            Some(v) => {
+                if let Obj::Ref(n) = v {
+                    self.added_or_same(*n, da, "the document security store")?;
+                    ex.objects.insert(*n);
+                }
+                self.dss(&resolve(self.file, self.new, v)?, ex)?;
+            }
+        }
+        for key in ["Metadata", "Extensions"] {
+            if let Some(Obj::Ref(n)) = b.get(key) {
+                if differs(a.get(key), b.get(key)) {
+                    self.added_or_same(*n, None, key)?;
+                    self.explain_tree(*n, ex)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `num` is an object added after signing, or the one `old` named.
+    fn added_or_same(&self, num: u32, old: Option<&Obj>, what: &str) -> Result<(), String> {
+        if self.added.contains(&num) || old == Some(&Obj::Ref(num)) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{what} was pointed at object {num}, which the signed document already used"
+            ))
+        }
+    }
+
+    /// The form: its fields may gain signature fields, its `/SigFlags` may be set;
+    /// nothing else changes.
+    fn form(&self, a: &Obj, b: &Obj, ex: &mut Explained) -> Result<(), String> {
+        if !same(a, b, &["Fields", "SigFlags"]) {
+            return Err("the form was changed beyond new signature fields".into());
+        }
+        let fields = |form: &Obj, table: &Table| -> Result<Option<Obj>, String> {
+            form.get("Fields")
+                .map(|f| resolve(self.file, table, f))
+                .transpose()
+        };
+        if let Some(Obj::Ref(n)) = b.get("Fields") {
+            if differs(a.get("Fields"), b.get("Fields")) {
+                self.added_or_same(*n, None, "the form's fields")?;
+                ex.objects.insert(*n);
+            }
+        }
+        let (old, new) = (fields(a, self.old)?, fields(b, self.new)?);
+        self.fields(old.as_ref(), new.as_ref(), ex)
+    }
+
+    /// A list of fields: every field signed stays; each one added is a new signature field
+    /// with its signature.
+    fn fields(&self, a: Option<&Obj>, b: Option<&Obj>, ex: &mut Explained) -> Result<(), String> {
+        let old: HashSet<u32> = a.map(refs_of).unwrap_or_default().into_iter().collect();
+        let new = b.map(refs_of).unwrap_or_default();
+        let new_set: HashSet<u32> = new.iter().copied().collect();
+        if !old.is_subset(&new_set) {
+            return Err("an existing form field was removed".into());
+        }
+        if b.and_then(Obj::as_array)
+            .is_some_and(|l| l.iter().any(|f| !matches!(f, Obj::Ref(_))))
+        {
+            return Err("a form field was written inside the field list".into());
+        }
+        for num in new.into_iter().filter(|n| !old.contains(n)) {
+            self.new_signature_field(num, ex)?;
+        }
+        Ok(())
+    }
+
+    /// A field added after signing: a signature field holding a signature (a signature
+    /// dictionary added with it), its widgets added with it.
+    fn new_signature_field(&self, num: u32, ex: &mut Explained) -> Result<(), String> {
+        if !self.added.contains(&num) {
+            return Err(format!(
+                "object {num}, used in the signed document, was made a form field"
+            ));
+        }
+        let field = self.file.object_in(self.new, num)?;
+        let f = &field.value;
+        if f.get("FT").and_then(Obj::as_name) != Some("Sig") {
+            return Err("a form field that is not a signature was added".into());
+        }
+        let Some(Obj::Ref(v)) = f.get("V") else {
+            return Err(
+                "a signature field without a signature was added (an empty field may draw anything over the page)"
+                    .into(),
+            );
+        };
+        self.signature_value(*v, ex)?;
+        ex.objects.insert(num);
+        let kids = f.get("Kids").map(refs_of).unwrap_or_default();
+        if kids.is_empty() {
+            ex.widgets.insert(num);
+        }
+        for kid in kids {
+            if !self.added.contains(&kid) {
+                return Err(format!(
+                    "object {kid}, used in the signed document, was made a signature's widget"
+                ));
+            }
+            let widget = self.file.object_in(self.new, kid)?;
+            if widget.value.get("T").is_some() {
+                return Err("a new signature field has fields of its own".into());
+            }
+            ex.objects.insert(kid);
+            ex.widgets.insert(kid);
+            self.explain_entries(&widget.value, &["AP"], ex)?;
+        }
+        self.explain_entries(f, &["AP", "Lock", "SV"], ex)
+    }
+
+    /// A signature field's new value: a signature or document time-stamp dictionary added
+    /// after signing.
+    fn signature_value(&self, v: u32, ex: &mut Explained) -> Result<(), String> {
+        if !self.added.contains(&v) {
+            return Err(format!(
+                "a signature field's value is object {v}, which the signed document already used"
+            ));
+        }
+        let sig = self.file.object_in(self.new, v)?;
+        if !matches!(
+            sig.value.get("Type").and_then(Obj::as_name),
+            Some("Sig" | "DocTimeStamp")
+        ) || sig.value.get("Contents").is_none()
+        {
+            return Err("a signature field's value is not a signature".into());
+        }
+        self.explain_tree(v, ex)
+    }
+
+    /// A signature field that was empty when signed (or its widget) being signed: only its
+    /// value and appearance change.
+    fn signing(&self, num: u32, a: &Obj, b: &Obj, ex: &mut Explained) -> Result<(), String> {
+        let is_field = self.signed.empty_fields.contains(&num);
+        let keys: &[&str] = if is_field {
+            &SIGNING_KEYS
+        } else {
+            &SIGNING_KEYS[1..]
+        };
+        if !same(a, b, keys) {
+            return Err(format!(
+                "signature field {num} was changed beyond its signature"
+            ));
+        }
+        if is_field && differs(a.get("V"), b.get("V")) {
+            match b.get("V") {
+                Some(Obj::Ref(v)) => self.signature_value(*v, ex)?,
+                _ => {
+                    return Err(format!(
+                        "signature field {num} was given a value that is not a signature"
+                    ))
+                }
+            }
+            if b.get("Kids").is_none() {
+                ex.widgets.insert(num);
+            }
+        }
+        if differs(a.get("AP"), b.get("AP")) {
+            self.explain_entries(b, &["AP"], ex)?;
+        }
+        Ok(())
+    }
+
+    /// A page's annotations: every one signed stays; each one added is the widget of a
+    /// signature added after signing.
+    fn annotations(
+        &self,
+        a: Option<&Obj>,
+        b: Option<&Obj>,
+        ex: &mut Explained,
+    ) -> Result<(), String> {
+        if let (Some(Obj::Ref(n)), true) = (b, differs(a, b)) {
+            self.added_or_same(*n, a, "a page's annotations")?;
+            ex.objects.insert(*n);
+        }
+        let list = |o: Option<&Obj>, table: &Table| -> Result<Vec<u32>, String> {
+            Ok(match o {
+                Some(o) => refs_of(&resolve(self.file, table, o)?),
+                None => Vec::new(),
+            })
+        };
+        let old: HashSet<u32> = list(a, self.old)?.into_iter().collect();
+        let new = list(b, self.new)?;
+        let new_set: HashSet<u32> = new.iter().copied().collect();
+        if !old.is_subset(&new_set) {
+            return Err("an existing annotation was removed".into());
+        }
+        if let Some(n) = new
+            .iter()
+            .find(|n| !old.contains(n) && !ex.widgets.contains(n))
+        {
+            return Err(format!(
+                "an annotation that is not a new signature's widget was added (object {n})"
+            ));
+        }
+        Ok(())
+    }
+
+    /// The document security store: its dictionary and VRI entries hold only what PAdES
+    /// puts there, its lists only streams.
+    fn dss(&self, d: &Obj, ex: &mut Explained) -> Result<(), String> {
+        let Obj::Dict(entries) = d else {
+            return Err("the document security store is not a dictionary".into());
+        };
+        for (key, v, _) in entries {
+            match key.as_str() {
+                "Type" => {}
+                "Certs" | "OCSPs" | "CRLs" => self.stream_list(v, ex)?,
+                "VRI" => {
+                    let Obj::Dict(vri) = self.dss_value(v, ex)? else {
+                        return Err("the document security store's VRI is not a dictionary".into());
+                    };
+                    for (hash, entry, _) in &vri {
+                        if hash.len() != 40 || !hash.bytes().all(|c| c.is_ascii_hexdigit()) {
+                            return Err(format!("a VRI key /{hash} is not a SHA-1 in hex"));
+                        }
+                        let Obj::Dict(fields) = self.dss_value(entry, ex)? else {
+                            return Err("a VRI entry is not a dictionary".into());
+                        };
+                        for (k, v, _) in &fields {
+                            match k.as_str() {
+                                "Cert" | "CRL" | "OCSP" => self.stream_list(v, ex)?,
+                                "TS" => {
+                                    if let Obj::Ref(n) = v {
+                                        self.added_or_dss(*n)?;
+                                        self.explain_tree(*n, ex)?;
+                                    }
+                                }
+                                k if VRI_KEYS.contains(&k) => {}
+                                k => return Err(format!("a VRI entry has an unexpected key /{k}")),
+                            }
+                        }
+                    }
+                }
+                k if DSS_KEYS.contains(&k) => {}
+                k => {
+                    return Err(format!(
+                        "the document security store has an unexpected key /{k}"
+                    ))
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A list of the store's: an array (or an object holding one) of stream references.
+    fn stream_list(&self, v: &Obj, ex: &mut Explained) -> Result<(), String> {
+        let list = self.dss_value(v, ex)?;
+        let Some(items) = list.as_array() else {
+            return Err("a list of the document security store is not an array".into());
+        };
+        for item in items {
+            let Obj::Ref(n) = item else {
+                return Err(
+                    "the document security store holds a value that is not a stream".into(),
+                );
+            };
+            self.added_or_dss(*n)?;
+            if self.added.contains(n) {
+                let at = self.new[n];
+                if self.file.raw_stream_at(*n, at).is_err() {
+                    return Err(format!(
+                        "the document security store holds object {n}, which is not a stream"
+                    ));
+                }
+                ex.objects.insert(*n);
+            }
+        }
+        Ok(())
+    }
+
+    /// A value of the store's, resolved; when a reference, to an object added after signing
+    /// or the signed store's own.
+    fn dss_value(&self, v: &Obj, ex: &mut Explained) -> Result<Obj, String> {
+        if let Obj::Ref(n) = v {
+            self.added_or_dss(*n)?;
+            ex.objects.insert(*n);
+        }
+        resolve(self.file, self.new, v)
+    }
+
+    /// `num` was added after signing, or belonged to the signed store and nothing else.
+    fn added_or_dss(&self, num: u32) -> Result<(), String> {
+        let uses = self.signed.uses.get(&num).copied().unwrap_or_default();
+        if self.added.contains(&num) || (uses.dss && !uses.document) {
+            Ok(())
+        } else {
+            Err(format!(
+                "the document security store claims object {num}, which the signed document uses"
+            ))
+        }
+    }
+
+    /// Explains the added objects the values under `keys` of `dict` lead to.
+    fn explain_entries(&self, dict: &Obj, keys: &[&str], ex: &mut Explained) -> Result<(), String> {
+        for key in keys {
+            if let Some(v) = dict.get(key) {
+                let mut refs = Vec::new();
+                collect_refs(v, &mut refs, 0);
+                for n in refs {
+                    self.explain_tree(n, ex)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Explains `num`, when it was added, and every added object it leads to (objects of
+    /// the signed revision it refers to are not followed: they are unchanged or checked).
+    fn explain_tree(&self, num: u32, ex: &mut Explained) -> Result<(), String> {
+        let mut stack = vec![num];
+        while let Some(n) = stack.pop() {
+            if !self.added.contains(&n) || !ex.objects.insert(n) {
+                continue;
+            }
+            crate::budget::check_every(ex.objects.len(), 1024)?;
+            collect_refs(&self.file.object_in(self.new, n)?.value, &mut stack, 0);
+        }
+        Ok(())
+    }
+}
+
+/// A value, followed through `table` when it is a reference.
+fn resolve(file: &PdfFile, table: &Table, v: &Obj) -> Result<Obj, String> {
+    match v {
+        Obj::Ref(n) => Ok(file.object_in(table, *n)?.value.clone()),
+        other => Ok(other.clone()),
+    }
+}
+
+/// The references an array holds (or the one a single reference is).
+fn refs_of(o: &Obj) -> Vec<u32> {
+    match o {
+        Obj::Ref(n) => vec![*n],
+        Obj::Array(items) => items
+            .iter()
+            .filter_map(|i| match i {
+                Obj::Ref(n) => Some(*n),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 /// Every reference inside a value.
@@ -150,148 +827,29 @@ fn collect_refs(o: &Obj, out: &mut Vec<u32>, depth: usize) {
     }
 }
 
-/// The objects a later revision may rewrite freely: the document security store's (its
-/// dictionary, VRI, arrays) and the catalog's XMP metadata stream.
-fn dss_parts(file: &PdfFile, catalog: &Obj) -> Vec<u32> {
-    let mut out = Vec::new();
-    if let Some(Obj::Ref(xmp)) = catalog.get("Metadata") {
-        out.push(*xmp);
+/// An object rewritten with the same value (and, for a stream, the same data as written).
+fn same_object(file: &PdfFile, old: &Table, new: &Table, num: u32, a: &Obj, b: &Obj) -> bool {
+    if !same(a, b, &[]) {
+        return false;
     }
-    if let Some(Obj::Ref(dss)) = catalog.get("DSS") {
-        out.push(*dss);
-        if let Ok(d) = file.object(*dss) {
-            for key in ["VRI", "Certs", "OCSPs", "CRLs"] {
-                if let Some(Obj::Ref(n)) = d.value.get(key) {
-                    out.push(*n);
-                }
-            }
-        }
+    let raw = |t: &Table| t.get(&num).and_then(|&at| file.raw_stream_at(num, at).ok());
+    match (raw(old), raw(new)) {
+        (None, None) => true,
+        (Some((_, x)), Some((_, y))) => x == y,
+        _ => false,
     }
-    out
 }
 
-/// Whether rewriting object `num` (written at `old`, now at `new`) is a permitted change;
-/// else what changed.
-fn permitted(
-    file: &PdfFile,
-    num: u32,
-    old: usize,
-    new: usize,
-    root: u32,
-    free: &[u32],
-) -> Result<(), String> {
-    let read = |at| file.object_at(num, at).map(|f| f.value);
-    let (Ok(a), Ok(b)) = (read(old), read(new)) else {
-        return Err(format!("object {num} cannot be read in a later revision"));
-    };
-    if free.contains(&num) {
-        return Ok(());
+/// Whether an entry was added, removed or changed.
+fn differs(a: Option<&Obj>, b: Option<&Obj>) -> bool {
+    match (a, b) {
+        (Some(a), Some(b)) => !same(a, b, &[]),
+        (None, None) => false,
+        _ => true,
     }
-    // Streams compare as written: nothing is decoded to tell that they differ.
-    let is_stream = |at| file.raw_stream_at(num, at).ok().map(|(_, raw)| raw);
-    if let (Some(x), Some(y)) = (is_stream(old), is_stream(new)) {
-        return if x == y && same(&a, &b, &["Length"]) {
-            Ok(())
-        } else {
-            Err(format!("stream {num} was changed"))
-        };
-    }
-    let kind = a.get("Type").and_then(Obj::as_name).unwrap_or("");
-    if num == root {
-        if !same(&a, &b, &CATALOG_KEYS) {
-            return Err("the document catalog was changed beyond validation data".into());
-        }
-        return only_new_signature_fields(file, a.get("AcroForm"), b.get("AcroForm"));
-    }
-    if kind == "Page" {
-        if !same(&a, &b, &["Annots"]) {
-            return Err(format!("page object {num} was changed"));
-        }
-        return only_new_signatures(file, a.get("Annots"), b.get("Annots"), "annotation");
-    }
-    if a.get("Fields").is_some() {
-        // The form itself, as its own object.
-        return only_new_signature_fields(file, Some(&Obj::Ref(num)), Some(&b))
-            .and_then(|()| {
-                if same(&a, &b, &["Fields", "SigFlags"]) {
-                    Ok(())
-                } else {
-                    Err("the form was changed beyond new signature fields".into())
-                }
-            })
-            .or_else(|_| {
-                only_new_signatures(file, a.get("Fields"), b.get("Fields"), "form field")
-            });
-    }
-    if a.get("FT").and_then(Obj::as_name) == Some("Sig") && a.get("V").is_none() {
-        // An empty signature field being signed.
-        return if same(&a, &b, &["V", "AP"]) {
-            Ok(())
-        } else {
-            Err(format!(
-                "signature field {num} was changed beyond its signature"
-            ))
-        };
-    }
-    if same(&a, &b, &[]) {
-        return Ok(());
-    }
-    Err(format!(
-        "object {num}{} was changed",
-        if kind.is_empty() {
-            String::new()
-        } else {
-            format!(" (/{kind})")
-        }
-    ))
 }
 
-/// The form's fields in `new` are those in `old` plus signature fields only.
-fn only_new_signature_fields(
-    file: &PdfFile,
-    old: Option<&Obj>,
-    new: Option<&Obj>,
-) -> Result<(), String> {
-    let fields = |form: Option<&Obj>| -> Option<Obj> {
-        let form = file.resolve(form?).ok()?;
-        file.resolve(form.get("Fields")?).ok()
-    };
-    let (old, new) = (fields(old), fields(new));
-    only_new_signatures(file, old.as_ref(), new.as_ref(), "form field")
-}
-
-/// Every reference in `old` is in `new`, and each one `new` adds is a signature field or
-/// its widget.
-fn only_new_signatures(
-    file: &PdfFile,
-    old: Option<&Obj>,
-    new: Option<&Obj>,
-    what: &str,
-) -> Result<(), String> {
-    let list = |o: Option<&Obj>| -> Vec<Obj> {
-        o.and_then(|o| file.resolve(o).ok())
-            .and_then(|o| o.as_array().map(<[Obj]>::to_vec))
-            .unwrap_or_default()
-    };
-    let (old, new) = (list(old), list(new));
-    if old.iter().any(|o| !new.contains(o)) {
-        return Err(format!("an existing {what} was removed"));
-    }
-    for added in new.iter().filter(|n| !old.contains(n)) {
-        let is_sig = file.resolve(added).is_ok_and(|o| {
-            o.get("FT").and_then(Obj::as_name) == Some("Sig")
-                || o.get("Parent")
-                    .and_then(|p| file.resolve(p).ok())
-                    .is_some_and(|p| p.get("FT").and_then(Obj::as_name) == Some("Sig"))
-        });
-        if !is_sig {
-            return Err(format!("a {what} that is not a signature was added"));
-        }
-    }
-    Ok(())
-}
-
-/// Two values are the same, byte ranges aside and the keys `except` of a dictionary ignored.
+/// Two values are the same, the keys `except` of a dictionary ignored.
 fn same(a: &Obj, b: &Obj, except: &[&str]) -> bool {
     match (a, b) {
         (Obj::Dict(x), Obj::Dict(y)) => {

@@ -11,6 +11,93 @@ use x509_cert::attr::Attribute;
 
 use super::cms::{ID_MESSAGE_DIGEST, ID_SHA256, ID_SIGNED_DATA, ID_SIGNING_CERTIFICATE_V2};
 
+/// `id-aa-signingCertificate` (RFC 2634): the first version, naming a certificate by SHA-1.
+const ID_SIGNING_CERTIFICATE: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.12");
+const ID_SHA1: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
+const ID_SHA384: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
+const ID_SHA512: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
+
+/// `ESSCertIDv2` (RFC 5035) as read: the hash algorithm (SHA-256 when left out), the
+/// certificate's hash, and optionally its issuer and serial.
+#[derive(Clone, Debug, Eq, PartialEq, der::Sequence)]
+struct EssCertId {
+    #[asn1(optional = "true")]
+    hash_algorithm: Option<x509_cert::spki::AlgorithmIdentifierOwned>,
+    cert_hash: OctetString,
+    #[asn1(optional = "true")]
+    issuer_serial: Option<IssuerSerial>,
+}
+
+/// `IssuerSerial`: the issuer's names and the serial number.
+#[derive(Clone, Debug, Eq, PartialEq, der::Sequence)]
+struct IssuerSerial {
+    issuer: der::Any,
+    serial_number: x509_cert::serial_number::SerialNumber,
+}
+
+/// `SigningCertificate` / `SigningCertificateV2`: the certificates, the policies left unread.
+#[derive(Clone, Debug, Eq, PartialEq, der::Sequence)]
+struct SigningCertificate {
+    certs: Vec<EssCertId>,
+    #[asn1(optional = "true")]
+    policies: Option<der::Any>,
+}
+
+/// What the signed attributes say of the signer's certificate: `Ok(true)` when a
+/// signing-certificate attribute names it (by its hash, and its serial when given),
+/// `Ok(false)` when there is no such attribute, `Err` when one names another certificate.
+fn names_signer(attrs: &[Attribute], cert: &Certificate) -> Result<bool, String> {
+    use sha2::Digest;
+    let Some(attr) = attrs
+        .iter()
+        .find(|a| a.oid == ID_SIGNING_CERTIFICATE_V2 || a.oid == ID_SIGNING_CERTIFICATE)
+    else {
+        return Ok(false);
+    };
+    let other = || {
+        "the signing-certificate attribute names another certificate than the signer's: the signature is not bound to the certificate it carries".to_string()
+    };
+    let id = attr
+        .values
+        .iter()
+        .next()
+        .and_then(|v| v.decode_as::<SigningCertificate>().ok())
+        .and_then(|sc| sc.certs.into_iter().next())
+        .ok_or("the signing-certificate attribute cannot be read")?;
+    let der = cert.to_der().map_err(|e| e.to_string())?;
+    let v1 = attr.oid == ID_SIGNING_CERTIFICATE;
+    let alg = match &id.hash_algorithm {
+        Some(a) => a.oid,
+        None if v1 => ID_SHA1,
+        None => ID_SHA256,
+    };
+    let hash = match alg {
+        a if a == ID_SHA256 => sha2::Sha256::digest(&der).to_vec(),
+        a if a == ID_SHA384 => sha2::Sha384::digest(&der).to_vec(),
+        a if a == ID_SHA512 => sha2::Sha512::digest(&der).to_vec(),
+        a if a == ID_SHA1 => sha1::Sha1::digest(&der).to_vec(),
+        a => {
+            return Err(format!(
+                "the signing-certificate attribute hashes with {a}, which is not read here"
+            ))
+        }
+    };
+    if id.cert_hash.as_bytes() != hash {
+        return Err(other());
+    }
+    if id
+        .issuer_serial
+        .is_some_and(|is| is.serial_number != cert.tbs_certificate.serial_number)
+    {
+        return Err(other());
+    }
+    Ok(true)
+}
+
 /// `Ok(subject)` or `Err((subject if known, why))`.
 pub(super) type CmsOutcome = Result<String, (Option<String>, String)>;
 
@@ -79,10 +166,14 @@ fn check(sd: &SignedData, digest: &[u8], facts: &mut Option<SignerFacts>) -> Cms
     else {
         return fail(None, "the signer's certificate is not in the signature");
     };
-    let pades = si
+    let attrs: Vec<Attribute> = si
         .signed_attrs
         .as_ref()
-        .is_some_and(|a| a.iter().any(|x| x.oid == ID_SIGNING_CERTIFICATE_V2));
+        .map(|a| a.iter().cloned().collect())
+        .unwrap_or_default();
+    let named = names_signer(&attrs, &cert);
+    let pades = named.as_ref().is_ok_and(|&n| n)
+        && attrs.iter().any(|x| x.oid == ID_SIGNING_CERTIFICATE_V2);
     let name = cert.tbs_certificate.subject.to_string();
     let subject = Some(name.clone());
     let spki = cert.tbs_certificate.subject_public_key_info.clone();
@@ -99,6 +190,9 @@ fn check(sd: &SignedData, digest: &[u8], facts: &mut Option<SignerFacts>) -> Cms
     });
     if si.digest_alg.oid != ID_SHA256 {
         return fail(subject, "the digest algorithm is not SHA-256");
+    }
+    if let Err(why) = named {
+        return fail(subject, &why);
     }
     let Some(attrs) = &si.signed_attrs else {
         return fail(subject, "there are no signed attributes");

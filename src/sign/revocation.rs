@@ -37,6 +37,18 @@ pub enum Status {
     Unknown,
 }
 
+/// What one OCSP response or CRL says about a certificate, and when: issued at
+/// `this_update`, to be replaced by `next_update` (seconds since 1970).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub status: Status,
+    pub this_update: u64,
+    pub next_update: Option<u64>,
+}
+
+/// How far a responder's clock may run ahead of ours, in seconds.
+const CLOCK_SKEW: u64 = 120;
+
 /// What goes into a document security store: certificates, OCSP responses and CRLs (DER).
 #[derive(Debug, Default, Clone)]
 pub struct ValidationData {
@@ -104,7 +116,7 @@ impl ValidationData {
                         continue;
                     }
                 };
-                match crl_status(&crl, cert, issuer) {
+                match crl_status(&crl, cert, issuer).map(|a| a.status) {
                     Ok(Status::Revoked(at)) => return Err(revoked(&subject, at, url)),
                     Ok(_) => {
                         if !crl_urls.contains(url) {
@@ -297,18 +309,18 @@ fn ask_ocsp(
         auth: None,
         timeout,
     })?;
-    let (status, responders) =
-        ocsp_status(&answer, cert, issuer).map_err(|e| format!("{url}: {e}"))?;
-    Ok((answer, status, responders))
+    let (a, responders) = ocsp_status(&answer, cert, issuer).map_err(|e| format!("{url}: {e}"))?;
+    Ok((answer, a.status, responders))
 }
 
 /// What an OCSP response (DER) says about `cert`, its signature checked against the issuer
-/// or a responder certificate the issuer delegated to; with the responder certificates.
+/// or a responder certificate the issuer delegated to (certified for OCSP signing); with
+/// the responder certificates.
 pub(super) fn ocsp_status(
     der: &[u8],
     cert: &Certificate,
     issuer: &Certificate,
-) -> Result<(Status, Vec<Certificate>), String> {
+) -> Result<(Answer, Vec<Certificate>), String> {
     let response =
         OcspResponse::from_der(der).map_err(|e| format!("not an OCSP response ({e})"))?;
     if response.response_status != OcspResponseStatus::Successful {
@@ -328,13 +340,17 @@ pub(super) fn ocsp_status(
         .decode_as::<ResponseData>()
         .map_err(|e| format!("the OCSP response data cannot be read ({e})"))?;
     let responders = basic.certs.clone().unwrap_or_default();
+    let delegated = |r: &&Certificate| {
+        issued_by(r, issuer) && super::trust::fit_for(r, super::trust::Purpose::OcspSigning).is_ok()
+    };
     let signer = match &data.responder_id {
         ResponderId::ByName(name) if *name == issuer.tbs_certificate.subject => Some(issuer),
         ResponderId::ByName(name) => responders
             .iter()
-            .find(|r| r.tbs_certificate.subject == *name && issued_by(r, issuer)),
+            .filter(delegated)
+            .find(|r| r.tbs_certificate.subject == *name),
         ResponderId::ByKey(hash) => std::iter::once(issuer)
-            .chain(responders.iter().filter(|r| issued_by(r, issuer)))
+            .chain(responders.iter().filter(delegated))
             .find(|c| {
                 let key = c
                     .tbs_certificate
@@ -344,7 +360,9 @@ pub(super) fn ocsp_status(
                 sha1::Sha1::digest(key).as_slice() == hash.as_bytes()
             }),
     }
-    .ok_or("the response is not signed by the issuer or a responder it certified")?;
+    .ok_or(
+        "the response is not signed by the issuer or a responder it certified for OCSP signing",
+    )?;
     signed_by(
         signer,
         &basic.signature_algorithm,
@@ -352,13 +370,25 @@ pub(super) fn ocsp_status(
         &basic.tbs_response_data,
         "the response's signature does not verify",
     )?;
-    let status = data
+    let single = data
         .responses
         .iter()
         .find(|r| names(&r.cert_id, cert, issuer))
-        .map(SingleResponse::status)
         .ok_or("the response is about another certificate")?;
-    Ok((status, responders))
+    let this_update = super::trust::generalized_time(&single.this_update)
+        .ok_or("the response's thisUpdate cannot be read")?;
+    let next_update = single
+        .next_update
+        .as_ref()
+        .and_then(super::trust::generalized_time);
+    Ok((
+        Answer {
+            status: single.status(),
+            this_update,
+            next_update,
+        },
+        responders,
+    ))
 }
 
 /// The `CertID` names `cert` issued by `issuer` (hashed with SHA-1 or SHA-256).
@@ -416,7 +446,7 @@ pub(super) fn crl_status(
     der: &[u8],
     cert: &Certificate,
     issuer: &Certificate,
-) -> Result<Status, String> {
+) -> Result<Answer, String> {
     let crl = CertificateList::from_der(der).map_err(|e| format!("not a CRL ({e})"))?;
     if crl.tbs_cert_list.issuer != cert.tbs_certificate.issuer {
         return Err("the CRL is from another issuer".into());
@@ -428,24 +458,34 @@ pub(super) fn crl_status(
         &crl.tbs_cert_list,
         "the CRL's signature does not verify with its issuer",
     )?;
-    Ok(crl
-        .tbs_cert_list
+    let list = &crl.tbs_cert_list;
+    let status = list
         .revoked_certificates
         .iter()
         .flatten()
         .find(|r| r.serial_number == cert.tbs_certificate.serial_number)
         .map_or(Status::Good, |r| {
             Status::Revoked(r.revocation_date.to_unix_duration().as_secs())
-        }))
+        });
+    Ok(Answer {
+        status,
+        this_update: list.this_update.to_unix_duration().as_secs(),
+        next_update: list.next_update.map(|t| t.to_unix_duration().as_secs()),
+    })
 }
 
-/// The status of `cert` by the embedded data: the first OCSP response or CRL about it that
-/// verifies decides; `Unknown` when none does.
+/// The status of `cert` at `at` by the embedded data: of the OCSP responses and CRLs about
+/// it that verify, those that speak for `at` — issued after it, or before it and not yet due
+/// for replacement then — and were not issued after `now`, the freshest decides (a
+/// revocation wins a tie); `Unknown` when none does. An old list from before a revocation
+/// does not outweigh a newer one that records it.
 pub(super) fn embedded_status(
     cert: &Certificate,
     pool: &[Certificate],
     ocsps: &[Vec<u8>],
     crls: &[Vec<u8>],
+    at: u64,
+    now: u64,
 ) -> Status {
     let Some(issuer) = pool
         .iter()
@@ -453,9 +493,27 @@ pub(super) fn embedded_status(
     else {
         return Status::Unknown;
     };
-    ocsps
+    let answers = ocsps
         .iter()
-        .find_map(|o| ocsp_status(o, cert, issuer).ok().map(|(s, _)| s))
-        .or_else(|| crls.iter().find_map(|c| crl_status(c, cert, issuer).ok()))
-        .unwrap_or(Status::Unknown)
+        .filter_map(|o| ocsp_status(o, cert, issuer).ok().map(|(a, _)| a))
+        .chain(crls.iter().filter_map(|c| crl_status(c, cert, issuer).ok()));
+    let mut best: Option<Answer> = None;
+    for a in answers {
+        let speaks_for_at =
+            a.this_update + CLOCK_SKEW >= at || a.next_update.is_some_and(|n| at <= n);
+        if !speaks_for_at || a.this_update > now + CLOCK_SKEW {
+            continue;
+        }
+        let better = match &best {
+            None => true,
+            Some(b) => {
+                a.this_update > b.this_update
+                    || (a.this_update == b.this_update && matches!(a.status, Status::Revoked(_)))
+            }
+        };
+        if better {
+            best = Some(a);
+        }
+    }
+    best.map_or(Status::Unknown, |a| a.status)
 }

@@ -140,13 +140,104 @@ fn valid_at(cert: &Certificate, at: u64) -> bool {
         && at <= v.not_after.to_unix_duration().as_secs()
 }
 
-/// Follows `cert`'s chain through `pool` (the certificates the signature carries) to an
-/// anchor, each link's signature checked and each certificate valid at `at`. `(trusted, why)`.
+/// The certificate's validity ended before `at`.
+pub(super) fn expired_at(cert: &Certificate, at: u64) -> bool {
+    cert.tbs_certificate
+        .validity
+        .not_after
+        .to_unix_duration()
+        .as_secs()
+        < at
+}
+
+/// What a certificate at the end of a chain must be good for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    /// Signing documents: key usage, if stated, allows digital signatures or non-repudiation.
+    Signing,
+    /// A time-stamp authority: extended key usage `timeStamping` (RFC 3161 §2.3).
+    TimeStamping,
+    /// An OCSP responder its CA delegated to: extended key usage `OCSPSigning` (RFC 6960).
+    OcspSigning,
+}
+
+const ID_KP_TIME_STAMPING: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
+const ID_KP_OCSP_SIGNING: der::asn1::ObjectIdentifier =
+    der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.9");
+
+/// A certificate's extension of type `T`, if it has one that reads.
+fn extension<T>(cert: &Certificate) -> Option<T>
+where
+    T: for<'a> der::Decode<'a> + der::oid::AssociatedOid,
+{
+    cert.tbs_certificate
+        .extensions
+        .iter()
+        .flatten()
+        .find(|e| e.extn_id == T::OID)
+        .and_then(|e| T::from_der(e.extn_value.as_bytes()).ok())
+}
+
+/// Whether `cert` may be used for `purpose`; else why not.
+pub(super) fn fit_for(cert: &Certificate, purpose: Purpose) -> Result<(), String> {
+    use x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage};
+    let subject = &cert.tbs_certificate.subject;
+    let eku = |oid, name: &str| -> Result<(), String> {
+        match extension::<ExtendedKeyUsage>(cert) {
+            Some(e) if e.0.contains(&oid) => Ok(()),
+            _ => Err(format!(
+                "{subject} is not certified for {name} (its extended key usage does not name it)"
+            )),
+        }
+    };
+    match purpose {
+        Purpose::Signing => match extension::<KeyUsage>(cert) {
+            Some(ku) if !ku.digital_signature() && !ku.non_repudiation() => Err(format!(
+                "{subject} is not certified for signing (its key usage allows neither digital signatures nor non-repudiation)"
+            )),
+            _ => Ok(()),
+        },
+        Purpose::TimeStamping => eku(ID_KP_TIME_STAMPING, "time-stamping"),
+        Purpose::OcspSigning => eku(ID_KP_OCSP_SIGNING, "signing OCSP responses"),
+    }
+}
+
+/// Whether `issuer` may issue a certificate that has `below` CA certificates under it on
+/// the way to the end certificate: a CA by its basic constraints, allowed to sign
+/// certificates by its key usage, and within its path length.
+fn may_issue(issuer: &Certificate, below: u32) -> Result<(), String> {
+    use x509_cert::ext::pkix::{BasicConstraints, KeyUsage};
+    let subject = &issuer.tbs_certificate.subject;
+    let bc = extension::<BasicConstraints>(issuer)
+        .filter(|bc| bc.ca)
+        .ok_or_else(|| {
+            format!("{subject} issued a certificate but is not a CA (basic constraints)")
+        })?;
+    if bc.path_len_constraint.is_some_and(|n| below > u32::from(n)) {
+        return Err(format!(
+            "{subject} may have at most {} CA certificates below it (path length), and the chain has {below}",
+            bc.path_len_constraint.unwrap_or(0)
+        ));
+    }
+    if extension::<KeyUsage>(issuer).is_some_and(|ku| !ku.key_cert_sign()) {
+        return Err(format!(
+            "{subject} issued a certificate but its key usage does not allow signing certificates"
+        ));
+    }
+    Ok(())
+}
+
+/// Follows `cert`'s chain through `pool` (the certificates the file carries) to an anchor:
+/// each link's signature checked, each issuer a CA allowed to issue (basic constraints, path
+/// length, key usage), each certificate valid at `at`, and the end certificate fit for
+/// `purpose`. `(trusted, why)`.
 pub fn evaluate(
     cert: &Certificate,
     pool: &[Certificate],
     anchors: &[Certificate],
     at: u64,
+    purpose: Purpose,
 ) -> (bool, String) {
     if anchors.is_empty() {
         return (
@@ -154,15 +245,22 @@ pub fn evaluate(
             "no trust anchors are configured (COLLABDOCS_TRUST_ANCHORS); the certificate is not judged".into(),
         );
     }
+    if let Err(why) = fit_for(cert, purpose) {
+        return (false, why);
+    }
     let anchor_prints: Vec<[u8; 32]> = anchors.iter().map(fingerprint).collect();
     let mut current = cert;
+    let mut seen = vec![fingerprint(cert)];
+    // CA certificates between the end certificate and the issuer being checked.
+    let mut below = 0u32;
     for _ in 0..8 {
         if !valid_at(current, at) {
             return (
                 false,
                 format!(
-                    "{} is not valid at the signing time",
-                    current.tbs_certificate.subject
+                    "{} is not valid at {}, the time the chain is judged at",
+                    current.tbs_certificate.subject,
+                    rfc3339(at)
                 ),
             );
         }
@@ -177,16 +275,29 @@ pub fn evaluate(
             );
         }
         if let Some(a) = anchors.iter().find(|a| issued_by(current, a)) {
+            if let Err(why) = may_issue(a, below) {
+                return (false, why);
+            }
             return (
                 true,
                 format!("issued by the trust anchor {}", a.tbs_certificate.subject),
             );
         }
-        let next = pool
-            .iter()
-            .find(|c| fingerprint(c) != print && issued_by(current, c));
+        let next = pool.iter().find(|c| {
+            let p = fingerprint(c);
+            !seen.contains(&p) && issued_by(current, c)
+        });
         match next {
-            Some(issuer) => current = issuer,
+            Some(issuer) => {
+                if let Err(why) = may_issue(issuer, below) {
+                    return (false, why);
+                }
+                seen.push(fingerprint(issuer));
+                current = issuer;
+                if current.tbs_certificate.subject != current.tbs_certificate.issuer {
+                    below += 1;
+                }
+            }
             None => {
                 return (
                     false,

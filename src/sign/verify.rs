@@ -10,7 +10,7 @@ use super::changes::After;
 use super::check::{check_signer, signed_data, SignerFacts};
 use super::reader::{Obj, PdfFile};
 use super::revocation::{embedded_status, Status};
-use super::trust::{describe, evaluate, fingerprint, rfc3339, CertificateInfo, Trust};
+use super::trust::{describe, evaluate, fingerprint, rfc3339, CertificateInfo, Purpose, Trust};
 
 /// What `POST /v1/verify` reports about one signature or document time-stamp.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -74,6 +74,10 @@ pub struct TimeStampReport {
     pub valid: bool,
     /// The time the authority vouches for (RFC 3339, UTC).
     pub time: Option<String>,
+    /// The same, in seconds since 1970.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub secs: Option<u64>,
     /// The time-stamp authority (its certificate's subject).
     pub authority: Option<String>,
     /// The authority's chain reaches a trust anchor, each certificate valid at that time.
@@ -88,6 +92,10 @@ pub struct Verification {
     /// At least one signature; every signature and time-stamp valid; nothing after any of
     /// them but permitted updates (validation data, time-stamps, further signatures).
     pub valid: bool,
+    /// `valid`, and every signature and time-stamp trusted: each signer's chain reaches a
+    /// trust anchor. A later signature by someone you do not trust may draw anything over
+    /// the page: `valid` alone does not say who signed.
+    pub trusted: bool,
     /// The last signature's signer.
     pub signer: Option<String>,
     /// The last signature or time-stamp covers the whole file.
@@ -148,12 +156,19 @@ fn find_signatures(file: &PdfFile) -> Result<Vec<Found>, String> {
         .map(|f| (f.clone(), 0))
         .collect();
     let mut out = Vec::new();
-    let mut visited = 0;
+    let mut seen = std::collections::HashSet::new();
+    let mut values = std::collections::HashSet::new();
     while let Some((field, depth)) = stack.pop() {
-        visited += 1;
-        if visited > 512 || out.len() >= MAX_SIGNATURES {
+        // Each field is read once: a tree that lists a field again (or itself) adds nothing.
+        if let Obj::Ref(n) = field {
+            if !seen.insert(n) {
+                continue;
+            }
+        }
+        if seen.len() > 512 || out.len() >= MAX_SIGNATURES {
             break;
         }
+        crate::budget::check_every(seen.len(), 64)?;
         let field = file.resolve(&field)?;
         if depth < 8 {
             for kid in field
@@ -172,7 +187,9 @@ fn find_signatures(file: &PdfFile) -> Result<Vec<Found>, String> {
         let Some(Obj::Ref(v)) = field.get("V") else {
             continue;
         };
-        out.push(read_signature(file, *v)?);
+        if values.insert(*v) {
+            out.push(read_signature(file, *v)?);
+        }
     }
     out.sort_by_key(|f| f.range[2].saturating_add(f.range[3]));
     Ok(out)
@@ -270,15 +287,28 @@ pub fn verify(pdf: &[u8], trust: &Trust) -> Verification {
             let dss = read_dss(&file);
             let mut checked = Vec::new();
             let mut stopped = None;
-            for f in &found {
+            // From the newest back: a trusted document time-stamp proves that everything it
+            // covers existed at its time, so what it covers is judged then; the newest is
+            // judged now.
+            let mut proven_at = now_secs();
+            for f in found.iter().rev() {
                 // Each signature hashes up to the whole file: stop at the request's deadline.
                 if let Err(stop) = crate::budget::check() {
                     stopped = Some(format!("the check stopped: {stop}"));
                     break;
                 }
-                checked.push(verify_one(pdf, &file, f, trust, &dss));
+                let report = verify_one(pdf, &file, f, trust, &dss, proven_at);
+                if report.kind == "document-time-stamp" && report.valid && report.trusted {
+                    if let Some(t) = report.time_stamp.as_ref().and_then(|t| t.secs) {
+                        proven_at = proven_at.min(t);
+                    }
+                }
+                checked.push(report);
             }
-            levels(&mut checked, &found, &dss);
+            checked.reverse();
+            if stopped.is_none() {
+                levels(&mut checked, &found, &dss);
+            }
             (checked, stopped)
         }
         Err(e) => (
@@ -292,12 +322,14 @@ pub fn verify(pdf: &[u8], trust: &Trust) -> Verification {
         .rev()
         .find(|s| s.kind == "signature")
         .and_then(|s| s.signer.clone());
+    let valid = problem.is_none()
+        && signatures.iter().any(|s| s.kind == "signature")
+        && signatures
+            .iter()
+            .all(|s| s.valid && s.changed_after_signing != "content");
     Verification {
-        valid: problem.is_none()
-            && signatures.iter().any(|s| s.kind == "signature")
-            && signatures
-                .iter()
-                .all(|s| s.valid && s.changed_after_signing != "content"),
+        valid,
+        trusted: valid && signatures.iter().all(|s| s.trusted),
         signer,
         covers_whole_file: last.is_some_and(|s| s.covers_whole_file),
         modified_after_signing: last.is_some_and(|s| s.modified_after_signing),
@@ -311,14 +343,13 @@ pub fn verify(pdf: &[u8], trust: &Trust) -> Verification {
 }
 
 /// Raises each signature's level by what follows it: B-LT when the document security store
-/// holds revocation data for its signer, B-LTA when a valid document time-stamp covers that
-/// store.
+/// holds revocation data that speaks for its signer, B-LTA when a valid document time-stamp
+/// by a trusted authority covers that store. Only trusted time-stamps count.
 fn levels(reports: &mut [SignatureReport], found: &[Found], dss: &Dss) {
     let covered_dss = dss.at.is_some_and(|at| {
-        reports
-            .iter()
-            .zip(found)
-            .any(|(r, f)| r.kind == "document-time-stamp" && r.valid && f.range[2] > at)
+        reports.iter().zip(found).any(|(r, f)| {
+            r.kind == "document-time-stamp" && r.valid && r.trusted && f.range[2] > at
+        })
     });
     for r in reports.iter_mut() {
         if r.level.as_deref() != Some("B-T") || r.revocation.as_deref() == Some("unknown") {
@@ -336,6 +367,7 @@ fn verify_one(
     found: &Found,
     trust: &Trust,
     dss: &Dss,
+    proven_at: u64,
 ) -> SignatureReport {
     let [a, b, c, d] = found.range;
     let stamp = found.sub_filter.as_deref() == Some("ETSI.RFC3161");
@@ -385,35 +417,41 @@ fn verify_one(
         .rposition(|w| w == b"%%EOF")
         .is_some_and(|r| tail[r + 5..].iter().all(u8::is_ascii_whitespace));
     report.covers_whole_file = !report.modified_after_signing && ends_revision;
-    match super::changes::after(file, end, report.modified_after_signing) {
-        After::Nothing => {}
-        After::Permitted => report.changed_after_signing = "permitted".into(),
-        After::Content(what) => {
-            report.changed_after_signing = "content".into();
-            report.change = Some(what);
-        }
-    }
     if !ends_revision {
         report.changed_after_signing = "content".into();
         report.change = Some("the signed range does not end at the end of a revision".into());
+    } else {
+        match super::changes::after(file, end) {
+            After::Nothing => {}
+            After::Permitted => report.changed_after_signing = "permitted".into(),
+            After::Content(what) => {
+                report.changed_after_signing = "content".into();
+                report.change = Some(what);
+            }
+        }
     }
     let mut hasher = Sha256::new();
     hasher.update(&pdf[..b]);
     hasher.update(&pdf[c..end]);
     let digest = hasher.finalize();
     if stamp {
-        document_time_stamp(&mut report, &found.der, &digest, trust);
+        document_time_stamp(&mut report, &found.der, &digest, trust, proven_at);
     } else {
-        signature(&mut report, found, &digest, trust, dss);
+        signature(&mut report, found, &digest, trust, dss, proven_at);
     }
     report
 }
 
-/// A document time-stamp: the token over the file's digest, by a trusted authority.
-fn document_time_stamp(report: &mut SignatureReport, der: &[u8], digest: &[u8], trust: &Trust) {
-    let Stamped {
-        report: ts, cert, ..
-    } = time_stamp(der, digest, trust);
+/// A document time-stamp: the token over the file's digest, by an authority trusted at
+/// `proven_at` (now, or the time of a later trusted document time-stamp).
+fn document_time_stamp(
+    report: &mut SignatureReport,
+    der: &[u8],
+    digest: &[u8],
+    trust: &Trust,
+    proven_at: u64,
+) {
+    let Stamped { report: ts, cert } = time_stamp(der, digest, trust, proven_at);
     report.valid = ts.valid;
     report.signer = ts.authority.clone();
     report.trusted = ts.trusted;
@@ -431,17 +469,15 @@ fn document_time_stamp(report: &mut SignatureReport, der: &[u8], digest: &[u8], 
     report.time_stamp = Some(ts);
 }
 
-/// A time-stamp token checked against the digest it must be over, with the authority's
-/// certificate.
-/// A time-stamp token as checked: the report, the authority's certificate, and the time it
-/// vouches for (seconds since 1970) when the token can be read.
+/// A time-stamp token as checked: the report and the authority's certificate.
 struct Stamped {
     report: TimeStampReport,
     cert: Option<Certificate>,
-    secs: Option<u64>,
 }
 
-fn time_stamp(der: &[u8], digest: &[u8], trust: &Trust) -> Stamped {
+/// A time-stamp token checked against the digest it must be over; its authority judged at
+/// `proven_at` — not at the time the token states, which its own key vouches for.
+fn time_stamp(der: &[u8], digest: &[u8], trust: &Trust, proven_at: u64) -> Stamped {
     let token = match super::tsa::read_token(der) {
         Ok(t) => t,
         Err(e) => {
@@ -449,12 +485,12 @@ fn time_stamp(der: &[u8], digest: &[u8], trust: &Trust) -> Stamped {
                 report: TimeStampReport {
                     valid: false,
                     time: None,
+                    secs: None,
                     authority: None,
                     trusted: false,
                     detail: Some(e),
                 },
                 cert: None,
-                secs: None,
             }
         }
     };
@@ -468,24 +504,40 @@ fn time_stamp(der: &[u8], digest: &[u8], trust: &Trust) -> Stamped {
         token.intact.clone().err()
     };
     let (trusted, why) = match &token.cert {
-        Some(cert) if problem.is_none() => evaluate(cert, &token.pool, &trust.anchors, token.time),
+        Some(cert) if problem.is_none() => evaluate(
+            cert,
+            &token.pool,
+            &trust.anchors,
+            proven_at,
+            Purpose::TimeStamping,
+        ),
         _ => (false, String::new()),
     };
     Stamped {
         report: TimeStampReport {
             valid: problem.is_none(),
             time: Some(rfc3339(token.time)),
+            secs: Some(token.time),
             authority,
             trusted,
             detail: problem.or((!why.is_empty()).then_some(why)),
         },
         cert: token.cert,
-        secs: Some(token.time),
     }
 }
 
 /// A CAdES signature: the CMS, its time-stamp, the signer's revocation status and trust.
-fn signature(report: &mut SignatureReport, found: &Found, digest: &[u8], trust: &Trust, dss: &Dss) {
+/// The chain is judged at the time a trusted time-stamp proves — the signature's own, else
+/// `proven_at` (a later trusted document time-stamp's, else now) — never at the `/M` the
+/// signer claims.
+fn signature(
+    report: &mut SignatureReport,
+    found: &Found,
+    digest: &[u8],
+    trust: &Trust,
+    dss: &Dss,
+    proven_at: u64,
+) {
     let sd = match signed_data(&found.der) {
         Ok(sd) => sd,
         Err(e) => {
@@ -519,30 +571,25 @@ fn signature(report: &mut SignatureReport, found: &Found, digest: &[u8], trust: 
     report.signed_by_this_service = trust.ours == Some(fp);
     report.certificate = Some(describe(&cert));
     let cades = found.sub_filter.as_deref() == Some("ETSI.CAdES.detached");
-    report.level = (cades && pades).then(|| "B-B".to_string());
-    let mut at = found
-        .signing_time
-        .as_deref()
-        .and_then(super::trust::pdf_date_secs)
-        .unwrap_or_else(now_secs);
+    report.level = (cades && pades && report.valid).then(|| "B-B".to_string());
+    let mut at = proven_at;
+    let mut stamped = false;
     if let Some(token) = super::tsa::signature_token(&unsigned) {
-        let Stamped {
-            report: ts, secs, ..
-        } = time_stamp(&token, &Sha256::digest(&signature), trust);
-        if ts.valid {
-            if let Some(t) = secs {
-                at = t;
-                report.signing_time = ts.time.clone();
-                report.signing_time_source = Some("time-stamp".into());
-                if report.level.is_some() {
-                    report.level = Some("B-T".into());
-                }
+        let Stamped { report: ts, .. } =
+            time_stamp(&token, &Sha256::digest(&signature), trust, proven_at);
+        if let (true, true, Some(t)) = (ts.valid, ts.trusted, ts.secs) {
+            at = t;
+            stamped = true;
+            report.signing_time = ts.time.clone();
+            report.signing_time_source = Some("time-stamp".into());
+            if report.level.is_some() {
+                report.level = Some("B-T".into());
             }
         }
         report.time_stamp = Some(ts);
     }
     pool.extend(dss.certs.iter().cloned());
-    let status = embedded_status(&cert, &pool, &dss.ocsps, &dss.crls);
+    let status = embedded_status(&cert, &pool, &dss.ocsps, &dss.crls, at, now_secs());
     report.revocation = Some(
         match status {
             Status::Good => "good",
@@ -551,17 +598,45 @@ fn signature(report: &mut SignatureReport, found: &Found, digest: &[u8], trust: 
         }
         .into(),
     );
-    let (mut trusted, mut why) = evaluate(&cert, &pool, &trust.anchors, at);
+    let (mut trusted, mut why) = evaluate(&cert, &pool, &trust.anchors, at, Purpose::Signing);
+    if trusted {
+        why = format!(
+            "{why}; judged at {} ({})",
+            rfc3339(at),
+            if stamped {
+                "the trusted signature time-stamp's time"
+            } else if at < now_secs().saturating_sub(60) {
+                "the time a later trusted document time-stamp proves"
+            } else {
+                "now: no trusted time-stamp proves an earlier time"
+            }
+        );
+    }
+    let long_term = proven_at < now_secs().saturating_sub(60);
+    if trusted
+        && super::trust::expired_at(&cert, now_secs())
+        && (status != Status::Good || !long_term)
+    {
+        // Once a certificate has expired its CA no longer lists it: only revocation data
+        // embedded with the signature, itself proven by a later trusted document time-stamp
+        // (B-LTA), shows it was good when it signed.
+        trusted = false;
+        why = format!(
+            "{} has expired; a time-stamp proves when it signed, but only revocation data covered by a trusted document time-stamp (B-LTA) shows it was good then, and the file has none",
+            cert.tbs_certificate.subject
+        );
+    }
     if let Status::Revoked(since) = status {
         if since <= at {
             trusted = false;
             why = format!(
-                "the certificate was revoked on {}, before the signing time",
-                rfc3339(since)
+                "the certificate was revoked on {}, before {}, the time the signature is proven to exist",
+                rfc3339(since),
+                rfc3339(at)
             );
         }
     }
-    report.trusted = trusted;
+    report.trusted = trusted && report.valid;
     report.trust = Some(why);
 }
 

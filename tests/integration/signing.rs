@@ -248,9 +248,23 @@ async fn validation_data_added_later_is_permitted_and_anything_else_is_content()
         "{v}"
     );
 
-    // An object added that nothing permitted leads to.
-    let stray = append_update(&pdf, "<</Title(changed)>>");
-    let v = verify(&stray).await;
+    // An object nothing refers to changes nothing a reader shows: permitted, as pyHanko
+    // has it (some writers leave such objects behind).
+    let orphan = append_update(&pdf, "<</Title(changed)>>");
+    let v = verify(&orphan).await;
+    assert_eq!(
+        v["signatures"][0]["changed_after_signing"], "permitted",
+        "{v}"
+    );
+    // The same object, once the catalog leads to it, is content.
+    let reached = append_revision(
+        &pdf,
+        &[
+            (root, with(&format!("/OpenAction {size} 0 R"))),
+            (size, "<</S/JavaScript/JS(app.alert(1))>>".into()),
+        ],
+    );
+    let v = verify(&reached).await;
     assert_eq!(
         v["signatures"][0]["changed_after_signing"], "content",
         "{v}"
@@ -293,7 +307,20 @@ async fn a_changed_byte_or_an_appended_update_is_caught() {
         "{v}"
     );
 
-    let appended = append_update(&pdf, "<</Title(changed)>>");
+    let (_, root) = trailer_numbers(&pdf);
+    let catalog = object_text(&pdf, root);
+    let end = catalog.rfind(">>").unwrap();
+    let appended = append_revision(
+        &pdf,
+        &[(
+            root,
+            format!(
+                "{}/PageLayout/TwoColumnLeft{}",
+                &catalog[..end],
+                &catalog[end..]
+            ),
+        )],
+    );
     let v = verify(&appended).await;
     assert_eq!(v["valid"], false);
     assert_eq!(v["modified_after_signing"], true);

@@ -7,6 +7,8 @@ use super::{Obj, MAX_DEPTH};
 pub(super) struct Lexer<'a> {
     b: &'a [u8],
     pub(super) at: usize,
+    /// Values read so far: every 65,536 the request's deadline is checked.
+    values: usize,
 }
 
 fn is_delim(c: u8) -> bool {
@@ -25,6 +27,7 @@ impl<'a> Lexer<'a> {
         Self {
             b,
             at: at.min(b.len()),
+            values: 0,
         }
     }
 
@@ -75,6 +78,8 @@ impl<'a> Lexer<'a> {
         if depth > MAX_DEPTH {
             return Err("objects are nested too deeply".into());
         }
+        self.values += 1;
+        crate::budget::check_every(self.values, 65_536)?;
         self.skip_space();
         match self
             .peek()

@@ -8,8 +8,10 @@
 //! most incremental updates write them. A file with cross-reference streams is refused with
 //! a reason rather than guessed at.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::rc::Rc;
 
 mod lexer;
 
@@ -86,6 +88,8 @@ impl Obj {
 /// One object as found through the cross-reference table.
 #[derive(Debug, Clone)]
 pub struct Found {
+    /// Its object number.
+    pub num: u32,
     pub value: Obj,
     /// The value's bytes, from after `N G obj` to before `endobj` (or `stream`), trimmed.
     pub span: Range<usize>,
@@ -102,7 +106,19 @@ pub struct PdfFile<'a> {
     pub startxref: usize,
     /// Every revision read, oldest first.
     pub revisions: Vec<Revision>,
+    /// Objects parsed so far, by offset, while their text adds up to at most
+    /// [`MAX_CACHED_BYTES`]: a walk that meets an object again does not parse it again.
+    cache: RefCell<Cache>,
 }
+
+#[derive(Debug, Default)]
+struct Cache {
+    objects: HashMap<usize, Rc<Found>>,
+    bytes: usize,
+}
+
+/// The most bytes of object text whose parsed values are kept.
+const MAX_CACHED_BYTES: usize = 32 * 1024 * 1024;
 
 /// One revision of a file: its cross-reference section and what it defines.
 #[derive(Debug, Clone)]
@@ -111,6 +127,11 @@ pub struct Revision {
     pub xref_at: usize,
     /// The objects it writes (number, offset) and those it frees (number, `None`).
     pub objects: Vec<(u32, Option<usize>)>,
+    /// Its trailer dictionary.
+    pub trailer: Obj,
+    /// Its trailer names a cross-reference stream besides the table (`/XRefStm`, a
+    /// hybrid-reference file): readers that follow it see objects this reader does not.
+    pub hybrid: bool,
 }
 
 /// The most bytes a stream may decode to here (validation data, not page content).
@@ -129,35 +150,78 @@ impl<'a> PdfFile<'a> {
             .and_then(|n| usize::try_from(n).ok())
             .ok_or("startxref is not followed by an offset")?;
         let mut offsets = HashMap::new();
-        let mut trailer = None;
         let mut at = startxref;
-        let mut seen = Vec::new();
-        let mut revisions = Vec::new();
-        while seen.len() < MAX_REVISIONS {
-            if seen.contains(&at) {
+        let mut seen = HashSet::new();
+        let mut revisions: Vec<Revision> = Vec::new();
+        loop {
+            if !seen.insert(at) {
                 return Err("the cross-reference chain loops".into());
             }
-            seen.push(at);
-            let (t, objects) = read_xref(bytes, at, &mut offsets)?;
+            if seen.len() > MAX_REVISIONS {
+                return Err(format!(
+                    "the file has more than {MAX_REVISIONS} revisions, more than are read here"
+                ));
+            }
+            let (trailer, objects) = read_xref(bytes, at, &mut offsets)?;
+            let prev = trailer.get("Prev").and_then(Obj::as_int);
             revisions.push(Revision {
                 xref_at: at,
                 objects,
+                hybrid: trailer.get("XRefStm").is_some(),
+                trailer,
             });
-            let prev = t.get("Prev").and_then(Obj::as_int);
-            trailer.get_or_insert(t);
             match prev {
                 Some(p) => at = usize::try_from(p).map_err(|_| "a bad /Prev offset")?,
                 None => break,
             }
         }
+        let trailer = revisions[0].trailer.clone();
         revisions.reverse();
         Ok(PdfFile {
             bytes,
             offsets,
-            trailer: trailer.ok_or("no trailer")?,
+            trailer,
             startxref,
             revisions,
+            cache: RefCell::default(),
         })
+    }
+
+    /// The whole file.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+
+    /// Where each object is after the revisions `revisions` (oldest first): what a reader
+    /// of the file as it was then finds.
+    pub fn table(revisions: &[Revision]) -> HashMap<u32, usize> {
+        let mut table = HashMap::new();
+        for r in revisions {
+            for &(num, at) in &r.objects {
+                match at {
+                    Some(at) => table.insert(num, at),
+                    None => table.remove(&num),
+                };
+            }
+        }
+        table
+    }
+
+    /// Object `num` as written at `at`, parsed once and shared.
+    pub fn object_rc(&self, num: u32, at: usize) -> Result<Rc<Found>, String> {
+        if let Some(found) = self.cache.borrow().objects.get(&at) {
+            if found.num == num {
+                return Ok(found.clone());
+            }
+        }
+        let found = Rc::new(self.parse_at(num, at)?);
+        let mut cache = self.cache.borrow_mut();
+        let cost = found.span.len();
+        if cache.bytes + cost <= MAX_CACHED_BYTES {
+            cache.bytes += cost;
+            cache.objects.insert(at, found.clone());
+        }
+        Ok(found)
     }
 
     /// The numbers of every object in use, in order.
@@ -183,6 +247,10 @@ impl<'a> PdfFile<'a> {
 
     /// Object `num` as written at `at` (an offset some revision gives for it).
     pub fn object_at(&self, num: u32, at: usize) -> Result<Found, String> {
+        self.object_rc(num, at).map(|f| (*f).clone())
+    }
+
+    fn parse_at(&self, num: u32, at: usize) -> Result<Found, String> {
         let mut lx = Lexer::new(self.bytes, at);
         let head = (lx.int(), lx.int(), lx.keyword());
         if head.0 != Some(i64::from(num)) || head.2.as_deref() != Some("obj") {
@@ -195,6 +263,7 @@ impl<'a> PdfFile<'a> {
         let value = lx.value(0)?;
         let end = lx.at;
         Ok(Found {
+            num,
             value,
             span: start..end,
         })
@@ -268,22 +337,52 @@ impl<'a> PdfFile<'a> {
         let Obj::Ref(root) = root else {
             return Err("/Root is not a reference".into());
         };
-        let catalog = self.object(*root)?.value;
-        let Some(Obj::Ref(tree)) = catalog.get("Pages") else {
+        self.pages_in(&self.offsets, *root, limit)
+    }
+
+    /// Object `num` where `table` places it.
+    pub fn object_in(&self, table: &HashMap<u32, usize>, num: u32) -> Result<Rc<Found>, String> {
+        let at = *table
+            .get(&num)
+            .ok_or_else(|| format!("object {num} is not in the cross-reference table"))?;
+        self.object_rc(num, at)
+    }
+
+    /// The leaf pages in order of the catalog `root` where `table` places objects. Each node
+    /// is read once: a tree that lists a node twice (or itself) is refused, as is one deeper
+    /// than [`MAX_DEPTH`] or with more than `limit` pages.
+    pub fn pages_in(
+        &self,
+        table: &HashMap<u32, usize>,
+        root: u32,
+        limit: usize,
+    ) -> Result<Vec<u32>, String> {
+        let catalog = self.object_in(table, root)?;
+        let Some(Obj::Ref(tree)) = catalog.value.get("Pages") else {
             return Err("the catalog has no /Pages".into());
         };
         let mut out = Vec::new();
+        let mut seen = HashSet::new();
         let mut stack = vec![(*tree, 0usize)];
-        let mut visited = 0;
         while let Some((num, depth)) = stack.pop() {
-            visited += 1;
-            if depth > MAX_DEPTH || visited > limit * 2 + 64 {
-                return Err("the page tree is too deep or too large".into());
+            if !seen.insert(num) {
+                return Err(format!("the page tree lists object {num} twice"));
             }
-            let node = self.object(num)?.value;
-            match node.get("Type").and_then(Obj::as_name) {
+            if depth > MAX_DEPTH {
+                return Err("the page tree is too deep".into());
+            }
+            crate::budget::check_every(seen.len(), 1024)?;
+            let node = self.object_in(table, num)?;
+            match node.value.get("Type").and_then(Obj::as_name) {
                 Some("Pages") => {
-                    let kids = node.get("Kids").and_then(Obj::as_array).unwrap_or(&[]);
+                    let kids = node
+                        .value
+                        .get("Kids")
+                        .and_then(Obj::as_array)
+                        .unwrap_or(&[]);
+                    if stack.len() + kids.len() > limit * 2 + 64 {
+                        return Err("the page tree is too large".into());
+                    }
                     for kid in kids.iter().rev() {
                         if let Obj::Ref(k) = kid {
                             stack.push((*k, depth + 1));
@@ -347,6 +446,7 @@ fn read_xref(
             return Err("a cross-reference subsection is larger than the file".into());
         }
         for i in 0..count {
+            crate::budget::check_every(i as usize, 4096)?;
             let offset = lx.int().ok_or("a bad cross-reference entry")?;
             let _gen = lx.int().ok_or("a bad cross-reference entry")?;
             let kind = lx.keyword().ok_or("a bad cross-reference entry")?;
