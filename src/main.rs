@@ -265,6 +265,7 @@ fn serve(s: ServeSettings) -> Result<(), String> {
         batch_body_limit: s.batch_body_limit_bytes as usize,
         verify_body_limit: s.verify_body_limit_bytes as usize,
         body_timeout: Duration::from_millis(s.body_timeout_ms),
+        bodies: Arc::new(http::BodyBudget::new(s.body_budget_bytes as usize)),
         batch_max_items: s.batch_max_items as usize,
         slots: if s.max_concurrent_renders == 0 {
             defaults.slots.clone()
@@ -440,6 +441,12 @@ fn read_jobs(
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty())
         {
+            if items.len() == max {
+                return Err(format!(
+                    "{}: the batch has more than {max} items; the limit is {max}",
+                    path.display()
+                ));
+            }
             items.push(
                 serde_json::from_str(line)
                     .map_err(|e| format!("{} line {}: {e}", path.display(), n + 1))?,
@@ -447,7 +454,9 @@ fn read_jobs(
         }
         serde_json::json!({ "items": items })
     } else {
-        match serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))? {
+        match batch::parse_json(text.as_bytes(), max)
+            .map_err(|e| format!("{}: {}", path.display(), describe(&e)))?
+        {
             serde_json::Value::Array(items) => serde_json::json!({ "items": items }),
             other => other,
         }

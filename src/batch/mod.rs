@@ -21,7 +21,7 @@ mod request;
 mod zip;
 
 pub use names::safe_filename;
-pub use request::{check_all, parse_body, parse_item, BatchItemSpec, BatchRequest};
+pub use request::{check_all, parse_body, parse_item, parse_json, BatchItemSpec, BatchRequest};
 pub use zip::{to_zip, to_zip_stream};
 
 use names::unique;

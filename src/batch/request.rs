@@ -114,6 +114,99 @@ pub fn parse_item(v: &Value, i: usize, limits: InputLimits) -> Result<BatchItem,
     }
 }
 
+/// Parses a batch body as JSON, counting the items of its `items` list (or of a top-level
+/// list) as they are read: past `max_items` the parse stops at once with a 413, before more
+/// items are built (a body of a million `[]` costs no more than a thousand).
+pub fn parse_json(body: &[u8], max_items: usize) -> Result<Value, Error> {
+    use serde::de::DeserializeSeed;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Engine::parse_json(body);
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let parsed = Counted {
+        max: max_items,
+        top: true,
+    }
+    .deserialize(&mut de)
+    .and_then(|v| de.end().map(|()| v));
+    parsed.map_err(|e| {
+        if e.to_string().starts_with(TOO_MANY) {
+            Error::TooLarge(format!(
+                "the batch has more than {max_items} items; the limit is {max_items}"
+            ))
+        } else {
+            Error::MalformedJson(e.to_string())
+        }
+    })
+}
+
+const TOO_MANY: &str = "too many items";
+
+/// A JSON value whose `items` list (at the top, or the top-level list) holds at most `max`.
+struct Counted {
+    max: usize,
+    /// This is the whole body: its `items` member is the list counted.
+    top: bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Counted {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Counted {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a batch: {\"items\": [...]}")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = if self.top && key == "items" {
+                map.next_value_seed(Counted { top: false, ..self })?
+            } else {
+                map.next_value::<Value>()?
+            };
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element::<Value>()? {
+            if items.len() == self.max {
+                return Err(serde::de::Error::custom(TOO_MANY));
+            }
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(v.into())
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(v.into())
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+}
+
 /// Reads a batch body `{"items": [...]}`. A problem in an item's `data` stays with its item; a
 /// malformed item (not an object, no known kind or format, an unknown field) stays with it too,
 /// unless `strict`, when every such problem is answered at once as one 422.

@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::documents::{kind_of, negotiate};
-use super::middleware::with_json;
+use super::middleware::{with_json, with_parsed};
 use super::request::{flag, query};
 use super::response::content_disposition;
 use super::AppState;
@@ -75,12 +75,12 @@ pub async fn batch(
 ) -> Result<HttpResponse, Error> {
     let fail_fast = flag(&req, "fail_fast")?;
     let (engine, max_items) = (state.engine.clone(), state.batch_max_items);
-    let items = with_json(
+    let items = with_parsed(
         &req,
         payload,
         &state,
-        state.batch_body_limit,
-        "batch check",
+        (state.batch_body_limit, "batch check"),
+        move |body| crate::batch::parse_json(body, max_items),
         move |value| {
             // Malformed items are refused at once; with fail_fast they are listed with the data
             // problems, and nothing renders unless every item is valid.

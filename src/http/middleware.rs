@@ -148,7 +148,25 @@ pub(super) async fn off_thread<T: Send + 'static>(
 }
 
 /// Reads the body (up to `limit`), then, off the event loop under a render slot and the
-/// render timeout, parses it as JSON and hands it to `f`.
+/// render timeout, parses it with `parse` and hands the value to `f`.
+pub(super) async fn with_parsed<T: Send + 'static>(
+    req: &actix_web::HttpRequest,
+    payload: web::Payload,
+    state: &AppState,
+    (limit, what): (usize, &'static str),
+    parse: impl FnOnce(&[u8]) -> Result<serde_json::Value, Error> + Send + 'static,
+    f: impl FnOnce(serde_json::Value) -> Result<T, Error> + Send + 'static,
+) -> Result<T, Error> {
+    let body = super::request::read_body(req, payload, limit).await?;
+    off_thread(state, Some(state.render_timeout), what, move || {
+        let value = parse(&body)?;
+        drop(body);
+        f(value)
+    })
+    .await
+}
+
+/// [`with_parsed`] with the body parsed as JSON.
 pub(super) async fn with_json<T: Send + 'static>(
     req: &actix_web::HttpRequest,
     payload: web::Payload,
@@ -157,11 +175,13 @@ pub(super) async fn with_json<T: Send + 'static>(
     what: &'static str,
     f: impl FnOnce(serde_json::Value) -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
-    let body = super::request::read_body(req, payload, limit).await?;
-    off_thread(state, Some(state.render_timeout), what, move || {
-        let value = crate::engine::Engine::parse_json(&body)?;
-        drop(body);
-        f(value)
-    })
+    with_parsed(
+        req,
+        payload,
+        state,
+        (limit, what),
+        crate::engine::Engine::parse_json,
+        f,
+    )
     .await
 }

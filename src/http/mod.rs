@@ -33,6 +33,7 @@ pub mod signing;
 pub mod slots;
 mod studio;
 
+pub use request::BodyBudget;
 pub use response::{content_digest, content_disposition};
 
 use middleware::{metric_method, new_request_id, require_key};
@@ -49,6 +50,8 @@ pub struct AppState {
     pub verify_body_limit: usize,
     /// A request body not received whole in this time is refused with 408.
     pub body_timeout: Duration,
+    /// The bytes of request bodies all requests in flight may hold together.
+    pub bodies: Arc<BodyBudget>,
     /// The most items one batch may hold.
     pub batch_max_items: usize,
     /// Threads one batch renders on.
@@ -82,6 +85,7 @@ impl AppState {
             batch_body_limit: 32 * 1024 * 1024,
             verify_body_limit: 16 * 1024 * 1024,
             body_timeout: Duration::from_secs(20),
+            bodies: Arc::new(BodyBudget::new(64 * 1024 * 1024)),
             batch_max_items: 1000,
             batch_workers: cores(),
             slots: Arc::new(Slots::new(4 * cores())),
@@ -186,9 +190,15 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .default_service(web::to(not_found));
 }
 
-/// A GET resource; other methods get 405 with `Allow: GET`.
+/// A GET resource, answering HEAD as GET without the body (load balancers check health with
+/// `HEAD /healthz`); other methods get 405 with `Allow: GET, HEAD`.
 fn get(path: &str) -> Route {
-    Route(web::resource(path), web::get(), "GET")
+    use actix_web::guard;
+    Route(
+        web::resource(path),
+        web::route().guard(guard::Any(guard::Get()).or(guard::Head())),
+        "GET, HEAD",
+    )
 }
 
 /// A POST resource; other methods get 405 with `Allow: POST`.

@@ -1,52 +1,121 @@
-//! Reading a request: the body within its limit and time, the query parameters.
+//! Reading a request: the body within its limit, its time and the bytes all bodies in flight
+//! may hold together; the query parameters.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::AppState;
 use crate::error::Error;
 
-/// Reads the body up to the limit; a larger body is refused as soon as that is known, and
-/// one not received whole within the body timeout is a 408.
+/// The bytes of request bodies that all requests in flight may hold together
+/// (`COLLABDOCS_BODY_BUDGET_BYTES`): a body takes its share before it is read (its
+/// `Content-Length`, or chunk by chunk) and gives it back when it is dropped, so no number of
+/// uploads at once holds more.
+#[derive(Debug)]
+pub struct BodyBudget {
+    bytes: Arc<Semaphore>,
+    max: usize,
+}
+
+impl BodyBudget {
+    pub fn new(max: usize) -> Self {
+        let max = max.min(u32::MAX as usize);
+        Self {
+            bytes: Arc::new(Semaphore::new(max)),
+            max,
+        }
+    }
+
+    /// `n` more bytes of the budget, added to what `held` holds; 503 when they are not free.
+    fn take(&self, n: usize, held: &mut Option<OwnedSemaphorePermit>) -> Result<(), Error> {
+        if n == 0 {
+            return Ok(());
+        }
+        let permit = u32::try_from(n)
+            .ok()
+            .and_then(|n| self.bytes.clone().try_acquire_many_owned(n).ok())
+            .ok_or_else(|| {
+                Error::Overloaded(format!(
+                    "the service is receiving as many request bodies as it holds at once ({} bytes, COLLABDOCS_BODY_BUDGET_BYTES); retry shortly",
+                    self.max
+                ))
+            })?;
+        match held {
+            Some(h) => h.merge(permit),
+            None => *held = Some(permit),
+        }
+        Ok(())
+    }
+}
+
+/// A request body and its share of the [`BodyBudget`], given back when it is dropped.
+#[derive(Debug)]
+pub struct Body {
+    pub bytes: Vec<u8>,
+    _share: Option<OwnedSemaphorePermit>,
+}
+
+impl std::ops::Deref for Body {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+/// Reads the body up to the limit; a larger body is refused as soon as that is known, one
+/// not received whole within the body timeout is a 408, and one the body budget has no room
+/// for a 503 — before its bytes are held.
 pub(super) async fn read_body(
     req: &HttpRequest,
     payload: web::Payload,
     limit: usize,
-) -> Result<Vec<u8>, Error> {
-    let timeout = req
-        .app_data::<web::Data<AppState>>()
+) -> Result<Body, Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let timeout = state
+        .as_ref()
         .map_or(Duration::from_secs(20), |s| s.body_timeout);
-    actix_web::rt::time::timeout(timeout, read_body_within(req, payload, limit))
-        .await
-        .map_err(|_| {
-            Error::RequestTimeout(format!(
-                "the request body did not arrive within {} ms",
-                timeout.as_millis()
-            ))
-        })?
+    let budget = state.map(|s| s.bodies.clone());
+    actix_web::rt::time::timeout(
+        timeout,
+        read_body_within(req, payload, limit, budget.as_deref()),
+    )
+    .await
+    .map_err(|_| {
+        Error::RequestTimeout(format!(
+            "the request body did not arrive within {} ms",
+            timeout.as_millis()
+        ))
+    })?
 }
 
 async fn read_body_within(
     req: &HttpRequest,
     mut payload: web::Payload,
     limit: usize,
-) -> Result<Vec<u8>, Error> {
+    budget: Option<&BodyBudget>,
+) -> Result<Body, Error> {
     let too_large = || {
         Error::TooLarge(format!(
             "the request body is larger than the limit of {limit} bytes"
         ))
     };
-    if let Some(len) = req
+    let mut share = None;
+    let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok())
-    {
+        .and_then(|v| v.parse::<usize>().ok());
+    if let Some(len) = declared {
         if len > limit {
             return Err(too_large());
+        }
+        if let Some(b) = budget {
+            b.take(len, &mut share)?;
         }
     }
     let mut body = Vec::new();
@@ -56,9 +125,16 @@ async fn read_body_within(
         if body.len() + chunk.len() > limit {
             return Err(too_large());
         }
+        // A body without a length takes its share as it comes.
+        if let (Some(b), None) = (budget, declared) {
+            b.take(chunk.len(), &mut share)?;
+        }
         body.extend_from_slice(&chunk);
     }
-    Ok(body)
+    Ok(Body {
+        bytes: body,
+        _share: share,
+    })
 }
 
 pub(super) fn query(req: &HttpRequest) -> Result<Vec<(String, String)>, Error> {

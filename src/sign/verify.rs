@@ -430,9 +430,17 @@ fn verify_one(
             }
         }
     }
+    // Up to the whole file is hashed, a megabyte at a time with the deadline checked between.
     let mut hasher = Sha256::new();
-    hasher.update(&pdf[..b]);
-    hasher.update(&pdf[c..end]);
+    for part in [&pdf[..b], &pdf[c..end]] {
+        for (i, chunk) in part.chunks(1 << 20).enumerate() {
+            if let Err(stop) = crate::budget::check_every(i, 1) {
+                report.problem = Some(stop);
+                return report;
+            }
+            hasher.update(chunk);
+        }
+    }
     let digest = hasher.finalize();
     if stamp {
         document_time_stamp(&mut report, &found.der, &digest, trust, proven_at);

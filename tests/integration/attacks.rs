@@ -635,32 +635,28 @@ fn peak_rss_kib(pid: u32) -> u64 {
 #[cfg(target_os = "linux")]
 #[test]
 fn the_binary_survives_every_case_within_its_memory() {
-    use crate::cli::{bin, http_with};
+    use crate::cli::http_with;
     let dir = std::env::temp_dir().join(format!("collabdocs-attacks-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (key, cert) = collabdocs::sign::dev_cert("华东零售集团").unwrap();
     std::fs::write(dir.join("key.pem"), key).unwrap();
     std::fs::write(dir.join("cert.pem"), cert).unwrap();
     let port = 20000 + ((std::process::id() + 4409) % 20000) as u16;
-    // CI points this at the release binary; `cargo test` alone runs the one it built.
-    let mut child = match std::env::var_os("COLLABDOCS_TEST_BINARY") {
-        Some(path) => std::process::Command::new(path),
-        None => bin(),
-    };
-    let mut child = child
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env("COLLABDOCS_API_KEYS", "k-1")
-        .env("COLLABDOCS_SIGNING_KEY", dir.join("key.pem"))
-        .env("COLLABDOCS_SIGNING_CERT", dir.join("cert.pem"))
-        .env("COLLABDOCS_BODY_TIMEOUT_MS", "1000")
-        .env("COLLABDOCS_LOG", "error")
-        .spawn()
-        .unwrap();
-    let ready = (0..200).any(|_| {
-        std::thread::sleep(Duration::from_millis(100));
-        http_with(port, "GET", "/readyz", "", b"").is_ok_and(|(s, _)| s.contains("200"))
-    });
-    assert!(ready, "the service did not become ready");
+    let (mut child, _kill) = serve_binary(
+        port,
+        &[
+            ("COLLABDOCS_API_KEYS", "k-1".into()),
+            (
+                "COLLABDOCS_SIGNING_KEY",
+                dir.join("key.pem").display().to_string(),
+            ),
+            (
+                "COLLABDOCS_SIGNING_CERT",
+                dir.join("cert.pem").display().to_string(),
+            ),
+            ("COLLABDOCS_BODY_TIMEOUT_MS", "1000".into()),
+        ],
+    );
     let auth = "Authorization: Bearer k-1\r\n";
     let send = |method: &str, path: &str, body: &[u8]| -> String {
         http_with(port, method, path, auth, body)
@@ -830,4 +826,470 @@ async fn health_answers_while_a_render_is_running() {
         Either::Left(_) => false,
     };
     assert!(first_was_health, "the health check waited for the render");
+}
+
+#[test]
+fn a_matrix_too_wide_for_its_tasks_is_refused_before_it_is_wrapped() {
+    // Two thousand parties leave each column a point wide; three tasks of 20,000 characters
+    // would wrap a line per character: hundreds of pages, refused from an estimate.
+    let parties: Vec<String> = (0..2000).map(|i| format!("部门{i}")).collect();
+    let mut m = raci(parties, 3);
+    for t in m["tasks"].as_array_mut().unwrap() {
+        t["task"] = json!("协".repeat(20_000));
+    }
+    let e = engine()
+        .render(DocumentKind::RaciMatrix, &m, OutputFormat::Pdf)
+        .unwrap_err();
+    let collabdocs::error::Error::Invalid(errors, _) = &e else {
+        panic!("{e:?}")
+    };
+    let detail = &errors[0].message;
+    assert!(
+        detail.contains("at least") && detail.contains("COLLABDOCS_MAX_PAGES"),
+        "{detail}"
+    );
+}
+
+#[actix_web::test]
+async fn bodies_in_flight_share_one_budget() {
+    let state = AppState {
+        bodies: Arc::new(collabdocs::http::BodyBudget::new(4096)),
+        ..AppState::new(engine())
+    };
+    let big = vec![b' '; 5000];
+    let r = call_with(
+        state,
+        TestRequest::post()
+            .uri("/v1/documents/meeting-minutes/validate")
+            .insert_header(("content-length", big.len().to_string()))
+            .set_payload(big),
+    )
+    .await;
+    assert_eq!(r.status, 503, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.header("retry-after"), "1");
+    assert!(r.json()["detail"]
+        .as_str()
+        .unwrap()
+        .contains("COLLABDOCS_BODY_BUDGET_BYTES"));
+    // The share comes back with each answer: requests one after another all fit.
+    let state = web_state(AppState {
+        bodies: Arc::new(collabdocs::http::BodyBudget::new(64 * 1024)),
+        ..AppState::new(engine())
+    });
+    let body = serde_json::to_vec(&example(DocumentKind::MeetingMinutes)).unwrap();
+    for _ in 0..20 {
+        let r = call_state(
+            &state,
+            TestRequest::post()
+                .uri("/v1/documents/meeting-minutes/validate")
+                .set_payload(body.clone()),
+        )
+        .await;
+        assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    }
+}
+
+fn web_state(s: AppState) -> actix_web::web::Data<AppState> {
+    actix_web::web::Data::new(s)
+}
+
+async fn call_state(state: &actix_web::web::Data<AppState>, req: TestRequest) -> Reply {
+    let app = actix_web::test::init_service(collabdocs::http::app(state.clone())).await;
+    let res = actix_web::test::call_service(&app, req.to_request()).await;
+    let status = res.status().as_u16();
+    let headers = res.headers().clone();
+    let body = actix_web::test::read_body(res).await.to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+#[actix_web::test]
+async fn a_batch_of_a_million_items_is_refused_as_it_is_read() {
+    let mut body = b"{\"items\":[".to_vec();
+    for i in 0..1_000_000 {
+        body.extend_from_slice(if i == 0 { b"[]" } else { b",[]" });
+    }
+    body.extend_from_slice(b"]}");
+    let state = AppState {
+        batch_body_limit: 4 * 1024 * 1024,
+        ..AppState::new(engine())
+    };
+    let r = call_with(
+        state,
+        TestRequest::post().uri("/v1/batch").set_payload(body),
+    )
+    .await;
+    assert_eq!(r.status, 413, "{}", String::from_utf8_lossy(&r.body));
+    assert!(r.json()["detail"]
+        .as_str()
+        .unwrap()
+        .contains("more than 1000 items"));
+    // A top-level list is counted the same way; malformed JSON is still a 400.
+    let list = format!("[{}]", vec!["[]"; 2000].join(","));
+    assert_eq!(post("/v1/batch", list).await.status, 413);
+    assert_eq!(post("/v1/batch", "{\"items\": [").await.status, 400);
+}
+
+/// A one-bit grey PNG of `w` × `h`, black but for pixel `dot`: a few hundred bytes to send,
+/// `w` × `h` pixels to decode.
+pub fn sparse_png_uri(w: u32, h: u32, dot: u32) -> String {
+    let mut out = Vec::new();
+    let mut e = png::Encoder::new(&mut out, w, h);
+    e.set_color(png::ColorType::Grayscale);
+    e.set_depth(png::BitDepth::One);
+    e.set_compression(png::Compression::High);
+    let mut wr = e.write_header().unwrap();
+    let row_bytes = w.div_ceil(8) as usize;
+    let mut data = vec![0u8; row_bytes * h as usize];
+    let (x, y) = (dot % w, (dot / w) % h);
+    data[y as usize * row_bytes + x as usize / 8] = 0x80 >> (x % 8);
+    wr.write_image_data(&data).unwrap();
+    drop(wr);
+    format!(
+        "data:image/png;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(out)
+    )
+}
+
+#[actix_web::test]
+async fn a_payloads_images_share_one_pixel_budget() {
+    // Six images of 7.84 megapixels each: five fit the 40-megapixel budget, the sixth does not.
+    let mut a = example(DocumentKind::Agreement);
+    let template = a["signatories"][0].clone();
+    a["signatories"] = json!((0..6)
+        .map(|i| {
+            let mut s = template.clone();
+            s["name"] = json!(format!("签署人{i}"));
+            s["signature_image"] = json!(sparse_png_uri(2800, 2800, i));
+            s
+        })
+        .collect::<Vec<_>>());
+    let r = render("agreement", "html", &a).await;
+    assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
+    let p = r.json();
+    assert_eq!(
+        p["errors"][0]["path"], "/signatories/5/signature_image",
+        "{p}"
+    );
+    assert!(
+        p["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("COLLABDOCS_MAX_REQUEST_IMAGE_PIXELS"),
+        "{p}"
+    );
+}
+
+/// The service binary serving on `port` with these settings, once ready — the release
+/// binary when CI names it in `COLLABDOCS_TEST_BINARY`, else the one `cargo test` built —
+/// and a guard that stops it when the test ends, passing or failing.
+#[cfg(target_os = "linux")]
+fn serve_binary(port: u16, env: &[(&str, String)]) -> (std::process::Child, KillOnDrop) {
+    use crate::cli::{bin, http_with};
+    let mut cmd = match std::env::var_os("COLLABDOCS_TEST_BINARY") {
+        Some(path) => std::process::Command::new(path),
+        None => bin(),
+    };
+    cmd.args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("COLLABDOCS_LOG", "error");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn().unwrap();
+    let guard = KillOnDrop(child.id());
+    let ready = (0..200).any(|_| {
+        std::thread::sleep(Duration::from_millis(100));
+        http_with(port, "GET", "/readyz", "", b"").is_ok_and(|(s, _)| s.contains("200"))
+    });
+    assert!(ready, "the service did not become ready");
+    (child, guard)
+}
+
+/// Kills a process when dropped, so a failing test leaves no service behind.
+struct KillOnDrop(u32);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .arg(self.0.to_string())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+}
+
+/// CPU time a process has used so far (user and system), in clock ticks (hundredths of a
+/// second).
+#[cfg(target_os = "linux")]
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // The fields after the command name (which is in parentheses and may hold spaces).
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    f[11].parse::<u64>().unwrap() + f[12].parse::<u64>().unwrap()
+}
+
+/// Files made to keep a verifier busy: each a signed agreement with a revision appended
+/// whose page tree, annotations or fields repeat one object a hundred thousand times.
+fn hostile_pdfs() -> Vec<(&'static str, Vec<u8>)> {
+    use crate::forgeries::{signed_agreement, text_of, update, with_entry, Doc};
+    let pdf = signed_agreement();
+    let doc = Doc::of(&pdf);
+    let root = format!("/Root {} 0 R", doc.root);
+    let n = doc.size;
+    let catalog = text_of(&pdf, doc.root);
+    let pages_node = {
+        let f = collabdocs::sign::reader::PdfFile::open(&pdf).unwrap();
+        match f.object(doc.root).unwrap().value.get("Pages") {
+            Some(collabdocs::sign::reader::Obj::Ref(p)) => *p,
+            _ => panic!("no page tree"),
+        }
+    };
+    let many = |num: u32, times: usize| format!("{num} 0 R ").repeat(times);
+    // Sixteen signatures, each over nearly 16 MB (a filler nothing refers to).
+    let sixteen = {
+        let mut objects = vec![(
+            n,
+            crate::forgeries::stream("", &vec![b'x'; 15 * 1024 * 1024]),
+        )];
+        let mut fields = String::new();
+        for i in 0..16u32 {
+            let (sig, field) = (n + 1 + i, n + 17 + i);
+            objects.push((
+                sig,
+                format!(
+                    "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/ByteRange[0 {z} {z} {z}]/Contents<{}>>>",
+                    "0".repeat(64),
+                    z = "0".repeat(10)
+                )
+                .into_bytes(),
+            ));
+            objects.push((
+                field,
+                format!("<</FT/Sig/T(s{i})/V {sig} 0 R>>").into_bytes(),
+            ));
+            fields.push_str(&format!("{field} 0 R "));
+        }
+        objects.push((
+            doc.root,
+            catalog
+                .replacen("/Fields[", &format!("/Fields[{fields}"), 1)
+                .into_bytes(),
+        ));
+        let mut out = update(&pdf, &objects, &root, None);
+        // Each range frames its own /Contents and runs to the end of the file.
+        let len = out.len();
+        let mut from = pdf.len();
+        while let Some(i) = out[from..].windows(11).position(|w| w == b"/ByteRange[") {
+            let at = from + i + 11;
+            let contents = at
+                + out[at..]
+                    .windows(10)
+                    .position(|w| w == b"/Contents<")
+                    .unwrap()
+                + 9;
+            let end = contents + 66;
+            let range = format!("0 {contents:010} {end:010} {:010}", len - end);
+            out[at..at + range.len()].copy_from_slice(range.as_bytes());
+            from = end;
+        }
+        out
+    };
+    let big_leaf = format!("<</Type/Page/Filler[{}]>>", "0 ".repeat(400_000));
+    vec![
+        ("sixteen signatures over 16 MB", sixteen),
+        (
+            "a large leaf listed 100,000 times",
+            update(
+                &pdf,
+                &[
+                    (n, big_leaf.into_bytes()),
+                    (
+                        pages_node,
+                        format!("<</Type/Pages/Kids[{}]/Count 100000>>", many(n, 100_000))
+                            .into_bytes(),
+                    ),
+                ],
+                &root,
+                None,
+            ),
+        ),
+        (
+            "a page tree node listing itself 300,000 times",
+            update(
+                &pdf,
+                &[(
+                    pages_node,
+                    format!(
+                        "<</Type/Pages/Kids[{}]/Count 1>>",
+                        many(pages_node, 300_000)
+                    )
+                    .into_bytes(),
+                )],
+                &root,
+                None,
+            ),
+        ),
+        (
+            "a page with 200,000 annotations",
+            update(
+                &pdf,
+                &[(
+                    doc.pages[0],
+                    with_entry(
+                        &text_of(&pdf, doc.pages[0]),
+                        &format!("/Annots[{}]", many(doc.root, 200_000)),
+                    )
+                    .into_bytes(),
+                )],
+                &root,
+                None,
+            ),
+        ),
+        (
+            "a field listing itself 200,000 times",
+            update(
+                &pdf,
+                &[
+                    (
+                        doc.root,
+                        catalog
+                            .replacen("/Fields[", &format!("/Fields[{n} 0 R "), 1)
+                            .into_bytes(),
+                    ),
+                    (
+                        n,
+                        format!("<</FT/Sig/Kids[{}]>>", many(n, 200_000)).into_bytes(),
+                    ),
+                ],
+                &root,
+                None,
+            ),
+        ),
+    ]
+}
+
+/// The real binary, with a short render timeout, against verifies made to run long, a
+/// payload of images each decoding to the pixel cap, a batch of a million items and a matrix
+/// too wide for its tasks: every answer comes (200, 413, 422 or 503), the core is idle within
+/// a second of it, and peak memory stays bounded. `.ci/run` runs it with the release binary.
+#[cfg(target_os = "linux")]
+#[test]
+fn the_binary_stops_hostile_work_and_frees_the_core() {
+    use crate::cli::http_with;
+    let port = 20000 + ((std::process::id() + 12_011) % 20000) as u16;
+    let (mut child, _kill) = serve_binary(
+        port,
+        &[
+            ("COLLABDOCS_RENDER_TIMEOUT_MS", "100".into()),
+            ("COLLABDOCS_BODY_LIMIT_BYTES", (8 * 1024 * 1024).to_string()),
+            // The payload-wide pixel budget would refuse the images at once: the deadline is
+            // what is tried here.
+            ("COLLABDOCS_MAX_REQUEST_IMAGE_PIXELS", "4000000000".into()),
+        ],
+    );
+    let pid = child.id();
+    // After each answer: no more than a fifth of a second of CPU in the second after the first
+    // (the debug build, ten times slower, gets two seconds to settle).
+    let settle = if std::env::var_os("COLLABDOCS_TEST_BINARY").is_some() {
+        1000
+    } else {
+        2000
+    };
+    let idle_after = |what: &str| {
+        std::thread::sleep(Duration::from_millis(settle));
+        let before = cpu_ticks(pid);
+        std::thread::sleep(Duration::from_millis(1000));
+        let used = cpu_ticks(pid) - before;
+        assert!(
+            used <= 20,
+            "{what}: the service used {used} ticks of CPU after answering"
+        );
+    };
+    let status = |line: &str| line.split_whitespace().nth(1).unwrap_or("").to_string();
+    for (what, pdf) in hostile_pdfs() {
+        let started = Instant::now();
+        let (line, body) = http_with(port, "POST", "/v1/verify", "", &pdf).unwrap();
+        let took = started.elapsed();
+        assert!(
+            ["200", "503"].contains(&status(&line).as_str()),
+            "{what}: {line} {}",
+            String::from_utf8_lossy(&body[body.len().saturating_sub(300)..])
+        );
+        eprintln!("{what}: {} in {took:?}", status(&line));
+        idle_after(what);
+    }
+    // 1,400 images, each decoding to the pixel cap (one picture, its URIs told apart by a
+    // space the decoder skips, so none is remembered from the last): past the deadline, a
+    // 503, and the decoding stops with it.
+    let uri = sparse_png_uri(2800, 2800, 7);
+    let comma = uri.find(',').unwrap() + 1;
+    let mut a = example(DocumentKind::Agreement);
+    let template = a["signatories"][0].clone();
+    a["signatories"] = json!((0..1400)
+        .map(|i| {
+            let mut s = template.clone();
+            let at = comma + 1 + i % (uri.len() - comma - 1);
+            s["signature_image"] = json!(format!(
+                "{} {}{}",
+                &uri[..at],
+                " ".repeat(i / 200),
+                &uri[at..]
+            ));
+            s
+        })
+        .collect::<Vec<_>>());
+    let body = serde_json::to_vec(&a).unwrap();
+    let started = Instant::now();
+    let (line, _) = http_with(port, "POST", "/v1/documents/agreement/validate", "", &body).unwrap();
+    eprintln!("1,400 images: {} in {:?}", status(&line), started.elapsed());
+    assert!(
+        ["422", "503"].contains(&status(&line).as_str()),
+        "images: {line}"
+    );
+    idle_after("1,400 images");
+    // A matrix whose columns are a point wide, with tasks of 20,000 characters.
+    let parties: Vec<String> = (0..2000).map(|i| format!("部门{i}")).collect();
+    let mut m = raci(parties, 3);
+    for t in m["tasks"].as_array_mut().unwrap() {
+        t["task"] = json!("协".repeat(20_000));
+    }
+    let body = serde_json::to_vec(&m).unwrap();
+    let started = Instant::now();
+    let (line, _) = http_with(
+        port,
+        "POST",
+        "/v1/documents/raci-matrix?format=pdf",
+        "",
+        &body,
+    )
+    .unwrap();
+    eprintln!("wide matrix: {} in {:?}", status(&line), started.elapsed());
+    assert!(
+        ["422", "503"].contains(&status(&line).as_str()),
+        "wide matrix: {line}"
+    );
+    // 32 MB of `[]` in a batch: refused as it is read.
+    let mut batch = b"{\"items\":[".to_vec();
+    while batch.len() < 32 * 1024 * 1024 - 16 {
+        batch.extend_from_slice(b"[],");
+    }
+    batch.extend_from_slice(b"[]]}");
+    let started = Instant::now();
+    let (line, _) = http_with(port, "POST", "/v1/batch", "", &batch).unwrap();
+    eprintln!(
+        "32 MB batch of []: {} in {:?}",
+        status(&line),
+        started.elapsed()
+    );
+    assert_eq!(status(&line), "413", "batch of []: {line}");
+    let (line, _) = http_with(port, "GET", "/healthz", "", b"").expect("still alive");
+    assert_eq!(status(&line), "200");
+    let peak = peak_rss_kib(pid);
+    let _ = child.kill();
+    let _ = child.wait();
+    eprintln!("peak RSS of the service: {} MB", peak / 1024);
+    assert!(peak < 300 * 1024, "peak RSS {} MB", peak / 1024);
 }

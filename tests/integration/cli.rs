@@ -190,6 +190,13 @@ fn sigterm_drains_lets_requests_in_flight_finish_and_exits() {
         health.success(),
         "collabdocs health failed against a live service"
     );
+    // HEAD is answered as GET, without the body (load balancers check health with it).
+    for path in ["/healthz", "/readyz", "/openapi.json"] {
+        let (status, raw) = http(port, "HEAD", path, b"").unwrap();
+        assert!(status.contains(" 200 "), "HEAD {path}: {status}");
+        let head_end = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4;
+        assert_eq!(raw.len(), head_end, "HEAD {path} carries no body");
+    }
     let mut m = example(DocumentKind::MeetingMinutes);
     m["title"] = serde_json::json!("__collabdocs_fault_slow__");
     let body = serde_json::to_vec(&m).unwrap();

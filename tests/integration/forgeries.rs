@@ -939,3 +939,149 @@ fn the_level_reported_is_the_level_trusted_time_stamps_support() {
     assert_eq!(v.signatures[0].level.as_deref(), Some("B-B"), "{v:?}");
     assert!(!v.signatures[1].trusted, "{v:?}");
 }
+
+/// One change a later revision makes; the first six are content, the rest permitted.
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    PageEntry,
+    PageContent,
+    CatalogEntry,
+    TextField,
+    EmptySignatureField,
+    Annotation,
+    SecurityStore,
+    Info,
+    Orphan,
+}
+
+impl Change {
+    fn is_content(self) -> bool {
+        !matches!(self, Change::SecurityStore | Change::Info | Change::Orphan)
+    }
+
+    /// The objects this change writes over the newest revision of `pdf`, new ones numbered
+    /// from `n`.
+    fn objects(self, pdf: &[u8], rng: u32, n: u32) -> (Vec<(u32, Vec<u8>)>, String) {
+        let doc = Doc::of(pdf);
+        let page = doc.pages[rng as usize % doc.pages.len()];
+        let root = format!("/Root {} 0 R", doc.root);
+        let catalog = text_of(pdf, doc.root);
+        let objects = match self {
+            Change::PageEntry => {
+                let keys = [
+                    "/Rotate 90",
+                    "/UserUnit 2",
+                    "/CropBox[0 0 10 10]",
+                    "/Tabs/S",
+                ];
+                let entry = keys[rng as usize % keys.len()];
+                vec![(page, with_entry(&text_of(pdf, page), entry).into_bytes())]
+            }
+            Change::PageContent => vec![(contents_of(pdf, page), forged_content())],
+            Change::CatalogEntry => {
+                let keys = [
+                    "/PageMode/FullScreen",
+                    "/OpenAction[3 0 R/Fit]",
+                    "/Lang(en)",
+                    "/Names<<>>",
+                ];
+                let entry = keys[rng as usize % keys.len()];
+                vec![(doc.root, with_entry(&catalog, entry).into_bytes())]
+            }
+            Change::TextField | Change::EmptySignatureField | Change::Annotation => {
+                let (catalog, page_text) = with_field(pdf, doc.root, page, n);
+                let body = match self {
+                    Change::TextField => format!("<</Type/Annot/Subtype/Widget/FT/Tx/T(t{n})/V(999)/Rect[0 0 99 99]/P {page} 0 R>>"),
+                    Change::EmptySignatureField => format!("<</Type/Annot/Subtype/Widget/FT/Sig/T(s{n})/Rect[0 0 99 99]/P {page} 0 R>>"),
+                    _ => format!("<</Type/Annot/Subtype/FreeText/Contents(void)/Rect[0 0 99 99]/P {page} 0 R>>"),
+                };
+                let mut out = vec![(page, page_text), (n, body.into_bytes())];
+                if !matches!(self, Change::Annotation) {
+                    out.push((doc.root, catalog));
+                }
+                out
+            }
+            Change::SecurityStore => {
+                let crl = pki::crl(
+                    &service().root,
+                    &[],
+                    pki::now() - DAY,
+                    Some(pki::now() + DAY),
+                );
+                let catalog = if let Some(at) = catalog.find("/DSS ") {
+                    // The store replaced by a new one: `/DSS k 0 R` → `/DSS n 0 R`.
+                    let end = at + catalog[at..].find(" R").unwrap() + 2;
+                    format!("{}/DSS {n} 0 R{}", &catalog[..at], &catalog[end..])
+                } else {
+                    with_entry(&catalog, &format!("/DSS {n} 0 R"))
+                };
+                vec![
+                    (doc.root, catalog.into_bytes()),
+                    (n, format!("<</Type/DSS/CRLs[{} 0 R]>>", n + 1).into_bytes()),
+                    (n + 1, stream("", &crl)),
+                ]
+            }
+            Change::Info => {
+                return (
+                    vec![(
+                        n,
+                        format!("<</Producer(p{rng})/ModDate(D:20261204)>>").into_bytes(),
+                    )],
+                    format!("{root}/Info {n} 0 R"),
+                )
+            }
+            Change::Orphan => vec![(n, format!("<</Note(n{rng})>>").into_bytes())],
+        };
+        (objects, root)
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig { cases: 48, failure_persistence: None, ..Default::default() })]
+
+    /// Random revisions appended to a signed agreement: any change to a page, the catalog
+    /// or the field tree is content; validation data, metadata and orphans alone are
+    /// permitted.
+    #[test]
+    fn appended_changes_to_pages_catalog_or_fields_are_never_permitted(
+        revisions in proptest::collection::vec(
+            proptest::collection::vec((0usize..9, proptest::prelude::any::<u32>()), 1..3),
+            1..4,
+        ),
+    ) {
+        let all = [
+            Change::PageEntry, Change::PageContent, Change::CatalogEntry, Change::TextField,
+            Change::EmptySignatureField, Change::Annotation, Change::SecurityStore, Change::Info,
+            Change::Orphan,
+        ];
+        let mut pdf = signed_agreement();
+        let mut content = false;
+        for changes in &revisions {
+            let mut objects: Vec<(u32, Vec<u8>)> = Vec::new();
+            let mut trailer = String::new();
+            let mut doc_size = Doc::of(&pdf).size;
+            for (i, rng) in changes {
+                // Each change of one revision numbers its new objects after the last one's.
+                let change = all[*i];
+                let (objs, t) = change.objects(&pdf, *rng, doc_size);
+                if objects.iter().any(|(n, _)| objs.iter().any(|(m, _)| m == n)) {
+                    continue; // two changes rewriting one object: keep the first
+                }
+                doc_size = objs.iter().map(|(n, _)| n + 1).max().unwrap_or(doc_size).max(doc_size);
+                content |= change.is_content();
+                objects.extend(objs);
+                trailer = t;
+            }
+            pdf = update(&pdf, &objects, &trailer, None);
+        }
+        let v = verify(&pdf, &Trust { ours: None, anchors: vec![service().root.cert.clone()] });
+        let sig = &v.signatures[0];
+        if content {
+            proptest::prop_assert_eq!(&sig.changed_after_signing, "content", "{:?}", v);
+            proptest::prop_assert!(!v.valid);
+        } else {
+            proptest::prop_assert_eq!(&sig.changed_after_signing, "permitted", "{:?}", v);
+            proptest::prop_assert!(v.valid && v.trusted, "{:?}", v);
+        }
+    }
+}

@@ -216,7 +216,7 @@ async fn a_wrong_method_is_told_which_one_is_right() {
     assert_eq!(r.header("allow"), "POST");
     let r = call(TestRequest::delete().uri("/v1/kinds")).await;
     assert_eq!(r.status, 405);
-    assert_eq!(r.header("allow"), "GET");
+    assert_eq!(r.header("allow"), "GET, HEAD");
 }
 
 #[actix_web::test]

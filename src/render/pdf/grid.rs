@@ -5,6 +5,7 @@
 use super::flow::Flow;
 use super::layout::*;
 use crate::document::*;
+use crate::render::RenderError;
 
 /// One cell of a grid (table, key–value block or signature table), positioned by column.
 pub(super) struct GridCell {
@@ -107,6 +108,17 @@ impl GridRow {
     }
 }
 
+/// The fewest lines `spans` can wrap to at `size` in a column `w` wide: no glyph is narrower
+/// than a fifth of an em, and white space at a line's end takes no room.
+fn least_lines(spans: &[Span], size: f32, w: f32) -> usize {
+    let chars: usize = spans
+        .iter()
+        .map(|s| s.text.chars().filter(|c| !c.is_whitespace()).count())
+        .sum();
+    let per_line = (w / (size * 0.2)).floor().max(1.0) as usize;
+    chars.div_ceil(per_line)
+}
+
 impl Flow<'_> {
     pub(super) fn edges(&self, rel: &[f32]) -> Vec<f32> {
         let sum: f32 = rel.iter().sum::<f32>().max(0.001);
@@ -146,9 +158,43 @@ impl Flow<'_> {
         }
     }
 
+    /// At least how tall a table's rows are at `size` between `edges`, from its text alone:
+    /// what wrapping them would give at the least, before any line is built.
+    fn least_height(&self, t: &Table, edges: &[f32], size: f32) -> f32 {
+        let line = size * self.geo.leading;
+        [&t.header, &t.rows, &t.footer]
+            .into_iter()
+            .flat_map(|rows| rows.iter().zip(t.place(rows)).collect::<Vec<_>>())
+            .map(|(_, slots)| {
+                slots
+                    .iter()
+                    .filter(|s| !s.continued)
+                    .map(|s| {
+                        let w = edges[s.col + s.span] - edges[s.col] - 2.0 * CELL_PAD_X;
+                        least_lines(&s.cell.text, size, w) as f32 * line / s.rowspan.max(1) as f32
+                    })
+                    .fold(0.0, f32::max)
+            })
+            .sum()
+    }
+
     pub(super) fn table_grid(&mut self, t: &Table) -> Grid {
         let edges = self.edges(&t.columns.iter().map(|c| c.width).collect::<Vec<_>>());
         let size = self.geo.table;
+        // A table that cannot fit the pages left is refused before its cells are wrapped
+        // (a matrix of two thousand narrow columns and long tasks would wrap a line per
+        // character first).
+        let pages_left = self.max_pages.saturating_sub(self.pages.len()) + 1;
+        let least = self.least_height(t, &edges, size);
+        let room = pages_left as f32 * (self.bottom() - self.top());
+        if least > room {
+            self.stop = Some(RenderError::TooBig(format!(
+                "a table would take at least {} pages at the width its columns have; the PDF may have at most {} pages (COLLABDOCS_MAX_PAGES)",
+                (least / (self.bottom() - self.top())).ceil() as usize,
+                self.max_pages
+            )));
+            return Grid::new(edges, Vec::new(), Vec::new());
+        }
         let build = |rows: &[Row], header: bool, this: &mut Self| -> Vec<GridRow> {
             rows.iter()
                 .zip(t.place(rows))
