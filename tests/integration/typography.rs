@@ -181,6 +181,14 @@ fn the_official_text_block_is_28_and_37_mm_in_with_22_lines_of_28_characters() {
     assert!(full[1..full.len() - 1]
         .iter()
         .all(|l| l.text.chars().count() == 28));
+    // Its last character, 16 pt wide (0.25 pt more than it advances), ends inside the
+    // 156 mm measure.
+    let last_end = full[1].right + 0.25;
+    assert!(
+        last_end <= left + 156.0 * MM,
+        "the 28th character ends {} mm past the measure",
+        (last_end - left) / MM - 156.0
+    );
     // A page filled with body text holds 22 lines (its page number aside).
     let page = lay
         .pages
