@@ -111,12 +111,17 @@ impl GridRow {
 /// The fewest lines `spans` can wrap to at `size` in a column `w` wide: no glyph is narrower
 /// than a fifth of an em, and white space at a line's end takes no room.
 fn least_lines(spans: &[Span], size: f32, w: f32) -> usize {
-    let chars: usize = spans
-        .iter()
-        .map(|s| s.text.chars().filter(|c| !c.is_whitespace()).count())
-        .sum();
+    let chars = visible_chars(spans);
     let per_line = (w / (size * 0.2)).floor().max(1.0) as usize;
     chars.div_ceil(per_line)
+}
+
+/// The characters of `spans` that take room on a line (white space aside).
+fn visible_chars(spans: &[Span]) -> usize {
+    spans
+        .iter()
+        .map(|s| s.text.chars().filter(|c| !c.is_whitespace()).count())
+        .sum()
 }
 
 impl Flow<'_> {
@@ -160,9 +165,30 @@ impl Flow<'_> {
 
     /// At least how tall a table's rows are at `size` between `edges`, from its text alone:
     /// what wrapping them would give at the least, before any line is built.
-    fn least_height(&self, t: &Table, edges: &[f32], size: f32) -> f32 {
+    fn least_height(&self, t: &Table, edges: &[f32], size: f32, room: f32) -> f32 {
         let line = size * self.geo.leading;
-        [&t.header, &t.rows, &t.footer]
+        let sections = [&t.header, &t.rows, &t.footer];
+        // First a quick bound from above, without placing cells or decoding text: every byte
+        // a character in the narrowest column, one line more per cell. Nearly every table is
+        // done here.
+        let narrowest = edges
+            .windows(2)
+            .map(|e| e[1] - e[0] - 2.0 * CELL_PAD_X)
+            .fold(f32::MAX, f32::min);
+        let (cells, chars) = sections
+            .iter()
+            .flat_map(|rows| rows.iter().flat_map(|r| r.cells.iter()))
+            .fold((0usize, 0usize), |(n, c), cell| {
+                (
+                    n + 1,
+                    c + cell.text.iter().map(|s| s.text.len()).sum::<usize>(),
+                )
+            });
+        let per_line = (narrowest / (size * 0.2)).floor().max(1.0);
+        if (chars as f32 / per_line + cells as f32) * line <= room {
+            return 0.0;
+        }
+        sections
             .into_iter()
             .flat_map(|rows| rows.iter().zip(t.place(rows)).collect::<Vec<_>>())
             .map(|(_, slots)| {
@@ -185,8 +211,8 @@ impl Flow<'_> {
         // (a matrix of two thousand narrow columns and long tasks would wrap a line per
         // character first).
         let pages_left = self.max_pages.saturating_sub(self.pages.len()) + 1;
-        let least = self.least_height(t, &edges, size);
         let room = pages_left as f32 * (self.bottom() - self.top());
+        let least = self.least_height(t, &edges, size, room);
         if least > room {
             self.stop = Some(RenderError::TooBig(format!(
                 "a table would take at least {} pages at the width its columns have; the PDF may have at most {} pages (COLLABDOCS_MAX_PAGES)",

@@ -66,16 +66,7 @@ pub fn wrap(
                 }
                 p.advance * size
             };
-            // Tracked text stands on a grid (the official profile's 28 characters to the
-            // line): a full-width character takes exactly the grid's pitch, whatever its
-            // face's advance, so a full line ends on the measure; others take the tracking.
-            let tracked = if c == '\n' {
-                0.0
-            } else if style.tracking != 0.0 && natural > size * 0.8 {
-                size + style.tracking
-            } else {
-                natural + style.tracking
-            };
+            let tracked = natural + if c == '\n' { 0.0 } else { style.tracking };
             chars.push(Ch {
                 c,
                 bold: s.bold,
