@@ -28,7 +28,7 @@ fn main() {
     for _ in 0..n {
         let t0 = Instant::now();
         // Parsing the JSON is part of each render, as it is for a request.
-        let value = Engine::parse_json(&body).expect("JSON");
+        let value = collabdocs::input::json(&body).expect("JSON");
         last = engine
             .render(DocumentKind::MeetingMinutes, &value, format)
             .expect("renders")

@@ -73,22 +73,26 @@ fn benches(c: &mut Criterion) {
     });
     c.bench_function("weekly-progress-500-tasks/parse-only", |b| {
         b.iter(|| {
-            let mut cx = collabdocs::input::Cx::new(collabdocs::input::InputLimits::default());
+            let mut cx = collabdocs::input::Cx::new(collabdocs::budget::Limits::default());
             let parsed = collabdocs::input::parse::<
                 collabdocs::kinds::weekly_progress::WeeklyProgress,
             >(black_box(&many), "", &mut cx);
             black_box((parsed.is_some(), cx.errors.len()))
         })
     });
+    let weekly_request = collabdocs::engine::Request::new(
+        &engine,
+        DocumentKind::WeeklyProgress,
+        OutputFormat::Pdf,
+        collabdocs::values::Profile::Standard,
+        false,
+    )
+    .unwrap();
     c.bench_function("weekly-progress-500-tasks/layout-only", |b| {
         b.iter(|| {
             black_box(
                 engine
-                    .document(
-                        DocumentKind::WeeklyProgress,
-                        black_box(&many),
-                        collabdocs::document::Profile::Standard,
-                    )
+                    .document(black_box(&weekly_request), black_box(&many))
                     .unwrap()
                     .0
                     .blocks

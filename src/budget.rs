@@ -1,5 +1,5 @@
 //! What one render may spend: limits on its size (pages, table cells, output bytes, image
-//! pixels, in [`crate::input::InputLimits`]) and on its time (a deadline, or the client
+//! pixels, in [`crate::input::Limits`]) and on its time (a deadline, or the client
 //! leaving). The front door sets them for the thread a render runs on; the layout and the
 //! writers check them as they go, so a render past its budget stops instead of running on.
 
@@ -7,8 +7,6 @@ use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
-
-use crate::input::InputLimits;
 
 /// Why a render was stopped before it finished.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,9 +26,43 @@ impl std::fmt::Display for Stop {
     }
 }
 
+/// What one request may ask for: the sizes its payload is read under (strings, arrays,
+/// images) and the sizes its document may grow to (pages, table cells, output bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Limits {
+    /// The longest string accepted, in characters.
+    pub max_string_chars: usize,
+    /// The most items one array may hold.
+    pub max_array_items: usize,
+    /// The most pages one PDF may have.
+    pub max_pages: usize,
+    /// The most table cells one document may have (every table, key-value grid and matrix).
+    pub max_table_cells: usize,
+    /// The largest file one render may produce, in bytes.
+    pub max_output_bytes: usize,
+    /// The most pixels (width × height) one image may decode to.
+    pub max_image_pixels: u64,
+    /// The most pixels all the images of one payload may decode to together.
+    pub max_request_image_pixels: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_string_chars: 20_000,
+            max_array_items: 2_000,
+            max_pages: 500,
+            max_table_cells: 60_000,
+            max_output_bytes: 32 * 1024 * 1024,
+            max_image_pixels: 8_000_000,
+            max_request_image_pixels: 40_000_000,
+        }
+    }
+}
+
 #[derive(Clone, Default)]
 struct Watch {
-    limits: Option<InputLimits>,
+    limits: Option<Limits>,
     deadline: Option<Instant>,
     cancel: Option<Arc<AtomicBool>>,
     /// Image pixels decoded under these limits so far.
@@ -63,7 +95,7 @@ pub fn watch(deadline: Option<Instant>, cancel: Option<Arc<AtomicBool>>) -> Guar
 }
 
 /// Work on this thread runs under these size limits, with a fresh image pixel budget.
-pub fn limit(limits: InputLimits) -> Guard {
+pub fn limit(limits: Limits) -> Guard {
     WATCH.with(|w| {
         let mut w = w.borrow_mut();
         let prev = w.clone();
@@ -92,7 +124,7 @@ pub fn spend_pixels(pixels: u64) -> Result<(), String> {
 }
 
 /// The size limits in force on this thread (the defaults when none were set).
-pub fn limits() -> InputLimits {
+pub fn limits() -> Limits {
     WATCH.with(|w| w.borrow().limits.unwrap_or_default())
 }
 

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::budget::Limits;
 use crate::engine::EngineOptions;
-use crate::input::InputLimits;
 use crate::render::fonts::FontSet;
 use crate::render::Theme;
 
@@ -213,8 +213,8 @@ impl EngineSettings {
 }
 
 impl LimitSettings {
-    pub fn input_limits(&self) -> InputLimits {
-        InputLimits {
+    pub fn limits(&self) -> Limits {
+        Limits {
             max_string_chars: self.max_string_chars as usize,
             max_array_items: self.max_array_items as usize,
             max_pages: self.max_pages as usize,
@@ -237,7 +237,7 @@ impl EngineSettings {
         }
         Ok(EngineOptions {
             templates_dir: self.templates_dir.clone(),
-            limits: self.limits.input_limits(),
+            limits: self.limits.limits(),
             signer: self
                 .long_term
                 .apply(self.signer_with_seal()?)?

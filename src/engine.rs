@@ -1,14 +1,16 @@
 //! The engine: templates, theme and limits loaded once; every front door renders through it.
 
+use crate::budget::Limits;
+use crate::values::Profile;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::document::{Document, Profile};
+use crate::document::Document;
 use crate::error::{Error, FieldError};
-use crate::input::{Cx, InputLimits};
+use crate::input::Cx;
 use crate::kinds::{DocumentKind, Prepared};
 use crate::render::{self, OutputFormat, RenderError, Theme};
 use crate::sign::{SignError, Signer};
@@ -18,7 +20,7 @@ use crate::template::{TemplateError, Templates};
 pub struct EngineOptions {
     /// A directory whose `<kind>.hbs` / `partials/*.hbs` replace the built-in templates.
     pub templates_dir: Option<PathBuf>,
-    pub limits: InputLimits,
+    pub limits: Limits,
     pub theme: Theme,
     /// The key and certificate agreements are digitally signed with, if any.
     pub signer: Option<Arc<Signer>>,
@@ -32,7 +34,7 @@ pub struct Engine {
     templates_dir: Option<PathBuf>,
     template_status: Mutex<TemplateStatus>,
     theme: Theme,
-    limits: InputLimits,
+    limits: Limits,
     signer: Option<Arc<Signer>>,
     trust_anchors: Vec<cms::cert::x509::Certificate>,
 }
@@ -74,7 +76,7 @@ impl From<&TemplateError> for TemplateProblem {
 
 impl Engine {
     /// The input limits payloads are parsed under.
-    pub fn limits(&self) -> InputLimits {
+    pub fn limits(&self) -> Limits {
         self.limits
     }
 }
@@ -186,20 +188,12 @@ impl Engine {
         self.templates_dir.as_deref()
     }
 
-    /// Parses a request body as JSON; a syntax error names its line and column.
-    pub fn parse_json(body: &[u8]) -> Result<Value, Error> {
-        if body.iter().all(u8::is_ascii_whitespace) {
-            return Err(Error::MalformedJson(
-                "the body is empty; send the payload as JSON".into(),
-            ));
-        }
-        serde_json::from_slice(body).map_err(|e| Error::MalformedJson(e.to_string()))
-    }
-
     /// Checks a payload against its kind; every problem is reported together.
     pub fn validate(&self, kind: DocumentKind, body: &Value) -> Result<Validated, Error> {
-        // The payload's images are held to the engine's pixel budgets, counted afresh.
+        // The payload's images are held to the engine's pixel budgets, counted afresh, and
+        // decoded once for the whole request.
         let _budget = crate::budget::limit(self.limits);
+        let _images = crate::image::remember();
         let mut cx = Cx::new(self.limits);
         let prepared = kind.prepare(body, &mut cx);
         match prepared {
@@ -243,15 +237,15 @@ impl Engine {
         })
     }
 
-    /// Validates a payload and lays it out as a format-neutral document, within the table
-    /// cell budget.
+    /// Validates a payload and lays it out as a format-neutral document in the request's
+    /// style, within the table cell budget.
     pub fn document(
         &self,
-        kind: DocumentKind,
+        request: &Request,
         body: &Value,
-        profile: Profile,
     ) -> Result<(Document, Validated), Error> {
-        kind.check_profile(profile)?;
+        let (kind, profile) = (request.kind, request.style);
+        let _images = crate::image::remember();
         let mut v = self.validate(kind, body)?;
         // The template consumes the context; the caller keeps the file name and warnings.
         let context = std::mem::take(&mut v.prepared.context);
@@ -279,29 +273,23 @@ impl Engine {
         body: &Value,
         format: OutputFormat,
     ) -> Result<Rendered, Error> {
-        self.render_in(kind, body, format, Profile::Standard)
+        self.run(
+            &Request::new(self, kind, format, Profile::Standard, false)?,
+            body,
+        )
     }
 
-    /// Validates, lays out and renders a payload in one format and house style.
-    pub fn render_in(
-        &self,
-        kind: DocumentKind,
-        body: &Value,
-        format: OutputFormat,
-        profile: Profile,
-    ) -> Result<Rendered, Error> {
-        // Faults for the tests (a panic, a slow render); compiled out of release builds.
-        #[cfg(debug_assertions)]
-        match body.get("title").and_then(Value::as_str) {
-            Some("__collabdocs_fault_panic__") => panic!("fault injected for tests"),
-            Some("__collabdocs_fault_slow__") => {
-                std::thread::sleep(std::time::Duration::from_millis(400))
-            }
-            _ => {}
-        }
-        let (doc, v) = self.document(kind, body, profile)?;
-        let out = self.output(kind, &doc, format, body)?;
-        Ok(Self::rendered(kind, &v.prepared, v.warnings, format, out))
+    /// Validates, lays out and renders a payload as `request` asks (not signed).
+    fn render_unsigned(&self, request: &Request, body: &Value) -> Result<Rendered, Error> {
+        let (doc, v) = self.document(request, body)?;
+        let out = self.output(request.kind, &doc, request.format, body)?;
+        Ok(Self::rendered(
+            request.kind,
+            &v.prepared,
+            v.warnings,
+            request.format,
+            out,
+        ))
     }
 
     /// Renders under the engine's limits: a file over a budget is a 422 pointing at the
@@ -370,29 +358,12 @@ impl Engine {
     /// a signature area and the signing record (each signatory, the unsigned file's SHA-256)
     /// at the end.
     pub fn render_signed(&self, kind: DocumentKind, body: &Value) -> Result<Rendered, Error> {
-        let Some(signing) = kind.signing() else {
-            let signable: Vec<&str> = DocumentKind::ALL
-                .iter()
-                .filter(|k| k.signing().is_some())
-                .map(|k| k.slug())
-                .collect();
-            return Err(Error::BadRequest(format!(
-                "sign=true is for {}; a {kind} is not signed",
-                signable.join(", ")
-            )));
-        };
-        let signer = self.signer.as_ref().ok_or_else(|| {
-            Error::SigningNotConfigured(
-                "this service has no signing key: start it with COLLABDOCS_SIGNING_KEY and \
-                 COLLABDOCS_SIGNING_CERT (PEM files; `collabdocs dev-cert --out DIR` writes a \
-                 pair for trying it out)"
-                    .into(),
-            )
-        })?;
+        let signing = kind.signing().ok_or_else(|| not_signed(kind))?;
+        let signer = self.signer.as_ref().ok_or_else(no_signer)?;
+        let _images = crate::image::remember();
         let v = self.validate(kind, body)?;
-        let missing = kind.signing_problems(body, self.limits);
-        if !missing.is_empty() {
-            return Err(Error::invalid(missing));
+        if !v.prepared.signing_problems.is_empty() {
+            return Err(Error::invalid(v.prepared.signing_problems.clone()));
         }
         let internal = |e: TemplateError| Error::Internal(e.to_string());
         let unsigned = self.output(
@@ -442,6 +413,84 @@ impl Engine {
             OutputFormat::Pdf,
             out,
         ))
+    }
+}
+
+/// What one render asks for: a kind in a format and house style, signed or not. Made only by
+/// [`Request::new`], which checks the combination once — a style the kind has, a signature
+/// only of a signable kind, as a PDF in the standard style, by a service with a key — so the
+/// front doors (HTTP, the command line, batch items) only translate into it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request {
+    pub kind: DocumentKind,
+    pub format: OutputFormat,
+    pub style: Profile,
+    pub sign: bool,
+}
+
+impl Request {
+    pub fn new(
+        engine: &Engine,
+        kind: DocumentKind,
+        format: OutputFormat,
+        style: Profile,
+        sign: bool,
+    ) -> Result<Request, Error> {
+        if sign {
+            if style != Profile::Standard {
+                return Err(Error::BadRequest(
+                    "a signed document is set in the standard style; leave out the style".into(),
+                ));
+            }
+            if format != OutputFormat::Pdf {
+                return Err(Error::BadRequest(format!(
+                    "a signed document is a PDF; format {format} cannot be signed"
+                )));
+            }
+            kind.signing().ok_or_else(|| not_signed(kind))?;
+            engine.signer().ok_or_else(no_signer)?;
+        }
+        kind.check_profile(style)?;
+        Ok(Request {
+            kind,
+            format,
+            style,
+            sign,
+        })
+    }
+}
+
+/// A 400 naming the kinds that are signed.
+fn not_signed(kind: DocumentKind) -> Error {
+    let signable: Vec<&str> = DocumentKind::ALL
+        .iter()
+        .filter(|k| k.signing().is_some())
+        .map(|k| k.slug())
+        .collect();
+    Error::BadRequest(format!(
+        "signing is for {}; a {kind} is not signed",
+        signable.join(", ")
+    ))
+}
+
+/// A 409 saying how to configure a signing key.
+fn no_signer() -> Error {
+    Error::SigningNotConfigured(
+        "this service has no signing key: start it with COLLABDOCS_SIGNING_KEY and \
+         COLLABDOCS_SIGNING_CERT (PEM files; `collabdocs dev-cert --out DIR` writes a \
+         pair for trying it out)"
+            .into(),
+    )
+}
+
+impl Engine {
+    /// Renders what `request` asks for.
+    pub fn run(&self, request: &Request, body: &Value) -> Result<Rendered, Error> {
+        if request.sign {
+            self.render_signed(request.kind, body)
+        } else {
+            self.render_unsigned(request, body)
+        }
     }
 }
 

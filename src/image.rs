@@ -6,7 +6,114 @@
 //! losslessly, a JPEG encoded again (quality 92). No byte a caller sent — no comment, EXIF,
 //! ICC profile, table or segment — lands verbatim in a file (or inside a signed range).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::Cursor;
+
+use base64::Engine as _;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    Png,
+    Jpeg,
+}
+
+/// A decoded, checked image. The bytes are shared: a logo drawn on every page or a
+/// signature laid out more than once is never copied.
+#[derive(Debug, Clone)]
+pub struct ImageData {
+    pub format: ImageFormat,
+    pub bytes: std::sync::Arc<Vec<u8>>,
+    pub width_px: u32,
+    pub height_px: u32,
+}
+
+impl ImageData {
+    /// Decodes a `data:image/png;base64,…` or `data:image/jpeg;base64,…` URI and checks the
+    /// image whole under the pixel budget ([`crate::image`]): what is kept is the rebuilt
+    /// image, never the bytes as sent. Any other content is rejected with a reason. Within a
+    /// [`remember`] scope (one request) an image is decoded once: the same logo in validation
+    /// and layout is not decoded again.
+    pub fn from_data_uri(uri: &str, max_pixels: u64) -> Result<ImageData, String> {
+        use sha2::Digest;
+        let key: [u8; 32] = sha2::Sha256::digest(uri.as_bytes()).into();
+        if let Some(img) = STORE.with(|s| {
+            s.borrow()
+                .as_ref()
+                .and_then(|m| m.get(&(key, max_pixels)).cloned())
+        }) {
+            return Ok(img);
+        }
+        let img = Self::decode(uri, max_pixels)?;
+        STORE.with(|s| {
+            if let Some(m) = s.borrow_mut().as_mut() {
+                m.insert((key, max_pixels), img.clone());
+            }
+        });
+        Ok(img)
+    }
+
+    fn decode(uri: &str, max_pixels: u64) -> Result<ImageData, String> {
+        let rest = uri
+            .strip_prefix("data:")
+            .ok_or("must be a data: URI (data:image/png;base64,...)")?;
+        let (head, data) = rest
+            .split_once(',')
+            .ok_or("must be a data: URI with a comma before the data")?;
+        let head = head.to_ascii_lowercase();
+        let Some(mime) = head.strip_suffix(";base64") else {
+            return Err("must be base64-encoded (data:image/png;base64,...)".into());
+        };
+        let clean: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(clean.as_bytes())
+            .map_err(|e| format!("has invalid base64 data: {e}"))?;
+        let (format, checked) = match mime {
+            "image/png" => (ImageFormat::Png, png(&bytes, max_pixels)?),
+            "image/jpeg" | "image/jpg" => (ImageFormat::Jpeg, jpeg(&bytes, max_pixels)?),
+            other => return Err(format!("must be a PNG or JPEG image, not {other}")),
+        };
+        Ok(ImageData {
+            format,
+            bytes: checked.bytes.into(),
+            width_px: checked.width,
+            height_px: checked.height,
+        })
+    }
+}
+
+/// The images decoded in the request this thread is serving, by their URI's SHA-256 and the
+/// pixel cap they were checked under: open only inside [`remember`].
+type Store = HashMap<([u8; 32], u64), ImageData>;
+
+thread_local! {
+    static STORE: RefCell<Option<Store>> = const { RefCell::new(None) };
+}
+
+/// Keeps the images decoded on this thread until dropped (one request: its validation and
+/// its layout). Inside another scope it keeps that one's.
+pub struct Remember(bool);
+
+impl Drop for Remember {
+    fn drop(&mut self) {
+        if self.0 {
+            STORE.with(|s| *s.borrow_mut() = None);
+        }
+    }
+}
+
+/// Opens a scope in which each image is decoded once.
+pub fn remember() -> Remember {
+    STORE.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.is_some() {
+            Remember(false)
+        } else {
+            *s = Some(Store::new());
+            Remember(true)
+        }
+    })
+}
 
 /// A checked image: the bytes to embed and the size in pixels.
 #[derive(Debug, Clone)]
@@ -289,7 +396,7 @@ mod tests {
 
     #[test]
     fn the_payloads_images_share_one_pixel_budget() {
-        let limits = crate::input::InputLimits {
+        let limits = crate::budget::Limits {
             max_request_image_pixels: 1000,
             ..Default::default()
         };

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::FieldError;
-use crate::input::{Cx, InputLimits, Schemas};
+use crate::input::{Cx, Schemas};
 use crate::values::{Image, Signature};
 
 pub mod agreement;
@@ -65,7 +65,10 @@ macro_rules! document_kinds {
             pub fn prepare(self, body: &Value, cx: &mut Cx) -> Option<Prepared> {
                 // The derived view (a RACI matrix's cells, …) is built only for a valid payload:
                 // an invalid one is answered from its problems alone.
-                match self { $( DocumentKind::$variant => crate::input::parse::<$ty>(body, "", cx).filter(|_| !cx.has_errors()).map(|p| p.prepare(cx)) ),+ }
+                match self { $( DocumentKind::$variant => crate::input::parse::<$ty>(body, "", cx).filter(|_| !cx.has_errors()).map(|p| {
+                    let signing_problems = p.signing_problems();
+                    Prepared { signing_problems, ..p.prepare(cx) }
+                }) ),+ }
             }
 
             /// The JSON Schema of the kind's payload: a `$ref` into `s`, where its parts are collected.
@@ -87,12 +90,6 @@ macro_rules! document_kinds {
             /// How documents of this kind are digitally signed, if they can be.
             pub fn signing(self) -> Option<Signing> {
                 match self { $( DocumentKind::$variant => <$ty as Hooks>::SIGNING ),+ }
-            }
-
-            /// What stops a valid payload of this kind from being signed, each at its pointer.
-            pub fn signing_problems(self, body: &Value, limits: InputLimits) -> Vec<FieldError> {
-                let mut cx = Cx::new(limits);
-                match self { $( DocumentKind::$variant => crate::input::parse::<$ty>(body, "", &mut cx).map(|p| p.signing_problems()).unwrap_or_default() ),+ }
             }
         }
     };
@@ -180,15 +177,12 @@ impl DocumentKind {
     }
 
     /// Whether documents of this kind can be set in `profile`.
-    pub fn has_profile(self, profile: crate::document::Profile) -> bool {
-        profile == crate::document::Profile::Standard || self.official_template().is_some()
+    pub fn has_profile(self, profile: crate::values::Profile) -> bool {
+        profile == crate::values::Profile::Standard || self.official_template().is_some()
     }
 
     /// A 422 naming the kinds that have `profile`, when this one has not.
-    pub fn check_profile(
-        self,
-        profile: crate::document::Profile,
-    ) -> Result<(), crate::error::Error> {
+    pub fn check_profile(self, profile: crate::values::Profile) -> Result<(), crate::error::Error> {
         if self.has_profile(profile) {
             return Ok(());
         }
@@ -226,7 +220,7 @@ impl schemars::JsonSchema for DocumentKind {
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::input::utoipa_schema::<Self>()
+        crate::values::utoipa_schema::<Self>()
     }
 }
 
@@ -245,6 +239,8 @@ pub struct Prepared {
     pub context: Value,
     /// The download name without extension, in Chinese (`会议纪要-2026-07-28`).
     pub file_stem: String,
+    /// What stops this payload from being signed (a missing `signed_on`), each at its pointer.
+    pub signing_problems: Vec<FieldError>,
 }
 
 impl Prepared {
@@ -257,6 +253,7 @@ impl Prepared {
         Self {
             context: serde_json::json!({ "doc": doc, "derived": derived, "page": page }),
             file_stem,
+            signing_problems: Vec::new(),
         }
     }
 

@@ -231,7 +231,7 @@ fn verify(
 
 /// `collabdocs openapi`: the API document for these limits, to a file or standard output.
 fn openapi(output: Option<&Path>, limits: &LimitSettings) -> Result<(), String> {
-    let text = collabdocs::http::openapi::document_text(limits.input_limits());
+    let text = collabdocs::http::openapi::document_text(limits.limits());
     match output {
         Some(path) => {
             std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
@@ -348,10 +348,10 @@ fn render(
     settings: &EngineSettings,
 ) -> Result<(), String> {
     let kind = kind_arg(kind)?;
-    let profile = collabdocs::document::Profile::parse(style).ok_or_else(|| {
+    let profile = collabdocs::values::Profile::parse(style).ok_or_else(|| {
         format!(
             "unknown style \"{style}\"; use {}",
-            collabdocs::document::Profile::names()
+            collabdocs::values::Profile::names()
         )
     })?;
     let format = OutputFormat::parse(format)
@@ -365,19 +365,10 @@ fn render(
         body = std::fs::read(input).map_err(|e| format!("reading {}: {e}", input.display()))?;
     }
     let engine = Engine::new(settings.engine_options()?).map_err(|e| e.to_string())?;
-    let value = Engine::parse_json(&body).map_err(|e| e.to_string())?;
-    let rendered = if sign {
-        if format != OutputFormat::Pdf {
-            return Err("--sign makes a signed PDF; use -f pdf".into());
-        }
-        if profile != collabdocs::document::Profile::Standard {
-            return Err("--sign signs the standard style; leave out --style".into());
-        }
-        engine.render_signed(kind, &value)
-    } else {
-        engine.render_in(kind, &value, format, profile)
-    }
-    .map_err(|e| describe(&e))?;
+    let value = collabdocs::input::json(&body).map_err(|e| e.to_string())?;
+    let request = collabdocs::engine::Request::new(&engine, kind, format, profile, sign)
+        .map_err(|e| describe(&e))?;
+    let rendered = engine.run(&request, &value).map_err(|e| describe(&e))?;
     for w in &rendered.warnings {
         eprintln!("warning: {}: {}", w.path, w.message);
     }
@@ -419,7 +410,7 @@ fn dev_cert(out: &Path, organisation: &str) -> Result<(), String> {
 /// Reads a jobs file: JSON object with `items`, JSON array, or NDJSON.
 fn read_jobs(
     path: &Path,
-    limits: collabdocs::input::InputLimits,
+    limits: collabdocs::budget::Limits,
     max: usize,
 ) -> Result<Vec<Result<BatchItem, Vec<FieldError>>>, String> {
     let text = if path.as_os_str() == "-" {

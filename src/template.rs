@@ -8,9 +8,9 @@ use std::path::Path;
 use handlebars::{handlebars_helper, Handlebars};
 use serde_json::Value;
 
-use crate::document::Profile;
 use crate::kinds::DocumentKind;
 use crate::values::Date;
+use crate::values::Profile;
 
 const BUILTIN_PARTIALS: &[(&str, &str)] = &[
     (

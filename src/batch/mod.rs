@@ -32,7 +32,7 @@ use request::under;
 pub struct BatchItem {
     pub kind: DocumentKind,
     pub format: OutputFormat,
-    pub style: crate::document::Profile,
+    pub style: crate::values::Profile,
     pub filename: Option<String>,
     pub data: Value,
 }
@@ -121,7 +121,9 @@ fn render_item(
         Ok(it) => {
             let _budget = crate::budget::watch(None, Some(cancel.clone()));
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                engine.render_in(it.kind, &it.data, it.format, it.style)
+                let request =
+                    crate::engine::Request::new(engine, it.kind, it.format, it.style, false)?;
+                engine.run(&request, &it.data)
             }))
             .unwrap_or_else(|_| Err(Error::Internal("render panicked".into())))
         }

@@ -1,21 +1,22 @@
 //! Reading a batch body: `{"items": [...]}`, each item checked on its own.
 
+use crate::budget::Limits;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{BatchItem, ItemResult};
-use crate::document::Profile;
 use crate::engine::Engine;
 use crate::error::{Error, FieldError};
-use crate::input::{Cx, InputLimits, Rules};
+use crate::input::{Cx, Rules};
 use crate::kinds::DocumentKind;
 use crate::render::OutputFormat;
+use crate::values::Profile;
 
 /// The body of `POST /v1/batch`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct BatchRequest {
     /// The documents to render, at least one (at most `COLLABDOCS_BATCH_MAX_ITEMS`, else 413).
     #[schemars(title = "条目", length(min = 1))]
@@ -28,7 +29,7 @@ impl Rules for BatchRequest {}
 /// stop the batch: the item is reported in `manifest.json` (unless `fail_fast=true`).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct BatchItemSpec {
     #[schemars(title = "文档类型")]
     pub kind: DocumentKind,
@@ -95,7 +96,7 @@ pub(super) fn under(prefix: &str, errors: Vec<FieldError>) -> Vec<FieldError> {
 }
 
 /// Reads one item; errors carry pointers under `/items/<i>`.
-pub fn parse_item(v: &Value, i: usize, limits: InputLimits) -> Result<BatchItem, Vec<FieldError>> {
+pub fn parse_item(v: &Value, i: usize, limits: Limits) -> Result<BatchItem, Vec<FieldError>> {
     let mut cx = Cx::new(limits);
     match crate::input::parse_skipping::<BatchItemSpec>(
         v,
@@ -120,7 +121,7 @@ pub fn parse_item(v: &Value, i: usize, limits: InputLimits) -> Result<BatchItem,
 pub fn parse_json(body: &[u8], max_items: usize) -> Result<Value, Error> {
     use serde::de::DeserializeSeed;
     if body.iter().all(u8::is_ascii_whitespace) {
-        return Engine::parse_json(body);
+        return crate::input::json(body);
     }
     let mut de = serde_json::Deserializer::from_slice(body);
     let parsed = Counted {
@@ -212,7 +213,7 @@ impl<'de> serde::de::Visitor<'de> for Counted {
 /// unless `strict`, when every such problem is answered at once as one 422.
 pub fn parse_body(
     v: &Value,
-    limits: InputLimits,
+    limits: Limits,
     max_items: usize,
     strict: bool,
 ) -> Result<Vec<ItemResult>, Error> {
@@ -222,7 +223,7 @@ pub fn parse_body(
             "the batch has {count} items; the limit is {max_items}"
         )));
     }
-    let mut cx = Cx::new(InputLimits {
+    let mut cx = Cx::new(Limits {
         max_array_items: limits.max_array_items.max(max_items),
         ..limits
     });

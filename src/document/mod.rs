@@ -1,6 +1,7 @@
 //! The format-neutral document model every renderer reads. No kind-specific types here.
 
-use base64::Engine as _;
+pub use crate::image::{ImageData, ImageFormat};
+use crate::values::Profile;
 
 mod table;
 
@@ -25,62 +26,6 @@ pub struct Document {
 /// body paragraph not set flush; not notes, centred or right-aligned lines.
 pub fn indents_first_line(align: Align, style: ParaStyle, indent: bool) -> bool {
     indent && style == ParaStyle::Normal && align == Align::Left
-}
-
-/// A house style: today's look, or the GB/T 9704-2012 党政机关公文格式.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Profile {
-    /// The standard look: 宋体 body, 黑体 headings, tables in colour.
-    #[default]
-    Standard,
-    /// GB/T 9704-2012: A4 with a 156 × 225 mm text block of 22 lines × 28 characters, 3号
-    /// 仿宋-style body, 2号 小标宋-style title, a red 版头 and a 版记, page numbers "— 1 —".
-    Official,
-}
-
-impl Profile {
-    pub const ALL: [Profile; 2] = [Profile::Standard, Profile::Official];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Profile::Standard => "standard",
-            Profile::Official => "official",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Profile> {
-        Profile::ALL.into_iter().find(|p| p.name() == s)
-    }
-
-    /// The names for messages: `standard or official`.
-    pub fn names() -> String {
-        Profile::ALL.map(Profile::name).join(" or ")
-    }
-}
-
-impl schemars::JsonSchema for Profile {
-    fn inline_schema() -> bool {
-        true
-    }
-
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "Profile".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type": "string", "enum": Profile::ALL.map(Profile::name) })
-    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -260,83 +205,9 @@ pub struct SignatureBlock {
     pub image: Option<ImageData>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImageFormat {
-    Png,
-    Jpeg,
-}
-
-/// A decoded, checked image. The bytes are shared: a logo drawn on every page or a
-/// signature laid out more than once is never copied.
-#[derive(Debug, Clone)]
-pub struct ImageData {
-    pub format: ImageFormat,
-    pub bytes: std::sync::Arc<Vec<u8>>,
-    pub width_px: u32,
-    pub height_px: u32,
-}
-
-impl ImageData {
-    /// Decodes a `data:image/png;base64,…` or `data:image/jpeg;base64,…` URI and checks the
-    /// image whole under the pixel budget ([`crate::image`]): what is kept is the rebuilt
-    /// image, never the bytes as sent. Any other content is rejected with a reason. The last
-    /// few images checked are remembered, so the same logo in validation and layout is
-    /// decoded once.
-    pub fn from_data_uri(uri: &str, max_pixels: u64) -> Result<ImageData, String> {
-        use sha2::Digest;
-        type Seen = std::collections::VecDeque<([u8; 32], u64, ImageData)>;
-        static SEEN: std::sync::Mutex<Seen> = std::sync::Mutex::new(Seen::new());
-        let key: [u8; 32] = sha2::Sha256::digest(uri.as_bytes()).into();
-        let seen = || SEEN.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((_, _, img)) = seen()
-            .iter()
-            .find(|(k, cap, _)| *k == key && *cap == max_pixels)
-        {
-            return Ok(img.clone());
-        }
-        let img = Self::decode(uri, max_pixels)?;
-        let mut list = seen();
-        if list.len() >= 8 {
-            list.pop_front();
-        }
-        list.push_back((key, max_pixels, img.clone()));
-        Ok(img)
-    }
-
-    fn decode(uri: &str, max_pixels: u64) -> Result<ImageData, String> {
-        let rest = uri
-            .strip_prefix("data:")
-            .ok_or("must be a data: URI (data:image/png;base64,...)")?;
-        let (head, data) = rest
-            .split_once(',')
-            .ok_or("must be a data: URI with a comma before the data")?;
-        let head = head.to_ascii_lowercase();
-        let Some(mime) = head.strip_suffix(";base64") else {
-            return Err("must be base64-encoded (data:image/png;base64,...)".into());
-        };
-        let clean: String = data.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(clean.as_bytes())
-            .map_err(|e| format!("has invalid base64 data: {e}"))?;
-        let (format, checked) = match mime {
-            "image/png" => (ImageFormat::Png, crate::image::png(&bytes, max_pixels)?),
-            "image/jpeg" | "image/jpg" => {
-                (ImageFormat::Jpeg, crate::image::jpeg(&bytes, max_pixels)?)
-            }
-            other => return Err(format!("must be a PNG or JPEG image, not {other}")),
-        };
-        Ok(ImageData {
-            format,
-            bytes: checked.bytes.into(),
-            width_px: checked.width,
-            height_px: checked.height,
-        })
-    }
-}
-
 impl Document {
     /// How many table cells the document has: every table's rows × columns, two per
-    /// key-value item, five per signature line. What [`crate::input::InputLimits`] bounds.
+    /// key-value item, five per signature line. What [`crate::budget::Limits`] bounds.
     pub fn cell_count(&self) -> usize {
         self.blocks
             .iter()
@@ -396,16 +267,6 @@ impl Document {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn amounts_are_grouped_with_two_decimals() {
-        assert_eq!(format_amount(62000.5), "62,000.50");
-        assert_eq!(format_amount(0.0), "0.00");
-        assert_eq!(format_amount(999.999), "1,000.00");
-        assert_eq!(format_amount(1234567.0), "1,234,567.00");
-        assert_eq!(format_amount(0.1 + 0.2), "0.30");
-        assert_eq!(format_amount(-1500.25), "-1,500.25");
-    }
 
     mod properties {
         use super::*;

@@ -117,24 +117,6 @@ pub struct Table {
     pub footer: Vec<Row>,
 }
 
-/// An amount of money as Chinese forms print it: thousands grouped, two decimals
-/// (`62000.5` → `62,000.50`). Templates show amounts so, and XLSX keeps such a cell a number
-/// with the matching format.
-pub fn format_amount(n: f64) -> String {
-    let cents = (n.abs() * 100.0).round();
-    let (yuan, fen) = ((cents / 100.0).trunc(), cents % 100.0);
-    let digits = format!("{yuan:.0}");
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3 + 4);
-    for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(d);
-    }
-    let sign = if n < 0.0 && cents > 0.0 { "-" } else { "" };
-    format!("{sign}{grouped}.{fen:02.0}")
-}
-
 /// A cell placed on a table's columns by [`Table::place`].
 #[derive(Debug, Clone, Copy)]
 pub struct Slot<'a> {

@@ -128,9 +128,14 @@ pub(super) async fn split(
             )))
         }
     };
-    let format = negotiate(&req)?;
-    let style = super::request::style(&req)?;
-    kind.check_profile(style)?;
+    let request = crate::engine::Request::new(
+        &state.engine,
+        kind,
+        negotiate(&req)?,
+        super::request::style(&req)?,
+        false,
+    )?;
+    let (format, style) = (request.format, request.style);
     let (engine, max_items, parts) = (state.engine.clone(), state.batch_max_items, split.parts);
     let parts = with_json(
         &req,

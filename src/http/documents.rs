@@ -23,7 +23,7 @@ pub struct KindInfo {
     pub title_en: String,
     pub formats: Vec<OutputFormat>,
     /// The house styles (`?style=`) this kind is rendered in.
-    pub styles: Vec<crate::document::Profile>,
+    pub styles: Vec<crate::values::Profile>,
     /// Whether `sign=true` gives a digitally signed PDF of this kind here: the kind is signed
     /// and the service has a signing key.
     pub signable: bool,
@@ -55,7 +55,7 @@ pub async fn list_kinds(state: web::Data<AppState>) -> HttpResponse {
             title_zh: k.title_zh().into(),
             title_en: k.title_en().into(),
             formats: OutputFormat::ALL.to_vec(),
-            styles: crate::document::Profile::ALL
+            styles: crate::values::Profile::ALL
                 .into_iter()
                 .filter(|p| k.has_profile(*p))
                 .collect(),
@@ -147,22 +147,15 @@ pub(super) async fn render_document(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
-    let kind = kind_of(&req)?;
-    let format = negotiate(&req)?;
-    let sign = flag(&req, "sign")?;
-    let profile = super::request::style(&req)?;
-    if sign && profile != crate::document::Profile::Standard {
-        return Err(Error::BadRequest(
-            "sign=true signs the standard style; leave out style".into(),
-        ));
-    }
-    if sign && format != OutputFormat::Pdf {
-        return Err(Error::BadRequest(format!(
-            "sign=true makes a signed PDF; format {format} cannot be signed"
-        )));
-    }
+    let request = crate::engine::Request::new(
+        &state.engine,
+        kind_of(&req)?,
+        negotiate(&req)?,
+        super::request::style(&req)?,
+        flag(&req, "sign")?,
+    )?;
     let key = super::middleware::bearer(req.headers()).map(str::to_string);
-    if sign && !state.signing_keys.is_empty() {
+    if request.sign && !state.signing_keys.is_empty() {
         let allowed = key
             .as_deref()
             .is_some_and(|k| super::middleware::key_among(k, &state.signing_keys));
@@ -182,15 +175,14 @@ pub(super) async fn render_document(
         state.body_limit,
         "render",
         move |value| {
-            if sign {
-                engine.render_signed(kind, &value)
-            } else {
-                engine.render_in(kind, &value, format, profile)
-            }
+            #[cfg(debug_assertions)]
+            super::faults::inject(&value);
+            engine.run(&request, &value)
         },
     )
     .await?;
-    if sign {
+    let (kind, format) = (request.kind, request.format);
+    if request.sign {
         audit_signature(&req, key.as_deref(), &rendered, &state);
     }
     state.metrics.render(

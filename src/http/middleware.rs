@@ -175,13 +175,5 @@ pub(super) async fn with_json<T: Send + 'static>(
     what: &'static str,
     f: impl FnOnce(serde_json::Value) -> Result<T, Error> + Send + 'static,
 ) -> Result<T, Error> {
-    with_parsed(
-        req,
-        payload,
-        state,
-        (limit, what),
-        crate::engine::Engine::parse_json,
-        f,
-    )
-    .await
+    with_parsed(req, payload, state, (limit, what), crate::input::json, f).await
 }

@@ -24,6 +24,8 @@ use crate::metrics::Metrics;
 
 pub mod batch;
 pub mod documents;
+#[cfg(debug_assertions)]
+mod faults;
 mod middleware;
 pub mod openapi;
 pub mod operations;

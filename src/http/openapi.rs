@@ -5,10 +5,11 @@
 //! `collabdocs openapi` prints it; `openapi/openapi.json` is that output for the default limits,
 //! and a test fails when the two differ.
 
+use crate::budget::Limits;
 use serde_json::{json, Map, Value};
 use utoipa::OpenApi;
 
-use crate::input::{InputLimits, Schemas};
+use crate::input::Schemas;
 use crate::kinds::DocumentKind;
 use crate::render::OutputFormat;
 
@@ -37,7 +38,7 @@ use crate::render::OutputFormat;
         crate::http::operations::Health,
         crate::http::operations::TemplatesInfo,
         crate::engine::TemplateProblem,
-        crate::document::Profile,
+        crate::values::Profile,
         crate::batch::ManifestEntry,
         crate::sign::Verification,
         crate::sign::SignatureReport,
@@ -76,7 +77,7 @@ impl utoipa::Modify for BearerAuth {
 }
 
 /// The whole document for the given input limits, as JSON.
-pub fn document(limits: InputLimits) -> Value {
+pub fn document(limits: Limits) -> Value {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serializes");
     doc["info"]["version"] = json!(env!("CARGO_PKG_VERSION"));
     let mut schemas = Schemas::new(limits);
@@ -156,7 +157,7 @@ pub fn document(limits: InputLimits) -> Value {
 }
 
 /// The document as committed: pretty JSON with a final newline.
-pub fn document_text(limits: InputLimits) -> String {
+pub fn document_text(limits: Limits) -> String {
     let mut s = serde_json::to_string_pretty(&document(limits)).expect("serializes");
     s.push('\n');
     s
@@ -167,7 +168,7 @@ fn title(kind: DocumentKind) -> String {
 }
 
 fn operation_id(prefix: &str, kind: DocumentKind) -> String {
-    format!("{prefix}{}", crate::input::pascal_case(kind.slug()))
+    format!("{prefix}{}", crate::values::pascal_case(kind.slug()))
 }
 
 fn json_body(schema: &Value, example: &Value) -> Value {
@@ -192,7 +193,7 @@ fn format_parameter() -> Value {
 
 /// `?style=`: the house style, offered where the kind has the official one.
 fn style_parameter(kind: DocumentKind) -> Value {
-    let styles: Vec<&str> = crate::document::Profile::ALL
+    let styles: Vec<&str> = crate::values::Profile::ALL
         .iter()
         .filter(|p| kind.has_profile(**p))
         .map(|p| p.name())
@@ -358,7 +359,7 @@ fn split_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value {
     let by: Vec<&str> = splits.iter().map(|s| s.by).collect();
     let mut op = json!({
         "tags": ["batch"],
-        "operationId": format!("{}By{}", operation_id("split", kind), crate::input::pascal_case(first.by)),
+        "operationId": format!("{}By{}", operation_id("split", kind), crate::values::pascal_case(first.by)),
         "summary": first.summary,
         "description": first.description,
         "parameters": [

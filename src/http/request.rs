@@ -144,13 +144,13 @@ pub(super) fn query(req: &HttpRequest) -> Result<Vec<(String, String)>, Error> {
 }
 
 /// The house style from `?style=`: standard (the default) or official.
-pub(super) fn style(req: &HttpRequest) -> Result<crate::document::Profile, Error> {
+pub(super) fn style(req: &HttpRequest) -> Result<crate::values::Profile, Error> {
     match query(req)?.iter().find(|(k, _)| k == "style") {
-        None => Ok(crate::document::Profile::Standard),
-        Some((_, v)) => crate::document::Profile::parse(v).ok_or_else(|| {
+        None => Ok(crate::values::Profile::Standard),
+        Some((_, v)) => crate::values::Profile::parse(v).ok_or_else(|| {
             Error::BadRequest(format!(
                 "style=\"{v}\" must be {}",
-                crate::document::Profile::names()
+                crate::values::Profile::names()
             ))
         }),
     }

@@ -8,47 +8,15 @@
 //! out, null or blank optional members absent) and deserialized; last, the type's [`Rules`]
 //! (checks between fields, such as an end not before its start) run on the typed value.
 
+use crate::budget::Limits;
 use serde_json::Value;
 
 use crate::error::{FieldError, MAX_LISTED_ERRORS};
 
-/// Bounds applied while parsing, so no payload can make the renderers do unbounded work.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct InputLimits {
-    /// The longest string accepted, in characters.
-    pub max_string_chars: usize,
-    /// The most items one array may hold.
-    pub max_array_items: usize,
-    /// The most pages one PDF may have.
-    pub max_pages: usize,
-    /// The most table cells one document may have (every table, key-value grid and matrix).
-    pub max_table_cells: usize,
-    /// The largest file one render may produce, in bytes.
-    pub max_output_bytes: usize,
-    /// The most pixels (width × height) one image may decode to.
-    pub max_image_pixels: u64,
-    /// The most pixels all the images of one payload may decode to together.
-    pub max_request_image_pixels: u64,
-}
-
-impl Default for InputLimits {
-    fn default() -> Self {
-        Self {
-            max_string_chars: 20_000,
-            max_array_items: 2_000,
-            max_pages: 500,
-            max_table_cells: 60_000,
-            max_output_bytes: 32 * 1024 * 1024,
-            max_image_pixels: 8_000_000,
-            max_request_image_pixels: 40_000_000,
-        }
-    }
-}
-
 /// Parsing context: the limits in force, the errors and warnings found so far.
 #[derive(Debug, Default)]
 pub struct Cx {
-    pub limits: InputLimits,
+    pub limits: Limits,
     /// The first [`MAX_LISTED_ERRORS`] problems found.
     pub errors: Vec<FieldError>,
     /// How many more were found and not kept.
@@ -59,7 +27,7 @@ pub struct Cx {
 }
 
 impl Cx {
-    pub fn new(limits: InputLimits) -> Self {
+    pub fn new(limits: Limits) -> Self {
         Self {
             limits,
             ..Self::default()
@@ -155,20 +123,41 @@ impl<T: Rules> Rules for Option<T> {
     }
 }
 
+/// Parses a request body as JSON; a syntax error names its line and column.
+pub fn json(body: &[u8]) -> Result<Value, crate::error::Error> {
+    use crate::error::Error;
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::MalformedJson(
+            "the body is empty; send the payload as JSON".into(),
+        ));
+    }
+    serde_json::from_slice(body).map_err(|e| Error::MalformedJson(e.to_string()))
+}
+
+/// A span of days ends no earlier than it starts.
+impl Rules for crate::values::Period {
+    fn rules(&self, path: &str, cx: &mut Cx) {
+        if self.end < self.start {
+            cx.error(
+                format!("{path}/end"),
+                format!("{} is before the start {}", self.end.zh(), self.start.zh()),
+            );
+        }
+    }
+}
+
 /// A payload type: read by serde, described by schemars, checked by its [`Rules`].
 pub trait Payload: serde::de::DeserializeOwned + schemars::JsonSchema + Rules {}
 
 impl<T: serde::de::DeserializeOwned + schemars::JsonSchema + Rules> Payload for T {}
 
-mod enums;
 mod problems;
 mod read;
 mod schemas;
-mod text;
+mod suggest;
 
 pub use read::{item_rules, member_rules, parse, parse_skipping, validator, Validator};
-pub use schemas::{component_name, nullable, object_schema, pascal_case, utoipa_schema, Schemas};
-pub use text::{clean_text, NOT_BLANK};
+pub use schemas::Schemas;
 
 #[cfg(test)]
 mod tests {
@@ -177,13 +166,5 @@ mod tests {
     #[test]
     fn pointer_tokens_are_escaped() {
         assert_eq!(child("/a", "x/y~z"), "/a/x~1y~0z");
-    }
-
-    #[test]
-    fn forbidden_xml_characters_are_removed_and_newlines_normalised() {
-        assert_eq!(
-            clean_text("a\u{0}b\u{1}c\u{b}d\r\ne\rf\tg"),
-            "abcd\ne\nf\tg"
-        );
     }
 }

@@ -2,10 +2,12 @@
 //! the type it concerns would say it (a date, a person, a closed set of values with their
 //! Chinese labels, the limits in force).
 
+use crate::budget::Limits;
 use jsonschema::error::{ValidationError, ValidationErrorKind};
 use serde_json::Value;
 
-use super::{child, index, type_name, InputLimits, NOT_BLANK};
+use super::{child, index, type_name};
+use crate::values::NOT_BLANK;
 use crate::values::{IMAGE_FORMAT, MAX_IMAGE_URI_BYTES, TIME_PATTERN};
 
 /// The problems one validator error stands for: `(pointer, message)`, at most `room` of the
@@ -13,7 +15,7 @@ use crate::values::{IMAGE_FORMAT, MAX_IMAGE_URI_BYTES, TIME_PATTERN};
 pub(super) fn describe(
     e: &ValidationError,
     root: &Value,
-    limits: InputLimits,
+    limits: Limits,
     room: usize,
 ) -> Vec<(String, String)> {
     let path = e.instance_path().as_str().to_string();
@@ -91,7 +93,7 @@ fn alternatives(
     context: &[Vec<ValidationError<'static>>],
     node: Option<&Value>,
     root: &Value,
-    limits: InputLimits,
+    limits: Limits,
     room: usize,
 ) -> Vec<(String, String)> {
     let path = e.instance_path().as_str().to_string();
@@ -146,7 +148,7 @@ fn alternatives(
 }
 
 /// A value that is not what its schema describes, said for the kind of value it should be.
-fn wrong_value(n: &Value, v: &Value, limits: InputLimits) -> String {
+fn wrong_value(n: &Value, v: &Value, limits: Limits) -> String {
     let got = match v {
         Value::String(s) => format!("\"{}\"", s.chars().take(40).collect::<String>()),
         other => type_name(other).to_string(),
@@ -163,7 +165,7 @@ fn wrong_value(n: &Value, v: &Value, limits: InputLimits) -> String {
     }
     if is_image(n) {
         return match v.as_str() {
-            Some(s) => crate::document::ImageData::from_data_uri(s, limits.max_image_pixels)
+            Some(s) => crate::image::ImageData::from_data_uri(s, limits.max_image_pixels)
                 .err()
                 .unwrap_or_else(|| "must be a PNG or JPEG data: URI".into()),
             None => format!("must be a data: URI string, not {}", type_name(v)),
@@ -247,7 +249,7 @@ fn duplicate(path: &str, v: &Value) -> Vec<(String, String)> {
 }
 
 fn unknown_field(key: &str, known: &[&str]) -> String {
-    let hint = super::enums::suggestion(key, known)
+    let hint = super::suggest::suggestion(key, known)
         .map(|s| format!(" (did you mean \"{s}\"?)"))
         .unwrap_or_default();
     format!(

@@ -1,12 +1,14 @@
 //! Reading a payload: validated against its type's schema, cleaned, deserialized, its rules
 //! checked.
 
+use crate::budget::Limits;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
 
-use super::{problems, text, Cx, InputLimits, Payload, Schemas};
+use super::{problems, Cx, Payload, Schemas};
+use crate::values::{clean_text, is_blank, needs_cleaning};
 
 /// A payload type's schema, compiled for validation under one set of limits.
 pub struct Validator {
@@ -16,7 +18,7 @@ pub struct Validator {
 }
 
 impl Validator {
-    fn build<T: Payload>(limits: InputLimits) -> Validator {
+    fn build<T: Payload>(limits: Limits) -> Validator {
         let mut schemas = Schemas::new(limits);
         let mut root = schemas.component::<T>();
         root["components"] = json!({ "schemas": schemas.components() });
@@ -26,7 +28,7 @@ impl Validator {
             .should_validate_formats(true)
             .with_format("date", |s: &str| crate::values::Date::parse(s).is_some())
             .with_format(crate::values::IMAGE_FORMAT, move |s: &str| {
-                crate::document::ImageData::from_data_uri(s, max_pixels).is_ok()
+                crate::image::ImageData::from_data_uri(s, max_pixels).is_ok()
             })
             .build(&root)
             .expect("the payload types' schemas compile");
@@ -57,10 +59,10 @@ impl Validator {
     }
 }
 
-type Cache = Mutex<HashMap<(&'static str, InputLimits), Arc<Validator>>>;
+type Cache = Mutex<HashMap<(&'static str, Limits), Arc<Validator>>>;
 
 /// `T`'s validator under `limits`, compiled on first use and kept.
-pub fn validator<T: Payload>(limits: InputLimits) -> Arc<Validator> {
+pub fn validator<T: Payload>(limits: Limits) -> Arc<Validator> {
     static CACHE: std::sync::OnceLock<Cache> = std::sync::OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let key = (std::any::type_name::<T>(), limits);
@@ -177,7 +179,7 @@ impl<'a> Tidy<'a> {
 fn absent(v: &Value) -> bool {
     match v {
         Value::Null => true,
-        Value::String(s) => text::is_blank(s),
+        Value::String(s) => is_blank(s),
         _ => false,
     }
 }
@@ -201,9 +203,7 @@ impl<'de> serde::Deserializer<'de> for Tidy<'de> {
             return self.v.deserialize_any(visitor);
         }
         match self.v {
-            Value::String(s) if text::needs_cleaning(s) => {
-                visitor.visit_string(text::clean_text(s))
-            }
+            Value::String(s) if needs_cleaning(s) => visitor.visit_string(clean_text(s)),
             Value::String(s) => visitor.visit_borrowed_str(s),
             Value::Array(items) => {
                 let mut seq = SeqDeserializer::new(items.iter().map(|v| Tidy::new(v, &[])));
@@ -271,114 +271,5 @@ impl<'de> serde::Deserializer<'de> for Tidy<'de> {
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
         unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-    use crate::kinds::weekly_progress::WeeklyProgress;
-    use crate::kinds::DocumentKind;
-
-    fn problems(v: &Value) -> Vec<(String, String)> {
-        let mut cx = Cx::default();
-        assert!(parse::<WeeklyProgress>(v, "", &mut cx).is_none());
-        let mut found: Vec<_> = cx.errors.into_iter().map(|e| (e.path, e.message)).collect();
-        found.sort();
-        found
-    }
-
-    fn example() -> Value {
-        serde_json::from_str(DocumentKind::WeeklyProgress.example()).unwrap()
-    }
-
-    #[test]
-    fn every_problem_is_said_in_the_service_words_at_its_pointer() {
-        let mut w = example();
-        w["reporter"] = json!(null);
-        w["summry"] = json!("typo");
-        w["tasks"][0]["task"] = json!(" \u{1} ");
-        w["tasks"][0]["due"] = json!("2026-02-29");
-        w["tasks"][1]["status"] = json!("finished");
-        w["tasks"][2]["progress"] = json!(120);
-        w["tasks"][3]["owner"] = json!({"name": "周强", "dept": "技术部"});
-        w["next_week"] = json!(["", "x".repeat(20_001)]);
-        w["week"]["end"] = json!("2026-05-01");
-        let found = problems(&w);
-        let want = [
-            ("/next_week/0", "must not be empty".to_string()),
-            ("/next_week/1", "is 20001 characters long; the limit is 20000".into()),
-            ("/reporter", "is required".into()),
-            ("/summry", "is not a known field (did you mean \"summary\"?); known fields: document_no, organization, project, week, department, reporter, summary, tasks, issues, next_week".into()),
-            ("/tasks/0/due", "must be a date as YYYY-MM-DD (e.g. 2026-07-28); got \"2026-02-29\"".into()),
-            ("/tasks/0/task", "must not be empty".into()),
-            ("/tasks/1/status", "must be one of not_started (未开始), in_progress (进行中), done (已完成), need_support (需支持), at_risk (延期风险), delayed (已延期); got \"finished\"".into()),
-            ("/tasks/2/progress", "must be a number from 0 to 100".into()),
-            ("/tasks/3/owner/dept", "is not a known field; known fields: name, department, title, contact".into()),
-            // A rule of a part that can be read, with the problems of shape.
-            ("/week/end", "2026年5月1日 is before the week's start 2026年6月1日".into()),
-        ];
-        let want: Vec<(String, String)> =
-            want.into_iter().map(|(p, m)| (p.to_string(), m)).collect();
-        assert_eq!(found, want);
-    }
-
-    #[test]
-    fn chinese_labels_null_and_blank_optional_members_and_control_characters_are_read() {
-        let mut w = example();
-        w["tasks"][0]["status"] = json!("已完成");
-        w["tasks"][0]["risk"] = json!("高");
-        w["tasks"][0]["note"] = json!("  ");
-        w["tasks"][1]["note"] = json!(null);
-        w["tasks"][2]["note"] = json!("甲\u{1}乙\r\n丙");
-        w["issues"] = json!(null);
-        let mut cx = Cx::default();
-        let read = parse::<WeeklyProgress>(&w, "", &mut cx).expect("valid");
-        assert!(cx.errors.is_empty(), "{:?}", cx.errors);
-        let t = &read.tasks;
-        assert_eq!(
-            (t[0].status.code(), t[0].risk.map(|r| r.code())),
-            ("done", Some("high"))
-        );
-        assert_eq!((t[0].note.as_deref(), t[1].note.as_deref()), (None, None));
-        assert_eq!(t[2].note.as_deref(), Some("甲乙\n丙"));
-        assert!(read.issues.is_empty());
-        assert_eq!(read.reporter.display, "王芳（市场部·专员）");
-    }
-
-    #[test]
-    fn dates_before_1900_and_impossible_times_are_refused() {
-        let mut w = example();
-        w["week"]["start"] = json!("1899-12-31");
-        w["tasks"][0]["owner"] = json!(7);
-        assert_eq!(
-            problems(&w),
-            [
-                (
-                    "/tasks/0/owner".to_string(),
-                    "must be a person: a name string or an object with \"name\"; got a number"
-                        .to_string()
-                ),
-                (
-                    "/week/start".into(),
-                    "must be a date as YYYY-MM-DD (e.g. 2026-07-28); got \"1899-12-31\"".into()
-                ),
-            ]
-        );
-    }
-
-    #[test]
-    fn past_the_listed_problems_the_rest_are_counted() {
-        let mut w = example();
-        let tasks: Vec<Value> = (0..300)
-            .map(|_| json!({"task": "", "owner": "王芳", "status": "x"}))
-            .collect();
-        w["tasks"] = json!(tasks);
-        let mut cx = Cx::default();
-        assert!(parse::<WeeklyProgress>(&w, "", &mut cx).is_none());
-        assert_eq!(cx.errors.len(), crate::error::MAX_LISTED_ERRORS);
-        assert_eq!(cx.errors.len() + cx.errors_not_kept, 600);
     }
 }

@@ -12,7 +12,7 @@ use crate::values::{Date, Organization, Signatory, Signature};
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "AgreementDepartment", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "AgreementDepartment", transform = crate::values::object_schema::<Self>)]
 pub struct Department {
     #[schemars(title = "部门")]
     pub name: String,
@@ -22,7 +22,7 @@ pub struct Department {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "AgreementEffective", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "AgreementEffective", transform = crate::values::object_schema::<Self>)]
 pub struct Effective {
     #[schemars(title = "生效日期")]
     pub from: Date,
@@ -47,7 +47,7 @@ impl Rules for Effective {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "AgreementContact", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "AgreementContact", transform = crate::values::object_schema::<Self>)]
 pub struct Contact {
     #[schemars(title = "部门")]
     pub department: String,
@@ -61,15 +61,15 @@ pub struct Contact {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "AgreementCommunication", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "AgreementCommunication", transform = crate::values::object_schema::<Self>)]
 pub struct Communication {
     #[schemars(title = "例会安排")]
     pub meetings: Option<String>,
     #[serde(default)]
-    #[schemars(title = "沟通渠道", transform = crate::input::nullable)]
+    #[schemars(title = "沟通渠道", transform = crate::values::nullable)]
     pub channels: Vec<String>,
     #[serde(default)]
-    #[schemars(title = "联系人", transform = crate::input::nullable)]
+    #[schemars(title = "联系人", transform = crate::values::nullable)]
     pub contacts: Vec<Contact>,
     #[schemars(title = "纪要发出时限（小时）")]
     pub minutes_within_hours: Option<u32>,
@@ -77,7 +77,7 @@ pub struct Communication {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "AgreementEscalationLevel", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "AgreementEscalationLevel", transform = crate::values::object_schema::<Self>)]
 pub struct EscalationLevel {
     #[schemars(title = "层级")]
     pub name: String,
@@ -89,19 +89,19 @@ pub struct EscalationLevel {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "AgreementEscalation", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "AgreementEscalation", transform = crate::values::object_schema::<Self>)]
 pub struct Escalation {
     #[serde(default)]
-    #[schemars(title = "升级层级", transform = crate::input::nullable)]
+    #[schemars(title = "升级层级", transform = crate::values::nullable)]
     pub levels: Vec<EscalationLevel>,
     #[serde(default)]
-    #[schemars(title = "升级路径", transform = crate::input::nullable)]
+    #[schemars(title = "升级路径", transform = crate::values::nullable)]
     pub path: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "AgreementClause", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "AgreementClause", transform = crate::values::object_schema::<Self>)]
 pub struct Clause {
     #[schemars(title = "条款标题")]
     pub heading: String,
@@ -112,7 +112,7 @@ pub struct Clause {
 /// The payload of `agreement`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct Agreement {
     /// 编号, printed top right.
     #[schemars(title = "编号")]
@@ -140,14 +140,14 @@ pub struct Agreement {
     pub objective: String,
     /// 协作范围; the guide's four (需求对接、进度同步、资源协调、问题解决) when left out.
     #[serde(default)]
-    #[schemars(title = "协作范围", transform = crate::input::nullable)]
+    #[schemars(title = "协作范围", transform = crate::values::nullable)]
     pub scope: Vec<String>,
     /// 沟通机制: meetings, channels, contacts, minutes turnaround; the guide's defaults when left out.
     #[schemars(title = "沟通机制")]
     pub communication: Option<Communication>,
     /// 资源保障; the guide's standard clauses when left out.
     #[serde(default)]
-    #[schemars(title = "资源投入", transform = crate::input::nullable)]
+    #[schemars(title = "资源投入", transform = crate::values::nullable)]
     pub resources: Vec<String>,
     /// 问题分级与升级路径; the guide's two levels when left out.
     #[schemars(title = "升级机制")]
@@ -157,11 +157,11 @@ pub struct Agreement {
     pub confidentiality_years: Option<u32>,
     /// 补充条款: extra clauses, each with a heading.
     #[serde(default)]
-    #[schemars(title = "条款", transform = crate::input::nullable)]
+    #[schemars(title = "条款", transform = crate::values::nullable)]
     pub clauses: Vec<Clause>,
     /// 附件: names of attached documents.
     #[serde(default)]
-    #[schemars(title = "附件", transform = crate::input::nullable)]
+    #[schemars(title = "附件", transform = crate::values::nullable)]
     pub attachments: Vec<String>,
     /// 签署部门: at least two, each naming its department. The agreement is signed when every signatory (and the approver, if given) has signed_on; until then every page carries a 草案/DRAFT mark.
     #[schemars(title = "签署方", length(min = 2))]

@@ -11,7 +11,7 @@ use crate::values::{Date, Organization, Person, ProjectName, Signatory, Signatur
 /// One department's share of the work.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "CollaborationMemoDuty", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "CollaborationMemoDuty", transform = crate::values::object_schema::<Self>)]
 pub struct Duty {
     /// 部门.
     #[schemars(title = "部门")]
@@ -21,7 +21,7 @@ pub struct Duty {
     pub responsibilities: Vec<String>,
     /// 交付物.
     #[serde(default)]
-    #[schemars(title = "交付物", transform = crate::input::nullable)]
+    #[schemars(title = "交付物", transform = crate::values::nullable)]
     pub deliverables: Vec<String>,
     /// 完成时限.
     #[schemars(title = "完成时间")]
@@ -34,7 +34,7 @@ pub struct Duty {
 /// A breach and how it is handled.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "CollaborationMemoBreach", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "CollaborationMemoBreach", transform = crate::values::object_schema::<Self>)]
 pub struct Breach {
     /// 违约情形, e.g. 未按时提交关键物料.
     #[schemars(title = "情形")]
@@ -47,7 +47,7 @@ pub struct Breach {
 /// The payload of `collaboration-memo`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct CollaborationMemo {
     /// 编号, printed top right.
     #[schemars(title = "编号")]
@@ -81,7 +81,7 @@ pub struct CollaborationMemo {
     pub first_sync: Option<Date>,
     /// 其他约定.
     #[serde(default)]
-    #[schemars(title = "其他约定", transform = crate::input::nullable)]
+    #[schemars(title = "其他约定", transform = crate::values::nullable)]
     pub other_terms: Vec<String>,
     /// 部门负责人签字: at least two departments, each once.
     #[schemars(title = "签字", length(min = 2))]

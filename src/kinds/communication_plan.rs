@@ -12,7 +12,7 @@ use crate::values::{Date, Organization, Person, ProjectName};
 /// One planned communication.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "CommunicationPlanItem", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "CommunicationPlanItem", transform = crate::values::object_schema::<Self>)]
 pub struct Item {
     /// 沟通目标: what this communication must achieve.
     #[schemars(title = "沟通目标")]
@@ -40,7 +40,7 @@ pub struct Item {
 /// The standing mechanisms; each left out is filled from the guide.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "CommunicationPlanMechanisms", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "CommunicationPlanMechanisms", transform = crate::values::object_schema::<Self>)]
 pub struct Mechanisms {
     /// 日常沟通.
     #[schemars(title = "日常沟通")]
@@ -56,7 +56,7 @@ pub struct Mechanisms {
 /// The payload of `communication-plan`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct CommunicationPlan {
     /// 编号, printed top right.
     #[schemars(title = "编号")]

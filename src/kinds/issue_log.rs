@@ -30,7 +30,7 @@ impl IssueStatus {
 /// One reported issue.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "IssueLogIssue", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "IssueLogIssue", transform = crate::values::object_schema::<Self>)]
 pub struct Issue {
     /// 问题描述.
     #[schemars(title = "问题描述")]
@@ -43,7 +43,7 @@ pub struct Issue {
     pub raised_on: Option<Date>,
     /// 涉及部门.
     #[serde(default)]
-    #[schemars(title = "涉及部门", transform = crate::input::nullable)]
+    #[schemars(title = "涉及部门", transform = crate::values::nullable)]
     pub departments: Vec<String>,
     /// 严重程度.
     #[schemars(title = "严重程度")]
@@ -94,7 +94,7 @@ impl Rules for Issue {
 /// The payload of `issue-log`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct IssueLog {
     /// 编号, printed top right.
     #[schemars(title = "编号")]

@@ -12,7 +12,7 @@ use crate::values::{
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "MeetingMinutesMeeting", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "MeetingMinutesMeeting", transform = crate::values::object_schema::<Self>)]
 pub struct Meeting {
     #[schemars(title = "日期")]
     pub date: Date,
@@ -40,7 +40,7 @@ impl Rules for Meeting {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "MeetingMinutesAgendaItem", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "MeetingMinutesAgendaItem", transform = crate::values::object_schema::<Self>)]
 pub struct AgendaItem {
     #[schemars(title = "议题")]
     pub title: String,
@@ -54,7 +54,7 @@ pub struct AgendaItem {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "MeetingMinutesViewpoint", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "MeetingMinutesViewpoint", transform = crate::values::object_schema::<Self>)]
 pub struct Viewpoint {
     #[schemars(title = "参与方")]
     pub party: String,
@@ -64,20 +64,20 @@ pub struct Viewpoint {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "MeetingMinutesDiscussion", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "MeetingMinutesDiscussion", transform = crate::values::object_schema::<Self>)]
 pub struct Discussion {
     #[schemars(title = "议题")]
     pub topic: String,
     #[schemars(title = "讨论摘要")]
     pub summary: String,
     #[serde(default)]
-    #[schemars(title = "各方观点", transform = crate::input::nullable)]
+    #[schemars(title = "各方观点", transform = crate::values::nullable)]
     pub viewpoints: Vec<Viewpoint>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "MeetingMinutesActionItem", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "MeetingMinutesActionItem", transform = crate::values::object_schema::<Self>)]
 pub struct ActionItem {
     #[schemars(title = "任务")]
     pub task: String,
@@ -95,7 +95,7 @@ pub struct ActionItem {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "MeetingMinutesOpenIssue", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "MeetingMinutesOpenIssue", transform = crate::values::object_schema::<Self>)]
 pub struct OpenIssue {
     #[schemars(title = "未决事项")]
     pub issue: String,
@@ -109,7 +109,7 @@ pub struct OpenIssue {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "MeetingMinutesNextMeeting", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "MeetingMinutesNextMeeting", transform = crate::values::object_schema::<Self>)]
 pub struct NextMeeting {
     #[schemars(title = "日期")]
     pub date: Option<Date>,
@@ -124,7 +124,7 @@ pub struct NextMeeting {
 /// The payload of `meeting-minutes`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct MeetingMinutes {
     /// 编号: the minutes number, printed top right.
     #[schemars(title = "编号")]
@@ -146,34 +146,34 @@ pub struct MeetingMinutes {
     pub attendees: Vec<Person>,
     /// 缺席人员.
     #[serde(default)]
-    #[schemars(title = "缺席人员", transform = crate::input::nullable)]
+    #[schemars(title = "缺席人员", transform = crate::values::nullable)]
     pub absentees: Vec<Person>,
     /// 抄送: departments or people who receive the minutes.
     #[serde(default)]
-    #[schemars(title = "抄送", transform = crate::input::nullable)]
+    #[schemars(title = "抄送", transform = crate::values::nullable)]
     pub cc: Vec<String>,
     /// 会议目标.
     #[schemars(title = "会议目标")]
     pub objective: Option<String>,
     /// 会议议程: topics with owner, minutes and 需决策/需同步.
     #[serde(default)]
-    #[schemars(title = "会议议程", transform = crate::input::nullable)]
+    #[schemars(title = "会议议程", transform = crate::values::nullable)]
     pub agenda: Vec<AgendaItem>,
     /// 讨论内容: per topic, a summary and each party's view.
     #[serde(default)]
-    #[schemars(title = "讨论内容", transform = crate::input::nullable)]
+    #[schemars(title = "讨论内容", transform = crate::values::nullable)]
     pub discussions: Vec<Discussion>,
     /// 共识结论.
     #[serde(default)]
-    #[schemars(title = "共识结论", transform = crate::input::nullable)]
+    #[schemars(title = "共识结论", transform = crate::values::nullable)]
     pub decisions: Vec<String>,
     /// 行动项: task, owner, due date, deliverable, status; a due date before the meeting is a warning.
     #[serde(default)]
-    #[schemars(title = "行动项", transform = crate::input::nullable)]
+    #[schemars(title = "行动项", transform = crate::values::nullable)]
     pub action_items: Vec<ActionItem>,
     /// 未决事项 and their next step.
     #[serde(default)]
-    #[schemars(title = "未决事项", transform = crate::input::nullable)]
+    #[schemars(title = "未决事项", transform = crate::values::nullable)]
     pub open_issues: Vec<OpenIssue>,
     /// 下次会议.
     #[schemars(title = "下次会议")]
@@ -183,7 +183,7 @@ pub struct MeetingMinutes {
     pub distributed_on: Option<Date>,
     /// 签字确认.
     #[serde(default)]
-    #[schemars(title = "签字确认", transform = crate::input::nullable)]
+    #[schemars(title = "签字确认", transform = crate::values::nullable)]
     pub sign_off: Vec<Signature>,
 }
 

@@ -12,7 +12,7 @@ use crate::values::{Date, Organization, Person, Time};
 /// When and where.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "MeetingNoticeWhen", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "MeetingNoticeWhen", transform = crate::values::object_schema::<Self>)]
 pub struct When {
     /// 会议日期.
     #[schemars(title = "日期")]
@@ -44,7 +44,7 @@ impl Rules for When {
 /// The meeting's roles.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "MeetingNoticeRoles", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "MeetingNoticeRoles", transform = crate::values::object_schema::<Self>)]
 pub struct Roles {
     /// 主持人: keeps time and steers the discussion.
     #[schemars(title = "主持人")]
@@ -57,7 +57,7 @@ pub struct Roles {
 /// One agenda topic.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "MeetingNoticeTopic", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "MeetingNoticeTopic", transform = crate::values::object_schema::<Self>)]
 pub struct Topic {
     /// 议题.
     #[schemars(title = "议题")]
@@ -76,7 +76,7 @@ pub struct Topic {
 /// The payload of `meeting-notice`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct MeetingNotice {
     /// 编号, printed top right.
     #[schemars(title = "编号")]
@@ -107,7 +107,7 @@ pub struct MeetingNotice {
     pub required_attendees: Vec<Person>,
     /// 可选人员.
     #[serde(default)]
-    #[schemars(title = "可选参会人员", transform = crate::input::nullable)]
+    #[schemars(title = "可选参会人员", transform = crate::values::nullable)]
     pub optional_attendees: Vec<Person>,
     /// 会议角色: host and recorder.
     #[schemars(title = "会议角色")]
@@ -117,14 +117,14 @@ pub struct MeetingNotice {
     pub agenda: Vec<Topic>,
     /// 会前材料 (e.g. 沟通协作需求提报表).
     #[serde(default)]
-    #[schemars(title = "会议材料", transform = crate::input::nullable)]
+    #[schemars(title = "会议材料", transform = crate::values::nullable)]
     pub materials: Vec<String>,
     /// 请参会者提前准备的内容.
     #[schemars(title = "会前准备")]
     pub preparation: Option<String>,
     /// 会议规则; the guide's when left out.
     #[serde(default)]
-    #[schemars(title = "会议规则", transform = crate::input::nullable)]
+    #[schemars(title = "会议规则", transform = crate::values::nullable)]
     pub rules: Vec<String>,
     /// 联系人 for questions about the meeting.
     #[schemars(title = "联系人")]

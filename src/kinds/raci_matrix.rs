@@ -118,7 +118,7 @@ impl<'de> serde::Deserialize<'de> for Assignments {
             ) -> Result<Assignments, M::Error> {
                 let mut out = Vec::with_capacity(m.size_hint().unwrap_or(0));
                 while let Some((party, letter)) = m.next_entry::<String, Letter>()? {
-                    out.push((crate::input::clean_text(&party), letter));
+                    out.push((crate::values::clean_text(&party), letter));
                 }
                 Ok(Assignments(out))
             }
@@ -148,7 +148,7 @@ impl schemars::JsonSchema for Assignments {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "RaciMatrixTask", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "RaciMatrixTask", transform = crate::values::object_schema::<Self>)]
 pub struct Task {
     #[schemars(title = "任务")]
     pub task: String,
@@ -191,7 +191,7 @@ impl Rules for Task {
 /// The payload of `raci-matrix` (责任矩阵).
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct RaciMatrix {
     #[schemars(title = "编号")]
     pub document_no: Option<String>,

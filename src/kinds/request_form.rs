@@ -11,7 +11,7 @@ use crate::values::{format_number, Date, Organization, Person, ResourceType, Sig
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "RequestFormProject", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "RequestFormProject", transform = crate::values::object_schema::<Self>)]
 pub struct Project {
     #[schemars(title = "项目名称")]
     pub name: String,
@@ -21,7 +21,7 @@ pub struct Project {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "RequestFormDepartmentNeed", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "RequestFormDepartmentNeed", transform = crate::values::object_schema::<Self>)]
 pub struct DepartmentNeed {
     #[schemars(title = "部门")]
     pub name: String,
@@ -33,7 +33,7 @@ pub struct DepartmentNeed {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "RequestFormMilestone", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "RequestFormMilestone", transform = crate::values::object_schema::<Self>)]
 pub struct Milestone {
     #[schemars(title = "里程碑")]
     pub name: String,
@@ -45,7 +45,7 @@ pub struct Milestone {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "RequestFormTopic", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "RequestFormTopic", transform = crate::values::object_schema::<Self>)]
 pub struct Topic {
     #[schemars(title = "议题")]
     pub title: String,
@@ -59,7 +59,7 @@ pub struct Topic {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "RequestFormResource", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "RequestFormResource", transform = crate::values::object_schema::<Self>)]
 pub struct Resource {
     #[schemars(title = "部门")]
     pub department: String,
@@ -77,7 +77,7 @@ pub struct Resource {
 /// The payload of `request-form`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct RequestForm {
     /// 编号: the form number, printed top right.
     #[schemars(title = "编号")]
@@ -105,36 +105,36 @@ pub struct RequestForm {
     pub objectives: Vec<String>,
     /// 预期成果.
     #[serde(default)]
-    #[schemars(title = "预期成果", transform = crate::input::nullable)]
+    #[schemars(title = "预期成果", transform = crate::values::nullable)]
     pub expected_outcomes: Vec<String>,
     /// 需协作部门: each department and what is asked of it; at least one.
     #[schemars(title = "协作部门", length(min = 1))]
     pub departments: Vec<DepartmentNeed>,
     /// 关键节点: milestones with due dates.
     #[serde(default)]
-    #[schemars(title = "里程碑", transform = crate::input::nullable)]
+    #[schemars(title = "里程碑", transform = crate::values::nullable)]
     pub milestones: Vec<Milestone>,
     /// 需讨论议题: topics for the kick-off meeting, each 需决策 or 需同步.
     #[serde(default)]
-    #[schemars(title = "会议议题", transform = crate::input::nullable)]
+    #[schemars(title = "会议议题", transform = crate::values::nullable)]
     pub topics: Vec<Topic>,
     /// 各部门需提前准备的材料.
     #[schemars(title = "各部门输入")]
     pub department_inputs: Option<String>,
     /// 已有方案/争议点.
     #[serde(default)]
-    #[schemars(title = "待确认事项", transform = crate::input::nullable)]
+    #[schemars(title = "待确认事项", transform = crate::values::nullable)]
     pub open_points: Vec<String>,
     /// 资源需求: people, budget, equipment asked of each department.
     #[serde(default)]
-    #[schemars(title = "资源需求", transform = crate::input::nullable)]
+    #[schemars(title = "资源需求", transform = crate::values::nullable)]
     pub resources: Vec<Resource>,
     /// 回复截止日期: not before the submission date.
     #[schemars(title = "回复截止日期")]
     pub reply_by: Option<Date>,
     /// 审批签字.
     #[serde(default)]
-    #[schemars(title = "审批", transform = crate::input::nullable)]
+    #[schemars(title = "审批", transform = crate::values::nullable)]
     pub approvals: Vec<Signature>,
 }
 

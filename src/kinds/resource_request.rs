@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{signature_views, Prepared};
-use crate::document::format_amount;
 use crate::input::{child, item_rules, Cx, Rules};
 use crate::json_enum;
+use crate::values::format_amount;
 use crate::values::ResourceType;
 use crate::values::{format_number, Date, Organization, Person, ProjectName, Signature};
 
@@ -19,7 +19,7 @@ json_enum! {
 /// One resource a department needs.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "ResourceRequestItem", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "ResourceRequestItem", transform = crate::values::object_schema::<Self>)]
 pub struct Item {
     /// 需求部门.
     #[schemars(title = "部门")]
@@ -65,7 +65,7 @@ impl Rules for Item {
 /// The payload of `resource-request`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct ResourceRequest {
     /// 编号, printed top right.
     #[schemars(title = "编号")]
@@ -96,7 +96,7 @@ pub struct ResourceRequest {
     pub notes: Option<String>,
     /// 审批签字 (上级审批).
     #[serde(default)]
-    #[schemars(title = "审批", transform = crate::input::nullable)]
+    #[schemars(title = "审批", transform = crate::values::nullable)]
     pub approvals: Vec<Signature>,
 }
 

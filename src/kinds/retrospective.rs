@@ -18,7 +18,7 @@ json_enum! {
 /// A goal set at the start, against what came of it.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "RetrospectiveGoal", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "RetrospectiveGoal", transform = crate::values::object_schema::<Self>)]
 pub struct Goal {
     /// 目标.
     #[schemars(title = "目标")]
@@ -40,7 +40,7 @@ pub struct Goal {
 /// A follow-up action.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "RetrospectiveAction", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "RetrospectiveAction", transform = crate::values::object_schema::<Self>)]
 pub struct Action {
     /// 改进措施.
     #[schemars(title = "行动")]
@@ -59,7 +59,7 @@ pub struct Action {
 /// The payload of `retrospective`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct Retrospective {
     /// 编号, printed top right.
     #[schemars(title = "编号")]
@@ -84,26 +84,26 @@ pub struct Retrospective {
     pub host: Option<Person>,
     /// 参与人员.
     #[serde(default)]
-    #[schemars(title = "参与人员", transform = crate::input::nullable)]
+    #[schemars(title = "参与人员", transform = crate::values::nullable)]
     pub participants: Vec<Person>,
     /// 目标与结果对照: at least one.
     #[schemars(title = "目标回顾", length(min = 1))]
     pub goals: Vec<Goal>,
     /// 协作亮点.
     #[serde(default)]
-    #[schemars(title = "亮点", transform = crate::input::nullable)]
+    #[schemars(title = "亮点", transform = crate::values::nullable)]
     pub highlights: Vec<String>,
     /// 待改进点.
     #[serde(default)]
-    #[schemars(title = "待改进", transform = crate::input::nullable)]
+    #[schemars(title = "待改进", transform = crate::values::nullable)]
     pub improvements: Vec<String>,
     /// 经验教训 to carry into later projects.
     #[serde(default)]
-    #[schemars(title = "经验教训", transform = crate::input::nullable)]
+    #[schemars(title = "经验教训", transform = crate::values::nullable)]
     pub lessons: Vec<String>,
     /// 后续行动.
     #[serde(default)]
-    #[schemars(title = "改进行动", transform = crate::input::nullable)]
+    #[schemars(title = "改进行动", transform = crate::values::nullable)]
     pub actions: Vec<Action>,
     /// 总结.
     #[schemars(title = "结论")]

@@ -22,7 +22,7 @@ json_enum! {
 /// One stakeholder.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "StakeholderRegisterStakeholder", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "StakeholderRegisterStakeholder", transform = crate::values::object_schema::<Self>)]
 pub struct Stakeholder {
     /// 姓名.
     #[schemars(title = "姓名")]
@@ -50,7 +50,7 @@ pub struct Stakeholder {
 /// The payload of `stakeholder-register`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct StakeholderRegister {
     /// 编号, printed top right.
     #[schemars(title = "编号")]

@@ -25,7 +25,7 @@ json_enum! {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "WeeklyProgressWeek", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "WeeklyProgressWeek", transform = crate::values::object_schema::<Self>)]
 pub struct Week {
     #[schemars(title = "开始日期")]
     pub start: Date,
@@ -50,7 +50,7 @@ impl Rules for Week {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "WeeklyProgressTask", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "WeeklyProgressTask", transform = crate::values::object_schema::<Self>)]
 pub struct Task {
     #[schemars(title = "任务")]
     pub task: String,
@@ -74,12 +74,12 @@ pub struct Task {
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "WeeklyProgressIssue", transform = crate::input::object_schema::<Self>)]
+#[schemars(rename = "WeeklyProgressIssue", transform = crate::values::object_schema::<Self>)]
 pub struct Issue {
     #[schemars(title = "问题描述")]
     pub description: String,
     #[serde(default)]
-    #[schemars(title = "涉及部门", transform = crate::input::nullable)]
+    #[schemars(title = "涉及部门", transform = crate::values::nullable)]
     pub departments: Vec<String>,
     #[schemars(title = "严重程度")]
     pub severity: Level,
@@ -96,7 +96,7 @@ pub struct Issue {
 /// The payload of `weekly-progress`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct WeeklyProgress {
     /// 编号, printed top right.
     #[schemars(title = "编号")]
@@ -124,11 +124,11 @@ pub struct WeeklyProgress {
     pub tasks: Vec<Task>,
     /// 问题跟踪: problems that need other departments.
     #[serde(default)]
-    #[schemars(title = "问题与风险", transform = crate::input::nullable)]
+    #[schemars(title = "问题与风险", transform = crate::values::nullable)]
     pub issues: Vec<Issue>,
     /// 下周计划.
     #[serde(default)]
-    #[schemars(title = "下周计划", transform = crate::input::nullable)]
+    #[schemars(title = "下周计划", transform = crate::values::nullable)]
     pub next_week: Vec<String>,
 }
 
@@ -293,4 +293,116 @@ fn split_by_department(data: Value) -> super::Parts {
         (format!("周进展表-{d}-{start}"), Value::Object(part))
     });
     (count, Box::new(whole.chain(parts)))
+}
+
+#[cfg(test)]
+mod read_tests {
+    //! How the reader words what is wrong with a payload, tried on this kind's type.
+    use serde_json::json;
+
+    use serde_json::Value;
+
+    use super::WeeklyProgress;
+    use crate::input::{parse, Cx};
+    use crate::kinds::DocumentKind;
+
+    fn problems(v: &Value) -> Vec<(String, String)> {
+        let mut cx = Cx::default();
+        assert!(parse::<WeeklyProgress>(v, "", &mut cx).is_none());
+        let mut found: Vec<_> = cx.errors.into_iter().map(|e| (e.path, e.message)).collect();
+        found.sort();
+        found
+    }
+
+    fn example() -> Value {
+        serde_json::from_str(DocumentKind::WeeklyProgress.example()).unwrap()
+    }
+
+    #[test]
+    fn every_problem_is_said_in_the_service_words_at_its_pointer() {
+        let mut w = example();
+        w["reporter"] = json!(null);
+        w["summry"] = json!("typo");
+        w["tasks"][0]["task"] = json!(" \u{1} ");
+        w["tasks"][0]["due"] = json!("2026-02-29");
+        w["tasks"][1]["status"] = json!("finished");
+        w["tasks"][2]["progress"] = json!(120);
+        w["tasks"][3]["owner"] = json!({"name": "周强", "dept": "技术部"});
+        w["next_week"] = json!(["", "x".repeat(20_001)]);
+        w["week"]["end"] = json!("2026-05-01");
+        let found = problems(&w);
+        let want = [
+            ("/next_week/0", "must not be empty".to_string()),
+            ("/next_week/1", "is 20001 characters long; the limit is 20000".into()),
+            ("/reporter", "is required".into()),
+            ("/summry", "is not a known field (did you mean \"summary\"?); known fields: document_no, organization, project, week, department, reporter, summary, tasks, issues, next_week".into()),
+            ("/tasks/0/due", "must be a date as YYYY-MM-DD (e.g. 2026-07-28); got \"2026-02-29\"".into()),
+            ("/tasks/0/task", "must not be empty".into()),
+            ("/tasks/1/status", "must be one of not_started (未开始), in_progress (进行中), done (已完成), need_support (需支持), at_risk (延期风险), delayed (已延期); got \"finished\"".into()),
+            ("/tasks/2/progress", "must be a number from 0 to 100".into()),
+            ("/tasks/3/owner/dept", "is not a known field; known fields: name, department, title, contact".into()),
+            // A rule of a part that can be read, with the problems of shape.
+            ("/week/end", "2026年5月1日 is before the week's start 2026年6月1日".into()),
+        ];
+        let want: Vec<(String, String)> =
+            want.into_iter().map(|(p, m)| (p.to_string(), m)).collect();
+        assert_eq!(found, want);
+    }
+
+    #[test]
+    fn chinese_labels_null_and_blank_optional_members_and_control_characters_are_read() {
+        let mut w = example();
+        w["tasks"][0]["status"] = json!("已完成");
+        w["tasks"][0]["risk"] = json!("高");
+        w["tasks"][0]["note"] = json!("  ");
+        w["tasks"][1]["note"] = json!(null);
+        w["tasks"][2]["note"] = json!("甲\u{1}乙\r\n丙");
+        w["issues"] = json!(null);
+        let mut cx = Cx::default();
+        let read = parse::<WeeklyProgress>(&w, "", &mut cx).expect("valid");
+        assert!(cx.errors.is_empty(), "{:?}", cx.errors);
+        let t = &read.tasks;
+        assert_eq!(
+            (t[0].status.code(), t[0].risk.map(|r| r.code())),
+            ("done", Some("high"))
+        );
+        assert_eq!((t[0].note.as_deref(), t[1].note.as_deref()), (None, None));
+        assert_eq!(t[2].note.as_deref(), Some("甲乙\n丙"));
+        assert!(read.issues.is_empty());
+        assert_eq!(read.reporter.display, "王芳（市场部·专员）");
+    }
+
+    #[test]
+    fn dates_before_1900_and_impossible_times_are_refused() {
+        let mut w = example();
+        w["week"]["start"] = json!("1899-12-31");
+        w["tasks"][0]["owner"] = json!(7);
+        assert_eq!(
+            problems(&w),
+            [
+                (
+                    "/tasks/0/owner".to_string(),
+                    "must be a person: a name string or an object with \"name\"; got a number"
+                        .to_string()
+                ),
+                (
+                    "/week/start".into(),
+                    "must be a date as YYYY-MM-DD (e.g. 2026-07-28); got \"1899-12-31\"".into()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn past_the_listed_problems_the_rest_are_counted() {
+        let mut w = example();
+        let tasks: Vec<Value> = (0..300)
+            .map(|_| json!({"task": "", "owner": "王芳", "status": "x"}))
+            .collect();
+        w["tasks"] = json!(tasks);
+        let mut cx = Cx::default();
+        assert!(parse::<WeeklyProgress>(&w, "", &mut cx).is_none());
+        assert_eq!(cx.errors.len(), crate::error::MAX_LISTED_ERRORS);
+        assert_eq!(cx.errors.len() + cx.errors_not_kept, 600);
+    }
 }

@@ -4,6 +4,7 @@
 //! Whitespace: a run of literal whitespace that contains a newline is template layout and is
 //! dropped; data newlines reach the markup as `&#10;` (see `template::xml_escape`) and are kept.
 
+use crate::values::Profile;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 

@@ -1,5 +1,6 @@
 //! HTML preview: one self-contained page (inline CSS, images as data URIs, no external requests).
 
+use crate::values::Profile;
 use std::fmt::Write;
 
 use base64::Engine as _;

@@ -88,7 +88,7 @@ impl schemars::JsonSchema for OutputFormat {
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::input::utoipa_schema::<Self>()
+        crate::values::utoipa_schema::<Self>()
     }
 }
 

@@ -1,6 +1,6 @@
 //! File names made from payload text.
 
-use crate::input::clean_text;
+use crate::values::clean_text;
 
 /// Cleans a string for use in a file name: no path separators, no control characters.
 pub fn safe_file_stem(s: &str) -> String {

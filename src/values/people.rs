@@ -9,7 +9,7 @@ use super::{Date, Image};
 /// A person as an object; see [`Person`] for the bare-string form.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct PersonObject {
     #[schemars(title = "姓名")]
     pub name: String,
@@ -80,7 +80,7 @@ impl schemars::JsonSchema for Person {
         schemars::json_schema!({
             "description": "A person: an object with at least `name`, or a bare string taken as the name.",
             "oneOf": [
-                { "type": "string", "pattern": crate::input::NOT_BLANK, "title": "姓名" },
+                { "type": "string", "pattern": crate::values::NOT_BLANK, "title": "姓名" },
                 object,
             ],
             "examples": ["王敏", {"name": "王敏", "department": "产品部", "title": "产品经理"}],
@@ -91,7 +91,7 @@ impl schemars::JsonSchema for Person {
 /// A signature line: who signs, for which department, when, and optionally the image.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct Signature {
     #[schemars(title = "姓名")]
     pub name: String,
@@ -108,7 +108,7 @@ pub struct Signature {
 /// The issuing organisation, printed in the page header.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct Organization {
     #[schemars(title = "单位名称")]
     pub name: Option<String>,
@@ -119,7 +119,7 @@ pub struct Organization {
 /// A project reference with only a name.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct ProjectName {
     #[schemars(title = "项目名称")]
     pub name: String,
@@ -128,7 +128,7 @@ pub struct ProjectName {
 /// A signatory: a signature that must name the department it signs for.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct Signatory {
     #[schemars(title = "姓名")]
     pub name: String,

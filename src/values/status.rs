@@ -28,7 +28,7 @@ json_enum! {
 /// The project a meeting belongs to, when it belongs to one.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct MeetingProject {
     #[schemars(title = "项目名称")]
     pub name: Option<String>,

@@ -3,8 +3,6 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::input::{Cx, Rules};
-
 /// A calendar date, `YYYY-MM-DD` on the wire, `2026年7月28日` in documents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date {
@@ -197,23 +195,12 @@ impl Time {
 /// A span of days: start and end, the end not before the start.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(transform = crate::input::object_schema::<Self>)]
+#[schemars(transform = crate::values::object_schema::<Self>)]
 pub struct Period {
     #[schemars(title = "开始日期")]
     pub start: Date,
     #[schemars(title = "结束日期")]
     pub end: Date,
-}
-
-impl Rules for Period {
-    fn rules(&self, path: &str, cx: &mut Cx) {
-        if self.end < self.start {
-            cx.error(
-                format!("{path}/end"),
-                format!("{} is before the start {}", self.end.zh(), self.start.zh()),
-            );
-        }
-    }
 }
 
 #[cfg(test)]

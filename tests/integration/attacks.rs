@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use actix_web::test::TestRequest;
 use base64::Engine as _;
+use collabdocs::budget::Limits;
 use collabdocs::engine::{Engine, EngineOptions};
 use collabdocs::http::AppState;
-use collabdocs::input::InputLimits;
 use collabdocs::kinds::DocumentKind;
 use collabdocs::render::OutputFormat;
 use serde_json::{json, Value};
@@ -24,7 +24,7 @@ fn keyed() -> AppState {
     }
 }
 
-fn limited(limits: InputLimits) -> Arc<Engine> {
+fn limited(limits: Limits) -> Arc<Engine> {
     Arc::new(
         Engine::new(EngineOptions {
             limits,
@@ -231,9 +231,9 @@ fn long_minutes(rows: usize) -> Value {
 
 #[actix_web::test]
 async fn pages_and_output_bytes_have_budgets_named_in_the_answer() {
-    let engine = limited(InputLimits {
+    let engine = limited(Limits {
         max_pages: 3,
-        ..InputLimits::default()
+        ..Limits::default()
     });
     let e = engine
         .render(
@@ -250,9 +250,9 @@ async fn pages_and_output_bytes_have_budgets_named_in_the_answer() {
         "{p:?}"
     );
 
-    let engine = limited(InputLimits {
+    let engine = limited(Limits {
         max_output_bytes: 4096,
-        ..InputLimits::default()
+        ..Limits::default()
     });
     for format in [OutputFormat::Docx, OutputFormat::Html] {
         let p = engine

@@ -277,10 +277,9 @@ pub fn expected_texts(v: &Value) -> Vec<(String, String)> {
                 out.push((path, text));
             }
             // Money is shown grouped with two decimals (62,000.50).
-            Value::Number(n) if matches!(key, "amount" | "budget_limit") => out.push((
-                path,
-                collabdocs::document::format_amount(n.as_f64().unwrap()),
-            )),
+            Value::Number(n) if matches!(key, "amount" | "budget_limit") => {
+                out.push((path, collabdocs::values::format_amount(n.as_f64().unwrap())))
+            }
             Value::Number(n) => out.push((path, n.to_string())),
             Value::Array(a) => a
                 .iter()

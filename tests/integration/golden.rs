@@ -9,12 +9,13 @@
 //! Refresh after an intended change with
 //! `COLLABDOCS_BLESS=1 cargo test --test integration golden` and review the diff.
 
+use collabdocs::engine::Request;
 use std::io::Read;
 use std::path::PathBuf;
 
-use collabdocs::document::Profile;
 use collabdocs::kinds::DocumentKind;
 use collabdocs::render::OutputFormat;
+use collabdocs::values::Profile;
 use quick_xml::events::Event;
 
 use crate::common::*;
@@ -155,8 +156,10 @@ fn every_kind_in_every_format_matches_its_golden_file() {
     for kind in DocumentKind::ALL {
         for profile in Profile::ALL.into_iter().filter(|p| kind.has_profile(*p)) {
             for format in OutputFormat::ALL {
-                let r = engine()
-                    .render_in(*kind, &example(*kind), *format, profile)
+                let engine = engine();
+                let request = Request::new(&engine, *kind, *format, profile, false).unwrap();
+                let r = engine
+                    .run(&request, &example(*kind))
                     .unwrap_or_else(|e| panic!("{kind} {format}: {e:?}"));
                 let name = match profile {
                     Profile::Standard => format!("{}/{}.txt", kind.slug(), format.extension()),

@@ -22,7 +22,7 @@ pub fn hostile_strings() -> Vec<String> {
 
 /// What the text must look like once forbidden characters are removed and newlines normalised.
 pub fn expected(s: &str) -> String {
-    collabdocs::input::clean_text(s)
+    collabdocs::values::clean_text(s)
 }
 
 pub fn hostile_minutes() -> Value {

@@ -1,7 +1,7 @@
 //! The OpenAPI document: committed = generated = served, and what it says is what the code does.
 
 use actix_web::test::TestRequest;
-use collabdocs::input::InputLimits;
+use collabdocs::budget::Limits;
 use collabdocs::kinds::DocumentKind;
 use serde_json::{json, Value};
 
@@ -18,7 +18,7 @@ fn spec() -> Value {
 
 #[test]
 fn the_committed_document_is_what_the_code_produces() {
-    let produced = collabdocs::http::openapi::document_text(InputLimits::default());
+    let produced = collabdocs::http::openapi::document_text(Limits::default());
     assert!(
         produced == committed(),
         "openapi/openapi.json is out of date: run `cargo run -- openapi -o openapi/openapi.json` and commit it"
@@ -35,10 +35,10 @@ async fn the_service_serves_the_committed_document() {
 
 #[test]
 fn the_document_states_the_configured_limits() {
-    let doc = collabdocs::http::openapi::document(InputLimits {
+    let doc = collabdocs::http::openapi::document(Limits {
         max_string_chars: 77,
         max_array_items: 9,
-        ..InputLimits::default()
+        ..Limits::default()
     });
     let s = &doc["components"]["schemas"]["MeetingMinutes"]["properties"];
     assert_eq!(s["title"]["maxLength"], 77);

@@ -69,10 +69,16 @@ fn body_text(bytes: &[u8]) -> String {
 }
 
 fn document(kind: DocumentKind, payload: &Value) -> Document {
-    engine()
-        .document(kind, payload, collabdocs::document::Profile::Standard)
-        .expect("valid payload")
-        .0
+    let engine = engine();
+    let request = collabdocs::engine::Request::new(
+        &engine,
+        kind,
+        collabdocs::render::OutputFormat::Pdf,
+        collabdocs::values::Profile::Standard,
+        false,
+    )
+    .unwrap();
+    engine.document(&request, payload).expect("valid payload").0
 }
 
 fn laid_out(kind: DocumentKind, payload: &Value) -> Layout {

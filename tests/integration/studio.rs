@@ -200,11 +200,11 @@ fn properties<'a>(
 
 #[test]
 fn every_field_of_every_kind_has_a_chinese_label_and_every_enumeration_its_names() {
-    let doc = collabdocs::http::openapi::document(collabdocs::input::InputLimits::default());
+    let doc = collabdocs::http::openapi::document(collabdocs::budget::Limits::default());
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     let han = |s: &str| s.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
     for kind in DocumentKind::ALL {
-        let name = collabdocs::input::pascal_case(kind.slug());
+        let name = collabdocs::values::pascal_case(kind.slug());
         let mut found = Vec::new();
         let root = serde_json::json!({ "$ref": format!("#/components/schemas/{name}") });
         properties(

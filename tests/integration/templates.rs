@@ -1,5 +1,6 @@
 //! Operator templates: a mistake stops start-up with the template's name and position.
 
+use collabdocs::engine::Request;
 use collabdocs::engine::{Engine, EngineOptions};
 
 fn engine_with(files: &[(&str, &str)]) -> Result<Engine, String> {
@@ -70,12 +71,23 @@ fn a_replacement_template_is_used() {
         serde_json::from_str(collabdocs::kinds::DocumentKind::RaciMatrix.example()).unwrap();
     let (doc, _) = engine
         .document(
-            collabdocs::kinds::DocumentKind::RaciMatrix,
+            &standard(&engine, collabdocs::kinds::DocumentKind::RaciMatrix),
             &v,
-            collabdocs::document::Profile::Standard,
         )
         .unwrap();
     assert_eq!(doc.all_text(), ["自定义 618大促活动"]);
+}
+
+/// A request for a kind's PDF in the standard style.
+fn standard(engine: &Engine, kind: collabdocs::kinds::DocumentKind) -> Request {
+    Request::new(
+        engine,
+        kind,
+        collabdocs::render::OutputFormat::Pdf,
+        collabdocs::values::Profile::Standard,
+        false,
+    )
+    .unwrap()
 }
 
 /// A templates directory of the test's own, kept while the engine reads it.
@@ -94,9 +106,7 @@ const RACI_TITLE: &str =
 fn raci_title(engine: &Engine) -> Vec<String> {
     let kind = collabdocs::kinds::DocumentKind::RaciMatrix;
     let v: serde_json::Value = serde_json::from_str(kind.example()).unwrap();
-    let (doc, _) = engine
-        .document(kind, &v, collabdocs::document::Profile::Standard)
-        .unwrap();
+    let (doc, _) = engine.document(&standard(engine, kind), &v).unwrap();
     doc.all_text()
 }
 

@@ -3,11 +3,12 @@
 //! compression, the GB/T 9704-2012 text block (28 mm / 37 mm, 22 lines × 28 characters),
 //! page numbers on the outer side, and the DOCX page set-up, grid, faces and indents.
 
-use collabdocs::document::{Document, Profile};
+use collabdocs::document::Document;
 use collabdocs::kinds::DocumentKind;
 use collabdocs::render::fonts::FontSet;
 use collabdocs::render::pdf::layout;
 use collabdocs::render::pdf::layout::{Layout, Op};
+use collabdocs::values::Profile;
 use serde_json::{json, Value};
 
 use crate::common::*;
@@ -15,10 +16,16 @@ use crate::common::*;
 const MM: f32 = 72.0 / 25.4;
 
 fn document(kind: DocumentKind, payload: &Value, profile: Profile) -> Document {
-    engine()
-        .document(kind, payload, profile)
-        .expect("valid payload")
-        .0
+    let engine = engine();
+    let request = collabdocs::engine::Request::new(
+        &engine,
+        kind,
+        collabdocs::render::OutputFormat::Pdf,
+        profile,
+        false,
+    )
+    .unwrap();
+    engine.document(&request, payload).expect("valid payload").0
 }
 
 fn laid_out(kind: DocumentKind, payload: &Value, profile: Profile) -> Layout {

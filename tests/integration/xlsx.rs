@@ -82,7 +82,7 @@ fn shown(v: &Data) -> Vec<String> {
             let pct = f * 100.0;
             vec![
                 n,
-                collabdocs::document::format_amount(*f),
+                collabdocs::values::format_amount(*f),
                 if pct.fract() == 0.0 {
                     format!("{}", pct as i64)
                 } else {

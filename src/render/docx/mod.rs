@@ -7,6 +7,7 @@
 //! run, tables with repeating header rows, merged cells, signature tables with images, page
 //! header and a 第 N 页 / 共 M 页 footer — deterministically, in a fraction of the time.
 
+use crate::values::Profile;
 use std::fmt::Write as _;
 
 use super::{deterministic_zip, RenderError, Theme};

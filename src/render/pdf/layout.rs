@@ -79,10 +79,10 @@ impl Geometry {
     };
 
     /// The geometry of a profile.
-    pub fn of(profile: crate::document::Profile) -> Geometry {
+    pub fn of(profile: crate::values::Profile) -> Geometry {
         match profile {
-            crate::document::Profile::Standard => Geometry::STANDARD,
-            crate::document::Profile::Official => Geometry::OFFICIAL,
+            crate::values::Profile::Standard => Geometry::STANDARD,
+            crate::values::Profile::Official => Geometry::OFFICIAL,
         }
     }
 

@@ -5,6 +5,7 @@
 //! or on the sheet it names; typed cells (dates, numbers, percentages), dropdowns and colours
 //! for enumerated columns, data bars for percentages, and a chart where the table asks for one.
 
+use crate::values::format_amount;
 use std::collections::HashMap;
 
 use rust_xlsxwriter::{

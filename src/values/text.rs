@@ -44,3 +44,16 @@ fn removed(c: char) -> bool {
     ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
         || matches!(c, '\u{7f}' | '\u{FFFE}' | '\u{FFFF}')
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forbidden_xml_characters_are_removed_and_newlines_normalised() {
+        assert_eq!(
+            clean_text("a\u{0}b\u{1}c\u{b}d\r\ne\rf\tg"),
+            "abcd\ne\nf\tg"
+        );
+    }
+}
