@@ -1,4 +1,4 @@
-//! Verification: every signature and document time-stamp found through the document's form
+//! Checking signatures. Verification: every signature and document time-stamp found through the document's form
 //! fields — its digest and signature checked against the certificate it carries, its
 //! time-stamp, the revocation data embedded for it, its chain against the trust anchors, and
 //! what the revisions after it changed.
@@ -6,11 +6,19 @@
 use cms::cert::x509::Certificate;
 use sha2::{Digest, Sha256};
 
-use super::changes::After;
-use super::check::{check_signer, signed_data, SignerFacts};
-use super::reader::{Obj, PdfFile};
-use super::revocation::{embedded_status, Status};
-use super::trust::{describe, evaluate, fingerprint, rfc3339, CertificateInfo, Purpose, Trust};
+use crate::sign::reader::{Obj, PdfFile};
+use changes::After;
+use revocation::{embedded_status, Status};
+use signer::{check_signer, signed_data, SignerFacts};
+use trust::{describe, evaluate, fingerprint, rfc3339, CertificateInfo, Purpose};
+
+mod changes;
+pub(in crate::sign) mod revocation;
+pub(in crate::sign) mod signer;
+pub(in crate::sign) mod token;
+pub mod trust;
+
+pub use trust::Trust;
 
 /// What `POST /v1/verify` reports about one signature or document time-stamp.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
@@ -371,10 +379,7 @@ fn verify_one(
 ) -> SignatureReport {
     let [a, b, c, d] = found.range;
     let stamp = found.sub_filter.as_deref() == Some("ETSI.RFC3161");
-    let claimed = found
-        .signing_time
-        .as_deref()
-        .and_then(super::trust::pdf_date_secs);
+    let claimed = found.signing_time.as_deref().and_then(trust::pdf_date_secs);
     let mut report = SignatureReport {
         kind: if stamp {
             "document-time-stamp"
@@ -421,7 +426,7 @@ fn verify_one(
         report.changed_after_signing = "content".into();
         report.change = Some("the signed range does not end at the end of a revision".into());
     } else {
-        match super::changes::after(file, end) {
+        match changes::after(file, end) {
             After::Nothing => {}
             After::Permitted => report.changed_after_signing = "permitted".into(),
             After::Content(what) => {
@@ -486,7 +491,7 @@ struct Stamped {
 /// A time-stamp token checked against the digest it must be over; its authority judged at
 /// `proven_at` — not at the time the token states, which its own key vouches for.
 fn time_stamp(der: &[u8], digest: &[u8], trust: &Trust, proven_at: u64) -> Stamped {
-    let token = match super::tsa::read_token(der) {
+    let token = match token::read_token(der) {
         Ok(t) => t,
         Err(e) => {
             return Stamped {
@@ -582,7 +587,7 @@ fn signature(
     report.level = (cades && pades && report.valid).then(|| "B-B".to_string());
     let mut at = proven_at;
     let mut stamped = false;
-    if let Some(token) = super::tsa::signature_token(&unsigned) {
+    if let Some(token) = token::signature_token(&unsigned) {
         let Stamped { report: ts, .. } =
             time_stamp(&token, &Sha256::digest(&signature), trust, proven_at);
         if let (true, true, Some(t)) = (ts.valid, ts.trusted, ts.secs) {
@@ -621,10 +626,7 @@ fn signature(
         );
     }
     let long_term = proven_at < now_secs().saturating_sub(60);
-    if trusted
-        && super::trust::expired_at(&cert, now_secs())
-        && (status != Status::Good || !long_term)
-    {
+    if trusted && trust::expired_at(&cert, now_secs()) && (status != Status::Good || !long_term) {
         // Once a certificate has expired its CA no longer lists it: only revocation data
         // embedded with the signature, itself proven by a later trusted document time-stamp
         // (B-LTA), shows it was good when it signed.

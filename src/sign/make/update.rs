@@ -145,20 +145,20 @@ impl Signer {
     /// VRI entry for the signature (`contents`: its `/Contents` bytes).
     fn add_validation_data(&self, pdf: Vec<u8>, contents: &[u8]) -> Result<Vec<u8>, SignError> {
         let mut certs = self.chain.clone();
-        let sd = super::check::signed_data(contents)?;
+        let sd = crate::sign::check::signer::signed_data(contents)?;
         let unsigned: Vec<_> = sd
             .signer_infos
             .0
             .iter()
             .flat_map(|si| si.unsigned_attrs.iter().flat_map(|a| a.iter().cloned()))
             .collect();
-        if let Some(token) = super::tsa::signature_token(&unsigned) {
-            let token = super::tsa::read_token(&token)?;
+        if let Some(token) = crate::sign::check::token::signature_token(&unsigned) {
+            let token = crate::sign::check::token::read_token(&token)?;
             for c in token.pool {
-                let print = super::trust::fingerprint(&c);
+                let print = crate::sign::check::trust::fingerprint(&c);
                 if !certs
                     .iter()
-                    .any(|have| super::trust::fingerprint(have) == print)
+                    .any(|have| crate::sign::check::trust::fingerprint(have) == print)
                 {
                     certs.push(c);
                 }

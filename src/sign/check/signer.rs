@@ -9,17 +9,10 @@ use der::asn1::OctetString;
 use der::{Decode, Encode};
 use x509_cert::attr::Attribute;
 
-use super::cms::{ID_MESSAGE_DIGEST, ID_SHA256, ID_SIGNED_DATA, ID_SIGNING_CERTIFICATE_V2};
-
-/// `id-aa-signingCertificate` (RFC 2634): the first version, naming a certificate by SHA-1.
-const ID_SIGNING_CERTIFICATE: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.12");
-const ID_SHA1: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
-const ID_SHA384: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.2");
-const ID_SHA512: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.3");
+use crate::sign::oid::{
+    ID_MESSAGE_DIGEST, ID_SHA1, ID_SHA256, ID_SHA384, ID_SHA512, ID_SIGNED_DATA,
+    ID_SIGNING_CERTIFICATE, ID_SIGNING_CERTIFICATE_V2,
+};
 
 /// `ESSCertIDv2` (RFC 5035) as read: the hash algorithm (SHA-256 when left out), the
 /// certificate's hash, and optionally its issuer and serial.
@@ -99,10 +92,10 @@ fn names_signer(attrs: &[Attribute], cert: &Certificate) -> Result<bool, String>
 }
 
 /// `Ok(subject)` or `Err((subject if known, why))`.
-pub(super) type CmsOutcome = Result<String, (Option<String>, String)>;
+pub(in crate::sign) type CmsOutcome = Result<String, (Option<String>, String)>;
 
 /// What the first signer of a SignedData is, as read.
-pub(super) struct SignerFacts {
+pub(in crate::sign) struct SignerFacts {
     /// The signer's certificate.
     pub cert: Certificate,
     /// Every certificate the SignedData carries.
@@ -128,7 +121,7 @@ fn certificates(sd: &SignedData) -> Vec<Certificate> {
 }
 
 /// The SignedData inside a ContentInfo; trailing zero padding (a PDF's `/Contents`) is fine.
-pub(super) fn signed_data(der: &[u8]) -> Result<SignedData, String> {
+pub(in crate::sign) fn signed_data(der: &[u8]) -> Result<SignedData, String> {
     let ci = der::SliceReader::new(der)
         .and_then(|mut r| ContentInfo::decode(&mut r))
         .ok()
@@ -141,7 +134,10 @@ pub(super) fn signed_data(der: &[u8]) -> Result<SignedData, String> {
 
 /// Checks the first signer of `sd`: its message digest against `digest`, its signature
 /// against its certificate; and what it is, when it can be read that far.
-pub(super) fn check_signer(sd: &SignedData, digest: &[u8]) -> (CmsOutcome, Option<SignerFacts>) {
+pub(in crate::sign) fn check_signer(
+    sd: &SignedData,
+    digest: &[u8],
+) -> (CmsOutcome, Option<SignerFacts>) {
     let mut facts = None;
     let outcome = check(sd, digest, &mut facts);
     (outcome, facts)

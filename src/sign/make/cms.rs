@@ -13,26 +13,10 @@ use x509_cert::attr::Attribute;
 use x509_cert::spki::AlgorithmIdentifierOwned;
 
 use super::{SignError, Signer, Tsa};
-
-pub(super) const ID_DATA: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.1");
-pub(super) const ID_SIGNED_DATA: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.7.2");
-pub(super) const ID_CONTENT_TYPE: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.3");
-pub(super) const ID_MESSAGE_DIGEST: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.4");
-pub(super) const ID_SIGNING_CERTIFICATE_V2: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.9.16.2.47");
-pub(super) const ID_SHA256: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("2.16.840.1.101.3.4.2.1");
-pub(super) const ID_ECDSA_WITH_SHA256: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
-pub(super) const ID_EC_PUBLIC_KEY: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
-pub(super) const ID_RSA_ENCRYPTION: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
-pub(super) const ID_SHA256_WITH_RSA: ObjectIdentifier =
-    ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.11");
+use crate::sign::oid::{
+    ID_CONTENT_TYPE, ID_DATA, ID_MESSAGE_DIGEST, ID_SHA256, ID_SIGNED_DATA,
+    ID_SIGNING_CERTIFICATE_V2,
+};
 
 /// `ESSCertIDv2` with the default hash algorithm (SHA-256) left out, as DER requires.
 #[derive(Clone, Debug, Eq, PartialEq, der::Sequence)]
@@ -51,7 +35,7 @@ fn time_stamp_attribute(tsa: &Tsa, signature: &[u8]) -> Result<SetOfVec<Attribut
     let e = |e: der::Error| SignError::Internal(format!("CMS: {e}"));
     let token = tsa.stamp(&Sha256::digest(signature))?;
     SetOfVec::try_from(vec![Attribute {
-        oid: super::tsa::ID_AA_SIGNATURE_TIME_STAMP,
+        oid: crate::sign::oid::ID_AA_SIGNATURE_TIME_STAMP,
         values: SetOfVec::try_from(vec![Any::from_der(&token).map_err(e)?]).map_err(e)?,
     }])
     .map_err(e)

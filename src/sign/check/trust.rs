@@ -10,7 +10,10 @@ use rsa::pkcs8::DecodePublicKey;
 use sha2::{Digest, Sha256};
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
 
-use super::cms::{ID_ECDSA_WITH_SHA256, ID_EC_PUBLIC_KEY, ID_RSA_ENCRYPTION, ID_SHA256_WITH_RSA};
+use crate::sign::oid::{
+    ID_ECDSA_WITH_SHA256, ID_EC_PUBLIC_KEY, ID_KP_OCSP_SIGNING, ID_KP_TIME_STAMPING,
+    ID_RSA_ENCRYPTION, ID_SHA256_WITH_RSA,
+};
 
 /// The certificates a verification believes: this service's own (to say
 /// `signed_by_this_service`) and the trust anchors.
@@ -70,7 +73,7 @@ pub fn describe(cert: &Certificate) -> CertificateInfo {
 }
 
 /// `2026-12-01T12:30:00Z`
-pub(super) fn rfc3339(secs: u64) -> String {
+pub(in crate::sign) fn rfc3339(secs: u64) -> String {
     let d = crate::values::Date::from_days((secs / 86_400) as i64);
     let s = secs % 86_400;
     format!(
@@ -86,7 +89,7 @@ pub(super) fn rfc3339(secs: u64) -> String {
 
 /// Whether `signature` over `data` verifies with the key `spki` under algorithm `alg`;
 /// `None` for an algorithm that cannot be checked here.
-pub(super) fn verify_with_key(
+pub(in crate::sign) fn verify_with_key(
     spki: &SubjectPublicKeyInfoOwned,
     alg: der::asn1::ObjectIdentifier,
     signature: &[u8],
@@ -115,7 +118,7 @@ pub(super) fn verify_with_key(
 }
 
 /// `child` was signed by `issuer`'s key.
-pub(super) fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
+pub(in crate::sign) fn issued_by(child: &Certificate, issuer: &Certificate) -> bool {
     if child.tbs_certificate.issuer != issuer.tbs_certificate.subject {
         return false;
     }
@@ -141,7 +144,7 @@ fn valid_at(cert: &Certificate, at: u64) -> bool {
 }
 
 /// The certificate's validity ended before `at`.
-pub(super) fn expired_at(cert: &Certificate, at: u64) -> bool {
+pub(in crate::sign) fn expired_at(cert: &Certificate, at: u64) -> bool {
     cert.tbs_certificate
         .validity
         .not_after
@@ -161,11 +164,6 @@ pub enum Purpose {
     OcspSigning,
 }
 
-const ID_KP_TIME_STAMPING: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.8");
-const ID_KP_OCSP_SIGNING: der::asn1::ObjectIdentifier =
-    der::asn1::ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.9");
-
 /// A certificate's extension of type `T`, if it has one that reads.
 fn extension<T>(cert: &Certificate) -> Option<T>
 where
@@ -180,7 +178,7 @@ where
 }
 
 /// Whether `cert` may be used for `purpose`; else why not.
-pub(super) fn fit_for(cert: &Certificate, purpose: Purpose) -> Result<(), String> {
+pub(in crate::sign) fn fit_for(cert: &Certificate, purpose: Purpose) -> Result<(), String> {
     use x509_cert::ext::pkix::{ExtendedKeyUsage, KeyUsage};
     let subject = &cert.tbs_certificate.subject;
     let eku = |oid, name: &str| -> Result<(), String> {
@@ -315,7 +313,7 @@ pub fn evaluate(
 /// Seconds since 1970 of a PDF date (`D:20261201203015+08'00'`), if it reads as one.
 /// Seconds since 1970 of a `GeneralizedTime` in UTC (`YYYYMMDDHHMMSS[.fff]Z`), fractions
 /// dropped.
-pub(super) fn generalized_time(t: &der::Any) -> Option<u64> {
+pub(in crate::sign) fn generalized_time(t: &der::Any) -> Option<u64> {
     if der::Tagged::tag(t) != der::Tag::GeneralizedTime {
         return None;
     }
@@ -324,7 +322,7 @@ pub(super) fn generalized_time(t: &der::Any) -> Option<u64> {
     if whole.len() != 14 || !whole.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    super::trust::pdf_date_secs(&format!("D:{whole}Z"))
+    pdf_date_secs(&format!("D:{whole}Z"))
 }
 
 pub fn pdf_date_secs(m: &str) -> Option<u64> {

@@ -9,8 +9,8 @@ use p256::pkcs8::DecodePrivateKey;
 use sha2::Sha256;
 use x509_cert::spki::{AlgorithmIdentifierOwned, EncodePublicKey};
 
-use super::cms::{ID_ECDSA_WITH_SHA256, ID_SHA256_WITH_RSA};
 use super::Signer;
+use crate::sign::oid::{ID_ECDSA_WITH_SHA256, ID_SHA256_WITH_RSA};
 
 /// A signing key: ECDSA P-256, or RSA (PKCS#1 v1.5); both sign deterministically.
 pub(super) enum Key {
@@ -155,7 +155,7 @@ impl Signer {
             return Err("the signing key does not belong to the (first) certificate".into());
         }
         let subject = cert.tbs_certificate.subject.to_string();
-        let fingerprint = super::trust::fingerprint(cert);
+        let fingerprint = crate::sign::check::trust::fingerprint(cert);
         let organisation = name_part(&subject, "O")
             .or_else(|| name_part(&subject, "CN"))
             .unwrap_or_else(|| subject.clone());

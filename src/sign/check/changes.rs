@@ -15,7 +15,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::reader::{Obj, PdfFile, Revision};
+use crate::sign::reader::{Obj, PdfFile, Revision};
 
 /// What was written after a signed revision.
 #[derive(Debug, Clone, PartialEq, Eq)]
