@@ -9,8 +9,8 @@ use handlebars::{handlebars_helper, Handlebars};
 use serde_json::Value;
 
 use crate::kinds::DocumentKind;
-use crate::values::Date;
 use crate::values::Profile;
+use crate::values::{xml_escape, Date};
 
 const BUILTIN_PARTIALS: &[(&str, &str)] = &[
     (
@@ -22,26 +22,6 @@ const BUILTIN_PARTIALS: &[(&str, &str)] = &[
         include_str!("../templates/partials/signatures.hbs"),
     ),
 ];
-
-/// Escapes text for XML content and attribute values. Only `& < > " '` are entities; a data
-/// newline becomes `&#10;` so the markup parser can tell it from template layout.
-pub fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\t' => out.push_str("&#9;"),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// A template that failed to load or render, named with its position.
 #[derive(Debug, thiserror::Error)]

@@ -8,8 +8,8 @@ use super::*;
 pub enum CellHint {
     #[default]
     Text,
-    /// A date; the value is ISO `YYYY-MM-DD`.
-    Date(String),
+    /// A date.
+    Date(crate::values::Date),
     Number(f64),
     /// A fraction, 0.0 to 1.0.
     Percent(f64),

@@ -2,7 +2,7 @@
 //! the [`Document`] model. Errors carry the line and column of the generated markup.
 //!
 //! Whitespace: a run of literal whitespace that contains a newline is template layout and is
-//! dropped; data newlines reach the markup as `&#10;` (see `template::xml_escape`) and are kept.
+//! dropped; data newlines reach the markup as `&#10;` (see `values::xml_escape`) and are kept.
 
 use crate::values::Profile;
 use quick_xml::events::{BytesStart, Event};
@@ -381,15 +381,12 @@ fn parse_hint(p: &Parser<'_>, el: &Element) -> Result<CellHint, MarkupError> {
     }
     Ok(match kind {
         "text" | "enum" => CellHint::Text,
-        "date" => {
-            if crate::values::Date::parse(value).is_none() {
-                return Err(p.err(
-                    el.pos,
-                    format!("value=\"{value}\" is not a YYYY-MM-DD date"),
-                ));
-            }
-            CellHint::Date(value.to_string())
-        }
+        "date" => CellHint::Date(crate::values::Date::parse(value).ok_or_else(|| {
+            p.err(
+                el.pos,
+                format!("value=\"{value}\" is not a YYYY-MM-DD date"),
+            )
+        })?),
         "number" => CellHint::Number(parse_num(p, el, "value", 0.0)?),
         "percent" => CellHint::Percent(parse_num(p, el, "value", 0.0)?),
         other => {

@@ -1,6 +1,6 @@
 //! HTML preview: one self-contained page (inline CSS, images as data URIs, no external requests).
 
-use crate::values::Profile;
+use crate::values::{html_escape as esc, Profile};
 use std::fmt::Write;
 
 use base64::Engine as _;
@@ -41,21 +41,6 @@ ul,ol{margin:6px 0;padding-left:2em}li{white-space:pre-wrap}
 .draft span{transform:rotate(-35deg);font-size:72px;font-weight:bold;color:rgba(192,0,0,.15);white-space:nowrap}
 @media print{body{background:#fff}.page{box-shadow:none;margin:0;max-width:none}}
 "#;
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn spans(s: &[Span]) -> String {
     s.iter()

@@ -22,7 +22,7 @@ pub use schema::{
     component_name, nullable, nullable_value, object_schema, pascal_case, utoipa_schema,
 };
 pub use status::{ActionStatus, Level, MeetingProject, ResourceType, TopicKind};
-pub use text::{clean_text, is_blank, needs_cleaning, NOT_BLANK};
+pub use text::{clean_text, html_escape, is_blank, needs_cleaning, xml_escape, NOT_BLANK};
 pub use time::{Date, Period, Time, TIME_PATTERN};
 
 /// Bytes in lower-case hexadecimal, as digests are printed (`3f2a…`).

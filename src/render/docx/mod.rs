@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use super::{deterministic_zip, RenderError, Theme};
 use crate::document::*;
-use crate::template::xml_escape as esc;
+use crate::values::xml_escape as esc;
 
 mod furniture;
 mod official;

@@ -158,8 +158,7 @@ fn hf(s: &str) -> String {
     s.replace('&', "&&").chars().take(100).collect()
 }
 
-fn excel_date(iso: &str) -> Option<ExcelDateTime> {
-    let d = crate::values::Date::parse(iso)?;
+fn excel_date(d: &crate::values::Date) -> Option<ExcelDateTime> {
     ExcelDateTime::from_ymd(d.year as u16, d.month as u8, d.day as u8).ok()
 }
 
@@ -173,7 +172,7 @@ fn write_value(
     fmt: &Format,
 ) -> Result<(), XlsxError> {
     match hint {
-        CellHint::Date(iso) => match excel_date(iso) {
+        CellHint::Date(date) => match excel_date(date) {
             Some(d) => ws
                 .write_datetime_with_format(
                     row,
