@@ -233,7 +233,7 @@ impl Engine {
         crate::markup::parse(&markup).map_err(|error| TemplateError::Markup {
             name: format!("{}.hbs", crate::template::template_name(kind, profile)),
             line: error.source_line.clone(),
-            error,
+            error: error.to_string(),
         })
     }
 

@@ -2,10 +2,11 @@
 //!
 //! The pipeline runs one way: [`kinds`] (parse, validate, derive) → [`template`] (Handlebars
 //! to markup) → [`markup`] (markup to [`document`]) → [`render`] (bytes). [`engine`] holds it
-//! together; [`http`] and the command line are its front doors.
+//! together; [`http`] and [`cli`] are its front doors.
 
 pub mod batch;
 pub mod budget;
+pub mod cli;
 pub mod config;
 pub mod document;
 pub mod engine;

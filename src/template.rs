@@ -48,7 +48,8 @@ pub enum TemplateError {
     #[error("template {name} produced invalid markup at {error} — markup line: {line}")]
     Markup {
         name: String,
-        error: crate::markup::MarkupError,
+        /// Where in the markup and what is wrong (`line 3, column 5: …`).
+        error: String,
         line: String,
     },
 }

@@ -7,7 +7,7 @@ use super::documents::{kind_of, negotiate};
 use super::middleware::{with_json, with_parsed};
 use super::request::{flag, query};
 use super::response::content_disposition;
-use super::AppState;
+use super::state::AppState;
 use crate::error::Error;
 
 /// Renders a batch and streams the ZIP out as it is written: the answer starts with the

@@ -8,7 +8,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use super::middleware::with_json;
 use super::request::{flag, query};
 use super::response::file_response;
-use super::AppState;
+use super::state::AppState;
 use crate::engine::Rendered;
 use crate::error::Error;
 use crate::kinds::DocumentKind;

@@ -9,7 +9,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::web;
 
-use super::{problem_response, AppState};
+use super::problem_response;
+use super::state::AppState;
 use crate::error::Error;
 
 /// A request id for logs when the caller sent none: process start time and a counter.

@@ -7,9 +7,7 @@
 //! for people), [`request`] and [`response`]
 //! (bodies, query parameters, file headers), and [`openapi`], the API document.
 
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use actix_web::body::BoxBody;
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
@@ -18,9 +16,7 @@ use actix_web::http::StatusCode;
 use actix_web::App;
 use actix_web::{web, HttpRequest, HttpResponse, ResponseError};
 
-use crate::engine::Engine;
 use crate::error::Error;
-use crate::metrics::Metrics;
 
 pub mod batch;
 pub mod documents;
@@ -33,77 +29,15 @@ mod request;
 mod response;
 pub mod signing;
 pub mod slots;
+pub mod state;
 mod studio;
 
 pub use request::BodyBudget;
 pub use response::{content_digest, content_disposition};
+pub use state::AppState;
 
 use middleware::{metric_method, new_request_id, require_key};
 pub use slots::Slots;
-
-/// What every handler shares.
-pub struct AppState {
-    pub engine: Arc<Engine>,
-    /// The largest request body accepted, in bytes.
-    pub body_limit: usize,
-    /// The largest batch body accepted, in bytes.
-    pub batch_body_limit: usize,
-    /// The largest PDF `/v1/verify` accepts, in bytes.
-    pub verify_body_limit: usize,
-    /// A request body not received whole in this time is refused with 408.
-    pub body_timeout: Duration,
-    /// The bytes of request bodies all requests in flight may hold together.
-    pub bodies: Arc<BodyBudget>,
-    /// The most items one batch may hold.
-    pub batch_max_items: usize,
-    /// Threads one batch renders on.
-    pub batch_workers: usize,
-    /// Renders allowed at once; more are refused with 503 at once, never queued.
-    pub slots: Arc<Slots>,
-    /// A render taking longer is answered 503 (the work finishes in the background, holding its slot).
-    pub render_timeout: Duration,
-    /// When not empty, every `/v1` route needs `Authorization: Bearer <one of these>`.
-    pub api_keys: Vec<String>,
-    /// The API keys that may ask for a digitally signed document (`sign=true`); when empty,
-    /// any key may.
-    pub signing_keys: Vec<String>,
-    /// Set on SIGTERM: `/readyz` answers 503 so traffic moves elsewhere while requests finish.
-    pub draining: Arc<AtomicBool>,
-    pub metrics: Arc<Metrics>,
-    /// The OpenAPI document for the engine's limits, built once.
-    pub openapi: Arc<Vec<u8>>,
-    /// Started with `--watch-templates` (the studio then follows template changes).
-    pub watch_templates: bool,
-}
-
-impl AppState {
-    /// Defaults for everything but the engine (as `serve` has them without settings).
-    pub fn new(engine: Arc<Engine>) -> Self {
-        let openapi = Arc::new(openapi::document_text(engine.limits()).into_bytes());
-        Self {
-            openapi,
-            engine,
-            body_limit: 2 * 1024 * 1024,
-            batch_body_limit: 32 * 1024 * 1024,
-            verify_body_limit: 16 * 1024 * 1024,
-            body_timeout: Duration::from_secs(20),
-            bodies: Arc::new(BodyBudget::new(64 * 1024 * 1024)),
-            batch_max_items: 1000,
-            batch_workers: cores(),
-            slots: Arc::new(Slots::new(4 * cores())),
-            render_timeout: Duration::from_secs(30),
-            api_keys: Vec::new(),
-            signing_keys: Vec::new(),
-            draining: Arc::new(AtomicBool::new(false)),
-            metrics: Arc::new(Metrics::default()),
-            watch_templates: false,
-        }
-    }
-}
-
-fn cores() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get())
-}
 
 /// The whole application: state, the request-id / auth / metrics middleware, and the routes.
 pub fn app(

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::{problem_response, AppState};
+use super::problem_response;
+use super::state::AppState;
 use crate::error::Error;
 use crate::kinds::DocumentKind;
 use crate::render::OutputFormat;

@@ -9,7 +9,7 @@ use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::AppState;
+use super::state::AppState;
 use crate::error::Error;
 
 /// The bytes of request bodies that all requests in flight may hold together

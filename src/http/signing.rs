@@ -4,7 +4,7 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::middleware::off_thread;
 use super::request::read_body;
-use super::AppState;
+use super::state::AppState;
 use crate::error::Error;
 
 /// Checks the digital signatures of a PDF: whether each is intact and valid, who signed, and

@@ -53,12 +53,12 @@ macro_rules! document_kinds {
 
             /// The complete example payload shipped with the service (`examples/<kind>.json`).
             pub fn example(self) -> &'static str {
-                match self { $( DocumentKind::$variant => include_str!(concat!("../examples/", $slug, ".json")) ),+ }
+                match self { $( DocumentKind::$variant => include_str!(concat!("../../examples/", $slug, ".json")) ),+ }
             }
 
             /// The built-in template (`templates/<kind>.hbs`).
             pub fn template(self) -> &'static str {
-                match self { $( DocumentKind::$variant => include_str!(concat!("../templates/", $slug, ".hbs")) ),+ }
+                match self { $( DocumentKind::$variant => include_str!(concat!("../../templates/", $slug, ".hbs")) ),+ }
             }
 
             /// Parses and checks a payload and builds the view model for the template.
