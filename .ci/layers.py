@@ -42,9 +42,34 @@ def module_of(path):
 
 
 def strip(text):
-    text = re.sub(r"//[^\n]*", "", text)
-    text = re.sub(r'r#*"(?:.|\n)*?"#*', '""', text)
-    return re.sub(r'"(?:[^"\\]|\\.)*"', '""', text)
+    """The code without comments, strings and character literals (a path in them is no import)."""
+    out, i, n = [], 0, len(text)
+    ident = re.compile(r"[A-Za-z0-9_]")
+    while i < n:
+        c = text[i]
+        if text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            i = n if j < 0 else j + 2
+        elif c == "r" and (i == 0 or not ident.match(text[i - 1])) and re.match(r'r#*"', text[i:]):
+            hashes = re.match(r'r(#*)"', text[i:]).group(1)
+            j = text.find('"' + hashes, i + 2 + len(hashes))
+            out.append('""')
+            i = n if j < 0 else j + 1 + len(hashes)
+        elif c == '"':
+            j = i + 1
+            while j < n and text[j] != '"':
+                j += 2 if text[j] == "\\" else 1
+            out.append('""')
+            i = j + 1
+        elif c == "'" and re.match(r"'(\\.|[^\\'])'", text[i:i + 4]):
+            i += len(re.match(r"'(\\.|[^\\'])'", text[i:i + 4]).group(0))
+        else:
+            out.append(c)
+            i += 1
+    return "".join(out)
 
 
 def main():

@@ -32,8 +32,8 @@ pub mod slots;
 pub mod state;
 mod studio;
 
-pub use request::BodyBudget;
 pub use response::{content_digest, content_disposition};
+pub use slots::BodyBudget;
 pub use state::AppState;
 
 use middleware::{metric_method, new_request_id, require_key};
@@ -118,7 +118,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(get("/healthz").to(operations::healthz))
     .service(get("/readyz").to(operations::readyz))
     .service(get("/metrics").to(operations::metrics))
-    .service(get("/openapi.json").to(operations::openapi_json))
+    .service(get("/openapi.json").to(openapi::openapi_json))
     .service(get("/docs").to(operations::docs_redirect))
     .service(get("/docs/{tail:.*}").to(operations::docs))
     .service(get("/studio").to(studio::redirect))

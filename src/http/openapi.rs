@@ -3,11 +3,14 @@
 //! parser's, not a copy of it), and the examples from `examples/`.
 //!
 //! `collabdocs openapi` prints it; `openapi/openapi.json` is that output for the default limits,
-//! and a test fails when the two differ.
+//! and a test fails when the two differ. `GET /openapi.json` serves it, made on its first request.
 
 use crate::budget::Limits;
+use actix_web::{web, HttpResponse};
 use serde_json::{json, Map, Value};
 use utoipa::OpenApi;
+
+use super::state::AppState;
 
 use crate::input::Schemas;
 use crate::kinds::DocumentKind;
@@ -26,7 +29,7 @@ use crate::render::OutputFormat;
         crate::http::operations::healthz,
         crate::http::operations::readyz,
         crate::http::operations::metrics,
-        crate::http::operations::openapi_json,
+        crate::http::openapi::openapi_json,
         crate::http::operations::templates,
         crate::http::signing::verify,
     ),
@@ -397,4 +400,16 @@ fn sort_keys(v: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(sort_keys),
         _ => {}
     }
+}
+
+/// This OpenAPI 3.1 document.
+#[utoipa::path(get, path = "/openapi.json", tag = "operations",
+    responses((status = 200, description = "The OpenAPI 3.1 document of this service.", body = Object)))]
+pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(
+        state
+            .openapi
+            .get_or_init(|| document_text(state.engine.limits()).into_bytes())
+            .clone(),
+    )
 }

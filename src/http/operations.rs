@@ -102,15 +102,6 @@ pub async fn templates(state: web::Data<AppState>) -> HttpResponse {
         })
 }
 
-/// This OpenAPI 3.1 document.
-#[utoipa::path(get, path = "/openapi.json", tag = "operations",
-    responses((status = 200, description = "The OpenAPI 3.1 document of this service.", body = Object)))]
-pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("application/json")
-        .body(state.openapi.as_ref().clone())
-}
-
 pub(super) async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header((header::LOCATION, "/docs/"))

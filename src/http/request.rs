@@ -1,57 +1,16 @@
 //! Reading a request: the body within its limit, its time and the bytes all bodies in flight
 //! may hold together; the query parameters.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::OwnedSemaphorePermit;
 
+use super::slots::BodyBudget;
 use super::state::AppState;
 use crate::error::Error;
-
-/// The bytes of request bodies that all requests in flight may hold together
-/// (`COLLABDOCS_BODY_BUDGET_BYTES`): a body takes its share before it is read (its
-/// `Content-Length`, or chunk by chunk) and gives it back when it is dropped, so no number of
-/// uploads at once holds more.
-#[derive(Debug)]
-pub struct BodyBudget {
-    bytes: Arc<Semaphore>,
-    max: usize,
-}
-
-impl BodyBudget {
-    pub fn new(max: usize) -> Self {
-        let max = max.min(u32::MAX as usize);
-        Self {
-            bytes: Arc::new(Semaphore::new(max)),
-            max,
-        }
-    }
-
-    /// `n` more bytes of the budget, added to what `held` holds; 503 when they are not free.
-    fn take(&self, n: usize, held: &mut Option<OwnedSemaphorePermit>) -> Result<(), Error> {
-        if n == 0 {
-            return Ok(());
-        }
-        let permit = u32::try_from(n)
-            .ok()
-            .and_then(|n| self.bytes.clone().try_acquire_many_owned(n).ok())
-            .ok_or_else(|| {
-                Error::Overloaded(format!(
-                    "the service is receiving as many request bodies as it holds at once ({} bytes, COLLABDOCS_BODY_BUDGET_BYTES); retry shortly",
-                    self.max
-                ))
-            })?;
-        match held {
-            Some(h) => h.merge(permit),
-            None => *held = Some(permit),
-        }
-        Ok(())
-    }
-}
 
 /// A request body and its share of the [`BodyBudget`], given back when it is dropped.
 #[derive(Debug)]

@@ -5,8 +5,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::request::BodyBudget;
-use super::slots::Slots;
+use super::slots::{BodyBudget, Slots};
 use crate::engine::Engine;
 use crate::metrics::Metrics;
 
@@ -40,7 +39,8 @@ pub struct AppState {
     pub draining: Arc<AtomicBool>,
     pub metrics: Arc<Metrics>,
     /// The OpenAPI document for the engine's limits, built once.
-    pub openapi: Arc<Vec<u8>>,
+    /// (Made on its first request: the API document of the engine\'s limits.)
+    pub openapi: std::sync::OnceLock<Vec<u8>>,
     /// Started with `--watch-templates` (the studio then follows template changes).
     pub watch_templates: bool,
 }
@@ -48,9 +48,8 @@ pub struct AppState {
 impl AppState {
     /// Defaults for everything but the engine (as `serve` has them without settings).
     pub fn new(engine: Arc<Engine>) -> Self {
-        let openapi = Arc::new(super::openapi::document_text(engine.limits()).into_bytes());
         Self {
-            openapi,
+            openapi: std::sync::OnceLock::new(),
             engine,
             body_limit: 2 * 1024 * 1024,
             batch_body_limit: 32 * 1024 * 1024,
