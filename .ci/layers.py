@@ -23,7 +23,7 @@ LADDER = [
     ["template"],
     ["document"],
     ["markup"],
-    ["render"],
+    ["render", "word"],
     ["sign"],
     ["batch", "engine", "watch", "config"],
     ["http"],

@@ -22,3 +22,4 @@ pub mod sign;
 pub mod template;
 pub mod values;
 pub mod watch;
+pub mod word;

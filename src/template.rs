@@ -131,17 +131,28 @@ pub fn chinese_number(n: u64) -> String {
     }
 }
 
+/// A Handlebars registry as every template of the service has it: strict (a missing field is
+/// an error, not an empty string), the helpers `date`, `inc`, `add`, `cn` and `join`, and
+/// `escape` for every value written.
+pub fn handlebars(escape: fn(&str) -> String) -> Handlebars<'static> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(escape);
+    hb.register_helper("date", Box::new(date_zh));
+    hb.register_helper("inc", Box::new(inc));
+    hb.register_helper("add", Box::new(add));
+    hb.register_helper("cn", Box::new(cn_num));
+    hb.register_helper("join", Box::new(join));
+    hb
+}
+
+/// The helpers a template may call, for messages.
+pub const HELPERS: [&str; 5] = ["date", "inc", "add", "cn", "join"];
+
 impl Templates {
     /// Loads the built-in templates, or those in `dir` where it has a file of the same name.
     pub fn load(dir: Option<&Path>) -> Result<Self, TemplateError> {
-        let mut hb = Handlebars::new();
-        hb.set_strict_mode(true);
-        hb.register_escape_fn(xml_escape);
-        hb.register_helper("date", Box::new(date_zh));
-        hb.register_helper("inc", Box::new(inc));
-        hb.register_helper("add", Box::new(add));
-        hb.register_helper("cn", Box::new(cn_num));
-        hb.register_helper("join", Box::new(join));
+        let mut hb = handlebars(xml_escape);
         let read =
             |rel: String, name: &str, builtin: &'static str| -> Result<String, TemplateError> {
                 match dir.map(|d| d.join(&rel)) {

@@ -158,6 +158,7 @@ mod suggest;
 
 pub use read::{item_rules, member_rules, parse, parse_skipping, validator, Validator};
 pub use schemas::Schemas;
+pub(crate) use suggest::suggestion;
 
 #[cfg(test)]
 mod tests {

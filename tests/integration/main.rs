@@ -22,4 +22,5 @@ mod studio;
 mod templates;
 mod trust;
 mod typography;
+mod word;
 mod xlsx;

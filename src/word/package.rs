@@ -1,0 +1,140 @@
+//! A template's package, read as untrusted input: a ZIP whose entries are counted and whose
+//! sizes are checked — declared totals and ratios before anything is inflated, real sizes
+//! while it is — and which may hold no macros and no encryption. Parts are inflated only when
+//! asked for; the rest are copied into the filled file as they were, compressed bytes and all.
+
+use std::io::{Cursor, Read};
+
+/// How much a template may hold.
+#[derive(Debug, Clone, Copy)]
+pub struct PackageLimits {
+    /// The most entries in the ZIP.
+    pub max_entries: usize,
+    /// The most bytes one part may inflate to.
+    pub max_part_bytes: u64,
+    /// The most bytes all parts together may inflate to.
+    pub max_total_bytes: u64,
+    /// The most one entry may grow when inflated (a ZIP bomb grows by thousands).
+    pub max_ratio: u64,
+}
+
+impl Default for PackageLimits {
+    fn default() -> Self {
+        PackageLimits {
+            max_entries: 2000,
+            max_part_bytes: 32 * 1024 * 1024,
+            max_total_bytes: 128 * 1024 * 1024,
+            max_ratio: 200,
+        }
+    }
+}
+
+/// A read package: its bytes and its entries' names, in order.
+pub struct Package {
+    bytes: Vec<u8>,
+    pub names: Vec<String>,
+}
+
+impl Package {
+    /// Opens a package, refusing what no Word template should be. `what` names it in
+    /// messages (`the template`, `template.docx`).
+    pub fn open(bytes: Vec<u8>, limits: PackageLimits) -> Result<Package, String> {
+        if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+            return Err("is a Word 97–2003 .doc or an encrypted document, not a .docx: save it as a Word document (.docx) without a password".into());
+        }
+        if !bytes.starts_with(b"PK") {
+            return Err("is not a .docx (not a ZIP package)".into());
+        }
+        let mut zip = zip::ZipArchive::new(Cursor::new(&bytes[..]))
+            .map_err(|e| format!("is not a readable ZIP package ({e})"))?;
+        if zip.len() > limits.max_entries {
+            return Err(format!(
+                "has {} entries; a template may have at most {}",
+                zip.len(),
+                limits.max_entries
+            ));
+        }
+        let mut names = Vec::with_capacity(zip.len());
+        let mut total = 0u64;
+        for i in 0..zip.len() {
+            let f = zip
+                .by_index_raw(i)
+                .map_err(|e| format!("has an unreadable entry ({e})"))?;
+            let name = f
+                .name()
+                .map_err(|e| format!("has an entry with an unreadable name ({e})"))?
+                .to_string();
+            if f.encrypted() {
+                return Err(format!("has an encrypted entry ({name})"));
+            }
+            let lower = name.to_ascii_lowercase();
+            if lower.ends_with("vbaproject.bin") || lower.ends_with("vbadata.xml") {
+                return Err(format!(
+                    "holds macros ({name}): macro-enabled documents (.docm) are not templates; save it as a .docx"
+                ));
+            }
+            let (size, packed) = (f.size(), f.compressed_size());
+            if size > limits.max_part_bytes {
+                return Err(format!(
+                    "has an entry ({name}) of {size} bytes inflated; the limit is {} per entry",
+                    limits.max_part_bytes
+                ));
+            }
+            if size > 1024 * 1024 && size / packed.max(1) > limits.max_ratio {
+                return Err(format!(
+                    "has an entry ({name}) that inflates {} times (a ZIP bomb); the limit is {}",
+                    size / packed.max(1),
+                    limits.max_ratio
+                ));
+            }
+            total = total.saturating_add(size);
+            if total > limits.max_total_bytes {
+                return Err(format!(
+                    "inflates to more than {} bytes in all",
+                    limits.max_total_bytes
+                ));
+            }
+            names.push(name);
+        }
+        let pkg = Package { bytes, names };
+        let types = pkg.text("[Content_Types].xml", limits)?;
+        if types.contains("macroEnabled") {
+            return Err("is macro-enabled (.docm/.dotm): save it as a .docx".into());
+        }
+        Ok(pkg)
+    }
+
+    /// The package's bytes as read.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub fn has(&self, name: &str) -> bool {
+        self.names.iter().any(|n| n == name)
+    }
+
+    /// A part inflated as UTF-8 text, held to the limits while it inflates (a declared size
+    /// that lies does not help).
+    pub fn text(&self, name: &str, limits: PackageLimits) -> Result<String, String> {
+        let mut zip = zip::ZipArchive::new(Cursor::new(&self.bytes[..]))
+            .map_err(|e| format!("is not a readable ZIP package ({e})"))?;
+        let f = zip
+            .by_name(name)
+            .map_err(|_| format!("has no part {name}"))?;
+        let mut out = Vec::new();
+        f.take(limits.max_part_bytes + 1)
+            .read_to_end(&mut out)
+            .map_err(|e| format!("has a part ({name}) that does not inflate ({e})"))?;
+        if out.len() as u64 > limits.max_part_bytes {
+            return Err(format!(
+                "has a part ({name}) larger than {} bytes inflated",
+                limits.max_part_bytes
+            ));
+        }
+        let out = out
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .map(<[u8]>::to_vec)
+            .unwrap_or(out);
+        String::from_utf8(out).map_err(|_| format!("has a part ({name}) that is not UTF-8"))
+    }
+}
