@@ -276,6 +276,9 @@ pub struct ServeSettings {
     /// Largest PDF `/v1/verify` accepts, in bytes.
     #[arg(long, env = "COLLABDOCS_VERIFY_BODY_LIMIT_BYTES", default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..=2048 * 1024 * 1024))]
     pub verify_body_limit_bytes: u64,
+    /// Largest `POST /v1/render` body (a Word template and its data) accepted, in bytes.
+    #[arg(long, env = "COLLABDOCS_TEMPLATE_BODY_LIMIT_BYTES", default_value_t = 16 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..=512 * 1024 * 1024))]
+    pub template_body_limit_bytes: u64,
     /// Bytes of request bodies held at once, all requests together: a body that would go past
     /// it is refused with 503 before it is read further.
     #[arg(long, env = "COLLABDOCS_BODY_BUDGET_BYTES", default_value_t = 64 * 1024 * 1024, value_parser = clap::value_parser!(u64).range(1024..=4 * 1024 * 1024 * 1024 - 1))]

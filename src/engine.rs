@@ -15,10 +15,12 @@ use crate::kinds::{DocumentKind, Prepared};
 use crate::render::{self, OutputFormat, RenderError, Theme};
 use crate::sign::{SignError, Signer};
 use crate::template::{TemplateError, Templates};
+use crate::word::library::{word_fault, Entry as WordEntry, Library as WordLibrary};
 
 #[derive(Debug, Clone, Default)]
 pub struct EngineOptions {
-    /// A directory whose `<kind>.hbs` / `partials/*.hbs` replace the built-in templates.
+    /// A directory whose `<kind>.hbs` / `partials/*.hbs` replace the built-in templates and
+    /// whose `word/<name>/` folders hold Word templates.
     pub templates_dir: Option<PathBuf>,
     pub limits: Limits,
     pub theme: Theme,
@@ -31,6 +33,8 @@ pub struct EngineOptions {
 pub struct Engine {
     /// The templates in force; replaced whole when a reload proves its successor.
     templates: RwLock<Arc<Templates>>,
+    /// The Word templates in force, replaced together with `templates`.
+    word: RwLock<Arc<WordLibrary>>,
     templates_dir: Option<PathBuf>,
     template_status: Mutex<TemplateStatus>,
     theme: Theme,
@@ -107,8 +111,14 @@ impl Engine {
     /// document, so a template or markup mistake stops start-up instead of the first request.
     pub fn new(opts: EngineOptions) -> Result<Self, TemplateError> {
         let templates = Templates::load(opts.templates_dir.as_deref())?;
+        let word = WordLibrary::load(
+            opts.templates_dir.as_deref(),
+            Default::default(),
+            opts.limits,
+        )?;
         let engine = Engine {
             templates: RwLock::new(Arc::new(templates)),
+            word: RwLock::new(Arc::new(word)),
             templates_dir: opts.templates_dir,
             template_status: Mutex::new(TemplateStatus {
                 generation: 1,
@@ -120,7 +130,50 @@ impl Engine {
             trust_anchors: opts.trust_anchors,
         };
         engine.prove(&engine.templates())?;
+        engine.prove_word(&engine.word_templates())?;
         Ok(engine)
+    }
+
+    /// Fills every Word template with its example: a field the kind's data does not have, or a
+    /// template the example breaks, stops the load.
+    fn prove_word(&self, library: &WordLibrary) -> Result<(), TemplateError> {
+        for entry in library.entries() {
+            let at = |file: &str, message: String| {
+                word_fault(&format!("word/{}/{file}", entry.name), message)
+            };
+            let _images = crate::image::remember();
+            let (view, _) = self
+                .view_of(&Reading::of(entry), &entry.example)
+                .map_err(|e| {
+                    let listed = match &e {
+                        Error::Invalid(errors, _) => errors
+                            .iter()
+                            .take(5)
+                            .map(|e| format!("{} {}", e.path, e.message))
+                            .collect::<Vec<_>>()
+                            .join("; "),
+                        other => other.to_string(),
+                    };
+                    at(
+                        "example.json",
+                        format!("is not a valid {} payload: {listed}", entry.kind_name()),
+                    )
+                })?;
+            let _budget = crate::budget::limit(self.limits);
+            entry
+                .template
+                .fill(&view, self.limits.max_image_pixels)
+                .map_err(|f| at("template.docx", f.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// The Word templates in force.
+    pub fn word_templates(&self) -> Arc<WordLibrary> {
+        self.word
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// Renders every kind's example, in every style it has, into a document with `templates`.
@@ -152,18 +205,28 @@ impl Engine {
     pub fn reload_templates(&self) -> Result<u64, TemplateError> {
         let loaded = Templates::load(self.templates_dir.as_deref()).and_then(|t| {
             self.prove(&t)?;
-            Ok(t)
+            let word = WordLibrary::load(
+                self.templates_dir.as_deref(),
+                Default::default(),
+                self.limits,
+            )?;
+            self.prove_word(&word)?;
+            Ok((t, word))
         });
         let mut status = self
             .template_status
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         match loaded {
-            Ok(t) => {
+            Ok((t, word)) => {
                 *self
                     .templates
                     .write()
                     .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(t);
+                *self
+                    .word
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(word);
                 status.generation += 1;
                 status.error = None;
                 Ok(status.generation)
@@ -420,12 +483,14 @@ impl Engine {
 /// [`Request::new`], which checks the combination once — a style the kind has, a signature
 /// only of a signable kind, as a PDF in the standard style, by a service with a key — so the
 /// front doors (HTTP, the command line, batch items) only translate into it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Request {
     pub kind: DocumentKind,
     pub format: OutputFormat,
     pub style: Profile,
     pub sign: bool,
+    /// The Word template the document is filled into, instead of the kind's own layout.
+    pub template: Option<Arc<WordEntry>>,
 }
 
 impl Request {
@@ -456,6 +521,60 @@ impl Request {
             format,
             style,
             sign,
+            template: None,
+        })
+    }
+
+    /// The same request filled into the Word template `name` (`?template=`): a template of
+    /// the request's kind, as a DOCX, in its own layout (no house style), not signed.
+    pub fn with_template(self, engine: &Engine, name: &str) -> Result<Request, Error> {
+        let library = engine.word_templates();
+        let entry = library.get(name).ok_or_else(|| {
+            let names = library.names();
+            Error::NotFound(format!(
+                "Word template \"{name}\": {}",
+                if names.is_empty() {
+                    "this service has no Word templates (COLLABDOCS_TEMPLATES_DIR/word/<name>/)"
+                        .to_string()
+                } else {
+                    format!("there are: {}", names.join(", "))
+                }
+            ))
+        })?;
+        match entry.kind() {
+            Some(kind) if kind == self.kind => {}
+            Some(kind) => {
+                return Err(Error::BadRequest(format!(
+                    "the Word template \"{name}\" is filled with {kind} data, not {}",
+                    self.kind
+                )))
+            }
+            None => {
+                return Err(Error::BadRequest(format!(
+                "\"{name}\" is a kind of its own, not a template of {}: POST /v1/documents/{name}",
+                self.kind
+            )))
+            }
+        }
+        if self.sign {
+            return Err(Error::BadRequest(
+                "a document filled into a Word template is a DOCX and is not signed; leave out sign or the template".into(),
+            ));
+        }
+        if self.style != Profile::Standard {
+            return Err(Error::BadRequest(
+                "a Word template has its own layout; leave out the style".into(),
+            ));
+        }
+        if self.format != OutputFormat::Docx {
+            return Err(Error::UnsupportedFormat(format!(
+                "a Word template is filled as docx; format {} of a Word template is not available",
+                self.format
+            )));
+        }
+        Ok(Request {
+            template: Some(entry),
+            ..self
         })
     }
 }
@@ -486,11 +605,176 @@ fn no_signer() -> Error {
 impl Engine {
     /// Renders what `request` asks for.
     pub fn run(&self, request: &Request, body: &Value) -> Result<Rendered, Error> {
-        if request.sign {
+        if let Some(entry) = &request.template {
+            self.fill_word(entry, body)
+        } else if request.sign {
             self.render_signed(request.kind, body)
         } else {
             self.render_unsigned(request, body)
         }
+    }
+}
+
+impl Engine {
+    /// Validates a payload of the template's kind (a built-in kind, or the kind its folder
+    /// defines) and fills the Word template with the view the kind's built-in template gets.
+    pub fn fill_word(&self, entry: &WordEntry, body: &Value) -> Result<Rendered, Error> {
+        self.fill_template(
+            &entry.template,
+            &format!("word/{}", entry.name),
+            &Reading::of(entry),
+            body,
+        )
+    }
+
+    /// Checks a payload of a kind a folder defines against its schema: its warnings, or a 422
+    /// listing every problem.
+    pub fn validate_folder(
+        &self,
+        entry: &WordEntry,
+        body: &Value,
+    ) -> Result<Vec<FieldError>, Error> {
+        let _images = crate::image::remember();
+        self.view_of(&Reading::of(entry), body)
+            .map(|(_, named)| named.warnings)
+    }
+
+    /// Fills a Word template sent with the request (`POST /v1/render`): with a kind, its
+    /// payload validated and its view; without, the data as it is under `doc`.
+    pub fn fill_uploaded(
+        &self,
+        template: Vec<u8>,
+        kind: Option<DocumentKind>,
+        data: &Value,
+    ) -> Result<Rendered, Error> {
+        let template = crate::word::WordTemplate::load(template, Default::default())
+            .map_err(|f| word_error("/template", &f))?;
+        let reading = kind.map_or(Reading::AsIs, Reading::Kind);
+        self.fill_template(&template, "/template", &reading, data)
+    }
+
+    /// The view a Word template is filled with, and the file's names and warnings.
+    fn view_of(&self, reading: &Reading, body: &Value) -> Result<(Value, Named), Error> {
+        match reading {
+            Reading::Kind(kind) => {
+                let mut v = self.validate(*kind, body)?;
+                let view = std::mem::take(&mut v.prepared.context);
+                let stem = &v.prepared.file_stem;
+                Ok((
+                    view,
+                    Named {
+                        filename: format!("{stem}.docx"),
+                        ascii_filename: format!("{}.docx", ascii_stem(*kind, stem)),
+                        warnings: v.warnings,
+                    },
+                ))
+            }
+            Reading::Folder(name, folder) => {
+                let _budget = crate::budget::limit(self.limits);
+                let mut cx = Cx::new(self.limits);
+                let Some(doc) = crate::input::parse_with(&folder.validator, body, &mut cx) else {
+                    return Err(Error::Invalid(cx.errors, cx.errors_not_kept));
+                };
+                let page = serde_json::json!({
+                    "organization": doc.get("organization"),
+                    "document_no": doc.get("document_no"),
+                });
+                Ok((
+                    serde_json::json!({ "doc": doc, "derived": {}, "page": page }),
+                    Named {
+                        filename: format!("{}.docx", folder.title),
+                        ascii_filename: format!("{name}.docx"),
+                        warnings: cx.warnings,
+                    },
+                ))
+            }
+            Reading::AsIs => Ok((
+                serde_json::json!({ "doc": body }),
+                Named {
+                    filename: "document.docx".into(),
+                    ascii_filename: "document.docx".into(),
+                    warnings: Vec::new(),
+                },
+            )),
+        }
+    }
+
+    /// Fills `template` (named `at` in errors) with `body`, read as `reading` says.
+    fn fill_template(
+        &self,
+        template: &crate::word::WordTemplate,
+        at: &str,
+        reading: &Reading,
+        body: &Value,
+    ) -> Result<Rendered, Error> {
+        let _images = crate::image::remember();
+        let (view, named) = self.view_of(reading, body)?;
+        let _budget = crate::budget::limit(self.limits);
+        let bytes = template
+            .fill(&view, self.limits.max_image_pixels)
+            .map_err(|f| word_error(at, &f))?;
+        if bytes.len() > self.limits.max_output_bytes {
+            return Err(over_budget(
+                body,
+                format!(
+                    "the docx file would be {} bytes; the limit is {} (COLLABDOCS_MAX_OUTPUT_BYTES)",
+                    bytes.len(),
+                    self.limits.max_output_bytes
+                ),
+            ));
+        }
+        Ok(Rendered {
+            bytes,
+            format: OutputFormat::Docx,
+            filename: named.filename,
+            ascii_filename: named.ascii_filename,
+            warnings: named.warnings,
+            missing_glyphs: Vec::new(),
+        })
+    }
+}
+
+/// How the data of a Word template is read.
+enum Reading<'a> {
+    /// As a built-in kind's payload.
+    Kind(DocumentKind),
+    /// By the schema of the kind a folder defines, named so.
+    Folder(&'a str, &'a crate::word::library::FolderKind),
+    /// As it is, under `doc`.
+    AsIs,
+}
+
+impl<'a> Reading<'a> {
+    fn of(entry: &'a WordEntry) -> Reading<'a> {
+        match &entry.binding {
+            crate::word::library::Binding::Kind(k) => Reading::Kind(*k),
+            crate::word::library::Binding::Folder(f) => Reading::Folder(&entry.name, f),
+        }
+    }
+}
+
+/// A filled file's names and its payload's warnings.
+struct Named {
+    filename: String,
+    ascii_filename: String,
+    warnings: Vec<FieldError>,
+}
+
+/// What a Word template's fault is to the client: a 503 when the render's time ran out, else
+/// a 422 at the field the tag reads (`doc.a.b` → `/a/b`), or at the template (`at`).
+pub fn word_error(at: &str, fault: &crate::word::Fault) -> Error {
+    use crate::word::Fault;
+    match fault {
+        Fault::Stopped(m) => Error::Overloaded(format!("{m}; retry later")),
+        Fault::Tag { message, .. } => {
+            let path = message
+                .strip_prefix("reads doc.")
+                .and_then(|r| r.split([',', ' ']).next())
+                .map(|p| format!("/{}", p.replace('.', "/")))
+                .unwrap_or_else(|| at.to_string());
+            Error::invalid(vec![FieldError::new(path, fault.to_string())])
+        }
+        other => Error::invalid(vec![FieldError::new(at, other.to_string())]),
     }
 }
 

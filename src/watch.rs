@@ -93,7 +93,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
         };
         if kind.is_dir() && depth < 3 {
             collect(&path, out, depth + 1);
-        } else if path.extension().is_some_and(|e| e == "hbs") {
+        } else if path
+            .extension()
+            .is_some_and(|e| e == "hbs" || e == "docx" || e == "json")
+        {
             out.push(path);
         }
     }

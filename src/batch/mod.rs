@@ -30,11 +30,30 @@ use request::under;
 /// One document to render.
 #[derive(Debug, Clone)]
 pub struct BatchItem {
-    pub kind: DocumentKind,
+    pub kind: ItemKind,
     pub format: OutputFormat,
     pub style: crate::values::Profile,
     pub filename: Option<String>,
+    /// A Word template of the kind, filled instead of the built-in layout.
+    pub template: Option<String>,
     pub data: Value,
+}
+
+/// The kind of a batch item: a built-in kind, or one a Word template folder defines.
+#[derive(Debug, Clone)]
+pub enum ItemKind {
+    Builtin(DocumentKind),
+    Folder(std::sync::Arc<crate::word::library::Entry>),
+}
+
+impl ItemKind {
+    /// The kind's name (`meeting-minutes`, `travel-request`).
+    pub fn name(&self) -> &str {
+        match self {
+            ItemKind::Builtin(k) => k.slug(),
+            ItemKind::Folder(e) => &e.name,
+        }
+    }
 }
 
 /// One line of `manifest.json`.
@@ -121,8 +140,26 @@ fn render_item(
         Ok(it) => {
             let _budget = crate::budget::watch(None, Some(cancel.clone()));
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                let request =
-                    crate::engine::Request::new(engine, it.kind, it.format, it.style, false)?;
+                let kind = match &it.kind {
+                    ItemKind::Builtin(kind) => *kind,
+                    ItemKind::Folder(entry) => {
+                        if it.format != OutputFormat::Docx
+                            || it.template.is_some()
+                            || it.style != crate::values::Profile::Standard
+                        {
+                            return Err(Error::BadRequest(format!(
+                                "{} is a kind defined by a Word template: a docx in its own layout (format docx, no style or template)",
+                                entry.name
+                            )));
+                        }
+                        return engine.fill_word(entry, &it.data);
+                    }
+                };
+                let mut request =
+                    crate::engine::Request::new(engine, kind, it.format, it.style, false)?;
+                if let Some(name) = &it.template {
+                    request = request.with_template(engine, name)?;
+                }
                 engine.run(&request, &it.data)
             }))
             .unwrap_or_else(|_| Err(Error::Internal("render panicked".into())))
@@ -220,7 +257,7 @@ fn write_one(
     let mut entry = ManifestEntry {
         index,
         filename: None,
-        kind: item.map(|it| it.kind.slug().to_string()),
+        kind: item.map(|it| it.kind.name().to_string()),
         format: item.map(|it| it.format.extension().to_string()),
         status: "ok".into(),
         bytes: None,

@@ -3,9 +3,9 @@
 use crate::budget::Limits;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{json, Value};
 
-use super::{BatchItem, ItemResult};
+use super::{BatchItem, ItemKind, ItemResult};
 use crate::engine::Engine;
 use crate::error::{Error, FieldError};
 use crate::input::{Cx, Rules};
@@ -43,6 +43,10 @@ pub struct BatchItemSpec {
     /// numbered on collision. Default: the document's own name (会议纪要-2026-07-28.pdf).
     #[schemars(title = "文件名")]
     pub filename: Option<String>,
+    /// A Word template of the kind (`GET /v1/templates/word`), filled instead of the built-in
+    /// layout; the format must be `docx`.
+    #[schemars(title = "Word 模板", length(min = 1, max = 200))]
+    pub template: Option<String>,
     /// The kind's payload, as `POST /v1/documents/{kind}` takes it.
     #[schemars(title = "数据")]
     pub data: Payload,
@@ -95,21 +99,61 @@ pub(super) fn under(prefix: &str, errors: Vec<FieldError>) -> Vec<FieldError> {
         .collect()
 }
 
-/// Reads one item; errors carry pointers under `/items/<i>`.
-pub fn parse_item(v: &Value, i: usize, limits: Limits) -> Result<BatchItem, Vec<FieldError>> {
+/// Reads one item; errors carry pointers under `/items/<i>`. `library` holds the kinds Word
+/// template folders define, which an item may name too.
+pub fn parse_item(
+    v: &Value,
+    i: usize,
+    limits: Limits,
+    library: &crate::word::library::Library,
+) -> Result<BatchItem, Vec<FieldError>> {
     let mut cx = Cx::new(limits);
+    // An item of a folder's kind is read like one of a built-in kind — its other members have
+    // the same shape — with the kind's name checked against the folders instead of the list
+    // the schema has: the shape is checked on a copy naming a built-in kind (its data left
+    // out: it is read later by its own kind, and copying it would cost its size).
+    let folder = v
+        .get("kind")
+        .and_then(Value::as_str)
+        .and_then(|k| library.folder_kind(k));
+    let shaped;
+    let checked = match (&folder, v) {
+        (Some(_), Value::Object(members)) => {
+            let mut copy: serde_json::Map<String, Value> = members
+                .iter()
+                .filter(|(k, _)| k.as_str() != "data")
+                .map(|(k, x)| (k.clone(), x.clone()))
+                .collect();
+            copy.insert("kind".into(), json!(DocumentKind::ALL[0].slug()));
+            if members.contains_key("data") {
+                copy.insert("data".into(), json!({}));
+            }
+            shaped = Value::Object(copy);
+            &shaped
+        }
+        _ => v,
+    };
+    let checked_copy = !std::ptr::eq(checked, v);
     match crate::input::parse_skipping::<BatchItemSpec>(
-        v,
+        checked,
         &format!("/items/{i}"),
         &mut cx,
         &["data"],
     ) {
         Some(spec) if !cx.has_errors() => Ok(BatchItem {
-            kind: spec.kind,
+            kind: match folder {
+                Some(entry) => ItemKind::Folder(entry),
+                None => ItemKind::Builtin(spec.kind),
+            },
             format: spec.format,
             style: spec.style.unwrap_or_default(),
             filename: spec.filename,
-            data: spec.data.0,
+            template: spec.template,
+            data: if checked_copy {
+                v.get("data").cloned().unwrap_or_default()
+            } else {
+                spec.data.0
+            },
         }),
         _ => Err(cx.errors),
     }
@@ -213,10 +257,12 @@ impl<'de> serde::de::Visitor<'de> for Counted {
 /// unless `strict`, when every such problem is answered at once as one 422.
 pub fn parse_body(
     v: &Value,
-    limits: Limits,
+    engine: &Engine,
     max_items: usize,
     strict: bool,
 ) -> Result<Vec<ItemResult>, Error> {
+    let limits = engine.limits();
+    let library = engine.word_templates();
     let count = v.get("items").and_then(Value::as_array).map_or(0, Vec::len);
     if count > max_items {
         return Err(Error::TooLarge(format!(
@@ -235,7 +281,7 @@ pub fn parse_body(
         .items
         .iter()
         .enumerate()
-        .map(|(i, item)| parse_item(&item.0, i, limits))
+        .map(|(i, item)| parse_item(&item.0, i, limits, &library))
         .collect();
     if strict {
         let malformed: Vec<FieldError> = parsed
@@ -257,7 +303,10 @@ pub fn check_all(engine: &Engine, items: &[ItemResult]) -> Result<(), Error> {
     let mut more = 0;
     for (i, item) in items.iter().enumerate() {
         let (found, not_listed) = match item {
-            Ok(it) => match engine.validate(it.kind, &it.data) {
+            Ok(it) => match match &it.kind {
+                ItemKind::Builtin(kind) => engine.validate(*kind, &it.data).map(|_| ()),
+                ItemKind::Folder(entry) => engine.validate_folder(entry, &it.data).map(|_| ()),
+            } {
                 Err(Error::Invalid(e, n)) => (under(&format!("/items/{i}/data"), e), n),
                 _ => continue,
             },

@@ -19,7 +19,7 @@ pub(super) fn batch(
     settings: &EngineSettings,
 ) -> Result<(), String> {
     let engine = Engine::new(settings.engine_options()?).map_err(|e| e.to_string())?;
-    let items = read_jobs(jobs, engine.limits(), 1_000_000)?;
+    let items = read_jobs(jobs, &engine, 1_000_000)?;
     if fail_fast {
         batch::check_all(&engine, &items).map_err(|e| describe(&e))?;
     }
@@ -84,7 +84,7 @@ pub(super) fn batch(
 /// Reads a jobs file: JSON object with `items`, JSON array, or NDJSON.
 fn read_jobs(
     path: &Path,
-    limits: crate::budget::Limits,
+    engine: &Engine,
     max: usize,
 ) -> Result<Vec<Result<BatchItem, Vec<FieldError>>>, String> {
     let text = if path.as_os_str() == "-" {
@@ -126,7 +126,7 @@ fn read_jobs(
             other => other,
         }
     };
-    batch::parse_body(&value, limits, max, false).map_err(|e| describe(&e))
+    batch::parse_body(&value, engine, max, false).map_err(|e| describe(&e))
 }
 
 /// Tells on standard error how the batch went, each failed item with its problems; `Err`

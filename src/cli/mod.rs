@@ -39,12 +39,20 @@ enum Command {
         /// The payload file; `-` reads standard input.
         #[arg(short, long, default_value = "-")]
         input: PathBuf,
-        /// Output format (see `collabdocs kinds`): pdf, docx, xlsx or html.
-        #[arg(short, long, default_value = "pdf")]
-        format: String,
+        /// Output format (see `collabdocs kinds`): pdf, docx, xlsx or html. Default: pdf, or
+        /// docx with a Word template.
+        #[arg(short, long)]
+        format: Option<String>,
         /// Where to write the file; `-` writes standard output.
         #[arg(short, long, default_value = "-")]
         output: PathBuf,
+        /// Fill the Word template of this name (`<templates dir>/word/<name>/`) instead of the
+        /// kind's own layout.
+        #[arg(long, conflicts_with = "word_template")]
+        template: Option<String>,
+        /// Fill this .docx as a Word template of the kind (as `POST /v1/render` does).
+        #[arg(long)]
+        word_template: Option<PathBuf>,
         /// Digitally sign the PDF (agreements only; needs --signing-key and --signing-cert).
         #[arg(long)]
         sign: bool,
@@ -135,10 +143,20 @@ pub fn main() -> ExitCode {
             input,
             format,
             output,
+            template,
+            word_template,
             sign,
             style,
             engine,
-        } => render::render(&kind, &input, (&format, &style), &output, sign, &engine),
+        } => render::render(
+            &kind,
+            &input,
+            (format.as_deref(), &style),
+            (template.as_deref(), word_template.as_deref()),
+            &output,
+            sign,
+            &engine,
+        ),
         Command::Batch {
             jobs,
             out_dir,

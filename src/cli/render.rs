@@ -1,7 +1,7 @@
 //! `collabdocs render`: one document from a JSON payload.
 
 use std::io::{Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{describe, kind_arg};
 use crate::config::EngineSettings;
@@ -11,18 +11,22 @@ use crate::render::OutputFormat;
 pub(super) fn render(
     kind: &str,
     input: &PathBuf,
-    (format, style): (&str, &str),
+    (format, style): (Option<&str>, &str),
+    (template, word_template): (Option<&str>, Option<&Path>),
     output: &PathBuf,
     sign: bool,
     settings: &EngineSettings,
 ) -> Result<(), String> {
-    let kind = kind_arg(kind)?;
+    let name = kind;
     let profile = crate::values::Profile::parse(style).ok_or_else(|| {
         format!(
             "unknown style \"{style}\"; use {}",
             crate::values::Profile::names()
         )
     })?;
+    let folder_kind = crate::kinds::DocumentKind::from_slug(name).is_none();
+    let with_template = template.is_some() || word_template.is_some() || folder_kind;
+    let format = format.unwrap_or(if with_template { "docx" } else { "pdf" });
     let format = OutputFormat::parse(format)
         .ok_or_else(|| format!("unknown format \"{format}\"; use {}", OutputFormat::names()))?;
     let mut body = Vec::new();
@@ -35,9 +39,42 @@ pub(super) fn render(
     }
     let engine = Engine::new(settings.engine_options()?).map_err(|e| e.to_string())?;
     let value = crate::input::json(&body).map_err(|e| e.to_string())?;
-    let request = crate::engine::Request::new(&engine, kind, format, profile, sign)
+    // A kind a Word template folder of the templates directory defines.
+    if let Some(entry) = engine.word_templates().folder_kind(name) {
+        if format != OutputFormat::Docx
+            || sign
+            || template.is_some()
+            || word_template.is_some()
+            || profile != crate::values::Profile::Standard
+        {
+            return Err(format!("{name} is a kind defined by a Word template: a docx in its own layout (leave out --format, --style, --sign and the template options)"));
+        }
+        let rendered = engine.fill_word(&entry, &value).map_err(|e| describe(&e))?;
+        return write(&rendered, output);
+    }
+    let kind = kind_arg(name)?;
+    let mut request = crate::engine::Request::new(&engine, kind, format, profile, sign)
         .map_err(|e| describe(&e))?;
-    let rendered = engine.run(&request, &value).map_err(|e| describe(&e))?;
+    let rendered = if let Some(path) = word_template {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+        // The same checks as a named template: docx, own layout, not signed.
+        if format != OutputFormat::Docx || sign || profile != crate::values::Profile::Standard {
+            return Err("a Word template is filled as docx, in its own layout, not signed: leave out --format, --style and --sign".into());
+        }
+        engine.fill_uploaded(bytes, Some(kind), &value)
+    } else {
+        if let Some(name) = template {
+            request = request.with_template(&engine, name).map_err(|e| describe(&e))?;
+        }
+        engine.run(&request, &value)
+    }
+    .map_err(|e| describe(&e))?;
+    write(&rendered, output)
+}
+
+/// Writes a rendered file (`-`: standard output), its warnings on standard error.
+fn write(rendered: &crate::engine::Rendered, output: &PathBuf) -> Result<(), String> {
     for w in &rendered.warnings {
         eprintln!("warning: {}: {}", w.path, w.message);
     }

@@ -33,6 +33,7 @@ pub(super) fn serve(s: ServeSettings) -> Result<(), String> {
         body_limit: s.body_limit_bytes as usize,
         batch_body_limit: s.batch_body_limit_bytes as usize,
         verify_body_limit: s.verify_body_limit_bytes as usize,
+        template_body_limit: s.template_body_limit_bytes as usize,
         body_timeout: Duration::from_millis(s.body_timeout_ms),
         bodies: Arc::new(http::BodyBudget::new(s.body_budget_bytes as usize)),
         batch_max_items: s.batch_max_items as usize,

@@ -84,7 +84,7 @@ pub async fn batch(
         move |value| {
             // Malformed items are refused at once; with fail_fast they are listed with the data
             // problems, and nothing renders unless every item is valid.
-            let items = crate::batch::parse_body(&value, engine.limits(), max_items, !fail_fast)?;
+            let items = crate::batch::parse_body(&value, &engine, max_items, !fail_fast)?;
             if fail_fast {
                 crate::batch::check_all(&engine, &items)?;
             }
@@ -157,10 +157,11 @@ pub(super) async fn split(
     .await?;
     let items = parts.map(move |(stem, data)| {
         Ok(crate::batch::BatchItem {
-            kind,
+            kind: crate::batch::ItemKind::Builtin(kind),
             format,
             style,
             filename: Some(stem),
+            template: None,
             data,
         })
     });

@@ -17,8 +17,9 @@ use crate::render::OutputFormat;
 /// One entry of `GET /v1/kinds`.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct KindInfo {
-    /// The kind's name in paths: `/v1/documents/{kind}`.
-    pub kind: DocumentKind,
+    /// The kind's name in paths: `/v1/documents/{kind}` — a built-in kind, or one a Word
+    /// template folder defines (named as its folder).
+    pub kind: String,
     pub title_zh: String,
     pub title_en: String,
     pub formats: Vec<OutputFormat>,
@@ -29,6 +30,10 @@ pub struct KindInfo {
     pub signable: bool,
     /// Where a complete example payload is.
     pub example_url: String,
+    /// For a kind a Word template folder defines: the template's name (`GET
+    /// /v1/templates/word/{name}` lists its tags). Built-in kinds have none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub word_template: Option<String>,
 }
 
 /// The answer of a validate endpoint.
@@ -48,10 +53,10 @@ pub struct Validation {
     ))]
 pub async fn list_kinds(state: web::Data<AppState>) -> HttpResponse {
     let signer = state.engine.signer().is_some();
-    let kinds: Vec<_> = DocumentKind::ALL
+    let mut kinds: Vec<_> = DocumentKind::ALL
         .iter()
         .map(|k| KindInfo {
-            kind: *k,
+            kind: k.slug().into(),
             title_zh: k.title_zh().into(),
             title_en: k.title_en().into(),
             formats: OutputFormat::ALL.to_vec(),
@@ -61,9 +66,26 @@ pub async fn list_kinds(state: web::Data<AppState>) -> HttpResponse {
                 .collect(),
             signable: signer && k.signing().is_some(),
             example_url: format!("/v1/kinds/{}/example", k.slug()),
+            word_template: None,
         })
         .collect();
-    HttpResponse::Ok().json(kinds)
+    let library = state.engine.word_templates();
+    for entry in library.folder_kinds() {
+        let folder = entry.folder().expect("a folder kind");
+        kinds.push(KindInfo {
+            kind: entry.name.clone(),
+            title_zh: folder.title.clone(),
+            title_en: folder.title_en.clone(),
+            formats: vec![OutputFormat::Docx],
+            styles: vec![crate::values::Profile::Standard],
+            signable: false,
+            example_url: format!("/v1/kinds/{}/example", entry.name),
+            word_template: Some(entry.name.clone()),
+        });
+    }
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(kinds)
 }
 
 pub(super) fn kind_of(req: &HttpRequest) -> Result<DocumentKind, Error> {
@@ -71,15 +93,48 @@ pub(super) fn kind_of(req: &HttpRequest) -> Result<DocumentKind, Error> {
     DocumentKind::from_slug(slug).ok_or_else(|| Error::UnknownKind(slug.to_string()))
 }
 
-pub(super) async fn example(req: HttpRequest) -> Result<HttpResponse, Error> {
-    let kind = kind_of(&req)?;
+/// The kind a path names: a built-in kind, or one a Word template folder defines.
+pub(super) enum Target {
+    Builtin(DocumentKind),
+    Folder(std::sync::Arc<crate::word::library::Entry>),
+}
+
+pub(super) fn target_of(req: &HttpRequest, state: &AppState) -> Result<Target, Error> {
+    let slug = req.match_info().get("kind").unwrap_or_default();
+    if let Some(kind) = DocumentKind::from_slug(slug) {
+        return Ok(Target::Builtin(kind));
+    }
+    state
+        .engine
+        .word_templates()
+        .folder_kind(slug)
+        .map(Target::Folder)
+        .ok_or_else(|| Error::UnknownKind(crate::error::bounded(slug.to_string(), 64)))
+}
+
+pub(super) async fn example(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Error> {
+    let body = match target_of(&req, &state)? {
+        Target::Builtin(kind) => kind.example().to_string(),
+        Target::Folder(entry) => entry.example.to_string(),
+    };
     Ok(HttpResponse::Ok()
         .content_type("application/json")
-        .body(kind.example()))
+        .body(body))
 }
 
 /// The format from `?format=`, else from `Accept`, else PDF.
 pub(super) fn negotiate(req: &HttpRequest) -> Result<OutputFormat, Error> {
+    negotiate_or(req, OutputFormat::Pdf)
+}
+
+/// The format from `?format=`, else from `Accept`, else `default`.
+pub(super) fn negotiate_or(
+    req: &HttpRequest,
+    default: OutputFormat,
+) -> Result<OutputFormat, Error> {
     if let Some((_, v)) = query(req)?.iter().find(|(k, _)| k == "format") {
         return OutputFormat::parse(v).ok_or_else(|| {
             Error::UnsupportedFormat(format!(
@@ -93,7 +148,7 @@ pub(super) fn negotiate(req: &HttpRequest) -> Result<OutputFormat, Error> {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
     else {
-        return Ok(OutputFormat::Pdf);
+        return Ok(default);
     };
     let mut wildcard = accept.trim().is_empty();
     for item in accept.split(',') {
@@ -107,7 +162,7 @@ pub(super) fn negotiate(req: &HttpRequest) -> Result<OutputFormat, Error> {
         );
     }
     if wildcard {
-        Ok(OutputFormat::Pdf)
+        Ok(default)
     } else {
         Err(Error::UnsupportedFormat(format!(
             "none of the types in Accept ({accept}) can be produced; ask for one of: {}",
@@ -125,7 +180,7 @@ pub(super) async fn validate(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
-    let kind = kind_of(&req)?;
+    let target = target_of(&req, &state)?;
     let engine = state.engine.clone();
     let warnings = with_json(
         &req,
@@ -133,7 +188,10 @@ pub(super) async fn validate(
         &state,
         state.body_limit,
         "validation",
-        move |value| engine.validate(kind, &value).map(|v| v.warnings),
+        move |value| match target {
+            Target::Builtin(kind) => engine.validate(kind, &value).map(|v| v.warnings),
+            Target::Folder(entry) => engine.validate_folder(&entry, &value),
+        },
     )
     .await?;
     Ok(HttpResponse::Ok().json(Validation {
@@ -147,13 +205,25 @@ pub(super) async fn render_document(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
-    let request = crate::engine::Request::new(
+    if let Target::Folder(entry) = target_of(&req, &state)? {
+        return render_folder_kind(req, payload, state, entry).await;
+    }
+    let template = super::request::text(&req, "template")?;
+    // A Word template is filled as a DOCX unless another format is asked for by name.
+    let default = match template {
+        Some(_) => OutputFormat::Docx,
+        None => OutputFormat::Pdf,
+    };
+    let mut request = crate::engine::Request::new(
         &state.engine,
         kind_of(&req)?,
-        negotiate(&req)?,
+        negotiate_or(&req, default)?,
         super::request::style(&req)?,
         flag(&req, "sign")?,
     )?;
+    if let Some(name) = &template {
+        request = request.with_template(&state.engine, name)?;
+    }
     let key = super::middleware::bearer(req.headers()).map(str::to_string);
     if request.sign && !state.signing_keys.is_empty() {
         let allowed = key
@@ -168,6 +238,7 @@ pub(super) async fn render_document(
     }
     let engine = state.engine.clone();
     let started = Instant::now();
+    let (kind, format, sign) = (request.kind, request.format, request.sign);
     let rendered = with_json(
         &req,
         payload,
@@ -181,13 +252,60 @@ pub(super) async fn render_document(
         },
     )
     .await?;
-    let (kind, format) = (request.kind, request.format);
-    if request.sign {
+    if sign {
         audit_signature(&req, key.as_deref(), &rendered, &state);
     }
     state.metrics.render(
         kind.slug(),
         format.extension(),
+        started.elapsed().as_secs_f64(),
+        rendered.bytes.len(),
+    );
+    Ok(file_response(&rendered))
+}
+
+/// A kind a Word template folder defines: its payload checked by its schema, filled into its
+/// template, as a DOCX (other formats 406; no style, signature or other template).
+async fn render_folder_kind(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    entry: std::sync::Arc<crate::word::library::Entry>,
+) -> Result<HttpResponse, Error> {
+    let format = negotiate_or(&req, OutputFormat::Docx)?;
+    if format != OutputFormat::Docx {
+        return Err(Error::UnsupportedFormat(format!(
+            "{} is a kind defined by a Word template and is rendered as docx; format {format} is not available for it",
+            entry.name
+        )));
+    }
+    for (name, what) in [
+        ("style", "a house style"),
+        ("sign", "a signature"),
+        ("template", "another template"),
+    ] {
+        if query(&req)?.iter().any(|(k, _)| k == name) {
+            return Err(Error::BadRequest(format!(
+                "{} is a kind defined by a Word template: it has its own layout and takes no {what} (leave out {name})",
+                entry.name
+            )));
+        }
+    }
+    let engine = state.engine.clone();
+    let started = Instant::now();
+    let name = entry.name.clone();
+    let rendered = with_json(
+        &req,
+        payload,
+        &state,
+        state.body_limit,
+        "render",
+        move |value| engine.fill_word(&entry, &value),
+    )
+    .await?;
+    state.metrics.render(
+        &name,
+        "docx",
         started.elapsed().as_secs_f64(),
         rendered.bytes.len(),
     );

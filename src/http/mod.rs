@@ -3,7 +3,8 @@
 //!
 //! The parts: [`middleware`] (request ids, API keys, metrics labels, render slots),
 //! [`documents`] (kinds, examples, validate, render), [`batch`], [`signing`] (verify),
-//! [`operations`] (health, readiness, metrics, OpenAPI, docs, templates), `studio` (the page
+//! [`operations`] (health, readiness, metrics, OpenAPI, docs, templates), [`word`] (Word
+//! templates: listed, their tags, one sent with the request), `studio` (the page
 //! for people), [`request`] and [`response`]
 //! (bodies, query parameters, file headers), and [`openapi`], the API document.
 
@@ -23,6 +24,7 @@ pub mod documents;
 #[cfg(debug_assertions)]
 mod faults;
 mod middleware;
+mod multipart;
 pub mod openapi;
 pub mod operations;
 mod request;
@@ -31,6 +33,7 @@ pub mod signing;
 pub mod slots;
 pub mod state;
 mod studio;
+pub mod word;
 
 pub use response::{content_digest, content_disposition};
 pub use slots::BodyBudget;
@@ -113,6 +116,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(post("/batch/{kind}").to(batch::split))
             .service(post("/verify").to(signing::verify))
             .service(get("/templates").to(operations::templates))
+            .service(get("/templates/word").to(word::list))
+            .service(get("/templates/word/{name}").to(word::tags))
+            .service(post("/render").to(word::render))
             .default_service(web::to(not_found)),
     )
     .service(get("/healthz").to(operations::healthz))

@@ -31,6 +31,9 @@ use crate::render::OutputFormat;
         crate::http::operations::metrics,
         crate::http::openapi::openapi_json,
         crate::http::operations::templates,
+        crate::http::word::list,
+        crate::http::word::tags,
+        crate::http::word::render,
         crate::http::signing::verify,
     ),
     components(schemas(
@@ -41,6 +44,9 @@ use crate::render::OutputFormat;
         crate::http::operations::Health,
         crate::http::operations::TemplatesInfo,
         crate::engine::TemplateProblem,
+        crate::http::word::WordTemplateInfo,
+        crate::http::word::WordTemplateTags,
+        crate::http::word::TagInfo,
         crate::values::Profile,
         crate::batch::ManifestEntry,
         crate::sign::Verification,
@@ -53,6 +59,7 @@ use crate::render::OutputFormat;
         (name = "documents", description = "Render one document, or check its payload"),
         (name = "kinds", description = "The document kinds and their example payloads"),
         (name = "batch", description = "Many documents in one ZIP"),
+        (name = "templates", description = "Word templates: the office's own .docx filled from JSON"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
 )]
@@ -79,8 +86,15 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The whole document for the given input limits, as JSON.
+/// The whole document for the given input limits, as JSON: the built-in kinds only (what
+/// `collabdocs openapi` prints and `openapi/openapi.json` holds).
 pub fn document(limits: Limits) -> Value {
+    document_with(limits, &Default::default())
+}
+
+/// The document with the kinds the Word template folders of `library` define: each its
+/// render, validate and example operations, with its own schema (what `/openapi.json` serves).
+pub fn document_with(limits: Limits, library: &crate::word::library::Library) -> Value {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serializes");
     doc["info"]["version"] = json!(env!("CARGO_PKG_VERSION"));
     let mut schemas = Schemas::new(limits);
@@ -130,11 +144,40 @@ pub fn document(limits: Limits) -> Value {
         "The ZIP: one file per item that rendered, and `manifest.json` listing every item (`status` ok or error, with its problem, and each file's sha256). It is streamed as it is written (chunked, no Content-Length); a ZIP cut short means the batch stopped on a fault.",
     );
     add_errors(batch, &[400, 401, 408, 413, 422, 503]);
+    let mut folder_schemas = Vec::new();
+    for entry in library.folder_kinds() {
+        let folder = entry.folder().expect("a folder kind");
+        let name = format!("WordKind{}", crate::values::pascal_case(&entry.name));
+        // The schema as a component of its own; its own `#/…` references made to point inside it.
+        folder_schemas.push((
+            name.clone(),
+            rebase(&folder.schema, &format!("#/components/schemas/{name}")),
+        ));
+        let body = json!({ "$ref": format!("#/components/schemas/{name}") });
+        examples.insert(
+            entry.name.clone(),
+            json!({ "summary": format!("A complete {} payload", entry.name), "value": entry.example }),
+        );
+        let example = json!({ "$ref": format!("#/components/examples/{}", entry.name) });
+        let paths = doc["paths"].as_object_mut().expect("paths");
+        paths.insert(
+            format!("/v1/documents/{}", entry.name),
+            json!({ "post": folder_render_operation(entry, &body, &example) }),
+        );
+        paths.insert(
+            format!("/v1/documents/{}/validate", entry.name),
+            json!({ "post": folder_operation(entry, "validate", validate_operation(DocumentKind::ALL[0], &body, &example)) }),
+        );
+        paths.insert(
+            format!("/v1/kinds/{}/example", entry.name),
+            json!({ "get": folder_operation(entry, "example", example_operation(DocumentKind::ALL[0], &body, &example)) }),
+        );
+    }
     doc["components"]["examples"] = Value::Object(examples);
     let components = doc["components"]["schemas"]
         .as_object_mut()
         .expect("components");
-    for (name, schema) in schemas.components() {
+    for (name, schema) in schemas.components().into_iter().chain(folder_schemas) {
         components.insert(name, schema);
     }
     // A batch's item count is bounded by COLLABDOCS_BATCH_MAX_ITEMS (413), not the array limit.
@@ -157,6 +200,72 @@ pub fn document(limits: Limits) -> Value {
     }
     sort_keys(&mut doc);
     doc
+}
+
+/// A folder kind's schema with its local references (`#/$defs/x`) made to point where the
+/// schema now stands (`#/components/schemas/Name/$defs/x`).
+fn rebase(schema: &Value, at: &str) -> Value {
+    match schema {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| k.as_str() != "$schema")
+                .map(|(k, v)| {
+                    let v = match (k.as_str(), v) {
+                        ("$ref", Value::String(r)) if r.starts_with('#') => {
+                            Value::String(format!("{at}{}", &r[1..]))
+                        }
+                        _ => rebase(v, at),
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(|v| rebase(v, at)).collect()),
+        other => other.clone(),
+    }
+}
+
+/// A built-in kind's operation made a folder kind's: its id, summary and tag.
+fn folder_operation(entry: &crate::word::library::Entry, verb: &str, mut op: Value) -> Value {
+    let title = entry.folder().map_or("", |f| f.title.as_str());
+    op["operationId"] = json!(format!("{verb}{}", crate::values::pascal_case(&entry.name)));
+    op["summary"] = json!(match verb {
+        "validate" => format!("Check a {} payload without rendering", entry.name),
+        _ => format!("A complete example payload for {} ({title})", entry.name),
+    });
+    op
+}
+
+/// `POST /v1/documents/<folder kind>`: its payload, its template, a DOCX.
+fn folder_render_operation(
+    entry: &crate::word::library::Entry,
+    body: &Value,
+    example: &Value,
+) -> Value {
+    let (title, title_en) = entry
+        .folder()
+        .map_or(("", ""), |f| (f.title.as_str(), f.title_en.as_str()));
+    let mime = OutputFormat::Docx.mime();
+    let mut op = json!({
+        "tags": ["documents"],
+        "operationId": format!("render{}", crate::values::pascal_case(&entry.name)),
+        "summary": format!("Render {title} — {title_en}"),
+        "description": format!(
+            "A kind defined by the Word template folder `word/{}/`: the payload is checked against its schema (422 lists every problem by pointer) and filled into its template. The answer is a DOCX; other formats are 406, `style`, `sign` and `template` are 400.",
+            entry.name
+        ),
+        "parameters": [format_parameter()],
+        "requestBody": json_body(body, example),
+        "responses": {
+            "200": {
+                "description": "The filled document.",
+                "headers": file_headers(),
+                "content": { mime: { "schema": binary() } },
+            },
+        },
+    });
+    add_errors(&mut op, &[400, 401, 406, 408, 413, 422, 503]);
+    op
 }
 
 /// The document as committed: pretty JSON with a final newline.
@@ -210,6 +319,17 @@ fn style_parameter(kind: DocumentKind) -> Value {
             DocumentKind::official_kinds().join(", ")
         ),
         "schema": { "type": "string", "enum": styles, "default": "standard" },
+    })
+}
+
+/// `?template=`: a Word template of the templates directory, filled instead of the built-in layout.
+fn template_parameter() -> Value {
+    json!({
+        "name": "template",
+        "in": "query",
+        "required": false,
+        "description": "A Word template of this kind (`COLLABDOCS_TEMPLATES_DIR/word/<name>/`, listed by `GET /v1/templates/word`): the payload is validated as without it and filled into the office's own .docx. The answer is a docx (the default format with a template; other formats are 406); not with `style` or `sign`. An unknown name is 404.",
+        "schema": { "type": "string" },
     })
 }
 
@@ -295,14 +415,14 @@ fn render_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value 
             kind.slug()
         ),
         "parameters": match kind.signing() {
-            Some(signing) => json!([format_parameter(), style_parameter(kind), {
+            Some(signing) => json!([format_parameter(), style_parameter(kind), template_parameter(), {
                 "name": "sign",
                 "in": "query",
                 "required": false,
                 "description": signing.description,
                 "schema": { "type": "boolean" },
             }]),
-            None => json!([format_parameter(), style_parameter(kind)]),
+            None => json!([format_parameter(), style_parameter(kind), template_parameter()]),
         },
         "requestBody": json_body(body, example),
         "responses": {
@@ -406,10 +526,27 @@ fn sort_keys(v: &mut Value) {
 #[utoipa::path(get, path = "/openapi.json", tag = "operations",
     responses((status = 200, description = "The OpenAPI 3.1 document of this service.", body = Object)))]
 pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().content_type("application/json").body(
-        state
-            .openapi
-            .get_or_init(|| document_text(state.engine.limits()).into_bytes())
-            .clone(),
-    )
+    // Made on its first request, and again after a template reload (the folder kinds may
+    // have changed).
+    let generation = state.engine.template_status().generation;
+    let mut cached = state
+        .openapi
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let text = match cached.as_ref() {
+        Some((g, text)) if *g == generation => text.clone(),
+        _ => {
+            let library = state.engine.word_templates();
+            let mut s =
+                serde_json::to_string_pretty(&document_with(state.engine.limits(), &library))
+                    .expect("serializes");
+            s.push('\n');
+            let text = std::sync::Arc::new(s.into_bytes());
+            *cached = Some((generation, text.clone()));
+            text
+        }
+    };
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(text.as_ref().clone())
 }

@@ -115,6 +115,17 @@ pub(super) fn style(req: &HttpRequest) -> Result<crate::values::Profile, Error> 
     }
 }
 
+/// A text query parameter (`?template=`), if given; empty is a 400.
+pub(super) fn text(req: &HttpRequest, name: &str) -> Result<Option<String>, Error> {
+    match query(req)?.into_iter().find(|(k, _)| k == name) {
+        None => Ok(None),
+        Some((_, v)) if v.is_empty() || v.len() > 200 => Err(Error::BadRequest(format!(
+            "{name} must name something (1 to 200 characters)"
+        ))),
+        Some((_, v)) => Ok(Some(v)),
+    }
+}
+
 pub(super) fn flag(req: &HttpRequest, name: &str) -> Result<bool, Error> {
     match query(req)?
         .iter()

@@ -18,6 +18,8 @@ pub struct AppState {
     pub batch_body_limit: usize,
     /// The largest PDF `/v1/verify` accepts, in bytes.
     pub verify_body_limit: usize,
+    /// The largest `POST /v1/render` body (a Word template and its data) accepted, in bytes.
+    pub template_body_limit: usize,
     /// A request body not received whole in this time is refused with 408.
     pub body_timeout: Duration,
     /// The bytes of request bodies all requests in flight may hold together.
@@ -38,9 +40,9 @@ pub struct AppState {
     /// Set on SIGTERM: `/readyz` answers 503 so traffic moves elsewhere while requests finish.
     pub draining: Arc<AtomicBool>,
     pub metrics: Arc<Metrics>,
-    /// The OpenAPI document for the engine's limits, built once.
-    /// (Made on its first request: the API document of the engine\'s limits.)
-    pub openapi: std::sync::OnceLock<Vec<u8>>,
+    /// The API document for the engine's limits and folder kinds, with the template generation
+    /// it was made for: made on its first request and again after a reload.
+    pub openapi: std::sync::Mutex<Option<(u64, std::sync::Arc<Vec<u8>>)>>,
     /// Started with `--watch-templates` (the studio then follows template changes).
     pub watch_templates: bool,
 }
@@ -49,11 +51,12 @@ impl AppState {
     /// Defaults for everything but the engine (as `serve` has them without settings).
     pub fn new(engine: Arc<Engine>) -> Self {
         Self {
-            openapi: std::sync::OnceLock::new(),
+            openapi: std::sync::Mutex::new(None),
             engine,
             body_limit: 2 * 1024 * 1024,
             batch_body_limit: 32 * 1024 * 1024,
             verify_body_limit: 16 * 1024 * 1024,
+            template_body_limit: 16 * 1024 * 1024,
             body_timeout: Duration::from_secs(20),
             bodies: Arc::new(BodyBudget::new(64 * 1024 * 1024)),
             batch_max_items: 1000,

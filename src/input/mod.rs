@@ -156,7 +156,7 @@ mod read;
 mod schemas;
 mod suggest;
 
-pub use read::{item_rules, member_rules, parse, parse_skipping, validator, Validator};
+pub use read::{item_rules, member_rules, parse, parse_skipping, parse_with, validator, Validator};
 pub use schemas::Schemas;
 pub(crate) use suggest::suggestion;
 

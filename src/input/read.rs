@@ -5,6 +5,7 @@ use crate::budget::Limits;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::{problems, Cx, Payload, Schemas};
@@ -22,17 +23,16 @@ impl Validator {
         let mut schemas = Schemas::new(limits);
         let mut root = schemas.component::<T>();
         root["components"] = json!({ "schemas": schemas.components() });
-        let max_pixels = limits.max_image_pixels;
-        let compiled = jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft202012)
-            .should_validate_formats(true)
-            .with_format("date", |s: &str| crate::values::Date::parse(s).is_some())
-            .with_format(crate::values::IMAGE_FORMAT, move |s: &str| {
-                crate::image::ImageData::from_data_uri(s, max_pixels).is_ok()
-            })
-            .build(&root)
-            .expect("the payload types' schemas compile");
+        let compiled = compile(&root, limits).expect("the payload types' schemas compile");
         Validator { root, compiled }
+    }
+
+    /// A JSON Schema given at run time (the schema of a kind a Word template folder defines),
+    /// with the service's formats (`date`, images). Nothing it refers to is fetched: a `$ref`
+    /// outside the schema is an error.
+    pub fn from_schema(root: Value, limits: Limits) -> Result<Validator, String> {
+        let compiled = compile(&root, limits).map_err(|e| e.to_string())?;
+        Ok(Validator { root, compiled })
     }
 
     /// Every problem of shape in `v`, in the service's words, into `cx`.
@@ -56,6 +56,84 @@ impl Validator {
                 }
             }
         }
+    }
+}
+
+fn compile(
+    root: &Value,
+    limits: Limits,
+) -> Result<jsonschema::Validator, jsonschema::ValidationError<'static>> {
+    let max_pixels = limits.max_image_pixels;
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft202012)
+        .should_validate_formats(true)
+        .with_format("date", |s: &str| crate::values::Date::parse(s).is_some())
+        .with_format(crate::values::IMAGE_FORMAT, move |s: &str| {
+            crate::image::ImageData::from_data_uri(s, max_pixels).is_ok()
+        })
+        .build(root)
+}
+
+/// Reads a payload against a schema given at run time: every problem of shape, and every
+/// string and array over the limits in force (a run-time schema does not carry them), goes
+/// into `cx`; a payload without any comes back tidied as the typed kinds' are (control
+/// characters out, null or blank members absent).
+pub fn parse_with(validator: &Validator, v: &Value, cx: &mut Cx) -> Option<Value> {
+    let before = cx.errors.len() + cx.errors_not_kept;
+    validator.check(v, cx);
+    within_limits(v, &mut String::new(), cx);
+    if cx.errors.len() + cx.errors_not_kept != before {
+        return None;
+    }
+    match Value::deserialize(Tidy::new(v, &[])) {
+        Ok(value) => Some(value),
+        Err(e) => {
+            cx.error("", format!("could not be read: {e}"));
+            None
+        }
+    }
+}
+
+/// Strings and arrays over the limits, at their pointers.
+fn within_limits(v: &Value, path: &mut String, cx: &mut Cx) {
+    let len = path.len();
+    match v {
+        Value::String(s) => {
+            let chars = s.chars().count();
+            if chars > cx.limits.max_string_chars {
+                let limit = cx.limits.max_string_chars;
+                cx.error(
+                    path.clone(),
+                    format!("is {chars} characters long; the limit is {limit} (COLLABDOCS_MAX_STRING_CHARS)"),
+                );
+            }
+        }
+        Value::Array(items) => {
+            if items.len() > cx.limits.max_array_items {
+                let limit = cx.limits.max_array_items;
+                cx.error(
+                    path.clone(),
+                    format!(
+                        "has {} items; the limit is {limit} (COLLABDOCS_MAX_ARRAY_ITEMS)",
+                        items.len()
+                    ),
+                );
+                return;
+            }
+            for (i, item) in items.iter().enumerate() {
+                path.push_str(&format!("/{i}"));
+                within_limits(item, path, cx);
+                path.truncate(len);
+            }
+        }
+        Value::Object(members) => {
+            for (k, item) in members {
+                *path = super::child(path, k);
+                within_limits(item, path, cx);
+                path.truncate(len);
+            }
+        }
+        _ => {}
     }
 }
 

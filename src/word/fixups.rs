@@ -56,7 +56,7 @@ pub(super) fn package(
             message,
         })?;
         let xml = renumber(&xml, &mut docpr);
-        super::xml::parse(&xml).map_err(|e| Fault::Part {
+        super::xml::check(&xml).map_err(|e| Fault::Part {
             part: p.name.clone(),
             message: format!("filled {e}: a tag stands where its value breaks the part"),
         })?;
@@ -412,14 +412,9 @@ fn write_zip(
         }
         parts.insert("[Content_Types].xml".into(), types);
     }
-    let time = zip::DateTime::from_date_and_time(2026, 1, 1, 0, 0, 0).unwrap_or_default();
-    let deflated = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .compression_level(Some(6))
-        .last_modified_time(time);
-    let stored = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Stored)
-        .last_modified_time(time);
+    // Filled parts and pictures as every package of the service is written: fast deflate,
+    // small parts and compressed pictures stored, fixed times.
+    let options = crate::render::zip_entry_options;
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(
         t.package.bytes().len() + 4096,
     )));
@@ -430,7 +425,8 @@ fn write_zip(
         match parts.remove(&name) {
             Some(xml) => {
                 drop(f);
-                out.start_file(&name, deflated).map_err(bad)?;
+                out.start_file(&name, options(xml.as_bytes()))
+                    .map_err(bad)?;
                 out.write_all(xml.as_bytes())
                     .map_err(|e| Fault::Package(format!("could not be written ({e})")))?;
             }
@@ -441,12 +437,14 @@ fn write_zip(
     let mut added: Vec<(String, String)> = parts.into_iter().collect();
     added.sort();
     for (name, xml) in added {
-        out.start_file(&name, deflated).map_err(bad)?;
+        out.start_file(&name, options(xml.as_bytes()))
+            .map_err(bad)?;
         out.write_all(xml.as_bytes())
             .map_err(|e| Fault::Package(format!("could not be written ({e})")))?;
     }
     for (name, req) in media {
-        out.start_file(name, stored).map_err(bad)?;
+        out.start_file(name, options(&req.image.bytes))
+            .map_err(bad)?;
         out.write_all(&req.image.bytes)
             .map_err(|e| Fault::Package(format!("could not be written ({e})")))?;
     }

@@ -20,6 +20,7 @@ use handlebars::{
 use serde_json::Value;
 
 mod fixups;
+pub mod library;
 pub mod package;
 mod part;
 pub mod xml;
@@ -31,7 +32,7 @@ pub use package::PackageLimits;
 pub struct Tag {
     /// The part it is in: `word/document.xml`, `word/header1.xml`, …
     pub part: String,
-    /// The tag as written (joined over runs, quotes straightened).
+    /// The tag as written, joined over the runs Word split it into.
     pub text: String,
     /// The paragraph around it (or where it stands), for finding it.
     pub paragraph: String,
@@ -139,6 +140,11 @@ impl TagKind {
     /// The tag as the Handlebars template has it.
     fn source(&self) -> String {
         match self {
+            // A field named like a helper (`{{date}}` of a row with a `date`) is the field:
+            // a helper always takes an argument.
+            TagKind::Value { expr } if crate::template::HELPERS.contains(&expr.as_str()) => {
+                format!("{{{{this.{expr}}}}}")
+            }
             TagKind::Value { expr } => format!("{{{{{expr}}}}}"),
             TagKind::Open { helper, expr } => format!("{{{{#{helper} {expr}}}}}"),
             TagKind::Else => "{{else}}".into(),
@@ -167,6 +173,78 @@ impl TagKind {
             _ => None,
         }
     }
+}
+
+/// The fields of the view each tag reads, as full paths: a tag inside `{{#each doc.items}}`
+/// that writes `{{owner.name}}` reads `doc.items[].owner.name`; helpers' names, literals and
+/// `@index`-like variables are not fields.
+pub fn bindings(tags: &[Tag]) -> Vec<Vec<String>> {
+    // The context each open block gives its inside, innermost last.
+    let mut stack: Vec<String> = vec![String::new()];
+    let resolve = |stack: &[String], path: &str| -> Option<String> {
+        if path.starts_with('@') && !path.starts_with("@root") {
+            return None;
+        }
+        if let Some(rest) = path.strip_prefix("@root.") {
+            return Some(rest.to_string());
+        }
+        let mut depth = stack.len() - 1;
+        let mut rest = path;
+        while let Some(r) = rest.strip_prefix("../") {
+            depth = depth.saturating_sub(1);
+            rest = r;
+        }
+        let base = &stack[depth];
+        let rest = rest.strip_prefix("this.").unwrap_or(rest);
+        Some(match (base.is_empty(), rest) {
+            (_, "this") | (_, ".") => base.clone(),
+            (true, r) => r.to_string(),
+            (false, r) => format!("{base}.{r}"),
+        })
+    };
+    let fields = |stack: &[String], expr: &str| -> Vec<String> {
+        let tokens: Vec<&str> = expr.split_whitespace().collect();
+        // With arguments the first word names a helper.
+        let args = if tokens.len() > 1 {
+            &tokens[1..]
+        } else {
+            &tokens[..]
+        };
+        args.iter()
+            .map(|t| t.split_once('=').map_or(*t, |(_, v)| v))
+            .filter(|t| {
+                !t.starts_with(['"', '\'', '“', '‘'])
+                    && !t.starts_with(|c: char| c.is_ascii_digit() || c == '-')
+                    && !matches!(*t, "true" | "false" | "null")
+            })
+            .filter_map(|t| resolve(stack, t))
+            .collect()
+    };
+    let mut out = Vec::with_capacity(tags.len());
+    for t in tags {
+        match &t.kind {
+            TagKind::Value { expr } | TagKind::Image { expr, .. } => out.push(fields(&stack, expr)),
+            TagKind::Open { helper, expr } => {
+                let read = fields(&stack, expr);
+                let inside = match helper.as_str() {
+                    "each" => read.first().map(|f| format!("{f}[]")),
+                    "with" => read.first().cloned(),
+                    _ => None,
+                }
+                .unwrap_or_else(|| stack.last().cloned().unwrap_or_default());
+                stack.push(inside);
+                out.push(read);
+            }
+            TagKind::Close { .. } => {
+                if stack.len() > 1 {
+                    stack.pop();
+                }
+                out.push(Vec::new());
+            }
+            _ => out.push(Vec::new()),
+        }
+    }
+    out
 }
 
 /// `{{image doc.logo width=40mm height=20mm}}`.
@@ -215,6 +293,8 @@ pub enum Fault {
     Package(String),
     /// A part as a whole (not well-formed, tracked changes).
     Part { part: String, message: String },
+    /// The render's time ran out (or its caller went away) while it was filled.
+    Stopped(String),
     /// One tag.
     Tag {
         part: String,
@@ -228,6 +308,7 @@ impl std::fmt::Display for Fault {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Fault::Package(m) => write!(f, "the template {m}"),
+            Fault::Stopped(m) => write!(f, "the template was not filled: {m}"),
             Fault::Part { part, message } => write!(f, "{part} {message}"),
             Fault::Tag {
                 part,
@@ -294,13 +375,14 @@ impl WordTemplate {
         hb.register_helper("collabdocs-image", Box::new(ImageHelper));
         let mut tags = Vec::new();
         let mut parts = Vec::new();
+        let mut chunks = Vec::new();
         for name in package.names.iter().filter(|n| is_story(n)) {
             let src = package.text(name, limits).map_err(Fault::Package)?;
             if !src.contains("{{") && !src.contains("｛｛") {
                 continue;
             }
             let before = tags.len();
-            let prepared = part::prepare(name, &src, &mut tags)?;
+            let prepared = part::prepare(name, parts.len(), &src, &mut tags)?;
             if tags.len() == before {
                 continue;
             }
@@ -309,6 +391,7 @@ impl WordTemplate {
                     let at = e.pos().map(|(l, c)| offset(&prepared.source, l, c));
                     tag_fault(&tags, &prepared.spans, name, at, &e.reason().to_string())
                 })?;
+            chunks.push(prepared.chunks);
             parts.push(PartTemplate {
                 name: name.clone(),
                 source: prepared.source,
@@ -316,6 +399,7 @@ impl WordTemplate {
                 boxes: prepared.boxes,
             });
         }
+        hb.register_helper("collabdocs-lit", Box::new(Literal(chunks)));
         Ok(WordTemplate {
             package,
             parts,
@@ -343,7 +427,7 @@ impl WordTemplate {
         let context = Context::wraps(view).map_err(|e| Fault::Package(e.to_string()))?;
         let mut filled = Vec::with_capacity(self.parts.len());
         for p in &self.parts {
-            crate::budget::check().map_err(|e| Fault::Package(format!("was not filled: {e}")))?;
+            crate::budget::check().map_err(|e| Fault::Stopped(e.to_string()))?;
             let out = self
                 .hb
                 .render_with_context(&p.name, &context)
@@ -473,6 +557,32 @@ fn docx_escape(s: &str) -> String {
         }
     }
     out
+}
+
+/// `{{collabdocs-lit P N}}`: the `N`th piece of part `P`'s own XML, written as it is.
+struct Literal(Vec<Vec<String>>);
+
+impl HelperDef for Literal {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        _: &'reg Handlebars<'reg>,
+        _: &'rc Context,
+        _: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let at = |i: usize| {
+            h.param(i)
+                .and_then(|p| p.value().as_u64())
+                .map(|v| v as usize)
+        };
+        let chunk = at(0)
+            .zip(at(1))
+            .and_then(|(p, n)| self.0.get(p)?.get(n))
+            .ok_or_else(|| RenderErrorReason::Other("a broken literal".into()))?;
+        out.write(chunk)?;
+        Ok(())
+    }
 }
 
 /// A picture a tag asked for while a part was rendered.

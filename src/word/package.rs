@@ -97,11 +97,52 @@ impl Package {
             names.push(name);
         }
         let pkg = Package { bytes, names };
+        pkg.no_dtd()?;
         let types = pkg.text("[Content_Types].xml", limits)?;
         if types.contains("macroEnabled") {
             return Err("is macro-enabled (.docm/.dotm): save it as a .docx".into());
         }
         Ok(pkg)
+    }
+
+    /// Refuses a DTD (and so any entity) in any XML part, also those no tag is in and that
+    /// are copied as they are: the reader of the filled file would expand it. A DTD stands
+    /// before the root element, so only the start of a part is inflated.
+    fn no_dtd(&self) -> Result<(), String> {
+        const HEAD: u64 = 4096;
+        let mut zip = zip::ZipArchive::new(Cursor::new(&self.bytes[..]))
+            .map_err(|e| format!("is not a readable ZIP package ({e})"))?;
+        for name in &self.names {
+            let lower = name.to_ascii_lowercase();
+            if !(lower.ends_with(".xml") || lower.ends_with(".rels")) {
+                continue;
+            }
+            let f = zip
+                .by_name(name)
+                .map_err(|e| format!("has an unreadable entry {name} ({e})"))?;
+            let mut head = Vec::new();
+            f.take(HEAD)
+                .read_to_end(&mut head)
+                .map_err(|e| format!("has a part ({name}) that does not inflate ({e})"))?;
+            // The root element: the first `<` not opening a declaration, comment or DTD.
+            let root = head
+                .windows(2)
+                .position(|w| w[0] == b'<' && !matches!(w[1], b'?' | b'!'));
+            let prolog = &head[..root.unwrap_or(head.len())];
+            if memchr::memmem::find(prolog, b"<!DOCTYPE").is_some()
+                || memchr::memmem::find(prolog, b"<!ENTITY").is_some()
+            {
+                return Err(format!(
+                    "has a DTD in {name}: entity declarations are not accepted in a template"
+                ));
+            }
+            if root.is_none() && head.len() as u64 == HEAD {
+                return Err(format!(
+                    "has a part ({name}) with more than {HEAD} bytes before its root element"
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The package's bytes as read.

@@ -43,7 +43,11 @@ const CONTAINERS: [&str; 10] = [
 
 /// A part made ready: its Handlebars source, and where each tag stands in it.
 pub struct Prepared {
+    /// The tags, and between them `{{collabdocs-lit P N}}`: the part's own XML is kept out of
+    /// the source (Handlebars would parse it character by character) and written as it is.
     pub source: String,
+    /// The XML between the tags, by `N`.
+    pub chunks: Vec<String>,
     /// `(start, end, tag index)` of every tag written into the source.
     pub spans: Vec<(usize, usize, usize)>,
     /// The pictures whose placeholders a tag replaces: the drawing as written.
@@ -59,7 +63,13 @@ struct At {
     p: Vec<usize>,
 }
 
-pub fn prepare(part: &str, src: &str, tags: &mut Vec<Tag>) -> Result<Prepared, Fault> {
+/// Makes the part `part` (the template's `index`th part with tags) ready.
+pub fn prepare(
+    part: &str,
+    index: usize,
+    src: &str,
+    tags: &mut Vec<Tag>,
+) -> Result<Prepared, Fault> {
     let fault = |message: String| Fault::Part {
         part: part.to_string(),
         message,
@@ -80,27 +90,42 @@ pub fn prepare(part: &str, src: &str, tags: &mut Vec<Tag>) -> Result<Prepared, F
     let mut boxes = Vec::new();
     placeholders(part, &mut tree, tags, &mut boxes)?;
     structure(part, &mut tree, tags, first, &at)?;
-    // Write the source: the document's own `{{` escaped, each tag as Handlebars has it.
-    let mut source = String::with_capacity(src.len() + 256);
+    // Write the source: the document's own XML as chunks, each tag as Handlebars has it.
     let spans = std::cell::RefCell::new(Vec::new());
+    let chunks = std::cell::RefCell::new(Vec::new());
+    let pending = std::cell::RefCell::new(String::new());
     let moved: Vec<bool> = tags.iter().map(|t| t.moved).collect();
     let kinds: Vec<String> = tags.iter().map(|t| t.kind.source()).collect();
-    let out = std::cell::RefCell::new(std::mem::take(&mut source));
+    let mut source = String::with_capacity(src.len() / 8 + 256);
     {
-        let literal = |s: &str, o: &mut String| o.push_str(&s.replace("{{", "\\{{"));
+        let flush = |o: &mut String| {
+            let mut p = pending.borrow_mut();
+            if !p.is_empty() {
+                let mut c = chunks.borrow_mut();
+                o.push_str(&format!("{{{{collabdocs-lit {index} {}}}}}", c.len()));
+                c.push(std::mem::take(&mut *p));
+            }
+        };
+        let literal = |s: &str, _: &mut String| pending.borrow_mut().push_str(s);
+        let raw = |s: &str, o: &mut String| {
+            flush(o);
+            o.push_str(s);
+        };
         let tag = |i: usize, inline: bool, o: &mut String| {
             if inline && moved[i] {
                 return;
             }
+            flush(o);
             let start = o.len();
             o.push_str(&kinds[i]);
             spans.borrow_mut().push((start, o.len(), i));
         };
-        let mut o = out.borrow_mut();
-        xml::write(&tree, &mut o, &literal, &tag);
+        xml::write(&tree, &mut source, &literal, &raw, &tag);
+        flush(&mut source);
     }
     Ok(Prepared {
-        source: out.into_inner(),
+        source,
+        chunks: chunks.into_inner(),
         spans: spans.into_inner(),
         boxes,
     })
@@ -361,6 +386,7 @@ fn placeholders(
         xml::write(
             std::slice::from_ref(&Node::El(el.clone())),
             &mut raw,
+            &|s, o| o.push_str(s),
             &|s, o| o.push_str(s),
             &|_, _, _| {},
         );

@@ -89,6 +89,39 @@ fn collect_text(e: &Element, out: &mut String) {
     }
 }
 
+/// Checks that a part is well-formed (no DTD, not too deep) without building its tree: a
+/// filled part is checked so, once per fill.
+pub fn check(src: &str) -> Result<(), String> {
+    let mut reader = Reader::from_str(src);
+    reader.config_mut().check_end_names = true;
+    let mut depth = 0usize;
+    loop {
+        match reader
+            .read_event()
+            .map_err(|e| format!("is not well-formed XML ({e})"))?
+        {
+            Event::Eof => break,
+            Event::DocType(_) => return Err("declares a DTD (<!DOCTYPE>)".into()),
+            Event::Start(_) => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(format!("nests elements more than {MAX_DEPTH} deep"));
+                }
+            }
+            Event::End(_) => {
+                depth = depth
+                    .checked_sub(1)
+                    .ok_or("has an end tag without a start")?
+            }
+            _ => {}
+        }
+    }
+    if depth != 0 {
+        return Err("ends inside an element".into());
+    }
+    Ok(())
+}
+
 /// Reads a part. `Err` names the problem (not well-formed, a DTD, too deep).
 pub fn parse(src: &str) -> Result<Vec<Node>, String> {
     let mut reader = Reader::from_str(src);
@@ -149,20 +182,22 @@ pub fn parse(src: &str) -> Result<Vec<Node>, String> {
     Ok(top)
 }
 
-/// Writes nodes back. `literal` escapes text written as it was read (a template engine's
-/// `{{` in the document's own text must not become a tag); `tag` writes a tag, told whether it
-/// stands in a `w:t`'s text (`true`) or was placed before or after an element (`false`).
+/// Writes nodes back. `literal` writes what was read (the document's own XML, never read as
+/// template source); `raw` writes [`Emit::Raw`] template source; `tag` writes a tag, told
+/// whether it stands in a `w:t`'s text (`true`) or was placed before or after an element
+/// (`false`).
 pub fn write(
     nodes: &[Node],
     out: &mut String,
     literal: &dyn Fn(&str, &mut String),
+    raw: &dyn Fn(&str, &mut String),
     tag: &dyn Fn(usize, bool, &mut String),
 ) {
     let placed = |emits: &[Emit], o: &mut String| {
         for e in emits {
             match e {
                 Emit::Tag(i) => tag(*i, false, o),
-                Emit::Raw(r) => o.push_str(r),
+                Emit::Raw(r) => raw(r, o),
             }
         }
     };
@@ -182,7 +217,7 @@ pub fn write(
                                 }
                             }
                         }
-                        None => write(&e.children, out, literal, tag),
+                        None => write(&e.children, out, literal, raw, tag),
                     }
                     if let Some(end) = &e.end {
                         literal(end, out);
@@ -284,8 +319,29 @@ mod tests {
         let src = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n<w:document xmlns:w=\"x\"><w:body><w:p w14:paraId=\"1A\"><w:r><w:t xml:space=\"preserve\"> a &amp; b </w:t></w:r><!-- c --><w:br/></w:p></w:body></w:document>";
         let tree = parse(src).unwrap();
         let mut out = String::new();
-        write(&tree, &mut out, &|s, o| o.push_str(s), &|_, _, _| {});
+        write(
+            &tree,
+            &mut out,
+            &|s, o| o.push_str(s),
+            &|s, o| o.push_str(s),
+            &|_, _, _| {},
+        );
         assert_eq!(out, src);
+    }
+
+    #[test]
+    fn the_check_agrees_with_the_parse() {
+        for src in [
+            "<a><b/>t</a>",
+            "<a><b></a>",
+            "<a>",
+            "</a>",
+            "<!DOCTYPE a><a/>",
+            "<a></b>",
+        ] {
+            assert_eq!(check(src).is_ok(), parse(src).is_ok(), "{src}");
+        }
+        assert!(check(&"<a>".repeat(300)).unwrap_err().contains("deep"));
     }
 
     #[test]

@@ -536,10 +536,11 @@ fn a_batch_whose_client_leaves_stops_taking_items() {
     let items = (0..200).map(move |_| {
         counter.fetch_add(1, Ordering::Relaxed);
         Ok(collabdocs::batch::BatchItem {
-            kind: DocumentKind::MeetingMinutes,
+            kind: collabdocs::batch::ItemKind::Builtin(DocumentKind::MeetingMinutes),
             format: OutputFormat::Html,
             style: Default::default(),
             filename: None,
+            template: None,
             data: example(DocumentKind::MeetingMinutes),
         })
     });

@@ -23,4 +23,5 @@ mod templates;
 mod trust;
 mod typography;
 mod word;
+mod word_service;
 mod xlsx;

@@ -136,7 +136,24 @@ fn load(bytes: Vec<u8>) -> WordTemplate {
 }
 
 fn fill(t: &WordTemplate, view: &Value) -> Vec<u8> {
-    t.fill(view, 8_000_000).unwrap_or_else(|e| panic!("{e}"))
+    let out = t.fill(view, 8_000_000).unwrap_or_else(|e| panic!("{e}"));
+    keep(&out);
+    out
+}
+
+/// With `COLLABDOCS_WORD_OUT` set, a filled file is also written there (named by its
+/// digest), for CI to open each one in LibreOffice (`.ci/word_check.py`).
+pub fn keep(docx: &[u8]) {
+    if let Ok(dir) = std::env::var("COLLABDOCS_WORD_OUT") {
+        use sha2::Digest;
+        let name = collabdocs::values::hex(&sha2::Sha256::digest(docx)[..8]);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            std::path::Path::new(&dir).join(format!("{name}.docx")),
+            docx,
+        )
+        .unwrap();
+    }
 }
 
 #[test]
@@ -311,6 +328,25 @@ fn a_vertical_merge_spans_every_repeated_row() {
         ps.iter().filter(|p| *p == "研发部").count(),
         1,
         "the group is written once"
+    );
+}
+
+#[test]
+fn a_field_named_like_a_helper_is_the_field() {
+    let t = load(docx(
+        &p(&[(
+            "",
+            "{{#each doc.rows}}{{date}}/{{join}}/{{date date}}；{{/each}}",
+        )]),
+        &[],
+    ));
+    let out = fill(
+        &t,
+        &json!({"doc": {"rows": [{"date": "2026-08-01", "join": "是"}]}}),
+    );
+    assert_eq!(
+        paragraphs(&part(&out, "word/document.xml").unwrap())[0],
+        "2026-08-01/是/2026年8月1日；"
     );
 }
 

@@ -1,0 +1,188 @@
+//! Word templates over HTTP: the named ones of the templates directory and their tags, and a
+//! template sent with the request, filled once and kept nowhere.
+
+use std::time::Instant;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::documents::negotiate_or;
+use super::middleware::off_thread;
+use super::request::read_body;
+use super::response::file_response;
+use super::state::AppState;
+use crate::error::Error;
+use crate::kinds::DocumentKind;
+use crate::render::OutputFormat;
+
+/// A named Word template: `?template=<name>` on its kind's route.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct WordTemplateInfo {
+    pub name: String,
+    /// The kind whose data fills it: a built-in kind (`?template=<name>` on its route), or
+    /// the kind this folder defines, named as the folder (`POST /v1/documents/<name>`).
+    pub kind: String,
+    /// How many tags it has (`GET /v1/templates/word/{name}` lists them).
+    pub tags: usize,
+}
+
+/// A Word template's tags: where each stands and what it binds to.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct WordTemplateTags {
+    pub name: String,
+    pub kind: String,
+    pub tags: Vec<TagInfo>,
+}
+
+/// One tag of a Word template.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct TagInfo {
+    #[serde(flatten)]
+    pub tag: crate::word::Tag,
+    /// The fields of the view it reads, as full paths: `doc.meeting.title`, or
+    /// `doc.action_items[].task` for `{{task}}` inside `{{#each doc.action_items}}`.
+    pub binds: Vec<String>,
+}
+
+/// The Word templates of the templates directory.
+#[utoipa::path(get, path = "/v1/templates/word", tag = "templates", operation_id = "listWordTemplates",
+    responses(
+        (status = 200, description = "Every Word template in force, by name.", body = [WordTemplateInfo]),
+        (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list(state: web::Data<AppState>) -> HttpResponse {
+    let library = state.engine.word_templates();
+    let list: Vec<WordTemplateInfo> = library
+        .entries()
+        .map(|e| WordTemplateInfo {
+            name: e.name.clone(),
+            kind: e.kind_name().to_string(),
+            tags: e.template.tags().len(),
+        })
+        .collect();
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(list)
+}
+
+/// The tags of one Word template, in document order, part by part.
+#[utoipa::path(get, path = "/v1/templates/word/{name}", tag = "templates", operation_id = "wordTemplateTags",
+    params(("name" = String, Path, description = "The template's folder name.")),
+    responses(
+        (status = 200, description = "The template's tags.", body = WordTemplateTags),
+        (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No Word template of that name.", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn tags(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, Error> {
+    let name = req.match_info().get("name").unwrap_or_default();
+    let library = state.engine.word_templates();
+    let entry = library
+        .get(name)
+        .ok_or_else(|| Error::NotFound(format!("Word template \"{name}\"")))?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(WordTemplateTags {
+            name: entry.name.clone(),
+            kind: entry.kind_name().to_string(),
+            tags: entry
+                .template
+                .tags()
+                .iter()
+                .zip(crate::word::bindings(entry.template.tags()))
+                .map(|(t, binds)| TagInfo {
+                    binds,
+                    tag: t.clone(),
+                })
+                .collect(),
+        }))
+}
+
+/// Fills a Word template sent with the request: `multipart/form-data` with the parts
+/// `template` (the `.docx`), `data` (the JSON) and optionally `kind` (a kind's name: the data
+/// is validated as that kind's payload and filled with its view, as `?template=` does; without
+/// it the data is used as it is, under `doc`). Nothing is kept.
+#[utoipa::path(post, path = "/v1/render", tag = "templates", operation_id = "renderWordTemplate",
+    params(("format" = Option<String>, Query, description = "docx (the default and, for now, the only format of a Word template).")),
+    request_body(content = String, content_type = "multipart/form-data", description = "Parts: `template` (the .docx file), `data` (the JSON), optionally `kind`."),
+    responses(
+        (status = 200, description = "The filled document.", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (status = 400, description = "The body is not multipart/form-data with a template and a data part, or the data is not JSON.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The kind part names no kind.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 406, description = "A format other than docx was asked for.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than `COLLABDOCS_TEMPLATE_BODY_LIMIT_BYTES`.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The template cannot be used (a ZIP bomb, macros, tracked changes, a broken tag: each named with its part, paragraph and tag), or the data is not a valid payload of the kind. Pointers `/template` name the template; others point into the data.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Every render slot is busy, or the fill ran past the render timeout.", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn render(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Error> {
+    let format = negotiate_or(&req, OutputFormat::Docx)?;
+    if format != OutputFormat::Docx {
+        return Err(Error::UnsupportedFormat(format!(
+            "a Word template is filled as docx; format {format} of a Word template is not available"
+        )));
+    }
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    super::multipart::boundary(&content_type)?;
+    let body = read_body(&req, payload, state.template_body_limit).await?;
+    let engine = state.engine.clone();
+    let started = Instant::now();
+    let rendered = off_thread(&state, Some(state.render_timeout), "render", move || {
+        let parts = super::multipart::parse(&content_type, &body)?;
+        let mut template = None;
+        let mut data = None;
+        let mut kind = None;
+        for p in parts {
+            let slot = match p.name.as_str() {
+                "template" => &mut template,
+                "data" => &mut data,
+                "kind" => &mut kind,
+                other => {
+                    return Err(Error::BadRequest(format!(
+                        "the part \"{}\" is not one of template, data, kind",
+                        crate::error::bounded(other.to_string(), 40)
+                    )))
+                }
+            };
+            if slot.replace(p.body).is_some() {
+                return Err(Error::BadRequest(format!(
+                    "the part \"{}\" is sent twice",
+                    p.name
+                )));
+            }
+        }
+        let template = template.ok_or_else(|| {
+            Error::BadRequest("the part \"template\" (the .docx file) is missing".into())
+        })?;
+        let data =
+            crate::input::json(data.ok_or_else(|| {
+                Error::BadRequest("the part \"data\" (the JSON) is missing".into())
+            })?)?;
+        let kind = match kind {
+            None => None,
+            Some(k) => {
+                let slug = std::str::from_utf8(k).unwrap_or("").trim();
+                Some(DocumentKind::from_slug(slug).ok_or_else(|| {
+                    Error::UnknownKind(crate::error::bounded(slug.to_string(), 40))
+                })?)
+            }
+        };
+        engine.fill_uploaded(template.to_vec(), kind, &data)
+    })
+    .await?;
+    state.metrics.render(
+        "word-template",
+        "docx",
+        started.elapsed().as_secs_f64(),
+        rendered.bytes.len(),
+    );
+    Ok(file_response(&rendered))
+}
