@@ -3,6 +3,11 @@
 //! the times as JSON. Not a criterion benchmark; `bench/peers/run.py` runs it.
 //!
 //! Usage: cargo bench --bench peers_loop -- PAYLOAD.json FORMAT N OUT
+//!        cargo bench --bench peers_loop -- --word TEMPLATE.docx DATA.json once|each N OUT
+//!
+//! `--word` fills a Word template with DATA (under `doc`, as `POST /v1/render` without a kind
+//! does): `once` reads the template once and fills it N times (a named template), `each`
+//! reads it for every document (a template sent with each request, as the peers' loops do).
 
 use std::time::Instant;
 
@@ -15,6 +20,9 @@ fn main() {
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
+    if args.first().map(String::as_str) == Some("--word") {
+        return word(&args[1..]);
+    }
     let [payload, format, n, out] = &args[..] else {
         eprintln!("usage: peers_loop PAYLOAD.json FORMAT N OUT");
         std::process::exit(2);
@@ -33,6 +41,43 @@ fn main() {
             .render(DocumentKind::MeetingMinutes, &value, format)
             .expect("renders")
             .bytes;
+        times.push(t0.elapsed().as_secs_f64() * 1e3);
+    }
+    std::fs::write(out, &last).expect("write");
+    println!(
+        "{{\"times\": {}, \"bytes\": {}}}",
+        serde_json::to_string(&times).unwrap(),
+        last.len()
+    );
+}
+
+fn word(args: &[String]) {
+    let [template, data, mode, n, out] = args else {
+        eprintln!("usage: peers_loop --word TEMPLATE.docx DATA.json once|each N OUT");
+        std::process::exit(2);
+    };
+    let engine = Engine::new(EngineOptions::default()).expect("templates load");
+    let bytes = std::fs::read(template).expect("template");
+    let body = std::fs::read(data).expect("data");
+    let n: usize = n.parse().expect("N");
+    let loaded =
+        collabdocs::word::WordTemplate::load(bytes.clone(), Default::default()).expect("template");
+    let mut times = Vec::with_capacity(n);
+    let mut last = Vec::new();
+    for _ in 0..n {
+        let t0 = Instant::now();
+        let value = collabdocs::input::json(&body).expect("JSON");
+        last = match mode.as_str() {
+            "once" => loaded
+                .fill(&serde_json::json!({ "doc": value }), 8_000_000)
+                .expect("fills"),
+            _ => {
+                engine
+                    .fill_uploaded(bytes.clone(), None, &value)
+                    .expect("fills")
+                    .bytes
+            }
+        };
         times.push(t0.elapsed().as_secs_f64() * 1e3);
     }
     std::fs::write(out, &last).expect("write");

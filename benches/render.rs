@@ -1,6 +1,7 @@
 //! Render time per document, in process: each kind's example in each format, a signed
 //! agreement, a meeting record with 200 action items, and a 500-task weekly sheet parsed
-//! (payload types only), validated (with the derived view), laid out and rendered. Results
+//! (payload types only), validated (with the derived view), laid out and rendered; the
+//! meeting-minutes example filled into the shipped Word template (letterhead minutes). Results
 //! go to BENCHMARKS.md.
 
 use std::hint::black_box;
@@ -154,9 +155,59 @@ fn benches(c: &mut Criterion) {
     }
 }
 
+fn word_templates(c: &mut Criterion) {
+    let engine = Engine::new(EngineOptions {
+        templates_dir: Some(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/templates").into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let payload: Value = serde_json::from_str(DocumentKind::MeetingMinutes.example()).unwrap();
+    let request = collabdocs::engine::Request::new(
+        &engine,
+        DocumentKind::MeetingMinutes,
+        OutputFormat::Docx,
+        collabdocs::values::Profile::Standard,
+        false,
+    )
+    .unwrap()
+    .with_template(&engine, "letterhead-minutes")
+    .unwrap();
+    c.bench_function("meeting-minutes/word-template", |b| {
+        b.iter(|| {
+            black_box(
+                engine
+                    .run(&request, black_box(&payload))
+                    .unwrap()
+                    .bytes
+                    .len(),
+            )
+        })
+    });
+    let template = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/templates/word/letterhead-minutes/template.docx"
+    ))
+    .unwrap();
+    c.bench_function("meeting-minutes/word-template-uploaded", |b| {
+        b.iter(|| {
+            black_box(
+                engine
+                    .fill_uploaded(
+                        template.clone(),
+                        Some(DocumentKind::MeetingMinutes),
+                        &payload,
+                    )
+                    .unwrap()
+                    .bytes
+                    .len(),
+            )
+        })
+    });
+}
+
 criterion_group! {
     name = render;
     config = Criterion::default().sample_size(30).warm_up_time(std::time::Duration::from_millis(500)).measurement_time(std::time::Duration::from_secs(2));
-    targets = benches
+    targets = benches, word_templates
 }
 criterion_main!(render);

@@ -91,6 +91,13 @@ SYNTAX = {
         "open": lambda list_: "{#" + list_ + "}",
         "close": lambda list_: "{/" + list_ + "}",
     },
+    # collabdocs' Word-template tags, filled with the same content under `doc`.
+    "collabdocs": {
+        "field": lambda f: "{{doc." + f + "}}",
+        "item": lambda list_, f: "{{" + f + "}}",
+        "open": lambda list_: "{{#each doc." + list_ + "}}",
+        "close": lambda list_: "{{/each}}",
+    },
     "carbone": {
         "field": lambda f: "{d." + f + "}",
         "item": lambda list_, f: "{d." + list_ + "[i]." + f + "}",
@@ -113,7 +120,7 @@ def table(doc, syntax, list_, headers, fields):
     cells = t.rows[row].cells
     for i, f in enumerate(fields):
         text = s["item"](list_, f)
-        if syntax == "docxtemplater":
+        if syntax in ("docxtemplater", "collabdocs"):
             if i == 0:
                 text = s["open"](list_) + text
             if i == len(fields) - 1:

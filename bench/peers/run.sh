@@ -2,7 +2,8 @@
 # collabdocs against the field: Carbone, docxtemplater, docxtpl and LibreOffice, rendering the
 # same meeting minutes, in alternating rounds; writes the table into BENCHMARKS.md.
 # Installs the peers from their registries (npm, PyPI, Debian). Not run in CI; about 5 minutes with the peers installed.
-# Usage: bench/peers/run.sh [ROUNDS]   (default 5)
+# Usage: bench/peers/run.sh [ROUNDS]          (default 5)
+#        bench/peers/run.sh --word [ROUNDS]   Word templates: collabdocs, docxtemplater, docxtpl
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd ../.. && pwd)
@@ -23,4 +24,8 @@ python3 -m pip install --quiet --disable-pip-version-check docxtpl==0.20.2
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 python3 prepare.py "$WORK"
-python3 run.py "$WORK" "${1:-5}"
+if [ "${1:-}" = "--word" ]; then
+    python3 word.py "$WORK" "${2:-5}"
+else
+    python3 run.py "$WORK" "${1:-5}"
+fi
