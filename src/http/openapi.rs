@@ -47,6 +47,7 @@ use crate::render::OutputFormat;
         crate::http::word::WordTemplateInfo,
         crate::http::word::WordTemplateTags,
         crate::http::word::TagInfo,
+        crate::http::word::WordUpload,
         crate::values::Profile,
         crate::batch::ManifestEntry,
         crate::sign::Verification,
@@ -386,6 +387,7 @@ fn add_errors(op: &mut Value, statuses: &[u16]) {
         let text = match status {
             400 => "The body is not JSON, or a query parameter is malformed.",
             401 => "API keys are configured and the request has no valid `Authorization: Bearer` key.",
+            404 => "`template` names no Word template of this service (`GET /v1/templates/word` lists them).",
             403 => "sign=true with an API key that may not ask for signed documents (COLLABDOCS_SIGNING_API_KEYS).",
             406 => "The format asked for (query or Accept) is not one this service renders.",
             408 => "The body did not arrive within the body timeout (COLLABDOCS_BODY_TIMEOUT_MS).",
@@ -433,7 +435,7 @@ fn render_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value 
             },
         },
     });
-    add_errors(&mut op, &[400, 401, 406, 408, 413, 422, 503]);
+    add_errors(&mut op, &[400, 401, 404, 406, 408, 413, 422, 503]);
     if kind.signing().is_some() {
         add_errors(&mut op, &[403, 409, 502]);
     }

@@ -26,6 +26,19 @@ pub struct WordTemplateInfo {
     pub tags: usize,
 }
 
+/// The parts of `POST /v1/render`.
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct WordUpload {
+    /// The template: a `.docx` saved by Word or WPS.
+    #[schema(value_type = String, format = Binary)]
+    template: Vec<u8>,
+    /// The data, as JSON: a payload of `kind`, or (without a kind) anything, read under `doc`.
+    data: String,
+    /// A kind's name: the data is validated as its payload and filled with its view.
+    kind: Option<String>,
+}
+
 /// A Word template's tags: where each stands and what it binds to.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct WordTemplateTags {
@@ -103,13 +116,14 @@ pub async fn tags(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
 /// it the data is used as it is, under `doc`). Nothing is kept.
 #[utoipa::path(post, path = "/v1/render", tag = "templates", operation_id = "renderWordTemplate",
     params(("format" = Option<String>, Query, description = "docx (the default and, for now, the only format of a Word template).")),
-    request_body(content = String, content_type = "multipart/form-data", description = "Parts: `template` (the .docx file), `data` (the JSON), optionally `kind`."),
+    request_body(content = WordUpload, content_type = "multipart/form-data", description = "Parts: `template` (the .docx file), `data` (the JSON), optionally `kind`."),
     responses(
         (status = 200, description = "The filled document.", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         (status = 400, description = "The body is not multipart/form-data with a template and a data part, or the data is not JSON.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "The kind part names no kind.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 406, description = "A format other than docx was asked for.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 408, description = "The body did not arrive within the body timeout (COLLABDOCS_BODY_TIMEOUT_MS).", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than `COLLABDOCS_TEMPLATE_BODY_LIMIT_BYTES`.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The template cannot be used (a ZIP bomb, macros, tracked changes, a broken tag: each named with its part, paragraph and tag), or the data is not a valid payload of the kind. Pointers `/template` name the template; others point into the data.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Every render slot is busy, or the fill ran past the render timeout.", body = crate::error::Problem, content_type = "application/problem+json"),
