@@ -22,6 +22,7 @@ PORT=${COLLABDOCS_STUDIO_PORT:-18941}
 KEY=studio-$RANDOM$RANDOM
 WORK=$(mktemp -d)
 cp -r templates "$WORK/templates"
+cp -r examples/templates/word "$WORK/templates/word"
 ./target/debug/collabdocs dev-cert --out "$WORK/signing" --organisation "华东零售集团" 2> /dev/null
 source .ci/lib.sh
 trap 'kill ${SERVER:-} ${FIREFOX:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT

@@ -216,6 +216,39 @@ def main():
         expect(preview(page)).not_to_contain_text("模板已改", timeout=WAIT)
         print("ok: a broken template is reported with its line; the last good one renders")
 
+        # Word templates: a named one of the kind, its tags beside the form's data, the DOCX
+        # filled with what the form holds; only DOCX is offered for it.
+        expect(page.locator("#word-field")).to_be_visible(timeout=WAIT)
+        page.select_option("#word", "letterhead-minutes")
+        expect(page.locator("#word-pane")).to_be_visible(timeout=WAIT)
+        expect(page.locator("#word-tags")).to_contain_text("doc.action_items[].task", timeout=WAIT)
+        assert page.locator('[data-download="pdf"]:not([data-sign])').is_hidden()
+        title.fill("信笺上的会议纪要")
+        expect(page.locator("#status")).to_contain_text("DOCX", timeout=WAIT)
+        name, data = download(page, '[data-download="docx"]')
+        assert "信笺上的会议纪要" in docx_text(data) and name.endswith(".docx"), name
+        print(f"ok: a named Word template lists its tags and downloads filled ({name})")
+        # A .docx from this computer: read by the service, its tags shown, filled the same way.
+        page.set_input_files("#upload-word-file", files=[{
+            "name": "本部门信笺.docx",
+            "mimeType": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "buffer": (TEMPLATES / "word/letterhead-minutes/template.docx").read_bytes()}])
+        expect(page.locator("#word-title")).to_contain_text("本部门信笺.docx", timeout=WAIT)
+        name, data = download(page, '[data-download="docx"]')
+        assert "信笺上的会议纪要" in docx_text(data), name
+        print("ok: an uploaded Word template lists its tags and downloads filled")
+        page.select_option("#word", "")
+        expect(preview(page)).to_contain_text("信笺上的会议纪要", timeout=WAIT)
+        # A kind a folder defines: its form from its own schema, its DOCX.
+        page.select_option("#kind", "travel-request")
+        expect(page.locator('input[name="root[destination]"]')).to_have_value("成都、重庆", timeout=WAIT)
+        expect(page.locator("#word-pane")).to_be_visible(timeout=WAIT)
+        page.fill('input[name="root[destination]"]', "西安")
+        expect(page.locator("#status")).to_contain_text("DOCX", timeout=WAIT)
+        name, data = download(page, '[data-download="docx"]')
+        assert "西安" in docx_text(data) and name.endswith(".docx"), name
+        print(f"ok: a kind a folder defines has its form and its DOCX ({name})")
+
         # An agreement can be signed here: the signed PDF comes with its signature.
         page.select_option("#kind", "agreement")
         expect(page.locator("#signed")).to_be_visible(timeout=WAIT)

@@ -20,6 +20,11 @@
     timer: null,
     jsonTimer: null,
     templates: null,
+    // The Word template documents are filled into: {name, tags} of a named one, {file, tags}
+    // of one uploaded; null for the kind's built-in layout.
+    word: null,
+    wordTemplates: [],
+    uploaded: null,
   };
 
   // ---- talking to the service -------------------------------------------------------------
@@ -269,6 +274,16 @@
     const kind = state.kind.kind;
     const body = JSON.stringify(currentPayload());
     try {
+      if (state.word) {
+        const checked = await api(`/v1/documents/${kind}/validate`, payloadRequest(body));
+        if (seq !== state.seq) return;
+        const verdict = await checked.json();
+        if (checked.ok) showMessages([], verdict.warnings || []);
+        else showMessages(verdict.errors || [], [], verdict);
+        showWordTags(currentPayload());
+        setStatus(checked.ok ? '数据有效，可下载 DOCX' : '有错误，请先修正');
+        return;
+      }
       const [checked, shown] = await Promise.all([
         api(`/v1/documents/${kind}/validate`, payloadRequest(body)),
         api(`/v1/documents/${kind}?format=html${styleQuery()}`, payloadRequest(body)),
@@ -357,6 +372,143 @@
     return { editor: state.editor.getEditor(path), exact };
   }
 
+  // ---- Word templates ---------------------------------------------------------------------
+
+  // Whether the payload has what a tag reads: `doc.a.b`, `doc.list[].field` (every item),
+  // `derived.*` and `page.*` (the service computes them).
+  function presence(path, payload) {
+    if (!path.startsWith('doc.') && path !== 'doc') return 'computed';
+    let values = [{ doc: payload }];
+    for (const part of path.split('.')) {
+      const each = part.endsWith('[]');
+      const key = each ? part.slice(0, -2) : part;
+      values = values.flatMap((v) => {
+        const x = isObject(v) ? v[key] : undefined;
+        if (!each) return [x];
+        return Array.isArray(x) ? x : [undefined];
+      });
+    }
+    const has = values.filter((v) => v !== undefined && v !== null && v !== '');
+    if (!values.length) return 'empty';
+    return has.length === values.length ? 'yes' : (has.length ? 'some' : 'no');
+  }
+
+  const PRESENCE = { yes: '有', some: '部分条目有', no: '没有', computed: '服务计算', empty: '列表为空' };
+
+  function showWordTags(payload) {
+    const rows = (state.word.tags || []).filter((t) => t.does !== 'comment').map((t) => {
+      const tr = document.createElement('tr');
+      const binds = t.binds || [];
+      const found = binds.map((b) => presence(b, payload));
+      const worst = found.includes('no') ? 'no' : found.includes('some') ? 'some' : found[0];
+      const cells = [t.text, t.part.replace('word/', ''), t.paragraph, binds.join('、'),
+        worst ? PRESENCE[worst] : '—'];
+      cells.forEach((text, i) => {
+        const td = document.createElement('td');
+        td.textContent = text;
+        if (i === 4 && worst === 'no') td.className = 'missing';
+        if (i === 4 && worst === 'yes') td.className = 'present';
+        tr.appendChild(td);
+      });
+      return tr;
+    });
+    $('word-tags').tBodies[0].replaceChildren(...rows);
+    $('word-title').textContent = 'Word 模板：' + state.word.name + '（' + rows.length + ' 个标签）';
+  }
+
+  // Shows the built-in layout's preview, or the Word template's tags, and the downloads that
+  // apply (a Word template is filled as DOCX).
+  function showMode() {
+    const word = Boolean(state.word);
+    $('preview').hidden = word;
+    $('word-pane').hidden = !word;
+    const formats = word ? ['docx'] : (state.kind.formats || []);
+    for (const b of document.querySelectorAll('[data-download]')) {
+      const signed = b.dataset.sign === 'true';
+      b.hidden = signed ? (word || !state.kind.signable) : !formats.includes(b.dataset.download);
+    }
+    $('style-field').hidden = word || !(state.kind.styles || []).includes('official');
+  }
+
+  async function loadWordTemplate(name) {
+    const res = await api('/v1/templates/word/' + encodeURIComponent(name));
+    if (!res.ok) {
+      const p = await problem(res);
+      throw new Error(p.detail || p.title);
+    }
+    const info = await res.json();
+    return { name, tags: info.tags };
+  }
+
+  async function chooseWord(name) {
+    if (!name) {
+      state.word = null;
+    } else if (name.startsWith('upload:')) {
+      state.word = state.uploaded;
+    } else {
+      state.word = await loadWordTemplate(name);
+    }
+    showMode();
+    refresh();
+  }
+
+  // The Word templates of the kind, in the select; a kind a folder defines has its own.
+  async function listWordTemplates(kind) {
+    const select = $('word');
+    select.replaceChildren(select.options[0]);
+    state.uploaded = null;
+    if (kind.word_template) {
+      $('word-field').hidden = true;
+      state.word = await loadWordTemplate(kind.word_template);
+      return;
+    }
+    state.word = null;
+    const res = await api('/v1/templates/word');
+    state.wordTemplates = res.ok ? await res.json() : [];
+    for (const t of state.wordTemplates.filter((w) => w.kind === kind.kind)) {
+      const o = document.createElement('option');
+      o.value = t.name;
+      o.textContent = t.name;
+      select.appendChild(o);
+    }
+    $('word-field').hidden = select.options.length < 2;
+    select.value = '';
+  }
+
+  // A .docx from this computer: its tags read by the service (nothing kept), then used like a
+  // named template, the downloads filling it with the form's data.
+  async function uploadWord(file) {
+    setStatus('正在读取 ' + file.name + ' …');
+    try {
+      const res = await api('/v1/templates/word/inspect', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' },
+        body: file,
+      });
+      const info = await res.json();
+      if (!res.ok) {
+        const detail = (info.errors || []).map((e) => e.message).join('；') || info.detail || info.title;
+        setStatus('无法使用 ' + file.name + '：' + detail, true);
+        return;
+      }
+      if (state.kind.word_template) await chooseKind(DEFAULT_KIND);
+      state.uploaded = { name: file.name, file, tags: info.tags };
+      const select = $('word');
+      for (const o of [...select.options]) if (o.value.startsWith('upload:')) o.remove();
+      const o = document.createElement('option');
+      o.value = 'upload:' + file.name;
+      o.textContent = '上传：' + file.name;
+      select.appendChild(o);
+      select.value = o.value;
+      $('word-field').hidden = false;
+      await chooseWord(o.value);
+    } catch (e) {
+      if (!(e instanceof Unauthorized)) setStatus('无法读取 ' + file.name + '：' + e.message, true);
+    }
+  }
+
+  const DEFAULT_KIND = 'meeting-minutes';
+
   // ---- downloads, import, export ----------------------------------------------------------
 
   async function download(format, sign) {
@@ -364,8 +516,21 @@
     const query = `format=${format}` + (sign ? '&sign=true' : styleQuery());
     setStatus('正在生成 ' + format.toUpperCase() + ' …');
     try {
-      const res = await api(`/v1/documents/${kind}?${query}`,
-        payloadRequest(JSON.stringify(currentPayload())));
+      const payload = JSON.stringify(currentPayload());
+      let res;
+      if (state.word && state.word.file) {
+        // A template from this browser: sent with the data, kept nowhere.
+        const form = new FormData();
+        form.append('template', state.word.file);
+        form.append('data', new Blob([payload], { type: 'application/json' }));
+        form.append('kind', kind);
+        res = await api('/v1/render?format=docx', { method: 'POST', body: form });
+      } else if (state.word && !state.kind.word_template) {
+        res = await api(`/v1/documents/${kind}?format=docx&template=${encodeURIComponent(state.word.name)}`,
+          payloadRequest(payload));
+      } else {
+        res = await api(`/v1/documents/${kind}?${query}`, payloadRequest(payload));
+      }
       if (!res.ok) {
         const p = await problem(res);
         const detail = (p.errors || []).map((e) => `${e.path} ${e.message}`).join('；');
@@ -451,9 +616,9 @@
     state.kind = kind;
     $('kind').value = kind.kind;
     if (location.hash.slice(1) !== kind.kind) history.replaceState(null, '', '#' + kind.kind);
-    $('style-field').hidden = !(kind.styles || []).includes('official');
-    if ($('style-field').hidden) $('style').value = 'standard';
-    $('signed').hidden = !kind.signable;
+    if (!(kind.styles || []).includes('official')) $('style').value = 'standard';
+    await listWordTemplates(kind);
+    showMode();
     const res = await api(kind.example_url);
     if (!res.ok) {
       const p = await problem(res);
@@ -517,6 +682,16 @@
       });
     });
     $('style').addEventListener('change', refresh);
+    $('word').addEventListener('change', (e) => {
+      chooseWord(e.target.value).catch((err) => {
+        if (!(err instanceof Unauthorized)) setStatus('无法使用该模板：' + err.message, true);
+      });
+    });
+    $('upload-word').addEventListener('click', () => $('upload-word-file').click());
+    $('upload-word-file').addEventListener('change', (e) => {
+      if (e.target.files[0]) uploadWord(e.target.files[0]);
+      e.target.value = '';
+    });
     $('api-key-save').addEventListener('click', useKey);
     $('api-key').addEventListener('keydown', (e) => { if (e.key === 'Enter') useKey(); });
     $('tab-form').addEventListener('click', () => showTab(false));

@@ -97,17 +97,61 @@ pub async fn tags(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         .json(WordTemplateTags {
             name: entry.name.clone(),
             kind: entry.kind_name().to_string(),
-            tags: entry
-                .template
-                .tags()
-                .iter()
-                .zip(crate::word::bindings(entry.template.tags()))
-                .map(|(t, binds)| TagInfo {
-                    binds,
-                    tag: t.clone(),
-                })
-                .collect(),
+            tags: tag_infos(&entry.template),
         }))
+}
+
+/// The tags of a Word template sent with the request.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct InspectedTags {
+    pub tags: Vec<TagInfo>,
+}
+
+fn tag_infos(template: &crate::word::WordTemplate) -> Vec<TagInfo> {
+    template
+        .tags()
+        .iter()
+        .zip(crate::word::bindings(template.tags()))
+        .map(|(t, binds)| TagInfo {
+            binds,
+            tag: t.clone(),
+        })
+        .collect()
+}
+
+/// Reads a Word template sent as the body and lists its tags, as for a named one (the studio
+/// shows them before the template is used). Nothing is kept; the template gets the checks every
+/// template gets (a 422 names what is wrong with it).
+#[utoipa::path(post, path = "/v1/templates/word/inspect", tag = "templates", operation_id = "inspectWordTemplate",
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", description = "The .docx file."),
+    responses(
+        (status = 200, description = "The template's tags, in document order.", body = InspectedTags),
+        (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 408, description = "The body did not arrive within the body timeout (COLLABDOCS_BODY_TIMEOUT_MS).", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than `COLLABDOCS_TEMPLATE_BODY_LIMIT_BYTES`.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The template cannot be used (a ZIP bomb, macros, a DTD, tracked changes, a broken tag: each named with its part, paragraph and tag), at the pointer `/template`.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Every render slot is busy, or reading it ran past the render timeout.", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn inspect(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Error> {
+    let body = read_body(&req, payload, state.template_body_limit).await?;
+    let tags = off_thread(
+        &state,
+        Some(state.render_timeout),
+        "template check",
+        move || {
+            let template = crate::word::WordTemplate::load(body.bytes.clone(), Default::default())
+                .map_err(|f| crate::engine::word_error("/template", &f))?;
+            Ok(tag_infos(&template))
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(InspectedTags { tags }))
 }
 
 /// Fills a Word template sent with the request: `multipart/form-data` with the parts

@@ -100,9 +100,11 @@ struct Manifest {
     schema: Option<String>,
 }
 
-/// Whether a folder name can name a template: lower-case ASCII letters, digits and `-`.
+/// Whether a folder name can name a template: lower-case ASCII letters, digits and `-`, and
+/// not `inspect` (`POST /v1/templates/word/inspect` reads a template sent to it).
 pub fn valid_name(name: &str) -> bool {
-    (1..=64).contains(&name.len())
+    name != "inspect"
+        && (1..=64).contains(&name.len())
         && name
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')

@@ -224,6 +224,32 @@ async fn the_word_templates_and_their_tags_are_listed() {
     assert_eq!(join["expr"], "join doc.attendees \"、\"");
     let r = call(TestRequest::get().uri("/v1/templates/word/none")).await;
     assert_eq!(r.status, 404);
+
+    // A template sent to be read: the same tags, nothing kept; a broken one named.
+    let r = call(
+        TestRequest::post()
+            .uri("/v1/templates/word/inspect")
+            .insert_header((
+                "content-type",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ))
+            .set_payload(sample()),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["tags"], json!(tags));
+    let r = call(
+        TestRequest::post()
+            .uri("/v1/templates/word/inspect")
+            .set_payload(docx(&p(&[("", "{{#each doc.a}}")]), &[])),
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.error_paths(), ["/template"]);
+    assert!(r.json()["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("never closed"));
 }
 
 /// A `multipart/form-data` body of these parts.
