@@ -351,6 +351,37 @@ fn a_field_named_like_a_helper_is_the_field() {
 }
 
 #[test]
+fn a_table_inside_a_cell_repeats_its_rows_inside_a_repeated_row() {
+    // A department per outer row; in its second cell, a table of its people, a row each.
+    let inner = tbl(&[tr(&[
+        tc(&p(&[("", "{{#each people}}{{name}}")])),
+        tc(&p(&[("", "{{role}}{{/each}}")])),
+    ])]);
+    let body = tbl(&[
+        tr(&[tc(&p(&[("<w:b/>", "部门")])), tc(&p(&[("<w:b/>", "人员")]))]),
+        tr(&[
+            tc(&p(&[("", "{{#each doc.departments}}{{name}}")])),
+            tc(&format!("{inner}{}", p(&[("", "{{name}}完{{/each}}")]))),
+        ]),
+    ]);
+    let t = load(docx(&body, &[]));
+    let out = fill(
+        &t,
+        &json!({"doc": {"departments": [
+            {"name": "市场部", "people": [{"name": "李明", "role": "经理"}, {"name": "王芳", "role": "专员"}]},
+            {"name": "研发部", "people": [{"name": "陈静", "role": "负责人"}]},
+        ]}}),
+    );
+    let xml = part(&out, "word/document.xml").unwrap();
+    assert_eq!(xml.matches("<w:tbl>").count(), 3, "the outer table and one inner table per department");
+    assert_eq!(xml.matches("<w:tr ").count(), 1 + 2 + 3, "header, two departments, three people");
+    let ps = paragraphs(&xml);
+    for v in ["市场部", "李明", "专员", "研发部", "陈静", "负责人", "市场部完", "研发部完"] {
+        assert!(ps.contains(&v.to_string()), "{v}: {ps:?}");
+    }
+}
+
+#[test]
 fn a_loop_over_rows_paragraphs_and_runs_and_nested_loops() {
     let body = [
         p(&[("", "{{#each doc.groups}}")]),
