@@ -1,5 +1,6 @@
 //! Property tests: random and mutated payloads of every kind never panic, never fault and
-//! stay within their budgets; the PDF reader behind `/v1/verify` never panics on any bytes.
+//! stay within their budgets; the PDF reader behind `/v1/verify` never panics on any bytes;
+//! a Word template of any tag soup is refused or fills into well-formed parts.
 
 use collabdocs::kinds::DocumentKind;
 use collabdocs::render::OutputFormat;
@@ -197,6 +198,84 @@ proptest! {
         });
         if stray {
             prop_assert_eq!(&sig.changed_after_signing, "content");
+        }
+    }
+}
+
+/// A piece of template text: plain text, a tag, a whole block, or a mistake (a lone block
+/// tag, a brace, full-width braces) — mostly what fills, sometimes what is refused.
+fn template_piece() -> impl Strategy<Value = String> {
+    prop_oneof![
+        5 => "[一-龥a-z ]{0,6}",
+        3 => Just("{{doc.a}}".to_string()),
+        1 => Just("{{date doc.d}}".to_string()),
+        1 => Just("&amp;&lt;".to_string()),
+        2 => Just("{{#each doc.list}}{{this}}、{{/each}}".to_string()),
+        2 => Just("{{#if doc.a}}有{{else}}无{{/if}}".to_string()),
+        1 => Just("{{image doc.a width=10mm}}".to_string()),
+        1 => prop_oneof![
+            Just("{{#each doc.list}}"),
+            Just("{{/each}}"),
+            Just("{{else}}"),
+            Just("{{"),
+            Just("}}"),
+            Just("｛｛doc.a｝｝"),
+        ]
+        .prop_map(str::to_string),
+    ]
+}
+
+/// A body of paragraphs and table rows, each a run or two of pieces.
+fn template_body() -> impl Strategy<Value = String> {
+    fn para() -> impl Strategy<Value = String> {
+        prop::collection::vec(template_piece(), 1..4).prop_map(|ps| {
+            let runs: String = ps
+                .iter()
+                .map(|t| format!("<w:r><w:t xml:space=\"preserve\">{t}</w:t></w:r><w:proofErr w:type=\"spellStart\"/>"))
+                .collect();
+            format!("<w:p>{runs}</w:p>")
+        })
+    }
+    let row = prop::collection::vec(para(), 1..3).prop_map(|cells| {
+        let tcs: String = cells.iter().map(|c| format!("<w:tc>{c}</w:tc>")).collect();
+        format!("<w:tr>{tcs}</w:tr>")
+    });
+    let block = prop_oneof![
+        para(),
+        prop::collection::vec(row, 1..4)
+            .prop_map(|rows| format!("<w:tbl>{}</w:tbl>", rows.concat())),
+    ];
+    // Sometimes the whole body repeats, its block tags in paragraphs of their own.
+    (prop::collection::vec(block, 1..8), any::<bool>()).prop_map(|(b, looped)| {
+        let body = b.concat();
+        if looped {
+            let tag = |t: &str| format!("<w:p><w:r><w:t>{t}</w:t></w:r></w:p>");
+            format!("{}{body}{}", tag("{{#each doc.list}}"), tag("{{/each}}"))
+        } else {
+            body
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// A Word template of any tag soup either is refused with a named fault or fills into
+    /// parts that are well-formed XML — never a panic, never a broken file.
+    #[test]
+    fn any_word_template_is_refused_or_fills_into_well_formed_parts(body in template_body(), data in wild_value()) {
+        let docx = crate::word::docx(&body, &[]);
+        let Ok(t) = collabdocs::word::WordTemplate::load(docx, Default::default()) else {
+            return Ok(());
+        };
+        let view = json!({"doc": {"a": data.clone(), "list": [data, "x", 1], "d": "2026-08-01"}});
+        if let Ok(out) = t.fill(&view, 1_000_000) {
+            for name in crate::common::zip_names(&out) {
+                if name.ends_with(".xml") || name.ends_with(".rels") {
+                    let xml = crate::common::zip_part(&out, &name).unwrap();
+                    prop_assert!(collabdocs::word::xml::check(&xml).is_ok(), "{name}: {xml}");
+                }
+            }
         }
     }
 }

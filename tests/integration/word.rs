@@ -373,10 +373,27 @@ fn a_table_inside_a_cell_repeats_its_rows_inside_a_repeated_row() {
         ]}}),
     );
     let xml = part(&out, "word/document.xml").unwrap();
-    assert_eq!(xml.matches("<w:tbl>").count(), 3, "the outer table and one inner table per department");
-    assert_eq!(xml.matches("<w:tr ").count(), 1 + 2 + 3, "header, two departments, three people");
+    assert_eq!(
+        xml.matches("<w:tbl>").count(),
+        3,
+        "the outer table and one inner table per department"
+    );
+    assert_eq!(
+        xml.matches("<w:tr ").count(),
+        1 + 2 + 3,
+        "header, two departments, three people"
+    );
     let ps = paragraphs(&xml);
-    for v in ["市场部", "李明", "专员", "研发部", "陈静", "负责人", "市场部完", "研发部完"] {
+    for v in [
+        "市场部",
+        "李明",
+        "专员",
+        "研发部",
+        "陈静",
+        "负责人",
+        "市场部完",
+        "研发部完",
+    ] {
         assert!(ps.contains(&v.to_string()), "{v}: {ps:?}");
     }
 }
