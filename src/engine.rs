@@ -766,10 +766,10 @@ pub fn word_error(at: &str, fault: &crate::word::Fault) -> Error {
     use crate::word::Fault;
     match fault {
         Fault::Stopped(m) => Error::Overloaded(format!("{m}; retry later")),
-        Fault::Tag { message, .. } => {
-            let path = message
-                .strip_prefix("reads doc.")
-                .and_then(|r| r.split([',', ' ']).next())
+        Fault::Tag { .. } => {
+            let path = fault
+                .missing_field()
+                .and_then(|f| f.strip_prefix("doc."))
                 .map(|p| format!("/{}", p.replace('.', "/")))
                 .unwrap_or_else(|| at.to_string());
             Error::invalid(vec![FieldError::new(path, fault.to_string())])

@@ -90,8 +90,13 @@ enum Command {
         /// The document kind.
         kind: String,
     },
-    /// List the document kinds.
-    Kinds,
+    /// List the document kinds, with those the Word template folders of a templates
+    /// directory define (`word/<name>/` with a schema).
+    Kinds {
+        /// The templates directory whose Word template folders may define kinds.
+        #[arg(long, env = "COLLABDOCS_TEMPLATES_DIR")]
+        templates_dir: Option<PathBuf>,
+    },
     /// Write a key and a self-signed certificate (key.pem, cert.pem) for trying signing out.
     ///
     /// Not for production: a self-signed certificate proves nothing to anyone else. Start the
@@ -183,12 +188,7 @@ pub fn main() -> ExitCode {
             signing_cert,
             trust_anchors,
         } => signing::verify(&pdf, signing_cert.as_deref(), trust_anchors.as_deref()),
-        Command::Kinds => {
-            for k in DocumentKind::ALL {
-                println!("{:<16} {}  {}", k.slug(), k.title_zh(), k.title_en());
-            }
-            Ok(())
-        }
+        Command::Kinds { templates_dir } => kinds(templates_dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -240,4 +240,26 @@ pub(super) fn describe(e: &Error) -> String {
         }
         other => other.to_string(),
     }
+}
+
+/// `collabdocs kinds`: the built-in kinds, then the folders' (their templates proven first).
+fn kinds(templates_dir: Option<PathBuf>) -> Result<(), String> {
+    for k in DocumentKind::ALL {
+        println!("{:<16} {}  {}", k.slug(), k.title_zh(), k.title_en());
+    }
+    if let Some(dir) = templates_dir {
+        let engine = crate::engine::Engine::new(crate::engine::EngineOptions {
+            templates_dir: Some(dir),
+            ..Default::default()
+        })
+        .map_err(|e| e.to_string())?;
+        for entry in engine.word_templates().folder_kinds() {
+            let folder = entry.folder().expect("a folder kind");
+            println!(
+                "{:<16} {}  {}  (Word template, docx)",
+                entry.name, folder.title, folder.title_en
+            );
+        }
+    }
+    Ok(())
 }

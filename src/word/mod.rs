@@ -286,6 +286,11 @@ fn image(args: &str) -> Result<TagKind, String> {
     })
 }
 
+/// How a fault about a field the data lacks begins and goes on (read back by
+/// [`Fault::missing_field`]).
+const READS: &str = "reads ";
+const MISSING: &str = ", which the data does not have";
+
 /// Why a template cannot be used, or a fill failed: named so its author can act.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fault {
@@ -302,6 +307,16 @@ pub enum Fault {
         tag: String,
         message: String,
     },
+}
+
+impl Fault {
+    /// The field of the view a tag read and the data does not have (`doc.meeting.title`).
+    pub fn missing_field(&self) -> Option<&str> {
+        match self {
+            Fault::Tag { message, .. } => message.strip_prefix(READS)?.split(MISSING).next(),
+            _ => None,
+        }
+    }
 }
 
 impl std::fmt::Display for Fault {
@@ -444,7 +459,7 @@ impl WordTemplate {
                 let hint = suggest(view, path)
                     .map(|s| format!("; did you mean {s}?"))
                     .unwrap_or_default();
-                format!("reads {path}, which the data does not have{hint}")
+                format!("{READS}{path}{MISSING}{hint}")
             }
             RenderErrorReason::HelperNotFound(h) => format!(
                 "calls {h}, which is not a helper (there are: {})",
