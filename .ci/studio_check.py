@@ -224,19 +224,22 @@ def main():
         expect(page.locator("#word-tags")).to_contain_text("doc.action_items[].task", timeout=WAIT)
         assert page.locator('[data-download="pdf"]:not([data-sign])').is_hidden()
         title.fill("信笺上的会议纪要")
+        expect(preview(page)).to_contain_text("信笺上的会议纪要", timeout=WAIT)
+        expect(preview(page)).to_contain_text("华远科技有限公司")
         expect(page.locator("#status")).to_contain_text("DOCX", timeout=WAIT)
         name, data = download(page, '[data-download="docx"]')
         assert "信笺上的会议纪要" in docx_text(data) and name.endswith(".docx"), name
-        print(f"ok: a named Word template lists its tags and downloads filled ({name})")
+        print(f"ok: a named Word template is previewed, lists its tags and downloads filled ({name})")
         # A .docx from this computer: read by the service, its tags shown, filled the same way.
         page.set_input_files("#upload-word-file", files=[{
             "name": "本部门信笺.docx",
             "mimeType": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             "buffer": (TEMPLATES / "word/letterhead-minutes/template.docx").read_bytes()}])
         expect(page.locator("#word-title")).to_contain_text("本部门信笺.docx", timeout=WAIT)
+        expect(preview(page)).to_contain_text("信笺上的会议纪要", timeout=WAIT)
         name, data = download(page, '[data-download="docx"]')
         assert "信笺上的会议纪要" in docx_text(data), name
-        print("ok: an uploaded Word template lists its tags and downloads filled")
+        print("ok: an uploaded Word template is previewed, lists its tags and downloads filled")
         page.select_option("#word", "")
         expect(preview(page)).to_contain_text("信笺上的会议纪要", timeout=WAIT)
         # A kind a folder defines: its form from its own schema, its DOCX.
@@ -244,6 +247,7 @@ def main():
         expect(page.locator('input[name="root[destination]"]')).to_have_value("成都、重庆", timeout=WAIT)
         expect(page.locator("#word-pane")).to_be_visible(timeout=WAIT)
         page.fill('input[name="root[destination]"]', "西安")
+        expect(preview(page)).to_contain_text("西安", timeout=WAIT)
         expect(page.locator("#status")).to_contain_text("DOCX", timeout=WAIT)
         name, data = download(page, '[data-download="docx"]')
         assert "西安" in docx_text(data) and name.endswith(".docx"), name

@@ -73,7 +73,7 @@ fn word(args: &[String]) {
                 .expect("fills"),
             _ => {
                 engine
-                    .fill_uploaded(bytes.clone(), None, &value)
+                    .fill_uploaded(bytes.clone(), None, &value, OutputFormat::Docx)
                     .expect("fills")
                     .bytes
             }

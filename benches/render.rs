@@ -196,6 +196,7 @@ fn word_templates(c: &mut Criterion) {
                         template.clone(),
                         Some(DocumentKind::MeetingMinutes),
                         &payload,
+                        OutputFormat::Docx,
                     )
                     .unwrap()
                     .bytes

@@ -566,9 +566,9 @@ impl Request {
                 "a Word template has its own layout; leave out the style".into(),
             ));
         }
-        if self.format != OutputFormat::Docx {
+        if !matches!(self.format, OutputFormat::Docx | OutputFormat::Html) {
             return Err(Error::UnsupportedFormat(format!(
-                "a Word template is filled as docx; format {} of a Word template is not available",
+                "a Word template is filled as docx (or shown as html); format {} of a Word template is not available",
                 self.format
             )));
         }
@@ -606,7 +606,7 @@ impl Engine {
     /// Renders what `request` asks for.
     pub fn run(&self, request: &Request, body: &Value) -> Result<Rendered, Error> {
         if let Some(entry) = &request.template {
-            self.fill_word(entry, body)
+            self.fill_word(entry, body, request.format)
         } else if request.sign {
             self.render_signed(request.kind, body)
         } else {
@@ -618,13 +618,14 @@ impl Engine {
 impl Engine {
     /// Validates a payload of the template's kind (a built-in kind, or the kind its folder
     /// defines) and fills the Word template with the view the kind's built-in template gets.
-    pub fn fill_word(&self, entry: &WordEntry, body: &Value) -> Result<Rendered, Error> {
-        self.fill_template(
-            &entry.template,
-            &format!("word/{}", entry.name),
-            &Reading::of(entry),
-            body,
-        )
+    pub fn fill_word(
+        &self,
+        entry: &WordEntry,
+        body: &Value,
+        format: OutputFormat,
+    ) -> Result<Rendered, Error> {
+        let at = format!("word/{}", entry.name);
+        self.fill_template(&entry.template, &at, &Reading::of(entry), body, format)
     }
 
     /// Checks a payload of a kind a folder defines against its schema: its warnings, or a 422
@@ -646,11 +647,12 @@ impl Engine {
         template: Vec<u8>,
         kind: Option<DocumentKind>,
         data: &Value,
+        format: OutputFormat,
     ) -> Result<Rendered, Error> {
         let template = crate::word::WordTemplate::load(template, Default::default())
             .map_err(|f| word_error("/template", &f))?;
         let reading = kind.map_or(Reading::AsIs, Reading::Kind);
-        self.fill_template(&template, "/template", &reading, data)
+        self.fill_template(&template, "/template", &reading, data, format)
     }
 
     /// The view a Word template is filled with, and the file's names and warnings.
@@ -663,8 +665,9 @@ impl Engine {
                 Ok((
                     view,
                     Named {
-                        filename: format!("{stem}.docx"),
-                        ascii_filename: format!("{}.docx", ascii_stem(*kind, stem)),
+                        title: kind.title_zh().to_string(),
+                        filename: stem.clone(),
+                        ascii_filename: ascii_stem(*kind, stem),
                         warnings: v.warnings,
                     },
                 ))
@@ -682,8 +685,9 @@ impl Engine {
                 Ok((
                     serde_json::json!({ "doc": doc, "derived": {}, "page": page }),
                     Named {
-                        filename: format!("{}.docx", folder.title),
-                        ascii_filename: format!("{name}.docx"),
+                        title: folder.title.clone(),
+                        filename: folder.title.clone(),
+                        ascii_filename: name.to_string(),
                         warnings: cx.warnings,
                     },
                 ))
@@ -691,8 +695,9 @@ impl Engine {
             Reading::AsIs => Ok((
                 serde_json::json!({ "doc": body }),
                 Named {
-                    filename: "document.docx".into(),
-                    ascii_filename: "document.docx".into(),
+                    title: "document".into(),
+                    filename: "document".into(),
+                    ascii_filename: "document".into(),
                     warnings: Vec::new(),
                 },
             )),
@@ -706,28 +711,35 @@ impl Engine {
         at: &str,
         reading: &Reading,
         body: &Value,
+        format: OutputFormat,
     ) -> Result<Rendered, Error> {
         let _images = crate::image::remember();
         let (view, named) = self.view_of(reading, body)?;
         let _budget = crate::budget::limit(self.limits);
-        let bytes = template
-            .fill(&view, self.limits.max_image_pixels)
-            .map_err(|f| word_error(at, &f))?;
+        let px = self.limits.max_image_pixels;
+        let bytes = match format {
+            OutputFormat::Html => template
+                .fill_html(&view, px, &named.title)
+                .map(String::into_bytes),
+            _ => template.fill(&view, px),
+        }
+        .map_err(|f| word_error(at, &f))?;
         if bytes.len() > self.limits.max_output_bytes {
             return Err(over_budget(
                 body,
                 format!(
-                    "the docx file would be {} bytes; the limit is {} (COLLABDOCS_MAX_OUTPUT_BYTES)",
+                    "the {format} file would be {} bytes; the limit is {} (COLLABDOCS_MAX_OUTPUT_BYTES)",
                     bytes.len(),
                     self.limits.max_output_bytes
                 ),
             ));
         }
+        let ext = format.extension();
         Ok(Rendered {
             bytes,
-            format: OutputFormat::Docx,
-            filename: named.filename,
-            ascii_filename: named.ascii_filename,
+            format,
+            filename: format!("{}.{ext}", named.filename),
+            ascii_filename: format!("{}.{ext}", named.ascii_filename),
             warnings: named.warnings,
             missing_glyphs: Vec::new(),
         })
@@ -753,8 +765,9 @@ impl<'a> Reading<'a> {
     }
 }
 
-/// A filled file's names and its payload's warnings.
+/// A filled file's title, names (without extension) and its payload's warnings.
 struct Named {
+    title: String,
     filename: String,
     ascii_filename: String,
     warnings: Vec<FieldError>,

@@ -275,13 +275,25 @@
     const body = JSON.stringify(currentPayload());
     try {
       if (state.word) {
-        const checked = await api(`/v1/documents/${kind}/validate`, payloadRequest(body));
+        const [checked, shown] = await Promise.all([
+          api(`/v1/documents/${kind}/validate`, payloadRequest(body)),
+          wordRequest('html', body),
+        ]);
         if (seq !== state.seq) return;
         const verdict = await checked.json();
         if (checked.ok) showMessages([], verdict.warnings || []);
         else showMessages(verdict.errors || [], [], verdict);
         showWordTags(currentPayload());
-        setStatus(checked.ok ? '数据有效，可下载 DOCX' : '有错误，请先修正');
+        if (shown.ok) {
+          showPreview(await shown.text());
+          setStatus(checked.ok ? '已更新预览（Word 模板，可下载 DOCX）' : '');
+        } else if (checked.ok) {
+          const p = await problem(shown);
+          const detail = (p.errors || []).map((e) => e.message).join('；');
+          setStatus('预览失败：' + (detail || p.detail || p.title), true);
+        } else {
+          setStatus('有错误，预览停在上一次有效的内容', true);
+        }
         return;
       }
       const [checked, shown] = await Promise.all([
@@ -374,6 +386,21 @@
 
   // ---- Word templates ---------------------------------------------------------------------
 
+  // The form's data filled into the Word template in force, as `format` (docx or html): a
+  // template from this browser is sent with the data and kept nowhere.
+  function wordRequest(format, payload) {
+    const kind = state.kind.kind;
+    if (state.word.file) {
+      const form = new FormData();
+      form.append('template', state.word.file);
+      form.append('data', new Blob([payload], { type: 'application/json' }));
+      form.append('kind', kind);
+      return api(`/v1/render?format=${format}`, { method: 'POST', body: form });
+    }
+    const named = state.kind.word_template ? '' : '&template=' + encodeURIComponent(state.word.name);
+    return api(`/v1/documents/${kind}?format=${format}${named}`, payloadRequest(payload));
+  }
+
   // Whether the payload has what a tag reads: `doc.a.b`, `doc.list[].field` (every item),
   // `derived.*` and `page.*` (the service computes them).
   function presence(path, payload) {
@@ -420,7 +447,6 @@
   // apply (a Word template is filled as DOCX).
   function showMode() {
     const word = Boolean(state.word);
-    $('preview').hidden = word;
     $('word-pane').hidden = !word;
     const formats = word ? ['docx'] : (state.kind.formats || []);
     for (const b of document.querySelectorAll('[data-download]')) {
@@ -518,16 +544,8 @@
     try {
       const payload = JSON.stringify(currentPayload());
       let res;
-      if (state.word && state.word.file) {
-        // A template from this browser: sent with the data, kept nowhere.
-        const form = new FormData();
-        form.append('template', state.word.file);
-        form.append('data', new Blob([payload], { type: 'application/json' }));
-        form.append('kind', kind);
-        res = await api('/v1/render?format=docx', { method: 'POST', body: form });
-      } else if (state.word && !state.kind.word_template) {
-        res = await api(`/v1/documents/${kind}?format=docx&template=${encodeURIComponent(state.word.name)}`,
-          payloadRequest(payload));
+      if (state.word) {
+        res = await wordRequest(format, payload);
       } else {
         res = await api(`/v1/documents/${kind}?${query}`, payloadRequest(payload));
       }

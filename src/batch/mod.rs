@@ -143,16 +143,16 @@ fn render_item(
                 let kind = match &it.kind {
                     ItemKind::Builtin(kind) => *kind,
                     ItemKind::Folder(entry) => {
-                        if it.format != OutputFormat::Docx
+                        if !matches!(it.format, OutputFormat::Docx | OutputFormat::Html)
                             || it.template.is_some()
                             || it.style != crate::values::Profile::Standard
                         {
                             return Err(Error::BadRequest(format!(
-                                "{} is a kind defined by a Word template: a docx in its own layout (format docx, no style or template)",
+                                "{} is a kind defined by a Word template: a docx (or html) in its own layout (no style or template)",
                                 entry.name
                             )));
                         }
-                        return engine.fill_word(entry, &it.data);
+                        return engine.fill_word(entry, &it.data, it.format);
                     }
                 };
                 let mut request =

@@ -41,7 +41,7 @@ pub(super) fn render(
     let value = crate::input::json(&body).map_err(|e| e.to_string())?;
     // A kind a Word template folder of the templates directory defines.
     if let Some(entry) = engine.word_templates().folder_kind(name) {
-        if format != OutputFormat::Docx
+        if !matches!(format, OutputFormat::Docx | OutputFormat::Html)
             || sign
             || template.is_some()
             || word_template.is_some()
@@ -49,7 +49,9 @@ pub(super) fn render(
         {
             return Err(format!("{name} is a kind defined by a Word template: a docx in its own layout (leave out --format, --style, --sign and the template options)"));
         }
-        let rendered = engine.fill_word(&entry, &value).map_err(|e| describe(&e))?;
+        let rendered = engine
+            .fill_word(&entry, &value, format)
+            .map_err(|e| describe(&e))?;
         return write(&rendered, output);
     }
     let kind = kind_arg(name)?;
@@ -59,10 +61,13 @@ pub(super) fn render(
         let bytes =
             std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
         // The same checks as a named template: docx, own layout, not signed.
-        if format != OutputFormat::Docx || sign || profile != crate::values::Profile::Standard {
-            return Err("a Word template is filled as docx, in its own layout, not signed: leave out --format, --style and --sign".into());
+        if !matches!(format, OutputFormat::Docx | OutputFormat::Html)
+            || sign
+            || profile != crate::values::Profile::Standard
+        {
+            return Err("a Word template is filled as docx (or html), in its own layout, not signed: leave out --style and --sign".into());
         }
-        engine.fill_uploaded(bytes, Some(kind), &value)
+        engine.fill_uploaded(bytes, Some(kind), &value, format)
     } else {
         if let Some(name) = template {
             request = request.with_template(&engine, name).map_err(|e| describe(&e))?;

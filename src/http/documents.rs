@@ -76,7 +76,7 @@ pub async fn list_kinds(state: web::Data<AppState>) -> HttpResponse {
             kind: entry.name.clone(),
             title_zh: folder.title.clone(),
             title_en: folder.title_en.clone(),
-            formats: vec![OutputFormat::Docx],
+            formats: vec![OutputFormat::Docx, OutputFormat::Html],
             styles: vec![crate::values::Profile::Standard],
             signable: false,
             example_url: format!("/v1/kinds/{}/example", entry.name),
@@ -273,9 +273,9 @@ async fn render_folder_kind(
     entry: std::sync::Arc<crate::word::library::Entry>,
 ) -> Result<HttpResponse, Error> {
     let format = negotiate_or(&req, OutputFormat::Docx)?;
-    if format != OutputFormat::Docx {
+    if !matches!(format, OutputFormat::Docx | OutputFormat::Html) {
         return Err(Error::UnsupportedFormat(format!(
-            "{} is a kind defined by a Word template and is rendered as docx; format {format} is not available for it",
+            "{} is a kind defined by a Word template and is rendered as docx or html; format {format} is not available for it",
             entry.name
         )));
     }
@@ -300,12 +300,12 @@ async fn render_folder_kind(
         &state,
         state.body_limit,
         "render",
-        move |value| engine.fill_word(&entry, &value),
+        move |value| engine.fill_word(&entry, &value, format),
     )
     .await?;
     state.metrics.render(
         &name,
-        "docx",
+        format.extension(),
         started.elapsed().as_secs_f64(),
         rendered.bytes.len(),
     );

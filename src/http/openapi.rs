@@ -254,7 +254,7 @@ fn folder_render_operation(
         "operationId": format!("render{}", crate::values::pascal_case(&entry.name)),
         "summary": format!("Render {title} — {title_en}"),
         "description": format!(
-            "A kind defined by the Word template folder `word/{}/`: the payload is checked against its schema (422 lists every problem by pointer) and filled into its template. The answer is a DOCX; other formats are 406, `style`, `sign` and `template` are 400.",
+            "A kind defined by the Word template folder `word/{}/`: the payload is checked against its schema (422 lists every problem by pointer) and filled into its template. The answer is a DOCX, or with `format=html` the filled document as one HTML page; other formats are 406, `style`, `sign` and `template` are 400.",
             entry.name
         ),
         "parameters": [format_parameter()],
@@ -263,7 +263,10 @@ fn folder_render_operation(
             "200": {
                 "description": "The filled document.",
                 "headers": file_headers(),
-                "content": { mime: { "schema": binary() } },
+                "content": {
+                    mime: { "schema": binary() },
+                    "text/html": { "schema": { "type": "string" } },
+                },
             },
         },
     });
@@ -331,7 +334,7 @@ fn template_parameter() -> Value {
         "name": "template",
         "in": "query",
         "required": false,
-        "description": "A Word template of this kind (`COLLABDOCS_TEMPLATES_DIR/word/<name>/`, listed by `GET /v1/templates/word`): the payload is validated as without it and filled into the office's own .docx. The answer is a docx (the default format with a template; other formats are 406); not with `style` or `sign`. An unknown name is 404.",
+        "description": "A Word template of this kind (`COLLABDOCS_TEMPLATES_DIR/word/<name>/`, listed by `GET /v1/templates/word`): the payload is validated as without it and filled into the office's own .docx. The answer is a docx (the default with a template), or with `format=html` the filled document as one HTML page (a preview; other formats are 406); not with `style` or `sign`. An unknown name is 404.",
         "schema": { "type": "string" },
     })
 }

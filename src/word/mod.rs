@@ -20,6 +20,7 @@ use handlebars::{
 use serde_json::Value;
 
 mod fixups;
+pub mod html;
 pub mod library;
 pub mod package;
 mod part;
@@ -451,6 +452,19 @@ impl WordTemplate {
         }
         let images = IMAGES.with(|i| i.borrow_mut().take().map(|i| i.list).unwrap_or_default());
         fixups::package(self, filled, images)
+    }
+
+    /// Fills the template and shows the filled document as one HTML page ([`html`]), titled
+    /// `title`.
+    pub fn fill_html(
+        &self,
+        view: &Value,
+        max_image_pixels: u64,
+        title: &str,
+    ) -> Result<String, Fault> {
+        let docx = self.fill(view, max_image_pixels)?;
+        let package = package::Package::open(docx, self.limits).map_err(Fault::Package)?;
+        html::to_html(&package, self.limits, max_image_pixels, title).map_err(Fault::Package)
     }
 
     fn render_fault(&self, p: &PartTemplate, e: &handlebars::RenderError, view: &Value) -> Fault {

@@ -157,6 +157,16 @@ impl Package {
     /// A part inflated as UTF-8 text, held to the limits while it inflates (a declared size
     /// that lies does not help).
     pub fn text(&self, name: &str, limits: PackageLimits) -> Result<String, String> {
+        let out = self.binary(name, limits)?;
+        let out = out
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .map(<[u8]>::to_vec)
+            .unwrap_or(out);
+        String::from_utf8(out).map_err(|_| format!("has a part ({name}) that is not UTF-8"))
+    }
+
+    /// A part inflated, held to the limits while it inflates.
+    pub fn binary(&self, name: &str, limits: PackageLimits) -> Result<Vec<u8>, String> {
         let mut zip = zip::ZipArchive::new(Cursor::new(&self.bytes[..]))
             .map_err(|e| format!("is not a readable ZIP package ({e})"))?;
         let f = zip
@@ -172,10 +182,6 @@ impl Package {
                 limits.max_part_bytes
             ));
         }
-        let out = out
-            .strip_prefix(b"\xEF\xBB\xBF")
-            .map(<[u8]>::to_vec)
-            .unwrap_or(out);
-        String::from_utf8(out).map_err(|_| format!("has a part ({name}) that is not UTF-8"))
+        Ok(out)
     }
 }

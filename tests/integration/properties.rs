@@ -269,6 +269,10 @@ proptest! {
             return Ok(());
         };
         let view = json!({"doc": {"a": data.clone(), "list": [data, "x", 1], "d": "2026-08-01"}});
+        if let Ok(html) = t.fill_html(&view, 1_000_000, "t") {
+            prop_assert!(!html.contains("<script"), "{html}");
+            prop_assert!(html.ends_with("</html>\n"));
+        }
         if let Ok(out) = t.fill(&view, 1_000_000) {
             for name in crate::common::zip_names(&out) {
                 if name.ends_with(".xml") || name.ends_with(".rels") {

@@ -125,6 +125,65 @@ async fn a_kind_is_filled_into_a_named_word_template() {
 }
 
 #[actix_web::test]
+async fn a_word_template_is_shown_as_one_page_of_html() {
+    let mut payload = example(DocumentKind::MeetingMinutes);
+    payload["title"] = json!("<script>alert(1)</script> & 会议");
+    let r = call(
+        TestRequest::post()
+            .uri("/v1/documents/meeting-minutes?template=letterhead-minutes&format=html")
+            .insert_header(("content-type", "application/json"))
+            .set_payload(serde_json::to_vec(&payload).unwrap()),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert!(r
+        .header("content-disposition")
+        .contains("meeting-minutes-2026-07-28.html"));
+    let html = String::from_utf8(r.body.clone()).unwrap();
+    assert!(!html.contains("<script"), "data is text in the page");
+    let text = crate::common::html_text(&html);
+    // What the DOCX shows, the page shows: the same paragraphs, in order.
+    let docx = call(
+        TestRequest::post()
+            .uri("/v1/documents/meeting-minutes?template=letterhead-minutes")
+            .insert_header(("content-type", "application/json"))
+            .set_payload(serde_json::to_vec(&payload).unwrap()),
+    )
+    .await;
+    let flat: String = text.split_whitespace().collect();
+    let mut at = 0;
+    let body = paragraphs(&part(&docx.body, "word/document.xml").unwrap());
+    for para in body.iter().filter(|l| !l.trim().is_empty()) {
+        let p: String = para.split_whitespace().collect();
+        let found = flat[at..]
+            .find(&p)
+            .unwrap_or_else(|| panic!("{p:?} not in order in the page"));
+        at += found + p.len();
+    }
+    assert!(text.contains("华远科技有限公司"), "the header");
+    assert!(
+        html.contains("text-indent"),
+        "the first-line indents in characters"
+    );
+    assert!(html.contains("color:#C00000"), "the letterhead's red");
+    // The same with a template sent with the request.
+    let (ct, body) = multipart(&[
+        ("template", &sample()),
+        ("data", &serde_json::to_vec(&payload).unwrap()),
+        ("kind", b"meeting-minutes"),
+    ]);
+    let r = call(
+        TestRequest::post()
+            .uri("/v1/render?format=html")
+            .insert_header(("content-type", ct))
+            .set_payload(body),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(String::from_utf8(r.body).unwrap(), html, "the same page");
+}
+
+#[actix_web::test]
 async fn a_named_template_is_refused_where_it_does_not_apply() {
     let body = serde_json::to_vec(&example(DocumentKind::MeetingMinutes)).unwrap();
     let ask = |uri: &str| {
@@ -665,7 +724,7 @@ async fn a_folder_defines_a_kind_of_its_own() {
         .expect("listed with the built-in kinds")
         .clone();
     assert_eq!(travel["title_zh"], "出差审批单");
-    assert_eq!(travel["formats"], json!(["docx"]));
+    assert_eq!(travel["formats"], json!(["docx", "html"]));
     assert_eq!(travel["word_template"], "travel-request");
     assert_eq!(kinds.as_array().unwrap().len(), DocumentKind::ALL.len() + 1);
     let r = call(TestRequest::get().uri("/v1/kinds/travel-request/example")).await;
@@ -783,7 +842,7 @@ async fn a_folder_kind_renders_in_batches_and_from_the_command_line() {
     let body = json!({"items": [
         {"kind": "travel-request", "format": "docx", "data": payload},
         {"kind": "travel-request", "format": "docx", "data": {"destination": 1}},
-        {"kind": "travel-request", "format": "html", "data": payload},
+        {"kind": "travel-request", "format": "pdf", "data": payload},
     ]});
     let (zip, manifest) = batch(&body).await;
     let status: Vec<&str> = manifest

@@ -1,0 +1,1171 @@
+//! A filled Word document as one self-contained HTML page: what the office's template looks
+//! like with the data in it, for the studio's preview and `?format=html` of a Word template.
+//!
+//! Read from the package as untrusted input (its parts through [`Package`], pictures decoded
+//! and rebuilt under the pixel budget), written with every text escaped. What is carried over:
+//! page width and margins; paragraph and character properties resolved as Word resolves them
+//! (document defaults → style chain → direct formatting): East Asian and Latin fonts, size,
+//! bold, italic, underline, strike, colour, highlight, super/subscript, alignment (distributed
+//! included), indents (first-line and hanging, in characters too), spacing before and after,
+//! line spacing, page breaks; headings by outline level; numbered and bulleted lists
+//! (decimal, 一、, ①, letters, bullets); tables with their grid, spans, vertical merges,
+//! borders, shading and vertical alignment; pictures; text boxes (as blocks after their
+//! paragraph); the default header and footer; fields by their last result. A browser lays it
+//! out: there are no pages, so `PAGE` shows the result Word saved.
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use base64::Engine as _;
+
+use super::package::{Package, PackageLimits};
+use super::xml::{self, Element, Node};
+use crate::values::html_escape as esc;
+
+const TWIP_PX: f32 = 96.0 / 1440.0;
+const EMU_PX: f32 = 96.0 / 914_400.0;
+/// How deep tables may nest before their content is written flat.
+const MAX_TABLE_DEPTH: usize = 16;
+
+/// Character properties, each `None` when not set at this level.
+#[derive(Debug, Clone, Default)]
+struct RunProps {
+    bold: Option<bool>,
+    italic: Option<bool>,
+    underline: Option<bool>,
+    strike: Option<bool>,
+    color: Option<String>,
+    highlight: Option<String>,
+    /// Half-points.
+    size: Option<f32>,
+    east_asia: Option<String>,
+    latin: Option<String>,
+    vert: Option<String>,
+    hidden: Option<bool>,
+}
+
+impl RunProps {
+    fn over(&self, top: &RunProps) -> RunProps {
+        RunProps {
+            bold: top.bold.or(self.bold),
+            italic: top.italic.or(self.italic),
+            underline: top.underline.or(self.underline),
+            strike: top.strike.or(self.strike),
+            color: top.color.clone().or_else(|| self.color.clone()),
+            highlight: top.highlight.clone().or_else(|| self.highlight.clone()),
+            size: top.size.or(self.size),
+            east_asia: top.east_asia.clone().or_else(|| self.east_asia.clone()),
+            latin: top.latin.clone().or_else(|| self.latin.clone()),
+            vert: top.vert.clone().or_else(|| self.vert.clone()),
+            hidden: top.hidden.or(self.hidden),
+        }
+    }
+}
+
+/// Paragraph properties, each `None` when not set at this level.
+#[derive(Debug, Clone, Default)]
+struct ParaProps {
+    align: Option<String>,
+    /// Twips.
+    left: Option<f32>,
+    right: Option<f32>,
+    first_line: Option<f32>,
+    hanging: Option<f32>,
+    /// Hundredths of a character.
+    first_line_chars: Option<f32>,
+    hanging_chars: Option<f32>,
+    before: Option<f32>,
+    after: Option<f32>,
+    /// (value, rule): `auto` in 240ths of a line, `exact`/`atLeast` in twips.
+    line: Option<(f32, String)>,
+    page_break_before: Option<bool>,
+    outline: Option<u8>,
+    num: Option<(String, usize)>,
+}
+
+impl ParaProps {
+    fn over(&self, top: &ParaProps) -> ParaProps {
+        ParaProps {
+            align: top.align.clone().or_else(|| self.align.clone()),
+            left: top.left.or(self.left),
+            right: top.right.or(self.right),
+            first_line: top.first_line.or(self.first_line),
+            hanging: top.hanging.or(self.hanging),
+            first_line_chars: top.first_line_chars.or(self.first_line_chars),
+            hanging_chars: top.hanging_chars.or(self.hanging_chars),
+            before: top.before.or(self.before),
+            after: top.after.or(self.after),
+            line: top.line.clone().or_else(|| self.line.clone()),
+            page_break_before: top.page_break_before.or(self.page_break_before),
+            outline: top.outline.or(self.outline),
+            num: top.num.clone().or_else(|| self.num.clone()),
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Style {
+    based_on: Option<String>,
+    para: ParaProps,
+    run: RunProps,
+}
+
+/// A level of a list: its number format, its text (`%1、`), where it starts.
+#[derive(Debug, Clone)]
+struct Level {
+    format: String,
+    text: String,
+    start: usize,
+}
+
+struct Reader<'a> {
+    package: &'a Package,
+    limits: PackageLimits,
+    max_pixels: u64,
+    defaults: (ParaProps, RunProps),
+    styles: HashMap<String, Style>,
+    default_para: Option<String>,
+    /// numId → the levels of its abstract numbering.
+    numbering: HashMap<String, Vec<Level>>,
+    counters: HashMap<(String, usize), usize>,
+    /// The relationships of the part being written: id → target.
+    rels: HashMap<String, String>,
+    part_dir: String,
+    pictures: usize,
+}
+
+fn on(e: &Element) -> bool {
+    !matches!(
+        e.attr("w:val").as_deref(),
+        Some("0" | "false" | "off" | "none")
+    )
+}
+
+fn num(e: &Element, key: &str) -> Option<f32> {
+    e.attr(key)?.parse().ok()
+}
+
+fn run_props(rpr: Option<&Element>) -> RunProps {
+    let mut p = RunProps::default();
+    let Some(rpr) = rpr else { return p };
+    for c in rpr.elements() {
+        match c.name.as_str() {
+            "w:b" => p.bold = Some(on(c)),
+            "w:i" => p.italic = Some(on(c)),
+            "w:u" => p.underline = Some(on(c)),
+            "w:strike" | "w:dstrike" => p.strike = Some(on(c)),
+            "w:vanish" => p.hidden = Some(on(c)),
+            "w:color" => p.color = c.attr("w:val").filter(|v| v != "auto" && is_hex(v)),
+            "w:highlight" => p.highlight = c.attr("w:val").filter(|v| v != "none"),
+            "w:sz" => p.size = num(c, "w:val"),
+            "w:rFonts" => {
+                p.east_asia = c.attr("w:eastAsia");
+                p.latin = c.attr("w:ascii").or_else(|| c.attr("w:hAnsi"));
+            }
+            "w:vertAlign" => p.vert = c.attr("w:val"),
+            _ => {}
+        }
+    }
+    p
+}
+
+fn is_hex(v: &str) -> bool {
+    v.len() == 6 && v.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn para_props(ppr: Option<&Element>) -> ParaProps {
+    let mut p = ParaProps::default();
+    let Some(ppr) = ppr else { return p };
+    for c in ppr.elements() {
+        match c.name.as_str() {
+            "w:jc" => p.align = c.attr("w:val"),
+            "w:ind" => {
+                p.left = num(c, "w:left").or_else(|| num(c, "w:start"));
+                p.right = num(c, "w:right").or_else(|| num(c, "w:end"));
+                p.first_line = num(c, "w:firstLine");
+                p.hanging = num(c, "w:hanging");
+                p.first_line_chars = num(c, "w:firstLineChars");
+                p.hanging_chars = num(c, "w:hangingChars");
+            }
+            "w:spacing" => {
+                p.before = num(c, "w:before");
+                p.after = num(c, "w:after");
+                if let Some(line) = num(c, "w:line") {
+                    p.line = Some((line, c.attr("w:lineRule").unwrap_or_else(|| "auto".into())));
+                }
+            }
+            "w:pageBreakBefore" => p.page_break_before = Some(on(c)),
+            "w:outlineLvl" => p.outline = c.attr("w:val").and_then(|v| v.parse().ok()),
+            "w:numPr" => {
+                let id = c
+                    .elements()
+                    .find(|e| e.name == "w:numId")
+                    .and_then(|e| e.attr("w:val"));
+                let level = c
+                    .elements()
+                    .find(|e| e.name == "w:ilvl")
+                    .and_then(|e| e.attr("w:val"))
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
+                p.num = id.filter(|id| id != "0").map(|id| (id, level));
+            }
+            _ => {}
+        }
+    }
+    p
+}
+
+fn child<'a>(e: &'a Element, name: &str) -> Option<&'a Element> {
+    e.elements().find(|c| c.name == name)
+}
+
+/// The root elements of a part's tree.
+fn root(nodes: &[Node]) -> Option<&Element> {
+    nodes.iter().find_map(|n| match n {
+        Node::El(e) => Some(e),
+        _ => None,
+    })
+}
+
+impl<'a> Reader<'a> {
+    fn part(&self, name: &str) -> Option<Vec<Node>> {
+        let text = self.package.text(name, self.limits).ok()?;
+        xml::parse(&text).ok()
+    }
+
+    fn load_styles(&mut self) {
+        let Some(tree) = self.part("word/styles.xml") else {
+            return;
+        };
+        let Some(styles) = root(&tree) else { return };
+        for e in styles.elements() {
+            match e.name.as_str() {
+                "w:docDefaults" => {
+                    let para = child(e, "w:pPrDefault").and_then(|d| child(d, "w:pPr"));
+                    let run = child(e, "w:rPrDefault").and_then(|d| child(d, "w:rPr"));
+                    self.defaults = (para_props(para), run_props(run));
+                }
+                "w:style" => {
+                    let Some(id) = e.attr("w:styleId") else {
+                        continue;
+                    };
+                    if e.attr("w:type").as_deref() == Some("paragraph")
+                        && e.attr("w:default").as_deref() == Some("1")
+                    {
+                        self.default_para = Some(id.clone());
+                    }
+                    let mut para = para_props(child(e, "w:pPr"));
+                    // A heading style's outline level, when its name says so.
+                    if para.outline.is_none() {
+                        if let Some(n) = child(e, "w:name").and_then(|n| n.attr("w:val")) {
+                            if let Some(l) = n
+                                .strip_prefix("heading ")
+                                .and_then(|l| l.parse::<u8>().ok())
+                            {
+                                para.outline = Some(l.saturating_sub(1));
+                            }
+                        }
+                    }
+                    self.styles.insert(
+                        id,
+                        Style {
+                            based_on: child(e, "w:basedOn").and_then(|b| b.attr("w:val")),
+                            para,
+                            run: run_props(child(e, "w:rPr")),
+                        },
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn load_numbering(&mut self) {
+        let Some(tree) = self.part("word/numbering.xml") else {
+            return;
+        };
+        let Some(root) = root(&tree) else { return };
+        let mut abstracts: HashMap<String, Vec<Level>> = HashMap::new();
+        for e in root.elements().filter(|e| e.name == "w:abstractNum") {
+            let Some(id) = e.attr("w:abstractNumId") else {
+                continue;
+            };
+            let mut levels = Vec::new();
+            for l in e.elements().filter(|l| l.name == "w:lvl").take(9) {
+                levels.push(Level {
+                    format: child(l, "w:numFmt")
+                        .and_then(|f| f.attr("w:val"))
+                        .unwrap_or_else(|| "decimal".into()),
+                    text: child(l, "w:lvlText")
+                        .and_then(|f| f.attr("w:val"))
+                        .unwrap_or_default(),
+                    start: child(l, "w:start")
+                        .and_then(|f| f.attr("w:val"))
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(1),
+                });
+            }
+            abstracts.insert(id, levels);
+        }
+        for e in root.elements().filter(|e| e.name == "w:num") {
+            let (Some(id), Some(a)) = (
+                e.attr("w:numId"),
+                child(e, "w:abstractNumId").and_then(|a| a.attr("w:val")),
+            ) else {
+                continue;
+            };
+            if let Some(levels) = abstracts.get(&a) {
+                self.numbering.insert(id, levels.clone());
+            }
+        }
+    }
+
+    /// A style's properties with those of the styles it is based on under them.
+    fn style_chain(&self, id: &str) -> (ParaProps, RunProps) {
+        let mut chain = Vec::new();
+        let mut at = Some(id.to_string());
+        while let Some(id) = at {
+            if chain.len() >= 16 {
+                break;
+            }
+            let Some(s) = self.styles.get(&id) else { break };
+            chain.push(s);
+            at = s.based_on.clone();
+        }
+        let mut para = ParaProps::default();
+        let mut run = RunProps::default();
+        for s in chain.iter().rev() {
+            para = para.over(&s.para);
+            run = run.over(&s.run);
+        }
+        (para, run)
+    }
+
+    fn list_label(&mut self, id: &str, level: usize) -> Option<String> {
+        let levels = self.numbering.get(id)?.clone();
+        let lvl = levels.get(level)?;
+        let n = {
+            let c = self
+                .counters
+                .entry((id.to_string(), level))
+                .or_insert(lvl.start.saturating_sub(1));
+            *c += 1;
+            *c
+        };
+        // A deeper level starts again under each item of this one.
+        for deeper in level + 1..9 {
+            self.counters.remove(&(id.to_string(), deeper));
+        }
+        if lvl.format == "bullet" {
+            return Some(
+                if lvl
+                    .text
+                    .chars()
+                    .all(|c| ('\u{F000}'..='\u{F0FF}').contains(&c))
+                {
+                    "•".into()
+                } else {
+                    lvl.text.clone()
+                },
+            );
+        }
+        let mut text = lvl.text.clone();
+        for (i, l) in levels.iter().enumerate().take(level + 1) {
+            let value = if i == level {
+                n
+            } else {
+                self.counters
+                    .get(&(id.to_string(), i))
+                    .copied()
+                    .unwrap_or(l.start)
+            };
+            text = text.replace(&format!("%{}", i + 1), &number_text(value, &l.format));
+        }
+        Some(text)
+    }
+
+    fn paragraph(&mut self, p: &Element, out: &mut String, after: &mut String, depth: usize) {
+        let ppr = child(p, "w:pPr");
+        let direct = para_props(ppr);
+        let style = ppr
+            .and_then(|x| child(x, "w:pStyle"))
+            .and_then(|s| s.attr("w:val"))
+            .or_else(|| self.default_para.clone());
+        let (style_para, style_run) = style
+            .as_deref()
+            .map(|s| self.style_chain(s))
+            .unwrap_or_default();
+        let props = self.defaults.0.over(&style_para).over(&direct);
+        let run_base = self.defaults.1.over(&style_run);
+        let mut css = para_css(&props, run_base.size.unwrap_or(21.0));
+        if props.page_break_before == Some(true) {
+            css.push_str("break-before:page;");
+        }
+        let tag = match props.outline {
+            Some(l) if l < 6 => format!("h{}", l + 1),
+            _ => "p".into(),
+        };
+        let _ = write!(out, "<{tag} style=\"{css}{}\">", run_css(&run_base));
+        if let Some((id, level)) = props.num.clone() {
+            if let Some(label) = self.list_label(&id, level) {
+                let _ = write!(out, "<span class=\"label\">{}</span>", esc(&label));
+            }
+        }
+        let mut state = FieldState::default();
+        self.inline(p, &run_base, out, after, &mut state, depth);
+        if out.ends_with('>') && !out.ends_with("<br>") {
+            // An empty paragraph keeps its line.
+            out.push('\u{200B}');
+        }
+        let _ = write!(out, "</{tag}>");
+    }
+
+    /// The runs of a paragraph (or of a hyperlink, a field, a content control inside it).
+    fn inline(
+        &mut self,
+        e: &Element,
+        base: &RunProps,
+        out: &mut String,
+        after: &mut String,
+        state: &mut FieldState,
+        depth: usize,
+    ) {
+        for c in e.elements() {
+            match c.name.as_str() {
+                "w:r" => self.run(c, base, out, after, state, depth),
+                "w:hyperlink" | "w:smartTag" | "w:fldSimple" | "w:ins" | "w:customXml" => {
+                    self.inline(c, base, out, after, state, depth)
+                }
+                "w:sdt" => {
+                    if let Some(content) = child(c, "w:sdtContent") {
+                        self.inline(content, base, out, after, state, depth)
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn run(
+        &mut self,
+        r: &Element,
+        base: &RunProps,
+        out: &mut String,
+        after: &mut String,
+        state: &mut FieldState,
+        depth: usize,
+    ) {
+        let rpr = child(r, "w:rPr");
+        let style = rpr
+            .and_then(|x| child(x, "w:rStyle"))
+            .and_then(|s| s.attr("w:val"))
+            .map(|s| self.style_chain(&s).1)
+            .unwrap_or_default();
+        let props = base.over(&style).over(&run_props(rpr));
+        if props.hidden == Some(true) {
+            return;
+        }
+        let mut text = String::new();
+        for c in r.elements() {
+            match c.name.as_str() {
+                "w:fldChar" => match c.attr("w:fldCharType").as_deref() {
+                    Some("begin") => state.in_code = true,
+                    Some("separate") => state.in_code = false,
+                    Some("end") => state.in_code = false,
+                    _ => {}
+                },
+                _ if state.in_code => {}
+                "w:t" => text.push_str(&c.text()),
+                "w:tab" | "w:ptab" => text.push('\t'),
+                "w:br" | "w:cr" => {
+                    if c.attr("w:type").as_deref() == Some("page") {
+                        flush(&mut text, &props, out);
+                        out.push_str("<span class=\"page-break\"></span>");
+                    } else {
+                        text.push('\n');
+                    }
+                }
+                "w:noBreakHyphen" => text.push('\u{2011}'),
+                "w:sym" => {
+                    if let Some(ch) = c
+                        .attr("w:char")
+                        .and_then(|h| u32::from_str_radix(&h, 16).ok())
+                        .and_then(char::from_u32)
+                    {
+                        text.push(ch);
+                    }
+                }
+                "w:drawing" | "w:pict" | "mc:AlternateContent" | "w:object" => {
+                    flush(&mut text, &props, out);
+                    self.drawing(c, out, after, depth);
+                }
+                _ => {}
+            }
+        }
+        flush(&mut text, &props, out);
+    }
+
+    /// A picture inline, where it stands; a text box's paragraphs after the paragraph.
+    fn drawing(&mut self, d: &Element, out: &mut String, after: &mut String, depth: usize) {
+        // A text box: its own paragraphs, once (Word writes a fallback copy beside it).
+        if let Some(txbx) = find(d, "w:txbxContent") {
+            let mut inner = String::new();
+            self.blocks(txbx, &mut inner, depth + 1);
+            let _ = write!(after, "<div class=\"textbox\">{inner}</div>");
+            return;
+        }
+        let Some(blip) = find(d, "a:blip").or_else(|| find(d, "v:imagedata")) else {
+            return;
+        };
+        let Some(id) = blip.attr("r:embed").or_else(|| blip.attr("r:id")) else {
+            return;
+        };
+        let Some(target) = self.rels.get(&id).cloned() else {
+            return;
+        };
+        let (w, h) = find(d, "wp:extent")
+            .map(|e| {
+                (
+                    num(e, "cx").unwrap_or(0.0) * EMU_PX,
+                    num(e, "cy").unwrap_or(0.0) * EMU_PX,
+                )
+            })
+            .unwrap_or((0.0, 0.0));
+        let name = resolve(&self.part_dir, &target);
+        match self.picture(&name) {
+            Some(uri) => {
+                self.pictures += 1;
+                let size = if w > 0.0 && h > 0.0 {
+                    format!(" style=\"width:{w:.0}px;height:{h:.0}px\"")
+                } else {
+                    String::new()
+                };
+                let alt = find(d, "wp:docPr")
+                    .and_then(|p| p.attr("descr"))
+                    .unwrap_or_default();
+                let _ = write!(out, "<img src=\"{uri}\" alt=\"{}\"{size}>", esc(&alt));
+            }
+            None => out.push_str("<span class=\"missing\">[图片]</span>"),
+        }
+    }
+
+    /// A picture of the package as a data URI, decoded and rebuilt under the pixel budget.
+    fn picture(&self, name: &str) -> Option<String> {
+        let bytes = self.package.binary(name, self.limits).ok()?;
+        let mime = if bytes.starts_with(b"\x89PNG") {
+            "image/png"
+        } else if bytes.starts_with(b"\xff\xd8\xff") {
+            "image/jpeg"
+        } else {
+            return None;
+        };
+        let uri = format!(
+            "data:{mime};base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(&bytes)
+        );
+        let image = crate::image::ImageData::from_data_uri(&uri, self.max_pixels).ok()?;
+        let mime = match image.format {
+            crate::image::ImageFormat::Png => "image/png",
+            crate::image::ImageFormat::Jpeg => "image/jpeg",
+        };
+        Some(format!(
+            "data:{mime};base64,{}",
+            base64::engine::general_purpose::STANDARD.encode(image.bytes.as_slice())
+        ))
+    }
+
+    /// The block content of a body, a cell, a text box, a header.
+    fn blocks(&mut self, e: &Element, out: &mut String, depth: usize) {
+        for c in e.elements() {
+            match c.name.as_str() {
+                "w:p" => {
+                    let mut after = String::new();
+                    self.paragraph(c, out, &mut after, depth);
+                    out.push_str(&after);
+                }
+                "w:tbl" if depth < MAX_TABLE_DEPTH => self.table(c, out, depth + 1),
+                "w:tbl" => self.blocks(c, out, depth),
+                "w:tr" | "w:tc" => self.blocks(c, out, depth),
+                "w:sdt" => {
+                    if let Some(content) = child(c, "w:sdtContent") {
+                        self.blocks(content, out, depth)
+                    }
+                }
+                "w:customXml" | "w:ins" => self.blocks(c, out, depth),
+                _ => {}
+            }
+        }
+    }
+
+    fn table(&mut self, t: &Element, out: &mut String, depth: usize) {
+        let tblpr = child(t, "w:tblPr");
+        let borders = tblpr
+            .and_then(|p| child(p, "w:tblBorders"))
+            .map(|b| {
+                b.elements().any(
+                    |s| matches!(s.attr("w:val").as_deref(), Some(v) if v != "nil" && v != "none"),
+                )
+            })
+            .unwrap_or(false);
+        let align = tblpr
+            .and_then(|p| child(p, "w:jc"))
+            .and_then(|j| j.attr("w:val"));
+        let grid: Vec<f32> = child(t, "w:tblGrid")
+            .map(|g| {
+                g.elements()
+                    .filter(|c| c.name == "w:gridCol")
+                    .map(|c| num(c, "w:w").unwrap_or(0.0) * TWIP_PX)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let rows: Vec<&Element> = t.elements().filter(|r| r.name == "w:tr").collect();
+        // Each cell's grid column and vertical merge, row by row.
+        let cells: Vec<Vec<Cell>> = rows
+            .iter()
+            .map(|r| {
+                let mut col = child(r, "w:trPr")
+                    .and_then(|p| child(p, "w:gridBefore"))
+                    .and_then(|g| g.attr("w:val"))
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0usize);
+                r.elements()
+                    .filter(|c| c.name == "w:tc")
+                    .map(|c| {
+                        let pr = child(c, "w:tcPr");
+                        let span = pr
+                            .and_then(|p| child(p, "w:gridSpan"))
+                            .and_then(|g| g.attr("w:val"))
+                            .and_then(|v| v.parse().ok())
+                            .unwrap_or(1usize)
+                            .clamp(1, 64);
+                        let merge = pr
+                            .and_then(|p| child(p, "w:vMerge"))
+                            .map(|m| m.attr("w:val").as_deref() == Some("restart"));
+                        let at = col;
+                        col += span;
+                        (at, span, merge, c)
+                    })
+                    .collect()
+            })
+            .collect();
+        let table_align = match align.as_deref() {
+            Some("center") => "margin-left:auto;margin-right:auto;",
+            Some("right" | "end") => "margin-left:auto;",
+            _ => "",
+        };
+        let width: f32 = grid.iter().sum();
+        let _ = write!(
+            out,
+            "<table class=\"{}\" style=\"{table_align}{}\">",
+            if borders { "ruled" } else { "plain" },
+            if width > 0.0 {
+                format!("width:{width:.0}px;")
+            } else {
+                String::new()
+            }
+        );
+        if !grid.is_empty() {
+            out.push_str("<colgroup>");
+            for w in &grid {
+                let _ = write!(out, "<col style=\"width:{w:.0}px\">");
+            }
+            out.push_str("</colgroup>");
+        }
+        for (ri, row) in cells.iter().enumerate() {
+            out.push_str("<tr>");
+            for &(col, span, merge, cell) in row {
+                if merge == Some(false) {
+                    continue; // continues a merge started above
+                }
+                let rowspan = if merge == Some(true) {
+                    1 + cells[ri + 1..]
+                        .iter()
+                        .take_while(|r| r.iter().any(|(c, _, m, _)| *c == col && *m == Some(false)))
+                        .count()
+                } else {
+                    1
+                };
+                let pr = child(cell, "w:tcPr");
+                let mut css = String::new();
+                if let Some(fill) = pr
+                    .and_then(|p| child(p, "w:shd"))
+                    .and_then(|s| s.attr("w:fill"))
+                    .filter(|f| is_hex(f))
+                {
+                    let _ = write!(css, "background:#{fill};");
+                }
+                match pr
+                    .and_then(|p| child(p, "w:vAlign"))
+                    .and_then(|v| v.attr("w:val"))
+                    .as_deref()
+                {
+                    Some("center") => css.push_str("vertical-align:middle;"),
+                    Some("bottom") => css.push_str("vertical-align:bottom;"),
+                    _ => {}
+                }
+                let _ = write!(out, "<td");
+                if span > 1 {
+                    let _ = write!(out, " colspan=\"{span}\"");
+                }
+                if rowspan > 1 {
+                    let _ = write!(out, " rowspan=\"{rowspan}\"");
+                }
+                let _ = write!(out, " style=\"{css}\">");
+                self.blocks(cell, out, depth);
+                out.push_str("</td>");
+            }
+            out.push_str("</tr>");
+        }
+        out.push_str("</table>");
+    }
+}
+
+/// A table cell: its first grid column, the columns it spans, its vertical merge (`Some(true)`
+/// starts one, `Some(false)` continues one) and its element.
+type Cell<'e> = (usize, usize, Option<bool>, &'e Element);
+
+#[derive(Default)]
+struct FieldState {
+    /// Inside a field's instructions (between `begin` and `separate`): not shown.
+    in_code: bool,
+}
+
+fn flush(text: &mut String, props: &RunProps, out: &mut String) {
+    if text.is_empty() {
+        return;
+    }
+    let css = run_css(props);
+    let body = esc(text);
+    let body = match props.vert.as_deref() {
+        Some("superscript") => format!("<sup>{body}</sup>"),
+        Some("subscript") => format!("<sub>{body}</sub>"),
+        _ => body,
+    };
+    if css.is_empty() {
+        out.push_str(&body);
+    } else {
+        let _ = write!(out, "<span style=\"{css}\">{body}</span>");
+    }
+    text.clear();
+}
+
+/// The first element named `name` below `e`.
+fn find<'e>(e: &'e Element, name: &str) -> Option<&'e Element> {
+    for c in e.elements() {
+        if c.name == name {
+            return Some(c);
+        }
+        if let Some(f) = find(c, name) {
+            return Some(f);
+        }
+    }
+    None
+}
+
+/// A relationship's target as a package name: `media/a.png` from `word/` → `word/media/a.png`.
+fn resolve(dir: &str, target: &str) -> String {
+    let mut parts: Vec<&str> = if target.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    for p in target.trim_start_matches('/').split('/') {
+        match p {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
+/// The CSS font stack for a face a run names: the face itself, then ours for its kind.
+fn font_stack(east_asia: Option<&str>, latin: Option<&str>) -> String {
+    let family = |f: &str| format!("\"{}\"", f.replace(['"', '\\', '<', '>', ';', '&'], ""));
+    let mut stack: Vec<String> = Vec::new();
+    if let Some(l) = latin {
+        stack.push(family(l));
+    }
+    if let Some(e) = east_asia {
+        stack.push(family(e));
+    }
+    let ea = east_asia.unwrap_or("");
+    let generic = if [
+        "黑体",
+        "SimHei",
+        "微软雅黑",
+        "Microsoft YaHei",
+        "等线",
+        "DengXian",
+    ]
+    .iter()
+    .any(|f| ea.contains(f))
+    {
+        "\"Noto Sans CJK SC\",\"Source Han Sans SC\",sans-serif"
+    } else if ea.contains("楷") {
+        "\"KaiTi\",\"楷体\",\"Noto Serif CJK SC\",serif"
+    } else if ea.contains("仿宋") {
+        "\"FangSong\",\"仿宋\",\"Noto Serif CJK SC\",serif"
+    } else {
+        "\"Noto Serif CJK SC\",\"Source Han Serif SC\",\"Songti SC\",SimSun,serif"
+    };
+    stack.push(generic.into());
+    stack.join(",")
+}
+
+fn run_css(p: &RunProps) -> String {
+    let mut css = String::new();
+    if p.east_asia.is_some() || p.latin.is_some() {
+        let _ = write!(
+            css,
+            "font-family:{};",
+            font_stack(p.east_asia.as_deref(), p.latin.as_deref()).replace('"', "&quot;")
+        );
+    }
+    if let Some(sz) = p.size {
+        let _ = write!(css, "font-size:{}pt;", sz / 2.0);
+    }
+    if p.bold == Some(true) {
+        css.push_str("font-weight:bold;");
+    } else if p.bold == Some(false) {
+        css.push_str("font-weight:normal;");
+    }
+    if p.italic == Some(true) {
+        css.push_str("font-style:italic;");
+    }
+    let mut lines = Vec::new();
+    if p.underline == Some(true) {
+        lines.push("underline");
+    }
+    if p.strike == Some(true) {
+        lines.push("line-through");
+    }
+    if !lines.is_empty() {
+        let _ = write!(css, "text-decoration:{};", lines.join(" "));
+    }
+    if let Some(c) = &p.color {
+        let _ = write!(css, "color:#{c};");
+    }
+    if let Some(h) = p.highlight.as_deref().and_then(highlight) {
+        let _ = write!(css, "background:{h};");
+    }
+    css
+}
+
+fn highlight(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "yellow" => "#ffff00",
+        "green" => "#00ff00",
+        "cyan" => "#00ffff",
+        "magenta" => "#ff00ff",
+        "blue" => "#0000ff",
+        "red" => "#ff0000",
+        "darkBlue" => "#000080",
+        "darkCyan" => "#008080",
+        "darkGreen" => "#008000",
+        "darkMagenta" => "#800080",
+        "darkRed" => "#800000",
+        "darkYellow" => "#808000",
+        "darkGray" => "#808080",
+        "lightGray" => "#c0c0c0",
+        "black" => "#000000",
+        _ => return None,
+    })
+}
+
+/// A paragraph's layout as CSS; `size` is its text's size in half-points (a character's width
+/// for indents in characters).
+fn para_css(p: &ParaProps, size: f32) -> String {
+    let mut css = String::new();
+    match p.align.as_deref() {
+        Some("center") => css.push_str("text-align:center;"),
+        Some("right" | "end") => css.push_str("text-align:right;"),
+        Some("both") => css.push_str("text-align:justify;"),
+        Some("distribute") => css.push_str("text-align:justify;text-align-last:justify;"),
+        _ => {}
+    }
+    let char_px = size / 2.0 * 96.0 / 72.0;
+    let px = |twips: f32| (twips * TWIP_PX).clamp(-2000.0, 2000.0);
+    if let Some(l) = p.left {
+        let _ = write!(css, "margin-left:{:.1}px;", px(l));
+    }
+    if let Some(r) = p.right {
+        let _ = write!(css, "margin-right:{:.1}px;", px(r));
+    }
+    let indent = match (p.first_line_chars, p.hanging_chars, p.first_line, p.hanging) {
+        (Some(c), _, _, _) => Some(c / 100.0 * char_px),
+        (_, Some(c), _, _) => Some(-c / 100.0 * char_px),
+        (_, _, Some(f), _) => Some(px(f)),
+        (_, _, _, Some(h)) => Some(-px(h)),
+        _ => None,
+    };
+    if let Some(i) = indent {
+        let _ = write!(css, "text-indent:{:.1}px;", i.clamp(-2000.0, 2000.0));
+    }
+    if let Some(b) = p.before {
+        let _ = write!(css, "margin-top:{:.1}px;", px(b).max(0.0));
+    }
+    if let Some(a) = p.after {
+        let _ = write!(css, "margin-bottom:{:.1}px;", px(a).max(0.0));
+    }
+    match &p.line {
+        Some((v, rule)) if rule == "auto" => {
+            let _ = write!(
+                css,
+                "line-height:{:.2};",
+                (v / 240.0).clamp(0.5, 10.0) * 1.3
+            );
+        }
+        Some((v, _)) => {
+            let _ = write!(css, "line-height:{:.1}px;", px(*v).clamp(1.0, 500.0));
+        }
+        None => {}
+    }
+    css
+}
+
+/// A list number in its format: 3 → `3`, `三`, `③`, `c`, `iii`.
+fn number_text(n: usize, format: &str) -> String {
+    const CN: [&str; 10] = ["〇", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match format {
+        "chineseCounting"
+        | "chineseCountingThousand"
+        | "chineseLegalSimplified"
+        | "taiwaneseCounting" => crate::template::chinese_number(n as u64),
+        "ideographTraditional" => ["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛", "壬", "癸"]
+            .get(n.wrapping_sub(1))
+            .map_or_else(|| n.to_string(), |s| s.to_string()),
+        "decimalEnclosedCircle" | "decimalEnclosedCircleChinese" if (1..=20).contains(&n) => {
+            char::from_u32(0x2460 + n as u32 - 1).map_or_else(|| n.to_string(), |c| c.to_string())
+        }
+        "decimalFullWidth" | "decimalFullWidth2" => n
+            .to_string()
+            .chars()
+            .map(|c| char::from_u32(c as u32 - '0' as u32 + 0xFF10).unwrap_or(c))
+            .collect(),
+        "lowerLetter" | "upperLetter" => {
+            let base = if format == "lowerLetter" { b'a' } else { b'A' };
+            let i = n.saturating_sub(1);
+            let letter = (base + (i % 26) as u8) as char;
+            letter.to_string().repeat(i / 26 + 1)
+        }
+        "lowerRoman" | "upperRoman" => {
+            let r = roman(n);
+            if format == "lowerRoman" {
+                r.to_lowercase()
+            } else {
+                r
+            }
+        }
+        "ideographDigital" => n
+            .to_string()
+            .chars()
+            .map(|c| CN[c.to_digit(10).unwrap_or(0) as usize])
+            .collect(),
+        _ => n.to_string(),
+    }
+}
+
+fn roman(mut n: usize) -> String {
+    const R: [(usize, &str); 13] = [
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ];
+    if n == 0 || n > 3999 {
+        return n.to_string();
+    }
+    let mut out = String::new();
+    for (v, s) in R {
+        while n >= v {
+            out.push_str(s);
+            n -= v;
+        }
+    }
+    out
+}
+
+const CSS: &str = r#"
+*{box-sizing:border-box}
+body{margin:0;background:#e9ecef;color:#000;font:10.5pt/1.3 "Noto Serif CJK SC","Source Han Serif SC","Songti SC",SimSun,serif}
+.page{max-width:210mm;margin:24px auto;background:#fff;box-shadow:0 1px 6px rgba(0,0,0,.15);overflow-wrap:anywhere}
+p,h1,h2,h3,h4,h5,h6{margin:0;white-space:pre-wrap;font-size:inherit;font-weight:inherit}
+table{border-collapse:collapse;table-layout:fixed;max-width:100%}
+td{padding:0 7px;vertical-align:top}
+table.ruled td{border:1px solid #000}
+.header{border-bottom:1px dashed #ccc;margin-bottom:12px;color:inherit}
+.footer{border-top:1px dashed #ccc;margin-top:12px}
+.page-break{display:block;border-top:1px dashed #bbb;margin:12px 0}
+.textbox{border:1px dotted #999;padding:4px;margin:4px 0}
+.label{display:inline-block;min-width:1.5em;text-indent:0}
+img{max-width:100%;height:auto}
+@media print{body{background:#fff}.page{box-shadow:none;margin:0;max-width:none}.page-break{break-after:page;border:0}}
+"#;
+
+/// The filled document as HTML. Parts that cannot be read are left out; the body must read.
+pub fn to_html(
+    package: &Package,
+    limits: PackageLimits,
+    max_pixels: u64,
+    title: &str,
+) -> Result<String, String> {
+    let mut r = Reader {
+        package,
+        limits,
+        max_pixels,
+        defaults: Default::default(),
+        styles: HashMap::new(),
+        default_para: None,
+        numbering: HashMap::new(),
+        counters: HashMap::new(),
+        rels: HashMap::new(),
+        part_dir: "word".into(),
+        pictures: 0,
+    };
+    r.load_styles();
+    r.load_numbering();
+    let text = package.text("word/document.xml", limits)?;
+    let tree = xml::parse(&text)?;
+    let document = root(&tree).ok_or("has an empty word/document.xml")?;
+    let body = child(document, "w:body").ok_or("has no body")?;
+    let doc_rels = r.rels_of("word/document.xml");
+    // The page: the last section's size and margins.
+    let sect = child(body, "w:sectPr");
+    let (width, margins) = sect
+        .map(|s| {
+            let w = child(s, "w:pgSz")
+                .and_then(|p| num(p, "w:w"))
+                .unwrap_or(11906.0);
+            let m = child(s, "w:pgMar");
+            let get = |k: &str, d: f32| m.and_then(|m| num(m, k)).unwrap_or(d) * TWIP_PX;
+            (
+                w * TWIP_PX,
+                [
+                    get("w:top", 1440.0),
+                    get("w:right", 1800.0),
+                    get("w:bottom", 1440.0),
+                    get("w:left", 1800.0),
+                ],
+            )
+        })
+        .unwrap_or((794.0, [96.0, 120.0, 96.0, 120.0]));
+    let furniture = |r: &mut Reader, kind: &str| -> String {
+        let Some(id) = sect.and_then(|s| {
+            s.elements()
+                .filter(|e| e.name == format!("w:{kind}Reference"))
+                .find(|e| {
+                    e.attr("w:type").as_deref() != Some("first")
+                        && e.attr("w:type").as_deref() != Some("even")
+                })
+                .and_then(|e| e.attr("r:id"))
+        }) else {
+            return String::new();
+        };
+        let Some(target) = doc_rels.get(&id) else {
+            return String::new();
+        };
+        let name = resolve("word", target);
+        let Some(tree) = r.part(&name) else {
+            return String::new();
+        };
+        let Some(root) = root(&tree) else {
+            return String::new();
+        };
+        r.rels = r.rels_of(&name);
+        let mut out = String::new();
+        r.blocks(root, &mut out, 0);
+        out
+    };
+    let header = furniture(&mut r, "header");
+    let footer = furniture(&mut r, "footer");
+    r.rels = doc_rels.clone();
+    let mut content = String::with_capacity(text.len() / 2);
+    r.blocks(body, &mut content, 0);
+    let clamp = |v: f32| v.clamp(0.0, 400.0);
+    let mut html = String::with_capacity(content.len() + header.len() + footer.len() + 2048);
+    let _ = write!(
+        html,
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\"><title>{}</title><style>{CSS}</style></head><body><div class=\"page\" style=\"max-width:{:.0}px;padding:{:.0}px {:.0}px {:.0}px {:.0}px\">",
+        esc(title),
+        width.clamp(200.0, 4000.0),
+        clamp(margins[0]),
+        clamp(margins[1]),
+        clamp(margins[2]),
+        clamp(margins[3])
+    );
+    if !header.is_empty() {
+        let _ = write!(html, "<div class=\"header\">{header}</div>");
+    }
+    html.push_str(&content);
+    if !footer.is_empty() {
+        let _ = write!(html, "<div class=\"footer\">{footer}</div>");
+    }
+    html.push_str("</div></body></html>\n");
+    Ok(html)
+}
+
+impl Reader<'_> {
+    /// The relationships of a part: id → target (external ones left out: nothing is fetched).
+    fn rels_of(&self, part: &str) -> HashMap<String, String> {
+        let (dir, file) = part.rsplit_once('/').unwrap_or(("", part));
+        let mut out = HashMap::new();
+        let Some(tree) = self.part(&format!("{dir}/_rels/{file}.rels")) else {
+            return out;
+        };
+        let Some(root) = root(&tree) else { return out };
+        for e in root.elements() {
+            if e.attr("TargetMode").as_deref() == Some("External") {
+                continue;
+            }
+            if let (Some(id), Some(target)) = (e.attr("Id"), e.attr("Target")) {
+                out.insert(id, target);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_numbers_in_their_formats() {
+        assert_eq!(number_text(3, "decimal"), "3");
+        assert_eq!(number_text(12, "chineseCounting"), "十二");
+        assert_eq!(number_text(2, "ideographTraditional"), "乙");
+        assert_eq!(number_text(3, "decimalEnclosedCircle"), "③");
+        assert_eq!(number_text(27, "lowerLetter"), "aa");
+        assert_eq!(number_text(14, "upperRoman"), "XIV");
+        assert_eq!(number_text(12, "decimalFullWidth"), "１２");
+    }
+
+    #[test]
+    fn relationship_targets_resolve_inside_the_package() {
+        assert_eq!(resolve("word", "media/a.png"), "word/media/a.png");
+        assert_eq!(resolve("word", "../customXml/x.xml"), "customXml/x.xml");
+        assert_eq!(resolve("word", "/word/media/b.png"), "word/media/b.png");
+        assert_eq!(resolve("word", "../../../etc/passwd"), "etc/passwd");
+    }
+
+    #[test]
+    fn a_font_name_cannot_leave_its_css_string() {
+        let css = run_css(&RunProps {
+            east_asia: Some("宋体\";}</style><script>".into()),
+            ..Default::default()
+        });
+        assert!(!css.contains('<') && !css.contains(";}"), "{css}");
+    }
+}
