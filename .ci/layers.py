@@ -23,7 +23,7 @@ LADDER = [
     ["template"],
     ["document"],
     ["markup"],
-    ["render", "word"],
+    ["render", "word", "excel"],
     ["sign"],
     ["batch", "engine", "watch", "config"],
     ["http"],

@@ -1,9 +1,11 @@
-"""Opens every filled Word template the tests wrote (COLLABDOCS_WORD_OUT) in LibreOffice:
-each must convert to PDF, and every paragraph of its body must be in the PDF's text.
+"""Opens every filled Word and Excel template the tests wrote (COLLABDOCS_WORD_OUT) in
+LibreOffice: each must convert to PDF, and every paragraph of a document's body (every text a
+workbook's cells were filled with) must be in the PDF's text.
 
 Usage: python3 .ci/word_check.py DIR
 """
 
+import csv
 import html
 import pathlib
 import re
@@ -28,6 +30,19 @@ def paragraphs(docx):
     return out
 
 
+def filled_cells(xlsx):
+    """The texts the filled cells of a workbook hold (inline strings)."""
+    z = zipfile.ZipFile(xlsx)
+    out = []
+    for name in z.namelist():
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            xml = z.read(name).decode()
+            for t in re.findall(r"<is><t(?: [^>]*)?>([^<]*)</t></is>", xml):
+                if t.strip():
+                    out.append(html.unescape(t))
+    return out
+
+
 def squeeze(text):
     """Text without white space, and without private-use characters (no font draws them)."""
     return re.sub(r"[\s\ue000-\uf8ff]+", "", text)
@@ -35,20 +50,27 @@ def squeeze(text):
 
 def main():
     src = pathlib.Path(sys.argv[1])
-    files = sorted(src.glob("*.docx"))
+    files = sorted(src.glob("*.docx")) + sorted(src.glob("*.xlsx"))
     if not files:
         raise SystemExit(f"no filled documents in {src}")
     failures = []
+    docs = [f for f in files if f.suffix == ".docx"]
+    books = [f for f in files if f.suffix == ".xlsx"]
+    env = {"PATH": "/usr/lib/libreoffice/program:/usr/bin:/bin", "LANG": "C.UTF-8"}
     with tempfile.TemporaryDirectory() as tmp:
-        out = pathlib.Path(tmp) / "pdf"
-        # One soffice run converts them all; a file it cannot open has no PDF.
-        subprocess.run(
-            ["soffice", "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(out)]
-            + [str(f) for f in files],
-            check=True, capture_output=True, timeout=600,
-            env={"HOME": tmp, "PATH": "/usr/lib/libreoffice/program:/usr/bin:/bin"},
-        )
-        for f in files:
+        env["HOME"] = tmp
+        out = pathlib.Path(tmp) / "out"
+        # One soffice run per kind converts them all; a file it cannot open has no output.
+        if docs:
+            subprocess.run(["soffice", "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(out)]
+                           + [str(f) for f in docs], check=True, capture_output=True, timeout=600, env=env)
+        if books:
+            # Every sheet as CSV (UTF-8), after LibreOffice recalculated the formulas.
+            subprocess.run(["soffice", "--headless", "--norestore", "--convert-to",
+                            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                            "--outdir", str(out)] + [str(f) for f in books],
+                           check=True, capture_output=True, timeout=600, env=env)
+        for f in docs:
             pdf = out / (f.stem + ".pdf")
             if not pdf.exists():
                 failures.append(f"{f.name}: LibreOffice did not convert it")
@@ -59,11 +81,20 @@ def main():
             missing = [p for p in paragraphs(f) if squeeze(p) not in flat]
             if missing:
                 failures.append(f"{f.name}: {len(missing)} paragraph(s) not in LibreOffice's PDF: {missing[:3]}")
+        for f in books:
+            sheets = sorted(out.glob(f.stem + "-*.csv"))
+            if not sheets:
+                failures.append(f"{f.name}: LibreOffice did not convert it")
+                continue
+            values = {v for s in sheets for row in csv.reader(s.open(encoding="utf-8")) for v in row}
+            missing = [t for t in filled_cells(f) if t not in values]
+            if missing:
+                failures.append(f"{f.name}: {len(missing)} filled cell(s) not in LibreOffice's sheets: {missing[:3]}")
     for line in failures:
         print(line)
     if failures:
         raise SystemExit(1)
-    print(f"{len(files)} filled Word templates opened by LibreOffice, every body paragraph in its PDF")
+    print(f"{len(files)} filled Word and Excel templates opened by LibreOffice, their text in what it made")
 
 
 if __name__ == "__main__":

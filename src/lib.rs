@@ -11,6 +11,7 @@ pub mod config;
 pub mod document;
 pub mod engine;
 pub mod error;
+pub mod excel;
 pub mod http;
 pub mod image;
 pub mod input;

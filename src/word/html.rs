@@ -18,7 +18,7 @@ use std::fmt::Write;
 
 use base64::Engine as _;
 
-use super::package::{Package, PackageLimits};
+use super::package::{resolve, Package, PackageLimits};
 use super::xml::{self, Element, Node};
 use crate::values::html_escape as esc;
 
@@ -760,25 +760,6 @@ fn find<'e>(e: &'e Element, name: &str) -> Option<&'e Element> {
         }
     }
     None
-}
-
-/// A relationship's target as a package name: `media/a.png` from `word/` → `word/media/a.png`.
-fn resolve(dir: &str, target: &str) -> String {
-    let mut parts: Vec<&str> = if target.starts_with('/') {
-        Vec::new()
-    } else {
-        dir.split('/').filter(|p| !p.is_empty()).collect()
-    };
-    for p in target.trim_start_matches('/').split('/') {
-        match p {
-            ".." => {
-                parts.pop();
-            }
-            "." | "" => {}
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
 }
 
 /// The CSS font stack for a face a run names: the face itself, then ours for its kind.

@@ -185,3 +185,23 @@ impl Package {
         Ok(out)
     }
 }
+
+/// A relationship's target as a package name: `media/a.png` from `word` → `word/media/a.png`,
+/// `/xl/x.xml` as it is; `..` never climbs out of the package.
+pub fn resolve(dir: &str, target: &str) -> String {
+    let mut parts: Vec<&str> = if target.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|p| !p.is_empty()).collect()
+    };
+    for p in target.trim_start_matches('/').split('/') {
+        match p {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}

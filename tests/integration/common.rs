@@ -344,3 +344,16 @@ pub fn sha256_b64(bytes: &[u8]) -> String {
     use sha2::Digest;
     base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(bytes))
 }
+
+/// A ZIP package of these parts (name, content), deflated, as an office suite writes one.
+pub fn package(parts: &[(String, String)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, content) in parts {
+        out.start_file(name.as_str(), opts).unwrap();
+        out.write_all(content.as_bytes()).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}

@@ -7,6 +7,7 @@ mod attacks;
 mod batch;
 mod cli;
 mod docx;
+mod excel;
 mod forgeries;
 mod forms;
 mod golden;

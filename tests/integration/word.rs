@@ -30,14 +30,7 @@ pub fn docx(body: &str, extra: &[(&str, &str)]) -> Vec<u8> {
             None => parts.push((name.to_string(), content.to_string())),
         }
     }
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, content) in parts {
-        out.start_file(name, opts).unwrap();
-        out.write_all(content.as_bytes()).unwrap();
-    }
-    out.finish().unwrap().into_inner()
+    crate::common::package(&parts)
 }
 
 /// A paragraph of runs, each `(properties, text)`.

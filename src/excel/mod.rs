@@ -1,0 +1,856 @@
+//! Excel and WPS 表格 templates: the office's own `.xlsx`, its cells' tags filled from the same
+//! view a kind's built-in template gets, in the same Handlebars language.
+//!
+//! A cell's text may hold tags anywhere (`第{{doc.week}}周`); a cell that holds one value tag
+//! and nothing else gets a typed value (a number, a date serial in the cell's own number
+//! format, a boolean), any other cell text — never a formula, whatever the data starts with.
+//! A row, or a block of rows, between `{{#each …}}` (in a cell of its first row) and
+//! `{{/each}}` (in a cell of its last) repeats once per item; rows below move down, and every
+//! reference follows ([`refs`]): formulas in any sheet, merges, conditional formats, data
+//! validations, tables, charts, defined names. A loop over no items keeps its rows, emptied.
+//! Formulas are recalculated on open (`fullCalcOnLoad`); `calcChain.xml`, which would point at
+//! cells that moved, is left out. Every part nothing changed is copied as it was.
+
+use std::collections::HashMap;
+use std::io::{Cursor, Write};
+
+use serde_json::Value;
+
+pub mod refs;
+
+use crate::word::package::{resolve, Package, PackageLimits};
+use crate::word::xml::{self, Element, Node};
+use crate::word::Fault;
+use refs::{Block, RowMap, Within};
+
+/// The most cells one filled workbook may hold.
+pub const MAX_CELLS: usize = 1_000_000;
+
+const ITEM: char = '\u{E010}';
+const CELL: char = '\u{E012}';
+
+/// A cell of the template with tags.
+#[derive(Debug, Clone)]
+struct TagCell {
+    /// Index of the row in the sheet's `sheetData`, and of the cell in the row.
+    row: usize,
+    cell: usize,
+    /// The text with the loop markers taken out: a Handlebars template.
+    source: String,
+    /// The expression of a cell that holds one value tag and nothing else.
+    single: Option<String>,
+}
+
+/// A loop over rows: rows `first..=last` (template row numbers) repeat over `expr`.
+#[derive(Debug, Clone)]
+struct Loop {
+    expr: String,
+    first: u32,
+    last: u32,
+}
+
+struct Sheet {
+    name: String,
+    part: String,
+    src: String,
+    loops: Vec<Loop>,
+    cells: Vec<TagCell>,
+}
+
+/// An Excel template, read and compiled.
+pub struct ExcelTemplate {
+    package: Package,
+    limits: PackageLimits,
+    sheets: Vec<Sheet>,
+    hb: handlebars::Handlebars<'static>,
+}
+
+impl std::fmt::Debug for ExcelTemplate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExcelTemplate")
+            .field("sheets", &self.sheets.len())
+            .finish()
+    }
+}
+
+fn part_fault(part: &str, message: impl Into<String>) -> Fault {
+    Fault::Part {
+        part: part.to_string(),
+        message: message.into(),
+    }
+}
+
+fn elements(nodes: &[Node]) -> impl Iterator<Item = &Element> {
+    nodes.iter().filter_map(|n| match n {
+        Node::El(e) => Some(e),
+        _ => None,
+    })
+}
+
+fn child<'a>(e: &'a Element, name: &str) -> Option<&'a Element> {
+    e.elements().find(|c| c.name == name)
+}
+
+/// `id → target` of a relationships part.
+fn rels(package: &Package, name: &str, limits: PackageLimits) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let Ok(text) = package.text(name, limits) else {
+        return out;
+    };
+    let Ok(tree) = xml::parse(&text) else {
+        return out;
+    };
+    for root in elements(&tree) {
+        for r in root.elements() {
+            if let (Some(id), Some(t)) = (r.attr("Id"), r.attr("Target")) {
+                if r.attr("TargetMode").as_deref() != Some("External") {
+                    out.insert(id, t);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The text of a cell: its shared string, inline string or value.
+fn cell_text(c: &Element, shared: &[String]) -> Option<String> {
+    match c.attr("t").as_deref() {
+        Some("s") => {
+            let i: usize = child(c, "v")?.text().trim().parse().ok()?;
+            shared.get(i).cloned()
+        }
+        Some("inlineStr") => Some(child(c, "is")?.text()),
+        _ => None,
+    }
+}
+
+/// The row number of a `<row>` (its `r`).
+fn row_number(r: &Element) -> Option<u32> {
+    r.attr("r")?.parse().ok()
+}
+
+impl ExcelTemplate {
+    /// Reads a template: its package checked as untrusted input, every sheet's tags found and
+    /// checked for their form, its loops paired.
+    pub fn load(bytes: Vec<u8>, limits: PackageLimits) -> Result<ExcelTemplate, Fault> {
+        if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+            return Err(Fault::Package(
+                "is an Excel 97–2003 .xls or an encrypted workbook, not an .xlsx: save it as an Excel workbook (.xlsx) without a password".into(),
+            ));
+        }
+        let package = Package::open(bytes, limits)
+            .map_err(|m| Fault::Package(m.replace(".docx", ".xlsx")))?;
+        if !package.has("xl/workbook.xml") {
+            return Err(Fault::Package(
+                "has no xl/workbook.xml: it is not an Excel workbook".into(),
+            ));
+        }
+        let shared = match package.text("xl/sharedStrings.xml", limits) {
+            Ok(text) => {
+                let tree = xml::parse(&text).map_err(|m| part_fault("xl/sharedStrings.xml", m))?;
+                elements(&tree)
+                    .flat_map(|sst| sst.elements().filter(|e| e.name == "si").map(si_text))
+                    .collect()
+            }
+            Err(_) => Vec::new(),
+        };
+        let wb_text = package
+            .text("xl/workbook.xml", limits)
+            .map_err(Fault::Package)?;
+        let wb = xml::parse(&wb_text).map_err(|m| part_fault("xl/workbook.xml", m))?;
+        let wb_rels = rels(&package, "xl/_rels/workbook.xml.rels", limits);
+        let mut sheets = Vec::new();
+        let mut hb = crate::template::handlebars(value_text);
+        for root in elements(&wb) {
+            for s in child(root, "sheets").into_iter().flat_map(|s| s.elements()) {
+                let (Some(name), Some(id)) = (s.attr("name"), s.attr("r:id")) else {
+                    continue;
+                };
+                let Some(target) = wb_rels.get(&id) else {
+                    continue;
+                };
+                let part = resolve("xl", target);
+                let src = package.text(&part, limits).map_err(Fault::Package)?;
+                let sheet = read_sheet(&name, &part, src, &shared)?;
+                for (i, c) in sheet.cells.iter().enumerate() {
+                    hb.register_template_string(&format!("{part}#{i}"), &c.source)
+                        .map_err(|e| Fault::Tag {
+                            part: part.clone(),
+                            paragraph: c.source.clone(),
+                            tag: c.source.clone(),
+                            message: e.reason().to_string(),
+                        })?;
+                }
+                sheets.push(sheet);
+            }
+        }
+        Ok(ExcelTemplate {
+            package,
+            limits,
+            sheets,
+            hb,
+        })
+    }
+
+    /// Fills the template with `view` (`{"doc": …, "derived": …}`): the filled `.xlsx`.
+    pub fn fill(&self, view: &Value) -> Result<Vec<u8>, Fault> {
+        // How many times each loop repeats, sheet by sheet: the rows' new places.
+        let mut maps: HashMap<String, RowMap> = HashMap::new();
+        let mut items: Vec<Vec<Vec<Value>>> = Vec::new();
+        let mut cells = 0usize;
+        for s in &self.sheets {
+            let mut blocks = Vec::new();
+            let mut lists = Vec::new();
+            for l in &s.loops {
+                let list = match lookup(view, view, &l.expr) {
+                    Some(Value::Array(a)) => a.clone(),
+                    Some(Value::Null) | None => Vec::new(),
+                    Some(other) => vec![other.clone()],
+                };
+                cells = cells.saturating_add(list.len() * (l.last - l.first + 1) as usize * 32);
+                blocks.push(Block {
+                    start: l.first,
+                    end: l.last,
+                    copies: list.len().max(1) as u32,
+                });
+                lists.push(list);
+            }
+            maps.insert(s.name.clone(), RowMap { blocks });
+            items.push(lists);
+        }
+        if cells > MAX_CELLS * 32 {
+            return Err(Fault::Package(format!(
+                "would be filled with more than {MAX_CELLS} cells"
+            )));
+        }
+        let mut parts: HashMap<String, String> = HashMap::new();
+        for (si, s) in self.sheets.iter().enumerate() {
+            crate::budget::check().map_err(|e| Fault::Stopped(e.to_string()))?;
+            let filled = self.fill_sheet(s, &items[si], view, &maps)?;
+            parts.insert(s.part.clone(), filled);
+        }
+        self.follow(&mut parts, &maps)?;
+        for (name, xml) in &parts {
+            xml::check(xml).map_err(|m| part_fault(name, format!("filled {m}")))?;
+        }
+        self.write(parts)
+    }
+
+    fn render(&self, name: &str, context: &Value) -> Result<String, Fault> {
+        self.hb.render(name, context).map_err(|e| Fault::Tag {
+            part: name.split('#').next().unwrap_or(name).to_string(),
+            paragraph: String::new(),
+            tag: String::new(),
+            message: e.reason().to_string(),
+        })
+    }
+
+    fn fill_sheet(
+        &self,
+        s: &Sheet,
+        lists: &[Vec<Value>],
+        view: &Value,
+        maps: &HashMap<String, RowMap>,
+    ) -> Result<String, Fault> {
+        let mut tree = xml::parse(&s.src).map_err(|m| part_fault(&s.part, m))?;
+        let map = &maps[&s.name];
+        let mut cell_at: HashMap<(usize, usize), usize> = HashMap::new();
+        for (i, c) in s.cells.iter().enumerate() {
+            cell_at.insert((c.row, c.cell), i);
+        }
+        let Some(ws) = tree.iter_mut().find_map(|n| match n {
+            Node::El(e) => Some(e),
+            _ => None,
+        }) else {
+            return Err(part_fault(&s.part, "is empty"));
+        };
+        for e in ws.children.iter_mut() {
+            let Node::El(e) = e else { continue };
+            match e.name.as_str() {
+                "sheetData" => {
+                    let rows = std::mem::take(&mut e.children);
+                    let mut out = Vec::with_capacity(rows.len());
+                    for (ri, n) in rows.iter().enumerate() {
+                        let Node::El(row) = n else {
+                            out.push(n.clone());
+                            continue;
+                        };
+                        let Some(r) = row_number(row) else {
+                            out.push(n.clone());
+                            continue;
+                        };
+                        let (copies, list) = match map.block_of(r) {
+                            Some(b) => (map.blocks[b].copies, Some((b, &lists[b]))),
+                            None => (1, None),
+                        };
+                        for k in 0..copies {
+                            let new_r = map.in_copy(r, k);
+                            let item = list.and_then(|(_, l)| l.get(k as usize));
+                            let within = list.map(|(b, _)| Within { block: b, copy: k });
+                            let context = match item {
+                                Some(it) => it,
+                                None => view,
+                            };
+                            let mut copy = row.clone();
+                            copy.start = set_attr(&copy.start, "r", &new_r.to_string());
+                            for (ci, c) in copy.children.iter_mut().enumerate() {
+                                let Node::El(c) = c else { continue };
+                                if c.name != "c" {
+                                    continue;
+                                }
+                                let col = c
+                                    .attr("r")
+                                    .map(|a| {
+                                        a.trim_end_matches(|ch: char| ch.is_ascii_digit())
+                                            .to_string()
+                                    })
+                                    .unwrap_or_default();
+                                if !col.is_empty() {
+                                    c.start = set_attr(&c.start, "r", &format!("{col}{new_r}"));
+                                }
+                                if let Some(&ti) = cell_at.get(&(ri, ci)) {
+                                    let tc = &s.cells[ti];
+                                    let in_empty_loop = list.is_some() && item.is_none();
+                                    let text = if in_empty_loop {
+                                        String::new()
+                                    } else {
+                                        self.render(
+                                            &format!("{}#{ti}", s.part),
+                                            &with_root(context, view),
+                                        )?
+                                    };
+                                    let typed = if in_empty_loop {
+                                        None
+                                    } else {
+                                        tc.single.as_deref().and_then(|e| lookup(view, context, e))
+                                    };
+                                    fill_cell(c, &text, typed);
+                                } else {
+                                    // A formula follows the rows; its saved result is
+                                    // dropped (the workbook recalculates on open).
+                                    let mut changed = false;
+                                    for f in c.children.iter_mut() {
+                                        let Node::El(f) = f else { continue };
+                                        if f.name == "f" {
+                                            let old = f.text();
+                                            let new = refs::rewrite(&old, &s.name, maps, within);
+                                            if new != old {
+                                                f.children = vec![Node::Text(xml::escape(&new))];
+                                                changed = true;
+                                            }
+                                            if let Some(r) = f.attr("ref") {
+                                                f.start = set_attr(
+                                                    &f.start,
+                                                    "ref",
+                                                    &refs::rewrite(&r, &s.name, maps, within),
+                                                );
+                                            }
+                                        }
+                                    }
+                                    if changed {
+                                        c.children
+                                            .retain(|n| !matches!(n, Node::El(v) if v.name == "v"));
+                                    }
+                                }
+                            }
+                            out.push(Node::El(copy));
+                        }
+                    }
+                    e.children = out;
+                }
+                "mergeCells" => {
+                    let merges = std::mem::take(&mut e.children);
+                    let mut out = Vec::new();
+                    for n in merges {
+                        let Node::El(m) = &n else {
+                            out.push(n);
+                            continue;
+                        };
+                        let Some(range) = m.attr("ref") else { continue };
+                        let rows = range_rows(&range);
+                        // A merge inside a repeated block is repeated with it; any other
+                        // follows the rows.
+                        let block = rows.and_then(|(a, b)| {
+                            map.block_of(a).filter(|bl| map.block_of(b) == Some(*bl))
+                        });
+                        let copies: Vec<Option<Within>> = match block {
+                            Some(b) => (0..map.blocks[b].copies)
+                                .map(|k| Some(Within { block: b, copy: k }))
+                                .collect(),
+                            None => vec![None],
+                        };
+                        for w in copies {
+                            let mut copy = m.clone();
+                            copy.start =
+                                set_attr(&m.start, "ref", &refs::rewrite(&range, &s.name, maps, w));
+                            out.push(Node::El(copy));
+                        }
+                    }
+                    let count = out.iter().filter(|n| matches!(n, Node::El(_))).count();
+                    e.start = set_attr(&e.start, "count", &count.to_string());
+                    e.children = out;
+                }
+                _ => rewrite_ranges(e, &s.name, maps),
+            }
+        }
+        let out = serialize(&tree);
+        Ok(out)
+    }
+
+    /// Everything outside the sheets that names their cells: defined names, tables, charts;
+    /// the workbook told to recalculate on open.
+    fn follow(
+        &self,
+        parts: &mut HashMap<String, String>,
+        maps: &HashMap<String, RowMap>,
+    ) -> Result<(), Fault> {
+        if maps.values().all(RowMap::is_identity) {
+            return Ok(());
+        }
+        let wb = self
+            .package
+            .text("xl/workbook.xml", self.limits)
+            .map_err(Fault::Package)?;
+        let mut tree = xml::parse(&wb).map_err(|m| part_fault("xl/workbook.xml", m))?;
+        for root in tree.iter_mut().filter_map(|n| match n {
+            Node::El(e) => Some(e),
+            _ => None,
+        }) {
+            let mut has_calc = false;
+            for e in root.children.iter_mut() {
+                let Node::El(e) = e else { continue };
+                match e.name.as_str() {
+                    "definedNames" => {
+                        for d in e.children.iter_mut() {
+                            let Node::El(d) = d else { continue };
+                            let old = d.text();
+                            let new = refs::rewrite(&old, "", maps, None);
+                            if new != old {
+                                d.children = vec![Node::Text(xml::escape(&new))];
+                            }
+                        }
+                    }
+                    "calcPr" => {
+                        has_calc = true;
+                        e.start = set_attr(&e.start, "fullCalcOnLoad", "1");
+                    }
+                    _ => {}
+                }
+            }
+            if !has_calc {
+                root.children
+                    .push(Node::Other("<calcPr fullCalcOnLoad=\"1\"/>".into()));
+            }
+        }
+        let out = serialize(&tree);
+        parts.insert("xl/workbook.xml".into(), out);
+        // Tables (by the sheet they belong to) and charts (their references name sheets).
+        for s in &self.sheets {
+            let (dir, file) = s.part.rsplit_once('/').unwrap_or(("", &s.part));
+            for target in rels(
+                &self.package,
+                &format!("{dir}/_rels/{file}.rels"),
+                self.limits,
+            )
+            .values()
+            {
+                let name = resolve(dir, target);
+                if name.starts_with("xl/tables/") {
+                    let text = self
+                        .package
+                        .text(&name, self.limits)
+                        .map_err(Fault::Package)?;
+                    let mut tree = xml::parse(&text).map_err(|m| part_fault(&name, m))?;
+                    for e in tree.iter_mut().filter_map(|n| match n {
+                        Node::El(e) => Some(e),
+                        _ => None,
+                    }) {
+                        rewrite_ranges(e, &s.name, maps);
+                    }
+                    let out = serialize(&tree);
+                    parts.insert(name, out);
+                }
+            }
+        }
+        for name in self
+            .package
+            .names
+            .iter()
+            .filter(|n| n.starts_with("xl/charts/chart") && n.ends_with(".xml"))
+        {
+            let text = self
+                .package
+                .text(name, self.limits)
+                .map_err(Fault::Package)?;
+            let new = rewrite_element_text(&text, "c:f", maps);
+            if new != text {
+                parts.insert(name.clone(), new);
+            }
+        }
+        Ok(())
+    }
+
+    fn write(&self, mut parts: HashMap<String, String>) -> Result<Vec<u8>, Fault> {
+        let bad = |e: zip::result::ZipError| Fault::Package(format!("could not be written ({e})"));
+        let moved = parts.contains_key("xl/workbook.xml");
+        if moved {
+            // calcChain names cells by place; after rows moved it would point at the wrong ones.
+            for (name, xml) in [
+                (
+                    "[Content_Types].xml",
+                    self.package
+                        .text("[Content_Types].xml", self.limits)
+                        .map_err(Fault::Package)?,
+                ),
+                (
+                    "xl/_rels/workbook.xml.rels",
+                    self.package
+                        .text("xl/_rels/workbook.xml.rels", self.limits)
+                        .unwrap_or_default(),
+                ),
+            ] {
+                parts.insert(name.to_string(), drop_elements_naming(&xml, "calcChain"));
+            }
+        }
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(
+            self.package.bytes().len() + 4096,
+        )));
+        let mut src = zip::ZipArchive::new(Cursor::new(self.package.bytes())).map_err(bad)?;
+        for i in 0..src.len() {
+            let f = src.by_index_raw(i).map_err(bad)?;
+            let name = f.name().map_err(bad)?.to_string();
+            if moved && name == "xl/calcChain.xml" {
+                continue;
+            }
+            match parts.remove(&name) {
+                Some(xml) => {
+                    drop(f);
+                    out.start_file(&name, crate::render::zip_entry_options(xml.as_bytes()))
+                        .map_err(bad)?;
+                    out.write_all(xml.as_bytes())
+                        .map_err(|e| Fault::Package(format!("could not be written ({e})")))?;
+                }
+                None => out.raw_copy_file(f).map_err(bad)?,
+            }
+        }
+        Ok(out.finish().map_err(bad)?.into_inner())
+    }
+}
+
+/// The view inside a loop: the item, with the whole view under `@root` reachable as Handlebars
+/// has it (the item is the context; `@root` is the context too, so the view rides along).
+fn with_root(item: &Value, view: &Value) -> Value {
+    if std::ptr::eq(item, view) {
+        return view.clone();
+    }
+    match item {
+        Value::Object(o) => {
+            let mut o = o.clone();
+            for (k, v) in view.as_object().into_iter().flatten() {
+                o.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            Value::Object(o)
+        }
+        other => other.clone(),
+    }
+}
+
+/// A part's tree written back.
+fn serialize(tree: &[Node]) -> String {
+    let mut out = String::new();
+    let copy = |t: &str, o: &mut String| o.push_str(t);
+    xml::write(tree, &mut out, &copy, &copy, &|_, _, _| {});
+    out
+}
+
+/// A value tag's value, for a typed cell: a simple path from the context (`this`, `a.b`,
+/// `@root.doc.x`), else none.
+fn lookup<'v>(root: &'v Value, context: &'v Value, path: &str) -> Option<&'v Value> {
+    let (mut at, rest) = match path.strip_prefix("@root.") {
+        Some(rest) => (root, rest),
+        None => (context, path),
+    };
+    if rest == "this" {
+        return Some(at);
+    }
+    let rest = rest.strip_prefix("this.").unwrap_or(rest);
+    for seg in rest.split('.') {
+        if seg.is_empty() || seg.contains(|c: char| c.is_whitespace() || c == '(' || c == '"') {
+            return None;
+        }
+        at = match at {
+            Value::Object(o) => o.get(seg)?,
+            Value::Array(a) => a.get(seg.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(at)
+}
+
+/// Writes a filled cell: a typed value where the cell held one value tag, else an inline
+/// string. Data never becomes a formula: text is always text.
+fn fill_cell(c: &mut Element, text: &str, typed: Option<&Value>) {
+    let number = |v: &str, c: &mut Element| {
+        c.start = remove_attr(&set_attr(&c.start, "t", "n"), "t");
+        c.children = vec![Node::El(Element {
+            name: "v".into(),
+            start: "<v>".into(),
+            end: Some("</v>".into()),
+            children: vec![Node::Text(v.to_string())],
+            ..Element::default()
+        })];
+    };
+    match typed {
+        Some(Value::Number(n)) => return number(&n.to_string(), c),
+        Some(Value::Bool(b)) => {
+            number(if *b { "1" } else { "0" }, c);
+            c.start = set_attr(&c.start, "t", "b");
+            return;
+        }
+        Some(Value::String(s)) => {
+            if let Some(d) = crate::values::Date::parse(s) {
+                return number(&(d.days() + 25_569).to_string(), c);
+            }
+        }
+        _ => {}
+    }
+    c.start = set_attr(&c.start, "t", "inlineStr");
+    c.children = vec![Node::Other(format!(
+        "<is><t xml:space=\"preserve\">{}</t></is>",
+        xml::escape(text)
+    ))];
+}
+
+/// A value written into a cell: the markers the engine splits on and the characters XML
+/// forbids left out; escaped when the cell is written.
+fn value_text(s: &str) -> String {
+    s.chars()
+        .filter(|c| {
+            !matches!(*c, ITEM | CELL)
+                && (*c as u32 >= 0x20 || matches!(*c, '\t' | '\n' | '\r'))
+                && !matches!(*c, '\u{FFFE}' | '\u{FFFF}')
+        })
+        .collect()
+}
+
+/// The text of a shared string (rich text runs joined; phonetic runs left out).
+fn si_text(si: &Element) -> String {
+    let mut out = String::new();
+    for c in si.elements() {
+        match c.name.as_str() {
+            "t" => out.push_str(&c.text()),
+            "r" => {
+                if let Some(t) = child(c, "t") {
+                    out.push_str(&t.text())
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The rows of `A5:B7`.
+fn range_rows(range: &str) -> Option<(u32, u32)> {
+    let row = |s: &str| -> Option<u32> {
+        s.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '$')
+            .replace('$', "")
+            .parse()
+            .ok()
+    };
+    let (a, b) = range.split_once(':').unwrap_or((range, range));
+    Some((row(a)?, row(b)?))
+}
+
+/// The `sqref`/`ref` attributes and formula texts of an element and those below it.
+fn rewrite_ranges(e: &mut Element, sheet: &str, maps: &HashMap<String, RowMap>) {
+    for key in ["sqref", "ref"] {
+        if let Some(v) = e.attr(key) {
+            let new = refs::rewrite(&v, sheet, maps, None);
+            if new != v {
+                e.start = set_attr(&e.start, key, &new);
+            }
+        }
+    }
+    if matches!(
+        e.name.as_str(),
+        "formula" | "formula1" | "formula2" | "f" | "xm:f"
+    ) {
+        let old = e.text();
+        let new = refs::rewrite(&old, sheet, maps, None);
+        if new != old {
+            e.children = vec![Node::Text(xml::escape(&new))];
+        }
+        return;
+    }
+    for c in e.children.iter_mut() {
+        if let Node::El(c) = c {
+            rewrite_ranges(c, sheet, maps);
+        }
+    }
+}
+
+/// The text of every `<name>…</name>` rewritten (chart series: `<c:f>Sheet1!$E$5:$E$5</c:f>`).
+fn rewrite_element_text(text: &str, name: &str, maps: &HashMap<String, RowMap>) -> String {
+    let (open, close) = (format!("<{name}>"), format!("</{name}>"));
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(&open) {
+        let after = &rest[i + open.len()..];
+        let Some(j) = after.find(&close) else { break };
+        out.push_str(&rest[..i + open.len()]);
+        let inner = xml::unescape(&after[..j]);
+        out.push_str(&xml::escape(&refs::rewrite(&inner, "", maps, None)));
+        rest = &after[j..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// An XML text with every empty element whose attributes mention `needle` left out.
+fn drop_elements_naming(xml: &str, needle: &str) -> String {
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        let Some(end) = rest[i..].find('>') else {
+            break;
+        };
+        let tag = &rest[i..=i + end];
+        if !(tag.ends_with("/>") && tag.contains(needle)) {
+            out.push_str(tag);
+        }
+        rest = &rest[i + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A start tag with attribute `key` set to `value` (added when missing).
+fn set_attr(start: &str, key: &str, value: &str) -> String {
+    let value = xml::escape(value).replace('"', "&quot;");
+    let pat = format!(" {key}=\"");
+    if let Some(i) = start.find(&pat) {
+        let v = i + pat.len();
+        if let Some(len) = start[v..].find('"') {
+            return format!("{}{value}{}", &start[..v], &start[v + len..]);
+        }
+    }
+    let at = start
+        .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+        .unwrap_or(start.len());
+    format!("{} {key}=\"{value}\"{}", &start[..at], &start[at..])
+}
+
+fn remove_attr(start: &str, key: &str) -> String {
+    let pat = format!(" {key}=\"");
+    match start.find(&pat) {
+        Some(i) => {
+            let v = i + pat.len();
+            match start[v..].find('"') {
+                Some(len) => format!("{}{}", &start[..i], &start[v + len + 1..]),
+                None => start.to_string(),
+            }
+        }
+        None => start.to_string(),
+    }
+}
+
+/// Reads a sheet: its tagged cells, its loops paired.
+fn read_sheet(name: &str, part: &str, src: String, shared: &[String]) -> Result<Sheet, Fault> {
+    let tree = xml::parse(&src).map_err(|m| part_fault(part, m))?;
+    let ws = elements(&tree)
+        .next()
+        .ok_or_else(|| part_fault(part, "is empty"))?;
+    let mut cells = Vec::new();
+    let mut loops = Vec::new();
+    let mut open: Option<(String, u32)> = None;
+    if let Some(data) = child(ws, "sheetData") {
+        for (ri, n) in data.children.iter().enumerate() {
+            let Node::El(row) = n else { continue };
+            let Some(r) = row_number(row) else { continue };
+            for (ci, c) in row.children.iter().enumerate() {
+                let Node::El(c) = c else { continue };
+                let Some(text) = cell_text(c, shared) else {
+                    continue;
+                };
+                if !text.contains("{{") {
+                    if text.contains("｛｛") {
+                        return Err(Fault::Tag {
+                            part: part.to_string(),
+                            paragraph: text.clone(),
+                            tag: "｛｛".into(),
+                            message: "is typed with full-width braces (｛｛ ｝｝) from a Chinese input method: type tags with half-width {{ }}".into(),
+                        });
+                    }
+                    continue;
+                }
+                let at = c.attr("r").unwrap_or_default();
+                let mut source = text.clone();
+                if let Some(i) = source.find("{{#each ") {
+                    let end = source[i..].find("}}").ok_or_else(|| {
+                        tag_fault(part, &at, &text, "opens {{#each without closing the tag")
+                    })? + i;
+                    let expr = source[i + 8..end].trim().to_string();
+                    if open.is_some() {
+                        return Err(tag_fault(part, &at, &text, "opens a loop inside a loop over rows; close the first one ({{/each}}) before"));
+                    }
+                    open = Some((expr, r));
+                    source.replace_range(i..end + 2, "");
+                }
+                if let Some(i) = source.find("{{/each}}") {
+                    let Some((expr, first)) = open.take() else {
+                        return Err(tag_fault(
+                            part,
+                            &at,
+                            &text,
+                            "closes a loop ({{/each}}) that was never opened in a row above",
+                        ));
+                    };
+                    loops.push(Loop {
+                        expr,
+                        first,
+                        last: r,
+                    });
+                    source.replace_range(i..i + 9, "");
+                }
+                let trimmed = source.trim();
+                let single = (trimmed.starts_with("{{")
+                    && trimmed.ends_with("}}")
+                    && trimmed.matches("{{").count() == 1
+                    && !trimmed[2..].starts_with(['#', '/', '!', '>', '{']))
+                .then(|| trimmed[2..trimmed.len() - 2].trim().to_string());
+                cells.push(TagCell {
+                    row: ri,
+                    cell: ci,
+                    source,
+                    single,
+                });
+            }
+        }
+    }
+    if let Some((expr, first)) = open {
+        return Err(Fault::Tag {
+            part: part.to_string(),
+            paragraph: format!("row {first}"),
+            tag: format!("{{{{#each {expr}}}}}"),
+            message: "is never closed: put {{/each}} in a cell of the loop's last row".into(),
+        });
+    }
+    Ok(Sheet {
+        name: name.to_string(),
+        part: part.to_string(),
+        src,
+        loops,
+        cells,
+    })
+}
+
+fn tag_fault(part: &str, cell: &str, text: &str, message: &str) -> Fault {
+    Fault::Tag {
+        part: part.to_string(),
+        paragraph: format!("{cell}: {text}"),
+        tag: text.to_string(),
+        message: message.to_string(),
+    }
+}

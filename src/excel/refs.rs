@@ -1,0 +1,301 @@
+//! Where rows go when a template's loops repeat them, and every reference rewritten to follow:
+//! formulas (in any sheet, naming this one or not), ranges of merges, conditional formats,
+//! data validations, tables, charts and defined names. A range that spans a repeated block
+//! grows to its last copy (`SUM(E5:E5)` over 100 items → `SUM(E5:E104)`); rows below move
+//! down; inside a copy, a relative reference to its own block points at the same copy.
+
+use std::collections::HashMap;
+
+/// Rows `start..=end` of a sheet, written `copies` times one after the other (at least once:
+/// a loop over no items keeps its rows, emptied).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Block {
+    pub start: u32,
+    pub end: u32,
+    pub copies: u32,
+}
+
+impl Block {
+    fn len(&self) -> u32 {
+        self.end - self.start + 1
+    }
+}
+
+/// How the rows of one sheet move.
+#[derive(Debug, Clone, Default)]
+pub struct RowMap {
+    /// In row order, not overlapping.
+    pub blocks: Vec<Block>,
+}
+
+/// Which copy of which block a formula stands in, when it stands in one.
+#[derive(Debug, Clone, Copy)]
+pub struct Within {
+    pub block: usize,
+    pub copy: u32,
+}
+
+impl RowMap {
+    /// The rows added above row `r` by the blocks that end before it.
+    fn added_before(&self, r: u32) -> u32 {
+        self.blocks
+            .iter()
+            .filter(|b| b.end < r)
+            .map(|b| (b.copies - 1) * b.len())
+            .sum()
+    }
+
+    pub fn block_of(&self, r: u32) -> Option<usize> {
+        self.blocks
+            .iter()
+            .position(|b| (b.start..=b.end).contains(&r))
+    }
+
+    /// Row `r` of the template in copy `k` of its block (copy 0 outside blocks).
+    pub fn in_copy(&self, r: u32, k: u32) -> u32 {
+        let base = r + self.added_before(r);
+        match self.block_of(r) {
+            Some(b) => base + k.min(self.blocks[b].copies - 1) * self.blocks[b].len(),
+            None => base,
+        }
+    }
+
+    /// Where row `r` goes as the start of a range (or a single cell): its first copy.
+    pub fn first(&self, r: u32) -> u32 {
+        self.in_copy(r, 0)
+    }
+
+    /// Where row `r` goes as the end of a range: its last copy.
+    pub fn last(&self, r: u32) -> u32 {
+        match self.block_of(r) {
+            Some(b) => self.in_copy(r, self.blocks[b].copies - 1),
+            None => self.in_copy(r, 0),
+        }
+    }
+
+    pub fn is_identity(&self) -> bool {
+        self.blocks.iter().all(|b| b.copies == 1)
+    }
+}
+
+/// One cell reference as written: `$E$5` → column `$E`, row 5, absolute row.
+struct CellRef<'a> {
+    col: &'a str,
+    row: u32,
+    abs_row: bool,
+}
+
+/// Reads a cell reference at the start of `s`; its length.
+fn cell_ref(s: &str) -> Option<(CellRef<'_>, usize)> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if b.get(i) == Some(&b'$') {
+        i += 1;
+    }
+    let letters = b[i..].iter().take_while(|c| c.is_ascii_uppercase()).count();
+    if !(1..=3).contains(&letters) {
+        return None;
+    }
+    i += letters;
+    let col = &s[..i];
+    let abs_row = b.get(i) == Some(&b'$');
+    if abs_row {
+        i += 1;
+    }
+    let digits = b[i..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || digits > 7 {
+        return None;
+    }
+    let row: u32 = s[i..i + digits].parse().ok()?;
+    i += digits;
+    // A function name (LOG10() or a name (A1B) is not a reference.
+    if b.get(i)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'(' || *c == b'.')
+    {
+        return None;
+    }
+    (row >= 1).then_some((CellRef { col, row, abs_row }, i))
+}
+
+/// A sheet name written before `!`, read back from the text that ends just before it.
+fn sheet_before(text: &str) -> Option<(String, usize)> {
+    if let Some(inner) = text.strip_suffix('\'') {
+        // 'My sheet'!A1, with '' for a quote inside.
+        let mut i = inner.len();
+        let bytes = inner.as_bytes();
+        while i > 0 {
+            if bytes[i - 1] == b'\'' {
+                if i >= 2 && bytes[i - 2] == b'\'' {
+                    i -= 2;
+                    continue;
+                }
+                let name = inner[i..].replace("''", "'");
+                return Some((name, text.len() - (i - 1)));
+            }
+            i -= 1;
+        }
+        return None;
+    }
+    let start = text
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| c.is_alphanumeric() || *c == '_' || *c == '.')
+        .last()
+        .map(|(i, _)| i)?;
+    Some((text[start..].to_string(), text.len() - start))
+}
+
+/// Rewrites the references of a formula (or a range list) found in sheet `own`.
+pub fn rewrite(
+    formula: &str,
+    own: &str,
+    maps: &HashMap<String, RowMap>,
+    within: Option<Within>,
+) -> String {
+    let mut out = String::with_capacity(formula.len() + 8);
+    let mut i = 0;
+    let mut in_string = false;
+    let bytes = formula.as_bytes();
+    while i < formula.len() {
+        let c = bytes[i];
+        if c == b'"' {
+            in_string = !in_string;
+            out.push('"');
+            i += 1;
+            continue;
+        }
+        let prev_ident = out
+            .chars()
+            .last()
+            .is_some_and(|p| p.is_alphanumeric() || p == '_' || p == '$' || p == '.');
+        let after_sheet = out.ends_with('!');
+        if in_string || (prev_ident && !after_sheet) || !(c == b'$' || c.is_ascii_uppercase()) {
+            let ch = formula[i..].chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8();
+            continue;
+        }
+        let Some((first, n1)) = cell_ref(&formula[i..]) else {
+            let ch = formula[i..].chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8();
+            continue;
+        };
+        let mut second = None;
+        let mut len = n1;
+        if formula[i + n1..].starts_with(':') {
+            if let Some((r2, n2)) = cell_ref(&formula[i + n1 + 1..]) {
+                second = Some(r2);
+                len = n1 + 1 + n2;
+            }
+        }
+        let sheet = if after_sheet {
+            sheet_before(&out[..out.len() - 1])
+                .map(|(s, _)| s)
+                .unwrap_or_else(|| own.to_string())
+        } else {
+            own.to_string()
+        };
+        let within = if sheet == own { within } else { None };
+        match maps.get(&sheet) {
+            Some(map) if !map.is_identity() => {
+                let place = |r: &CellRef, end: bool| -> u32 {
+                    if let (Some(w), Some(b)) = (within, map.block_of(r.row)) {
+                        if b == w.block && !r.abs_row {
+                            return map.in_copy(r.row, w.copy);
+                        }
+                    }
+                    if end {
+                        map.last(r.row)
+                    } else {
+                        map.first(r.row)
+                    }
+                };
+                let write = |out: &mut String, r: &CellRef, row: u32| {
+                    out.push_str(r.col);
+                    if r.abs_row {
+                        out.push('$');
+                    }
+                    out.push_str(&row.to_string());
+                };
+                match &second {
+                    Some(r2) => {
+                        let (a, b) = (place(&first, false), place(r2, true));
+                        write(&mut out, &first, a);
+                        out.push(':');
+                        write(&mut out, r2, b);
+                    }
+                    None => {
+                        let row = place(&first, false);
+                        write(&mut out, &first, row);
+                    }
+                }
+            }
+            _ => out.push_str(&formula[i..i + len]),
+        }
+        i += len;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn maps(blocks: Vec<Block>) -> HashMap<String, RowMap> {
+        HashMap::from([("表".to_string(), RowMap { blocks })])
+    }
+
+    #[test]
+    fn ranges_over_a_repeated_row_grow_and_rows_below_move() {
+        let m = maps(vec![Block {
+            start: 5,
+            end: 5,
+            copies: 100,
+        }]);
+        assert_eq!(rewrite("SUM(E5:E5)", "表", &m, None), "SUM(E5:E104)");
+        assert_eq!(rewrite("E7*2+$F$9", "表", &m, None), "E106*2+$F$108");
+        assert_eq!(rewrite("A1&\"E5\"", "表", &m, None), "A1&\"E5\"");
+        assert_eq!(rewrite("LOG10(E4)", "表", &m, None), "LOG10(E4)");
+        // In the 3rd copy of row 5, C5*D5 is that copy's own row; $C$5 stays the first.
+        let w = Some(Within { block: 0, copy: 2 });
+        assert_eq!(rewrite("C5*D5+$C$5", "表", &m, w), "C7*D7+$C$5");
+        // Another sheet's formula names this one.
+        assert_eq!(
+            rewrite("SUM(表!E5:E6)", "汇总", &m, None),
+            "SUM(表!E5:E105)"
+        );
+        assert_eq!(
+            rewrite("SUM('表'!E5:E5)", "汇总", &m, None),
+            "SUM('表'!E5:E104)"
+        );
+        assert_eq!(
+            rewrite("E5", "汇总", &m, None),
+            "E5",
+            "its own E5 does not move"
+        );
+    }
+
+    #[test]
+    fn blocks_of_several_rows_and_several_blocks() {
+        let m = RowMap {
+            blocks: vec![
+                Block {
+                    start: 3,
+                    end: 4,
+                    copies: 3,
+                },
+                Block {
+                    start: 8,
+                    end: 8,
+                    copies: 2,
+                },
+            ],
+        };
+        assert_eq!(m.in_copy(3, 0), 3);
+        assert_eq!(m.in_copy(4, 2), 8);
+        assert_eq!(m.first(6), 10);
+        assert_eq!(m.last(8), 13);
+        assert_eq!(m.first(9), 14);
+    }
+}

@@ -1,0 +1,232 @@
+//! Excel templates, the engine: workbooks built here as Excel saves them (shared strings, a
+//! merged title, a task row with a merge across two columns, a SUM under the table, a second
+//! sheet and a chart that read the table, a data validation, a conditional format, a defined
+//! name, calcChain) filled and read back: values typed, rows repeated, every reference grown or
+//! moved, untouched parts byte for byte.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader};
+use collabdocs::excel::ExcelTemplate;
+use collabdocs::word::Fault;
+use serde_json::{json, Value};
+
+use crate::common::zip_part;
+
+const MAIN: &str = "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" xmlns:r=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships\"";
+const DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n";
+
+/// A workbook: the shared strings, sheet 1's rows and extra XML after `sheetData`, sheet 2's rows.
+fn workbook(strings: &[&str], rows1: &str, after1: &str, rows2: &str) -> Vec<u8> {
+    let sst: String = strings
+        .iter()
+        .map(|s| format!("<si><t xml:space=\"preserve\">{s}</t></si>"))
+        .collect();
+    let parts: Vec<(&str, String)> = vec![
+        ("[Content_Types].xml", format!("{DECL}<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/><Override PartName=\"/xl/worksheets/sheet2.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/><Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/><Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/><Override PartName=\"/xl/calcChain.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml\"/><Override PartName=\"/xl/charts/chart1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.drawingml.chart+xml\"/></Types>")),
+        ("_rels/.rels", format!("{DECL}<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>")),
+        ("xl/workbook.xml", format!("{DECL}<workbook {MAIN}><sheets><sheet name=\"周进展\" sheetId=\"1\" r:id=\"rId1\"/><sheet name=\"汇总\" sheetId=\"2\" r:id=\"rId2\"/></sheets><definedNames><definedName name=\"任务区\">周进展!$A$4:$F$4</definedName></definedNames><calcPr calcId=\"191029\"/></workbook>")),
+        ("xl/_rels/workbook.xml.rels", format!("{DECL}<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet2.xml\"/><Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/><Relationship Id=\"rId4\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings\" Target=\"sharedStrings.xml\"/><Relationship Id=\"rId5\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain\" Target=\"calcChain.xml\"/></Relationships>")),
+        ("xl/styles.xml", format!("{DECL}<styleSheet {MAIN}><numFmts count=\"1\"><numFmt numFmtId=\"176\" formatCode=\"yyyy/m/d\"/></numFmts><fonts count=\"1\"><font><sz val=\"11\"/><name val=\"等线\"/></font></fonts><fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill><fill><patternFill patternType=\"gray125\"/></fill></fills><borders count=\"1\"><border/></borders><cellStyleXfs count=\"1\"><xf/></cellStyleXfs><cellXfs count=\"2\"><xf/><xf numFmtId=\"176\" applyNumberFormat=\"1\"/></cellXfs></styleSheet>")),
+        ("xl/sharedStrings.xml", format!("{DECL}<sst {MAIN} count=\"{0}\" uniqueCount=\"{0}\">{sst}</sst>", strings.len())),
+        ("xl/worksheets/sheet1.xml", format!("{DECL}<worksheet {MAIN}><dimension ref=\"A1:F6\"/><sheetData>{rows1}</sheetData>{after1}</worksheet>")),
+        ("xl/worksheets/sheet2.xml", format!("{DECL}<worksheet {MAIN}><dimension ref=\"A1:B2\"/><sheetData>{rows2}</sheetData></worksheet>")),
+        ("xl/calcChain.xml", format!("{DECL}<calcChain {MAIN}><c r=\"D6\" i=\"1\"/></calcChain>")),
+        ("xl/charts/chart1.xml", format!("{DECL}<c:chartSpace xmlns:c=\"http://schemas.openxmlformats.org/drawingml/2006/chart\"><c:chart><c:plotArea><c:barChart><c:ser><c:cat><c:strRef><c:f>周进展!$A$4:$A$4</c:f></c:strRef></c:cat><c:val><c:numRef><c:f>周进展!$D$4:$D$4</c:f></c:numRef></c:val></c:ser></c:barChart></c:plotArea></c:chart></c:chartSpace>")),
+    ];
+    let parts: Vec<(String, String)> = parts.into_iter().map(|(n, c)| (n.to_string(), c)).collect();
+    crate::common::package(&parts)
+}
+
+/// A cell with shared string `i`.
+fn s(r: &str, i: usize) -> String {
+    format!("<c r=\"{r}\" t=\"s\"><v>{i}</v></c>")
+}
+
+/// The weekly report: a merged title, a header row, a task row between a loop's tags (a merge
+/// across E:F), an empty row, a total.
+fn weekly() -> Vec<u8> {
+    let strings = [
+        "{{doc.project}} 第{{doc.week}}周进展", // 0
+        "任务",                                 // 1
+        "负责人",                               // 2
+        "{{#each doc.tasks}}{{task}}",          // 3
+        "{{owner}}",                            // 4
+        "{{status}}",                           // 5
+        "{{progress}}",                         // 6
+        "{{due}}{{/each}}",                     // 7
+        "合计",                                 // 8
+        "进度",                                 // 9
+        "截止",                                 // 10
+        "状态",                                 // 11
+    ];
+    let rows1 = [
+        format!("<row r=\"1\">{}</row>", s("A1", 0)),
+        format!("<row r=\"3\">{}{}{}{}{}</row>", s("A3", 1), s("B3", 2), s("C3", 11), s("D3", 9), s("E3", 10)),
+        format!(
+            "<row r=\"4\" ht=\"20\" customHeight=\"1\">{}{}{}{}<c r=\"E4\" s=\"1\" t=\"s\"><v>7</v></c><c r=\"F4\"><f>D4*2</f><v>0</v></c></row>",
+            s("A4", 3), s("B4", 4), s("C4", 5), s("D4", 6)
+        ),
+        format!("<row r=\"6\">{}<c r=\"D6\"><f>SUM(D4:D4)</f><v>0</v></c></row>", s("A6", 8)),
+    ]
+    .concat();
+    let after1 = "<mergeCells count=\"2\"><mergeCell ref=\"A1:F1\"/><mergeCell ref=\"E4:F4\"/></mergeCells><conditionalFormatting sqref=\"D4:D4\"><cfRule type=\"cellIs\" dxfId=\"0\" priority=\"1\" operator=\"lessThan\"><formula>50</formula></cfRule></conditionalFormatting><dataValidations count=\"1\"><dataValidation type=\"list\" sqref=\"C4:C4\"><formula1>\"未开始,进行中,已完成\"</formula1></dataValidation></dataValidations>";
+    let rows2 = "<row r=\"2\"><c r=\"A2\" t=\"inlineStr\"><is><t>总进度</t></is></c><c r=\"B2\"><f>SUM(周进展!D4:D4)</f><v>0</v></c></row>";
+    workbook(&strings, &rows1, after1, rows2)
+}
+
+fn data(n: usize) -> Value {
+    let tasks: Vec<Value> = (0..n)
+        .map(|i| json!({"task": format!("任务{i}"), "owner": format!("负责人{i}"), "status": "进行中", "progress": i * 10, "due": "2026-08-10"}))
+        .collect();
+    json!({"doc": {"project": "Q3新品上市", "week": 32, "tasks": tasks}})
+}
+
+fn fill(template: &[u8], view: &Value) -> Vec<u8> {
+    let t = ExcelTemplate::load(template.to_vec(), Default::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let out = t.fill(view).unwrap_or_else(|e| panic!("{e}"));
+    // With COLLABDOCS_WORD_OUT set, kept for CI to open in LibreOffice like the Word ones.
+    if let Ok(dir) = std::env::var("COLLABDOCS_WORD_OUT") {
+        use sha2::Digest;
+        let name = collabdocs::values::hex(&sha2::Sha256::digest(&out)[..8]);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            std::path::Path::new(&dir).join(format!("{name}.xlsx")),
+            &out,
+        )
+        .unwrap();
+    }
+    out
+}
+
+#[test]
+fn a_task_row_repeats_and_everything_below_and_around_follows() {
+    let out = fill(&weekly(), &data(3));
+    let mut book =
+        calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(Cursor::new(out.clone())).unwrap();
+    let sheet = book.worksheet_range("周进展").unwrap();
+    let at = |r: u32, c: u32| sheet.get_value((r - 1, c)).cloned().unwrap_or(Data::Empty);
+    assert_eq!(at(1, 0), Data::String("Q3新品上市 第32周进展".into()));
+    for i in 0..3u32 {
+        assert_eq!(at(4 + i, 0), Data::String(format!("任务{i}")));
+        assert_eq!(at(4 + i, 1), Data::String(format!("负责人{i}")));
+        assert_eq!(
+            at(4 + i, 3),
+            Data::Float(f64::from(i * 10)),
+            "a number cell, typed"
+        );
+    }
+    assert_eq!(
+        at(8, 0),
+        Data::String("合计".into()),
+        "the total moved down by two"
+    );
+    let xml = zip_part(&out, "xl/worksheets/sheet1.xml").unwrap();
+    // The due date: a date serial in the cell's own date format.
+    assert!(
+        xml.contains("<c r=\"E5\" s=\"1\"><v>46244</v></c>"),
+        "{xml}"
+    );
+    // Formulas: the total grows over the rows, the row's own formula follows its copy.
+    assert!(xml.contains("<f>SUM(D4:D6)</f>"), "{xml}");
+    assert!(xml.contains("<c r=\"F6\"><f>D6*2</f></c>"), "{xml}");
+    // Merges: the title stays, the row's merge is repeated; ranges grow.
+    for m in ["A1:F1", "E4:F4", "E5:F5", "E6:F6"] {
+        assert!(
+            xml.contains(&format!("<mergeCell ref=\"{m}\"/>")),
+            "{m}: {xml}"
+        );
+    }
+    assert!(xml.contains("<mergeCells count=\"4\">"));
+    assert!(
+        xml.contains("sqref=\"D4:D6\"") && xml.contains("sqref=\"C4:C6\""),
+        "{xml}"
+    );
+    assert!(xml.contains("<dimension ref=\"A1:F8\"/>"), "{xml}");
+    // The other sheet, the chart, the defined name follow; calcChain is gone, recalculation on.
+    assert!(zip_part(&out, "xl/worksheets/sheet2.xml")
+        .unwrap()
+        .contains("SUM(周进展!D4:D6)"));
+    let chart = zip_part(&out, "xl/charts/chart1.xml").unwrap();
+    assert!(
+        chart.contains("周进展!$D$4:$D$6") && chart.contains("周进展!$A$4:$A$6"),
+        "{chart}"
+    );
+    let wb = zip_part(&out, "xl/workbook.xml").unwrap();
+    assert!(
+        wb.contains("周进展!$A$4:$F$6") && wb.contains("fullCalcOnLoad=\"1\""),
+        "{wb}"
+    );
+    assert!(zip_part(&out, "xl/calcChain.xml").is_none());
+    assert!(!zip_part(&out, "[Content_Types].xml")
+        .unwrap()
+        .contains("calcChain"));
+    assert!(!zip_part(&out, "xl/_rels/workbook.xml.rels")
+        .unwrap()
+        .contains("calcChain"));
+    // Untouched parts byte for byte; the same data, the same bytes.
+    for p in ["xl/styles.xml", "xl/sharedStrings.xml"] {
+        assert_eq!(zip_part(&out, p), zip_part(&weekly(), p), "{p}");
+    }
+    assert_eq!(fill(&weekly(), &data(3)), out);
+}
+
+#[test]
+fn no_items_keep_the_row_emptied_and_many_items_grow_every_range() {
+    let out = fill(&weekly(), &data(0));
+    let xml = zip_part(&out, "xl/worksheets/sheet1.xml").unwrap();
+    assert!(xml.contains("<f>SUM(D4:D4)</f>"), "{xml}");
+    assert!(!xml.contains("{{"), "no tag is left: {xml}");
+    let out = fill(&weekly(), &data(500));
+    let xml = zip_part(&out, "xl/worksheets/sheet1.xml").unwrap();
+    assert!(xml.contains("<f>SUM(D4:D503)</f>"));
+    assert_eq!(xml.matches("<row ").count(), 3 + 500);
+}
+
+#[test]
+fn data_never_becomes_a_formula_or_markup() {
+    let mut view = data(1);
+    view["doc"]["tasks"][0]["task"] = json!("=HYPERLINK(\"http://x\",\"y\")");
+    view["doc"]["tasks"][0]["owner"] = json!("<b>&\u{0}\u{E012}");
+    let out = fill(&weekly(), &view);
+    let xml = zip_part(&out, "xl/worksheets/sheet1.xml").unwrap();
+    assert!(
+        xml.contains("<is><t xml:space=\"preserve\">=HYPERLINK(\"http://x\",\"y\")</t></is>"),
+        "{xml}"
+    );
+    assert!(xml.contains("&lt;b&gt;&amp;"));
+    let mut book =
+        calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(Cursor::new(out)).unwrap();
+    let formulas = book.worksheet_formula("周进展").unwrap();
+    assert!(formulas
+        .used_cells()
+        .all(|(_, _, f)| !f.contains("HYPERLINK")));
+}
+
+#[test]
+fn mistakes_are_named() {
+    let bad = |strings: &[&str], rows: &str| {
+        ExcelTemplate::load(workbook(strings, rows, "", ""), Default::default()).unwrap_err()
+    };
+    let e = bad(
+        &["{{#each doc.tasks}}{{task}}"],
+        &format!("<row r=\"4\">{}</row>", s("A4", 0)),
+    );
+    assert!(
+        matches!(&e, Fault::Tag { message, .. } if message.contains("never closed")),
+        "{e}"
+    );
+    let e = bad(
+        &["{{/each}}"],
+        &format!("<row r=\"4\">{}</row>", s("A4", 0)),
+    );
+    assert!(e.to_string().contains("never opened"), "{e}");
+    let e = bad(
+        &["｛｛doc.a｝｝"],
+        &format!("<row r=\"4\">{}</row>", s("A4", 0)),
+    );
+    assert!(e.to_string().contains("full-width"), "{e}");
+    let e = ExcelTemplate::load(b"\xD0\xCF\x11\xE0rest".to_vec(), Default::default()).unwrap_err();
+    assert!(e.to_string().contains(".xls"), "{e}");
+}
