@@ -1,7 +1,8 @@
 //! Render time per document, in process: each kind's example in each format, a signed
 //! agreement, a meeting record with 200 action items, and a 500-task weekly sheet parsed
 //! (payload types only), validated (with the derived view), laid out and rendered; the
-//! meeting-minutes example filled into the shipped Word template (letterhead minutes). Results
+//! meeting-minutes example filled into the shipped Word template (letterhead minutes); the
+//! 500-task weekly sheet filled into the shipped Excel template (周进展表). Results
 //! go to BENCHMARKS.md.
 
 use std::hint::black_box;
@@ -206,9 +207,30 @@ fn word_templates(c: &mut Criterion) {
     });
 }
 
+fn excel_templates(c: &mut Criterion) {
+    let engine = Engine::new(EngineOptions::default()).unwrap();
+    let template = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/templates/excel/weekly-progress/template.xlsx"
+    ))
+    .unwrap();
+    let template = collabdocs::excel::ExcelTemplate::load(template, Default::default()).unwrap();
+    let payload = weekly(500);
+    c.bench_function("weekly-progress-500-tasks/excel-template", |b| {
+        b.iter(|| {
+            let view = engine
+                .validate(DocumentKind::WeeklyProgress, black_box(&payload))
+                .unwrap()
+                .prepared
+                .context;
+            black_box(template.fill(&view).unwrap().len())
+        })
+    });
+}
+
 criterion_group! {
     name = render;
     config = Criterion::default().sample_size(30).warm_up_time(std::time::Duration::from_millis(500)).measurement_time(std::time::Duration::from_secs(2));
-    targets = benches, word_templates
+    targets = benches, word_templates, excel_templates
 }
 criterion_main!(render);

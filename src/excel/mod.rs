@@ -236,13 +236,40 @@ impl ExcelTemplate {
         self.write(parts)
     }
 
-    fn render(&self, name: &str, context: &Value) -> Result<String, Fault> {
-        self.hb.render(name, context).map_err(|e| Fault::Tag {
+    /// Renders a cell's template against the view, inside item `k` of `n` of a loop when
+    /// given: the item is the context (`{{task}}`), `@index`, `@first` and `@last` are set and
+    /// `@root` is the whole view, as inside `{{#each}}`.
+    fn render(
+        &self,
+        name: &str,
+        view: &handlebars::Context,
+        item: Option<(&Value, usize, usize)>,
+    ) -> Result<String, Fault> {
+        use handlebars::Renderable;
+        let fault = |message: String| Fault::Tag {
             part: name.split('#').next().unwrap_or(name).to_string(),
             paragraph: String::new(),
             tag: String::new(),
-            message: e.reason().to_string(),
-        })
+            message,
+        };
+        let template = self
+            .hb
+            .get_template(name)
+            .ok_or_else(|| fault("is not compiled".into()))?;
+        let mut rc = handlebars::RenderContext::new(None);
+        if let Some((value, k, n)) = item {
+            let mut block = handlebars::BlockContext::new();
+            block.set_base_value(value.clone());
+            block.set_local_var("index", Value::from(k));
+            block.set_local_var("first", Value::from(k == 0));
+            block.set_local_var("last", Value::from(k + 1 == n));
+            rc.push_block(block);
+        }
+        let mut out = handlebars::StringOutput::new();
+        template
+            .render(&self.hb, view, &mut rc, &mut out)
+            .map_err(|e| fault(e.reason().to_string()))?;
+        out.into_string().map_err(|e| fault(e.to_string()))
     }
 
     fn fill_sheet(
@@ -254,6 +281,7 @@ impl ExcelTemplate {
     ) -> Result<String, Fault> {
         let mut tree = xml::parse(&s.src).map_err(|m| part_fault(&s.part, m))?;
         let map = &maps[&s.name];
+        let root = handlebars::Context::wraps(view).map_err(|e| Fault::Package(e.to_string()))?;
         let mut cell_at: HashMap<(usize, usize), usize> = HashMap::new();
         for (i, c) in s.cells.iter().enumerate() {
             cell_at.insert((c.row, c.cell), i);
@@ -314,9 +342,11 @@ impl ExcelTemplate {
                                     let text = if in_empty_loop {
                                         String::new()
                                     } else {
+                                        let n = list.map_or(0, |(_, l)| l.len());
                                         self.render(
                                             &format!("{}#{ti}", s.part),
-                                            &with_root(context, view),
+                                            &root,
+                                            item.map(|it| (it, k as usize, n)),
                                         )?
                                     };
                                     let typed = if in_empty_loop {
@@ -482,7 +512,7 @@ impl ExcelTemplate {
                 .package
                 .text(name, self.limits)
                 .map_err(Fault::Package)?;
-            let new = rewrite_element_text(&text, "c:f", maps);
+            let new = rewrite_element_text(&text, maps);
             if new != text {
                 parts.insert(name.clone(), new);
             }
@@ -534,24 +564,6 @@ impl ExcelTemplate {
             }
         }
         Ok(out.finish().map_err(bad)?.into_inner())
-    }
-}
-
-/// The view inside a loop: the item, with the whole view under `@root` reachable as Handlebars
-/// has it (the item is the context; `@root` is the context too, so the view rides along).
-fn with_root(item: &Value, view: &Value) -> Value {
-    if std::ptr::eq(item, view) {
-        return view.clone();
-    }
-    match item {
-        Value::Object(o) => {
-            let mut o = o.clone();
-            for (k, v) in view.as_object().into_iter().flatten() {
-                o.entry(k.clone()).or_insert_with(|| v.clone());
-            }
-            Value::Object(o)
-        }
-        other => other.clone(),
     }
 }
 
@@ -666,6 +678,22 @@ fn range_rows(range: &str) -> Option<(u32, u32)> {
 fn rewrite_ranges(e: &mut Element, sheet: &str, maps: &HashMap<String, RowMap>) {
     for key in ["sqref", "ref"] {
         if let Some(v) = e.attr(key) {
+            // A conditional format or validation on one cell of a repeated row covers every
+            // copy: the cell is read as a one-cell range, which grows.
+            let v = if key == "sqref" {
+                v.split_whitespace()
+                    .map(|r| {
+                        if r.contains(':') {
+                            r.to_string()
+                        } else {
+                            format!("{r}:{r}")
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            } else {
+                v
+            };
             let new = refs::rewrite(&v, sheet, maps, None);
             if new != v {
                 e.start = set_attr(&e.start, key, &new);
@@ -690,21 +718,44 @@ fn rewrite_ranges(e: &mut Element, sheet: &str, maps: &HashMap<String, RowMap>) 
     }
 }
 
-/// The text of every `<name>…</name>` rewritten (chart series: `<c:f>Sheet1!$E$5:$E$5</c:f>`).
-fn rewrite_element_text(text: &str, name: &str, maps: &HashMap<String, RowMap>) -> String {
-    let (open, close) = (format!("<{name}>"), format!("</{name}>"));
+/// The text of every `<c:f>…</c:f>` (or `<f>`, where the chart namespace is the default)
+/// rewritten: chart series and categories. A series of one cell of a repeated row grows over
+/// every copy.
+fn rewrite_element_text(text: &str, maps: &HashMap<String, RowMap>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
-    while let Some(i) = rest.find(&open) {
+    loop {
+        let next = ["<c:f>", "<f>"]
+            .iter()
+            .filter_map(|open| rest.find(open).map(|i| (i, *open)))
+            .min();
+        let Some((i, open)) = next else { break };
+        let close = if open == "<c:f>" { "</c:f>" } else { "</f>" };
         let after = &rest[i + open.len()..];
-        let Some(j) = after.find(&close) else { break };
+        let Some(j) = after.find(close) else { break };
         out.push_str(&rest[..i + open.len()]);
-        let inner = xml::unescape(&after[..j]);
+        let inner = one_cell_as_range(&xml::unescape(&after[..j]));
         out.push_str(&xml::escape(&refs::rewrite(&inner, "", maps, None)));
         rest = &after[j..];
     }
     out.push_str(rest);
     out
+}
+
+/// `Sheet!$F$5` → `Sheet!$F$5:$F$5`; anything else as it is.
+fn one_cell_as_range(r: &str) -> String {
+    let (sheet, cell) = match r.rfind('!') {
+        Some(i) => (&r[..=i], &r[i + 1..]),
+        None => ("", r),
+    };
+    let plain = !cell.is_empty()
+        && cell.chars().all(|c| c.is_ascii_alphanumeric() || c == '$')
+        && cell.chars().any(|c| c.is_ascii_digit());
+    if plain {
+        format!("{sheet}{cell}:{cell}")
+    } else {
+        r.to_string()
+    }
 }
 
 /// An XML text with every empty element whose attributes mention `needle` left out.

@@ -230,3 +230,77 @@ fn mistakes_are_named() {
     let e = ExcelTemplate::load(b"\xD0\xCF\x11\xE0rest".to_vec(), Default::default()).unwrap_err();
     assert!(e.to_string().contains(".xls"), "{e}");
 }
+
+#[test]
+fn the_shipped_weekly_report_workbook_fills_with_a_weekly_progress_payload() {
+    let template = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/templates/excel/weekly-progress/template.xlsx"
+    ))
+    .unwrap();
+    let kind = collabdocs::kinds::DocumentKind::WeeklyProgress;
+    let payload = crate::common::example(kind);
+    let view = crate::common::engine()
+        .validate(kind, &payload)
+        .unwrap()
+        .prepared
+        .context;
+    let out = fill(&template, &view);
+    let tasks = payload["tasks"].as_array().unwrap();
+    let n = tasks.len() as u32;
+    let mut book =
+        calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(Cursor::new(out.clone())).unwrap();
+    let sheet = book.worksheet_range("周进展").unwrap();
+    let at = |r: u32, c: u32| sheet.get_value((r - 1, c)).cloned().unwrap_or(Data::Empty);
+    assert_eq!(
+        at(1, 0),
+        Data::String("618大促活动 周进展表（2026年6月1日—2026年6月5日）".into())
+    );
+    for (i, t) in tasks.iter().enumerate() {
+        let r = 5 + i as u32;
+        assert_eq!(at(r, 0), Data::String((i + 1).to_string()));
+        assert_eq!(at(r, 1), Data::String(t["task"].as_str().unwrap().into()));
+        assert_eq!(
+            at(r, 3),
+            Data::String(t["department"].as_str().unwrap().into())
+        );
+        let progress = t["progress"].as_f64().unwrap() / 100.0;
+        assert_eq!(
+            at(r, 5),
+            Data::Float(progress),
+            "the progress is a number (0%)"
+        );
+        assert!(
+            matches!(at(r, 6), Data::DateTime(_) | Data::Float(_)),
+            "the due date is a date: {:?}",
+            at(r, 6)
+        );
+    }
+    assert_eq!(at(7 + n - 1, 0), Data::String("合计".into()));
+    let xml = zip_part(&out, "xl/worksheets/sheet1.xml").unwrap();
+    let last = 4 + n;
+    assert!(
+        xml.contains(&format!("COUNTA(B5:B{last})"))
+            && xml.contains(&format!("AVERAGE(F5:F{last})")),
+        "{xml}"
+    );
+    assert!(
+        xml.contains(&format!("sqref=\"F5:F{last}\""))
+            && xml.contains(&format!("sqref=\"E5:E{last}\"")),
+        "{xml}"
+    );
+    let summary = zip_part(&out, "xl/worksheets/sheet2.xml").unwrap();
+    assert!(
+        summary.contains(&format!("COUNTA(周进展!B5:B{last})")),
+        "{summary}"
+    );
+    let chart = zip_part(&out, "xl/charts/chart1.xml").unwrap();
+    assert!(chart.contains(&format!("$F$5:$F${last}")), "{chart}");
+    for p in [
+        "xl/styles.xml",
+        "xl/theme/theme1.xml",
+        "xl/drawings/drawing1.xml",
+    ] {
+        assert_eq!(zip_part(&out, p), zip_part(&template, p), "{p}");
+    }
+}
