@@ -10,12 +10,18 @@ use sha2::{Digest, Sha256};
 
 use crate::document::Document;
 use crate::error::{Error, FieldError};
+use crate::excel::ExcelTemplate;
 use crate::input::Cx;
 use crate::kinds::{DocumentKind, Prepared};
 use crate::render::{self, OutputFormat, RenderError, Theme};
 use crate::sign::{SignError, Signer};
 use crate::template::{TemplateError, Templates};
-use crate::word::library::{word_fault, Entry as WordEntry, Library as WordLibrary};
+use crate::word::library::{word_fault, Entry as WordEntry, Library as WordLibrary, TemplateFile};
+
+/// The Excel templates of the templates directory (`excel/<name>/`).
+type ExcelLibrary = WordLibrary<ExcelTemplate>;
+/// A named Excel template.
+pub type ExcelEntry = WordEntry<ExcelTemplate>;
 
 #[derive(Debug, Clone, Default)]
 pub struct EngineOptions {
@@ -35,6 +41,8 @@ pub struct Engine {
     templates: RwLock<Arc<Templates>>,
     /// The Word templates in force, replaced together with `templates`.
     word: RwLock<Arc<WordLibrary>>,
+    /// The Excel templates in force, replaced together with `templates`.
+    excel: RwLock<Arc<ExcelLibrary>>,
     templates_dir: Option<PathBuf>,
     template_status: Mutex<TemplateStatus>,
     theme: Theme,
@@ -116,9 +124,15 @@ impl Engine {
             Default::default(),
             opts.limits,
         )?;
+        let excel = ExcelLibrary::load(
+            opts.templates_dir.as_deref(),
+            Default::default(),
+            opts.limits,
+        )?;
         let engine = Engine {
             templates: RwLock::new(Arc::new(templates)),
             word: RwLock::new(Arc::new(word)),
+            excel: RwLock::new(Arc::new(excel)),
             templates_dir: opts.templates_dir,
             template_status: Mutex::new(TemplateStatus {
                 generation: 1,
@@ -131,15 +145,31 @@ impl Engine {
         };
         engine.prove(&engine.templates())?;
         engine.prove_word(&engine.word_templates())?;
+        engine.prove_excel(&engine.excel_templates())?;
         Ok(engine)
     }
 
     /// Fills every Word template with its example: a field the kind's data does not have, or a
     /// template the example breaks, stops the load.
     fn prove_word(&self, library: &WordLibrary) -> Result<(), TemplateError> {
+        self.prove_each(library, |t, view| {
+            t.fill(view, self.limits.max_image_pixels).map(drop)
+        })
+    }
+
+    /// Fills every Excel template with its example, as [`Engine::prove_word`] does.
+    fn prove_excel(&self, library: &ExcelLibrary) -> Result<(), TemplateError> {
+        self.prove_each(library, |t, view| t.fill(view).map(drop))
+    }
+
+    fn prove_each<T: TemplateFile>(
+        &self,
+        library: &WordLibrary<T>,
+        fill: impl Fn(&T, &Value) -> Result<(), crate::word::Fault>,
+    ) -> Result<(), TemplateError> {
         for entry in library.entries() {
             let at = |file: &str, message: String| {
-                word_fault(&format!("word/{}/{file}", entry.name), message)
+                word_fault(&format!("{}/{}/{file}", T::FOLDER, entry.name), message)
             };
             let _images = crate::image::remember();
             let (view, _) = self
@@ -160,12 +190,17 @@ impl Engine {
                     )
                 })?;
             let _budget = crate::budget::limit(self.limits);
-            entry
-                .template
-                .fill(&view, self.limits.max_image_pixels)
-                .map_err(|f| at("template.docx", f.to_string()))?;
+            fill(&entry.template, &view).map_err(|f| at(T::FILE, f.to_string()))?;
         }
         Ok(())
+    }
+
+    /// The Excel templates in force.
+    pub fn excel_templates(&self) -> Arc<ExcelLibrary> {
+        self.excel
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
     }
 
     /// The Word templates in force.
@@ -211,14 +246,24 @@ impl Engine {
                 self.limits,
             )?;
             self.prove_word(&word)?;
-            Ok((t, word))
+            let excel = ExcelLibrary::load(
+                self.templates_dir.as_deref(),
+                Default::default(),
+                self.limits,
+            )?;
+            self.prove_excel(&excel)?;
+            Ok((t, word, excel))
         });
         let mut status = self
             .template_status
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         match loaded {
-            Ok((t, word)) => {
+            Ok((t, word, excel)) => {
+                *self
+                    .excel
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(excel);
                 *self
                     .templates
                     .write()
@@ -489,8 +534,9 @@ pub struct Request {
     pub format: OutputFormat,
     pub style: Profile,
     pub sign: bool,
-    /// The Word template the document is filled into, instead of the kind's own layout.
-    pub template: Option<Arc<WordEntry>>,
+    /// The Word or Excel template the document is filled into, instead of the kind's own
+    /// layout.
+    pub template: Option<Template>,
 }
 
 impl Request {
@@ -528,24 +574,62 @@ impl Request {
     /// The same request filled into the Word template `name` (`?template=`): a template of
     /// the request's kind, as a DOCX, in its own layout (no house style), not signed.
     pub fn with_template(self, engine: &Engine, name: &str) -> Result<Request, Error> {
-        let library = engine.word_templates();
-        let entry = library.get(name).ok_or_else(|| {
-            let names = library.names();
-            Error::NotFound(format!(
-                "Word template \"{name}\": {}",
-                if names.is_empty() {
-                    "this service has no Word templates (COLLABDOCS_TEMPLATES_DIR/word/<name>/)"
-                        .to_string()
-                } else {
-                    format!("there are: {}", names.join(", "))
-                }
-            ))
-        })?;
-        match entry.kind() {
+        // An Excel template when the file asked for is a workbook, else a Word template.
+        let excel = self.format == OutputFormat::Xlsx;
+        let (what, folder, other) = if excel {
+            (
+                "Excel",
+                "excel",
+                engine
+                    .word_templates()
+                    .get(name)
+                    .map(|_| "a Word template: ask for docx or html"),
+            )
+        } else {
+            (
+                "Word",
+                "word",
+                engine
+                    .excel_templates()
+                    .get(name)
+                    .map(|_| "an Excel template: ask for format=xlsx"),
+            )
+        };
+        let (kind, names, template) = if excel {
+            let library = engine.excel_templates();
+            let entry = library.get(name);
+            (
+                entry.as_ref().map(|e| e.kind()),
+                library.names().join(", "),
+                entry.map(Template::Excel),
+            )
+        } else {
+            let library = engine.word_templates();
+            let entry = library.get(name);
+            (
+                entry.as_ref().map(|e| e.kind()),
+                library.names().join(", "),
+                entry.map(Template::Word),
+            )
+        };
+        let Some(template) = template else {
+            return Err(match other {
+                Some(hint) => Error::BadRequest(format!("\"{name}\" is {hint}")),
+                None => Error::NotFound(format!(
+                    "{what} template \"{name}\": {}",
+                    if names.is_empty() {
+                        format!("this service has no {what} templates (COLLABDOCS_TEMPLATES_DIR/{folder}/<name>/)")
+                    } else {
+                        format!("there are: {names}")
+                    }
+                )),
+            });
+        };
+        match kind.flatten() {
             Some(kind) if kind == self.kind => {}
             Some(kind) => {
                 return Err(Error::BadRequest(format!(
-                    "the Word template \"{name}\" is filled with {kind} data, not {}",
+                    "the {what} template \"{name}\" is filled with {kind} data, not {}",
                     self.kind
                 )))
             }
@@ -557,23 +641,23 @@ impl Request {
             }
         }
         if self.sign {
-            return Err(Error::BadRequest(
-                "a document filled into a Word template is a DOCX and is not signed; leave out sign or the template".into(),
-            ));
+            return Err(Error::BadRequest(format!(
+                "a document filled into a {what} template is not signed; leave out sign or the template"
+            )));
         }
         if self.style != Profile::Standard {
-            return Err(Error::BadRequest(
-                "a Word template has its own layout; leave out the style".into(),
-            ));
+            return Err(Error::BadRequest(format!(
+                "a {what} template has its own layout; leave out the style"
+            )));
         }
-        if !matches!(self.format, OutputFormat::Docx | OutputFormat::Html) {
+        if !excel && !matches!(self.format, OutputFormat::Docx | OutputFormat::Html) {
             return Err(Error::UnsupportedFormat(format!(
                 "a Word template is filled as docx (or shown as html); format {} of a Word template is not available",
                 self.format
             )));
         }
         Ok(Request {
-            template: Some(entry),
+            template: Some(template),
             ..self
         })
     }
@@ -605,8 +689,10 @@ fn no_signer() -> Error {
 impl Engine {
     /// Renders what `request` asks for.
     pub fn run(&self, request: &Request, body: &Value) -> Result<Rendered, Error> {
-        if let Some(entry) = &request.template {
+        if let Some(Template::Word(entry)) = &request.template {
             self.fill_word(entry, body, request.format)
+        } else if let Some(Template::Excel(entry)) = &request.template {
+            self.fill_excel(entry, body)
         } else if request.sign {
             self.render_signed(request.kind, body)
         } else {
@@ -724,6 +810,17 @@ impl Engine {
             _ => template.fill(&view, px),
         }
         .map_err(|f| word_error(at, &f))?;
+        self.filled(bytes, format, named, body)
+    }
+
+    /// A filled template's file, held to the output budget.
+    fn filled(
+        &self,
+        bytes: Vec<u8>,
+        format: OutputFormat,
+        named: Named,
+        body: &Value,
+    ) -> Result<Rendered, Error> {
         if bytes.len() > self.limits.max_output_bytes {
             return Err(over_budget(
                 body,
@@ -746,6 +843,46 @@ impl Engine {
     }
 }
 
+/// A named template a request fills.
+#[derive(Debug, Clone)]
+pub enum Template {
+    Word(Arc<WordEntry>),
+    Excel(Arc<ExcelEntry>),
+}
+
+impl Engine {
+    /// Validates a payload of the template's kind and fills the Excel template with its view.
+    pub fn fill_excel(&self, entry: &ExcelEntry, body: &Value) -> Result<Rendered, Error> {
+        let _images = crate::image::remember();
+        let (view, named) = self.view_of(&Reading::of(entry), body)?;
+        let _budget = crate::budget::limit(self.limits);
+        let bytes = entry
+            .template
+            .fill(&view)
+            .map_err(|f| word_error(&format!("excel/{}", entry.name), &f))?;
+        self.filled(bytes, OutputFormat::Xlsx, named, body)
+    }
+
+    /// Fills an Excel template sent with the request (`POST /v1/render?format=xlsx`).
+    pub fn fill_uploaded_excel(
+        &self,
+        template: Vec<u8>,
+        kind: Option<DocumentKind>,
+        data: &Value,
+    ) -> Result<Rendered, Error> {
+        let template = ExcelTemplate::load(template, Default::default())
+            .map_err(|f| word_error("/template", &f))?;
+        let _images = crate::image::remember();
+        let reading = kind.map_or(Reading::AsIs, Reading::Kind);
+        let (view, named) = self.view_of(&reading, data)?;
+        let _budget = crate::budget::limit(self.limits);
+        let bytes = template
+            .fill(&view)
+            .map_err(|f| word_error("/template", &f))?;
+        self.filled(bytes, OutputFormat::Xlsx, named, data)
+    }
+}
+
 /// How the data of a Word template is read.
 enum Reading<'a> {
     /// As a built-in kind's payload.
@@ -757,7 +894,7 @@ enum Reading<'a> {
 }
 
 impl<'a> Reading<'a> {
-    fn of(entry: &'a WordEntry) -> Reading<'a> {
+    fn of<T>(entry: &'a WordEntry<T>) -> Reading<'a> {
         match &entry.binding {
             crate::word::library::Binding::Kind(k) => Reading::Kind(*k),
             crate::word::library::Binding::Folder(f) => Reading::Folder(&entry.name, f),

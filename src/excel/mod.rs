@@ -29,6 +29,14 @@ pub const MAX_CELLS: usize = 1_000_000;
 const ITEM: char = '\u{E010}';
 const CELL: char = '\u{E012}';
 
+impl crate::word::library::TemplateFile for ExcelTemplate {
+    const FOLDER: &'static str = "excel";
+    const FILE: &'static str = "template.xlsx";
+    fn read(bytes: Vec<u8>, limits: PackageLimits) -> Result<Self, Fault> {
+        ExcelTemplate::load(bytes, limits)
+    }
+}
+
 /// A cell of the template with tags.
 #[derive(Debug, Clone)]
 struct TagCell {
@@ -190,6 +198,11 @@ impl ExcelTemplate {
             sheets,
             hb,
         })
+    }
+
+    /// How many cells hold tags, in every sheet.
+    pub fn tagged_cells(&self) -> usize {
+        self.sheets.iter().map(|s| s.cells.len()).sum()
     }
 
     /// Fills the template with `view` (`{"doc": …, "derived": …}`): the filled `.xlsx`.

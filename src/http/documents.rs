@@ -210,7 +210,14 @@ pub(super) async fn render_document(
     }
     let template = super::request::text(&req, "template")?;
     // A Word template is filled as a DOCX unless another format is asked for by name.
-    let default = match template {
+    let default = match &template {
+        // An Excel template is filled as a workbook; a Word template as a DOCX.
+        Some(name)
+            if state.engine.excel_templates().get(name).is_some()
+                && state.engine.word_templates().get(name).is_none() =>
+        {
+            OutputFormat::Xlsx
+        }
         Some(_) => OutputFormat::Docx,
         None => OutputFormat::Pdf,
     };

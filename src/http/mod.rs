@@ -117,6 +117,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(post("/verify").to(signing::verify))
             .service(get("/templates").to(operations::templates))
             .service(get("/templates/word").to(word::list))
+            .service(get("/templates/excel").to(word::list_excel))
             .service(post("/templates/word/inspect").to(word::inspect))
             .service(get("/templates/word/{name}").to(word::tags))
             .service(post("/render").to(word::render))

@@ -32,6 +32,7 @@ use crate::render::OutputFormat;
         crate::http::openapi::openapi_json,
         crate::http::operations::templates,
         crate::http::word::list,
+        crate::http::word::list_excel,
         crate::http::word::tags,
         crate::http::word::inspect,
         crate::http::word::render,
@@ -50,6 +51,7 @@ use crate::render::OutputFormat;
         crate::http::word::TagInfo,
         crate::http::word::WordUpload,
         crate::http::word::InspectedTags,
+        crate::http::word::ExcelTemplateInfo,
         crate::values::Profile,
         crate::batch::ManifestEntry,
         crate::sign::Verification,
@@ -334,7 +336,7 @@ fn template_parameter() -> Value {
         "name": "template",
         "in": "query",
         "required": false,
-        "description": "A Word template of this kind (`COLLABDOCS_TEMPLATES_DIR/word/<name>/`, listed by `GET /v1/templates/word`): the payload is validated as without it and filled into the office's own .docx. The answer is a docx (the default with a template), or with `format=html` the filled document as one HTML page (a preview; other formats are 406); not with `style` or `sign`. An unknown name is 404.",
+        "description": "A Word template of this kind (`COLLABDOCS_TEMPLATES_DIR/word/<name>/`, listed by `GET /v1/templates/word`): the payload is validated as without it and filled into the office's own .docx. The answer is a docx (the default with a Word template), or with `format=html` the filled document as one HTML page (a preview); an Excel template (`COLLABDOCS_TEMPLATES_DIR/excel/<name>/`, listed by `GET /v1/templates/excel`) is filled as xlsx (its default). Other formats are 406; not with `style` or `sign`. An unknown name is 404.",
         "schema": { "type": "string" },
     })
 }

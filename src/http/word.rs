@@ -78,6 +78,37 @@ pub async fn list(state: web::Data<AppState>) -> HttpResponse {
         .json(list)
 }
 
+/// A named Excel template: `?template=<name>&format=xlsx` on its kind's route.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ExcelTemplateInfo {
+    pub name: String,
+    /// The kind whose data fills it.
+    pub kind: String,
+    /// How many cells hold tags.
+    pub tagged_cells: usize,
+}
+
+/// The Excel templates of the templates directory.
+#[utoipa::path(get, path = "/v1/templates/excel", tag = "templates", operation_id = "listExcelTemplates",
+    responses(
+        (status = 200, description = "Every Excel template in force, by name.", body = [ExcelTemplateInfo]),
+        (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn list_excel(state: web::Data<AppState>) -> HttpResponse {
+    let library = state.engine.excel_templates();
+    let list: Vec<ExcelTemplateInfo> = library
+        .entries()
+        .map(|e| ExcelTemplateInfo {
+            name: e.name.clone(),
+            kind: e.kind_name().to_string(),
+            tagged_cells: e.template.tagged_cells(),
+        })
+        .collect();
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(list)
+}
+
 /// The tags of one Word template, in document order, part by part.
 #[utoipa::path(get, path = "/v1/templates/word/{name}", tag = "templates", operation_id = "wordTemplateTags",
     params(("name" = String, Path, description = "The template's folder name.")),
@@ -159,15 +190,16 @@ pub async fn inspect(
 /// is validated as that kind's payload and filled with its view, as `?template=` does; without
 /// it the data is used as it is, under `doc`). Nothing is kept.
 #[utoipa::path(post, path = "/v1/render", tag = "templates", operation_id = "renderWordTemplate",
-    params(("format" = Option<String>, Query, description = "docx (the default), or html: the filled document as one page, for a preview.")),
+    params(("format" = Option<String>, Query, description = "docx (the default), or html: the filled Word document as one page, for a preview; xlsx when the template is an Excel workbook.")),
     request_body(content = WordUpload, content_type = "multipart/form-data", description = "Parts: `template` (the .docx file), `data` (the JSON), optionally `kind`."),
     responses(
         (status = 200, description = "The filled document.", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         (status = 200, description = "The filled document as one HTML page (format=html).", content_type = "text/html"),
+        (status = 200, description = "The filled workbook (format=xlsx, an Excel template).", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 400, description = "The body is not multipart/form-data with a template and a data part, or the data is not JSON.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "The kind part names no kind.", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 406, description = "A format other than docx or html was asked for.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 406, description = "A format other than docx, html or xlsx was asked for.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (COLLABDOCS_BODY_TIMEOUT_MS).", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than `COLLABDOCS_TEMPLATE_BODY_LIMIT_BYTES`.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The template cannot be used (a ZIP bomb, macros, tracked changes, a broken tag: each named with its part, paragraph and tag), or the data is not a valid payload of the kind. Pointers `/template` name the template; others point into the data.", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -179,9 +211,12 @@ pub async fn render(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
     let format = negotiate_or(&req, OutputFormat::Docx)?;
-    if !matches!(format, OutputFormat::Docx | OutputFormat::Html) {
+    if !matches!(
+        format,
+        OutputFormat::Docx | OutputFormat::Html | OutputFormat::Xlsx
+    ) {
         return Err(Error::UnsupportedFormat(format!(
-            "a Word template is filled as docx (or shown as html); format {format} of a Word template is not available"
+            "a template is filled as docx or xlsx (a Word template shown as html too); format {format} is not available"
         )));
     }
     let content_type = req
@@ -234,7 +269,10 @@ pub async fn render(
                 })?)
             }
         };
-        engine.fill_uploaded(template.to_vec(), kind, &data, format)
+        match format {
+            OutputFormat::Xlsx => engine.fill_uploaded_excel(template.to_vec(), kind, &data),
+            _ => engine.fill_uploaded(template.to_vec(), kind, &data, format),
+        }
     })
     .await?;
     state.metrics.render(

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::{PackageLimits, WordTemplate};
+use super::{Fault, PackageLimits, WordTemplate};
 use crate::kinds::DocumentKind;
 use crate::template::TemplateError;
 
@@ -20,14 +20,31 @@ pub const MAX_TEMPLATES: usize = 200;
 /// The most bytes a folder kind's schema may have.
 pub const MAX_SCHEMA_BYTES: u64 = 1024 * 1024;
 
-/// One named Word template.
+/// A kind of template file the templates directory holds, a folder each.
+pub trait TemplateFile: Sized + std::fmt::Debug {
+    /// The directory under the templates directory: `word`.
+    const FOLDER: &'static str;
+    /// The file in each template's folder: `template.docx`.
+    const FILE: &'static str;
+    fn read(bytes: Vec<u8>, limits: PackageLimits) -> Result<Self, Fault>;
+}
+
+impl TemplateFile for WordTemplate {
+    const FOLDER: &'static str = "word";
+    const FILE: &'static str = "template.docx";
+    fn read(bytes: Vec<u8>, limits: PackageLimits) -> Result<Self, Fault> {
+        WordTemplate::load(bytes, limits)
+    }
+}
+
+/// One named template.
 #[derive(Debug)]
-pub struct Entry {
+pub struct Entry<T = WordTemplate> {
     /// The folder's name: `?template=<name>`, or the new kind's name.
     pub name: String,
     /// What data fills it.
     pub binding: Binding,
-    pub template: WordTemplate,
+    pub template: T,
     /// The payload it is proven with (`example.json`).
     pub example: Value,
 }
@@ -58,7 +75,7 @@ impl std::fmt::Debug for FolderKind {
     }
 }
 
-impl Entry {
+impl<T> Entry<T> {
     /// The built-in kind it is a template of.
     pub fn kind(&self) -> Option<DocumentKind> {
         match &self.binding {
@@ -85,9 +102,18 @@ impl Entry {
 }
 
 /// The Word templates in force, by name.
-#[derive(Debug, Default)]
-pub struct Library {
-    entries: BTreeMap<String, Arc<Entry>>,
+/// The templates of one kind of file in force, by name.
+#[derive(Debug)]
+pub struct Library<T = WordTemplate> {
+    entries: BTreeMap<String, Arc<Entry<T>>>,
+}
+
+impl<T> Default for Library<T> {
+    fn default() -> Self {
+        Library {
+            entries: BTreeMap::new(),
+        }
+    }
 }
 
 /// What `template.json` says.
@@ -111,16 +137,16 @@ pub fn valid_name(name: &str) -> bool {
         && !name.starts_with('-')
 }
 
-impl Library {
-    /// Reads `dir/word/*/`; no directory, or none of that name, is an empty library. A folder
-    /// kind's schema is compiled for payloads under `input`.
+impl<T: TemplateFile> Library<T> {
+    /// Reads `dir/word/*/` (`dir/excel/*/`); no directory, or none of that name, is an empty
+    /// library. A folder kind's schema is compiled for payloads under `input`.
     pub fn load(
         dir: Option<&Path>,
         limits: PackageLimits,
         input: crate::budget::Limits,
-    ) -> Result<Library, TemplateError> {
+    ) -> Result<Library<T>, TemplateError> {
         let mut entries = BTreeMap::new();
-        let Some(root) = dir.map(|d| d.join("word")).filter(|d| d.is_dir()) else {
+        let Some(root) = dir.map(|d| d.join(T::FOLDER)).filter(|d| d.is_dir()) else {
             return Ok(Library { entries });
         };
         let io = |name: &str, path: &Path, e: &dyn std::fmt::Display| TemplateError::Io {
@@ -129,7 +155,7 @@ impl Library {
             message: e.to_string(),
         };
         let mut folders: Vec<_> = std::fs::read_dir(&root)
-            .map_err(|e| io("word/", &root, &e))?
+            .map_err(|e| io(&format!("{}/", T::FOLDER), &root, &e))?
             .filter_map(Result::ok)
             .filter(|e| e.path().is_dir())
             .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -137,7 +163,7 @@ impl Library {
         folders.sort();
         if folders.len() > MAX_TEMPLATES {
             return Err(word_fault(
-                "word/",
+                &format!("{}/", T::FOLDER),
                 format!(
                     "holds {} templates; at most {MAX_TEMPLATES} are read",
                     folders.len()
@@ -145,7 +171,7 @@ impl Library {
             ));
         }
         for name in folders {
-            let at = format!("word/{name}/");
+            let at = format!("{}/{name}/", T::FOLDER);
             if !valid_name(&name) {
                 return Err(word_fault(
                     &at,
@@ -244,8 +270,8 @@ impl Library {
                     ))
                 }
             };
-            let template = WordTemplate::load(read("template.docx")?, limits)
-                .map_err(|f| word_fault(&format!("{at}template.docx"), f.to_string()))?;
+            let template = T::read(read(T::FILE)?, limits)
+                .map_err(|f| word_fault(&format!("{at}{}", T::FILE), f.to_string()))?;
             let example = json("example.json")?;
             entries.insert(
                 name.clone(),
@@ -259,22 +285,24 @@ impl Library {
         }
         Ok(Library { entries })
     }
+}
 
-    pub fn get(&self, name: &str) -> Option<Arc<Entry>> {
+impl<T> Library<T> {
+    pub fn get(&self, name: &str) -> Option<Arc<Entry<T>>> {
         self.entries.get(name).cloned()
     }
 
     /// The kind a folder defines under this name.
-    pub fn folder_kind(&self, name: &str) -> Option<Arc<Entry>> {
+    pub fn folder_kind(&self, name: &str) -> Option<Arc<Entry<T>>> {
         self.get(name).filter(|e| e.folder().is_some())
     }
 
     /// The kinds folders define, by name.
-    pub fn folder_kinds(&self) -> impl Iterator<Item = &Arc<Entry>> {
+    pub fn folder_kinds(&self) -> impl Iterator<Item = &Arc<Entry<T>>> {
         self.entries.values().filter(|e| e.folder().is_some())
     }
 
-    pub fn entries(&self) -> impl Iterator<Item = &Arc<Entry>> {
+    pub fn entries(&self) -> impl Iterator<Item = &Arc<Entry<T>>> {
         self.entries.values()
     }
 

@@ -167,16 +167,13 @@ async fn a_word_template_is_shown_as_one_page_of_html() {
     );
     assert!(html.contains("color:#C00000"), "the letterhead's red");
     // The same with a template sent with the request.
-    let (ct, body) = multipart(&[
-        ("template", &sample()),
-        ("data", &serde_json::to_vec(&payload).unwrap()),
-        ("kind", b"meeting-minutes"),
-    ]);
-    let r = call(
-        TestRequest::post()
-            .uri("/v1/render?format=html")
-            .insert_header(("content-type", ct))
-            .set_payload(body),
+    let r = upload_at(
+        "/v1/render?format=html",
+        &[
+            ("template", &sample()),
+            ("data", &serde_json::to_vec(&payload).unwrap()),
+            ("kind", b"meeting-minutes"),
+        ],
     )
     .await;
     assert_eq!(r.status, 200);
@@ -333,10 +330,15 @@ fn multipart(parts: &[(&str, &[u8])]) -> (String, Vec<u8>) {
 }
 
 async fn upload(parts: &[(&str, &[u8])]) -> Reply {
+    upload_at("/v1/render", parts).await
+}
+
+/// A multipart request to `uri` (`/v1/render?format=…`).
+async fn upload_at(uri: &str, parts: &[(&str, &[u8])]) -> Reply {
     let (ct, body) = multipart(parts);
     call(
         TestRequest::post()
-            .uri("/v1/render")
+            .uri(uri)
             .insert_header(("content-type", ct))
             .set_payload(body),
     )
@@ -424,12 +426,9 @@ async fn a_template_sent_with_the_request_is_filled_and_kept_nowhere() {
     )
     .await;
     assert_eq!(r.status, 400);
-    let (ct, body) = multipart(&[("template", &letter), ("data", b"{}")]);
-    let r = call(
-        TestRequest::post()
-            .uri("/v1/render?format=pdf")
-            .insert_header(("content-type", ct))
-            .set_payload(body),
+    let r = upload_at(
+        "/v1/render?format=pdf",
+        &[("template", &letter), ("data", b"{}")],
     )
     .await;
     assert_eq!(r.status, 406);
@@ -973,4 +972,95 @@ fn a_folder_kind_that_cannot_work_stops_start_up_naming_its_file() {
     .unwrap();
     assert!(load(&dir).err().unwrap().contains("built-in kind"));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[actix_web::test]
+async fn a_kind_is_filled_into_a_named_excel_template() {
+    let payload = example(DocumentKind::WeeklyProgress);
+    let post = |uri: &str| {
+        TestRequest::post()
+            .uri(uri)
+            .insert_header(("content-type", "application/json"))
+            .set_payload(serde_json::to_vec(&payload).unwrap())
+    };
+    // Named, the format follows the template: a workbook.
+    let r = call(post(
+        "/v1/documents/weekly-progress?template=weekly-progress",
+    ))
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(
+        r.header("content-type"),
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert!(r.header("content-disposition").contains(".xlsx"));
+    let sheet = part(&r.body, "xl/worksheets/sheet1.xml").unwrap();
+    for t in payload["tasks"].as_array().unwrap() {
+        assert!(sheet.contains(t["task"].as_str().unwrap()), "{sheet}");
+    }
+    let last = 4 + payload["tasks"].as_array().unwrap().len();
+    assert!(sheet.contains(&format!("AVERAGE(F5:F{last})")));
+    // Listed; the wrong library, kind or format named.
+    let r = call(TestRequest::get().uri("/v1/templates/excel")).await;
+    assert_eq!(r.json()[0]["name"], "weekly-progress");
+    assert_eq!(r.json()[0]["kind"], "weekly-progress");
+    assert_eq!(
+        call(post(
+            "/v1/documents/weekly-progress?template=weekly-progress&format=docx"
+        ))
+        .await
+        .status,
+        400
+    );
+    assert_eq!(
+        call(post(
+            "/v1/documents/weekly-progress?template=letterhead-minutes&format=xlsx"
+        ))
+        .await
+        .status,
+        400
+    );
+    assert_eq!(
+        call(post(
+            "/v1/documents/weekly-progress?template=nothing&format=xlsx"
+        ))
+        .await
+        .status,
+        404
+    );
+    // In a batch item, and sent with the request.
+    let (zip, manifest) = batch(&json!({"items": [
+        {"kind": "weekly-progress", "format": "xlsx", "template": "weekly-progress", "filename": "周报", "data": payload},
+    ]}))
+    .await;
+    assert_eq!(manifest[0]["status"], "ok", "{manifest}");
+    assert!(
+        part(&zip_file(&zip, "周报.xlsx"), "xl/worksheets/sheet1.xml")
+            .unwrap()
+            .contains("活动页面设计")
+    );
+    let template =
+        std::fs::read(Path::new(SAMPLES).join("excel/weekly-progress/template.xlsx")).unwrap();
+    let data = serde_json::to_vec(&payload).unwrap();
+    let r = upload_at(
+        "/v1/render?format=xlsx",
+        &[
+            ("template", &template),
+            ("data", &data),
+            ("kind", b"weekly-progress"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert!(part(&r.body, "xl/worksheets/sheet1.xml")
+        .unwrap()
+        .contains("活动页面设计"));
+    // A macro-enabled workbook is refused.
+    let xlsm = docx("", &[("xl/vbaProject.bin", "x")]);
+    let r = upload_at(
+        "/v1/render?format=xlsx",
+        &[("template", &xlsm), ("data", &data)],
+    )
+    .await;
+    assert_eq!(r.status, 422);
 }
