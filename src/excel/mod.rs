@@ -16,12 +16,19 @@ use std::io::{Cursor, Write};
 
 use serde_json::Value;
 
+mod follow;
 pub mod refs;
+mod sheet;
 
 use crate::word::package::{resolve, Package, PackageLimits};
 use crate::word::xml::{self, Element, Node};
 use crate::word::Fault;
+use follow::{
+    drop_elements_naming, range_rows, remove_attr, rewrite_element_text, rewrite_ranges, serialize,
+    set_attr,
+};
 use refs::{Block, RowMap, Within};
+use sheet::{read_sheet, row_number, si_text, Sheet};
 
 /// The most cells one filled workbook may hold.
 pub const MAX_CELLS: usize = 1_000_000;
@@ -35,34 +42,6 @@ impl crate::word::library::TemplateFile for ExcelTemplate {
     fn read(bytes: Vec<u8>, limits: PackageLimits) -> Result<Self, Fault> {
         ExcelTemplate::load(bytes, limits)
     }
-}
-
-/// A cell of the template with tags.
-#[derive(Debug, Clone)]
-struct TagCell {
-    /// Index of the row in the sheet's `sheetData`, and of the cell in the row.
-    row: usize,
-    cell: usize,
-    /// The text with the loop markers taken out: a Handlebars template.
-    source: String,
-    /// The expression of a cell that holds one value tag and nothing else.
-    single: Option<String>,
-}
-
-/// A loop over rows: rows `first..=last` (template row numbers) repeat over `expr`.
-#[derive(Debug, Clone)]
-struct Loop {
-    expr: String,
-    first: u32,
-    last: u32,
-}
-
-struct Sheet {
-    name: String,
-    part: String,
-    src: String,
-    loops: Vec<Loop>,
-    cells: Vec<TagCell>,
 }
 
 /// An Excel template, read and compiled.
@@ -81,22 +60,11 @@ impl std::fmt::Debug for ExcelTemplate {
     }
 }
 
-fn part_fault(part: &str, message: impl Into<String>) -> Fault {
+pub(super) fn part_fault(part: &str, message: impl Into<String>) -> Fault {
     Fault::Part {
         part: part.to_string(),
         message: message.into(),
     }
-}
-
-fn elements(nodes: &[Node]) -> impl Iterator<Item = &Element> {
-    nodes.iter().filter_map(|n| match n {
-        Node::El(e) => Some(e),
-        _ => None,
-    })
-}
-
-fn child<'a>(e: &'a Element, name: &str) -> Option<&'a Element> {
-    e.elements().find(|c| c.name == name)
 }
 
 /// `id → target` of a relationships part.
@@ -108,7 +76,7 @@ fn rels(package: &Package, name: &str, limits: PackageLimits) -> HashMap<String,
     let Ok(tree) = xml::parse(&text) else {
         return out;
     };
-    for root in elements(&tree) {
+    for root in xml::elements(&tree) {
         for r in root.elements() {
             if let (Some(id), Some(t)) = (r.attr("Id"), r.attr("Target")) {
                 if r.attr("TargetMode").as_deref() != Some("External") {
@@ -118,23 +86,6 @@ fn rels(package: &Package, name: &str, limits: PackageLimits) -> HashMap<String,
         }
     }
     out
-}
-
-/// The text of a cell: its shared string, inline string or value.
-fn cell_text(c: &Element, shared: &[String]) -> Option<String> {
-    match c.attr("t").as_deref() {
-        Some("s") => {
-            let i: usize = child(c, "v")?.text().trim().parse().ok()?;
-            shared.get(i).cloned()
-        }
-        Some("inlineStr") => Some(child(c, "is")?.text()),
-        _ => None,
-    }
-}
-
-/// The row number of a `<row>` (its `r`).
-fn row_number(r: &Element) -> Option<u32> {
-    r.attr("r")?.parse().ok()
 }
 
 impl ExcelTemplate {
@@ -156,7 +107,7 @@ impl ExcelTemplate {
         let shared = match package.text("xl/sharedStrings.xml", limits) {
             Ok(text) => {
                 let tree = xml::parse(&text).map_err(|m| part_fault("xl/sharedStrings.xml", m))?;
-                elements(&tree)
+                xml::elements(&tree)
                     .flat_map(|sst| sst.elements().filter(|e| e.name == "si").map(si_text))
                     .collect()
             }
@@ -169,8 +120,8 @@ impl ExcelTemplate {
         let wb_rels = rels(&package, "xl/_rels/workbook.xml.rels", limits);
         let mut sheets = Vec::new();
         let mut hb = crate::template::handlebars(value_text);
-        for root in elements(&wb) {
-            for s in child(root, "sheets").into_iter().flat_map(|s| s.elements()) {
+        for root in xml::elements(&wb) {
+            for s in root.child("sheets").into_iter().flat_map(|s| s.elements()) {
                 let (Some(name), Some(id)) = (s.attr("name"), s.attr("r:id")) else {
                     continue;
                 };
@@ -580,14 +531,6 @@ impl ExcelTemplate {
     }
 }
 
-/// A part's tree written back.
-fn serialize(tree: &[Node]) -> String {
-    let mut out = String::new();
-    let copy = |t: &str, o: &mut String| o.push_str(t);
-    xml::write(tree, &mut out, &copy, &copy, &|_, _, _| {});
-    out
-}
-
 /// A value tag's value, for a typed cell: a simple path from the context (`this`, `a.b`,
 /// `@root.doc.x`), else none.
 fn lookup<'v>(root: &'v Value, context: &'v Value, path: &str) -> Option<&'v Value> {
@@ -656,265 +599,4 @@ fn value_text(s: &str) -> String {
                 && !matches!(*c, '\u{FFFE}' | '\u{FFFF}')
         })
         .collect()
-}
-
-/// The text of a shared string (rich text runs joined; phonetic runs left out).
-fn si_text(si: &Element) -> String {
-    let mut out = String::new();
-    for c in si.elements() {
-        match c.name.as_str() {
-            "t" => out.push_str(&c.text()),
-            "r" => {
-                if let Some(t) = child(c, "t") {
-                    out.push_str(&t.text())
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
-/// The rows of `A5:B7`.
-fn range_rows(range: &str) -> Option<(u32, u32)> {
-    let row = |s: &str| -> Option<u32> {
-        s.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '$')
-            .replace('$', "")
-            .parse()
-            .ok()
-    };
-    let (a, b) = range.split_once(':').unwrap_or((range, range));
-    Some((row(a)?, row(b)?))
-}
-
-/// The `sqref`/`ref` attributes and formula texts of an element and those below it.
-fn rewrite_ranges(e: &mut Element, sheet: &str, maps: &HashMap<String, RowMap>) {
-    for key in ["sqref", "ref"] {
-        if let Some(v) = e.attr(key) {
-            // A conditional format or validation on one cell of a repeated row covers every
-            // copy: the cell is read as a one-cell range, which grows.
-            let v = if key == "sqref" {
-                v.split_whitespace()
-                    .map(|r| {
-                        if r.contains(':') {
-                            r.to_string()
-                        } else {
-                            format!("{r}:{r}")
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            } else {
-                v
-            };
-            let new = refs::rewrite(&v, sheet, maps, None);
-            if new != v {
-                e.start = set_attr(&e.start, key, &new);
-            }
-        }
-    }
-    if matches!(
-        e.name.as_str(),
-        "formula" | "formula1" | "formula2" | "f" | "xm:f"
-    ) {
-        let old = e.text();
-        let new = refs::rewrite(&old, sheet, maps, None);
-        if new != old {
-            e.children = vec![Node::Text(xml::escape(&new))];
-        }
-        return;
-    }
-    for c in e.children.iter_mut() {
-        if let Node::El(c) = c {
-            rewrite_ranges(c, sheet, maps);
-        }
-    }
-}
-
-/// The text of every `<c:f>…</c:f>` (or `<f>`, where the chart namespace is the default)
-/// rewritten: chart series and categories. A series of one cell of a repeated row grows over
-/// every copy.
-fn rewrite_element_text(text: &str, maps: &HashMap<String, RowMap>) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    loop {
-        let next = ["<c:f>", "<f>"]
-            .iter()
-            .filter_map(|open| rest.find(open).map(|i| (i, *open)))
-            .min();
-        let Some((i, open)) = next else { break };
-        let close = if open == "<c:f>" { "</c:f>" } else { "</f>" };
-        let after = &rest[i + open.len()..];
-        let Some(j) = after.find(close) else { break };
-        out.push_str(&rest[..i + open.len()]);
-        let inner = one_cell_as_range(&xml::unescape(&after[..j]));
-        out.push_str(&xml::escape(&refs::rewrite(&inner, "", maps, None)));
-        rest = &after[j..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// `Sheet!$F$5` → `Sheet!$F$5:$F$5`; anything else as it is.
-fn one_cell_as_range(r: &str) -> String {
-    let (sheet, cell) = match r.rfind('!') {
-        Some(i) => (&r[..=i], &r[i + 1..]),
-        None => ("", r),
-    };
-    let plain = !cell.is_empty()
-        && cell.chars().all(|c| c.is_ascii_alphanumeric() || c == '$')
-        && cell.chars().any(|c| c.is_ascii_digit());
-    if plain {
-        format!("{sheet}{cell}:{cell}")
-    } else {
-        r.to_string()
-    }
-}
-
-/// An XML text with every empty element whose attributes mention `needle` left out.
-fn drop_elements_naming(xml: &str, needle: &str) -> String {
-    let mut out = String::with_capacity(xml.len());
-    let mut rest = xml;
-    while let Some(i) = rest.find('<') {
-        out.push_str(&rest[..i]);
-        let Some(end) = rest[i..].find('>') else {
-            break;
-        };
-        let tag = &rest[i..=i + end];
-        if !(tag.ends_with("/>") && tag.contains(needle)) {
-            out.push_str(tag);
-        }
-        rest = &rest[i + end + 1..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// A start tag with attribute `key` set to `value` (added when missing).
-fn set_attr(start: &str, key: &str, value: &str) -> String {
-    let value = xml::escape(value).replace('"', "&quot;");
-    let pat = format!(" {key}=\"");
-    if let Some(i) = start.find(&pat) {
-        let v = i + pat.len();
-        if let Some(len) = start[v..].find('"') {
-            return format!("{}{value}{}", &start[..v], &start[v + len..]);
-        }
-    }
-    let at = start
-        .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
-        .unwrap_or(start.len());
-    format!("{} {key}=\"{value}\"{}", &start[..at], &start[at..])
-}
-
-fn remove_attr(start: &str, key: &str) -> String {
-    let pat = format!(" {key}=\"");
-    match start.find(&pat) {
-        Some(i) => {
-            let v = i + pat.len();
-            match start[v..].find('"') {
-                Some(len) => format!("{}{}", &start[..i], &start[v + len + 1..]),
-                None => start.to_string(),
-            }
-        }
-        None => start.to_string(),
-    }
-}
-
-/// Reads a sheet: its tagged cells, its loops paired.
-fn read_sheet(name: &str, part: &str, src: String, shared: &[String]) -> Result<Sheet, Fault> {
-    let tree = xml::parse(&src).map_err(|m| part_fault(part, m))?;
-    let ws = elements(&tree)
-        .next()
-        .ok_or_else(|| part_fault(part, "is empty"))?;
-    let mut cells = Vec::new();
-    let mut loops = Vec::new();
-    let mut open: Option<(String, u32)> = None;
-    if let Some(data) = child(ws, "sheetData") {
-        for (ri, n) in data.children.iter().enumerate() {
-            let Node::El(row) = n else { continue };
-            let Some(r) = row_number(row) else { continue };
-            for (ci, c) in row.children.iter().enumerate() {
-                let Node::El(c) = c else { continue };
-                let Some(text) = cell_text(c, shared) else {
-                    continue;
-                };
-                if !text.contains("{{") {
-                    if text.contains("｛｛") {
-                        return Err(Fault::Tag {
-                            part: part.to_string(),
-                            paragraph: text.clone(),
-                            tag: "｛｛".into(),
-                            message: "is typed with full-width braces (｛｛ ｝｝) from a Chinese input method: type tags with half-width {{ }}".into(),
-                        });
-                    }
-                    continue;
-                }
-                let at = c.attr("r").unwrap_or_default();
-                let mut source = text.clone();
-                if let Some(i) = source.find("{{#each ") {
-                    let end = source[i..].find("}}").ok_or_else(|| {
-                        tag_fault(part, &at, &text, "opens {{#each without closing the tag")
-                    })? + i;
-                    let expr = source[i + 8..end].trim().to_string();
-                    if open.is_some() {
-                        return Err(tag_fault(part, &at, &text, "opens a loop inside a loop over rows; close the first one ({{/each}}) before"));
-                    }
-                    open = Some((expr, r));
-                    source.replace_range(i..end + 2, "");
-                }
-                if let Some(i) = source.find("{{/each}}") {
-                    let Some((expr, first)) = open.take() else {
-                        return Err(tag_fault(
-                            part,
-                            &at,
-                            &text,
-                            "closes a loop ({{/each}}) that was never opened in a row above",
-                        ));
-                    };
-                    loops.push(Loop {
-                        expr,
-                        first,
-                        last: r,
-                    });
-                    source.replace_range(i..i + 9, "");
-                }
-                let trimmed = source.trim();
-                let single = (trimmed.starts_with("{{")
-                    && trimmed.ends_with("}}")
-                    && trimmed.matches("{{").count() == 1
-                    && !trimmed[2..].starts_with(['#', '/', '!', '>', '{']))
-                .then(|| trimmed[2..trimmed.len() - 2].trim().to_string());
-                cells.push(TagCell {
-                    row: ri,
-                    cell: ci,
-                    source,
-                    single,
-                });
-            }
-        }
-    }
-    if let Some((expr, first)) = open {
-        return Err(Fault::Tag {
-            part: part.to_string(),
-            paragraph: format!("row {first}"),
-            tag: format!("{{{{#each {expr}}}}}"),
-            message: "is never closed: put {{/each}} in a cell of the loop's last row".into(),
-        });
-    }
-    Ok(Sheet {
-        name: name.to_string(),
-        part: part.to_string(),
-        src,
-        loops,
-        cells,
-    })
-}
-
-fn tag_fault(part: &str, cell: &str, text: &str, message: &str) -> Fault {
-    Fault::Tag {
-        part: part.to_string(),
-        paragraph: format!("{cell}: {text}"),
-        tag: text.to_string(),
-        message: message.to_string(),
-    }
 }

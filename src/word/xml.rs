@@ -61,6 +61,11 @@ impl Element {
         attr_of(&self.start, key)
     }
 
+    /// The first child element named `name`.
+    pub fn child(&self, name: &str) -> Option<&Element> {
+        self.elements().find(|c| c.name == name)
+    }
+
     pub fn elements(&self) -> impl Iterator<Item = &Element> {
         self.children.iter().filter_map(|n| match n {
             Node::El(e) => Some(e),
@@ -87,6 +92,14 @@ fn collect_text(e: &Element, out: &mut String) {
             Node::Other(_) => {}
         }
     }
+}
+
+/// The elements among `nodes` (a part's root, after its declaration and comments).
+pub fn elements(nodes: &[Node]) -> impl Iterator<Item = &Element> {
+    nodes.iter().filter_map(|n| match n {
+        Node::El(e) => Some(e),
+        _ => None,
+    })
 }
 
 /// Checks that a part is well-formed (no DTD, not too deep) without building its tree: a
