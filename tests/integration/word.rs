@@ -618,6 +618,22 @@ fn mistakes_are_named_with_their_part_paragraph_and_tag() {
     );
     assert!(paragraph.contains("会议："), "{paragraph}");
     assert!(message.contains("did you mean doc.title"), "{message}");
+    // A helper that does not exist, named with the ones that do.
+    let e = WordTemplate::load(
+        docx(&p(&[("", "标题：{{upper doc.title}}")]), &[]),
+        PackageLimits::default(),
+    )
+    .and_then(|t| t.fill(&json!({"doc": {"title": "x"}}), 1000))
+    .unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("{{upper doc.title}}") && text.contains("upper"),
+        "{text}"
+    );
+    assert!(
+        text.contains("date") && text.contains("join"),
+        "the helpers there are: {text}"
+    );
 }
 
 #[test]
