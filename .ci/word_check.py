@@ -15,14 +15,17 @@ import tempfile
 import zipfile
 
 
-def paragraphs(docx):
-    """The text of each body paragraph (not inside another paragraph's text box)."""
+def paragraphs(docx, with_fields=True):
+    """The text of each body paragraph (not inside another paragraph's text box); without
+    those holding a field when `with_fields` is false (their cached result may be stale)."""
     xml = zipfile.ZipFile(docx).read("word/document.xml").decode()
     # Text boxes and fields' results are laid out elsewhere; check the body's own text.
     xml = re.sub(r"<mc:AlternateContent>.*?</mc:AlternateContent>", "", xml, flags=re.S)
     xml = re.sub(r"<w:txbxContent>.*?</w:txbxContent>", "", xml, flags=re.S)
     out = []
     for p in re.findall(r"<w:p[ >].*?</w:p>", xml, flags=re.S):
+        if not with_fields and ("w:fldChar" in p or "w:instrText" in p):
+            continue
         text = "".join(re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", p))
         text = html.unescape(text)
         if text.strip():

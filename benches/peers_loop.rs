@@ -4,10 +4,14 @@
 //!
 //! Usage: cargo bench --bench peers_loop -- PAYLOAD.json FORMAT N OUT
 //!        cargo bench --bench peers_loop -- --word TEMPLATE.docx DATA.json once|each N OUT
+//!        cargo bench --bench peers_loop -- --named TEMPLATES_DIR NAME PAYLOAD.json FORMAT N OUT
 //!
 //! `--word` fills a Word template with DATA (under `doc`, as `POST /v1/render` without a kind
 //! does): `once` reads the template once and fills it N times (a named template), `each`
 //! reads it for every document (a template sent with each request, as the peers' loops do).
+//!
+//! `--named` renders a meeting-minutes payload into the named Word template of a templates
+//! directory (`?template=NAME`), in FORMAT (docx, pdf or html).
 
 use std::time::Instant;
 
@@ -23,32 +27,37 @@ fn main() {
     if args.first().map(String::as_str) == Some("--word") {
         return word(&args[1..]);
     }
+    if args.first().map(String::as_str) == Some("--named") {
+        return named(&args[1..]);
+    }
     let [payload, format, n, out] = &args[..] else {
         eprintln!("usage: peers_loop PAYLOAD.json FORMAT N OUT");
         std::process::exit(2);
     };
     let engine = Engine::new(EngineOptions::default()).expect("templates load");
-    let body = std::fs::read(payload).expect("payload");
     let format = OutputFormat::parse(format).expect("format");
+    timed(payload, n, out, |value| {
+        engine
+            .render(DocumentKind::MeetingMinutes, &value, format)
+            .expect("renders")
+            .bytes
+    });
+}
+
+/// Renders the payload N times with `render`, each time from its JSON (parsing is part of
+/// each render, as it is for a request), writes the last to `out` and prints the times.
+fn timed(payload: &str, n: &str, out: &str, mut render: impl FnMut(serde_json::Value) -> Vec<u8>) {
+    let body = std::fs::read(payload).expect("payload");
     let n: usize = n.parse().expect("N");
     let mut times = Vec::with_capacity(n);
     let mut last = Vec::new();
     for _ in 0..n {
         let t0 = Instant::now();
-        // Parsing the JSON is part of each render, as it is for a request.
         let value = collabdocs::input::json(&body).expect("JSON");
-        last = engine
-            .render(DocumentKind::MeetingMinutes, &value, format)
-            .expect("renders")
-            .bytes;
+        last = render(value);
         times.push(t0.elapsed().as_secs_f64() * 1e3);
     }
-    std::fs::write(out, &last).expect("write");
-    println!(
-        "{{\"times\": {}, \"bytes\": {}}}",
-        serde_json::to_string(&times).unwrap(),
-        last.len()
-    );
+    report(&times, &last, out);
 }
 
 fn word(args: &[String]) {
@@ -80,10 +89,41 @@ fn word(args: &[String]) {
         };
         times.push(t0.elapsed().as_secs_f64() * 1e3);
     }
-    std::fs::write(out, &last).expect("write");
+    report(&times, &last, out);
+}
+
+fn named(args: &[String]) {
+    let [dir, name, payload, format, n, out] = args else {
+        eprintln!("usage: peers_loop --named TEMPLATES_DIR NAME PAYLOAD.json FORMAT N OUT");
+        std::process::exit(2);
+    };
+    let engine = Engine::new(EngineOptions {
+        templates_dir: Some(dir.into()),
+        ..Default::default()
+    })
+    .expect("templates load");
+    let format = OutputFormat::parse(format).expect("format");
+    let request = collabdocs::engine::Request::new(
+        &engine,
+        DocumentKind::MeetingMinutes,
+        format,
+        collabdocs::values::Profile::Standard,
+        false,
+    )
+    .expect("request")
+    .with_template(&engine, name)
+    .expect("template");
+    timed(payload, n, out, |value| {
+        engine.run(&request, &value).expect("renders").bytes
+    });
+}
+
+/// Writes the last document to `out` and prints the times as JSON.
+fn report(times: &[f64], last: &[u8], out: &str) {
+    std::fs::write(out, last).expect("write");
     println!(
         "{{\"times\": {}, \"bytes\": {}}}",
-        serde_json::to_string(&times).unwrap(),
+        serde_json::to_string(times).unwrap(),
         last.len()
     );
 }

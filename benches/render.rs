@@ -184,6 +184,20 @@ fn word_templates(c: &mut Criterion) {
             )
         })
     });
+    // The same template laid out as a PDF (3 pages), beside meeting-minutes/pdf.
+    let pdf = collabdocs::engine::Request::new(
+        &engine,
+        DocumentKind::MeetingMinutes,
+        OutputFormat::Pdf,
+        collabdocs::values::Profile::Standard,
+        false,
+    )
+    .unwrap()
+    .with_template(&engine, "letterhead-minutes")
+    .unwrap();
+    c.bench_function("meeting-minutes/word-template-pdf", |b| {
+        b.iter(|| black_box(engine.run(&pdf, black_box(&payload)).unwrap().bytes.len()))
+    });
     let template = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/templates/word/letterhead-minutes/template.docx"

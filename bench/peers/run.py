@@ -139,6 +139,19 @@ def libreoffice(work, src, k):
     return {"per_doc": [wall * 1e3 / k], "rss": rss, "out": outdir / "m0.pdf"}
 
 
+def write_block(marker, heading, block):
+    """Puts a table between `<!-- MARKER:start` and `<!-- MARKER:end -->` in BENCHMARKS.md
+    (replacing what was there, or in a new section under `heading`) and prints it."""
+    bench = ROOT / "BENCHMARKS.md"
+    text = bench.read_text()
+    if f"<!-- {marker}:start" in text:
+        text = re.sub(rf"<!-- {marker}:start.*?<!-- {marker}:end -->", lambda _: block, text, flags=re.S)
+    else:
+        text = text.rstrip() + f"\n\n## {heading}\n\n" + block + "\n"
+    bench.write_text(text)
+    print(block)
+
+
 def main():
     work = pathlib.Path(sys.argv[1]).resolve()
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
@@ -233,15 +246,7 @@ def write(rows, rounds, n_expected):
         f"{lo_pdf['name']} is **{lo_pdf['median'] / base['PDF']:.0f}×** slower.",
         "<!-- peers:end -->",
     ]
-    bench = ROOT / "BENCHMARKS.md"
-    text = bench.read_text()
-    block = "\n".join(lines)
-    if "<!-- peers:start" in text:
-        text = re.sub(r"<!-- peers:start.*?<!-- peers:end -->", lambda _: block, text, flags=re.S)
-    else:
-        text = text.rstrip() + "\n\n## Against the field\n\n" + block + "\n"
-    bench.write_text(text)
-    print(block)
+    write_block("peers", "Against the field", "\n".join(lines))
 
 
 if __name__ == "__main__":

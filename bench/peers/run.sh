@@ -4,6 +4,7 @@
 # Installs the peers from their registries (npm, PyPI, Debian). Not run in CI; about 5 minutes with the peers installed.
 # Usage: bench/peers/run.sh [ROUNDS]          (default 5)
 #        bench/peers/run.sh --word [ROUNDS]   Word templates: collabdocs, docxtemplater, docxtpl
+#        bench/peers/run.sh --word-pdf [ROUNDS]   a Word template as PDF: collabdocs, LibreOffice
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd ../.. && pwd)
@@ -26,6 +27,8 @@ trap 'rm -rf "$WORK"' EXIT
 python3 prepare.py "$WORK"
 if [ "${1:-}" = "--word" ]; then
     python3 word.py "$WORK" "${2:-5}"
+elif [ "${1:-}" = "--word-pdf" ]; then
+    python3 word_pdf.py "$WORK" "${2:-5}"
 else
     python3 run.py "$WORK" "${1:-5}"
 fi

@@ -16,7 +16,7 @@ import statistics
 import sys
 import time
 
-from run import ROOT, docx_text, in_loop, loop_binary
+from run import ROOT, write_block, docx_text, in_loop, loop_binary
 
 
 def main():
@@ -62,15 +62,7 @@ def main():
         check = f"all {len(expected)} strings" if not missing else f"missing {len(missing)}: " + "; ".join(missing[:3])
         lines.append(f"| {name} | {median:.3f} | {1000 / median:.0f} | {rss:.0f} MB | {size / 1024:.0f} KB | {check} | {median / base:.1f}× |")
     lines.append("<!-- word-templates:end -->")
-    block = "\n".join(lines)
-    bench = ROOT / "BENCHMARKS.md"
-    text = bench.read_text()
-    if "<!-- word-templates:start" in text:
-        text = re.sub(r"<!-- word-templates:start.*?<!-- word-templates:end -->", lambda _: block, text, flags=re.S)
-    else:
-        text = text.rstrip() + "\n\n## Word templates against docxtemplater and docxtpl\n\n" + block + "\n"
-    bench.write_text(text)
-    print(block)
+    write_block("word-templates", "Word templates against docxtemplater and docxtpl", "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -69,6 +69,13 @@ pub struct ManifestEntry {
     /// Hex SHA-256 of the file.
     pub sha256: Option<String>,
     pub problem: Option<Problem>,
+    /// What of a Word template's PDF was not carried over (`chart ×2`), as the
+    /// `Collabdocs-Unsupported` header says.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unsupported: Vec<String>,
+    /// Fonts a Word template names that are not here, as `asked=used`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fonts_substituted: Vec<String>,
 }
 
 /// What happened to one item, before it is written.
@@ -143,12 +150,12 @@ fn render_item(
                 let kind = match &it.kind {
                     ItemKind::Builtin(kind) => *kind,
                     ItemKind::Folder(entry) => {
-                        if !matches!(it.format, OutputFormat::Docx | OutputFormat::Html)
+                        if !it.format.fills_word_template()
                             || it.template.is_some()
                             || it.style != crate::values::Profile::Standard
                         {
                             return Err(Error::BadRequest(format!(
-                                "{} is a kind defined by a Word template: a docx (or html) in its own layout (no style or template)",
+                                "{} is a kind defined by a Word template: a docx (or pdf or html) in its own layout (no style or template)",
                                 entry.name
                             )));
                         }
@@ -263,6 +270,8 @@ fn write_one(
         bytes: None,
         sha256: None,
         problem: None,
+        unsupported: Vec::new(),
+        fonts_substituted: Vec::new(),
     };
     match outcome {
         Ok(r) => {
@@ -274,6 +283,8 @@ fn write_one(
             entry.filename = Some(name);
             entry.bytes = Some(r.bytes.len());
             entry.sha256 = Some(crate::values::hex(&sha2::Sha256::digest(&r.bytes)));
+            entry.unsupported = r.unsupported;
+            entry.fonts_substituted = r.substituted;
         }
         Err(e) => {
             // Payload errors point into the item's data; item errors already carry /items/i.

@@ -256,7 +256,7 @@ fn kinds(templates_dir: Option<PathBuf>) -> Result<(), String> {
         for entry in engine.word_templates().folder_kinds() {
             let folder = entry.folder().expect("a folder kind");
             println!(
-                "{:<16} {}  {}  (Word template, docx)",
+                "{:<16} {}  {}  (Word template: docx, pdf, html)",
                 entry.name, folder.title, folder.title_en
             );
         }

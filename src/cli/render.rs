@@ -41,13 +41,13 @@ pub(super) fn render(
     let value = crate::input::json(&body).map_err(|e| e.to_string())?;
     // A kind a Word template folder of the templates directory defines.
     if let Some(entry) = engine.word_templates().folder_kind(name) {
-        if !matches!(format, OutputFormat::Docx | OutputFormat::Html)
+        if !format.fills_word_template()
             || sign
             || template.is_some()
             || word_template.is_some()
             || profile != crate::values::Profile::Standard
         {
-            return Err(format!("{name} is a kind defined by a Word template: a docx in its own layout (leave out --format, --style, --sign and the template options)"));
+            return Err(format!("{name} is a kind defined by a Word template: a docx, pdf or html in its own layout (leave out --style, --sign and the template options)"));
         }
         let rendered = engine
             .fill_word(&entry, &value, format)
@@ -61,11 +61,11 @@ pub(super) fn render(
         let bytes =
             std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
         // The same checks as a named template: docx, own layout, not signed.
-        if !matches!(format, OutputFormat::Docx | OutputFormat::Html)
+        if !format.fills_word_template()
             || sign
             || profile != crate::values::Profile::Standard
         {
-            return Err("a Word template is filled as docx (or html), in its own layout, not signed: leave out --style and --sign".into());
+            return Err("a Word template is filled as docx (or laid out as pdf or html), in its own layout, not signed: leave out --style and --sign".into());
         }
         engine.fill_uploaded(bytes, Some(kind), &value, format)
     } else {

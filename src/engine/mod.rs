@@ -109,6 +109,10 @@ pub struct Rendered {
     pub warnings: Vec<FieldError>,
     /// Characters no font could draw (shown as boxes in a PDF).
     pub missing_glyphs: Vec<char>,
+    /// Fonts a Word template names that are not here, as `asked=used` (its PDF).
+    pub substituted: Vec<String>,
+    /// What of a Word template's PDF was not carried over (`chart ×2`).
+    pub unsupported: Vec<String>,
 }
 
 /// A payload that passed validation.
@@ -446,6 +450,8 @@ impl Engine {
         Rendered {
             bytes: out.bytes,
             missing_glyphs: out.missing_glyphs,
+            substituted: Vec::new(),
+            unsupported: Vec::new(),
             format,
             filename: format!("{}.{ext}", prepared.file_stem),
             ascii_filename: format!("{}.{ext}", ascii_stem(kind, &prepared.file_stem)),
@@ -587,7 +593,7 @@ impl Request {
                 engine
                     .word_templates()
                     .get(name)
-                    .map(|_| "a Word template: ask for docx or html"),
+                    .map(|_| "a Word template: ask for docx, pdf or html"),
             )
         } else {
             (
@@ -654,9 +660,9 @@ impl Request {
                 "a {what} template has its own layout; leave out the style"
             )));
         }
-        if !excel && !matches!(self.format, OutputFormat::Docx | OutputFormat::Html) {
+        if !excel && !self.format.fills_word_template() {
             return Err(Error::UnsupportedFormat(format!(
-                "a Word template is filled as docx (or shown as html); format {} of a Word template is not available",
+                "a Word template is filled as docx (or laid out as pdf or html); format {} of a Word template is not available",
                 self.format
             )));
         }

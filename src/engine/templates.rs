@@ -115,6 +115,26 @@ impl Engine {
         let (view, named) = self.view_of(reading, body)?;
         let _budget = crate::budget::limit(self.limits);
         let px = self.limits.max_image_pixels;
+        if format == OutputFormat::Pdf {
+            let meta = crate::document::Meta {
+                title: named.title.clone(),
+                subject: at.to_string(),
+                author: String::new(),
+                lang: "zh-CN".into(),
+            };
+            let file = template
+                .fill_pdf(&view, px, &meta, self.theme.fonts)
+                .map_err(|f| word_error(at, &f))?;
+            let mut rendered = self.filled(file.bytes, format, named, body)?;
+            rendered.missing_glyphs = file.missing_glyphs;
+            rendered.substituted = file
+                .substituted
+                .into_iter()
+                .map(|(asked, used)| format!("{asked}={used}"))
+                .collect();
+            rendered.unsupported = file.unsupported;
+            return Ok(rendered);
+        }
         let bytes = match format {
             OutputFormat::Html => template
                 .fill_html(&view, px, &named.title)
@@ -151,6 +171,8 @@ impl Engine {
             ascii_filename: format!("{}.{ext}", named.ascii_filename),
             warnings: named.warnings,
             missing_glyphs: Vec::new(),
+            substituted: Vec::new(),
+            unsupported: Vec::new(),
         })
     }
 }

@@ -76,7 +76,7 @@ pub async fn list_kinds(state: web::Data<AppState>) -> HttpResponse {
             kind: entry.name.clone(),
             title_zh: folder.title.clone(),
             title_en: folder.title_en.clone(),
-            formats: vec![OutputFormat::Docx, OutputFormat::Html],
+            formats: OutputFormat::WORD_TEMPLATE.to_vec(),
             styles: vec![crate::values::Profile::Standard],
             signable: false,
             example_url: format!("/v1/kinds/{}/example", entry.name),
@@ -280,9 +280,9 @@ async fn render_folder_kind(
     entry: std::sync::Arc<crate::word::library::Entry>,
 ) -> Result<HttpResponse, Error> {
     let format = negotiate_or(&req, OutputFormat::Docx)?;
-    if !matches!(format, OutputFormat::Docx | OutputFormat::Html) {
+    if !format.fills_word_template() {
         return Err(Error::UnsupportedFormat(format!(
-            "{} is a kind defined by a Word template and is rendered as docx or html; format {format} is not available for it",
+            "{} is a kind defined by a Word template and is rendered as docx, pdf or html; format {format} is not available for it",
             entry.name
         )));
     }

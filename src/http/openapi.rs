@@ -256,7 +256,7 @@ fn folder_render_operation(
         "operationId": format!("render{}", crate::values::pascal_case(&entry.name)),
         "summary": format!("Render {title} — {title_en}"),
         "description": format!(
-            "A kind defined by the Word template folder `word/{}/`: the payload is checked against its schema (422 lists every problem by pointer) and filled into its template. The answer is a DOCX, or with `format=html` the filled document as one HTML page; other formats are 406, `style`, `sign` and `template` are 400.",
+            "A kind defined by the Word template folder `word/{}/`: the payload is checked against its schema (422 lists every problem by pointer) and filled into its template. The answer is a DOCX, or with `format=pdf` the filled document laid out as a PDF (natively, the fonts inside), or with `format=html` as one HTML page; other formats are 406, `style`, `sign` and `template` are 400.",
             entry.name
         ),
         "parameters": [format_parameter()],
@@ -267,6 +267,7 @@ fn folder_render_operation(
                 "headers": file_headers(),
                 "content": {
                     mime: { "schema": binary() },
+                    "application/pdf": { "schema": binary() },
                     "text/html": { "schema": { "type": "string" } },
                 },
             },
@@ -336,7 +337,7 @@ fn template_parameter() -> Value {
         "name": "template",
         "in": "query",
         "required": false,
-        "description": "A Word template of this kind (`COLLABDOCS_TEMPLATES_DIR/word/<name>/`, listed by `GET /v1/templates/word`): the payload is validated as without it and filled into the office's own .docx. The answer is a docx (the default with a Word template), or with `format=html` the filled document as one HTML page (a preview); an Excel template (`COLLABDOCS_TEMPLATES_DIR/excel/<name>/`, listed by `GET /v1/templates/excel`) is filled as xlsx (its default). Other formats are 406; not with `style` or `sign`. An unknown name is 404.",
+        "description": "A Word template of this kind (`COLLABDOCS_TEMPLATES_DIR/word/<name>/`, listed by `GET /v1/templates/word`): the payload is validated as without it and filled into the office's own .docx. The answer is a docx (the default with a Word template), or with `format=pdf` the filled document laid out as a PDF (natively, its fonts inside, page numbers and a table of contents computed), or with `format=html` as one HTML page (a preview); an Excel template (`COLLABDOCS_TEMPLATES_DIR/excel/<name>/`, listed by `GET /v1/templates/excel`) is filled as xlsx (its default). Other formats are 406; not with `style` or `sign`. An unknown name is 404.",
         "schema": { "type": "string" },
     })
 }
@@ -360,6 +361,14 @@ fn file_headers() -> Value {
         },
         "Collabdocs-Missing-Glyphs": {
             "description": "PDF only, when some characters have no glyph in any configured font: their code points (U+1F600 …), drawn as boxes.",
+            "schema": { "type": "string" },
+        },
+        "Collabdocs-Unsupported": {
+            "description": "A Word template as PDF only, when some elements are not carried over: what they are and how many (`chart ×2; equation`), `; `-separated, percent-encoded beyond visible ASCII, at most 16 then `+N`. Their text is still printed.",
+            "schema": { "type": "string" },
+        },
+        "Collabdocs-Font-Substitutions": {
+            "description": "A Word template as PDF only, when it names fonts that are not here: `asked=used` pairs (`%E5%AE%8B%E4%BD%93=Noto Serif CJK SC`: 宋体 set in the built-in Song face), `; `-separated, percent-encoded beyond visible ASCII, at most 16 then `+N`.",
             "schema": { "type": "string" },
         },
     })

@@ -41,6 +41,38 @@ fn missing_glyphs(chars: &[char]) -> String {
     list.join(" ")
 }
 
+/// The most entries a list header (`Collabdocs-Unsupported`, `Collabdocs-Font-Substitutions`)
+/// names; the header then says how many more.
+const LISTED: usize = 16;
+
+/// Entries of a list header, `; `-separated, each percent-encoded but for visible ASCII other
+/// than `%` and `;` (a font named 宋体 is `%E5%AE%8B%E4%BD%93`), at most [`LISTED`] of them
+/// and 64 bytes each, then `+N`.
+fn header_list(items: &[String]) -> String {
+    let mut list: Vec<String> = items
+        .iter()
+        .take(LISTED)
+        .map(|item| {
+            let mut out = String::new();
+            for b in item.bytes() {
+                if out.len() >= 64 {
+                    break;
+                }
+                if (b.is_ascii_graphic() || b == b' ') && b != b'%' && b != b';' {
+                    out.push(b as char);
+                } else {
+                    out.push_str(&format!("%{b:02X}"));
+                }
+            }
+            out
+        })
+        .collect();
+    if items.len() > LISTED {
+        list.push(format!("+{}", items.len() - LISTED));
+    }
+    list.join("; ")
+}
+
 /// `sha-256=:<base64>:` (RFC 9530).
 pub fn content_digest(bytes: &[u8]) -> String {
     let digest = sha2::Sha256::digest(bytes);
@@ -63,6 +95,16 @@ pub(super) fn file_response(r: &Rendered) -> HttpResponse {
             "Collabdocs-Missing-Glyphs",
             missing_glyphs(&r.missing_glyphs),
         ));
+    }
+    for (name, items) in [
+        ("Collabdocs-Unsupported", &r.unsupported),
+        ("Collabdocs-Font-Substitutions", &r.substituted),
+    ] {
+        if !items.is_empty() {
+            if let Ok(v) = HeaderValue::from_str(&header_list(items)) {
+                res.insert_header((name, v));
+            }
+        }
     }
     res.body(r.bytes.clone())
 }

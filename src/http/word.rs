@@ -190,16 +190,17 @@ pub async fn inspect(
 /// is validated as that kind's payload and filled with its view, as `?template=` does; without
 /// it the data is used as it is, under `doc`). Nothing is kept.
 #[utoipa::path(post, path = "/v1/render", tag = "templates", operation_id = "renderWordTemplate",
-    params(("format" = Option<String>, Query, description = "docx (the default), or html: the filled Word document as one page, for a preview; xlsx when the template is an Excel workbook.")),
+    params(("format" = Option<String>, Query, description = "docx (the default), pdf (the filled Word document laid out natively), or html: the filled Word document as one page, for a preview; xlsx when the template is an Excel workbook.")),
     request_body(content = WordUpload, content_type = "multipart/form-data", description = "Parts: `template` (the .docx file), `data` (the JSON), optionally `kind`."),
     responses(
         (status = 200, description = "The filled document.", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (status = 200, description = "The filled document laid out as a PDF (format=pdf).", content_type = "application/pdf"),
         (status = 200, description = "The filled document as one HTML page (format=html).", content_type = "text/html"),
         (status = 200, description = "The filled workbook (format=xlsx, an Excel template).", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 400, description = "The body is not multipart/form-data with a template and a data part, or the data is not JSON.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "The kind part names no kind.", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 406, description = "A format other than docx, html or xlsx was asked for.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 406, description = "A format other than docx, pdf, html or xlsx was asked for.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (COLLABDOCS_BODY_TIMEOUT_MS).", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than `COLLABDOCS_TEMPLATE_BODY_LIMIT_BYTES`.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The template cannot be used (a ZIP bomb, macros, tracked changes, a broken tag: each named with its part, paragraph and tag), or the data is not a valid payload of the kind. Pointers `/template` name the template; others point into the data.", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -211,12 +212,9 @@ pub async fn render(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
     let format = negotiate_or(&req, OutputFormat::Docx)?;
-    if !matches!(
-        format,
-        OutputFormat::Docx | OutputFormat::Html | OutputFormat::Xlsx
-    ) {
+    if !(format.fills_word_template() || format == OutputFormat::Xlsx) {
         return Err(Error::UnsupportedFormat(format!(
-            "a template is filled as docx or xlsx (a Word template shown as html too); format {format} is not available"
+            "a template is filled as docx or xlsx (a Word template laid out as pdf or html too); format {format} is not available"
         )));
     }
     let content_type = req

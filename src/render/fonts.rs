@@ -334,6 +334,21 @@ impl FontSet {
         self.place(c)
     }
 
+    /// Places a character in `face` when it has it, else as [`FontSet::place_styled`] does.
+    pub fn place_in(&self, c: char, face: Option<u16>, heading: bool) -> Placed {
+        if let Some(f) = face.map(usize::from).filter(|f| *f < self.faces.len()) {
+            if let Some((gid, advance)) = self.faces[f].glyph(c) {
+                return Placed {
+                    face: f,
+                    gid,
+                    advance,
+                    missing: false,
+                };
+            }
+        }
+        self.place_styled(c, heading)
+    }
+
     /// Places a character in the first face that has it.
     pub fn place(&self, c: char) -> Placed {
         for (i, f) in self.faces.iter().enumerate() {

@@ -50,6 +50,15 @@ output_formats! {
 pub type Renderer = fn(&Document, &Theme) -> Result<Output, RenderError>;
 
 impl OutputFormat {
+    /// The formats a filled Word template comes in: the DOCX, and laid out as PDF or HTML.
+    pub const WORD_TEMPLATE: [OutputFormat; 3] =
+        [OutputFormat::Docx, OutputFormat::Pdf, OutputFormat::Html];
+
+    /// Whether a Word template can be filled into this format.
+    pub fn fills_word_template(self) -> bool {
+        Self::WORD_TEMPLATE.contains(&self)
+    }
+
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.iter().copied().find(|f| f.extension() == s)
     }
@@ -167,18 +176,22 @@ impl Output {
 pub fn zip_entry_options(bytes: &[u8]) -> zip::write::SimpleFileOptions {
     const SMALL_PART: usize = 2048;
     const COMPRESSED: [&[u8]; 4] = [b"%PDF-", b"PK\x03\x04", b"\x89PNG", b"\xff\xd8\xff"];
-    let options = zip::write::SimpleFileOptions::default()
-        .last_modified_time(zip::DateTime::default())
-        .unix_permissions(0o644);
     if bytes.len() < SMALL_PART || COMPRESSED.iter().any(|m| bytes.starts_with(m)) {
-        options
-            .compression_method(zip::CompressionMethod::Stored)
-            .compression_level(None)
+        zip_stored_options()
     } else {
-        options
+        zip_stored_options()
             .compression_method(zip::CompressionMethod::Deflated)
             .compression_level(Some(1))
     }
+}
+
+/// ZIP entry options of a stored (not deflated) entry, stamped as [`zip_entry_options`] does.
+pub fn zip_stored_options() -> zip::write::SimpleFileOptions {
+    zip::write::SimpleFileOptions::default()
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644)
+        .compression_method(zip::CompressionMethod::Stored)
+        .compression_level(None)
 }
 
 /// Writes a ZIP package deterministically: entries in the given order, with

@@ -13,11 +13,13 @@ use crate::image::ImageFormat;
 const EMU_PER_MM: f64 = 36_000.0;
 const REL_IMAGE: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image";
 
-/// Writes the filled package.
+/// Writes the filled package; with `stored`, nothing is deflated (a package read back at once
+/// to be laid out, never sent).
 pub(super) fn package(
     t: &WordTemplate,
     filled: Vec<String>,
     images: Vec<ImageRequest>,
+    stored: bool,
 ) -> Result<Vec<u8>, Fault> {
     let mut media: Vec<(String, &ImageRequest)> = Vec::new();
     let mut rels: HashMap<String, Vec<(String, String)>> = HashMap::new();
@@ -65,7 +67,7 @@ pub(super) fn package(
         }
         parts.insert(p.name.clone(), xml);
     }
-    write_zip(t, parts, rels, &media)
+    write_zip(t, parts, rels, &media, stored)
 }
 
 /// The relationships part of a part: `word/document.xml` → `word/_rels/document.xml.rels`.
@@ -368,6 +370,7 @@ fn write_zip(
     mut parts: HashMap<String, String>,
     rels: HashMap<String, Vec<(String, String)>>,
     media: &[(String, &ImageRequest)],
+    stored: bool,
 ) -> Result<Vec<u8>, Fault> {
     let bad = |e: zip::result::ZipError| Fault::Package(format!("could not be written ({e})"));
     for (name, list) in &rels {
@@ -414,7 +417,13 @@ fn write_zip(
     }
     // Filled parts and pictures as every package of the service is written: fast deflate,
     // small parts and compressed pictures stored, fixed times.
-    let options = crate::render::zip_entry_options;
+    let options = |bytes: &[u8]| {
+        if stored {
+            crate::render::zip_stored_options()
+        } else {
+            crate::render::zip_entry_options(bytes)
+        }
+    };
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(
         t.package.bytes().len() + 4096,
     )));

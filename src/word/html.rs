@@ -13,14 +13,15 @@
 //! paragraph); the default header and footer; fields by their last result. A browser lays it
 //! out: there are no pages, so `PAGE` shows the result Word saved.
 
-use std::collections::HashMap;
 use std::fmt::Write;
 
 use base64::Engine as _;
 
+use super::context::Context;
 use super::package::{resolve, Package, PackageLimits};
+use super::read::find;
 use super::style::*;
-use super::xml::{self, Element, Node};
+use super::xml::{self, Element};
 use crate::values::html_escape as esc;
 
 const EMU_PX: f32 = 96.0 / 914_400.0;
@@ -28,198 +29,13 @@ const EMU_PX: f32 = 96.0 / 914_400.0;
 const MAX_TABLE_DEPTH: usize = 16;
 
 struct Reader<'a> {
-    package: &'a Package,
-    limits: PackageLimits,
-    max_pixels: u64,
-    defaults: (ParaProps, RunProps),
-    styles: HashMap<String, Style>,
-    default_para: Option<String>,
-    /// numId → the levels of its abstract numbering.
-    numbering: HashMap<String, Vec<Level>>,
-    counters: HashMap<(String, usize), usize>,
-    /// The relationships of the part being written: id → target.
-    rels: HashMap<String, String>,
-    part_dir: String,
+    cx: Context<'a>,
     pictures: usize,
 }
 
-impl<'a> Reader<'a> {
-    fn part(&self, name: &str) -> Option<Vec<Node>> {
-        let text = self.package.text(name, self.limits).ok()?;
-        xml::parse(&text).ok()
-    }
-
-    fn load_styles(&mut self) {
-        let Some(tree) = self.part("word/styles.xml") else {
-            return;
-        };
-        let Some(styles) = xml::elements(&tree).next() else {
-            return;
-        };
-        for e in styles.elements() {
-            match e.name.as_str() {
-                "w:docDefaults" => {
-                    let para = e.child("w:pPrDefault").and_then(|d| d.child("w:pPr"));
-                    let run = e.child("w:rPrDefault").and_then(|d| d.child("w:rPr"));
-                    self.defaults = (para_props(para), run_props(run));
-                }
-                "w:style" => {
-                    let Some(id) = e.attr("w:styleId") else {
-                        continue;
-                    };
-                    if e.attr("w:type").as_deref() == Some("paragraph")
-                        && e.attr("w:default").as_deref() == Some("1")
-                    {
-                        self.default_para = Some(id.clone());
-                    }
-                    let mut para = para_props(e.child("w:pPr"));
-                    // A heading style's outline level, when its name says so.
-                    if para.outline.is_none() {
-                        if let Some(n) = e.child("w:name").and_then(|n| n.attr("w:val")) {
-                            if let Some(l) = n
-                                .strip_prefix("heading ")
-                                .and_then(|l| l.parse::<u8>().ok())
-                            {
-                                para.outline = Some(l.saturating_sub(1));
-                            }
-                        }
-                    }
-                    self.styles.insert(
-                        id,
-                        Style {
-                            based_on: e.child("w:basedOn").and_then(|b| b.attr("w:val")),
-                            para,
-                            run: run_props(e.child("w:rPr")),
-                        },
-                    );
-                }
-                _ => {}
-            }
-        }
-    }
-
-    fn load_numbering(&mut self) {
-        let Some(tree) = self.part("word/numbering.xml") else {
-            return;
-        };
-        let Some(root) = xml::elements(&tree).next() else {
-            return;
-        };
-        let mut abstracts: HashMap<String, Vec<Level>> = HashMap::new();
-        for e in root.elements().filter(|e| e.name == "w:abstractNum") {
-            let Some(id) = e.attr("w:abstractNumId") else {
-                continue;
-            };
-            let mut levels = Vec::new();
-            for l in e.elements().filter(|l| l.name == "w:lvl").take(9) {
-                levels.push(Level {
-                    format: l
-                        .child("w:numFmt")
-                        .and_then(|f| f.attr("w:val"))
-                        .unwrap_or_else(|| "decimal".into()),
-                    text: l
-                        .child("w:lvlText")
-                        .and_then(|f| f.attr("w:val"))
-                        .unwrap_or_default(),
-                    start: l
-                        .child("w:start")
-                        .and_then(|f| f.attr("w:val"))
-                        .and_then(|v| v.parse().ok())
-                        .unwrap_or(1),
-                });
-            }
-            abstracts.insert(id, levels);
-        }
-        for e in root.elements().filter(|e| e.name == "w:num") {
-            let (Some(id), Some(a)) = (
-                e.attr("w:numId"),
-                e.child("w:abstractNumId").and_then(|a| a.attr("w:val")),
-            ) else {
-                continue;
-            };
-            if let Some(levels) = abstracts.get(&a) {
-                self.numbering.insert(id, levels.clone());
-            }
-        }
-    }
-
-    /// A style's properties with those of the styles it is based on under them.
-    fn style_chain(&self, id: &str) -> (ParaProps, RunProps) {
-        let mut chain = Vec::new();
-        let mut at = Some(id.to_string());
-        while let Some(id) = at {
-            if chain.len() >= 16 {
-                break;
-            }
-            let Some(s) = self.styles.get(&id) else { break };
-            chain.push(s);
-            at = s.based_on.clone();
-        }
-        let mut para = ParaProps::default();
-        let mut run = RunProps::default();
-        for s in chain.iter().rev() {
-            para = para.over(&s.para);
-            run = run.over(&s.run);
-        }
-        (para, run)
-    }
-
-    fn list_label(&mut self, id: &str, level: usize) -> Option<String> {
-        let levels = self.numbering.get(id)?.clone();
-        let lvl = levels.get(level)?;
-        let n = {
-            let c = self
-                .counters
-                .entry((id.to_string(), level))
-                .or_insert(lvl.start.saturating_sub(1));
-            *c += 1;
-            *c
-        };
-        // A deeper level starts again under each item of this one.
-        for deeper in level + 1..9 {
-            self.counters.remove(&(id.to_string(), deeper));
-        }
-        if lvl.format == "bullet" {
-            return Some(
-                if lvl
-                    .text
-                    .chars()
-                    .all(|c| ('\u{F000}'..='\u{F0FF}').contains(&c))
-                {
-                    "•".into()
-                } else {
-                    lvl.text.clone()
-                },
-            );
-        }
-        let mut text = lvl.text.clone();
-        for (i, l) in levels.iter().enumerate().take(level + 1) {
-            let value = if i == level {
-                n
-            } else {
-                self.counters
-                    .get(&(id.to_string(), i))
-                    .copied()
-                    .unwrap_or(l.start)
-            };
-            text = text.replace(&format!("%{}", i + 1), &number_text(value, &l.format));
-        }
-        Some(text)
-    }
-
+impl Reader<'_> {
     fn paragraph(&mut self, p: &Element, out: &mut String, after: &mut String, depth: usize) {
-        let ppr = p.child("w:pPr");
-        let direct = para_props(ppr);
-        let style = ppr
-            .and_then(|x| x.child("w:pStyle"))
-            .and_then(|s| s.attr("w:val"))
-            .or_else(|| self.default_para.clone());
-        let (style_para, style_run) = style
-            .as_deref()
-            .map(|s| self.style_chain(s))
-            .unwrap_or_default();
-        let props = self.defaults.0.over(&style_para).over(&direct);
-        let run_base = self.defaults.1.over(&style_run);
+        let (props, run_base) = self.cx.paragraph_props(p.child("w:pPr"));
         let mut css = para_css(&props, run_base.size.unwrap_or(21.0));
         if props.page_break_before == Some(true) {
             css.push_str("break-before:page;");
@@ -230,7 +46,7 @@ impl<'a> Reader<'a> {
         };
         let _ = write!(out, "<{tag} style=\"{css}{}\">", run_css(&run_base));
         if let Some((id, level)) = props.num.clone() {
-            if let Some(label) = self.list_label(&id, level) {
+            if let Some(label) = self.cx.list_label(&id, level) {
                 let _ = write!(out, "<span class=\"label\">{}</span>", esc(&label));
             }
         }
@@ -278,13 +94,7 @@ impl<'a> Reader<'a> {
         state: &mut FieldState,
         depth: usize,
     ) {
-        let rpr = r.child("w:rPr");
-        let style = rpr
-            .and_then(|x| x.child("w:rStyle"))
-            .and_then(|s| s.attr("w:val"))
-            .map(|s| self.style_chain(&s).1)
-            .unwrap_or_default();
-        let props = base.over(&style).over(&run_props(rpr));
+        let props = self.cx.run_props_of(r, base);
         if props.hidden == Some(true) {
             return;
         }
@@ -343,7 +153,7 @@ impl<'a> Reader<'a> {
         let Some(id) = blip.attr("r:embed").or_else(|| blip.attr("r:id")) else {
             return;
         };
-        let Some(target) = self.rels.get(&id).cloned() else {
+        let Some(target) = self.cx.rels.get(&id).cloned() else {
             return;
         };
         let (w, h) = find(d, "wp:extent")
@@ -354,7 +164,7 @@ impl<'a> Reader<'a> {
                 )
             })
             .unwrap_or((0.0, 0.0));
-        let name = resolve(&self.part_dir, &target);
+        let name = resolve(&self.cx.part_dir, &target);
         match self.picture(&name) {
             Some(uri) => {
                 self.pictures += 1;
@@ -374,19 +184,7 @@ impl<'a> Reader<'a> {
 
     /// A picture of the package as a data URI, decoded and rebuilt under the pixel budget.
     fn picture(&self, name: &str) -> Option<String> {
-        let bytes = self.package.binary(name, self.limits).ok()?;
-        let mime = if bytes.starts_with(b"\x89PNG") {
-            "image/png"
-        } else if bytes.starts_with(b"\xff\xd8\xff") {
-            "image/jpeg"
-        } else {
-            return None;
-        };
-        let uri = format!(
-            "data:{mime};base64,{}",
-            base64::engine::general_purpose::STANDARD.encode(&bytes)
-        );
-        let image = crate::image::ImageData::from_data_uri(&uri, self.max_pixels).ok()?;
+        let image = self.cx.image(name)?;
         let mime = match image.format {
             crate::image::ImageFormat::Png => "image/png",
             crate::image::ImageFormat::Jpeg => "image/jpeg",
@@ -574,19 +372,6 @@ fn flush(text: &mut String, props: &RunProps, out: &mut String) {
     text.clear();
 }
 
-/// The first element named `name` below `e`.
-fn find<'e>(e: &'e Element, name: &str) -> Option<&'e Element> {
-    for c in e.elements() {
-        if c.name == name {
-            return Some(c);
-        }
-        if let Some(f) = find(c, name) {
-            return Some(f);
-        }
-    }
-    None
-}
-
 const CSS: &str = r#"
 *{box-sizing:border-box}
 body{margin:0;background:#e9ecef;color:#000;font:10.5pt/1.3 "Noto Serif CJK SC","Source Han Serif SC","Songti SC",SimSun,serif}
@@ -612,27 +397,16 @@ pub fn to_html(
     title: &str,
 ) -> Result<String, String> {
     let mut r = Reader {
-        package,
-        limits,
-        max_pixels,
-        defaults: Default::default(),
-        styles: HashMap::new(),
-        default_para: None,
-        numbering: HashMap::new(),
-        counters: HashMap::new(),
-        rels: HashMap::new(),
-        part_dir: "word".into(),
+        cx: Context::of(package, limits, max_pixels),
         pictures: 0,
     };
-    r.load_styles();
-    r.load_numbering();
     let text = package.text("word/document.xml", limits)?;
     let tree = xml::parse(&text)?;
     let document = xml::elements(&tree)
         .next()
         .ok_or("has an empty word/document.xml")?;
     let body = document.child("w:body").ok_or("has no body")?;
-    let doc_rels = r.rels_of("word/document.xml");
+    let doc_rels = r.cx.rels_of("word/document.xml");
     // The page: the last section's size and margins.
     let sect = body.child("w:sectPr");
     let (width, margins) = sect
@@ -670,20 +444,20 @@ pub fn to_html(
             return String::new();
         };
         let name = resolve("word", target);
-        let Some(tree) = r.part(&name) else {
+        let Some(tree) = r.cx.part(&name) else {
             return String::new();
         };
         let Some(root) = xml::elements(&tree).next() else {
             return String::new();
         };
-        r.rels = r.rels_of(&name);
+        r.cx.rels = r.cx.rels_of(&name);
         let mut out = String::new();
         r.blocks(root, &mut out, 0);
         out
     };
     let header = furniture(&mut r, "header");
     let footer = furniture(&mut r, "footer");
-    r.rels = doc_rels.clone();
+    r.cx.rels = doc_rels.clone();
     let mut content = String::with_capacity(text.len() / 2);
     r.blocks(body, &mut content, 0);
     let clamp = |v: f32| v.clamp(0.0, 400.0);
@@ -707,29 +481,6 @@ pub fn to_html(
     }
     html.push_str("</div></body></html>\n");
     Ok(html)
-}
-
-impl Reader<'_> {
-    /// The relationships of a part: id → target (external ones left out: nothing is fetched).
-    fn rels_of(&self, part: &str) -> HashMap<String, String> {
-        let (dir, file) = part.rsplit_once('/').unwrap_or(("", part));
-        let mut out = HashMap::new();
-        let Some(tree) = self.part(&format!("{dir}/_rels/{file}.rels")) else {
-            return out;
-        };
-        let Some(root) = xml::elements(&tree).next() else {
-            return out;
-        };
-        for e in root.elements() {
-            if e.attr("TargetMode").as_deref() == Some("External") {
-                continue;
-            }
-            if let (Some(id), Some(target)) = (e.attr("Id"), e.attr("Target")) {
-                out.insert(id, target);
-            }
-        }
-        out
-    }
 }
 
 #[cfg(test)]

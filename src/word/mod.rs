@@ -19,11 +19,15 @@ use handlebars::{
 };
 use serde_json::Value;
 
+mod context;
 mod fixups;
 pub mod html;
 pub mod library;
+pub mod model;
 pub mod package;
 mod part;
+pub mod pdf;
+pub mod read;
 mod style;
 mod tag;
 pub mod xml;
@@ -177,6 +181,17 @@ impl WordTemplate {
     /// Fills the template with `view` (`{"doc": …, "derived": …, "page": …}`): the filled
     /// `.docx`. Images are held to `max_image_pixels` each.
     pub fn fill(&self, view: &Value, max_image_pixels: u64) -> Result<Vec<u8>, Fault> {
+        self.fill_package(view, max_image_pixels, false)
+    }
+
+    /// The filled package, its parts deflated unless `stored` (read back at once to be laid
+    /// out as PDF or HTML: deflating it would only cost).
+    fn fill_package(
+        &self,
+        view: &Value,
+        max_image_pixels: u64,
+        stored: bool,
+    ) -> Result<Vec<u8>, Fault> {
         IMAGES.with(|i| {
             *i.borrow_mut() = Some(Images {
                 max_pixels: max_image_pixels,
@@ -195,7 +210,7 @@ impl WordTemplate {
             filled.push(out);
         }
         let images = IMAGES.with(|i| i.borrow_mut().take().map(|i| i.list).unwrap_or_default());
-        fixups::package(self, filled, images)
+        fixups::package(self, filled, images, stored)
     }
 
     /// Fills the template and shows the filled document as one HTML page ([`html`]), titled
@@ -206,9 +221,25 @@ impl WordTemplate {
         max_image_pixels: u64,
         title: &str,
     ) -> Result<String, Fault> {
-        let docx = self.fill(view, max_image_pixels)?;
+        let docx = self.fill_package(view, max_image_pixels, true)?;
         let package = package::Package::open(docx, self.limits).map_err(Fault::Package)?;
         html::to_html(&package, self.limits, max_image_pixels, title).map_err(Fault::Package)
+    }
+
+    /// Fills the template and lays the filled document out as a PDF ([`pdf`]) with `fonts`.
+    pub fn fill_pdf(
+        &self,
+        view: &Value,
+        max_image_pixels: u64,
+        meta: &crate::document::Meta,
+        fonts: &crate::render::fonts::FontSet,
+    ) -> Result<pdf::PdfFile, Fault> {
+        let docx = self.fill_package(view, max_image_pixels, true)?;
+        let package = package::Package::open(docx, self.limits).map_err(Fault::Package)?;
+        pdf::to_pdf(&package, self.limits, max_image_pixels, meta, fonts).map_err(|e| match e {
+            crate::render::RenderError::Stopped(s) => Fault::Stopped(s.to_string()),
+            other => Fault::Package(other.to_string()),
+        })
     }
 
     fn render_fault(&self, p: &PartTemplate, e: &handlebars::RenderError, view: &Value) -> Fault {

@@ -24,6 +24,8 @@ pub(super) struct RunProps {
     pub(super) latin: Option<String>,
     pub(super) vert: Option<String>,
     pub(super) hidden: Option<bool>,
+    /// Twips added to each character.
+    pub(super) spacing: Option<f32>,
 }
 
 impl RunProps {
@@ -40,6 +42,7 @@ impl RunProps {
             latin: top.latin.clone().or_else(|| self.latin.clone()),
             vert: top.vert.clone().or_else(|| self.vert.clone()),
             hidden: top.hidden.or(self.hidden),
+            spacing: top.spacing.or(self.spacing),
         }
     }
 }
@@ -63,6 +66,17 @@ pub(super) struct ParaProps {
     pub(super) page_break_before: Option<bool>,
     pub(super) outline: Option<u8>,
     pub(super) num: Option<(String, usize)>,
+    pub(super) keep_next: Option<bool>,
+    pub(super) keep_lines: Option<bool>,
+    pub(super) widows: Option<bool>,
+    pub(super) snap: Option<bool>,
+    /// The paragraph's shading (hex).
+    pub(super) fill: Option<String>,
+    /// Tab stops: position (twips), kind (`left`, `right`, `clear`…), leader; a style's and
+    /// the paragraph's together.
+    pub(super) tabs: Vec<(f32, String, String)>,
+    /// The paragraph's borders (`w:pBdr`).
+    pub(super) borders: Option<Element>,
 }
 
 impl ParaProps {
@@ -81,6 +95,19 @@ impl ParaProps {
             page_break_before: top.page_break_before.or(self.page_break_before),
             outline: top.outline.or(self.outline),
             num: top.num.clone().or_else(|| self.num.clone()),
+            keep_next: top.keep_next.or(self.keep_next),
+            keep_lines: top.keep_lines.or(self.keep_lines),
+            widows: top.widows.or(self.widows),
+            snap: top.snap.or(self.snap),
+            fill: top.fill.clone().or_else(|| self.fill.clone()),
+            tabs: self
+                .tabs
+                .iter()
+                .chain(&top.tabs)
+                .take(64)
+                .cloned()
+                .collect(),
+            borders: top.borders.clone().or_else(|| self.borders.clone()),
         }
     }
 }
@@ -129,6 +156,7 @@ pub(super) fn run_props(rpr: Option<&Element>) -> RunProps {
                 p.latin = c.attr("w:ascii").or_else(|| c.attr("w:hAnsi"));
             }
             "w:vertAlign" => p.vert = c.attr("w:val"),
+            "w:spacing" => p.spacing = num(c, "w:val"),
             _ => {}
         }
     }
@@ -161,6 +189,26 @@ pub(super) fn para_props(ppr: Option<&Element>) -> ParaProps {
                 }
             }
             "w:pageBreakBefore" => p.page_break_before = Some(on(c)),
+            "w:keepNext" => p.keep_next = Some(on(c)),
+            "w:keepLines" => p.keep_lines = Some(on(c)),
+            "w:widowControl" => p.widows = Some(on(c)),
+            "w:snapToGrid" => p.snap = Some(on(c)),
+            "w:shd" => p.fill = c.attr("w:fill").filter(|f| is_hex(f)),
+            "w:pBdr" => p.borders = Some(c.clone()),
+            "w:tabs" => {
+                p.tabs = c
+                    .elements()
+                    .filter(|t| t.name == "w:tab")
+                    .take(64)
+                    .filter_map(|t| {
+                        Some((
+                            num(t, "w:pos")?,
+                            t.attr("w:val").unwrap_or_default(),
+                            t.attr("w:leader").unwrap_or_default(),
+                        ))
+                    })
+                    .collect()
+            }
             "w:outlineLvl" => p.outline = c.attr("w:val").and_then(|v| v.parse().ok()),
             "w:numPr" => {
                 let id = c

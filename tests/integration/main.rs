@@ -24,5 +24,6 @@ mod templates;
 mod trust;
 mod typography;
 mod word;
+mod word_pdf;
 mod word_service;
 mod xlsx;

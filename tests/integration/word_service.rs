@@ -201,11 +201,33 @@ async fn a_named_template_is_refused_where_it_does_not_apply() {
             .contains("letterhead-minutes"),
         "names the real ones"
     );
+    // As a PDF, laid out natively: the text there, the fonts it names reported as set in ours.
     let r = call(ask(
         "/v1/documents/meeting-minutes?template=letterhead-minutes&format=pdf",
     ))
     .await;
-    assert_eq!(r.status, 406);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), "application/pdf");
+    assert!(r.header("content-disposition").contains(".pdf"));
+    assert!(r
+        .header("collabdocs-font-substitutions")
+        .contains("%E5%AE%8B%E4%BD%93="));
+    let text = pdf_extract::extract_text_from_mem(&r.body).unwrap();
+    let title = example(DocumentKind::MeetingMinutes)["title"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        text.split_whitespace()
+            .collect::<String>()
+            .contains(&title.split_whitespace().collect::<String>()),
+        "{text}"
+    );
+    let r = call(ask(
+        "/v1/documents/meeting-minutes?template=letterhead-minutes&format=xlsx",
+    ))
+    .await;
+    assert!([400, 404, 406].contains(&r.status), "{}", r.status);
     let r = call(ask(
         "/v1/documents/meeting-minutes?template=letterhead-minutes&style=official",
     ))
@@ -428,6 +450,26 @@ async fn a_template_sent_with_the_request_is_filled_and_kept_nowhere() {
     assert_eq!(r.status, 400);
     let r = upload_at(
         "/v1/render?format=pdf",
+        &[
+            ("template", &letter),
+            (
+                "data",
+                "{\"to\": \"各部门\", \"lines\": [\"周五前提交\"]}".as_bytes(),
+            ),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let text: String = pdf_extract::extract_text_from_mem(&r.body)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert!(
+        text.contains("致各部门：") && text.contains("周五前提交；"),
+        "{text}"
+    );
+    let r = upload_at(
+        "/v1/render?format=png",
         &[("template", &letter), ("data", b"{}")],
     )
     .await;
@@ -637,7 +679,7 @@ fn the_command_line_fills_a_named_template_or_a_file() {
         "--word-template",
         file.to_str().unwrap(),
         "--format",
-        "pdf",
+        "xlsx",
     ]);
     assert!(!o.status.success());
     std::fs::remove_file(&out).ok();
@@ -673,6 +715,7 @@ async fn a_batch_item_names_its_word_template() {
         {"kind": "meeting-minutes", "format": "pdf", "template": "letterhead-minutes", "data": payload},
         {"kind": "meeting-minutes", "format": "docx", "template": "none", "data": payload},
         {"kind": "meeting-minutes", "format": "docx", "data": payload},
+        {"kind": "meeting-minutes", "format": "pdf", "template": "letterhead-minutes", "style": "official", "data": payload},
     ]});
     let (zip, manifest) = batch(&body).await;
     let status: Vec<&str> = manifest
@@ -681,9 +724,18 @@ async fn a_batch_item_names_its_word_template() {
         .iter()
         .map(|e| e["status"].as_str().unwrap())
         .collect();
-    assert_eq!(status, ["ok", "error", "error", "ok"], "{manifest}");
+    assert_eq!(status, ["ok", "ok", "error", "ok", "error"], "{manifest}");
     let filled = zip_file(&zip, "信笺.docx");
     assert_minutes_filled(&payload, &filled);
+    // The PDF of the template, with the fonts it set in another face in the manifest.
+    let pdf = zip_file(&zip, manifest[1]["filename"].as_str().unwrap());
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(
+        manifest[1]["fonts_substituted"]
+            .to_string()
+            .contains("宋体="),
+        "{manifest}"
+    );
 }
 
 fn travel_example() -> Value {
@@ -723,7 +775,7 @@ async fn a_folder_defines_a_kind_of_its_own() {
         .expect("listed with the built-in kinds")
         .clone();
     assert_eq!(travel["title_zh"], "出差审批单");
-    assert_eq!(travel["formats"], json!(["docx", "html"]));
+    assert_eq!(travel["formats"], json!(["docx", "pdf", "html"]));
     assert_eq!(travel["word_template"], "travel-request");
     assert_eq!(kinds.as_array().unwrap().len(), DocumentKind::ALL.len() + 1);
     let r = call(TestRequest::get().uri("/v1/kinds/travel-request/example")).await;
@@ -791,11 +843,14 @@ async fn a_folder_defines_a_kind_of_its_own() {
 
     // Its own layout, as a DOCX.
     assert_eq!(
-        call(post("/v1/documents/travel-request?format=pdf", &payload))
+        call(post("/v1/documents/travel-request?format=xlsx", &payload))
             .await
             .status,
         406
     );
+    let r = call(post("/v1/documents/travel-request?format=pdf", &payload)).await;
+    assert_eq!(r.status, 200);
+    assert!(r.body.starts_with(b"%PDF-"));
     assert_eq!(
         call(post(
             "/v1/documents/travel-request?style=official",
@@ -841,7 +896,7 @@ async fn a_folder_kind_renders_in_batches_and_from_the_command_line() {
     let body = json!({"items": [
         {"kind": "travel-request", "format": "docx", "data": payload},
         {"kind": "travel-request", "format": "docx", "data": {"destination": 1}},
-        {"kind": "travel-request", "format": "pdf", "data": payload},
+        {"kind": "travel-request", "format": "xlsx", "data": payload},
     ]});
     let (zip, manifest) = batch(&body).await;
     let status: Vec<&str> = manifest

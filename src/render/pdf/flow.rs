@@ -123,6 +123,8 @@ impl Flow<'_> {
                 color: style.color,
                 text: r.text.clone(),
                 advances: r.advances.clone(),
+                face: None,
+                italic: false,
             });
             cx += r.width;
         }

@@ -123,6 +123,10 @@ pub struct TextStyle {
     /// Points added to every character's advance (a text block of so many characters a
     /// line).
     pub tracking: f32,
+    /// The face asked for first; `None`: the body or heading face.
+    pub face: Option<u16>,
+    /// Slanted by 12°: italic in a face without an italic of its own.
+    pub italic: bool,
 }
 
 impl TextStyle {
@@ -133,6 +137,8 @@ impl TextStyle {
             bold: false,
             heading: false,
             tracking: 0.0,
+            face: None,
+            italic: false,
         }
     }
     /// Bold, in the heading face: headings, table headers, labels.
@@ -152,6 +158,10 @@ pub struct Run {
     pub bold: bool,
     /// Set in the heading face.
     pub heading: bool,
+    /// The caller's style of its characters ([`super::lines::Piece::style`]); 0 otherwise.
+    pub style: u32,
+    /// The face asked for, tried before the set's own order.
+    pub face: Option<u16>,
     pub width: f32,
     /// Each character's advance and horizontal offset as set (points).
     pub advances: Vec<(f32, f32)>,
@@ -173,6 +183,8 @@ impl Run {
             text: text.to_string(),
             bold: style.bold,
             heading: style.heading,
+            style: 0,
+            face: None,
             width: advances.iter().map(|a| a.0).sum(),
             advances,
         }
@@ -206,6 +218,10 @@ pub enum Op {
         color: Rgb,
         text: String,
         advances: Vec<(f32, f32)>,
+        /// The face asked for first; `None`: the body or heading face.
+        face: Option<u16>,
+        /// Slanted (a face without an italic of its own).
+        italic: bool,
     },
     Rect {
         x: f32,
@@ -247,6 +263,8 @@ pub struct SetLine {
 pub struct Page {
     pub ops: Vec<Op>,
     pub lines: Vec<SetLine>,
+    /// Its own width and height, when not the layout's.
+    pub size: Option<(f32, f32)>,
 }
 
 #[derive(Debug, Clone)]

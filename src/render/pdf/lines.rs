@@ -26,6 +26,15 @@ struct Ch {
     c: char,
     bold: bool,
     heading: bool,
+    /// The size it is set in (points).
+    size: f32,
+    /// Which of the caller's styles it is in ([`Run::style`]).
+    style: u32,
+    /// The face asked for, before the set's own order.
+    face: Option<u16>,
+    /// Full-width punctuation is compressed (标点挤压) and a closing mark ends a line half
+    /// an em wide.
+    compress: bool,
     natural: f32,
     /// The natural width with the block's tracking: what a line's last character takes.
     tracked: f32,
@@ -38,8 +47,8 @@ fn is_cjk(c: char) -> bool {
 }
 
 /// A full-width punctuation mark of one kind, set a whole em wide.
-fn full_width(ch: &Ch, kind: &str, size: f32) -> bool {
-    kind.contains(ch.c) && ch.natural > size * 0.8
+fn full_width(ch: &Ch, kind: &str) -> bool {
+    ch.compress && kind.contains(ch.c) && ch.natural > ch.size * 0.8
 }
 
 /// Breaks inline text into lines no wider than `max_w`, the first `indent` narrower (and set
@@ -71,6 +80,10 @@ pub fn wrap(
                 c,
                 bold: s.bold,
                 heading,
+                size,
+                style: 0,
+                face: None,
+                compress: true,
                 natural,
                 tracked,
                 advance: tracked,
@@ -78,10 +91,70 @@ pub fn wrap(
             });
         }
     }
+    break_lines(&mut chars, max_w.max(size), indent)
+}
+
+/// One character of styled text for [`wrap_pieces`].
+#[derive(Debug, Clone, Copy)]
+pub struct Piece {
+    pub c: char,
+    pub size: f32,
+    /// The caller's style, given back on each [`Run`].
+    pub style: u32,
+    pub bold: bool,
+    pub heading: bool,
+    pub face: Option<u16>,
+    /// Points added to its advance.
+    pub tracking: f32,
+    /// Its advance when it is not a glyph (a tab, a picture).
+    pub advance: Option<f32>,
+}
+
+/// Breaks characters of several sizes and styles into lines as [`wrap`] does; full-width
+/// punctuation is compressed only when `compress` says so.
+pub fn wrap_pieces(
+    pieces: &[Piece],
+    (max_w, indent): (f32, f32),
+    compress: bool,
+    fonts: &FontSet,
+    missing: &mut BTreeSet<char>,
+) -> Vec<TextLine> {
+    let mut chars: Vec<Ch> = Vec::with_capacity(pieces.len());
+    for p in pieces {
+        let natural = match p.advance {
+            Some(a) => a,
+            None if p.c == '\n' => 0.0,
+            None => {
+                let placed = fonts.place_in(p.c, p.face, p.heading);
+                if placed.missing {
+                    missing.insert(p.c);
+                }
+                placed.advance * p.size
+            }
+        };
+        let tracked = natural + if p.c == '\n' { 0.0 } else { p.tracking };
+        chars.push(Ch {
+            c: p.c,
+            bold: p.bold,
+            heading: p.heading,
+            size: p.size,
+            style: p.style,
+            face: p.face,
+            compress,
+            natural,
+            tracked,
+            advance: tracked,
+            offset: 0.0,
+        });
+    }
+    break_lines(&mut chars, max_w.max(1.0), indent)
+}
+
+fn break_lines(chars: &mut [Ch], max_w: f32, indent: f32) -> Vec<TextLine> {
     let mut lines = Vec::new();
     for para in chars.split_mut(|ch| ch.c == '\n') {
-        space(para, size);
-        lines.extend(wrap_paragraph(para, max_w.max(size), indent, size));
+        space(para);
+        lines.extend(wrap_paragraph(para, max_w, indent));
     }
     if lines.is_empty() {
         lines.push(TextLine::default());
@@ -91,26 +164,31 @@ pub fn wrap(
 
 /// The spacing rules within a paragraph: adjacent full-width marks compressed, a quarter-em
 /// between Chinese and Latin letters or digits.
-fn space(chars: &mut [Ch], size: f32) {
+fn space(chars: &mut [Ch]) {
     for i in 1..chars.len() {
         let (a, b) = (chars[i - 1], chars[i]);
-        let punct = |ch: &Ch| full_width(ch, CLOSING, size) || full_width(ch, OPENING, size);
+        let punct = |ch: &Ch| full_width(ch, CLOSING) || full_width(ch, OPENING);
         if punct(&a) && punct(&b) {
-            if full_width(&a, CLOSING, size) {
+            if full_width(&a, CLOSING) {
                 chars[i - 1].advance -= a.natural / 2.0;
-            } else if full_width(&b, OPENING, size) {
+            } else if full_width(&b, OPENING) {
                 chars[i].advance -= b.natural / 2.0;
                 chars[i].offset -= b.natural / 2.0;
             }
         }
-        let latin = |c: char| c.is_ascii_alphanumeric();
-        if (is_cjk(a.c) && latin(b.c)) || (latin(a.c) && is_cjk(b.c)) {
-            chars[i - 1].advance += size / 4.0;
+        if spaced(a.c, b.c) {
+            chars[i - 1].advance += a.size.min(b.size) / 4.0;
         }
     }
 }
 
-fn wrap_paragraph(chars: &[Ch], max_w: f32, indent: f32, size: f32) -> Vec<TextLine> {
+/// Whether a quarter-em goes between two characters: Chinese next to a Latin letter or digit.
+pub fn spaced(a: char, b: char) -> bool {
+    let latin = |c: char| c.is_ascii_alphanumeric();
+    (is_cjk(a) && latin(b)) || (latin(a) && is_cjk(b))
+}
+
+fn wrap_paragraph(chars: &[Ch], max_w: f32, indent: f32) -> Vec<TextLine> {
     if chars.is_empty() {
         return vec![TextLine {
             indent,
@@ -129,7 +207,7 @@ fn wrap_paragraph(chars: &[Ch], max_w: f32, indent: f32, size: f32) -> Vec<TextL
             return 0.0;
         }
         let last = &chars[e - 1];
-        let end = if full_width(last, CLOSING, size) {
+        let end = if full_width(last, CLOSING) {
             last.tracked - last.natural / 2.0 - last.offset
         } else {
             last.tracked
@@ -140,7 +218,7 @@ fn wrap_paragraph(chars: &[Ch], max_w: f32, indent: f32, size: f32) -> Vec<TextL
                                                       // (A hundredth of a point to spare: a text block made to hold so many characters.)
     let limit = |breaks: &Vec<(usize, usize)>| {
         if breaks.is_empty() {
-            (max_w - indent).max(size) + 0.01
+            (max_w - indent).max(chars[0].size) + 0.01
         } else {
             max_w + 0.01
         }
@@ -190,7 +268,7 @@ fn wrap_paragraph(chars: &[Ch], max_w: f32, indent: f32, size: f32) -> Vec<TextL
     breaks
         .into_iter()
         .enumerate()
-        .map(|(i, (a, b))| line(chars, a, b, if i == 0 { indent } else { 0.0 }, size))
+        .map(|(i, (a, b))| line(chars, a, b, if i == 0 { indent } else { 0.0 }))
         .collect()
 }
 
@@ -222,7 +300,7 @@ fn segments(chars: &[Ch]) -> Vec<(usize, usize)> {
 
 /// The line of characters `[a, b)`, trailing spaces dropped, in runs of one face and weight;
 /// its last character set as a line's end is (a closing mark half an em, no space after).
-fn line(chars: &[Ch], a: usize, mut b: usize, indent: f32, size: f32) -> TextLine {
+fn line(chars: &[Ch], a: usize, mut b: usize, indent: f32) -> TextLine {
     while b > a && chars[b - 1].c.is_whitespace() {
         b -= 1;
     }
@@ -233,14 +311,19 @@ fn line(chars: &[Ch], a: usize, mut b: usize, indent: f32, size: f32) -> TextLin
     for (i, ch) in chars[a..b].iter().enumerate() {
         let mut advance = ch.advance;
         if a + i + 1 == b {
-            advance = if full_width(ch, CLOSING, size) {
+            advance = if full_width(ch, CLOSING) {
                 ch.tracked - ch.natural / 2.0
             } else {
                 ch.tracked
             };
         }
         match line.runs.last_mut() {
-            Some(r) if r.bold == ch.bold && r.heading == ch.heading => {
+            Some(r)
+                if r.bold == ch.bold
+                    && r.heading == ch.heading
+                    && r.style == ch.style
+                    && r.face == ch.face =>
+            {
                 r.text.push(ch.c);
                 r.width += advance;
                 r.advances.push((advance, ch.offset));
@@ -249,6 +332,8 @@ fn line(chars: &[Ch], a: usize, mut b: usize, indent: f32, size: f32) -> TextLin
                 text: ch.c.to_string(),
                 bold: ch.bold,
                 heading: ch.heading,
+                style: ch.style,
+                face: ch.face,
                 width: advance,
                 advances: vec![(advance, ch.offset)],
             }),

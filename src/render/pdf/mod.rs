@@ -16,7 +16,7 @@ mod flow;
 mod furniture;
 mod grid;
 pub mod layout;
-mod lines;
+pub mod lines;
 use crate::document::{Document, ImageFormat};
 
 /// A PDF in the theme's faces, with the characters no font could draw and where anchored
@@ -109,8 +109,14 @@ fn draw_text(
         color: c,
         bold,
         heading,
+        face: wanted,
+        italic,
         ..
     } = style;
+    if italic {
+        // A 12° slant about the baseline.
+        s_push_slant(surface, y);
+    }
     surface.set_fill(Some(fill(c, opacity)));
     // Faux bold (a thin stroke) in a face without a bold weight.
     let faux_bold = Some(Stroke {
@@ -141,7 +147,7 @@ fn draw_text(
         draw_run(surface, fonts, face, glyphs, (text, range), (cx, y), size);
     };
     for (k, (i, ch)) in text.char_indices().enumerate() {
-        let p = fonts.place_styled(ch, heading);
+        let p = fonts.place_in(ch, wanted, heading);
         let (advance, offset) = advances
             .and_then(|a| a.get(k).copied())
             .unwrap_or((p.advance * size, 0.0));
@@ -167,24 +173,43 @@ fn draw_text(
     }
     flush(surface, face, &mut glyphs, run_start..text.len(), cx);
     surface.set_stroke(None);
+    if italic {
+        surface.pop();
+    }
+}
+
+/// Slants what is drawn next by 12° about the baseline at `(x, y)` (until `pop`).
+fn s_push_slant(surface: &mut krilla::surface::Surface<'_>, y: f32) {
+    let k = -(12f32.to_radians().tan());
+    surface.push_transform(&Transform::from_row(1.0, 0.0, k, 1.0, -k * y, 0.0));
 }
 
 fn write(doc: &Document, lay: &Layout, fonts: &FontSet) -> Result<Vec<u8>, RenderError> {
+    write_layout(&doc.meta, lay, fonts)
+}
+
+/// Writes laid-out pages as a PDF: each page its own size when it has one, else the layout's.
+pub fn write_layout(
+    meta: &crate::document::Meta,
+    lay: &Layout,
+    fonts: &FontSet,
+) -> Result<Vec<u8>, RenderError> {
     let mut pdf = krilla::Document::new_with(krilla::SerializeSettings {
         enable_tagging: false,
         ..Default::default()
     });
     pdf.set_metadata(
         Metadata::new()
-            .title(doc.meta.title.clone())
-            .description(doc.meta.subject.clone())
+            .title(meta.title.clone())
+            .description(meta.subject.clone())
             .creator("collabdocs".to_string())
-            .authors(vec![doc.meta.author.clone()])
-            .language(doc.meta.lang.clone()),
+            .authors(vec![meta.author.clone()])
+            .language(meta.lang.clone()),
     );
-    let size = Size::from_wh(lay.width, lay.height)
-        .ok_or_else(|| RenderError::Internal("bad page size".into()))?;
     for page in &lay.pages {
+        let (w, h) = page.size.unwrap_or((lay.width, lay.height));
+        let size =
+            Size::from_wh(w, h).ok_or_else(|| RenderError::Internal("bad page size".into()))?;
         crate::budget::check().map_err(RenderError::Stopped)?;
         let mut p = pdf.start_page_with(PageSettings::new(size));
         let mut s = p.surface();
@@ -246,6 +271,8 @@ fn draw_op(s: &mut krilla::surface::Surface<'_>, op: &Op, fonts: &FontSet, lay: 
             color: c,
             text,
             advances,
+            face,
+            italic,
         } => draw_text(
             s,
             fonts,
@@ -254,6 +281,8 @@ fn draw_op(s: &mut krilla::surface::Surface<'_>, op: &Op, fonts: &FontSet, lay: 
             TextStyle {
                 bold: *bold,
                 heading: *heading,
+                face: *face,
+                italic: *italic,
                 ..TextStyle::new(*size, *c)
             },
             1.0,

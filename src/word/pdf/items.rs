@@ -1,0 +1,198 @@
+//! What the layout places down a page: items of a fixed height that draw themselves, and
+//! table rows that can also split where a page ends.
+
+use super::super::model::Border;
+use crate::render::pdf::layout::Op;
+
+/// A placed piece of content: its height and what it draws, relative to its top-left corner.
+#[derive(Debug, Clone)]
+pub(super) struct Item {
+    pub(super) h: f32,
+    pub(super) body: Body,
+    /// May the page break before this item?
+    pub(super) breakable: bool,
+    /// A page break comes before it.
+    pub(super) forced: bool,
+    /// Space that is left out at the top of a page.
+    pub(super) space: bool,
+    /// The heading it starts (for a table of contents).
+    pub(super) heading: Option<usize>,
+    /// The header rows of its table, repeated above it at the top of a page.
+    pub(super) repeat: Option<std::rc::Rc<Vec<Item>>>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) enum Body {
+    Ops(Vec<Op>),
+    Row(RowBox),
+}
+
+/// A table row laid out: its cells with their content, ready to draw or to split.
+#[derive(Debug, Clone)]
+pub(super) struct RowBox {
+    pub(super) h: f32,
+    pub(super) cells: Vec<CellBox>,
+    pub(super) can_split: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct CellBox {
+    pub(super) x: f32,
+    pub(super) w: f32,
+    /// The height it covers: the row's, or the rows it merges.
+    pub(super) h: f32,
+    pub(super) items: Vec<Item>,
+    pub(super) margins: [f32; 4],
+    pub(super) valign: u8,
+    pub(super) fill: Option<[u8; 3]>,
+    pub(super) borders: [Option<Border>; 4],
+    /// Continues a vertical merge drawn in a row above: its borders only.
+    pub(super) covered: bool,
+}
+
+impl Item {
+    pub(super) fn ops(h: f32, ops: Vec<Op>) -> Item {
+        Item {
+            h,
+            body: Body::Ops(ops),
+            breakable: true,
+            forced: false,
+            space: false,
+            heading: None,
+            repeat: None,
+        }
+    }
+
+    pub(super) fn gap(h: f32) -> Item {
+        Item {
+            space: true,
+            ..Item::ops(h, Vec::new())
+        }
+    }
+
+    /// Draws the item with its top-left corner at `(x, y)`.
+    pub(super) fn draw(&self, x: f32, y: f32, out: &mut Vec<Op>) {
+        match &self.body {
+            Body::Ops(ops) => out.extend(ops.iter().map(|op| moved(op, x, y))),
+            Body::Row(row) => row.draw(x, y, out),
+        }
+    }
+}
+
+/// An operation moved by `(dx, dy)`.
+fn moved(op: &Op, dx: f32, dy: f32) -> Op {
+    let mut op = op.clone();
+    match &mut op {
+        Op::Text { x, y, .. } | Op::Rect { x, y, .. } | Op::Image { x, y, .. } => {
+            *x += dx;
+            *y += dy;
+        }
+        Op::Line { x1, y1, x2, y2, .. } => {
+            *x1 += dx;
+            *x2 += dx;
+            *y1 += dy;
+            *y2 += dy;
+        }
+        Op::Mark { .. } => {}
+    }
+    op
+}
+
+impl RowBox {
+    pub(super) fn draw(&self, x: f32, y: f32, out: &mut Vec<Op>) {
+        // A cell a merge above covers is drawn by that merge's first cell.
+        for c in self.cells.iter().filter(|c| !c.covered) {
+            let (cx, h) = (x + c.x, c.h);
+            if let Some(fill) = c.fill {
+                out.push(Op::Rect {
+                    x: cx,
+                    y,
+                    w: c.w,
+                    h,
+                    fill: Some(fill),
+                    stroke: None,
+                });
+            }
+            let content: f32 = c.items.iter().map(|i| i.h).sum();
+            let room = h - c.margins[2] - c.margins[3];
+            let shift = match c.valign {
+                1 => ((room - content) / 2.0).max(0.0),
+                2 => (room - content).max(0.0),
+                _ => 0.0,
+            };
+            let mut iy = y + c.margins[2] + shift;
+            for it in &c.items {
+                it.draw(cx + c.margins[0], iy, out);
+                iy += it.h;
+            }
+            let edges = [
+                (cx, y, cx + c.w, y),
+                (cx, y, cx, y + h),
+                (cx, y + h, cx + c.w, y + h),
+                (cx + c.w, y, cx + c.w, y + h),
+            ];
+            for (b, (x1, y1, x2, y2)) in c.borders.iter().zip(edges) {
+                if let Some(b) = b {
+                    out.push(Op::Line {
+                        x1,
+                        y1,
+                        x2,
+                        y2,
+                        color: b.color,
+                        width: b.width,
+                    });
+                }
+            }
+        }
+    }
+
+    /// The row split so that its first part is at most `avail` high; `None` when nothing of
+    /// it fits there.
+    pub(super) fn split(&self, avail: f32) -> Option<(RowBox, RowBox)> {
+        if !self.can_split {
+            return None;
+        }
+        let mut first = self.clone();
+        let mut rest = self.clone();
+        let mut any = false;
+        let mut first_h: f32 = 0.0;
+        let mut rest_h: f32 = 0.0;
+        for (i, c) in self.cells.iter().enumerate() {
+            let room = avail - c.margins[2] - c.margins[3];
+            let mut used = 0.0;
+            let mut n = 0;
+            for it in &c.items {
+                if used + it.h > room + 0.01 {
+                    break;
+                }
+                used += it.h;
+                n += 1;
+            }
+            if n > 0 && n < c.items.len() {
+                any = true;
+            }
+            if n == c.items.len() && !c.items.is_empty() {
+                any = true;
+            }
+            first.cells[i].items = c.items[..n].to_vec();
+            rest.cells[i].items = c.items[n..].to_vec();
+            let rest_content: f32 = rest.cells[i].items.iter().map(|i| i.h).sum();
+            first_h = first_h.max(used + c.margins[2] + c.margins[3]);
+            rest_h = rest_h.max(rest_content + c.margins[2] + c.margins[3]);
+        }
+        let moved_on = rest.cells.iter().any(|c| !c.items.is_empty());
+        if !any || !moved_on {
+            return None;
+        }
+        first.h = avail;
+        rest.h = rest_h.max(self.h - first_h).max(1.0);
+        for c in &mut first.cells {
+            c.h = first.h;
+        }
+        for c in &mut rest.cells {
+            c.h = rest.h;
+            c.valign = 0;
+        }
+        Some((first, rest))
+    }
+}

@@ -1,0 +1,586 @@
+//! A Word template as PDF, laid out natively: the shipped samples and documents built here (a
+//! GB/T 9704 notice on its grid, a form with merged cells, a long numbered document with a
+//! table of contents and 第 X 页 共 Y 页 in its footer) read back from the PDF — every
+//! paragraph's text there, page numbers computed, the contents' numbers the headings' real
+//! pages — and the document model checked feature by feature. Hostile documents (absurd sizes,
+//! a style based on itself, deep nesting) get a PDF or a clear error, never a hang or a panic.
+//! With `COLLABDOCS_WORD_OUT` set, each DOCX is written there beside our PDF of it
+//! (`<name>.pdf`), for CI to compare page by page with LibreOffice's.
+
+use std::path::Path;
+
+use collabdocs::document::Meta;
+use collabdocs::engine::{Engine, EngineOptions};
+use collabdocs::render::fonts::FontSet;
+use collabdocs::render::OutputFormat;
+use collabdocs::word::model::{self, Block, Inline};
+use collabdocs::word::package::Package;
+use collabdocs::word::{PackageLimits, WordTemplate};
+use serde_json::{json, Value};
+
+use crate::word::{docx, paragraphs, part, W};
+
+const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/templates");
+
+fn squeeze(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// The text of each page of a PDF.
+fn pages(pdf: &[u8]) -> Vec<String> {
+    pdf_extract::extract_text_from_mem_by_pages(pdf).expect("the PDF parses and its text extracts")
+}
+
+/// Every paragraph of a DOCX's body and headers (footers hold page numbers, whose cached
+/// results in the DOCX are stale: they are checked page by page).
+fn docx_paragraphs(d: &[u8]) -> Vec<String> {
+    let mut names = vec!["word/document.xml".to_string()];
+    for i in 1..4 {
+        names.push(format!("word/header{i}.xml"));
+    }
+    names
+        .iter()
+        .filter_map(|n| part(d, n))
+        .flat_map(|x| paragraphs(&x))
+        .filter(|p| !squeeze(p).is_empty())
+        .collect()
+}
+
+/// Writes the DOCX and our PDF of it for CI's page-by-page comparison with LibreOffice.
+fn keep_pair(name: &str, d: &[u8], pdf: &[u8]) {
+    if let Ok(dir) = std::env::var("COLLABDOCS_WORD_OUT") {
+        let dir = Path::new(&dir);
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.docx")), d).unwrap();
+        std::fs::write(dir.join(format!("{name}.pdf")), pdf).unwrap();
+    }
+}
+
+fn pdf_of(d: &[u8]) -> collabdocs::word::pdf::PdfFile {
+    let t =
+        WordTemplate::load(d.to_vec(), PackageLimits::default()).unwrap_or_else(|e| panic!("{e}"));
+    let meta = Meta {
+        title: "测试".into(),
+        ..Meta::default()
+    };
+    let file = t
+        .fill_pdf(&json!({"doc": {}}), 8_000_000, &meta, FontSet::builtin())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let again = t
+        .fill_pdf(&json!({"doc": {}}), 8_000_000, &meta, FontSet::builtin())
+        .unwrap();
+    assert_eq!(
+        file.bytes, again.bytes,
+        "the same document gives the same bytes"
+    );
+    file
+}
+
+/// Checks that every paragraph of the DOCX is in the PDF's text, in order (but those holding
+/// one of `stale`: a field's old result).
+fn assert_paragraphs_in(d: &[u8], texts: &[String], stale: &[&str]) {
+    let all: Vec<char> = squeeze(&texts.concat()).chars().collect();
+    let mut from = 0;
+    for p in docx_paragraphs(d) {
+        let want: Vec<char> = squeeze(&p).chars().collect();
+        if stale.iter().any(|s| p.contains(s)) {
+            assert!(find(&all, &want, 0).is_none(), "{p} was replaced");
+            continue;
+        }
+        match find(&all, &want, from) {
+            Some(i) => from = i,
+            // Headers and footers come again on every page: found anywhere.
+            None => assert!(
+                find(&all, &want, 0).is_some(),
+                "{p:?} is not in the PDF:\n{}",
+                all.iter().collect::<String>()
+            ),
+        }
+    }
+}
+
+/// Where `want` starts in `all` at or after `from`: its characters in order, at most two
+/// breaks of at most 80 others between them (a table's header row and page furniture where a
+/// row goes on over a page).
+fn find(all: &[char], want: &[char], from: usize) -> Option<usize> {
+    let first = *want.first()?;
+    (from..all.len())
+        .filter(|&i| all[i] == first)
+        .find(|&start| {
+            let (mut at, mut breaks) = (start, 0);
+            want[1..].iter().all(|c| {
+                let window = &all[at + 1..(at + 82).min(all.len())];
+                match window.iter().position(|x| x == c) {
+                    Some(k) => {
+                        breaks += usize::from(k > 0);
+                        at += k + 1;
+                        breaks <= 2
+                    }
+                    None => false,
+                }
+            })
+        })
+}
+
+#[test]
+fn the_shipped_samples_as_pdf_carry_every_paragraph_and_their_page_numbers() {
+    let engine = Engine::new(EngineOptions {
+        templates_dir: Some(SAMPLES.into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let lib = engine.word_templates();
+    for name in ["letterhead-minutes", "travel-request"] {
+        let entry = lib.get(name).expect("a shipped sample");
+        let payload: Value = serde_json::from_slice(
+            &std::fs::read(Path::new(SAMPLES).join(format!("word/{name}/example.json"))).unwrap(),
+        )
+        .unwrap();
+        let d = engine
+            .fill_word(&entry, &payload, OutputFormat::Docx)
+            .unwrap();
+        let pdf = engine
+            .fill_word(&entry, &payload, OutputFormat::Pdf)
+            .unwrap();
+        assert!(pdf.bytes.starts_with(b"%PDF-"));
+        assert!(pdf.filename.ends_with(".pdf"), "{}", pdf.filename);
+        keep_pair(name, &d.bytes, &pdf.bytes);
+        let texts = pages(&pdf.bytes);
+        assert_paragraphs_in(&d.bytes, &texts, &[]);
+        if name == "letterhead-minutes" {
+            // Its footer's PAGE field: each page its own number.
+            assert!(texts.len() >= 2, "{} pages", texts.len());
+            for (i, t) in texts.iter().enumerate() {
+                assert!(
+                    squeeze(t).contains(&format!("第{}页", i + 1)),
+                    "page {}: {t}",
+                    i + 1
+                );
+            }
+            // 宋体 and 黑体 are not here: set in the built-in faces, and said so.
+            assert!(
+                pdf.substituted.iter().any(|s| s.starts_with("宋体=")),
+                "{:?}",
+                pdf.substituted
+            );
+        }
+    }
+}
+
+fn styles(extra: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:styles {W}><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii=\"Times New Roman\" w:eastAsia=\"宋体\" w:hAnsi=\"Times New Roman\"/><w:sz w:val=\"21\"/></w:rPr></w:rPrDefault></w:docDefaults><w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/></w:style>{extra}</w:styles>"
+    )
+}
+
+/// A document of this body and section, with styles, numbering and footer parts.
+fn built(body: &str, sect: &str, parts: &[(&str, String)]) -> Vec<u8> {
+    let d = docx(body, &[]);
+    let doc = part(&d, "word/document.xml").unwrap();
+    let start = doc.find("<w:sectPr>").unwrap();
+    let end = doc.find("</w:sectPr>").unwrap() + "</w:sectPr>".len();
+    let doc = format!("{}{sect}{}", &doc[..start], &doc[end..]);
+    let mut all: Vec<(&str, String)> = vec![("word/document.xml", doc)];
+    all.extend(parts.iter().cloned());
+    let refs: Vec<(&str, &str)> = all.iter().map(|(n, c)| (*n, c.as_str())).collect();
+    docx("", &refs)
+}
+
+fn para(ppr: &str, rpr: &str, text: &str) -> String {
+    format!("<w:p><w:pPr>{ppr}</w:pPr><w:r><w:rPr>{rpr}</w:rPr><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p>")
+}
+
+const PAGE_FOOTER_RELS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/><Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering\" Target=\"numbering.xml\"/><Relationship Id=\"rId5\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer1.xml\"/></Relationships>";
+
+/// 第 X 页 共 Y 页 in complex fields, as Word writes them (with a stale cached result).
+fn page_footer() -> String {
+    let field = |instr: &str| {
+        format!("<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText xml:space=\"preserve\"> {instr} </w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t>9</w:t></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r>")
+    };
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:ftr {W}><w:p><w:pPr><w:jc w:val=\"center\"/></w:pPr><w:r><w:t xml:space=\"preserve\">第 </w:t></w:r>{}<w:r><w:t xml:space=\"preserve\"> 页 共 </w:t></w:r>{}<w:r><w:t xml:space=\"preserve\"> 页</w:t></w:r></w:p></w:ftr>",
+        field("PAGE"),
+        field("NUMPAGES")
+    )
+}
+
+/// A long document of numbered headings (一、二、 and 1. 2.) and lists, a table of contents
+/// whose cached entries are stale, and 第 X 页 共 Y 页 in its footer.
+fn long_document() -> Vec<u8> {
+    let numbering = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:numbering {W}><w:abstractNum w:abstractNumId=\"0\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"chineseCounting\"/><w:lvlText w:val=\"%1、\"/></w:lvl><w:lvl w:ilvl=\"1\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimal\"/><w:lvlText w:val=\"%2.\"/></w:lvl></w:abstractNum><w:abstractNum w:abstractNumId=\"1\"><w:lvl w:ilvl=\"0\"><w:start w:val=\"1\"/><w:numFmt w:val=\"decimalEnclosedCircle\"/><w:lvlText w:val=\"%1\"/></w:lvl></w:abstractNum><w:num w:numId=\"1\"><w:abstractNumId w:val=\"0\"/></w:num><w:num w:numId=\"2\"><w:abstractNumId w:val=\"1\"/></w:num></w:numbering>"
+    );
+    let heading = |level: u8, text: &str| {
+        para(
+            &format!("<w:pStyle w:val=\"Heading{level}\"/><w:numPr><w:ilvl w:val=\"{}\"/><w:numId w:val=\"1\"/></w:numPr>", level - 1),
+            "",
+            text,
+        )
+    };
+    let mut body = String::new();
+    body.push_str(&para(
+        "<w:jc w:val=\"center\"/>",
+        "<w:b/><w:sz w:val=\"36\"/>",
+        "部门协作管理办法",
+    ));
+    body.push_str("<w:p><w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText xml:space=\"preserve\"> TOC \\o \"1-2\" \\h \\z \\u </w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t>旧的目录条目（已过时）</w:t></w:r></w:p><w:p><w:r><w:t>另一条旧条目</w:t></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r></w:p>");
+    body.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
+    for chapter in ["总则", "职责分工", "协作流程", "会议管理", "附则"] {
+        body.push_str(&heading(1, chapter));
+        for section in 1..=3 {
+            body.push_str(&heading(2, &format!("{chapter}第{section}节")));
+            for item in 0..4 {
+                body.push_str(&para(
+                    "<w:numPr><w:ilvl w:val=\"0\"/><w:numId w:val=\"2\"/></w:numPr><w:ind w:left=\"420\" w:hanging=\"420\"/>",
+                    "",
+                    &format!("{chapter}的第{section}节第{}项：各部门应当在规定时限内完成本部门承担的协作任务，并及时向牵头部门反馈进展情况与存在的问题。", item + 1),
+                ));
+            }
+        }
+    }
+    let extra = "<w:style w:type=\"paragraph\" w:styleId=\"Heading1\"><w:name w:val=\"heading 1\"/><w:basedOn w:val=\"Normal\"/><w:pPr><w:keepNext/><w:spacing w:before=\"240\" w:after=\"120\"/><w:outlineLvl w:val=\"0\"/></w:pPr><w:rPr><w:rFonts w:eastAsia=\"黑体\"/><w:b/><w:sz w:val=\"32\"/></w:rPr></w:style><w:style w:type=\"paragraph\" w:styleId=\"Heading2\"><w:name w:val=\"heading 2\"/><w:basedOn w:val=\"Heading1\"/><w:pPr><w:outlineLvl w:val=\"1\"/></w:pPr><w:rPr><w:sz w:val=\"28\"/></w:rPr></w:style><w:style w:type=\"paragraph\" w:styleId=\"TOC1\"><w:name w:val=\"toc 1\"/><w:basedOn w:val=\"Normal\"/></w:style><w:style w:type=\"paragraph\" w:styleId=\"TOC2\"><w:name w:val=\"toc 2\"/><w:basedOn w:val=\"Normal\"/><w:pPr><w:ind w:left=\"420\"/></w:pPr></w:style>";
+    let sect = "<w:sectPr><w:footerReference w:type=\"default\" r:id=\"rId5\"/><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1440\" w:right=\"1800\" w:bottom=\"1440\" w:left=\"1800\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/><w:docGrid w:type=\"lines\" w:linePitch=\"312\"/></w:sectPr>";
+    built(
+        &body,
+        sect,
+        &[
+            ("word/styles.xml", styles(extra)),
+            ("word/numbering.xml", numbering),
+            ("word/footer1.xml", page_footer()),
+            ("word/_rels/document.xml.rels", PAGE_FOOTER_RELS.into()),
+        ],
+    )
+}
+
+#[test]
+fn a_table_of_contents_is_rebuilt_with_the_real_page_numbers_and_pages_count_themselves() {
+    let d = long_document();
+    let file = pdf_of(&d);
+    keep_pair("long-document", &d, &file.bytes);
+    let texts: Vec<String> = pages(&file.bytes).iter().map(|t| squeeze(t)).collect();
+    let n = texts.len();
+    assert!(n >= 4, "{n} pages");
+    for (i, t) in texts.iter().enumerate() {
+        assert!(
+            t.contains(&format!("第{}页共{n}页", i + 1)),
+            "page {}: {t}",
+            i + 1
+        );
+    }
+    // The stale entries are gone; each heading is listed with the page it starts on.
+    assert!(!texts[0].contains("旧的目录条目"), "{}", texts[0]);
+    let chapters = [
+        "一、总则",
+        "二、职责分工",
+        "三、协作流程",
+        "四、会议管理",
+        "五、附则",
+    ];
+    for c in chapters {
+        let page = texts
+            .iter()
+            .enumerate()
+            .skip(1)
+            .find(|(_, t)| t.contains(c))
+            .map(|(i, _)| i + 1)
+            .unwrap_or_else(|| panic!("{c} is in the body"));
+        let toc = &texts[0];
+        let at = toc
+            .find(c)
+            .unwrap_or_else(|| panic!("{c} is in the contents: {toc}"));
+        // The number, then the chapter's first section (`1.…`).
+        let after = toc[at + c.len()..].trim_start_matches('.');
+        assert!(
+            after.starts_with(&format!("{page}1.")),
+            "{c} starts on page {page}: {toc}"
+        );
+    }
+    // Numbered lists in their formats: ①, 1., 一、
+    let all = texts.concat();
+    assert!(all.contains("①") && all.contains("④"), "{all}");
+    assert!(
+        all.contains("1.总则第1节") && all.contains("3.附则第3节"),
+        "{all}"
+    );
+    assert_paragraphs_in(&d, &pages(&file.bytes), &["旧的目录条目", "另一条旧条目"]);
+    // A heading is never the last line of its page.
+    for t in &texts {
+        let end = t.rsplit("页").next().unwrap_or("");
+        assert!(
+            !chapters
+                .iter()
+                .any(|c| t.trim_end().ends_with(c) || end.ends_with(c)),
+            "{t}"
+        );
+    }
+}
+
+/// A notice as GB/T 9704 sets it: 仿宋 三号 on a grid of 22 lines × 28 characters, a 小标宋
+/// title, body paragraphs indented two characters.
+fn notice() -> Vec<u8> {
+    let mut body = para(
+        "<w:jc w:val=\"center\"/><w:spacing w:line=\"240\" w:lineRule=\"auto\"/>",
+        "<w:rFonts w:eastAsia=\"方正小标宋简体\"/><w:sz w:val=\"44\"/>",
+        "关于开展跨部门协作专项检查的通知",
+    );
+    body.push_str(&para("", "", "各部门："));
+    for i in 0..14 {
+        body.push_str(&para(
+            "<w:ind w:firstLineChars=\"200\" w:firstLine=\"640\"/><w:jc w:val=\"both\"/>",
+            "",
+            &format!("第{}条　为进一步规范跨部门协作流程，提高协作效率，经研究决定，在全公司范围内开展跨部门协作专项检查。请各部门高度重视，认真对照检查要求开展自查自纠工作。", i + 1),
+        ));
+    }
+    body.push_str(&para("<w:jc w:val=\"right\"/>", "", "综合管理部"));
+    body.push_str(&para("<w:jc w:val=\"right\"/>", "", "2026年12月4日"));
+    let sect = "<w:sectPr><w:footerReference w:type=\"default\" r:id=\"rId5\"/><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"2098\" w:right=\"1474\" w:bottom=\"1984\" w:left=\"1588\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/><w:docGrid w:type=\"lines\" w:linePitch=\"579\"/></w:sectPr>";
+    let s = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:styles {W}><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii=\"Times New Roman\" w:eastAsia=\"仿宋_GB2312\" w:hAnsi=\"Times New Roman\"/><w:sz w:val=\"32\"/></w:rPr></w:rPrDefault></w:docDefaults><w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/></w:style></w:styles>"
+    );
+    built(
+        &body,
+        sect,
+        &[
+            ("word/styles.xml", s),
+            ("word/numbering.xml", format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:numbering {W}/>")),
+            ("word/footer1.xml", page_footer()),
+            ("word/_rels/document.xml.rels", PAGE_FOOTER_RELS.into()),
+        ],
+    )
+}
+
+#[test]
+fn a_notice_on_its_grid_sets_each_line_on_a_pitch_of_the_grid() {
+    let d = notice();
+    let file = pdf_of(&d);
+    keep_pair("gbt9704-notice", &d, &file.bytes);
+    let texts = pages(&file.bytes);
+    assert!(texts.len() >= 2, "{} pages", texts.len());
+    assert_paragraphs_in(&d, &texts, &[]);
+    // The model: the grid's pitch, the first-line indent of two characters of 三号.
+    let docx = collabdocs::word::read::read_package(
+        &Package::open(d.clone(), PackageLimits::default()).unwrap(),
+        PackageLimits::default(),
+        1_000_000,
+    )
+    .unwrap();
+    let s = &docx.sections[0];
+    assert!(
+        (s.page.grid.unwrap() - 28.95).abs() < 0.01,
+        "{:?}",
+        s.page.grid
+    );
+    let Block::Para(p) = &s.blocks[2] else {
+        panic!()
+    };
+    assert!((p.first - 32.0).abs() < 0.01, "{}", p.first);
+    assert_eq!(p.align, model::Align::Both);
+    assert!(docx.fonts.contains("仿宋_GB2312"));
+}
+
+/// A form: a title row across four columns, label cells shaded, a cell merged down two rows,
+/// a header row repeated, 60 rows so that it runs onto a second page.
+fn form() -> Vec<u8> {
+    let cell = |w: u32, pr: &str, text: &str| {
+        format!("<w:tc><w:tcPr><w:tcW w:w=\"{w}\" w:type=\"dxa\"/>{pr}</w:tcPr><w:p><w:r><w:t xml:space=\"preserve\">{text}</w:t></w:r></w:p></w:tc>")
+    };
+    let shade = "<w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"D9E2F3\"/>";
+    let mut rows = String::new();
+    rows.push_str(&format!(
+        "<w:tr><w:trPr><w:tblHeader/></w:trPr>{}</w:tr>",
+        cell(8000, "<w:gridSpan w:val=\"4\"/>", "资源申请单（表头）")
+    ));
+    rows.push_str(&format!(
+        "<w:tr>{}{}{}{}</w:tr>",
+        cell(
+            2000,
+            &format!("{shade}<w:vMerge w:val=\"restart\"/><w:vAlign w:val=\"center\"/>"),
+            "申请部门"
+        ),
+        cell(2000, "", "市场部"),
+        cell(2000, shade, "申请人"),
+        cell(2000, "", "王芳"),
+    ));
+    rows.push_str(&format!(
+        "<w:tr>{}{}{}{}</w:tr>",
+        cell(2000, "<w:vMerge/>", ""),
+        cell(2000, "", "（续）"),
+        cell(2000, shade, "电话"),
+        cell(2000, "", "010-12345678"),
+    ));
+    for i in 0..60 {
+        rows.push_str(&format!(
+            "<w:tr>{}{}</w:tr>",
+            cell(2000, "", &format!("物品{}", i + 1)),
+            cell(
+                6000,
+                "<w:gridSpan w:val=\"3\"/>",
+                &format!(
+                    "用途说明第{}行：用于新产品推广活动现场布置与物料运输。",
+                    i + 1
+                )
+            ),
+        ));
+    }
+    let b = "w:val=\"single\" w:sz=\"4\" w:space=\"0\" w:color=\"000000\"";
+    let table = format!(
+        "<w:tbl><w:tblPr><w:tblW w:w=\"8000\" w:type=\"dxa\"/><w:tblBorders><w:top {b}/><w:left {b}/><w:bottom {b}/><w:right {b}/><w:insideH {b}/><w:insideV {b}/></w:tblBorders></w:tblPr><w:tblGrid><w:gridCol w:w=\"2000\"/><w:gridCol w:w=\"2000\"/><w:gridCol w:w=\"2000\"/><w:gridCol w:w=\"2000\"/></w:tblGrid>{rows}</w:tbl>"
+    );
+    let body = format!(
+        "{}{table}{}",
+        para(
+            "<w:jc w:val=\"center\"/>",
+            "<w:b/><w:sz w:val=\"32\"/>",
+            "资源申请单"
+        ),
+        para("", "", "申请人签字：　　　　　　日期：")
+    );
+    built(
+        &body,
+        "<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1440\" w:right=\"1800\" w:bottom=\"1440\" w:left=\"1800\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/></w:sectPr>",
+        &[("word/styles.xml", styles(""))],
+    )
+}
+
+#[test]
+fn a_form_with_merged_cells_repeats_its_header_row_on_every_page() {
+    let d = form();
+    let file = pdf_of(&d);
+    keep_pair("merged-form", &d, &file.bytes);
+    let mut texts = pages(&file.bytes);
+    assert!(texts.len() >= 2, "{} pages", texts.len());
+    for (i, t) in texts.iter_mut().enumerate() {
+        assert!(
+            squeeze(t).contains("资源申请单（表头）"),
+            "page {} lacks the header row: {t}",
+            i + 1
+        );
+        // A row split over two pages goes on after the repeated header row.
+        if i > 0 {
+            *t = t.replacen("资源申请单（表头）", "", 1);
+        }
+    }
+    assert_paragraphs_in(&d, &texts, &[]);
+    // The model: spans and merges as the grid says.
+    let docx = collabdocs::word::read::read_package(
+        &Package::open(d, PackageLimits::default()).unwrap(),
+        PackageLimits::default(),
+        1_000_000,
+    )
+    .unwrap();
+    let Some(Block::Table(t)) = docx.sections[0].blocks.get(1) else {
+        panic!("a table")
+    };
+    assert_eq!(t.grid.len(), 4);
+    assert!(t.rows[0].header);
+    assert_eq!(t.rows[0].cells[0].span, 4);
+    assert_eq!(t.rows[1].cells[0].merge, Some(true));
+    assert_eq!(t.rows[2].cells[0].merge, Some(false));
+    assert_eq!(t.rows[1].cells[0].fill, Some([0xD9, 0xE2, 0xF3]));
+    assert_eq!(t.rows[3].cells[1].col, 1);
+}
+
+#[test]
+fn styles_resolve_through_their_chain_and_lists_count_in_their_formats() {
+    let docx = collabdocs::word::read::read_package(
+        &Package::open(long_document(), PackageLimits::default()).unwrap(),
+        PackageLimits::default(),
+        1_000_000,
+    )
+    .unwrap();
+    let paras: Vec<&model::Para> = docx.sections[0]
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Para(p) => Some(p),
+            _ => None,
+        })
+        .collect();
+    let text = |p: &model::Para| -> String {
+        p.inlines
+            .iter()
+            .filter_map(|i| match i {
+                Inline::Text(t, _) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect()
+    };
+    // Heading 2 is based on Heading 1: its size its own, bold, 黑体 and keep-with-next inherited.
+    let h2 = paras.iter().find(|p| p.outline == Some(1)).unwrap();
+    let Some(Inline::Text(_, run)) = h2.inlines.last() else {
+        panic!()
+    };
+    assert_eq!(run.size, 14.0);
+    assert!(run.bold && h2.keep_next);
+    assert_eq!(run.east_asia.as_deref(), Some("黑体"));
+    assert_eq!(text(h2), "1.总则第1节");
+    let h1: Vec<String> = paras
+        .iter()
+        .filter(|p| p.outline == Some(0))
+        .map(|p| text(p))
+        .collect();
+    assert_eq!(h1[1], "二、职责分工");
+    // The contents: one entry per heading, the stale ones gone.
+    let toc = docx.sections[0]
+        .blocks
+        .iter()
+        .find_map(|b| match b {
+            Block::Toc(e) => Some(e),
+            _ => None,
+        })
+        .expect("a table of contents");
+    assert_eq!(toc.len(), 5 + 15);
+    assert!(docx.has_toc);
+}
+
+#[test]
+fn hostile_documents_get_a_pdf_or_a_clear_error_in_bounded_time() {
+    let sect = |pg: &str| format!("<w:sectPr>{pg}</w:sectPr>");
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("1 pt page", built(&para("", "", "一页纸"), &sect("<w:pgSz w:w=\"20\" w:h=\"20\"/><w:pgMar w:top=\"0\" w:right=\"0\" w:bottom=\"0\" w:left=\"0\"/>"), &[("word/styles.xml", styles(""))])),
+        ("10⁹ twips", built(&para("<w:ind w:left=\"1000000000\" w:firstLine=\"-1000000000\"/><w:spacing w:before=\"1000000000\" w:line=\"1000000000\" w:lineRule=\"exact\"/>", "<w:sz w:val=\"1000000000\"/>", "巨大"), &sect("<w:pgSz w:w=\"1000000000\" w:h=\"1000000000\"/>"), &[("word/styles.xml", styles(""))])),
+        ("negative indents", built(&para("<w:ind w:left=\"-99999\" w:right=\"-99999\" w:hanging=\"-5000\"/>", "", &"负缩进".repeat(100)), &sect(""), &[("word/styles.xml", styles(""))])),
+        ("0-width columns", built(&format!("<w:tbl><w:tblGrid><w:gridCol w:w=\"0\"/><w:gridCol w:w=\"0\"/></w:tblGrid><w:tr><w:tc><w:p><w:r><w:t>零宽</w:t></w:r></w:p></w:tc><w:tc><w:tcPr><w:gridSpan w:val=\"999\"/></w:tcPr><w:p><w:r><w:t>{}</w:t></w:r></w:p></w:tc></w:tr></w:tbl>", "列".repeat(500)), &sect(""), &[("word/styles.xml", styles(""))])),
+        ("a style based on itself", built(&para("<w:pStyle w:val=\"Loop\"/>", "", "循环样式"), &sect(""), &[("word/styles.xml", styles("<w:style w:type=\"paragraph\" w:styleId=\"Loop\"><w:name w:val=\"loop\"/><w:basedOn w:val=\"Loop\"/><w:rPr><w:b/></w:rPr></w:style>"))])),
+        ("nested tables", built(&format!("{}{}{}", "<w:tbl><w:tr><w:tc>".repeat(60), "<w:p><w:r><w:t>最里层</w:t></w:r></w:p>", "</w:tc></w:tr></w:tbl>".repeat(60)), &sect(""), &[("word/styles.xml", styles(""))])),
+        ("a row taller than a page", built(&format!("<w:tbl><w:tblGrid><w:gridCol w:w=\"4000\"/></w:tblGrid><w:tr><w:trPr><w:cantSplit/></w:trPr><w:tc>{}</w:tc></w:tr></w:tbl>", para("", "", &"很长的单元格内容。".repeat(400))), &sect(""), &[("word/styles.xml", styles(""))])),
+    ];
+    for (name, d) in cases {
+        let started = std::time::Instant::now();
+        let outcome = std::panic::catch_unwind(|| {
+            let t = WordTemplate::load(d.clone(), PackageLimits::default());
+            t.map(|t| {
+                t.fill_pdf(
+                    &json!({"doc": {}}),
+                    1_000_000,
+                    &Meta::default(),
+                    FontSet::builtin(),
+                )
+            })
+        });
+        let outcome = outcome.unwrap_or_else(|_| panic!("{name}: a panic"));
+        match outcome {
+            Ok(Ok(file)) => {
+                let text = squeeze(&pages(&file.bytes).concat());
+                for want in [
+                    "一页纸",
+                    "巨大",
+                    "零宽",
+                    "循环样式",
+                    "最里层",
+                    "很长的单元格内容",
+                ] {
+                    if squeeze(&String::from_utf8_lossy(&d)).contains(want) {
+                        assert!(text.contains(want), "{name}: {want} is lost: {text:.200}");
+                    }
+                }
+            }
+            Ok(Err(e)) | Err(e) => assert!(!e.to_string().is_empty(), "{name}"),
+        }
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "{name} took {:?}",
+            started.elapsed()
+        );
+    }
+}
