@@ -510,20 +510,7 @@ impl Engine {
             .rev()
             .find(|a| a.name == "signature")
             .map(|a| (a.page, a.rect));
-        out.bytes = signer
-            // The signing time is this server's clock, never a date from the payload.
-            .sign_pdf(
-                &out.bytes,
-                area,
-                std::time::SystemTime::now(),
-                signing.reason,
-            )
-            .map_err(|e| match e {
-                SignError::Upstream(e) => {
-                    Error::Upstream(format!("the document was not signed: {e}"))
-                }
-                SignError::Internal(e) => Error::Internal(e),
-            })?;
+        out.bytes = sign_now(signer, &out.bytes, area, signing.reason)?;
         Ok(Self::rendered(
             kind,
             &prepared,
@@ -650,10 +637,10 @@ impl Request {
             )))
             }
         }
-        if self.sign {
-            return Err(Error::BadRequest(format!(
-                "a document filled into a {what} template is not signed; leave out sign or the template"
-            )));
+        if self.sign && excel {
+            return Err(Error::BadRequest(
+                "a workbook filled into an Excel template is not signed; leave out sign or the template".into(),
+            ));
         }
         if self.style != Profile::Standard {
             return Err(Error::BadRequest(format!(
@@ -673,8 +660,24 @@ impl Request {
     }
 }
 
+/// Signs a PDF with the service's key at this server's clock (never a date from the payload),
+/// the widget over `area` or invisible.
+pub(super) fn sign_now(
+    signer: &Signer,
+    pdf: &[u8],
+    area: Option<(usize, [f32; 4])>,
+    reason: &str,
+) -> Result<Vec<u8>, Error> {
+    signer
+        .sign_pdf(pdf, area, std::time::SystemTime::now(), reason)
+        .map_err(|e| match e {
+            SignError::Upstream(e) => Error::Upstream(format!("the document was not signed: {e}")),
+            SignError::Internal(e) => Error::Internal(e),
+        })
+}
+
 /// A 400 naming the kinds that are signed.
-fn not_signed(kind: DocumentKind) -> Error {
+pub(super) fn not_signed(kind: DocumentKind) -> Error {
     let signable: Vec<&str> = DocumentKind::ALL
         .iter()
         .filter(|k| k.signing().is_some())
@@ -687,7 +690,7 @@ fn not_signed(kind: DocumentKind) -> Error {
 }
 
 /// A 409 saying how to configure a signing key.
-fn no_signer() -> Error {
+pub(super) fn no_signer() -> Error {
     Error::SigningNotConfigured(
         "this service has no signing key: start it with COLLABDOCS_SIGNING_KEY and \
          COLLABDOCS_SIGNING_CERT (PEM files; `collabdocs dev-cert --out DIR` writes a \
@@ -700,7 +703,11 @@ impl Engine {
     /// Renders what `request` asks for.
     pub fn run(&self, request: &Request, body: &Value) -> Result<Rendered, Error> {
         if let Some(Template::Word(entry)) = &request.template {
-            self.fill_word(entry, body, request.format)
+            if request.sign {
+                self.fill_word_signed(entry, request.kind, body)
+            } else {
+                self.fill_word(entry, body, request.format)
+            }
         } else if let Some(Template::Excel(entry)) = &request.template {
             self.fill_excel(entry, body)
         } else if request.sign {

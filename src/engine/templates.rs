@@ -26,6 +26,29 @@ impl Engine {
         self.fill_template(&entry.template, &at, &Reading::of(entry), body, format)
     }
 
+    /// A signable kind's payload filled into its Word template, laid out as PDF and signed by
+    /// the service (an invisible signature over the whole file), once every party the
+    /// payload lists has signed, as for the built-in layout.
+    pub fn fill_word_signed(
+        &self,
+        entry: &WordEntry,
+        kind: DocumentKind,
+        body: &Value,
+    ) -> Result<Rendered, Error> {
+        let signing = kind.signing().ok_or_else(|| super::not_signed(kind))?;
+        let signer = self.signer.as_ref().ok_or_else(super::no_signer)?;
+        {
+            let _images = crate::image::remember();
+            let v = self.validate(kind, body)?;
+            if !v.prepared.signing_problems.is_empty() {
+                return Err(Error::invalid(v.prepared.signing_problems));
+            }
+        }
+        let mut rendered = self.fill_word(entry, body, OutputFormat::Pdf)?;
+        rendered.bytes = super::sign_now(signer, &rendered.bytes, None, signing.reason)?;
+        Ok(rendered)
+    }
+
     /// Checks a payload of a kind a folder defines against its schema: its warnings, or a 422
     /// listing every problem.
     pub fn validate_folder(

@@ -337,7 +337,7 @@ fn template_parameter() -> Value {
         "name": "template",
         "in": "query",
         "required": false,
-        "description": "A Word template of this kind (`COLLABDOCS_TEMPLATES_DIR/word/<name>/`, listed by `GET /v1/templates/word`): the payload is validated as without it and filled into the office's own .docx. The answer is a docx (the default with a Word template), or with `format=pdf` the filled document laid out as a PDF (natively, its fonts inside, page numbers and a table of contents computed), or with `format=html` as one HTML page (a preview); an Excel template (`COLLABDOCS_TEMPLATES_DIR/excel/<name>/`, listed by `GET /v1/templates/excel`) is filled as xlsx (its default). Other formats are 406; not with `style` or `sign`. An unknown name is 404.",
+        "description": "A Word template of this kind (`COLLABDOCS_TEMPLATES_DIR/word/<name>/`, listed by `GET /v1/templates/word`): the payload is validated as without it and filled into the office's own .docx. The answer is a docx (the default with a Word template), or with `format=pdf` the filled document laid out as a PDF (natively, its fonts inside, page numbers and a table of contents computed), or with `format=html` as one HTML page (a preview); an Excel template (`COLLABDOCS_TEMPLATES_DIR/excel/<name>/`, listed by `GET /v1/templates/excel`) is filled as xlsx (its default). Other formats are 406; not with `style`; with `sign=true` (an agreement, as pdf) the laid-out PDF is signed as the built-in one is. An unknown name is 404.",
         "schema": { "type": "string" },
     })
 }

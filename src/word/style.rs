@@ -134,8 +134,9 @@ pub(super) fn on(e: &Element) -> bool {
     )
 }
 
+/// A number attribute; `NaN`, infinities and what is not a number read as absent.
 pub(super) fn num(e: &Element, key: &str) -> Option<f32> {
-    e.attr(key)?.parse().ok()
+    e.attr(key)?.parse::<f32>().ok().filter(|v| v.is_finite())
 }
 
 pub(super) fn run_props(rpr: Option<&Element>) -> RunProps {

@@ -180,3 +180,35 @@ fn every_kind_in_every_format_matches_its_golden_file() {
         differences.join("\n")
     );
 }
+
+#[test]
+fn the_shipped_word_templates_match_their_golden_files() {
+    let samples = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/templates");
+    let engine = collabdocs::engine::Engine::new(collabdocs::engine::EngineOptions {
+        templates_dir: Some(samples.clone()),
+        ..Default::default()
+    })
+    .unwrap();
+    let mut differences = Vec::new();
+    for name in ["letterhead-minutes", "travel-request"] {
+        let entry = engine.word_templates().get(name).expect("a shipped sample");
+        let payload: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(samples.join(format!("word/{name}/example.json"))).unwrap(),
+        )
+        .unwrap();
+        for format in collabdocs::render::OutputFormat::WORD_TEMPLATE {
+            let r = engine
+                .fill_word(&entry, &payload, format)
+                .unwrap_or_else(|e| panic!("{name} {format}: {e:?}"));
+            differences.extend(check(
+                &format!("word-templates/{name}/{}.txt", format.extension()),
+                &normalised(format, &r.bytes),
+            ));
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "the output changed; if intended, refresh with COLLABDOCS_BLESS=1 cargo test --test integration golden and review the diff:\n{}",
+        differences.join("\n")
+    );
+}

@@ -99,27 +99,42 @@ fn assert_paragraphs_in(d: &[u8], texts: &[String], stale: &[&str]) {
     }
 }
 
-/// Where `want` starts in `all` at or after `from`: its characters in order, at most two
-/// breaks of at most 80 others between them (a table's header row and page furniture where a
-/// row goes on over a page).
+/// Where `want` starts in `all` at or after `from`: whole, or in at most four pieces in order,
+/// each the longest that is there within 400 characters of the one before (a paragraph that
+/// goes on over a page, with the page's furniture, a repeated table header and the other
+/// cells of its row between its parts).
 fn find(all: &[char], want: &[char], from: usize) -> Option<usize> {
-    let first = *want.first()?;
-    (from..all.len())
-        .filter(|&i| all[i] == first)
-        .find(|&start| {
-            let (mut at, mut breaks) = (start, 0);
-            want[1..].iter().all(|c| {
-                let window = &all[at + 1..(at + 82).min(all.len())];
-                match window.iter().position(|x| x == c) {
-                    Some(k) => {
-                        breaks += usize::from(k > 0);
-                        at += k + 1;
-                        breaks <= 2
-                    }
-                    None => false,
+    let at = |hay: &[char], needle: &[char]| hay.windows(needle.len()).position(|w| w == needle);
+    if want.is_empty() {
+        return Some(from);
+    }
+    let start_at = |piece: usize, from: usize, limit: usize| -> Option<(usize, usize)> {
+        // The longest prefix of want[piece..] in all[from..limit]: (its end in want, where).
+        let hay = &all[from.min(all.len())..limit.min(all.len())];
+        (piece + 1..=want.len())
+            .rev()
+            .find_map(|end| at(hay, &want[piece..end]).map(|i| (end, from + i)))
+    };
+    let mut begin = from;
+    loop {
+        let (mut end, first) = start_at(0, begin, all.len())?;
+        let mut pos = first + end;
+        let mut pieces = 1;
+        while end < want.len() && pieces < 4 {
+            match start_at(end, pos, pos + 400) {
+                Some((e, p)) => {
+                    pos = p + (e - end);
+                    end = e;
+                    pieces += 1;
                 }
-            })
-        })
+                None => break,
+            }
+        }
+        if end == want.len() {
+            return Some(first);
+        }
+        begin = first + 1;
+    }
 }
 
 #[test]
@@ -582,5 +597,155 @@ fn hostile_documents_get_a_pdf_or_a_clear_error_in_bounded_time() {
             "{name} took {:?}",
             started.elapsed()
         );
+    }
+}
+
+/// A templates directory with one Word template of the agreement: its title, parties and
+/// approver, signed by each party on its own line.
+fn agreement_templates() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("collabdocs-agreement-{}", std::process::id()));
+    let folder = dir.join("word/agreement-letter");
+    std::fs::create_dir_all(&folder).unwrap();
+    let body = [
+        para(
+            "<w:jc w:val=\"center\"/>",
+            "<w:b/><w:sz w:val=\"32\"/>",
+            "{{doc.title}}",
+        ),
+        para("", "", "协议编号：{{doc.agreement_no}}"),
+        para("", "", "协作目标：{{doc.objective}}"),
+        para("", "", "{{#each doc.signatories}}"),
+        para(
+            "",
+            "",
+            "{{department}}负责人（签字）：{{name}}　日期：{{date signed_on}}",
+        ),
+        para("", "", "{{/each}}"),
+    ]
+    .concat();
+    std::fs::write(
+        folder.join("template.docx"),
+        built(
+            &body,
+            "<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1440\" w:right=\"1800\" w:bottom=\"1440\" w:left=\"1800\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/></w:sectPr>",
+            &[("word/styles.xml", styles(""))],
+        ),
+    )
+    .unwrap();
+    std::fs::write(folder.join("template.json"), r#"{"kind": "agreement"}"#).unwrap();
+    std::fs::write(
+        folder.join("example.json"),
+        collabdocs::kinds::DocumentKind::Agreement.example(),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn an_agreement_filled_into_its_word_template_is_signed_as_a_pdf() {
+    let (key, cert) = collabdocs::sign::dev_cert("华东零售集团").unwrap();
+    let signer = collabdocs::sign::Signer::from_pem(&key, &cert).unwrap();
+    let dir = agreement_templates();
+    let engine = Engine::new(EngineOptions {
+        templates_dir: Some(dir.clone()),
+        signer: Some(std::sync::Arc::new(signer)),
+        ..Default::default()
+    })
+    .unwrap();
+    let kind = collabdocs::kinds::DocumentKind::Agreement;
+    let payload: Value = serde_json::from_str(kind.example()).unwrap();
+    let request = collabdocs::engine::Request::new(
+        &engine,
+        kind,
+        OutputFormat::Pdf,
+        collabdocs::values::Profile::Standard,
+        true,
+    )
+    .unwrap()
+    .with_template(&engine, "agreement-letter")
+    .unwrap();
+    let r = engine.run(&request, &payload).unwrap();
+    let report = collabdocs::sign::check::verify(&r.bytes, &engine.trust());
+    assert!(report.valid && report.covers_whole_file, "{report:?}");
+    let text = squeeze(&pages(&r.bytes).concat());
+    for s in payload["signatories"].as_array().unwrap() {
+        let line = format!(
+            "{}负责人（签字）：{}",
+            s["department"].as_str().unwrap(),
+            s["name"].as_str().unwrap()
+        );
+        assert!(text.contains(&line), "{line} in {text}");
+    }
+    // A party that has not signed yet: no signature, as for the built-in layout.
+    let mut unsigned = payload.clone();
+    unsigned["signatories"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("signed_on");
+    assert!(engine.run(&request, &unsigned).is_err());
+    std::fs::remove_dir_all(dir).ok();
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A document of paragraphs and a table, each with properties drawn from absurd ranges.
+    fn mutated() -> impl Strategy<Value = String> {
+        let number = prop_oneof![
+            Just("0".to_string()),
+            Just("-1".to_string()),
+            Just("-2147483648".to_string()),
+            Just("4294967295".to_string()),
+            Just("1e9".to_string()),
+            Just("NaN".to_string()),
+            Just("abc".to_string()),
+            (0u32..100_000).prop_map(|n| n.to_string()),
+        ];
+        let ppr = (number.clone(), number.clone(), number.clone(), number.clone()).prop_map(
+            |(a, b, c, d)| {
+                format!("<w:ind w:left=\"{a}\" w:firstLineChars=\"{b}\" w:hanging=\"{c}\"/><w:spacing w:before=\"{d}\" w:line=\"{a}\" w:lineRule=\"{}\"/>", ["auto", "exact", "atLeast"][b.len() % 3])
+            },
+        );
+        let rpr = number
+            .clone()
+            .prop_map(|n| format!("<w:sz w:val=\"{n}\"/><w:spacing w:val=\"{n}\"/>"));
+        let cell = (number.clone(), number.clone(), "[协作a-z ]{0,40}").prop_map(|(span, w, t)| {
+            format!("<w:tc><w:tcPr><w:tcW w:w=\"{w}\"/><w:gridSpan w:val=\"{span}\"/><w:vMerge w:val=\"restart\"/></w:tcPr><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:tc>")
+        });
+        let block = prop_oneof![
+            (ppr, rpr, "[协作会议纪要A-Za-z0-9，。 ]{0,200}")
+                .prop_map(|(p, r, t)| para(&p, &r, &t)),
+            (number, prop::collection::vec(cell, 1..4), 1usize..6).prop_map(|(g, cells, rows)| {
+                format!(
+                    "<w:tbl><w:tblGrid><w:gridCol w:w=\"{g}\"/><w:gridCol w:w=\"{g}\"/></w:tblGrid>{}</w:tbl>",
+                    format!("<w:tr>{}</w:tr>", cells.concat()).repeat(rows)
+                )
+            }),
+            Just("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>".to_string()),
+        ];
+        prop::collection::vec(block, 1..12).prop_map(|b| b.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Whatever the numbers, a PDF comes out (or a clear error), with all the text.
+        #[test]
+        fn mutated_documents_lay_out_without_losing_text(body in mutated()) {
+            let d = built(&body, "<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/></w:sectPr>", &[("word/styles.xml", styles(""))]);
+            let t = WordTemplate::load(d.clone(), PackageLimits::default()).unwrap();
+            match t.fill_pdf(&json!({"doc": {}}), 1_000_000, &Meta::default(), FontSet::builtin()) {
+                Ok(file) => {
+                    let text = squeeze(&pages(&file.bytes).concat());
+                    for p in docx_paragraphs(&d) {
+                        let want: Vec<char> = squeeze(&p).chars().collect();
+                        let all: Vec<char> = text.chars().collect();
+                        prop_assert!(find(&all, &want, 0).is_some(), "{:?} lost", p);
+                    }
+                }
+                Err(e) => prop_assert!(!e.to_string().is_empty()),
+            }
+        }
     }
 }
