@@ -217,19 +217,22 @@ def main():
         print("ok: a broken template is reported with its line; the last good one renders")
 
         # Word templates: a named one of the kind, its tags beside the form's data, the DOCX
-        # filled with what the form holds; only DOCX is offered for it.
+        # filled with what the form holds and its PDF; no signed PDF is offered for it.
         expect(page.locator("#word-field")).to_be_visible(timeout=WAIT)
         page.select_option("#word", "letterhead-minutes")
         expect(page.locator("#word-pane")).to_be_visible(timeout=WAIT)
         expect(page.locator("#word-tags")).to_contain_text("doc.action_items[].task", timeout=WAIT)
-        assert page.locator('[data-download="pdf"]:not([data-sign])').is_hidden()
+        assert page.locator("#signed").is_hidden()
+        assert page.locator('[data-download="xlsx"]').is_hidden()
         title.fill("信笺上的会议纪要")
         expect(preview(page)).to_contain_text("信笺上的会议纪要", timeout=WAIT)
         expect(preview(page)).to_contain_text("华远科技有限公司")
         expect(page.locator("#status")).to_contain_text("DOCX", timeout=WAIT)
         name, data = download(page, '[data-download="docx"]')
         assert "信笺上的会议纪要" in docx_text(data) and name.endswith(".docx"), name
-        print(f"ok: a named Word template is previewed, lists its tags and downloads filled ({name})")
+        name, data = download(page, '[data-download="pdf"]:not([data-sign])')
+        assert "信笺上的会议纪要" in re.sub(r"\s+", "", pdf_text(data)) and name.endswith(".pdf"), name
+        print(f"ok: a named Word template is previewed, lists its tags and downloads filled, as DOCX and PDF ({name})")
         # A .docx from this computer: read by the service, its tags shown, filled the same way.
         page.set_input_files("#upload-word-file", files=[{
             "name": "本部门信笺.docx",

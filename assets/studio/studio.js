@@ -444,11 +444,11 @@
   }
 
   // Shows the built-in layout's preview, or the Word template's tags, and the downloads that
-  // apply (a Word template is filled as DOCX).
+  // apply (a Word template is filled as DOCX, or laid out as PDF).
   function showMode() {
     const word = Boolean(state.word);
     $('word-pane').hidden = !word;
-    const formats = word ? ['docx'] : (state.kind.formats || []);
+    const formats = word ? ['docx', 'pdf'] : (state.kind.formats || []);
     for (const b of document.querySelectorAll('[data-download]')) {
       const signed = b.dataset.sign === 'true';
       b.hidden = signed ? (word || !state.kind.signable) : !formats.includes(b.dataset.download);
