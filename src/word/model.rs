@@ -194,6 +194,44 @@ pub enum Inline {
     PageBreak,
     Field(Field, RunStyle),
     Picture(Picture),
+    /// A picture or text box anchored at a position of its own (`wp:anchor`): drawn there,
+    /// over or under the text, taking no room in the line.
+    Floating(Box<Floating>),
+}
+
+/// What a floating object is anchored to, on one axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relative {
+    Page,
+    /// The page's margin (or the column: one column here).
+    Margin,
+    /// The paragraph it is anchored in (or its line, or the character).
+    Paragraph,
+}
+
+/// Where a floating object stands on one axis: from what, and an offset (points) or an
+/// alignment (`left`, `center`, `right`, `top`, `bottom`…).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Position {
+    pub from: Relative,
+    pub offset: f32,
+    pub align: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub enum FloatingBody {
+    Picture(Picture),
+    /// A text box's paragraphs and tables.
+    Blocks(Vec<Block>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Floating {
+    pub x: Position,
+    pub y: Position,
+    pub width: f32,
+    pub height: f32,
+    pub body: FloatingBody,
 }
 
 #[derive(Debug, Clone)]

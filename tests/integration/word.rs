@@ -512,7 +512,8 @@ fn values_never_become_markup_fields_or_pictures() {
     assert_eq!(paragraphs(&xml)[0], hostile);
 }
 
-fn png(w: u32, h: u32) -> String {
+/// A data URI of a PNG of `w` × `h` grey pixels.
+pub fn png(w: u32, h: u32) -> String {
     use base64::Engine as _;
     let mut out = Vec::new();
     let mut e = png::Encoder::new(&mut out, w, h);

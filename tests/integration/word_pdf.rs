@@ -18,7 +18,7 @@ use collabdocs::word::package::Package;
 use collabdocs::word::{PackageLimits, WordTemplate};
 use serde_json::{json, Value};
 
-use crate::word::{docx, paragraphs, part, W};
+use crate::word::{docx, paragraphs, part, png, W};
 
 const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/templates");
 
@@ -748,4 +748,77 @@ mod properties {
             }
         }
     }
+}
+
+#[test]
+fn floating_pictures_and_text_boxes_stand_where_they_are_anchored() {
+    // A seal anchored 120 mm from the page's left edge and 200 mm from its top, 40 mm square,
+    // and a text box anchored to the margin.
+    let mm = |v: f32| (v * 36_000.0) as u64;
+    let seal = format!(
+        "<w:p><w:r><w:t>甲方（盖章）：</w:t></w:r><w:r><w:drawing><wp:anchor distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\" simplePos=\"0\" relativeHeight=\"2\" behindDoc=\"0\" locked=\"0\" layoutInCell=\"1\" allowOverlap=\"1\"><wp:simplePos x=\"0\" y=\"0\"/><wp:positionH relativeFrom=\"page\"><wp:posOffset>{}</wp:posOffset></wp:positionH><wp:positionV relativeFrom=\"page\"><wp:posOffset>{}</wp:posOffset></wp:positionV><wp:extent cx=\"{}\" cy=\"{}\"/><wp:wrapNone/><wp:docPr id=\"1\" name=\"公章\" descr=\"{{{{image doc.seal}}}}\"/><a:graphic><a:graphicData uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"><pic:pic><pic:nvPicPr><pic:cNvPr id=\"0\" name=\"seal.png\"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed=\"rId9\"/></pic:blipFill><pic:spPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"{}\" cy=\"{}\"/></a:xfrm></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:anchor></w:drawing></w:r></w:p>",
+        mm(120.0), mm(200.0), mm(40.0), mm(40.0), mm(40.0), mm(40.0)
+    );
+    let text_box = format!(
+        "<w:p><w:r><mc:AlternateContent><mc:Choice Requires=\"wps\"><w:drawing><wp:anchor distT=\"0\" distB=\"0\" distL=\"0\" distR=\"0\" simplePos=\"0\" relativeHeight=\"3\" behindDoc=\"0\" locked=\"0\" layoutInCell=\"1\" allowOverlap=\"1\"><wp:simplePos x=\"0\" y=\"0\"/><wp:positionH relativeFrom=\"margin\"><wp:align>right</wp:align></wp:positionH><wp:positionV relativeFrom=\"margin\"><wp:posOffset>0</wp:posOffset></wp:positionV><wp:extent cx=\"{}\" cy=\"{}\"/><wp:wrapSquare wrapText=\"bothSides\"/><wp:docPr id=\"2\" name=\"文本框\"/><a:graphic><a:graphicData uri=\"http://schemas.microsoft.com/office/word/2010/wordprocessingShape\"><wps:wsp><wps:txbx><w:txbxContent><w:p><w:r><w:t>密级：内部</w:t></w:r></w:p></w:txbxContent></wps:txbx><wps:bodyPr/></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice></mc:AlternateContent></w:r><w:r><w:t>正文第一段。</w:t></w:r></w:p>",
+        mm(40.0), mm(12.0)
+    );
+    let d = built(
+        &format!("{text_box}{seal}"),
+        "<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1440\" w:right=\"1800\" w:bottom=\"1440\" w:left=\"1800\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/></w:sectPr>",
+        &[("word/styles.xml", styles(""))],
+    );
+    let t = WordTemplate::load(d, PackageLimits::default()).unwrap();
+    let view = json!({"doc": {"seal": png(80, 80)}});
+    let filled = t.fill(&view, 1_000_000).unwrap();
+    let package = Package::open(filled, PackageLimits::default()).unwrap();
+    let docx = collabdocs::word::read::read_package(&package, PackageLimits::default(), 1_000_000)
+        .unwrap();
+    let laid = collabdocs::word::pdf::layout(&docx, FontSet::builtin()).unwrap();
+    let ops = &laid.layout.pages[0].ops;
+    let image = ops
+        .iter()
+        .find_map(|op| match op {
+            collabdocs::render::pdf::layout::Op::Image { x, y, w, h, .. } => Some((*x, *y, *w, *h)),
+            _ => None,
+        })
+        .expect("the seal is drawn");
+    let pt = |v: f32| v * 72.0 / 25.4;
+    for (got, want) in [
+        (image.0, pt(120.0)),
+        (image.1, pt(200.0)),
+        (image.2, pt(40.0)),
+        (image.3, pt(40.0)),
+    ] {
+        assert!((got - want).abs() < 0.5, "{image:?}");
+    }
+    // The text box at the right margin, its text there; the paragraph's own text in its line.
+    let text_x = ops
+        .iter()
+        .find_map(|op| match op {
+            collabdocs::render::pdf::layout::Op::Text { x, text, .. } if text.contains("密级") => {
+                Some(*x)
+            }
+            _ => None,
+        })
+        .expect("the text box's text is drawn");
+    assert!(
+        (text_x - (595.3 - 90.0 - pt(40.0) + 7.2)).abs() < 1.0,
+        "{text_x}"
+    );
+    let file = t
+        .fill_pdf(&view, 1_000_000, &Meta::default(), FontSet::builtin())
+        .unwrap();
+    let text = squeeze(&pages(&file.bytes).concat());
+    assert!(
+        text.contains("密级：内部")
+            && text.contains("正文第一段。")
+            && text.contains("甲方（盖章）："),
+        "{text}"
+    );
+    assert!(
+        file.unsupported.iter().any(|u| u.contains("text wrap")),
+        "{:?}",
+        file.unsupported
+    );
 }

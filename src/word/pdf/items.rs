@@ -1,7 +1,7 @@
 //! What the layout places down a page: items of a fixed height that draw themselves, and
 //! table rows that can also split where a page ends.
 
-use super::super::model::Border;
+use super::super::model::{Border, PageSetup, Position, Relative};
 use crate::render::pdf::layout::Op;
 
 /// A placed piece of content: its height and what it draws, relative to its top-left corner.
@@ -19,6 +19,49 @@ pub(super) struct Item {
     pub(super) heading: Option<usize>,
     /// The header rows of its table, repeated above it at the top of a page.
     pub(super) repeat: Option<std::rc::Rc<Vec<Item>>>,
+    /// Pictures and text boxes anchored in its paragraph, drawn where they are anchored.
+    pub(super) floats: Vec<Float>,
+}
+
+/// A floating object laid out: its size, where it is anchored, and what it draws relative to
+/// its top-left corner.
+#[derive(Debug, Clone)]
+pub(super) struct Float {
+    pub(super) x: Position,
+    pub(super) y: Position,
+    pub(super) w: f32,
+    pub(super) h: f32,
+    pub(super) ops: Vec<Op>,
+}
+
+impl Float {
+    /// Its top-left corner on the page, for an item drawn at `(x, y)` on a page set up as
+    /// `page` (kept on the page); without a page (inside a table cell), its offsets from the
+    /// item.
+    fn at(&self, x: f32, y: f32, page: Option<&PageSetup>) -> (f32, f32) {
+        let Some(pg) = page else {
+            return (x + self.x.offset, y + self.y.offset);
+        };
+        let place = |p: &Position, (start, room): (f32, f32), size: f32| match p.align.as_deref() {
+            Some("center") => start + (room - size) / 2.0,
+            Some("right" | "outside" | "bottom") => start + room - size,
+            Some(_) => start,
+            None => start + p.offset,
+        };
+        let across = match self.x.from {
+            Relative::Page => (0.0, pg.width),
+            Relative::Margin => (pg.left, pg.width - pg.left - pg.right),
+            Relative::Paragraph => (x, pg.width - pg.right - x),
+        };
+        let down = match self.y.from {
+            Relative::Page => (0.0, pg.height),
+            Relative::Margin => (pg.top, pg.height - pg.top - pg.bottom),
+            Relative::Paragraph => (y, 0.0),
+        };
+        let fx = place(&self.x, across, self.w).clamp(0.0, (pg.width - self.w).max(0.0));
+        let fy = place(&self.y, down, self.h).clamp(0.0, (pg.height - self.h).max(0.0));
+        (fx, fy)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -60,6 +103,7 @@ impl Item {
             space: false,
             heading: None,
             repeat: None,
+            floats: Vec::new(),
         }
     }
 
@@ -70,11 +114,16 @@ impl Item {
         }
     }
 
-    /// Draws the item with its top-left corner at `(x, y)`.
-    pub(super) fn draw(&self, x: f32, y: f32, out: &mut Vec<Op>) {
+    /// Draws the item with its top-left corner at `(x, y)`, its floating objects where they
+    /// are anchored on `page` (relative to the item inside a table cell, `None`).
+    pub(super) fn draw(&self, x: f32, y: f32, out: &mut Vec<Op>, page: Option<&PageSetup>) {
         match &self.body {
             Body::Ops(ops) => out.extend(ops.iter().map(|op| moved(op, x, y))),
             Body::Row(row) => row.draw(x, y, out),
+        }
+        for f in &self.floats {
+            let (fx, fy) = f.at(x, y, page);
+            out.extend(f.ops.iter().map(|op| moved(op, fx, fy)));
         }
     }
 }
@@ -122,7 +171,7 @@ impl RowBox {
             };
             let mut iy = y + c.margins[2] + shift;
             for it in &c.items {
-                it.draw(cx + c.margins[0], iy, out);
+                it.draw(cx + c.margins[0], iy, out, None);
                 iy += it.h;
             }
             let edges = [

@@ -134,7 +134,7 @@ fn layout_pass(
                     page.ops.truncate(base);
                     let mut yy = base_y;
                     for it in &queue[page_start..at] {
-                        it.draw(pg.left, pg.top + yy, &mut page.ops);
+                        it.draw(pg.left, pg.top + yy, &mut page.ops, Some(pg));
                         yy += it.h;
                     }
                 }
@@ -153,7 +153,7 @@ fn layout_pass(
                 let page = out.last_mut().expect("a page");
                 if let Some(h) = queue.get(i).and_then(|it| it.repeat.clone()) {
                     for hr in h.iter() {
-                        hr.draw(pg.left, pg.top + y, &mut page.ops);
+                        hr.draw(pg.left, pg.top + y, &mut page.ops, Some(pg));
                         y += hr.h;
                     }
                 }
@@ -165,7 +165,7 @@ fn layout_pass(
                 found.insert(n, out.len());
             }
             let page = out.last_mut().expect("a page");
-            it.draw(pg.left, pg.top + y, &mut page.ops);
+            it.draw(pg.left, pg.top + y, &mut page.ops, Some(pg));
             y += it.h;
             i += 1;
         }
@@ -201,7 +201,7 @@ fn layout_pass(
             let items = setter.blocks(&h, width, pg.height, 0);
             let mut y = pg.header;
             for it in &items {
-                it.draw(pg.left, y, &mut ops);
+                it.draw(pg.left, y, &mut ops, Some(pg));
                 y += it.h;
             }
         }
@@ -210,7 +210,7 @@ fn layout_pass(
             let total: f32 = items.iter().map(|i| i.h).sum();
             let mut y = pg.height - pg.footer - total;
             for it in &items {
-                it.draw(pg.left, y, &mut ops);
+                it.draw(pg.left, y, &mut ops, Some(pg));
                 y += it.h;
             }
         }

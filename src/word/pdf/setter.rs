@@ -5,7 +5,7 @@ use std::collections::{BTreeSet, HashMap};
 
 use super::super::model::*;
 use super::faces::Faces;
-use super::items::Item;
+use super::items::{Float, Item};
 use crate::render::pdf::layout::Op;
 use crate::render::pdf::lines::Piece;
 
@@ -109,6 +109,7 @@ impl Setter<'_> {
                 }
                 if first_line {
                     it.heading = p.heading;
+                    it.floats = self.floats(p);
                     // The space before goes with the first line.
                     if p.before > 0.0 {
                         it.breakable = false;
@@ -132,6 +133,42 @@ impl Setter<'_> {
                 first.forced = true;
                 first.breakable = true;
             }
+        }
+        out
+    }
+
+    /// The paragraph's floating objects laid out, each at its own size.
+    fn floats(&mut self, p: &Para) -> Vec<Float> {
+        let mut out = Vec::new();
+        for i in &p.inlines {
+            let Inline::Floating(f) = i else { continue };
+            let mut ops = Vec::new();
+            match &f.body {
+                FloatingBody::Picture(pic) => ops.push(Op::Image {
+                    x: 0.0,
+                    y: 0.0,
+                    w: f.width,
+                    h: f.height,
+                    image: pic.image.clone(),
+                }),
+                FloatingBody::Blocks(blocks) => {
+                    // A text box: its content between the box's usual 0.1 in margins.
+                    let (pending, keep) = (self.break_pending, self.keep_next_pending);
+                    let mut y = 3.6;
+                    for it in self.blocks(blocks, (f.width - 14.4).max(6.0), f32::MAX, 1) {
+                        it.draw(7.2, y, &mut ops, None);
+                        y += it.h;
+                    }
+                    (self.break_pending, self.keep_next_pending) = (pending, keep);
+                }
+            }
+            out.push(Float {
+                x: f.x.clone(),
+                y: f.y.clone(),
+                w: f.width,
+                h: f.height,
+                ops,
+            });
         }
         out
     }

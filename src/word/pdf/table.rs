@@ -140,14 +140,12 @@ impl Setter<'_> {
                 h: row.h,
                 body: Body::Row(row),
                 breakable: !merged_rows[ri],
-                forced: false,
-                space: false,
-                heading: None,
                 repeat: if ri >= header_rows {
                     header.clone()
                 } else {
                     None
                 },
+                ..Item::ops(0.0, Vec::new())
             };
             if ri + 1 == header_rows {
                 it.breakable = ri == 0;

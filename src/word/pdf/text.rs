@@ -151,7 +151,7 @@ impl Setter<'_> {
                     pieces.push(piece);
                     x += w;
                 }
-                Inline::PageBreak => {}
+                Inline::PageBreak | Inline::Floating(_) => {}
             }
         }
         settle_tab(&mut pieces, &mut pending_tab, &mut x);

@@ -82,6 +82,33 @@ pub(super) fn read(cx: &mut Context) -> Result<Docx, String> {
     Ok(docx)
 }
 
+/// Where an anchored object stands (`wp:positionH`, `wp:positionV`); `None` without both.
+fn position(anchor: &Element) -> Option<(Position, Position)> {
+    let axis = |name: &str| -> Option<Position> {
+        let e = anchor.child(name)?;
+        let from = match e.attr("relativeFrom").as_deref() {
+            Some("page") => Relative::Page,
+            Some(
+                "margin" | "column" | "leftMargin" | "rightMargin" | "insideMargin"
+                | "outsideMargin" | "topMargin" | "bottomMargin",
+            ) => Relative::Margin,
+            _ => Relative::Paragraph,
+        };
+        let offset = e
+            .child("wp:posOffset")
+            .and_then(|o| o.text().trim().parse::<f32>().ok())
+            .filter(|v| v.is_finite())
+            .map_or(0.0, |v| len(v * EMU));
+        let align = e.child("wp:align").map(|a| a.text().trim().to_string());
+        Some(Position {
+            from,
+            offset,
+            align,
+        })
+    };
+    Some((axis("wp:positionH")?, axis("wp:positionV")?))
+}
+
 /// An open complex field: its instructions so far, and whether its result is showing.
 struct OpenField {
     instr: String,
@@ -452,11 +479,36 @@ impl Builder<'_, '_> {
 
     /// A picture inline where it stands; a text box's paragraphs after the paragraph.
     fn drawing(&mut self, d: &Element, para: &mut Para, after: &mut Vec<Block>, depth: usize) {
+        let anchor = find(d, "wp:anchor");
+        let extent = find(d, "wp:extent")
+            .map(|e| {
+                (
+                    num(e, "cx").unwrap_or(0.0) * EMU,
+                    num(e, "cy").unwrap_or(0.0) * EMU,
+                )
+            })
+            .filter(|(w, h)| *w > 0.0 && *h > 0.0);
         if let Some(txbx) = find(d, "w:txbxContent") {
+            let mut blocks = Vec::new();
             if depth < MAX_TABLE_DEPTH {
                 for c in txbx.elements() {
-                    self.block(c, after, depth + 1);
+                    self.block(c, &mut blocks, depth + 1);
                 }
+            }
+            // A text box anchored where it stands is drawn there; one inline (or of no known
+            // size) is read after its paragraph.
+            match (anchor.and_then(position), extent) {
+                (Some((x, y)), Some((w, h))) => {
+                    self.wraps(anchor);
+                    para.inlines.push(Inline::Floating(Box::new(Floating {
+                        x,
+                        y,
+                        width: len(w).max(1.0),
+                        height: len(h).max(1.0),
+                        body: FloatingBody::Blocks(blocks),
+                    })));
+                }
+                _ => after.extend(blocks),
             }
             return;
         }
@@ -465,9 +517,6 @@ impl Builder<'_, '_> {
         }
         if find(d, "dgm:relIds").is_some() {
             return self.note("SmartArt");
-        }
-        if find(d, "wp:anchor").is_some() {
-            self.note("floating picture (placed inline)");
         }
         let Some(blip) = find(d, "a:blip").or_else(|| find(d, "v:imagedata")) else {
             if d.name == "w:pict" || d.name == "w:object" {
@@ -484,22 +533,43 @@ impl Builder<'_, '_> {
         }) else {
             return self.note("picture in a format other than PNG or JPEG");
         };
-        let (w, h) = find(d, "wp:extent")
-            .map(|e| {
-                (
-                    num(e, "cx").unwrap_or(0.0) * EMU,
-                    num(e, "cy").unwrap_or(0.0) * EMU,
-                )
-            })
-            .filter(|(w, h)| *w > 0.0 && *h > 0.0)
-            .unwrap_or((image.width_px as f32 * 0.75, image.height_px as f32 * 0.75));
-        para.inlines.push(Inline::Picture(Picture {
+        let (w, h) =
+            extent.unwrap_or((image.width_px as f32 * 0.75, image.height_px as f32 * 0.75));
+        let picture = Picture {
             image,
             width: len(w).max(1.0),
             height: len(h).max(1.0),
             alt: find(d, "wp:docPr")
                 .and_then(|p| p.attr("descr"))
                 .unwrap_or_default(),
-        }));
+        };
+        match anchor.and_then(position) {
+            Some((x, y)) => {
+                self.wraps(anchor);
+                para.inlines.push(Inline::Floating(Box::new(Floating {
+                    x,
+                    y,
+                    width: picture.width,
+                    height: picture.height,
+                    body: FloatingBody::Picture(picture),
+                })));
+            }
+            None => para.inlines.push(Inline::Picture(picture)),
+        }
+    }
+
+    /// Notes an anchored object that text should wrap around: it is drawn, the text not moved.
+    fn wraps(&mut self, anchor: Option<&Element>) {
+        let wrapped = anchor.is_some_and(|a| {
+            a.elements().any(|e| {
+                matches!(
+                    e.name.as_str(),
+                    "wp:wrapSquare" | "wp:wrapTight" | "wp:wrapThrough" | "wp:wrapTopAndBottom"
+                )
+            })
+        });
+        if wrapped {
+            self.note("text wrap around a floating object (the text is not moved)");
+        }
     }
 }
