@@ -41,6 +41,9 @@ pub struct PageSetup {
     pub footer: f32,
     /// The document grid's line pitch, when lines snap to it.
     pub grid: Option<f32>,
+    /// The character grid's pitch (`linesAndChars`): each East Asian character takes whole
+    /// cells of it.
+    pub char_pitch: Option<f32>,
 }
 
 impl Default for PageSetup {
@@ -55,6 +58,7 @@ impl Default for PageSetup {
             header: 42.55,
             footer: 49.6,
             grid: None,
+            char_pitch: None,
         }
     }
 }
@@ -120,6 +124,8 @@ pub struct Para {
     pub right: f32,
     /// The first line's indent from `left`: positive in, negative hanging.
     pub first: f32,
+    /// The same in characters, when the document gave it so (a character grid's cells).
+    pub first_chars: Option<f32>,
     pub before: f32,
     pub after: f32,
     pub line: LineRule,

@@ -56,6 +56,14 @@ fn keep_pair(name: &str, d: &[u8], pdf: &[u8]) {
     }
 }
 
+/// Writes a PDF for eyes only (`COLLABDOCS_PDF_OUT`), not compared with LibreOffice.
+fn keep_pair_elsewhere(name: &str, pdf: &[u8]) {
+    if let Ok(dir) = std::env::var("COLLABDOCS_PDF_OUT") {
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(Path::new(&dir).join(format!("{name}.pdf")), pdf).unwrap();
+    }
+}
+
 fn pdf_of(d: &[u8]) -> collabdocs::word::pdf::PdfFile {
     let t =
         WordTemplate::load(d.to_vec(), PackageLimits::default()).unwrap_or_else(|e| panic!("{e}"));
@@ -332,7 +340,7 @@ fn a_table_of_contents_is_rebuilt_with_the_real_page_numbers_and_pages_count_the
 
 /// A notice as GB/T 9704 sets it: 仿宋 三号 on a grid of 22 lines × 28 characters, a 小标宋
 /// title, body paragraphs indented two characters.
-fn notice() -> Vec<u8> {
+fn notice(grid: &str) -> Vec<u8> {
     let mut body = para(
         "<w:jc w:val=\"center\"/><w:spacing w:line=\"240\" w:lineRule=\"auto\"/>",
         "<w:rFonts w:eastAsia=\"方正小标宋简体\"/><w:sz w:val=\"44\"/>",
@@ -348,13 +356,14 @@ fn notice() -> Vec<u8> {
     }
     body.push_str(&para("<w:jc w:val=\"right\"/>", "", "综合管理部"));
     body.push_str(&para("<w:jc w:val=\"right\"/>", "", "2026年12月4日"));
-    let sect = "<w:sectPr><w:footerReference w:type=\"default\" r:id=\"rId5\"/><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"2098\" w:right=\"1474\" w:bottom=\"1984\" w:left=\"1588\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/><w:docGrid w:type=\"lines\" w:linePitch=\"579\"/></w:sectPr>";
+    let sect = "<w:sectPr><w:footerReference w:type=\"default\" r:id=\"rId5\"/><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"2098\" w:right=\"1474\" w:bottom=\"1984\" w:left=\"1588\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/>{grid}</w:sectPr>";
+    let sect = sect.replace("{grid}", grid);
     let s = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:styles {W}><w:docDefaults><w:rPrDefault><w:rPr><w:rFonts w:ascii=\"Times New Roman\" w:eastAsia=\"仿宋_GB2312\" w:hAnsi=\"Times New Roman\"/><w:sz w:val=\"32\"/></w:rPr></w:rPrDefault></w:docDefaults><w:style w:type=\"paragraph\" w:default=\"1\" w:styleId=\"Normal\"><w:name w:val=\"Normal\"/></w:style></w:styles>"
     );
     built(
         &body,
-        sect,
+        &sect,
         &[
             ("word/styles.xml", s),
             ("word/numbering.xml", format!("<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?><w:numbering {W}/>")),
@@ -365,8 +374,40 @@ fn notice() -> Vec<u8> {
 }
 
 #[test]
+fn a_notice_on_a_character_grid_sets_28_characters_a_line() {
+    // GB/T 9704: 156 mm of 三号 with `charSpace` −849: a pitch of 16 − 849/4096 pt.
+    let d =
+        notice("<w:docGrid w:type=\"linesAndChars\" w:linePitch=\"579\" w:charSpace=\"-849\"/>");
+    let file = pdf_of(&d);
+    keep_pair_elsewhere("gbt9704-char-grid", &file.bytes);
+    let texts = pages(&file.bytes);
+    assert_paragraphs_in(&d, &texts, &[]);
+    let lines: Vec<String> = texts
+        .iter()
+        .flat_map(|t| t.lines().map(squeeze).collect::<Vec<_>>())
+        .filter(|l| !l.is_empty())
+        .collect();
+    // A paragraph's first line: two cells in, then 26 characters (第1条 counted as it is set);
+    // its second line, all Chinese: 28.
+    let second = lines
+        .iter()
+        .position(|l| l.starts_with("第1条"))
+        .map(|i| &lines[i + 1])
+        .expect("the first article");
+    assert_eq!(second.chars().count(), 28, "{second}");
+    let docx = collabdocs::word::read::read_package(
+        &Package::open(d, PackageLimits::default()).unwrap(),
+        PackageLimits::default(),
+        1_000_000,
+    )
+    .unwrap();
+    let pitch = docx.sections[0].page.char_pitch.unwrap();
+    assert!((pitch - (16.0 - 849.0 / 4096.0)).abs() < 1e-4, "{pitch}");
+}
+
+#[test]
 fn a_notice_on_its_grid_sets_each_line_on_a_pitch_of_the_grid() {
-    let d = notice();
+    let d = notice("<w:docGrid w:type=\"lines\" w:linePitch=\"579\"/>");
     let file = pdf_of(&d);
     keep_pair("gbt9704-notice", &d, &file.bytes);
     let texts = pages(&file.bytes);

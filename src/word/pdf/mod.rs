@@ -68,6 +68,7 @@ fn layout_pass(
         height_em: (face.ascent - face.descent).clamp(0.8, 2.0),
         ascent_em: face.ascent.clamp(0.5, 1.5),
         grid: None,
+        char_pitch: None,
         keep_next_pending: false,
         compress: docx.compress_punctuation,
         break_pending: false,
@@ -81,7 +82,7 @@ fn layout_pass(
     let mut size = (0.0, 0.0);
     for (si, s) in docx.sections.iter().enumerate() {
         let pg = &s.page;
-        setter.grid = pg.grid;
+        (setter.grid, setter.char_pitch) = (pg.grid, pg.char_pitch);
         let width = (pg.width - pg.left - pg.right).max(36.0);
         let body_h = (pg.height - pg.top - pg.bottom).max(36.0);
         (setter.break_pending, setter.keep_next_pending) = (false, false);
@@ -182,7 +183,7 @@ fn layout_pass(
         let s = &docx.sections[si];
         let pg = &s.page;
         setter.page = (n + 1, count);
-        setter.grid = None;
+        (setter.grid, setter.char_pitch) = (None, None);
         let width = (pg.width - pg.left - pg.right).max(36.0);
         let pick = |f: &Furniture| -> Option<Vec<Block>> {
             if s.title_page && first_of_section {

@@ -35,6 +35,8 @@ pub(super) struct Setter<'f> {
     pub(super) height_em: f32,
     pub(super) ascent_em: f32,
     pub(super) grid: Option<f32>,
+    /// The character grid's pitch of the body being set.
+    pub(super) char_pitch: Option<f32>,
     /// The block before keeps with the next: the next block's first item stays with it.
     pub(super) keep_next_pending: bool,
     /// The document compresses full-width punctuation (`w:characterSpacingControl`).

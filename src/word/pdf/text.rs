@@ -20,7 +20,14 @@ impl Setter<'_> {
     ) -> Vec<(f32, Vec<Op>)> {
         let mut inks: Vec<Ink> = Vec::new();
         let mut pieces: Vec<Piece> = Vec::new();
-        let indent = if first_part { p.first } else { 0.0 };
+        // On a character grid, East Asian characters take whole cells, and an indent given
+        // in characters is so many cells.
+        let pitch = self.char_pitch.filter(|_| p.snap);
+        let indent = match (first_part, p.first_chars, pitch) {
+            (false, _, _) => 0.0,
+            (true, Some(c), Some(pitch)) => c * pitch,
+            (true, _, _) => p.first,
+        };
         let avail = (width - p.left - p.right).max(12.0);
         let ink_of = |s: &RunStyle, inks: &mut Vec<Ink>, leader: bool, picture: Option<Picture>| {
             let ink = Ink {
@@ -68,7 +75,16 @@ impl Setter<'_> {
                 let (sans, face) = this.faces.of(name);
                 let heading = sans;
                 let placed = this.faces.fonts.place_in(c, face, heading);
-                *x += placed.advance * size + s.spacing;
+                let natural = placed.advance * size;
+                let tracking = match pitch {
+                    Some(pitch) if is_east_asian(c) && natural >= size * 0.9 => {
+                        // Whole cells; a character a little wider than a cell (a negative
+                        // `charSpace`) is set in one.
+                        (natural / pitch - 0.1).ceil().max(1.0) * pitch - natural + s.spacing
+                    }
+                    _ => s.spacing,
+                };
+                *x += natural + tracking;
                 pieces.push(Piece {
                     c,
                     size,
@@ -76,7 +92,7 @@ impl Setter<'_> {
                     bold: s.bold,
                     heading,
                     face,
-                    tracking: s.spacing,
+                    tracking,
                     advance: None,
                 });
             }

@@ -177,6 +177,20 @@ impl Builder<'_, '_> {
                 .flatten()
                 .filter(|p| *p >= 1.0 && *p < page.height)
         });
+        // Word's character pitch: the document's default size and `charSpace` 4096ths of a
+        // point more or less.
+        let base = self
+            .cx
+            .defaults
+            .1
+            .size
+            .map_or(10.5, |s| s / 2.0)
+            .clamp(1.0, 400.0);
+        page.char_pitch = sect.child("w:docGrid").and_then(|g| {
+            (g.attr("w:type").as_deref() == Some("linesAndChars"))
+                .then(|| base + num(g, "w:charSpace").unwrap_or(0.0) / 4096.0)
+                .filter(|p| *p >= base / 2.0 && *p <= base * 4.0)
+        });
         let mut header = previous.header.clone();
         let mut footer = previous.footer.clone();
         for e in sect.elements() {

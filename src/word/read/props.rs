@@ -41,6 +41,11 @@ pub(crate) fn para_of(props: &ParaProps, mark: RunStyle, default_tab: f32) -> Pa
         (_, _, Some(f), _) => f * TWIP,
         _ => 0.0,
     };
+    let first_chars = match (props.first_line_chars, props.hanging_chars) {
+        (_, Some(c)) if c > 0.0 => Some(-c / 100.0),
+        (Some(c), _) if c != 0.0 => Some(c / 100.0),
+        _ => None,
+    };
     let line = match &props.line {
         Some((v, rule)) if rule == "exact" => LineRule::Exact(len(v.abs() * TWIP).max(1.0)),
         Some((v, rule)) if rule == "atLeast" => LineRule::AtLeast(len(v * TWIP).max(0.0)),
@@ -75,6 +80,7 @@ pub(crate) fn para_of(props: &ParaProps, mark: RunStyle, default_tab: f32) -> Pa
         left: len(props.left.unwrap_or(0.0) * TWIP),
         right: len(props.right.unwrap_or(0.0) * TWIP),
         first: len(first),
+        first_chars: first_chars.map(|c| c.clamp(-500.0, 500.0)),
         before: len(props.before.unwrap_or(0.0) * TWIP).max(0.0),
         after: len(props.after.unwrap_or(0.0) * TWIP).max(0.0),
         line,
