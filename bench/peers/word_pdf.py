@@ -1,6 +1,6 @@
 """A Word template as PDF: collabdocs laying out the filled letterhead minutes natively
 (`?template=letterhead-minutes&format=pdf`, fill and layout in process) against LibreOffice
-converting the same filled DOCX to PDF (10 files per headless run, start-up shared), in
+converting the same filled DOCX to PDF (20 files per headless run, its start-up shared), in
 alternating rounds; our built-in minutes PDF beside them. Writes the table into BENCHMARKS.md.
 
 Usage: bench/peers/run.sh --word-pdf [ROUNDS]
@@ -41,7 +41,7 @@ def main():
                 [loop, "--named", str(templates), "letterhead-minutes", str(payload), "pdf"], work / "ours.pdf", 200)),
             ("collabdocs: the built-in meeting minutes as PDF", lambda: in_loop(
                 [loop, str(payload), "pdf"], work / "builtin.pdf", 200)),
-            ("LibreOffice: the filled DOCX converted to PDF", lambda: libreoffice(work, docx, 10)),
+            ("LibreOffice: the filled DOCX converted to PDF (20 a run)", lambda: libreoffice(work, docx, 20)),
         ]
         for name, run in runs:
             r = run()
