@@ -53,6 +53,10 @@ enum Command {
         /// Fill this .docx as a Word template of the kind (as `POST /v1/render` does).
         #[arg(long)]
         word_template: Option<PathBuf>,
+        /// Fill this .xlsx as an Excel template of the kind (as `POST /v1/render?format=xlsx`
+        /// does).
+        #[arg(long, conflicts_with_all = ["template", "word_template"])]
+        excel_template: Option<PathBuf>,
         /// Digitally sign the PDF (agreements only; needs --signing-key and --signing-cert).
         #[arg(long)]
         sign: bool,
@@ -150,6 +154,7 @@ pub fn main() -> ExitCode {
             output,
             template,
             word_template,
+            excel_template,
             sign,
             style,
             engine,
@@ -157,7 +162,11 @@ pub fn main() -> ExitCode {
             &kind,
             &input,
             (format.as_deref(), &style),
-            (template.as_deref(), word_template.as_deref()),
+            (
+                template.as_deref(),
+                word_template.as_deref(),
+                excel_template.as_deref(),
+            ),
             &output,
             sign,
             &engine,

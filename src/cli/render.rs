@@ -12,7 +12,7 @@ pub(super) fn render(
     kind: &str,
     input: &PathBuf,
     (format, style): (Option<&str>, &str),
-    (template, word_template): (Option<&str>, Option<&Path>),
+    (template, word_template, excel_template): (Option<&str>, Option<&Path>, Option<&Path>),
     output: &PathBuf,
     sign: bool,
     settings: &EngineSettings,
@@ -26,9 +26,6 @@ pub(super) fn render(
     })?;
     let folder_kind = crate::kinds::DocumentKind::from_slug(name).is_none();
     let with_template = template.is_some() || word_template.is_some() || folder_kind;
-    let format = format.unwrap_or(if with_template { "docx" } else { "pdf" });
-    let format = OutputFormat::parse(format)
-        .ok_or_else(|| format!("unknown format \"{format}\"; use {}", OutputFormat::names()))?;
     let mut body = Vec::new();
     if input.as_os_str() == "-" {
         std::io::stdin()
@@ -38,6 +35,18 @@ pub(super) fn render(
         body = std::fs::read(input).map_err(|e| format!("reading {}: {e}", input.display()))?;
     }
     let engine = Engine::new(settings.engine_options()?).map_err(|e| e.to_string())?;
+    // A template's own format unless asked: a workbook's xlsx, a Word template's docx.
+    let excel = excel_template.is_some()
+        || template.is_some_and(|t| {
+            engine.excel_templates().get(t).is_some() && engine.word_templates().get(t).is_none()
+        });
+    let format = format.unwrap_or(match (excel, with_template) {
+        (true, _) => "xlsx",
+        (false, true) => "docx",
+        (false, false) => "pdf",
+    });
+    let format = OutputFormat::parse(format)
+        .ok_or_else(|| format!("unknown format \"{format}\"; use {}", OutputFormat::names()))?;
     let value = crate::input::json(&body).map_err(|e| e.to_string())?;
     // A kind a Word template folder of the templates directory defines.
     if let Some(entry) = engine.word_templates().folder_kind(name) {
@@ -57,7 +66,14 @@ pub(super) fn render(
     let kind = kind_arg(name)?;
     let mut request = crate::engine::Request::new(&engine, kind, format, profile, sign)
         .map_err(|e| describe(&e))?;
-    let rendered = if let Some(path) = word_template {
+    let rendered = if let Some(path) = excel_template {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+        if format != OutputFormat::Xlsx || sign || profile != crate::values::Profile::Standard {
+            return Err("an Excel template is filled as xlsx, in its own layout, not signed: leave out --format, --style and --sign".into());
+        }
+        engine.fill_uploaded_excel(bytes, Some(kind), &value)
+    } else if let Some(path) = word_template {
         let bytes =
             std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
         // The same checks as a named template: docx, own layout, not signed.

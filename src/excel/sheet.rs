@@ -11,6 +11,9 @@ pub(super) struct TagCell {
     /// Index of the row in the sheet's `sheetData`, and of the cell in the row.
     pub(super) row: usize,
     pub(super) cell: usize,
+    /// The cell's reference (`B5`) and its row's number.
+    pub(super) at: String,
+    pub(super) row_number: u32,
     /// The text with the loop markers taken out: a Handlebars template.
     pub(super) source: String,
     /// The expression of a cell that holds one value tag and nothing else.
@@ -139,6 +142,8 @@ pub(super) fn read_sheet(
                 cells.push(TagCell {
                     row: ri,
                     cell: ci,
+                    at,
+                    row_number: r,
                     source,
                     single,
                 });

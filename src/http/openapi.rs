@@ -33,6 +33,7 @@ use crate::render::OutputFormat;
         crate::http::operations::templates,
         crate::http::word::list,
         crate::http::word::list_excel,
+        crate::http::word::excel_tags,
         crate::http::word::tags,
         crate::http::word::inspect,
         crate::http::word::render,
@@ -52,6 +53,9 @@ use crate::render::OutputFormat;
         crate::http::word::WordUpload,
         crate::http::word::InspectedTags,
         crate::http::word::ExcelTemplateInfo,
+        crate::http::word::ExcelTemplateTags,
+        crate::excel::ExcelCell,
+        crate::excel::ExcelLoop,
         crate::values::Profile,
         crate::batch::ManifestEntry,
         crate::sign::Verification,
@@ -64,7 +68,7 @@ use crate::render::OutputFormat;
         (name = "documents", description = "Render one document, or check its payload"),
         (name = "kinds", description = "The document kinds and their example payloads"),
         (name = "batch", description = "Many documents in one ZIP"),
-        (name = "templates", description = "Word templates: the office's own .docx filled from JSON"),
+        (name = "templates", description = "Word and Excel templates: the office's own .docx and .xlsx filled from JSON"),
         (name = "operations", description = "Health, readiness, metrics, this document"),
     )
 )]

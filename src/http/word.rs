@@ -109,6 +109,46 @@ pub async fn list_excel(state: web::Data<AppState>) -> HttpResponse {
         .json(list)
 }
 
+/// An Excel template's cells with tags and its loops over rows.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ExcelTemplateTags {
+    pub name: String,
+    pub kind: String,
+    /// Every cell with tags, sheet by sheet, in row order.
+    pub cells: Vec<crate::excel::ExcelCell>,
+    /// Every group of rows repeated per item of a list.
+    pub loops: Vec<crate::excel::ExcelLoop>,
+}
+
+/// The cells with tags and the loops over rows of one Excel template, with the fields each
+/// reads.
+#[utoipa::path(get, path = "/v1/templates/excel/{name}", tag = "templates", operation_id = "excelTemplateTags",
+    params(("name" = String, Path, description = "The template's folder name.")),
+    responses(
+        (status = 200, description = "The template's tagged cells and loops.", body = ExcelTemplateTags),
+        (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No Excel template of that name.", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn excel_tags(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Error> {
+    let name = req.match_info().get("name").unwrap_or_default();
+    let library = state.engine.excel_templates();
+    let entry = library
+        .get(name)
+        .ok_or_else(|| Error::NotFound(format!("Excel template \"{name}\"")))?;
+    let tags = entry.template.describe();
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(ExcelTemplateTags {
+            name: entry.name.clone(),
+            kind: entry.kind_name().to_string(),
+            cells: tags.cells,
+            loops: tags.loops,
+        }))
+}
+
 /// The tags of one Word template, in document order, part by part.
 #[utoipa::path(get, path = "/v1/templates/word/{name}", tag = "templates", operation_id = "wordTemplateTags",
     params(("name" = String, Path, description = "The template's folder name.")),

@@ -634,6 +634,65 @@ fn a_broken_word_template_stops_start_up_naming_its_file_and_a_reload_keeps_the_
 }
 
 #[test]
+fn the_command_line_fills_an_excel_template_named_or_from_a_file() {
+    let bin = env!("CARGO_BIN_EXE_collabdocs");
+    let input = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/weekly-progress.json");
+    let payload: Value = serde_json::from_slice(&std::fs::read(input).unwrap()).unwrap();
+    let project = payload["project"]["name"].as_str().unwrap().to_string();
+    let file = Path::new(SAMPLES).join("excel/weekly-progress/template.xlsx");
+    for (i, how) in [
+        vec!["--templates-dir", SAMPLES, "--template", "weekly-progress"],
+        vec!["--excel-template", file.to_str().unwrap()],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let out = std::env::temp_dir().join(format!(
+            "collabdocs-excel-cli-{}-{i}.xlsx",
+            std::process::id()
+        ));
+        let mut args = vec![
+            "render",
+            "weekly-progress",
+            "-i",
+            input,
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        args.extend(how);
+        let o = std::process::Command::new(bin)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        // An xlsx without asking, the project's name in its title cell.
+        let book = std::fs::read(&out).unwrap();
+        assert!(book.starts_with(b"PK"));
+        let sheet = zip_part(&book, "xl/worksheets/sheet1.xml").unwrap();
+        assert!(sheet.contains(&project), "{args:?}");
+        std::fs::remove_file(&out).ok();
+    }
+    let o = std::process::Command::new(bin)
+        .args([
+            "render",
+            "weekly-progress",
+            "-i",
+            input,
+            "--excel-template",
+            file.to_str().unwrap(),
+            "-f",
+            "pdf",
+        ])
+        .output()
+        .unwrap();
+    assert!(!o.status.success());
+}
+
+#[test]
 fn the_command_line_fills_a_named_template_or_a_file() {
     let bin = env!("CARGO_BIN_EXE_collabdocs");
     let out = std::env::temp_dir().join(format!("collabdocs-word-cli-{}.docx", std::process::id()));
@@ -1059,6 +1118,35 @@ async fn a_kind_is_filled_into_a_named_excel_template() {
     let r = call(TestRequest::get().uri("/v1/templates/excel")).await;
     assert_eq!(r.json()[0]["name"], "weekly-progress");
     assert_eq!(r.json()[0]["kind"], "weekly-progress");
+    // Its cells and loops, with what each reads.
+    let r = call(TestRequest::get().uri("/v1/templates/excel/weekly-progress")).await;
+    assert_eq!(r.status, 200);
+    let tags = r.json();
+    let loops = tags["loops"].as_array().unwrap();
+    assert_eq!(loops.len(), 1, "{tags}");
+    assert_eq!(loops[0]["rows"], "5:5");
+    assert_eq!(loops[0]["over"], "doc.tasks");
+    let cell = |at: &str| {
+        tags["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["sheet"] == "周进展" && c["cell"] == at)
+            .unwrap_or_else(|| panic!("{at} in {tags}"))
+            .clone()
+    };
+    assert_eq!(cell("C5")["binds"], json!(["doc.tasks[].owner.display"]));
+    assert_eq!(cell("F5")["typed"], true);
+    assert_eq!(
+        cell("A1")["binds"],
+        json!(["doc.project.name", "doc.week.start", "doc.week.end"])
+    );
+    assert_eq!(
+        call(TestRequest::get().uri("/v1/templates/excel/none"))
+            .await
+            .status,
+        404
+    );
     assert_eq!(
         call(post(
             "/v1/documents/weekly-progress?template=weekly-progress&format=docx"
