@@ -1,8 +1,8 @@
 """The shipped Excel template (the 周进展表) filled by the release binary with 120 tasks, read
 back by openpyxl and by LibreOffice: every task's values in its row, typed (progress a number,
 the due date a date), the formulas, merges, conditional format, data validation and chart
-ranges grown to the 120 rows, the second sheet's references too; LibreOffice recalculates the
-totals and they equal the data's.
+ranges grown to the 120 rows, the second sheet's references too, the simple totals' cached
+values the data's; LibreOffice recalculates the totals and they equal the data's.
 
 Usage: python3 .ci/excel_check.py BINARY
 """
@@ -61,6 +61,14 @@ def main():
         for at, f in {"B2": f"=COUNTA(周进展!B5:B{last})", "B3": f"=AVERAGE(周进展!F5:F{last})"}.items():
             if summary[at].value != f:
                 failures.append(f"汇总!{at}: {summary[at].value!r}, not {f!r}")
+        # The totals' cached values, for viewers that do not calculate.
+        cached = openpyxl.load_workbook(out, data_only=True)
+        mean = sum(t["progress"] for t in payload["tasks"]) / 100 / TASKS
+        got = cached["周进展"].cell(totals, 6).value
+        if not isinstance(got, (int, float)) or abs(got - mean) > 1e-9:
+            failures.append(f"the cached average is {got!r}, not {mean}")
+        if cached["汇总"]["B2"].value != TASKS:
+            failures.append(f"the summary's cached count is {cached['汇总']['B2'].value!r}, not {TASKS}")
         merges = {str(r) for r in ws.merged_cells.ranges}
         if not {"A1:H1", "A2:H2"} <= merges:
             failures.append(f"the title merges are gone: {merges}")

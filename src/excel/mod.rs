@@ -16,6 +16,7 @@ use std::io::{Cursor, Write};
 
 use serde_json::Value;
 
+mod cached;
 mod follow;
 pub mod refs;
 mod sheet;
@@ -338,6 +339,12 @@ impl ExcelTemplate {
             parts.insert(s.part.clone(), filled);
         }
         self.follow(&mut parts, &maps)?;
+        let sheets: Vec<(String, String)> = self
+            .sheets
+            .iter()
+            .map(|s| (s.name.clone(), s.part.clone()))
+            .collect();
+        cached::totals(&mut parts, &sheets);
         for (name, xml) in &parts {
             xml::check(xml).map_err(|m| part_fault(name, format!("filled {m}")))?;
         }

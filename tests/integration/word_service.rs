@@ -1114,6 +1114,20 @@ async fn a_kind_is_filled_into_a_named_excel_template() {
     }
     let last = 4 + payload["tasks"].as_array().unwrap().len();
     assert!(sheet.contains(&format!("AVERAGE(F5:F{last})")));
+    // The total carries the data's value for viewers that do not calculate.
+    let tasks = payload["tasks"].as_array().unwrap();
+    let mean = tasks
+        .iter()
+        .map(|t| t["progress"].as_f64().unwrap() / 100.0)
+        .sum::<f64>()
+        / tasks.len() as f64;
+    let cached = sheet
+        .split(&format!("AVERAGE(F5:F{last})</f><v>"))
+        .nth(1)
+        .and_then(|v| v.split("</v>").next())
+        .and_then(|v| v.parse::<f64>().ok())
+        .expect("a cached average");
+    assert!((cached - mean).abs() < 1e-9, "{cached} vs {mean}");
     // Listed; the wrong library, kind or format named.
     let r = call(TestRequest::get().uri("/v1/templates/excel")).await;
     assert_eq!(r.json()[0]["name"], "weekly-progress");
