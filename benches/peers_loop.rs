@@ -4,14 +4,14 @@
 //!
 //! Usage: cargo bench --bench peers_loop -- PAYLOAD.json FORMAT N OUT
 //!        cargo bench --bench peers_loop -- --word TEMPLATE.docx DATA.json once|each N OUT
-//!        cargo bench --bench peers_loop -- --named TEMPLATES_DIR NAME PAYLOAD.json FORMAT N OUT
+//!        cargo bench --bench peers_loop -- --named TEMPLATES_DIR NAME KIND PAYLOAD.json FORMAT N OUT
 //!
 //! `--word` fills a Word template with DATA (under `doc`, as `POST /v1/render` without a kind
 //! does): `once` reads the template once and fills it N times (a named template), `each`
 //! reads it for every document (a template sent with each request, as the peers' loops do).
 //!
-//! `--named` renders a meeting-minutes payload into the named Word template of a templates
-//! directory (`?template=NAME`), in FORMAT (docx, pdf or html).
+//! `--named` renders a payload of KIND into the named Word or Excel template of a templates
+//! directory (`?template=NAME`), in FORMAT (docx, pdf or html; xlsx for a workbook).
 
 use std::time::Instant;
 
@@ -93,10 +93,11 @@ fn word(args: &[String]) {
 }
 
 fn named(args: &[String]) {
-    let [dir, name, payload, format, n, out] = args else {
-        eprintln!("usage: peers_loop --named TEMPLATES_DIR NAME PAYLOAD.json FORMAT N OUT");
+    let [dir, name, kind, payload, format, n, out] = args else {
+        eprintln!("usage: peers_loop --named TEMPLATES_DIR NAME KIND PAYLOAD.json FORMAT N OUT");
         std::process::exit(2);
     };
+    let kind = DocumentKind::from_slug(kind).expect("a kind");
     let engine = Engine::new(EngineOptions {
         templates_dir: Some(dir.into()),
         ..Default::default()
@@ -105,7 +106,7 @@ fn named(args: &[String]) {
     let format = OutputFormat::parse(format).expect("format");
     let request = collabdocs::engine::Request::new(
         &engine,
-        DocumentKind::MeetingMinutes,
+        kind,
         format,
         collabdocs::values::Profile::Standard,
         false,

@@ -5,6 +5,7 @@
 # Usage: bench/peers/run.sh [ROUNDS]          (default 5)
 #        bench/peers/run.sh --word [ROUNDS]   Word templates: collabdocs, docxtemplater, docxtpl
 #        bench/peers/run.sh --word-pdf [ROUNDS]   a Word template as PDF: collabdocs, LibreOffice
+#        bench/peers/run.sh --excel [ROUNDS]      an Excel template: collabdocs, openpyxl
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$(cd ../.. && pwd)
@@ -29,6 +30,9 @@ if [ "${1:-}" = "--word" ]; then
     python3 word.py "$WORK" "${2:-5}"
 elif [ "${1:-}" = "--word-pdf" ]; then
     python3 word_pdf.py "$WORK" "${2:-5}"
+elif [ "${1:-}" = "--excel" ]; then
+    python3 -m pip install --quiet --disable-pip-version-check openpyxl==3.1.5
+    python3 excel.py "$WORK" "${2:-5}"
 else
     python3 run.py "$WORK" "${1:-5}"
 fi
