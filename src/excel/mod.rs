@@ -31,8 +31,8 @@ use follow::{
 use refs::{Block, RowMap, Within};
 use sheet::{read_sheet, row_number, si_text, Sheet};
 
-/// The most cells one filled workbook may hold.
-pub const MAX_CELLS: usize = 1_000_000;
+/// The most rows the loops of one workbook may write (a loop writes its rows once per item).
+pub const MAX_FILLED_ROWS: usize = 100_000;
 
 const ITEM: char = '\u{E010}';
 const CELL: char = '\u{E012}';
@@ -306,7 +306,7 @@ impl ExcelTemplate {
         // How many times each loop repeats, sheet by sheet: the rows' new places.
         let mut maps: HashMap<String, RowMap> = HashMap::new();
         let mut items: Vec<Vec<Vec<Value>>> = Vec::new();
-        let mut cells = 0usize;
+        let mut rows = 0usize;
         for s in &self.sheets {
             let mut blocks = Vec::new();
             let mut lists = Vec::new();
@@ -316,7 +316,8 @@ impl ExcelTemplate {
                     Some(Value::Null) | None => Vec::new(),
                     Some(other) => vec![other.clone()],
                 };
-                cells = cells.saturating_add(list.len() * (l.last - l.first + 1) as usize * 32);
+                rows =
+                    rows.saturating_add(list.len().saturating_mul((l.last - l.first + 1) as usize));
                 blocks.push(Block {
                     start: l.first,
                     end: l.last,
@@ -327,9 +328,9 @@ impl ExcelTemplate {
             maps.insert(s.name.clone(), RowMap { blocks });
             items.push(lists);
         }
-        if cells > MAX_CELLS * 32 {
+        if rows > MAX_FILLED_ROWS {
             return Err(Fault::Package(format!(
-                "would be filled with more than {MAX_CELLS} cells"
+                "would be filled with {rows} rows, more than the {MAX_FILLED_ROWS} one workbook's loops may write"
             )));
         }
         let mut parts: HashMap<String, String> = HashMap::new();

@@ -304,3 +304,33 @@ fn the_shipped_weekly_report_workbook_fills_with_a_weekly_progress_payload() {
         assert_eq!(zip_part(&out, p), zip_part(&template, p), "{p}");
     }
 }
+
+#[test]
+fn hostile_workbooks_get_an_error_or_a_bounded_fill() {
+    let started = std::time::Instant::now();
+    // 200,000 empty styled rows under the table and a shared
+    // strings table of 200,000 entries.
+    let empty: String = (10..200_010)
+        .map(|r| format!("<row r=\"{r}\" s=\"1\" customFormat=\"1\"/>"))
+        .collect();
+    let mut strings: Vec<String> = vec!["{{#each doc.tasks}}{{task}}{{/each}}".into()];
+    strings.extend((0..200_000).map(|i| format!("串{i}")));
+    let refs: Vec<&str> = strings.iter().map(String::as_str).collect();
+    let rows = format!("<row r=\"4\">{}</row>{empty}", s("A4", 0));
+    let book = workbook(&refs, &rows, "", "");
+    match ExcelTemplate::load(book, Default::default()) {
+        Ok(t) => {
+            let out = t.fill(&data(50));
+            match out {
+                Ok(bytes) => assert!(bytes.starts_with(b"PK")),
+                Err(e) => assert!(!e.to_string().is_empty()),
+            }
+        }
+        Err(e) => assert!(!e.to_string().is_empty()),
+    }
+    // A loop asked to repeat a row 150,000 times: refused before any row is written.
+    let t = ExcelTemplate::load(weekly(), Default::default()).unwrap();
+    let e = t.fill(&data(150_000)).unwrap_err();
+    assert!(e.to_string().contains("more than the 100000"), "{e}");
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+}
