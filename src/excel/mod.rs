@@ -17,6 +17,7 @@ use std::io::{Cursor, Write};
 use serde_json::Value;
 
 mod cached;
+mod describe;
 mod follow;
 pub mod refs;
 mod sheet;
@@ -31,6 +32,8 @@ use follow::{
 use refs::{Block, RowMap, Within};
 use sheet::{read_sheet, row_number, si_text, Sheet};
 
+pub use describe::{ExcelCell, ExcelLoop, ExcelTags};
+
 /// The most rows the loops of one workbook may write (a loop writes its rows once per item).
 pub const MAX_FILLED_ROWS: usize = 100_000;
 
@@ -43,58 +46,6 @@ impl crate::word::library::TemplateFile for ExcelTemplate {
     fn read(bytes: Vec<u8>, limits: PackageLimits) -> Result<Self, Fault> {
         ExcelTemplate::load(bytes, limits)
     }
-}
-
-/// The tags of an Excel template: its cells with tags and its loops over rows.
-#[derive(Debug, Default, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ExcelTags {
-    pub cells: Vec<ExcelCell>,
-    pub loops: Vec<ExcelLoop>,
-}
-
-/// A cell with tags.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ExcelCell {
-    pub sheet: String,
-    /// Its reference in the template (`B5`).
-    pub cell: String,
-    /// Its text, loop markers taken out.
-    pub text: String,
-    /// It holds one value and nothing else: a number, date or boolean is written typed.
-    pub typed: bool,
-    /// The fields it reads (`doc.tasks[].name`).
-    pub binds: Vec<String>,
-}
-
-/// Rows repeated once per item of a list.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct ExcelLoop {
-    pub sheet: String,
-    /// The template's rows that repeat (`5:5`, `5:6`).
-    pub rows: String,
-    /// The list (`doc.tasks`).
-    pub over: String,
-    /// The fields it reads.
-    pub binds: Vec<String>,
-}
-
-/// The `{{…}}` tags of a cell's text, in order.
-fn tags_in(source: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = source;
-    let mut offset = 0;
-    while let Some(i) = rest.find("{{") {
-        let triple = rest[i..].starts_with("{{{");
-        let close = if triple { "}}}" } else { "}}" };
-        let Some(j) = rest[i..].find(close) else {
-            break;
-        };
-        let end = i + j + close.len();
-        out.push(&source[offset + i..offset + end]);
-        offset += end;
-        rest = &rest[end..];
-    }
-    out
 }
 
 /// An Excel template, read and compiled.
@@ -207,98 +158,6 @@ impl ExcelTemplate {
     /// How many cells hold tags, in every sheet.
     pub fn tagged_cells(&self) -> usize {
         self.sheets.iter().map(|s| s.cells.len()).sum()
-    }
-
-    /// Every cell with tags and every loop over rows, sheet by sheet, with the fields of the
-    /// view each reads as full paths (`doc.tasks[].owner.display`).
-    pub fn describe(&self) -> ExcelTags {
-        let mut out = ExcelTags::default();
-        for sheet in &self.sheets {
-            // The tags in reading order, each loop's open before its first row's cells and its
-            // close after its last row's, so that a cell inside reads the loop's items.
-            let mut tags: Vec<crate::word::Tag> = Vec::new();
-            // Whose each tag is: a cell's, a loop's open, a loop's close.
-            enum Owner {
-                Cell(usize),
-                Loop(usize),
-                Close,
-            }
-            let mut owner: Vec<Owner> = Vec::new();
-            let tag = |text: &str, kind: crate::word::TagKind| crate::word::Tag {
-                part: sheet.part.clone(),
-                text: text.to_string(),
-                paragraph: String::new(),
-                kind,
-                moved: false,
-            };
-            let mut cells = sheet.cells.iter().enumerate().peekable();
-            let mut rows: Vec<u32> = sheet.cells.iter().map(|c| c.row_number).collect();
-            rows.extend(sheet.loops.iter().flat_map(|l| [l.first, l.last]));
-            rows.sort_unstable();
-            rows.dedup();
-            for r in rows {
-                for (li, l) in sheet.loops.iter().enumerate().filter(|(_, l)| l.first == r) {
-                    tags.push(tag(
-                        &format!("{{{{#each {}}}}}", l.expr),
-                        crate::word::TagKind::Open {
-                            helper: "each".into(),
-                            expr: l.expr.clone(),
-                        },
-                    ));
-                    owner.push(Owner::Loop(li));
-                }
-                while let Some((ci, c)) = cells.next_if(|(_, c)| c.row_number == r) {
-                    for raw in tags_in(&c.source) {
-                        if let Ok(kind) = crate::word::TagKind::parse(raw) {
-                            tags.push(tag(raw, kind));
-                            owner.push(Owner::Cell(ci));
-                        }
-                    }
-                }
-                for _ in sheet.loops.iter().filter(|l| l.last == r) {
-                    tags.push(tag(
-                        "{{/each}}",
-                        crate::word::TagKind::Close {
-                            helper: "each".into(),
-                        },
-                    ));
-                    owner.push(Owner::Close);
-                }
-            }
-            let binds = crate::word::bindings(&tags);
-            let mut cell_binds: Vec<Vec<String>> = vec![Vec::new(); sheet.cells.len()];
-            for (o, b) in owner.iter().zip(&binds) {
-                match o {
-                    Owner::Cell(ci) => {
-                        for f in b {
-                            if !cell_binds[*ci].contains(f) {
-                                cell_binds[*ci].push(f.clone());
-                            }
-                        }
-                    }
-                    Owner::Loop(li) => {
-                        let l = &sheet.loops[*li];
-                        out.loops.push(ExcelLoop {
-                            sheet: sheet.name.clone(),
-                            rows: format!("{}:{}", l.first, l.last),
-                            over: l.expr.clone(),
-                            binds: b.clone(),
-                        });
-                    }
-                    Owner::Close => {}
-                }
-            }
-            for (c, binds) in sheet.cells.iter().zip(cell_binds) {
-                out.cells.push(ExcelCell {
-                    sheet: sheet.name.clone(),
-                    cell: c.at.clone(),
-                    text: c.source.clone(),
-                    typed: c.single.is_some(),
-                    binds,
-                });
-            }
-        }
-        out
     }
 
     /// Fills the template with `view` (`{"doc": …, "derived": …}`): the filled `.xlsx`.
