@@ -19,6 +19,8 @@ import zipfile
 
 import openpyxl
 
+from word_check import CSV_EVERY_SHEET, soffice_env
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TASKS = 120
 
@@ -84,9 +86,9 @@ def main():
         if not refs or any(not r.endswith(f"${last}") for r in refs):
             failures.append(f"chart ranges {refs} do not end at row {last}")
         # LibreOffice opens it, recalculates, and its totals are the data's.
-        env = {"PATH": "/usr/lib/libreoffice/program:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(tmp)}
+        env = soffice_env(tmp)
         subprocess.run(["soffice", "--headless", "--norestore", "--convert-to",
-                        "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                        CSV_EVERY_SHEET,
                         "--outdir", str(tmp / "csv"), str(out)], check=True, capture_output=True, timeout=300, env=env)
         sheets = sorted((tmp / "csv").glob("weekly-*.csv"))
         rows = [row for s in sheets for row in csv.reader(s.open(encoding="utf-8"))]

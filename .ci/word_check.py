@@ -46,6 +46,15 @@ def filled_cells(xlsx):
     return out
 
 
+# LibreOffice headless with a home of its own (`home`), and its filter for every sheet of a
+# workbook as UTF-8 CSV, after recalculating.
+def soffice_env(home):
+    return {"PATH": "/usr/lib/libreoffice/program:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": str(home)}
+
+
+CSV_EVERY_SHEET = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+
+
 def squeeze(text):
     """Text without white space, and without private-use characters (no font draws them)."""
     return re.sub(r"[\s\ue000-\uf8ff]+", "", text)
@@ -86,9 +95,8 @@ def main():
     failures = []
     docs = [f for f in files if f.suffix == ".docx"]
     books = [f for f in files if f.suffix == ".xlsx"]
-    env = {"PATH": "/usr/lib/libreoffice/program:/usr/bin:/bin", "LANG": "C.UTF-8"}
     with tempfile.TemporaryDirectory() as tmp:
-        env["HOME"] = tmp
+        env = soffice_env(tmp)
         out = pathlib.Path(tmp) / "out"
         # One soffice run per kind converts them all; a file it cannot open has no output.
         if docs:
@@ -97,7 +105,7 @@ def main():
         if books:
             # Every sheet as CSV (UTF-8), after LibreOffice recalculated the formulas.
             subprocess.run(["soffice", "--headless", "--norestore", "--convert-to",
-                            "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1",
+                            CSV_EVERY_SHEET,
                             "--outdir", str(out)] + [str(f) for f in books],
                            check=True, capture_output=True, timeout=600, env=env)
         for f in docs:

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 
-from word_check import paragraphs, squeeze
+from word_check import paragraphs, soffice_env, squeeze
 
 # Documents whose page count may differ from LibreOffice's by one page, and why.
 ONE_PAGE_APART = {}
@@ -60,11 +60,10 @@ def main():
     pairs = [d for d in sorted(src.glob("*.docx")) if d.with_suffix(".pdf").exists()]
     if not pairs:
         raise SystemExit(f"no DOCX with our PDF beside it in {src}")
-    env = {"PATH": "/usr/lib/libreoffice/program:/usr/bin:/bin", "LANG": "C.UTF-8"}
     failures = []
     same = total = 0
     with tempfile.TemporaryDirectory() as tmp:
-        env["HOME"] = tmp
+        env = soffice_env(tmp)
         out = pathlib.Path(tmp) / "out"
         subprocess.run(["soffice", "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(out)]
                        + [str(d) for d in pairs], check=True, capture_output=True, timeout=600, env=env)

@@ -35,8 +35,10 @@ impl Engine {
         kind: DocumentKind,
         body: &Value,
     ) -> Result<Rendered, Error> {
-        let signing = kind.signing().ok_or_else(|| super::not_signed(kind))?;
-        let signer = self.signer.as_ref().ok_or_else(super::no_signer)?;
+        let signing = kind
+            .signing()
+            .ok_or_else(|| super::request::not_signed(kind))?;
+        let signer = self.signer.as_ref().ok_or_else(super::request::no_signer)?;
         {
             let _images = crate::image::remember();
             let v = self.validate(kind, body)?;
@@ -45,7 +47,7 @@ impl Engine {
             }
         }
         let mut rendered = self.fill_word(entry, body, OutputFormat::Pdf)?;
-        rendered.bytes = super::sign_now(signer, &rendered.bytes, None, signing.reason)?;
+        rendered.bytes = super::request::sign_now(signer, &rendered.bytes, None, signing.reason)?;
         Ok(rendered)
     }
 

@@ -29,6 +29,10 @@ pub struct Context<'a> {
     pub(super) part_dir: String,
     /// The document's default tab stop interval (points).
     pub(super) default_tab: f32,
+    /// Even pages have their own headers and footers (`w:evenAndOddHeaders`).
+    pub(super) even_and_odd: bool,
+    /// Full-width punctuation is compressed (`w:characterSpacingControl`).
+    pub(super) compress_punctuation: bool,
     /// Style ids by their names (`toc 1` → `TOC1`).
     by_name: HashMap<String, String>,
 }
@@ -49,17 +53,22 @@ impl<'a> Context<'a> {
             rels: HashMap::new(),
             part_dir: "word".into(),
             default_tab: 21.0,
+            even_and_odd: false,
+            compress_punctuation: false,
             by_name: HashMap::new(),
         };
         cx.load_styles();
         cx.load_numbering();
         if let Some(tree) = cx.part("word/settings.xml") {
-            if let Some(tab) = xml::elements(&tree)
-                .next()
-                .and_then(|s| s.child("w:defaultTabStop"))
-                .and_then(|t| num(t, "w:val"))
-            {
-                cx.default_tab = (tab * TWIP).clamp(6.0, 400.0);
+            if let Some(s) = xml::elements(&tree).next() {
+                if let Some(tab) = s.child("w:defaultTabStop").and_then(|t| num(t, "w:val")) {
+                    cx.default_tab = (tab * TWIP).clamp(6.0, 400.0);
+                }
+                cx.even_and_odd = s.child("w:evenAndOddHeaders").is_some_and(on);
+                cx.compress_punctuation = s
+                    .child("w:characterSpacingControl")
+                    .and_then(|c| c.attr("w:val"))
+                    .is_some_and(|v| v.starts_with("compress"));
             }
         }
         cx

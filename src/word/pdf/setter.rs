@@ -265,10 +265,8 @@ pub(super) fn plain(c: char, size: f32, style: u32) -> Piece {
     }
 }
 
-pub(super) fn picture_free(ink: &Ink) -> bool {
-    ink.picture.is_none()
-}
-
+/// Whether two looks are one: neither a picture (each picture is a look of its own), every
+/// property equal.
 pub(super) fn same(a: &Ink, b: &Ink) -> bool {
     a.picture.is_none()
         && b.picture.is_none()

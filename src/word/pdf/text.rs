@@ -4,7 +4,7 @@
 
 use super::super::model::*;
 use super::faces::is_east_asian;
-use super::setter::{fit, picture_free, plain, same, Ink, Setter};
+use super::setter::{fit, plain, same, Ink, Setter};
 use crate::render::pdf::layout::{Op, TextLine};
 use crate::render::pdf::lines::{spaced, wrap_pieces, Piece};
 
@@ -41,10 +41,9 @@ impl Setter<'_> {
                 leader,
                 picture,
             };
-            if picture_free(&ink) {
-                if let Some(i) = inks.iter().position(|k| same(k, &ink)) {
-                    return i as u32;
-                }
+            // A picture is a style of its own; text of one look shares one.
+            if let Some(i) = inks.iter().position(|k| same(k, &ink)) {
+                return i as u32;
             }
             inks.push(ink);
             (inks.len() - 1) as u32

@@ -69,15 +69,8 @@ pub(super) fn read(cx: &mut Context) -> Result<Docx, String> {
     sections.push(s);
     let mut docx = r.docx;
     docx.sections = sections;
-    if let Some(tree) = r.cx.part("word/settings.xml") {
-        if let Some(s) = xml::elements(&tree).next() {
-            docx.even_and_odd = s.child("w:evenAndOddHeaders").is_some_and(on);
-            docx.compress_punctuation = s
-                .child("w:characterSpacingControl")
-                .and_then(|c| c.attr("w:val"))
-                .is_some_and(|v| v.starts_with("compress"));
-        }
-    }
+    docx.even_and_odd = r.cx.even_and_odd;
+    docx.compress_punctuation = r.cx.compress_punctuation;
     docx.has_toc = props::contents(&mut docx.sections, r.cx);
     Ok(docx)
 }
