@@ -200,8 +200,9 @@ fn styles(extra: &str) -> String {
 fn built(body: &str, sect: &str, parts: &[(&str, String)]) -> Vec<u8> {
     let d = docx(body, &[]);
     let doc = part(&d, "word/document.xml").unwrap();
-    let start = doc.find("<w:sectPr>").unwrap();
-    let end = doc.find("</w:sectPr>").unwrap() + "</w:sectPr>".len();
+    // The body's own section properties: the last in the document.
+    let start = doc.rfind("<w:sectPr>").unwrap();
+    let end = doc.rfind("</w:sectPr>").unwrap() + "</w:sectPr>".len();
     let doc = format!("{}{sect}{}", &doc[..start], &doc[end..]);
     let mut all: Vec<(&str, String)> = vec![("word/document.xml", doc)];
     all.extend(parts.iter().cloned());
@@ -725,6 +726,49 @@ fn an_agreement_filled_into_its_word_template_is_signed_as_a_pdf() {
         .remove("signed_on");
     assert!(engine.run(&request, &unsigned).is_err());
     std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn each_section_keeps_its_own_page_set_up() {
+    // A portrait A4 section, then a landscape one that starts a new page.
+    let body = format!(
+        "{}<w:p><w:pPr><w:sectPr w:rsidR=\"00A1\"><w:pgSz w:w=\"11906\" w:h=\"16838\"/><w:pgMar w:top=\"1440\" w:right=\"1800\" w:bottom=\"1440\" w:left=\"1800\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/></w:sectPr></w:pPr></w:p>{}",
+        para("", "", "第一节：纵向页面"),
+        para("", "", "第二节：横向页面")
+    );
+    let d = built(
+        &body,
+        "<w:sectPr><w:type w:val=\"nextPage\"/><w:pgSz w:w=\"16838\" w:h=\"11906\" w:orient=\"landscape\"/><w:pgMar w:top=\"1440\" w:right=\"1440\" w:bottom=\"1440\" w:left=\"1440\" w:header=\"851\" w:footer=\"992\" w:gutter=\"0\"/></w:sectPr>",
+        &[("word/styles.xml", styles(""))],
+    );
+    let file = pdf_of(&d);
+    let texts = pages(&file.bytes);
+    assert_eq!(texts.len(), 2, "{texts:?}");
+    assert!(squeeze(&texts[0]).contains("第一节：纵向页面"));
+    assert!(squeeze(&texts[1]).contains("第二节：横向页面"));
+    let doc = lopdf::Document::load_mem(&file.bytes).unwrap();
+    let sizes: Vec<Vec<f32>> = doc
+        .get_pages()
+        .values()
+        .map(|id| {
+            let page = doc.get_dictionary(*id).unwrap();
+            page.get(b"MediaBox")
+                .unwrap()
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_float().unwrap_or_else(|_| v.as_i64().unwrap() as f32))
+                .collect()
+        })
+        .collect();
+    assert!(
+        (sizes[0][2] - 595.3).abs() < 0.5 && (sizes[0][3] - 841.9).abs() < 0.5,
+        "{sizes:?}"
+    );
+    assert!(
+        (sizes[1][2] - 841.9).abs() < 0.5 && (sizes[1][3] - 595.3).abs() < 0.5,
+        "{sizes:?}"
+    );
 }
 
 mod properties {
