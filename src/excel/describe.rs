@@ -8,6 +8,21 @@ use super::ExcelTemplate;
 pub struct ExcelTags {
     pub cells: Vec<ExcelCell>,
     pub loops: Vec<ExcelLoop>,
+    /// Rows shown only when a condition holds.
+    pub conditions: Vec<ExcelCondition>,
+}
+
+/// Rows between `{{#if …}}` and `{{/if}}` (or `{{#unless …}}` and `{{/unless}}`), hidden when
+/// the condition does not hold (inside a loop, for each item).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ExcelCondition {
+    pub sheet: String,
+    /// The template's rows (`6:6`).
+    pub rows: String,
+    /// The condition (`note`, `doc.risks`).
+    pub when: String,
+    /// `{{#unless}}`: the rows are shown when the condition does not hold.
+    pub unless: bool,
 }
 
 /// A cell with tags.
@@ -134,6 +149,14 @@ impl ExcelTemplate {
                     }
                     Owner::Close => {}
                 }
+            }
+            for c in &sheet.conds {
+                out.conditions.push(ExcelCondition {
+                    sheet: sheet.name.clone(),
+                    rows: format!("{}:{}", c.first, c.last),
+                    when: c.expr.clone(),
+                    unless: c.unless,
+                });
             }
             for (c, binds) in sheet.cells.iter().zip(cell_binds) {
                 out.cells.push(ExcelCell {

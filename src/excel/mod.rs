@@ -32,7 +32,7 @@ use follow::{
 use refs::{Block, RowMap, Within};
 use sheet::{read_sheet, row_number, si_text, Sheet};
 
-pub use describe::{ExcelCell, ExcelLoop, ExcelTags};
+pub use describe::{ExcelCell, ExcelCondition, ExcelLoop, ExcelTags};
 
 /// The most rows the loops of one workbook may write (a loop writes its rows once per item).
 pub const MAX_FILLED_ROWS: usize = 100_000;
@@ -141,6 +141,15 @@ impl ExcelTemplate {
                             part: part.clone(),
                             paragraph: c.source.clone(),
                             tag: c.source.clone(),
+                            message: e.reason().to_string(),
+                        })?;
+                }
+                for (i, c) in sheet.conds.iter().enumerate() {
+                    hb.register_template_string(&format!("{part}#if{i}"), c.source())
+                        .map_err(|e| Fault::Tag {
+                            part: part.clone(),
+                            paragraph: format!("rows {}–{}", c.first, c.last),
+                            tag: format!("{{{{#if {}}}}}", c.expr),
                             message: e.reason().to_string(),
                         })?;
                 }
@@ -257,6 +266,7 @@ impl ExcelTemplate {
         let mut tree = xml::parse(&s.src).map_err(|m| part_fault(&s.part, m))?;
         let map = &maps[&s.name];
         let root = handlebars::Context::wraps(view).map_err(|e| Fault::Package(e.to_string()))?;
+        let mut shown: HashMap<(usize, Option<usize>), bool> = HashMap::new();
         let mut cell_at: HashMap<(usize, usize), usize> = HashMap::new();
         for (i, c) in s.cells.iter().enumerate() {
             cell_at.insert((c.row, c.cell), i);
@@ -296,6 +306,18 @@ impl ExcelTemplate {
                             };
                             let mut copy = row.clone();
                             copy.start = set_attr(&copy.start, "r", &new_r.to_string());
+                            let n = list.map_or(0, |(_, l)| l.len());
+                            let hidden = self.hidden(
+                                s,
+                                r,
+                                list.map(|(b, _)| b),
+                                item.map(|it| (it, k as usize, n)),
+                                &root,
+                                &mut shown,
+                            )?;
+                            if hidden {
+                                copy.start = set_attr(&copy.start, "hidden", "1");
+                            }
                             for (ci, c) in copy.children.iter_mut().enumerate() {
                                 let Node::El(c) = c else { continue };
                                 if c.name != "c" {
@@ -313,7 +335,8 @@ impl ExcelTemplate {
                                 }
                                 if let Some(&ti) = cell_at.get(&(ri, ci)) {
                                     let tc = &s.cells[ti];
-                                    let in_empty_loop = list.is_some() && item.is_none();
+                                    let in_empty_loop =
+                                        hidden || (list.is_some() && item.is_none());
                                     let text = if in_empty_loop {
                                         String::new()
                                     } else {
@@ -324,10 +347,21 @@ impl ExcelTemplate {
                                             item.map(|it| (it, k as usize, n)),
                                         )?
                                     };
+                                    let computed;
                                     let typed = if in_empty_loop {
                                         None
                                     } else {
-                                        tc.single.as_deref().and_then(|e| lookup(view, context, e))
+                                        match tc.single.as_deref() {
+                                            Some(e) => match lookup(view, context, e) {
+                                                Some(v) => Some(v),
+                                                // A helper's number (`{{inc @index}}`).
+                                                None => {
+                                                    computed = helper_number(&text);
+                                                    computed.as_ref()
+                                                }
+                                            },
+                                            None => None,
+                                        }
                                     };
                                     fill_cell(c, &text, typed);
                                 } else {
@@ -361,6 +395,12 @@ impl ExcelTemplate {
                             out.push(Node::El(copy));
                         }
                     }
+                    // A block of several rows is written copy after copy: rows in order.
+                    out.retain(|n| matches!(n, Node::El(_)));
+                    out.sort_by_key(|n| match n {
+                        Node::El(row) => row_number(row).unwrap_or(0),
+                        _ => 0,
+                    });
                     e.children = out;
                 }
                 "mergeCells" => {
@@ -400,6 +440,46 @@ impl ExcelTemplate {
         }
         let out = serialize(&tree);
         Ok(out)
+    }
+
+    /// Whether template row `r` is hidden by a condition over rows: a condition inside the
+    /// row's loop (`block`) is read for its item, any other for the whole view; each read once.
+    fn hidden(
+        &self,
+        s: &Sheet,
+        r: u32,
+        block: Option<usize>,
+        item: Option<(&Value, usize, usize)>,
+        root: &handlebars::Context,
+        shown: &mut HashMap<(usize, Option<usize>), bool>,
+    ) -> Result<bool, Fault> {
+        for (ci, c) in s.conds.iter().enumerate() {
+            if !(c.first..=c.last).contains(&r) {
+                continue;
+            }
+            let in_loop = block.is_some_and(|b| {
+                let l = &s.loops[b];
+                c.first >= l.first && c.last <= l.last
+            });
+            let (key, item) = match (in_loop, item) {
+                (true, Some(it)) => ((ci, Some(it.1)), Some(it)),
+                // A loop over no items keeps its rows, emptied and shown.
+                (true, None) => continue,
+                (false, _) => ((ci, None), None),
+            };
+            let show = match shown.get(&key) {
+                Some(v) => *v,
+                None => {
+                    let v = self.render(&format!("{}#if{ci}", s.part), root, item)? == "1";
+                    shown.insert(key, v);
+                    v
+                }
+            };
+            if !show {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Everything outside the sheets that names their cells: defined names, tables, charts;
@@ -566,6 +646,32 @@ fn lookup<'v>(root: &'v Value, context: &'v Value, path: &str) -> Option<&'v Val
     Some(at)
 }
 
+/// The number a helper wrote (`{{inc @index}}` → `3`), when its text is a number written the
+/// way a number is written: no leading zeros, no sign but `-`, no exponent, at most 15 digits.
+/// Anything else (`007`, `1e3`, ` 5`) stays the text it is.
+fn helper_number(text: &str) -> Option<Value> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let plain = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty()
+        || !plain(whole)
+        || !plain(frac)
+        || (whole.len() > 1 && whole.starts_with('0'))
+        || (digits.contains('.') && (frac.is_empty() || frac.ends_with('0')))
+        || whole.len() + frac.len() > 15
+    {
+        return None;
+    }
+    let n: f64 = text.parse().ok()?;
+    serde_json::Number::from_f64(n).map(|n| {
+        if frac.is_empty() {
+            Value::from(text.parse::<i64>().unwrap_or(0))
+        } else {
+            Value::Number(n)
+        }
+    })
+}
+
 /// Writes a filled cell: a typed value where the cell held one value tag, else an inline
 /// string. Data never becomes a formula: text is always text.
 fn fill_cell(c: &mut Element, text: &str, typed: Option<&Value>) {
@@ -610,4 +716,31 @@ fn value_text(s: &str) -> String {
                 && !matches!(*c, '\u{FFFE}' | '\u{FFFF}')
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::helper_number;
+    use serde_json::json;
+
+    #[test]
+    fn a_helpers_number_is_a_number_only_when_written_as_one() {
+        assert_eq!(helper_number("3"), Some(json!(3)));
+        assert_eq!(helper_number("-12.5"), Some(json!(-12.5)));
+        assert_eq!(helper_number("0"), Some(json!(0)));
+        for text in [
+            "007",
+            "1e3",
+            " 5",
+            "5.",
+            "5.10",
+            "+5",
+            "",
+            "-",
+            "1234567890123456",
+            "三",
+        ] {
+            assert_eq!(helper_number(text), None, "{text:?}");
+        }
+    }
 }

@@ -117,6 +117,39 @@ fn cell_ref(s: &str) -> Option<(CellRef<'_>, usize)> {
     (row >= 1).then_some((CellRef { col, row, abs_row }, i))
 }
 
+/// A row number and whether it is absolute (`$4`).
+type RowEnd = (u32, bool);
+
+/// Reads a whole-row range at the start of `s` (`5:5`, `$4:$6`): its two rows, whether each
+/// is absolute, and its length.
+fn row_range(s: &str) -> Option<(RowEnd, RowEnd, usize)> {
+    let b = s.as_bytes();
+    let one = |at: usize| -> Option<(RowEnd, usize)> {
+        let abs = b.get(at) == Some(&b'$');
+        let from = at + usize::from(abs);
+        let digits = b[from.min(b.len())..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
+        if digits == 0 || digits > 7 {
+            return None;
+        }
+        let row: u32 = s[from..from + digits].parse().ok()?;
+        (row >= 1).then_some(((row, abs), from + digits))
+    };
+    let (a, i) = one(0)?;
+    if b.get(i) != Some(&b':') {
+        return None;
+    }
+    let (z, end) = one(i + 1)?;
+    if b.get(end)
+        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_' || *c == b'.' || *c == b'$')
+    {
+        return None;
+    }
+    Some((a, z, end))
+}
+
 /// A sheet name written before `!`, read back from the text that ends just before it.
 fn sheet_before(text: &str) -> Option<(String, usize)> {
     if let Some(inner) = text.strip_suffix('\'') {
@@ -169,11 +202,40 @@ pub fn rewrite(
             .last()
             .is_some_and(|p| p.is_alphanumeric() || p == '_' || p == '$' || p == '.');
         let after_sheet = out.ends_with('!');
-        if in_string || (prev_ident && !after_sheet) || !(c == b'$' || c.is_ascii_uppercase()) {
+        if in_string
+            || (prev_ident && !after_sheet)
+            || !(c == b'$' || c.is_ascii_uppercase() || c.is_ascii_digit())
+        {
             let ch = formula[i..].chars().next().unwrap_or(' ');
             out.push(ch);
             i += ch.len_utf8();
             continue;
+        }
+        if c == b'$' || c.is_ascii_digit() {
+            if let Some(((a, abs_a), (z, abs_z), len)) = row_range(&formula[i..]) {
+                let sheet = if after_sheet {
+                    sheet_before(&out[..out.len() - 1])
+                        .map(|(s, _)| s)
+                        .unwrap_or_else(|| own.to_string())
+                } else {
+                    own.to_string()
+                };
+                match maps.get(&sheet) {
+                    Some(map) if !map.is_identity() => {
+                        let dollar = |abs: bool| if abs { "$" } else { "" };
+                        out.push_str(&format!(
+                            "{}{}:{}{}",
+                            dollar(abs_a),
+                            map.first(a),
+                            dollar(abs_z),
+                            map.last(z)
+                        ));
+                    }
+                    _ => out.push_str(&formula[i..i + len]),
+                }
+                i += len;
+                continue;
+            }
         }
         let Some((first, n1)) = cell_ref(&formula[i..]) else {
             let ch = formula[i..].chars().next().unwrap_or(' ');
@@ -238,6 +300,97 @@ pub fn rewrite(
     out
 }
 
+/// A column's number (`A` → 1, `AB` → 28).
+pub fn column_number(letters: &str) -> u32 {
+    letters
+        .bytes()
+        .filter(u8::is_ascii_uppercase)
+        .fold(0, |n, b| n * 26 + u32::from(b - b'A' + 1))
+}
+
+/// A column's letters (1 → `A`, 28 → `AB`).
+pub fn column_letters(mut n: u32) -> String {
+    let mut out = Vec::new();
+    while n > 0 {
+        let d = (n - 1) % 26;
+        out.push(b'A' + d as u8);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A formula as it reads moved by `rows` and `columns` (how a shared formula's master is read
+/// in one of the cells that share it): relative references move, absolute ones stay; a
+/// reference moved off the sheet becomes `#REF!`.
+pub fn shift(formula: &str, rows: i64, columns: i64) -> String {
+    let mut out = String::with_capacity(formula.len() + 8);
+    let mut i = 0;
+    let mut in_string = false;
+    let bytes = formula.as_bytes();
+    let moved = |n: u32, by: i64, max: i64| -> Option<u32> {
+        let m = i64::from(n) + by;
+        (1..=max).contains(&m).then_some(m as u32)
+    };
+    while i < formula.len() {
+        let c = bytes[i];
+        if c == b'"' {
+            in_string = !in_string;
+        }
+        let prev_ident = out
+            .chars()
+            .last()
+            .is_some_and(|p| p.is_alphanumeric() || p == '_' || p == '$' || p == '.');
+        let after_sheet = out.ends_with('!');
+        let free = !in_string && (!prev_ident || after_sheet);
+        if free && (c == b'$' || c.is_ascii_digit()) {
+            if let Some(((a, abs_a), (z, abs_z), len)) = row_range(&formula[i..]) {
+                let one = |r: u32, abs: bool| -> Option<String> {
+                    Some(if abs {
+                        format!("${r}")
+                    } else {
+                        moved(r, rows, 1_048_576)?.to_string()
+                    })
+                };
+                match (one(a, abs_a), one(z, abs_z)) {
+                    (Some(a), Some(z)) => out.push_str(&format!("{a}:{z}")),
+                    _ => out.push_str("#REF!"),
+                }
+                i += len;
+                continue;
+            }
+        }
+        if free && (c == b'$' || c.is_ascii_uppercase()) {
+            if let Some((r, len)) = cell_ref(&formula[i..]) {
+                let abs_col = r.col.starts_with('$');
+                let col = if abs_col {
+                    Some(r.col.to_string())
+                } else {
+                    moved(column_number(r.col), columns, 16_384).map(column_letters)
+                };
+                let row = if r.abs_row {
+                    Some(format!("${}", r.row))
+                } else {
+                    moved(r.row, rows, 1_048_576).map(|n| n.to_string())
+                };
+                match (col, row) {
+                    (Some(col), Some(row)) => {
+                        out.push_str(&col);
+                        out.push_str(&row);
+                    }
+                    _ => out.push_str("#REF!"),
+                }
+                i += len;
+                continue;
+            }
+        }
+        let ch = formula[i..].chars().next().unwrap_or(' ');
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,6 +427,31 @@ mod tests {
             "E5",
             "its own E5 does not move"
         );
+    }
+
+    #[test]
+    fn a_shared_formula_read_in_another_cell() {
+        assert_eq!(shift("D5*2+$C$1", 3, 0), "D8*2+$C$1");
+        assert_eq!(shift("SUM(A5:C5)/$B5", 1, 1), "SUM(B6:D6)/$B6");
+        assert_eq!(shift("Z1&\"A1\"", 0, 1), "AA1&\"A1\"");
+        assert_eq!(shift("A1", -1, 0), "#REF!");
+        assert_eq!(shift("SUM(5:5)", 2, 0), "SUM(7:7)");
+        assert_eq!((column_number("AB"), column_letters(28)), (28, "AB".into()));
+        assert_eq!(column_letters(16_384), "XFD");
+    }
+
+    #[test]
+    fn whole_rows_follow_and_numbers_stay() {
+        let m = maps(vec![Block {
+            start: 5,
+            end: 5,
+            copies: 10,
+        }]);
+        assert_eq!(rewrite("SUM(5:5)", "表", &m, None), "SUM(5:14)");
+        assert_eq!(rewrite("'表'!$4:$5", "", &m, None), "'表'!$4:$14");
+        assert_eq!(rewrite("表!$7:$7", "", &m, None), "表!$16:$16");
+        assert_eq!(rewrite("E5*5+0.5", "表", &m, None), "E5*5+0.5");
+        assert_eq!(rewrite("A1:B2", "汇总", &m, None), "A1:B2");
     }
 
     #[test]

@@ -56,6 +56,7 @@ use crate::render::OutputFormat;
         crate::http::word::ExcelTemplateTags,
         crate::excel::ExcelCell,
         crate::excel::ExcelLoop,
+        crate::excel::ExcelCondition,
         crate::values::Profile,
         crate::batch::ManifestEntry,
         crate::sign::Verification,

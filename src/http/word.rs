@@ -118,6 +118,8 @@ pub struct ExcelTemplateTags {
     pub cells: Vec<crate::excel::ExcelCell>,
     /// Every group of rows repeated per item of a list.
     pub loops: Vec<crate::excel::ExcelLoop>,
+    /// Every group of rows hidden unless a condition holds.
+    pub conditions: Vec<crate::excel::ExcelCondition>,
 }
 
 /// The cells with tags and the loops over rows of one Excel template, with the fields each
@@ -146,6 +148,7 @@ pub async fn excel_tags(
             kind: entry.kind_name().to_string(),
             cells: tags.cells,
             loops: tags.loops,
+            conditions: tags.conditions,
         }))
 }
 

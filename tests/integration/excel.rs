@@ -231,6 +231,158 @@ fn mistakes_are_named() {
     assert!(e.to_string().contains(".xls"), "{e}");
 }
 
+/// Row `r` of a sheet's XML, its start tag to its end.
+fn row_of(xml: &str, r: u32) -> String {
+    xml.split("<row ")
+        .skip(1)
+        .find(|p| {
+            p[..p.find('>').unwrap_or(0)].contains(&format!(" r=\"{r}\""))
+                || p.starts_with(&format!("r=\"{r}\""))
+        })
+        .map(|p| p[..p.find("</row>").unwrap_or(p.len())].to_string())
+        .unwrap_or_else(|| panic!("row {r}: {xml}"))
+}
+
+/// A loop over two rows (a task row, a note row shown only when the task has a note) with a
+/// shared formula across them, a risk block outside the loop shown only when there are risks,
+/// and whole-row references.
+fn conditional() -> Vec<u8> {
+    let strings = [
+        "{{#each doc.tasks}}{{inc @index}}", // 0
+        "{{task}}",                          // 1
+        "{{#if note}}备注",                  // 2
+        "{{note}}{{/if}}{{/each}}",          // 3
+        "{{#if doc.risks}}风险",             // 4
+        "{{doc.risks}}{{/if}}",              // 5
+        "合计",                              // 6
+    ];
+    let rows1 = [
+        format!(
+            "<row r=\"4\">{}{}<c r=\"D4\"><f t=\"shared\" ref=\"D4:D5\" si=\"0\">LEN(B4)&amp;\"字\"</f><v>2</v></c></row>",
+            s("A4", 0),
+            s("B4", 1)
+        ),
+        format!(
+            "<row r=\"5\">{}{}<c r=\"D5\"><f t=\"shared\" si=\"0\"/><v>0</v></c></row>",
+            s("A5", 2),
+            s("B5", 3)
+        ),
+        format!("<row r=\"7\">{}{}</row>", s("A7", 4), s("B7", 5)),
+        format!(
+            "<row r=\"8\">{}<c r=\"B8\"><f>COUNTA(4:5)</f></c></row>",
+            s("A8", 6)
+        ),
+    ]
+    .concat();
+    workbook(&strings, &rows1, "", "")
+}
+
+#[test]
+fn conditions_hide_rows_shared_formulas_are_written_out_and_whole_rows_follow() {
+    let mut view = data(3);
+    view["doc"]["tasks"][0]["note"] = json!("等待法务意见");
+    let out = fill(&conditional(), &view);
+    let xml = zip_part(&out, "xl/worksheets/sheet1.xml").unwrap();
+    let row = |r: u32| -> String { row_of(&xml, r) };
+    // Rows in order, as Excel requires.
+    let order: Vec<u32> = xml
+        .split("<row ")
+        .skip(1)
+        .filter_map(|p| {
+            p[..p.find('>')?]
+                .split("r=\"")
+                .nth(1)?
+                .split('"')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    assert_eq!(order, [4, 5, 6, 7, 8, 9, 11, 12], "{xml}");
+    // Item 1 has a note: its note row is shown; items 2 and 3 have none: hidden.
+    assert!(
+        !row(5).contains("hidden") && row(5).contains("等待法务意见"),
+        "{}",
+        row(5)
+    );
+    for r in [7, 9] {
+        assert!(row(r).contains("hidden=\"1\""), "{}", row(r));
+    }
+    // No risks: the risk row (7 → 11) is hidden; the total moved to 12 and its rows grew.
+    assert!(
+        row(11).contains("hidden=\"1\"") && !row(11).contains("风险"),
+        "{}",
+        row(11)
+    );
+    assert!(row(12).contains("<f>COUNTA(4:9)</f>"), "{}", row(12));
+    // The shared formula: each cell its own, as it reads there; no shared master repeated.
+    assert!(!xml.contains("t=\"shared\""), "{xml}");
+    for r in 4..=9 {
+        assert!(
+            xml.contains(&format!("<f>LEN(B{r})&amp;\"字\"</f>")),
+            "row {r}: {xml}"
+        );
+    }
+    assert!(!xml.contains("{{"), "{xml}");
+    // The index written by a helper is a number.
+    let mut book =
+        calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(Cursor::new(out)).unwrap();
+    let sheet = book.worksheet_range("周进展").unwrap();
+    let at = |r: u32, c: u32| sheet.get_value((r - 1, c)).cloned().unwrap_or(Data::Empty);
+    for (k, r) in [4u32, 6, 8].into_iter().enumerate() {
+        assert_eq!(at(r, 0), Data::Float(k as f64 + 1.0));
+        assert_eq!(at(r, 1), Data::String(format!("任务{k}")));
+    }
+    // With risks, the risk row shows them.
+    view["doc"]["risks"] = json!("渠道备货不足");
+    let out = fill(&conditional(), &view);
+    let xml = zip_part(&out, "xl/worksheets/sheet1.xml").unwrap();
+    let r11 = row_of(&xml, 11);
+    assert!(
+        !r11.contains("hidden") && r11.contains("渠道备货不足"),
+        "{r11}"
+    );
+    let described = ExcelTemplate::load(conditional(), Default::default())
+        .unwrap()
+        .describe();
+    let conds: Vec<(&str, &str)> = described
+        .conditions
+        .iter()
+        .map(|c| (c.rows.as_str(), c.when.as_str()))
+        .collect();
+    assert_eq!(conds, [("5:5", "note"), ("7:7", "doc.risks")]);
+    // Mistakes in conditions over rows are named.
+    let bad = |strings: &[&str], rows: &str| {
+        ExcelTemplate::load(workbook(strings, rows, "", ""), Default::default()).unwrap_err()
+    };
+    let e = bad(
+        &["{{#if doc.x}}a"],
+        &format!("<row r=\"4\">{}</row>", s("A4", 0)),
+    );
+    assert!(e.to_string().contains("never closed"), "{e}");
+    let e = bad(
+        &[
+            "{{#if doc.x}}a",
+            "{{#each doc.tasks}}b",
+            "{{/if}}",
+            "{{/each}}",
+        ],
+        &format!(
+            "<row r=\"3\">{}</row><row r=\"4\">{}</row><row r=\"5\">{}</row><row r=\"6\">{}</row>",
+            s("A3", 0),
+            s("A4", 1),
+            s("A5", 2),
+            s("A6", 3)
+        ),
+    );
+    assert!(e.to_string().contains("overlaps the loop"), "{e}");
+    let e = bad(
+        &["a {{#if doc.x}}b"],
+        &format!("<row r=\"4\">{}</row>", s("A4", 0)),
+    );
+    assert!(e.to_string().contains("at the start of the cell"), "{e}");
+}
+
 #[test]
 fn the_shipped_weekly_report_workbook_fills_with_a_weekly_progress_payload() {
     let template = std::fs::read(concat!(
@@ -258,7 +410,7 @@ fn the_shipped_weekly_report_workbook_fills_with_a_weekly_progress_payload() {
     );
     for (i, t) in tasks.iter().enumerate() {
         let r = 5 + i as u32;
-        assert_eq!(at(r, 0), Data::String((i + 1).to_string()));
+        assert_eq!(at(r, 0), Data::Float(i as f64 + 1.0), "序号 is a number");
         assert_eq!(at(r, 1), Data::String(t["task"].as_str().unwrap().into()));
         assert_eq!(
             at(r, 3),
