@@ -10,6 +10,19 @@ pub struct ExcelTags {
     pub loops: Vec<ExcelLoop>,
     /// Rows shown only when a condition holds.
     pub conditions: Vec<ExcelCondition>,
+    /// Sheets written once per item of a list.
+    pub repeated_sheets: Vec<ExcelRepeatedSheet>,
+}
+
+/// A sheet named `{{#each …}}`: written once per item, each copy named from it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct ExcelRepeatedSheet {
+    /// The sheet's name in the template.
+    pub sheet: String,
+    /// The list (`doc.departments`).
+    pub over: String,
+    /// How each copy is named (`{{name}}`); without one, the item's `name`.
+    pub name: Option<String>,
 }
 
 /// Rows between `{{#if …}}` and `{{/if}}` (or `{{#unless …}}` and `{{/unless}}`), hidden when
@@ -149,6 +162,13 @@ impl ExcelTemplate {
                     }
                     Owner::Close => {}
                 }
+            }
+            if let Some(r) = &sheet.repeat {
+                out.repeated_sheets.push(ExcelRepeatedSheet {
+                    sheet: sheet.name.clone(),
+                    over: r.expr.clone(),
+                    name: r.name.clone(),
+                });
             }
             for c in &sheet.conds {
                 out.conditions.push(ExcelCondition {

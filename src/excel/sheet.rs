@@ -102,6 +102,12 @@ pub(super) struct Sheet {
     pub(super) loops: Vec<Loop>,
     pub(super) conds: Vec<Cond>,
     pub(super) cells: Vec<TagCell>,
+    /// Its relationship in the workbook (`rId1`).
+    pub(super) rid: String,
+    /// Written once per item when its name is `{{#each …}}`.
+    pub(super) repeat: Option<super::repeat::Repeat>,
+    /// How many rows it has (a copy of it writes as many).
+    pub(super) rows: usize,
 }
 
 /// The text of a cell: its shared string, inline string or value.
@@ -154,6 +160,9 @@ pub(super) fn read_sheet(
     let mut open: Option<(String, u32)> = None;
     let mut conds = Vec::new();
     let mut open_cond: Option<(String, bool, u32)> = None;
+    let rows = ws
+        .child("sheetData")
+        .map_or(0, |d| d.elements().filter(|e| e.name == "row").count());
     if let Some(data) = ws.child("sheetData") {
         for (ri, n) in data.children.iter().enumerate() {
             let Node::El(row) = n else { continue };
@@ -272,6 +281,9 @@ pub(super) fn read_sheet(
         loops,
         conds,
         cells,
+        rid: String::new(),
+        repeat: super::repeat::parse(name),
+        rows,
     })
 }
 

@@ -57,6 +57,7 @@ use crate::render::OutputFormat;
         crate::excel::ExcelCell,
         crate::excel::ExcelLoop,
         crate::excel::ExcelCondition,
+        crate::excel::ExcelRepeatedSheet,
         crate::values::Profile,
         crate::batch::ManifestEntry,
         crate::sign::Verification,

@@ -120,6 +120,8 @@ pub struct ExcelTemplateTags {
     pub loops: Vec<crate::excel::ExcelLoop>,
     /// Every group of rows hidden unless a condition holds.
     pub conditions: Vec<crate::excel::ExcelCondition>,
+    /// Every sheet written once per item of a list.
+    pub repeated_sheets: Vec<crate::excel::ExcelRepeatedSheet>,
 }
 
 /// The cells with tags and the loops over rows of one Excel template, with the fields each
@@ -149,6 +151,7 @@ pub async fn excel_tags(
             cells: tags.cells,
             loops: tags.loops,
             conditions: tags.conditions,
+            repeated_sheets: tags.repeated_sheets,
         }))
 }
 

@@ -5,7 +5,7 @@
 //! package written again — filled parts new, every other part copied as it was.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::io::{Cursor, Write};
+use std::io::Write;
 
 use super::{Fault, ImageRequest, WordTemplate};
 use crate::image::ImageFormat;
@@ -424,33 +424,10 @@ fn write_zip(
             crate::render::zip_entry_options(bytes)
         }
     };
-    let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(
-        t.package.bytes().len() + 4096,
-    )));
-    let mut src = zip::ZipArchive::new(Cursor::new(t.package.bytes())).map_err(bad)?;
-    for i in 0..src.len() {
-        let f = src.by_index_raw(i).map_err(bad)?;
-        let name = f.name().map_err(bad)?.to_string();
-        match parts.remove(&name) {
-            Some(xml) => {
-                drop(f);
-                out.start_file(&name, options(xml.as_bytes()))
-                    .map_err(bad)?;
-                out.write_all(xml.as_bytes())
-                    .map_err(|e| Fault::Package(format!("could not be written ({e})")))?;
-            }
-            None => out.raw_copy_file(f).map_err(bad)?,
-        }
-    }
-    // Relationship parts the template did not have.
-    let mut added: Vec<(String, String)> = parts.into_iter().collect();
-    added.sort();
-    for (name, xml) in added {
-        out.start_file(&name, options(xml.as_bytes()))
-            .map_err(bad)?;
-        out.write_all(xml.as_bytes())
-            .map_err(|e| Fault::Package(format!("could not be written ({e})")))?;
-    }
+    let mut out = t
+        .package
+        .rewrite(parts, &|_| false, &options)
+        .map_err(bad)?;
     for (name, req) in media {
         out.start_file(name, options(&req.image.bytes))
             .map_err(bad)?;

@@ -150,6 +150,42 @@ impl Package {
         &self.bytes
     }
 
+    /// The package written again: each part as it was (copied without inflating it), but
+    /// those in `parts`, written as given, and those `skip` names, left out; then the parts
+    /// it did not have, in name order. The writer is returned for more to be added.
+    pub fn rewrite(
+        &self,
+        mut parts: std::collections::HashMap<String, String>,
+        skip: &dyn Fn(&str) -> bool,
+        options: &dyn Fn(&[u8]) -> zip::write::SimpleFileOptions,
+    ) -> Result<zip::ZipWriter<Cursor<Vec<u8>>>, zip::result::ZipError> {
+        use std::io::Write;
+        let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(self.bytes.len() + 4096)));
+        let mut src = zip::ZipArchive::new(Cursor::new(self.bytes()))?;
+        for i in 0..src.len() {
+            let f = src.by_index_raw(i)?;
+            let name = f.name()?.to_string();
+            if skip(&name) {
+                continue;
+            }
+            match parts.remove(&name) {
+                Some(xml) => {
+                    drop(f);
+                    out.start_file(&name, options(xml.as_bytes()))?;
+                    out.write_all(xml.as_bytes())?;
+                }
+                None => out.raw_copy_file(f)?,
+            }
+        }
+        let mut added: Vec<(String, String)> = parts.into_iter().collect();
+        added.sort();
+        for (name, xml) in added {
+            out.start_file(&name, options(xml.as_bytes()))?;
+            out.write_all(xml.as_bytes())?;
+        }
+        Ok(out)
+    }
+
     pub fn has(&self, name: &str) -> bool {
         self.names.iter().any(|n| n == name)
     }

@@ -18,6 +18,26 @@ const DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?
 
 /// A workbook: the shared strings, sheet 1's rows and extra XML after `sheetData`, sheet 2's rows.
 fn workbook(strings: &[&str], rows1: &str, after1: &str, rows2: &str) -> Vec<u8> {
+    book(
+        "周进展",
+        "<definedNames><definedName name=\"任务区\">周进展!$A$4:$F$4</definedName></definedNames>",
+        strings,
+        ("", rows1, after1),
+        rows2,
+    )
+}
+
+/// A workbook with its first sheet's name, its workbook XML around the sheet list (`<bookViews>`
+/// before it goes in `names` with a `|` between), sheet 1's XML before `sheetData`, its rows,
+/// after, and sheet 2's rows.
+fn book(
+    name: &str,
+    names: &str,
+    strings: &[&str],
+    (head1, rows1, after1): (&str, &str, &str),
+    rows2: &str,
+) -> Vec<u8> {
+    let (views, names) = names.split_once('|').unwrap_or(("", names));
     let sst: String = strings
         .iter()
         .map(|s| format!("<si><t xml:space=\"preserve\">{s}</t></si>"))
@@ -25,11 +45,11 @@ fn workbook(strings: &[&str], rows1: &str, after1: &str, rows2: &str) -> Vec<u8>
     let parts: Vec<(&str, String)> = vec![
         ("[Content_Types].xml", format!("{DECL}<Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"><Default Extension=\"rels\" ContentType=\"application/vnd.openxmlformats-package.relationships+xml\"/><Default Extension=\"xml\" ContentType=\"application/xml\"/><Override PartName=\"/xl/workbook.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml\"/><Override PartName=\"/xl/worksheets/sheet1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/><Override PartName=\"/xl/worksheets/sheet2.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml\"/><Override PartName=\"/xl/styles.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml\"/><Override PartName=\"/xl/sharedStrings.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml\"/><Override PartName=\"/xl/calcChain.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.calcChain+xml\"/><Override PartName=\"/xl/charts/chart1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.drawingml.chart+xml\"/></Types>")),
         ("_rels/.rels", format!("{DECL}<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" Target=\"xl/workbook.xml\"/></Relationships>")),
-        ("xl/workbook.xml", format!("{DECL}<workbook {MAIN}><sheets><sheet name=\"周进展\" sheetId=\"1\" r:id=\"rId1\"/><sheet name=\"汇总\" sheetId=\"2\" r:id=\"rId2\"/></sheets><definedNames><definedName name=\"任务区\">周进展!$A$4:$F$4</definedName></definedNames><calcPr calcId=\"191029\"/></workbook>")),
+        ("xl/workbook.xml", format!("{DECL}<workbook {MAIN}>{views}<sheets><sheet name=\"{name}\" sheetId=\"1\" r:id=\"rId1\"/><sheet name=\"汇总\" sheetId=\"2\" r:id=\"rId2\"/></sheets>{names}<calcPr calcId=\"191029\"/></workbook>")),
         ("xl/_rels/workbook.xml.rels", format!("{DECL}<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\"><Relationship Id=\"rId1\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet1.xml\"/><Relationship Id=\"rId2\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet\" Target=\"worksheets/sheet2.xml\"/><Relationship Id=\"rId3\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/><Relationship Id=\"rId4\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings\" Target=\"sharedStrings.xml\"/><Relationship Id=\"rId5\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain\" Target=\"calcChain.xml\"/></Relationships>")),
         ("xl/styles.xml", format!("{DECL}<styleSheet {MAIN}><numFmts count=\"1\"><numFmt numFmtId=\"176\" formatCode=\"yyyy/m/d\"/></numFmts><fonts count=\"1\"><font><sz val=\"11\"/><name val=\"等线\"/></font></fonts><fills count=\"2\"><fill><patternFill patternType=\"none\"/></fill><fill><patternFill patternType=\"gray125\"/></fill></fills><borders count=\"1\"><border/></borders><cellStyleXfs count=\"1\"><xf/></cellStyleXfs><cellXfs count=\"2\"><xf/><xf numFmtId=\"176\" applyNumberFormat=\"1\"/></cellXfs></styleSheet>")),
         ("xl/sharedStrings.xml", format!("{DECL}<sst {MAIN} count=\"{0}\" uniqueCount=\"{0}\">{sst}</sst>", strings.len())),
-        ("xl/worksheets/sheet1.xml", format!("{DECL}<worksheet {MAIN}><dimension ref=\"A1:F6\"/><sheetData>{rows1}</sheetData>{after1}</worksheet>")),
+        ("xl/worksheets/sheet1.xml", format!("{DECL}<worksheet {MAIN}><dimension ref=\"A1:F6\"/>{head1}<sheetData>{rows1}</sheetData>{after1}</worksheet>")),
         ("xl/worksheets/sheet2.xml", format!("{DECL}<worksheet {MAIN}><dimension ref=\"A1:B2\"/><sheetData>{rows2}</sheetData></worksheet>")),
         ("xl/calcChain.xml", format!("{DECL}<calcChain {MAIN}><c r=\"D6\" i=\"1\"/></calcChain>")),
         ("xl/charts/chart1.xml", format!("{DECL}<c:chartSpace xmlns:c=\"http://schemas.openxmlformats.org/drawingml/2006/chart\"><c:chart><c:plotArea><c:barChart><c:ser><c:cat><c:strRef><c:f>周进展!$A$4:$A$4</c:f></c:strRef></c:cat><c:val><c:numRef><c:f>周进展!$D$4:$D$4</c:f></c:numRef></c:val></c:ser></c:barChart></c:plotArea></c:chart></c:chartSpace>")),
@@ -381,6 +401,122 @@ fn conditions_hide_rows_shared_formulas_are_written_out_and_whole_rows_follow() 
         &format!("<row r=\"4\">{}</row>", s("A4", 0)),
     );
     assert!(e.to_string().contains("at the start of the cell"), "{e}");
+}
+
+#[test]
+fn a_sheet_repeats_per_department_named_from_the_data() {
+    let template = "{{#each doc.departments}}{{name}}";
+    let strings = [
+        "{{name}} 第{{@root.doc.week}}周", // 0
+        "{{#each tasks}}{{task}}",         // 1
+        "{{progress}}{{/each}}",           // 2
+        "合计",                            // 3
+    ];
+    let rows1 = [
+        format!("<row r=\"1\">{}</row>", s("A1", 0)),
+        format!("<row r=\"3\">{}{}</row>", s("A3", 1), s("B3", 2)),
+        format!(
+            "<row r=\"5\">{}<c r=\"B5\"><f>SUM(B3:B3)</f><v>0</v></c></row>",
+            s("A5", 3)
+        ),
+    ]
+    .concat();
+    let names = format!(
+        "<bookViews><workbookView activeTab=\"1\"/></bookViews>|<definedNames><definedName name=\"_xlnm.Print_Area\" localSheetId=\"0\">'{template}'!$A$1:$B$5</definedName><definedName name=\"_xlnm.Print_Titles\" localSheetId=\"1\">汇总!$1:$1</definedName></definedNames>"
+    );
+    let rows2 = format!("<row r=\"2\"><c r=\"A2\"><f>'{template}'!B5</f><v>0</v></c></row>");
+    let head = "<sheetViews><sheetView tabSelected=\"1\" workbookViewId=\"0\"/></sheetViews>";
+    let template_book = book(template, &names, &strings, (head, &rows1, ""), &rows2);
+    let tasks = |n: usize| -> Vec<Value> {
+        (0..n)
+            .map(|i| json!({"task": format!("任务{i}"), "progress": (i + 1) * 10}))
+            .collect()
+    };
+    let view = json!({"doc": {"week": 32, "departments": [
+        {"name": "市场部", "tasks": tasks(2)},
+        {"name": "研发部", "tasks": tasks(3)},
+        {"name": "市场部", "tasks": []},
+    ]}});
+    let out = fill(&template_book, &view);
+    let mut wb =
+        calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(Cursor::new(out.clone())).unwrap();
+    assert_eq!(wb.sheet_names(), ["市场部", "研发部", "市场部 (2)", "汇总"]);
+    for (name, n) in [("市场部", 2usize), ("研发部", 3)] {
+        let sheet = wb.worksheet_range(name).unwrap();
+        let at = |r: u32, c: u32| sheet.get_value((r - 1, c)).cloned().unwrap_or(Data::Empty);
+        assert_eq!(at(1, 0), Data::String(format!("{name} 第32周")));
+        for i in 0..n {
+            assert_eq!(at(3 + i as u32, 0), Data::String(format!("任务{i}")));
+            assert_eq!(at(3 + i as u32, 1), Data::Float((i as f64 + 1.0) * 10.0));
+        }
+        let f = wb.worksheet_formula(name).unwrap();
+        let total = f
+            .get_value(((3 + n) as u32, 1))
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(total, format!("SUM(B3:B{})", 2 + n), "{name}");
+    }
+    let xml = |p: &str| zip_part(&out, p).unwrap_or_else(|| panic!("{p}"));
+    let wbx = xml("xl/workbook.xml");
+    for (i, name) in ["市场部", "研发部", "市场部 (2)"].iter().enumerate() {
+        assert!(
+            wbx.contains(&format!("localSheetId=\"{i}\">'{name}'!$A$1:$B$")),
+            "the print area of copy {i}: {wbx}"
+        );
+    }
+    assert!(wbx.contains("'市场部'!$A$1:$B$6"), "{wbx}");
+    assert!(wbx.contains("'研发部'!$A$1:$B$7"), "{wbx}");
+    assert!(wbx.contains("localSheetId=\"3\">汇总!$1:$1"), "{wbx}");
+    assert!(wbx.contains("activeTab=\"3\""), "{wbx}");
+    let ids: Vec<&str> = wbx
+        .split("sheetId=\"")
+        .skip(1)
+        .map(|p| &p[..p.find('"').unwrap()])
+        .collect();
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((ids.len(), unique.len()), (4, 4), "{wbx}");
+    // The new parts: their content types and relationships; one selected tab.
+    let types = xml("[Content_Types].xml");
+    let rels = xml("xl/_rels/workbook.xml.rels");
+    for p in ["xl/worksheets/sheet3.xml", "xl/worksheets/sheet4.xml"] {
+        assert!(types.contains(&format!("PartName=\"/{p}\"")), "{types}");
+        let target = p.strip_prefix("xl/").unwrap();
+        assert!(rels.contains(&format!("Target=\"{target}\"")), "{rels}");
+        assert!(!xml(p).contains("tabSelected"), "{p}");
+        assert!(!xml(p).contains("{{"), "{p}");
+    }
+    assert!(xml("xl/worksheets/sheet1.xml").contains("tabSelected=\"1\""));
+    // The summary's reference to the template sheet reads its first copy, moved.
+    assert!(
+        xml("xl/worksheets/sheet2.xml").contains("<f>'市场部'!B6</f>"),
+        "{}",
+        xml("xl/worksheets/sheet2.xml")
+    );
+    assert_eq!(fill(&template_book, &view), out, "the same bytes");
+    let described = ExcelTemplate::load(template_book.clone(), Default::default())
+        .unwrap()
+        .describe();
+    let r = &described.repeated_sheets[0];
+    assert_eq!(
+        (r.over.as_str(), r.name.as_deref()),
+        ("doc.departments", Some("{{name}}"))
+    );
+    // No departments: the sheet once, emptied.
+    let out = fill(
+        &template_book,
+        &json!({"doc": {"week": 32, "departments": []}}),
+    );
+    let wb = calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(Cursor::new(out)).unwrap();
+    assert_eq!(wb.sheet_names(), ["表1", "汇总"]);
+    // More departments than a workbook may hold sheets: refused.
+    let many: Vec<Value> = (0..1001)
+        .map(|i| json!({"name": format!("部门{i}")}))
+        .collect();
+    let t = ExcelTemplate::load(template_book, Default::default()).unwrap();
+    let e = t.fill(&json!({"doc": {"departments": many}})).unwrap_err();
+    assert!(e.to_string().contains("1000 sheets"), "{e}");
 }
 
 #[test]
