@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
-"""Writes the sample Excel template excel/weekly-progress/template.xlsx: the guide's 周进展表 as
-a workbook an office keeps — a merged title, a task row between a loop's tags, status colours
+"""Writes the sample Excel templates: excel/weekly-progress/template.xlsx, the guide's 周进展表
+as a workbook an office keeps — a merged title, a task row between a loop's tags, status colours
 by conditional format, a status list by data validation, totals under the table, and a second
-sheet with a summary and a chart that read the table.
+sheet with a summary and a chart that read the table; and excel/duty-list/template.xlsx, the
+部门职责清单 of a kind of its own — a summary sheet, then one sheet per department (named
+{{#each doc.departments}}) with its duties, a remark row shown only when there is one, and the
+head's signature line.
 
     python3 -m pip install openpyxl==3.1.5 && python3 examples/templates/make_excel.py
 
@@ -88,24 +91,93 @@ wb.properties.creator = "办公室"
 OUT.parent.mkdir(parents=True, exist_ok=True)
 wb.save(OUT)
 
-# openpyxl stamps the ZIP entries with the current time: fix them so the bytes are stable.
-import re
-import zipfile
 
-data = {}
-with zipfile.ZipFile(OUT) as z:
-    names = z.namelist()
-    for n in names:
-        data[n] = z.read(n)
-# openpyxl writes the save time as the modification time: the fixed one instead.
-data["docProps/core.xml"] = re.sub(
-    rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>",
-    rb"<dcterms:modified\1>2026-01-05T09:00:00Z</dcterms:modified>",
-    data["docProps/core.xml"],
-)
-with zipfile.ZipFile(OUT, "w", zipfile.ZIP_DEFLATED) as z:
-    for n in names:
-        info = zipfile.ZipInfo(n, date_time=(1980, 1, 1, 0, 0, 0))
-        info.compress_type = zipfile.ZIP_DEFLATED
-        z.writestr(info, data[n])
-print(OUT)
+def stabilize(out):
+    """openpyxl stamps the ZIP entries and core.xml with the current time: fixed ones instead,
+    so the committed file only changes when this script does."""
+    import re
+    import zipfile
+
+    data = {}
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        for n in names:
+            data[n] = z.read(n)
+    data["docProps/core.xml"] = re.sub(
+        rb"<dcterms:modified([^>]*)>[^<]*</dcterms:modified>",
+        rb"<dcterms:modified\1>2026-01-05T09:00:00Z</dcterms:modified>",
+        data["docProps/core.xml"],
+    )
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for n in names:
+            info = zipfile.ZipInfo(n, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, data[n])
+    print(out)
+
+
+stabilize(OUT)
+
+
+def duty_list():
+    out = OUT.parent.parent / "duty-list" / "template.xlsx"
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "汇总"
+    summary.merge_cells("A1:D1")
+    summary["A1"] = "{{doc.project}} 部门职责清单"
+    summary["A1"].font = Font(name="黑体", size=16, bold=True)
+    summary["A1"].alignment = Alignment(horizontal="center")
+    summary["A2"] = "牵头部门：{{doc.lead_department}}　编制日期：{{date doc.issued_on}}"
+    for i, h in enumerate(["序号", "部门", "负责人", "任务数"], start=1):
+        c = summary.cell(row=4, column=i, value=h)
+        c.font = Font(bold=True)
+        c.fill = head
+        c.border = box
+    for i, v in enumerate(["{{#each doc.departments}}{{inc @index}}", "{{name}}", "{{head}}",
+                           "{{len duties}}{{/each}}"], start=1):
+        summary.cell(row=5, column=i, value=v).border = box
+    summary["C7"] = "合计"
+    summary["D7"] = "=SUM(D5:D5)"
+    for col, width in zip("ABCD", [6, 16, 12, 10]):
+        summary.column_dimensions[col].width = width
+
+    ws = wb.create_sheet("{{#each doc.departments}}")
+    ws.merge_cells("A1:E1")
+    ws["A1"] = "{{name}} 职责清单"
+    ws["A1"].font = Font(name="黑体", size=14, bold=True)
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws.merge_cells("A2:E2")
+    ws["A2"] = "项目：{{@root.doc.project}}　负责人：{{head}}{{#if contact}}　联系方式：{{contact}}{{/if}}"
+    for i, h in enumerate(["序号", "任务", "交付物", "完成时限", "备注"], start=1):
+        c = ws.cell(row=4, column=i, value=h)
+        c.font = Font(bold=True)
+        c.fill = head
+        c.border = box
+    row = ["{{#each duties}}{{inc @index}}", "{{task}}", "{{deliverable}}", "{{due}}",
+           "{{#if note}}{{note}}{{/if}}{{/each}}"]
+    for i, v in enumerate(row, start=1):
+        ws.cell(row=5, column=i, value=v).border = box
+    ws["D5"].number_format = "yyyy/m/d"
+    ws["A6"] = "合计"
+    ws["B6"] = "=COUNTA(B5:B5)&\"项任务\""
+    ws["A8"] = "{{#if remarks}}部门备注"
+    ws.merge_cells("B8:E8")
+    ws["B8"] = "{{remarks}}{{/if}}"
+    ws["A10"] = "部门负责人（签字）："
+    ws["C10"] = "{{head}}"
+    ws["D10"] = "日期："
+    for col, width in zip("ABCDE", [6, 30, 24, 12, 20]):
+        ws.column_dimensions[col].width = width
+    ws.print_title_rows = "4:4"
+    ws.print_area = "A1:E10"
+
+    wb.properties.created = fixed
+    wb.properties.modified = fixed
+    wb.properties.creator = "办公室"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(out)
+    stabilize(out)
+
+
+duty_list()

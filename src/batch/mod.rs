@@ -43,7 +43,7 @@ pub struct BatchItem {
 #[derive(Debug, Clone)]
 pub enum ItemKind {
     Builtin(DocumentKind),
-    Folder(std::sync::Arc<crate::word::library::Entry>),
+    Folder(crate::engine::Folder),
 }
 
 impl ItemKind {
@@ -51,7 +51,7 @@ impl ItemKind {
     pub fn name(&self) -> &str {
         match self {
             ItemKind::Builtin(k) => k.slug(),
-            ItemKind::Folder(e) => &e.name,
+            ItemKind::Folder(f) => f.name(),
         }
     }
 }
@@ -149,17 +149,16 @@ fn render_item(
             std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 let kind = match &it.kind {
                     ItemKind::Builtin(kind) => *kind,
-                    ItemKind::Folder(entry) => {
-                        if !it.format.fills_word_template()
-                            || it.template.is_some()
-                            || it.style != crate::values::Profile::Standard
-                        {
+                    ItemKind::Folder(folder) => {
+                        if it.template.is_some() || it.style != crate::values::Profile::Standard {
                             return Err(Error::BadRequest(format!(
-                                "{} is a kind defined by a Word template: a docx (or pdf or html) in its own layout (no style or template)",
-                                entry.name
+                                "{} is a kind defined by {}: a {} in its own layout (no style or template)",
+                                folder.name(),
+                                folder.defined_by(),
+                                folder.format_names()
                             )));
                         }
-                        return engine.fill_word(entry, &it.data, it.format);
+                        return engine.fill_folder(folder, &it.data, it.format);
                     }
                 };
                 let mut request =

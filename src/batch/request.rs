@@ -99,13 +99,13 @@ pub(super) fn under(prefix: &str, errors: Vec<FieldError>) -> Vec<FieldError> {
         .collect()
 }
 
-/// Reads one item; errors carry pointers under `/items/<i>`. `library` holds the kinds Word
-/// template folders define, which an item may name too.
+/// Reads one item; errors carry pointers under `/items/<i>`. `folders` are the kinds Word and
+/// Excel template folders define, which an item may name too.
 pub fn parse_item(
     v: &Value,
     i: usize,
     limits: Limits,
-    library: &crate::word::library::Library,
+    folders: &[crate::engine::Folder],
 ) -> Result<BatchItem, Vec<FieldError>> {
     let mut cx = Cx::new(limits);
     // An item of a folder's kind is read like one of a built-in kind — its other members have
@@ -115,7 +115,7 @@ pub fn parse_item(
     let folder = v
         .get("kind")
         .and_then(Value::as_str)
-        .and_then(|k| library.folder_kind(k));
+        .and_then(|k| folders.iter().find(|f| f.name() == k).cloned());
     let shaped;
     let checked = match (&folder, v) {
         (Some(_), Value::Object(members)) => {
@@ -262,7 +262,7 @@ pub fn parse_body(
     strict: bool,
 ) -> Result<Vec<ItemResult>, Error> {
     let limits = engine.limits();
-    let library = engine.word_templates();
+    let folders = engine.folder_kinds();
     let count = v.get("items").and_then(Value::as_array).map_or(0, Vec::len);
     if count > max_items {
         return Err(Error::TooLarge(format!(
@@ -281,7 +281,7 @@ pub fn parse_body(
         .items
         .iter()
         .enumerate()
-        .map(|(i, item)| parse_item(&item.0, i, limits, &library))
+        .map(|(i, item)| parse_item(&item.0, i, limits, &folders))
         .collect();
     if strict {
         let malformed: Vec<FieldError> = parsed

@@ -94,10 +94,10 @@ enum Command {
         /// The document kind.
         kind: String,
     },
-    /// List the document kinds, with those the Word template folders of a templates
-    /// directory define (`word/<name>/` with a schema).
+    /// List the document kinds, with those the Word and Excel template folders of a
+    /// templates directory define (`word/<name>/`, `excel/<name>/` with a schema).
     Kinds {
-        /// The templates directory whose Word template folders may define kinds.
+        /// The templates directory whose Word and Excel template folders may define kinds.
         #[arg(long, env = "COLLABDOCS_TEMPLATES_DIR")]
         templates_dir: Option<PathBuf>,
     },
@@ -262,11 +262,14 @@ fn kinds(templates_dir: Option<PathBuf>) -> Result<(), String> {
             ..Default::default()
         })
         .map_err(|e| e.to_string())?;
-        for entry in engine.word_templates().folder_kinds() {
-            let folder = entry.folder().expect("a folder kind");
+        for folder in engine.folder_kinds() {
             println!(
-                "{:<16} {}  {}  (Word template: docx, pdf, html)",
-                entry.name, folder.title, folder.title_en
+                "{:<16} {}  {}  ({}: {})",
+                folder.name(),
+                folder.kind().title,
+                folder.kind().title_en,
+                folder.defined_by(),
+                folder.format_names()
             );
         }
     }

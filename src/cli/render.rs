@@ -36,7 +36,9 @@ pub(super) fn render(
     }
     let engine = Engine::new(settings.engine_options()?).map_err(|e| e.to_string())?;
     // A template's own format unless asked: a workbook's xlsx, a Word template's docx.
+    let folder = engine.folder_kind(name);
     let excel = excel_template.is_some()
+        || matches!(folder, Some(crate::engine::Folder::Excel(_)))
         || template.is_some_and(|t| {
             engine.excel_templates().get(t).is_some() && engine.word_templates().get(t).is_none()
         });
@@ -48,18 +50,23 @@ pub(super) fn render(
     let format = OutputFormat::parse(format)
         .ok_or_else(|| format!("unknown format \"{format}\"; use {}", OutputFormat::names()))?;
     let value = crate::input::json(&body).map_err(|e| e.to_string())?;
-    // A kind a Word template folder of the templates directory defines.
-    if let Some(entry) = engine.word_templates().folder_kind(name) {
-        if !format.fills_word_template()
+    // A kind a Word or Excel template folder of the templates directory defines.
+    if let Some(folder) = folder {
+        if !folder.formats().contains(&format)
             || sign
             || template.is_some()
             || word_template.is_some()
+            || excel_template.is_some()
             || profile != crate::values::Profile::Standard
         {
-            return Err(format!("{name} is a kind defined by a Word template: a docx, pdf or html in its own layout (leave out --style, --sign and the template options)"));
+            return Err(format!(
+                "{name} is a kind defined by {}: a {} in its own layout (leave out --style, --sign and the template options)",
+                folder.defined_by(),
+                folder.format_names()
+            ));
         }
         let rendered = engine
-            .fill_word(&entry, &value, format)
+            .fill_folder(&folder, &value, format)
             .map_err(|e| describe(&e))?;
         return write(&rendered, output);
     }

@@ -18,8 +18,10 @@ use crate::sign::Signer;
 use crate::template::{TemplateError, Templates};
 use crate::word::library::{word_fault, Entry as WordEntry, Library as WordLibrary, TemplateFile};
 
+mod folders;
 mod request;
 mod templates;
+pub use folders::Folder;
 pub use request::Request;
 use request::{no_signer, not_signed, sign_now};
 use templates::Reading;
@@ -157,6 +159,7 @@ impl Engine {
         engine.prove(&engine.templates())?;
         engine.prove_word(&engine.word_templates())?;
         engine.prove_excel(&engine.excel_templates())?;
+        folders::distinct(&engine.word_templates(), &engine.excel_templates())?;
         Ok(engine)
     }
 
@@ -263,6 +266,7 @@ impl Engine {
                 self.limits,
             )?;
             self.prove_excel(&excel)?;
+            folders::distinct(&word, &excel)?;
             Ok((t, word, excel))
         });
         let mut status = self

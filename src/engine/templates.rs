@@ -51,18 +51,6 @@ impl Engine {
         Ok(rendered)
     }
 
-    /// Checks a payload of a kind a folder defines against its schema: its warnings, or a 422
-    /// listing every problem.
-    pub fn validate_folder(
-        &self,
-        entry: &WordEntry,
-        body: &Value,
-    ) -> Result<Vec<FieldError>, Error> {
-        let _images = crate::image::remember();
-        self.view_of(&Reading::of(entry), body)
-            .map(|(_, named)| named.warnings)
-    }
-
     /// Fills a Word template sent with the request (`POST /v1/render`): with a kind, its
     /// payload validated and its view; without, the data as it is under `doc`.
     pub fn fill_uploaded(

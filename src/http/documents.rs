@@ -34,6 +34,10 @@ pub struct KindInfo {
     /// /v1/templates/word/{name}` lists its tags). Built-in kinds have none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub word_template: Option<String>,
+    /// For a kind an Excel template folder defines: the template's name (`GET
+    /// /v1/templates/excel/{name}` lists its tags).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub excel_template: Option<String>,
 }
 
 /// The answer of a validate endpoint.
@@ -67,20 +71,25 @@ pub async fn list_kinds(state: web::Data<AppState>) -> HttpResponse {
             signable: signer && k.signing().is_some(),
             example_url: format!("/v1/kinds/{}/example", k.slug()),
             word_template: None,
+            excel_template: None,
         })
         .collect();
-    let library = state.engine.word_templates();
-    for entry in library.folder_kinds() {
-        let folder = entry.folder().expect("a folder kind");
+    for folder in state.engine.folder_kinds() {
+        let name = folder.name().to_string();
+        let (word, excel) = match &folder {
+            crate::engine::Folder::Word(_) => (Some(name.clone()), None),
+            crate::engine::Folder::Excel(_) => (None, Some(name.clone())),
+        };
         kinds.push(KindInfo {
-            kind: entry.name.clone(),
-            title_zh: folder.title.clone(),
-            title_en: folder.title_en.clone(),
-            formats: OutputFormat::WORD_TEMPLATE.to_vec(),
+            kind: name.clone(),
+            title_zh: folder.kind().title.clone(),
+            title_en: folder.kind().title_en.clone(),
+            formats: folder.formats().to_vec(),
             styles: vec![crate::values::Profile::Standard],
             signable: false,
-            example_url: format!("/v1/kinds/{}/example", entry.name),
-            word_template: Some(entry.name.clone()),
+            example_url: format!("/v1/kinds/{name}/example"),
+            word_template: word,
+            excel_template: excel,
         });
     }
     HttpResponse::Ok()
@@ -93,10 +102,10 @@ pub(super) fn kind_of(req: &HttpRequest) -> Result<DocumentKind, Error> {
     DocumentKind::from_slug(slug).ok_or_else(|| Error::UnknownKind(slug.to_string()))
 }
 
-/// The kind a path names: a built-in kind, or one a Word template folder defines.
+/// The kind a path names: a built-in kind, or one a Word or Excel template folder defines.
 pub(super) enum Target {
     Builtin(DocumentKind),
-    Folder(std::sync::Arc<crate::word::library::Entry>),
+    Folder(crate::engine::Folder),
 }
 
 pub(super) fn target_of(req: &HttpRequest, state: &AppState) -> Result<Target, Error> {
@@ -106,7 +115,6 @@ pub(super) fn target_of(req: &HttpRequest, state: &AppState) -> Result<Target, E
     }
     state
         .engine
-        .word_templates()
         .folder_kind(slug)
         .map(Target::Folder)
         .ok_or_else(|| Error::UnknownKind(crate::error::bounded(slug.to_string(), 64)))
@@ -118,7 +126,7 @@ pub(super) async fn example(
 ) -> Result<HttpResponse, Error> {
     let body = match target_of(&req, &state)? {
         Target::Builtin(kind) => kind.example().to_string(),
-        Target::Folder(entry) => entry.example.to_string(),
+        Target::Folder(folder) => folder.example().to_string(),
     };
     Ok(HttpResponse::Ok()
         .content_type("application/json")
@@ -271,21 +279,17 @@ pub(super) async fn render_document(
     Ok(file_response(&rendered))
 }
 
-/// A kind a Word template folder defines: its payload checked by its schema, filled into its
-/// template, as a DOCX (other formats 406; no style, signature or other template).
+/// A kind a Word or Excel template folder defines: its payload checked by its schema, filled
+/// into its template, as one of its formats (others 406; no style, signature or other
+/// template).
 async fn render_folder_kind(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
-    entry: std::sync::Arc<crate::word::library::Entry>,
+    folder: crate::engine::Folder,
 ) -> Result<HttpResponse, Error> {
-    let format = negotiate_or(&req, OutputFormat::Docx)?;
-    if !format.fills_word_template() {
-        return Err(Error::UnsupportedFormat(format!(
-            "{} is a kind defined by a Word template and is rendered as docx, pdf or html; format {format} is not available for it",
-            entry.name
-        )));
-    }
+    let format = negotiate_or(&req, folder.formats()[0])?;
+    folder.check_format(format)?;
     for (name, what) in [
         ("style", "a house style"),
         ("sign", "a signature"),
@@ -293,21 +297,22 @@ async fn render_folder_kind(
     ] {
         if query(&req)?.iter().any(|(k, _)| k == name) {
             return Err(Error::BadRequest(format!(
-                "{} is a kind defined by a Word template: it has its own layout and takes no {what} (leave out {name})",
-                entry.name
+                "{} is a kind defined by {}: it has its own layout and takes no {what} (leave out {name})",
+                folder.name(),
+                folder.defined_by()
             )));
         }
     }
     let engine = state.engine.clone();
     let started = Instant::now();
-    let name = entry.name.clone();
+    let name = folder.name().to_string();
     let rendered = with_json(
         &req,
         payload,
         &state,
         state.body_limit,
         "render",
-        move |value| engine.fill_word(&entry, &value, format),
+        move |value| engine.fill_folder(&folder, &value, format),
     )
     .await?;
     state.metrics.render(

@@ -100,12 +100,12 @@ impl utoipa::Modify for BearerAuth {
 /// The whole document for the given input limits, as JSON: the built-in kinds only (what
 /// `collabdocs openapi` prints and `openapi/openapi.json` holds).
 pub fn document(limits: Limits) -> Value {
-    document_with(limits, &Default::default())
+    document_with(limits, &[])
 }
 
-/// The document with the kinds the Word template folders of `library` define: each its
-/// render, validate and example operations, with its own schema (what `/openapi.json` serves).
-pub fn document_with(limits: Limits, library: &crate::word::library::Library) -> Value {
+/// The document with the kinds the Word and Excel template folders define: each its render,
+/// validate and example operations, with its own schema (what `/openapi.json` serves).
+pub fn document_with(limits: Limits, folders: &[crate::engine::Folder]) -> Value {
     let mut doc = serde_json::to_value(ApiDoc::openapi()).expect("the OpenAPI document serializes");
     doc["info"]["version"] = json!(env!("CARGO_PKG_VERSION"));
     let mut schemas = Schemas::new(limits);
@@ -156,9 +156,13 @@ pub fn document_with(limits: Limits, library: &crate::word::library::Library) ->
     );
     add_errors(batch, &[400, 401, 408, 413, 422, 503]);
     let mut folder_schemas = Vec::new();
-    for entry in library.folder_kinds() {
-        let folder = entry.folder().expect("a folder kind");
-        let name = format!("WordKind{}", crate::values::pascal_case(&entry.name));
+    for entry in folders {
+        let folder = entry.kind();
+        let prefix = match entry {
+            crate::engine::Folder::Word(_) => "WordKind",
+            crate::engine::Folder::Excel(_) => "ExcelKind",
+        };
+        let name = format!("{prefix}{}", crate::values::pascal_case(entry.name()));
         // The schema as a component of its own; its own `#/…` references made to point inside it.
         folder_schemas.push((
             name.clone(),
@@ -166,21 +170,21 @@ pub fn document_with(limits: Limits, library: &crate::word::library::Library) ->
         ));
         let body = json!({ "$ref": format!("#/components/schemas/{name}") });
         examples.insert(
-            entry.name.clone(),
-            json!({ "summary": format!("A complete {} payload", entry.name), "value": entry.example }),
+            entry.name().to_string(),
+            json!({ "summary": format!("A complete {} payload", entry.name()), "value": entry.example() }),
         );
-        let example = json!({ "$ref": format!("#/components/examples/{}", entry.name) });
+        let example = json!({ "$ref": format!("#/components/examples/{}", entry.name()) });
         let paths = doc["paths"].as_object_mut().expect("paths");
         paths.insert(
-            format!("/v1/documents/{}", entry.name),
+            format!("/v1/documents/{}", entry.name()),
             json!({ "post": folder_render_operation(entry, &body, &example) }),
         );
         paths.insert(
-            format!("/v1/documents/{}/validate", entry.name),
+            format!("/v1/documents/{}/validate", entry.name()),
             json!({ "post": folder_operation(entry, "validate", validate_operation(DocumentKind::ALL[0], &body, &example)) }),
         );
         paths.insert(
-            format!("/v1/kinds/{}/example", entry.name),
+            format!("/v1/kinds/{}/example", entry.name()),
             json!({ "get": folder_operation(entry, "example", example_operation(DocumentKind::ALL[0], &body, &example)) }),
         );
     }
@@ -237,45 +241,54 @@ fn rebase(schema: &Value, at: &str) -> Value {
 }
 
 /// A built-in kind's operation made a folder kind's: its id, summary and tag.
-fn folder_operation(entry: &crate::word::library::Entry, verb: &str, mut op: Value) -> Value {
-    let title = entry.folder().map_or("", |f| f.title.as_str());
-    op["operationId"] = json!(format!("{verb}{}", crate::values::pascal_case(&entry.name)));
+fn folder_operation(entry: &crate::engine::Folder, verb: &str, mut op: Value) -> Value {
+    let title = &entry.kind().title;
+    op["operationId"] = json!(format!(
+        "{verb}{}",
+        crate::values::pascal_case(entry.name())
+    ));
     op["summary"] = json!(match verb {
-        "validate" => format!("Check a {} payload without rendering", entry.name),
-        _ => format!("A complete example payload for {} ({title})", entry.name),
+        "validate" => format!("Check a {} payload without rendering", entry.name()),
+        _ => format!("A complete example payload for {} ({title})", entry.name()),
     });
     op
 }
 
-/// `POST /v1/documents/<folder kind>`: its payload, its template, a DOCX.
-fn folder_render_operation(
-    entry: &crate::word::library::Entry,
-    body: &Value,
-    example: &Value,
-) -> Value {
-    let (title, title_en) = entry
-        .folder()
-        .map_or(("", ""), |f| (f.title.as_str(), f.title_en.as_str()));
-    let mime = OutputFormat::Docx.mime();
+/// `POST /v1/documents/<folder kind>`: its payload, its template, its file.
+fn folder_render_operation(entry: &crate::engine::Folder, body: &Value, example: &Value) -> Value {
+    let (title, title_en) = (&entry.kind().title, &entry.kind().title_en);
+    let (description, content) = match entry {
+        crate::engine::Folder::Word(_) => (
+            format!(
+                "A kind defined by the Word template folder `word/{}/`: the payload is checked against its schema (422 lists every problem by pointer) and filled into its template. The answer is a DOCX, or with `format=pdf` the filled document laid out as a PDF (natively, the fonts inside), or with `format=html` as one HTML page; other formats are 406, `style`, `sign` and `template` are 400.",
+                entry.name()
+            ),
+            json!({
+                OutputFormat::Docx.mime(): { "schema": binary() },
+                "application/pdf": { "schema": binary() },
+                "text/html": { "schema": { "type": "string" } },
+            }),
+        ),
+        crate::engine::Folder::Excel(_) => (
+            format!(
+                "A kind defined by the Excel template folder `excel/{}/`: the payload is checked against its schema (422 lists every problem by pointer) and filled into its workbook. The answer is an XLSX; other formats are 406, `style`, `sign` and `template` are 400.",
+                entry.name()
+            ),
+            json!({ OutputFormat::Xlsx.mime(): { "schema": binary() } }),
+        ),
+    };
     let mut op = json!({
         "tags": ["documents"],
-        "operationId": format!("render{}", crate::values::pascal_case(&entry.name)),
+        "operationId": format!("render{}", crate::values::pascal_case(entry.name())),
         "summary": format!("Render {title} — {title_en}"),
-        "description": format!(
-            "A kind defined by the Word template folder `word/{}/`: the payload is checked against its schema (422 lists every problem by pointer) and filled into its template. The answer is a DOCX, or with `format=pdf` the filled document laid out as a PDF (natively, the fonts inside), or with `format=html` as one HTML page; other formats are 406, `style`, `sign` and `template` are 400.",
-            entry.name
-        ),
+        "description": description,
         "parameters": [format_parameter()],
         "requestBody": json_body(body, example),
         "responses": {
             "200": {
                 "description": "The filled document.",
                 "headers": file_headers(),
-                "content": {
-                    mime: { "schema": binary() },
-                    "application/pdf": { "schema": binary() },
-                    "text/html": { "schema": { "type": "string" } },
-                },
+                "content": content,
             },
         },
     });
@@ -560,9 +573,9 @@ pub async fn openapi_json(state: web::Data<AppState>) -> HttpResponse {
     let text = match cached.as_ref() {
         Some((g, text)) if *g == generation => text.clone(),
         _ => {
-            let library = state.engine.word_templates();
+            let folders = state.engine.folder_kinds();
             let mut s =
-                serde_json::to_string_pretty(&document_with(state.engine.limits(), &library))
+                serde_json::to_string_pretty(&document_with(state.engine.limits(), &folders))
                     .expect("serializes");
             s.push('\n');
             let text = std::sync::Arc::new(s.into_bytes());

@@ -269,7 +269,7 @@ fn parsed_items() -> Vec<Result<collabdocs::batch::BatchItem, Vec<collabdocs::er
     every_kind_and_format()
         .iter()
         .enumerate()
-        .map(|(i, v)| collabdocs::batch::parse_item(v, i, Default::default(), &Default::default()))
+        .map(|(i, v)| collabdocs::batch::parse_item(v, i, Default::default(), &[]))
         .collect()
 }
 

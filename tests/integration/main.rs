@@ -8,6 +8,7 @@ mod batch;
 mod cli;
 mod docx;
 mod excel;
+mod excel_service;
 mod forgeries;
 mod forms;
 mod golden;

@@ -16,9 +16,9 @@ use crate::common::{assert_all_present, call_with, example, zip_part, Reply};
 use crate::word::{docx, p, paragraphs, part};
 use collabdocs::kinds::DocumentKind;
 
-const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/templates");
+pub(crate) const SAMPLES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/templates");
 
-fn engine() -> Arc<Engine> {
+pub(crate) fn engine() -> Arc<Engine> {
     static ENGINE: OnceLock<Arc<Engine>> = OnceLock::new();
     ENGINE
         .get_or_init(|| {
@@ -33,7 +33,7 @@ fn engine() -> Arc<Engine> {
         .clone()
 }
 
-async fn call(req: TestRequest) -> Reply {
+pub(crate) async fn call(req: TestRequest) -> Reply {
     call_with(AppState::new(engine()), req).await
 }
 
@@ -356,7 +356,7 @@ async fn upload(parts: &[(&str, &[u8])]) -> Reply {
 }
 
 /// A multipart request to `uri` (`/v1/render?format=…`).
-async fn upload_at(uri: &str, parts: &[(&str, &[u8])]) -> Reply {
+pub(crate) async fn upload_at(uri: &str, parts: &[(&str, &[u8])]) -> Reply {
     let (ct, body) = multipart(parts);
     call(
         TestRequest::post()
@@ -634,65 +634,6 @@ fn a_broken_word_template_stops_start_up_naming_its_file_and_a_reload_keeps_the_
 }
 
 #[test]
-fn the_command_line_fills_an_excel_template_named_or_from_a_file() {
-    let bin = env!("CARGO_BIN_EXE_collabdocs");
-    let input = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/weekly-progress.json");
-    let payload: Value = serde_json::from_slice(&std::fs::read(input).unwrap()).unwrap();
-    let project = payload["project"]["name"].as_str().unwrap().to_string();
-    let file = Path::new(SAMPLES).join("excel/weekly-progress/template.xlsx");
-    for (i, how) in [
-        vec!["--templates-dir", SAMPLES, "--template", "weekly-progress"],
-        vec!["--excel-template", file.to_str().unwrap()],
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let out = std::env::temp_dir().join(format!(
-            "collabdocs-excel-cli-{}-{i}.xlsx",
-            std::process::id()
-        ));
-        let mut args = vec![
-            "render",
-            "weekly-progress",
-            "-i",
-            input,
-            "-o",
-            out.to_str().unwrap(),
-        ];
-        args.extend(how);
-        let o = std::process::Command::new(bin)
-            .args(&args)
-            .output()
-            .unwrap();
-        assert!(
-            o.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&o.stderr)
-        );
-        // An xlsx without asking, the project's name in its title cell.
-        let book = std::fs::read(&out).unwrap();
-        assert!(book.starts_with(b"PK"));
-        let sheet = zip_part(&book, "xl/worksheets/sheet1.xml").unwrap();
-        assert!(sheet.contains(&project), "{args:?}");
-        std::fs::remove_file(&out).ok();
-    }
-    let o = std::process::Command::new(bin)
-        .args([
-            "render",
-            "weekly-progress",
-            "-i",
-            input,
-            "--excel-template",
-            file.to_str().unwrap(),
-            "-f",
-            "pdf",
-        ])
-        .output()
-        .unwrap();
-    assert!(!o.status.success());
-}
-
-#[test]
 fn the_command_line_fills_a_named_template_or_a_file() {
     let bin = env!("CARGO_BIN_EXE_collabdocs");
     let out = std::env::temp_dir().join(format!("collabdocs-word-cli-{}.docx", std::process::id()));
@@ -745,7 +686,7 @@ fn the_command_line_fills_a_named_template_or_a_file() {
 }
 
 /// A batch answered 200: its ZIP and its manifest.
-async fn batch(body: &Value) -> (Vec<u8>, Value) {
+pub(crate) async fn batch(body: &Value) -> (Vec<u8>, Value) {
     let r = call(
         TestRequest::post()
             .uri("/v1/batch")
@@ -759,7 +700,7 @@ async fn batch(body: &Value) -> (Vec<u8>, Value) {
 }
 
 /// A file of a ZIP, as bytes.
-fn zip_file(zip: &[u8], name: &str) -> Vec<u8> {
+pub(crate) fn zip_file(zip: &[u8], name: &str) -> Vec<u8> {
     let mut z = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
     let mut out = Vec::new();
     std::io::Read::read_to_end(&mut z.by_name(name).unwrap(), &mut out).unwrap();
@@ -836,7 +777,11 @@ async fn a_folder_defines_a_kind_of_its_own() {
     assert_eq!(travel["title_zh"], "出差审批单");
     assert_eq!(travel["formats"], json!(["docx", "pdf", "html"]));
     assert_eq!(travel["word_template"], "travel-request");
-    assert_eq!(kinds.as_array().unwrap().len(), DocumentKind::ALL.len() + 1);
+    assert_eq!(
+        kinds.as_array().unwrap().len(),
+        DocumentKind::ALL.len() + 2,
+        "travel-request and duty-list"
+    );
     let r = call(TestRequest::get().uri("/v1/kinds/travel-request/example")).await;
     assert_eq!(r.json(), travel_example());
 
@@ -973,12 +918,21 @@ async fn a_folder_kind_renders_in_batches_and_from_the_command_line() {
         .to_string()
         .contains("/items/1/data/destination"));
 
-    let out = std::env::temp_dir().join(format!("collabdocs-travel-{}.docx", std::process::id()));
-    let input = Path::new(SAMPLES).join("word/travel-request/example.json");
+    assert_eq!(
+        render_sample("travel-request", "word/travel-request/example.json", "docx"),
+        filled,
+        "the same data, the same bytes"
+    );
+}
+
+/// A kind the samples' folders define rendered by the command line from a sample payload.
+pub(crate) fn render_sample(kind: &str, payload: &str, ext: &str) -> Vec<u8> {
+    let out = std::env::temp_dir().join(format!("collabdocs-{kind}-{}.{ext}", std::process::id()));
+    let input = Path::new(SAMPLES).join(payload);
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_collabdocs"))
         .args([
             "render",
-            "travel-request",
+            kind,
             "-i",
             input.to_str().unwrap(),
             "--templates-dir",
@@ -989,12 +943,9 @@ async fn a_folder_kind_renders_in_batches_and_from_the_command_line() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    assert_eq!(
-        std::fs::read(&out).unwrap(),
-        filled,
-        "the same data, the same bytes"
-    );
+    let bytes = std::fs::read(&out).unwrap();
     std::fs::remove_file(&out).ok();
+    bytes
 }
 
 #[test]
@@ -1086,138 +1037,4 @@ fn a_folder_kind_that_cannot_work_stops_start_up_naming_its_file() {
     .unwrap();
     assert!(load(&dir).err().unwrap().contains("built-in kind"));
     std::fs::remove_dir_all(&dir).ok();
-}
-
-#[actix_web::test]
-async fn a_kind_is_filled_into_a_named_excel_template() {
-    let payload = example(DocumentKind::WeeklyProgress);
-    let post = |uri: &str| {
-        TestRequest::post()
-            .uri(uri)
-            .insert_header(("content-type", "application/json"))
-            .set_payload(serde_json::to_vec(&payload).unwrap())
-    };
-    // Named, the format follows the template: a workbook.
-    let r = call(post(
-        "/v1/documents/weekly-progress?template=weekly-progress",
-    ))
-    .await;
-    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-    assert_eq!(
-        r.header("content-type"),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    );
-    assert!(r.header("content-disposition").contains(".xlsx"));
-    let sheet = part(&r.body, "xl/worksheets/sheet1.xml").unwrap();
-    for t in payload["tasks"].as_array().unwrap() {
-        assert!(sheet.contains(t["task"].as_str().unwrap()), "{sheet}");
-    }
-    let last = 4 + payload["tasks"].as_array().unwrap().len();
-    assert!(sheet.contains(&format!("AVERAGE(F5:F{last})")));
-    // The total carries the data's value for viewers that do not calculate.
-    let tasks = payload["tasks"].as_array().unwrap();
-    let mean = tasks
-        .iter()
-        .map(|t| t["progress"].as_f64().unwrap() / 100.0)
-        .sum::<f64>()
-        / tasks.len() as f64;
-    let cached = sheet
-        .split(&format!("AVERAGE(F5:F{last})</f><v>"))
-        .nth(1)
-        .and_then(|v| v.split("</v>").next())
-        .and_then(|v| v.parse::<f64>().ok())
-        .expect("a cached average");
-    assert!((cached - mean).abs() < 1e-9, "{cached} vs {mean}");
-    // Listed; the wrong library, kind or format named.
-    let r = call(TestRequest::get().uri("/v1/templates/excel")).await;
-    assert_eq!(r.json()[0]["name"], "weekly-progress");
-    assert_eq!(r.json()[0]["kind"], "weekly-progress");
-    // Its cells and loops, with what each reads.
-    let r = call(TestRequest::get().uri("/v1/templates/excel/weekly-progress")).await;
-    assert_eq!(r.status, 200);
-    let tags = r.json();
-    let loops = tags["loops"].as_array().unwrap();
-    assert_eq!(loops.len(), 1, "{tags}");
-    assert_eq!(loops[0]["rows"], "5:5");
-    assert_eq!(loops[0]["over"], "doc.tasks");
-    let cell = |at: &str| {
-        tags["cells"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["sheet"] == "周进展" && c["cell"] == at)
-            .unwrap_or_else(|| panic!("{at} in {tags}"))
-            .clone()
-    };
-    assert_eq!(cell("C5")["binds"], json!(["doc.tasks[].owner.display"]));
-    assert_eq!(cell("F5")["typed"], true);
-    assert_eq!(
-        cell("A1")["binds"],
-        json!(["doc.project.name", "doc.week.start", "doc.week.end"])
-    );
-    assert_eq!(
-        call(TestRequest::get().uri("/v1/templates/excel/none"))
-            .await
-            .status,
-        404
-    );
-    assert_eq!(
-        call(post(
-            "/v1/documents/weekly-progress?template=weekly-progress&format=docx"
-        ))
-        .await
-        .status,
-        400
-    );
-    assert_eq!(
-        call(post(
-            "/v1/documents/weekly-progress?template=letterhead-minutes&format=xlsx"
-        ))
-        .await
-        .status,
-        400
-    );
-    assert_eq!(
-        call(post(
-            "/v1/documents/weekly-progress?template=nothing&format=xlsx"
-        ))
-        .await
-        .status,
-        404
-    );
-    // In a batch item, and sent with the request.
-    let (zip, manifest) = batch(&json!({"items": [
-        {"kind": "weekly-progress", "format": "xlsx", "template": "weekly-progress", "filename": "周报", "data": payload},
-    ]}))
-    .await;
-    assert_eq!(manifest[0]["status"], "ok", "{manifest}");
-    assert!(
-        part(&zip_file(&zip, "周报.xlsx"), "xl/worksheets/sheet1.xml")
-            .unwrap()
-            .contains("活动页面设计")
-    );
-    let template =
-        std::fs::read(Path::new(SAMPLES).join("excel/weekly-progress/template.xlsx")).unwrap();
-    let data = serde_json::to_vec(&payload).unwrap();
-    let r = upload_at(
-        "/v1/render?format=xlsx",
-        &[
-            ("template", &template),
-            ("data", &data),
-            ("kind", b"weekly-progress"),
-        ],
-    )
-    .await;
-    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
-    assert!(part(&r.body, "xl/worksheets/sheet1.xml")
-        .unwrap()
-        .contains("活动页面设计"));
-    // A macro-enabled workbook is refused.
-    let xlsm = docx("", &[("xl/vbaProject.bin", "x")]);
-    let r = upload_at(
-        "/v1/render?format=xlsx",
-        &[("template", &xlsm), ("data", &data)],
-    )
-    .await;
-    assert_eq!(r.status, 422);
 }
