@@ -23,6 +23,7 @@ KEY=studio-$RANDOM$RANDOM
 WORK=$(mktemp -d)
 cp -r templates "$WORK/templates"
 cp -r examples/templates/word "$WORK/templates/word"
+cp -r examples/templates/excel "$WORK/templates/excel"
 ./target/debug/collabdocs dev-cert --out "$WORK/signing" --organisation "华东零售集团" 2> /dev/null
 source .ci/lib.sh
 trap 'kill ${SERVER:-} ${FIREFOX:-} 2>/dev/null || true; rm -rf "$WORK"' EXIT

@@ -256,6 +256,43 @@ def main():
         assert "西安" in docx_text(data) and name.endswith(".docx"), name
         print(f"ok: a kind a folder defines has its form and its DOCX ({name})")
 
+        # Excel templates: a named workbook of the kind, its cells and loops beside the form's
+        # data, previewed as tables, downloaded as an XLSX filled with what the form holds.
+        page.select_option("#kind", "weekly-progress")
+        expect(page.locator("#word-field")).to_be_visible(timeout=WAIT)
+        page.select_option("#word", "excel:weekly-progress")
+        expect(page.locator("#word-title")).to_contain_text("Excel 模板", timeout=WAIT)
+        expect(page.locator("#word-tags")).to_contain_text("doc.tasks[].task", timeout=WAIT)
+        expect(preview(page)).to_contain_text("周进展表", timeout=WAIT)
+        assert page.locator('[data-download="docx"]').is_hidden()
+        expect(page.locator("#status")).to_contain_text("XLSX", timeout=WAIT)
+        name, data = download(page, '[data-download="xlsx"]')
+        sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
+        assert name.endswith(".xlsx") and "周进展表" in sheet, name
+        print(f"ok: a named Excel template is previewed as tables, lists its cells and downloads filled ({name})")
+        # A .xlsx from this computer: read by the service, its cells shown, filled the same way.
+        page.set_input_files("#upload-word-file", files=[{
+            "name": "我们的周报.xlsx",
+            "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "buffer": (TEMPLATES / "excel/weekly-progress/template.xlsx").read_bytes()}])
+        expect(page.locator("#word-title")).to_contain_text("我们的周报.xlsx", timeout=WAIT)
+        expect(page.locator("#word-tags")).to_contain_text("第 5:5 行", timeout=WAIT)
+        expect(preview(page)).to_contain_text("周进展表", timeout=WAIT)
+        name, data = download(page, '[data-download="xlsx"]')
+        assert data.startswith(b"PK") and name.endswith(".xlsx"), name
+        print("ok: an uploaded Excel template is previewed, lists its cells and loops and downloads filled")
+        # A kind an Excel folder defines: its form, one table per department, its XLSX.
+        page.select_option("#kind", "duty-list")
+        expect(page.locator('input[name="root[project]"]')).to_have_value("Q3新产品上市推广", timeout=WAIT)
+        expect(preview(page)).to_contain_text("研发部 职责清单", timeout=WAIT)
+        page.fill('input[name="root[project]"]', "年度预算编制")
+        expect(preview(page)).to_contain_text("年度预算编制", timeout=WAIT)
+        name, data = download(page, '[data-download="xlsx"]')
+        book = zipfile.ZipFile(io.BytesIO(data))
+        assert "年度预算编制" in book.read("xl/worksheets/sheet1.xml").decode(), name
+        assert "市场部" in book.read("xl/workbook.xml").decode(), name
+        print(f"ok: a kind an Excel folder defines has its form, its preview and its XLSX ({name})")
+
         # An agreement can be signed here: the signed PDF comes with its signature.
         page.select_option("#kind", "agreement")
         expect(page.locator("#signed")).to_be_visible(timeout=WAIT)

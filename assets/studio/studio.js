@@ -20,8 +20,8 @@
     timer: null,
     jsonTimer: null,
     templates: null,
-    // The Word template documents are filled into: {name, tags} of a named one, {file, tags}
-    // of one uploaded; null for the kind's built-in layout.
+    // The Word or Excel template documents are filled into: {type, name, tags} of a named one,
+    // {type, name, file, tags} of one uploaded; null for the kind's built-in layout.
     word: null,
     wordTemplates: [],
     uploaded: null,
@@ -286,7 +286,8 @@
         showWordTags(currentPayload());
         if (shown.ok) {
           showPreview(await shown.text());
-          setStatus(checked.ok ? '已更新预览（Word 模板，可下载 DOCX）' : '');
+          const what = state.word.type === 'excel' ? 'Excel 模板，可下载 XLSX' : 'Word 模板，可下载 DOCX';
+          setStatus(checked.ok ? '已更新预览（' + what + '）' : '');
         } else if (checked.ok) {
           const p = await problem(shown);
           const detail = (p.errors || []).map((e) => e.message).join('；');
@@ -386,8 +387,9 @@
 
   // ---- Word templates ---------------------------------------------------------------------
 
-  // The form's data filled into the Word template in force, as `format` (docx or html): a
-  // template from this browser is sent with the data and kept nowhere.
+  // The form's data filled into the template in force, as `format` (docx, pdf or html of a
+  // Word template; xlsx or html of an Excel one): a template from this browser is sent with the
+  // data and kept nowhere.
   function wordRequest(format, payload) {
     const kind = state.kind.kind;
     if (state.word.file) {
@@ -397,7 +399,8 @@
       form.append('kind', kind);
       return api(`/v1/render?format=${format}`, { method: 'POST', body: form });
     }
-    const named = state.kind.word_template ? '' : '&template=' + encodeURIComponent(state.word.name);
+    const own = state.kind.word_template || state.kind.excel_template;
+    const named = own ? '' : '&template=' + encodeURIComponent(state.word.name);
     return api(`/v1/documents/${kind}?format=${format}${named}`, payloadRequest(payload));
   }
 
@@ -440,7 +443,8 @@
       return tr;
     });
     $('word-tags').tBodies[0].replaceChildren(...rows);
-    $('word-title').textContent = 'Word 模板：' + state.word.name + '（' + rows.length + ' 个标签）';
+    const what = state.word.type === 'excel' ? 'Excel 模板：' : 'Word 模板：';
+    $('word-title').textContent = what + state.word.name + '（' + rows.length + ' 个标签）';
   }
 
   // Shows the built-in layout's preview, or the Word template's tags, and the downloads that
@@ -448,7 +452,8 @@
   function showMode() {
     const word = Boolean(state.word);
     $('word-pane').hidden = !word;
-    const formats = word ? ['docx', 'pdf'] : (state.kind.formats || []);
+    const formats = word ? (state.word.type === 'excel' ? ['xlsx'] : ['docx', 'pdf'])
+      : (state.kind.formats || []);
     for (const b of document.querySelectorAll('[data-download]')) {
       const signed = b.dataset.sign === 'true';
       b.hidden = signed ? (word || !state.kind.signable) : !formats.includes(b.dataset.download);
@@ -463,7 +468,36 @@
       throw new Error(p.detail || p.title);
     }
     const info = await res.json();
-    return { name, tags: info.tags };
+    return { type: 'word', name, tags: info.tags };
+  }
+
+  // What an Excel template reads, as rows of the tag table: each cell with tags (its sheet
+  // and cell), each loop over rows, each condition over rows, each sheet repeated per item.
+  function excelTags(info) {
+    const rows = [];
+    for (const s of info.repeated_sheets || []) {
+      rows.push({ text: '工作表 {{#each ' + s.over + '}}', part: s.sheet, paragraph: '每项一个工作表', binds: [s.over] });
+    }
+    for (const l of info.loops || []) {
+      rows.push({ text: '{{#each ' + l.over + '}}', part: l.sheet, paragraph: '第 ' + l.rows + ' 行（每项重复）', binds: [l.over] });
+    }
+    for (const c of info.conditions || []) {
+      const h = c.unless ? 'unless' : 'if';
+      rows.push({ text: '{{#' + h + ' ' + c.when + '}}', part: c.sheet, paragraph: '第 ' + c.rows + ' 行（条件显示）', binds: [] });
+    }
+    for (const c of info.cells || []) {
+      rows.push({ text: c.text, part: c.sheet, paragraph: c.cell, binds: c.binds || [] });
+    }
+    return rows;
+  }
+
+  async function loadExcelTemplate(name) {
+    const res = await api('/v1/templates/excel/' + encodeURIComponent(name));
+    if (!res.ok) {
+      const p = await problem(res);
+      throw new Error(p.detail || p.title);
+    }
+    return { type: 'excel', name, tags: excelTags(await res.json()) };
   }
 
   async function chooseWord(name) {
@@ -471,6 +505,8 @@
       state.word = null;
     } else if (name.startsWith('upload:')) {
       state.word = state.uploaded;
+    } else if (name.startsWith('excel:')) {
+      state.word = await loadExcelTemplate(name.slice(6));
     } else {
       state.word = await loadWordTemplate(name);
     }
@@ -478,37 +514,50 @@
     refresh();
   }
 
-  // The Word templates of the kind, in the select; a kind a folder defines has its own.
+  // The Word and Excel templates of the kind, in the select; a kind a folder defines has its
+  // own.
   async function listWordTemplates(kind) {
     const select = $('word');
     select.replaceChildren(select.options[0]);
     state.uploaded = null;
-    if (kind.word_template) {
+    if (kind.word_template || kind.excel_template) {
       $('word-field').hidden = true;
-      state.word = await loadWordTemplate(kind.word_template);
+      state.word = kind.word_template ? await loadWordTemplate(kind.word_template)
+        : await loadExcelTemplate(kind.excel_template);
       return;
     }
     state.word = null;
-    const res = await api('/v1/templates/word');
-    state.wordTemplates = res.ok ? await res.json() : [];
+    const [words, books] = await Promise.all([api('/v1/templates/word'), api('/v1/templates/excel')]);
+    state.wordTemplates = words.ok ? await words.json() : [];
+    const excel = books.ok ? await books.json() : [];
     for (const t of state.wordTemplates.filter((w) => w.kind === kind.kind)) {
       const o = document.createElement('option');
       o.value = t.name;
-      o.textContent = t.name;
+      o.textContent = t.name + '（Word）';
+      select.appendChild(o);
+    }
+    for (const t of excel.filter((w) => w.kind === kind.kind)) {
+      const o = document.createElement('option');
+      o.value = 'excel:' + t.name;
+      o.textContent = t.name + '（Excel）';
       select.appendChild(o);
     }
     $('word-field').hidden = select.options.length < 2;
     select.value = '';
   }
 
-  // A .docx from this computer: its tags read by the service (nothing kept), then used like a
-  // named template, the downloads filling it with the form's data.
+  // A .docx or .xlsx from this computer: what it reads told by the service (nothing kept),
+  // then used like a named template, the downloads filling it with the form's data.
   async function uploadWord(file) {
     setStatus('正在读取 ' + file.name + ' …');
+    const excel = /\.xlsx$/i.test(file.name) || file.type.includes('spreadsheetml');
     try {
-      const res = await api('/v1/templates/word/inspect', {
+      const res = await api(excel ? '/v1/templates/excel/inspect' : '/v1/templates/word/inspect', {
         method: 'POST',
-        headers: { 'Content-Type': 'application/vnd.openxmlformats-officedocument.wordprocessingml.document' },
+        headers: {
+          'Content-Type': excel ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
+            : 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+        },
         body: file,
       });
       const info = await res.json();
@@ -517,8 +566,9 @@
         setStatus('无法使用 ' + file.name + '：' + detail, true);
         return;
       }
-      if (state.kind.word_template) await chooseKind(DEFAULT_KIND);
-      state.uploaded = { name: file.name, file, tags: info.tags };
+      if (state.kind.word_template || state.kind.excel_template) await chooseKind(DEFAULT_KIND);
+      state.uploaded = excel ? { type: 'excel', name: file.name, file, tags: excelTags(info) }
+        : { type: 'word', name: file.name, file, tags: info.tags };
       const select = $('word');
       for (const o of [...select.options]) if (o.value.startsWith('upload:')) o.remove();
       const o = document.createElement('option');

@@ -76,10 +76,13 @@ pub(super) fn render(
     let rendered = if let Some(path) = excel_template {
         let bytes =
             std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-        if format != OutputFormat::Xlsx || sign || profile != crate::values::Profile::Standard {
-            return Err("an Excel template is filled as xlsx, in its own layout, not signed: leave out --format, --style and --sign".into());
+        if !matches!(format, OutputFormat::Xlsx | OutputFormat::Html)
+            || sign
+            || profile != crate::values::Profile::Standard
+        {
+            return Err("an Excel template is filled as xlsx (or shown as html), in its own layout, not signed: leave out --style and --sign".into());
         }
-        engine.fill_uploaded_excel(bytes, Some(kind), &value)
+        engine.fill_uploaded_excel(bytes, Some(kind), &value, format)
     } else if let Some(path) = word_template {
         let bytes =
             std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;

@@ -20,7 +20,7 @@ pub enum Folder {
     Excel(Arc<ExcelEntry>),
 }
 
-const XLSX: [OutputFormat; 1] = [OutputFormat::Xlsx];
+const WORKBOOK: [OutputFormat; 2] = [OutputFormat::Xlsx, OutputFormat::Html];
 
 impl Folder {
     pub fn name(&self) -> &str {
@@ -51,7 +51,7 @@ impl Folder {
     pub fn formats(&self) -> &'static [OutputFormat] {
         match self {
             Folder::Word(_) => &OutputFormat::WORD_TEMPLATE,
-            Folder::Excel(_) => &XLSX,
+            Folder::Excel(_) => &WORKBOOK,
         }
     }
 
@@ -151,7 +151,7 @@ impl Engine {
         folder.check_format(format)?;
         match folder {
             Folder::Word(e) => self.fill_word(e, body, format),
-            Folder::Excel(e) => self.fill_excel(e, body),
+            Folder::Excel(e) => self.fill_excel(e, body, format),
         }
     }
 }

@@ -60,8 +60,12 @@ impl Request {
     /// The same request filled into the Word template `name` (`?template=`): a template of
     /// the request's kind, as a DOCX, in its own layout (no house style), not signed.
     pub fn with_template(self, engine: &Engine, name: &str) -> Result<Request, Error> {
-        // An Excel template when the file asked for is a workbook, else a Word template.
-        let excel = self.format == OutputFormat::Xlsx;
+        // An Excel template when the file asked for is a workbook (or its preview, html, of a
+        // name only the Excel templates have), else a Word template.
+        let excel = self.format == OutputFormat::Xlsx
+            || (self.format == OutputFormat::Html
+                && engine.excel_templates().get(name).is_some()
+                && engine.word_templates().get(name).is_none());
         let (what, folder, other) = if excel {
             (
                 "Excel",
@@ -198,7 +202,7 @@ impl Engine {
                 self.fill_word(entry, body, request.format)
             }
         } else if let Some(Template::Excel(entry)) = &request.template {
-            self.fill_excel(entry, body)
+            self.fill_excel(entry, body, request.format)
         } else if request.sign {
             self.render_signed(request.kind, body)
         } else {

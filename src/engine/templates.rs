@@ -198,35 +198,50 @@ pub enum Template {
 }
 
 impl Engine {
-    /// Validates a payload of the template's kind and fills the Excel template with its view.
-    pub fn fill_excel(&self, entry: &ExcelEntry, body: &Value) -> Result<Rendered, Error> {
-        let _images = crate::image::remember();
-        let (view, named) = self.view_of(&Reading::of(entry), body)?;
-        let _budget = crate::budget::limit(self.limits);
-        let bytes = entry
-            .template
-            .fill(&view)
-            .map_err(|f| word_error(&format!("excel/{}", entry.name), &f))?;
-        self.filled(bytes, OutputFormat::Xlsx, named, body)
+    /// Validates a payload of the template's kind and fills the Excel template with its view:
+    /// the workbook, or (`format` html) the workbook shown as one page of tables.
+    pub fn fill_excel(
+        &self,
+        entry: &ExcelEntry,
+        body: &Value,
+        format: OutputFormat,
+    ) -> Result<Rendered, Error> {
+        let at = format!("excel/{}", entry.name);
+        self.fill_workbook(&entry.template, &at, &Reading::of(entry), body, format)
     }
 
-    /// Fills an Excel template sent with the request (`POST /v1/render?format=xlsx`).
+    /// Fills an Excel template sent with the request (`POST /v1/render?format=xlsx|html`).
     pub fn fill_uploaded_excel(
         &self,
         template: Vec<u8>,
         kind: Option<DocumentKind>,
         data: &Value,
+        format: OutputFormat,
     ) -> Result<Rendered, Error> {
         let template = ExcelTemplate::load(template, Default::default())
             .map_err(|f| word_error("/template", &f))?;
-        let _images = crate::image::remember();
         let reading = kind.map_or(Reading::AsIs, Reading::Kind);
-        let (view, named) = self.view_of(&reading, data)?;
+        self.fill_workbook(&template, "/template", &reading, data, format)
+    }
+
+    fn fill_workbook(
+        &self,
+        template: &ExcelTemplate,
+        at: &str,
+        reading: &Reading,
+        body: &Value,
+        format: OutputFormat,
+    ) -> Result<Rendered, Error> {
+        let _images = crate::image::remember();
+        let (view, named) = self.view_of(reading, body)?;
         let _budget = crate::budget::limit(self.limits);
-        let bytes = template
-            .fill(&view)
-            .map_err(|f| word_error("/template", &f))?;
-        self.filled(bytes, OutputFormat::Xlsx, named, data)
+        let mut bytes = template.fill(&view).map_err(|f| word_error(at, &f))?;
+        if format == OutputFormat::Html {
+            bytes = crate::excel::preview::html(bytes, &named.title)
+                .map_err(|f| word_error(at, &f))?
+                .into_bytes();
+        }
+        self.filled(bytes, format, named, body)
     }
 }
 

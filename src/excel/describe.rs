@@ -106,6 +106,17 @@ impl ExcelTemplate {
                 kind,
                 moved: false,
             };
+            // A sheet written per item reads its item, as inside the list's loop.
+            if let Some(r) = &sheet.repeat {
+                tags.push(tag(
+                    &format!("{{{{#each {}}}}}", r.expr),
+                    crate::word::TagKind::Open {
+                        helper: "each".into(),
+                        expr: r.expr.clone(),
+                    },
+                ));
+                owner.push(Owner::Close);
+            }
             let mut cells = sheet.cells.iter().enumerate().peekable();
             let mut rows: Vec<u32> = sheet.cells.iter().map(|c| c.row_number).collect();
             rows.extend(sheet.loops.iter().flat_map(|l| [l.first, l.last]));
@@ -139,6 +150,15 @@ impl ExcelTemplate {
                     ));
                     owner.push(Owner::Close);
                 }
+            }
+            if sheet.repeat.is_some() {
+                tags.push(tag(
+                    "{{/each}}",
+                    crate::word::TagKind::Close {
+                        helper: "each".into(),
+                    },
+                ));
+                owner.push(Owner::Close);
             }
             let binds = crate::word::bindings(&tags);
             let mut cell_binds: Vec<Vec<String>> = vec![Vec::new(); sheet.cells.len()];

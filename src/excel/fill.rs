@@ -67,6 +67,8 @@ impl ExcelTemplate {
         let sheet_item: Vec<(&Value, usize, usize)> =
             inst.item.iter().map(|(v, k, n)| (v, *k, *n)).collect();
         let sheet_context = inst.item.as_ref().map_or(view, |(v, _, _)| v);
+        // The data lands on this sheet: the saved results of its formulas may be stale.
+        let data_sheet = !s.cells.is_empty() || !s.loops.is_empty();
         // A repeated sheet over no items is written once, its tags empty.
         let empty_sheet = s.repeat.is_some() && inst.item.is_none();
         let mut shown: HashMap<(usize, Option<usize>), bool> = HashMap::new();
@@ -163,8 +165,11 @@ impl ExcelTemplate {
                                     };
                                     fill_cell(c, &text, typed);
                                 } else {
-                                    // A formula follows the rows; its saved result is
-                                    // dropped (the workbook recalculates on open).
+                                    // A formula follows the rows. Its saved result is
+                                    // dropped where it may be stale — it moved, it is on a
+                                    // sheet the data fills, or it reads another sheet — and
+                                    // the workbook recalculates on open (simple totals get
+                                    // their value back from the data, see `cached`).
                                     let mut changed = false;
                                     for f in c.children.iter_mut() {
                                         let Node::El(f) = f else { continue };
@@ -178,8 +183,9 @@ impl ExcelTemplate {
                                             );
                                             if new != old {
                                                 f.children = vec![Node::Text(xml::escape(&new))];
-                                                changed = true;
                                             }
+                                            changed |=
+                                                data_sheet || new != old || old.contains('!');
                                             if let Some(r) = f.attr("ref") {
                                                 f.start = set_attr(
                                                     &f.start,
@@ -192,6 +198,11 @@ impl ExcelTemplate {
                                     if changed {
                                         c.children
                                             .retain(|n| !matches!(n, Node::El(v) if v.name == "v"));
+                                        // A text, error or boolean result type goes with it.
+                                        if matches!(c.attr("t").as_deref(), Some("str" | "e" | "b"))
+                                        {
+                                            c.start = remove_attr(&c.start, "t");
+                                        }
                                     }
                                 }
                             }

@@ -19,6 +19,7 @@ mod cached;
 mod describe;
 mod fill;
 mod follow;
+pub mod preview;
 pub mod refs;
 mod repeat;
 mod sheet;
@@ -92,6 +93,14 @@ fn rels(package: &Package, name: &str, limits: PackageLimits) -> HashMap<String,
         }
     }
     out
+}
+
+/// Whether `bytes` are a ZIP package with a workbook part: an Excel template rather than a
+/// Word one (read from the ZIP's directory only; the template is checked when it loads).
+pub fn is_workbook(bytes: &[u8]) -> bool {
+    zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map(|z| z.index_for_name("xl/workbook.xml").is_some())
+        .unwrap_or(false)
 }
 
 impl ExcelTemplate {

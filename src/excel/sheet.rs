@@ -7,6 +7,9 @@ use super::{part_fault, refs};
 use crate::word::xml::{self, Element, Node};
 use crate::word::Fault;
 
+/// The most elements (tags, counted by their `<`) one sheet of a template may have.
+pub const MAX_ELEMENTS: usize = 500_000;
+
 /// A cell of the template with tags.
 #[derive(Debug, Clone)]
 pub(super) struct TagCell {
@@ -151,6 +154,15 @@ pub(super) fn read_sheet(
     src: String,
     shared: &[String],
 ) -> Result<Sheet, Fault> {
+    // A sheet is held as a tree while it fills: its elements are counted first, so a sheet of
+    // millions of empty styled rows is refused before it takes memory.
+    let elements = memchr::memchr_iter(b'<', src.as_bytes()).count();
+    if elements > MAX_ELEMENTS {
+        return Err(part_fault(
+            part,
+            format!("has {elements} elements (an empty styled row is one); a template sheet may have at most {MAX_ELEMENTS}"),
+        ));
+    }
     let mut tree = xml::parse(&src).map_err(|m| part_fault(part, m))?;
     let ws = xml::elements(&tree)
         .next()

@@ -118,6 +118,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(get("/templates").to(operations::templates))
             .service(get("/templates/word").to(word::list))
             .service(get("/templates/excel").to(word::list_excel))
+            .service(post("/templates/excel/inspect").to(word::inspect_excel))
             .service(get("/templates/excel/{name}").to(word::excel_tags))
             .service(post("/templates/word/inspect").to(word::inspect))
             .service(get("/templates/word/{name}").to(word::tags))

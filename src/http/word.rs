@@ -214,21 +214,61 @@ pub async fn inspect(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, Error> {
+    inspected(req, payload, state, |bytes| {
+        let template = crate::word::WordTemplate::load(bytes, Default::default())
+            .map_err(|f| crate::engine::word_error("/template", &f))?;
+        Ok(InspectedTags {
+            tags: tag_infos(&template),
+        })
+    })
+    .await
+}
+
+/// A template sent as the body, read off the request threads within the render timeout by
+/// `read`, its answer as JSON; nothing kept.
+async fn inspected<T: serde::Serialize + Send + 'static>(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+    read: impl FnOnce(Vec<u8>) -> Result<T, Error> + Send + 'static,
+) -> Result<HttpResponse, Error> {
     let body = read_body(&req, payload, state.template_body_limit).await?;
-    let tags = off_thread(
+    let answer = off_thread(
         &state,
         Some(state.render_timeout),
         "template check",
-        move || {
-            let template = crate::word::WordTemplate::load(body.bytes.clone(), Default::default())
-                .map_err(|f| crate::engine::word_error("/template", &f))?;
-            Ok(tag_infos(&template))
-        },
+        move || read(body.bytes.to_vec()),
     )
     .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(InspectedTags { tags }))
+        .json(answer))
+}
+
+/// Reads an Excel template sent as the body and lists what it reads, as for a named one: its
+/// cells with tags, loops, conditions and repeated sheets (the studio shows them before the
+/// workbook is used). Nothing is kept; the workbook gets the checks every template gets.
+#[utoipa::path(post, path = "/v1/templates/excel/inspect", tag = "templates", operation_id = "inspectExcelTemplate",
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "The .xlsx file."),
+    responses(
+        (status = 200, description = "The workbook's tagged cells, loops, conditions and repeated sheets.", body = crate::excel::ExcelTags),
+        (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 408, description = "The body did not arrive within the body timeout (COLLABDOCS_BODY_TIMEOUT_MS).", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than `COLLABDOCS_TEMPLATE_BODY_LIMIT_BYTES`.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The workbook cannot be used (a ZIP bomb, macros, a DTD, an .xls, a broken tag or loop: each named with its sheet and cell), at the pointer `/template`.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Every render slot is busy, or reading it ran past the render timeout.", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+pub async fn inspect_excel(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, Error> {
+    inspected(req, payload, state, |bytes| {
+        crate::excel::ExcelTemplate::load(bytes, Default::default())
+            .map(|t| t.describe())
+            .map_err(|f| crate::engine::word_error("/template", &f))
+    })
+    .await
 }
 
 /// Fills a Word template sent with the request: `multipart/form-data` with the parts
@@ -236,8 +276,8 @@ pub async fn inspect(
 /// is validated as that kind's payload and filled with its view, as `?template=` does; without
 /// it the data is used as it is, under `doc`). Nothing is kept.
 #[utoipa::path(post, path = "/v1/render", tag = "templates", operation_id = "renderWordTemplate",
-    params(("format" = Option<String>, Query, description = "docx (the default), pdf (the filled Word document laid out natively), or html: the filled Word document as one page, for a preview; xlsx when the template is an Excel workbook.")),
-    request_body(content = WordUpload, content_type = "multipart/form-data", description = "Parts: `template` (the .docx file), `data` (the JSON), optionally `kind`."),
+    params(("format" = Option<String>, Query, description = "docx (the default), pdf (the filled Word document laid out natively), or html: the filled Word document as one page, for a preview; xlsx when the template is an Excel workbook, and html of a workbook is the filled workbook as tables.")),
+    request_body(content = WordUpload, content_type = "multipart/form-data", description = "Parts: `template` (the .docx or .xlsx file), `data` (the JSON), optionally `kind`."),
     responses(
         (status = 200, description = "The filled document.", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         (status = 200, description = "The filled document laid out as a PDF (format=pdf).", content_type = "application/pdf"),
@@ -313,9 +353,14 @@ pub async fn render(
                 })?)
             }
         };
-        match format {
-            OutputFormat::Xlsx => engine.fill_uploaded_excel(template.to_vec(), kind, &data),
-            _ => engine.fill_uploaded(template.to_vec(), kind, &data, format),
+        // A workbook is an Excel template (filled as xlsx, or shown as html); a Word
+        // template is filled as docx, pdf or html.
+        if format == OutputFormat::Xlsx
+            || (format == OutputFormat::Html && crate::excel::is_workbook(template))
+        {
+            engine.fill_uploaded_excel(template.to_vec(), kind, &data, format)
+        } else {
+            engine.fill_uploaded(template.to_vec(), kind, &data, format)
         }
     })
     .await?;

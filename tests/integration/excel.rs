@@ -17,7 +17,7 @@ const MAIN: &str = "xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006
 const DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\r\n";
 
 /// A workbook: the shared strings, sheet 1's rows and extra XML after `sheetData`, sheet 2's rows.
-fn workbook(strings: &[&str], rows1: &str, after1: &str, rows2: &str) -> Vec<u8> {
+pub(crate) fn workbook(strings: &[&str], rows1: &str, after1: &str, rows2: &str) -> Vec<u8> {
     book(
         "周进展",
         "<definedNames><definedName name=\"任务区\">周进展!$A$4:$F$4</definedName></definedNames>",
@@ -59,7 +59,7 @@ fn book(
 }
 
 /// A cell with shared string `i`.
-fn s(r: &str, i: usize) -> String {
+pub(crate) fn s(r: &str, i: usize) -> String {
     format!("<c r=\"{r}\" t=\"s\"><v>{i}</v></c>")
 }
 
@@ -353,6 +353,20 @@ fn conditions_hide_rows_shared_formulas_are_written_out_and_whole_rows_follow() 
         assert_eq!(at(r, 0), Data::Float(k as f64 + 1.0));
         assert_eq!(at(r, 1), Data::String(format!("任务{k}")));
     }
+    // The preview: the rows shown (4, the note row 5, 6, 8, the total 12), not the hidden
+    // ones, which leave no gap; the index a number, right-aligned; a formula whose saved
+    // result may be stale shown as its text.
+    let html = collabdocs::excel::preview::html(fill(&conditional(), &view), "预览").unwrap();
+    let rows: Vec<&str> = html.split("<tr>").skip(1).collect();
+    assert_eq!(rows.len(), 5, "{html}");
+    assert!(
+        rows[1].contains("等待法务意见") && rows[0].contains("<td class=\"n\">1</td>"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("gap\"></td></tr>") && rows[0].contains("=LEN(B4)"),
+        "{html}"
+    );
     // With risks, the risk row shows them.
     view["doc"]["risks"] = json!("渠道备货不足");
     let out = fill(&conditional(), &view);

@@ -201,6 +201,48 @@ async fn a_kind_is_filled_into_a_named_excel_template() {
     assert!(part(&r.body, "xl/worksheets/sheet1.xml")
         .unwrap()
         .contains("活动页面设计"));
+    // Shown as a page of tables: named, and sent with the request (told from a Word template
+    // by its workbook part).
+    let r = call(post(
+        "/v1/documents/weekly-progress?template=weekly-progress&format=html",
+    ))
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert!(r.header("content-type").starts_with("text/html"));
+    let named_html = String::from_utf8(r.body).unwrap();
+    for t in payload["tasks"].as_array().unwrap() {
+        assert!(
+            named_html.contains(t["task"].as_str().unwrap()),
+            "{named_html}"
+        );
+    }
+    let r = upload_at(
+        "/v1/render?format=html",
+        &[
+            ("template", &template),
+            ("data", &data),
+            ("kind", b"weekly-progress"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(String::from_utf8(r.body).unwrap(), named_html);
+    // What a workbook reads, told before it is used; a broken one named.
+    let inspect = |body: Vec<u8>| {
+        TestRequest::post()
+            .uri("/v1/templates/excel/inspect")
+            .insert_header((
+                "content-type",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ))
+            .set_payload(body)
+    };
+    let r = call(inspect(template.clone())).await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.json()["loops"][0]["over"], "doc.tasks");
+    let r = call(inspect(b"PK\x03\x04 not a workbook".to_vec())).await;
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["errors"][0]["path"], "/template");
     // A macro-enabled workbook is refused.
     let xlsm = docx("", &[("xl/vbaProject.bin", "x")]);
     let r = upload_at(
@@ -325,7 +367,7 @@ async fn an_excel_folder_defines_a_kind_of_its_own() {
         .expect("listed with the built-in kinds")
         .clone();
     assert_eq!(duty["title_zh"], "部门职责清单");
-    assert_eq!(duty["formats"], json!(["xlsx"]));
+    assert_eq!(duty["formats"], json!(["xlsx", "html"]));
     assert_eq!(duty["excel_template"], "duty-list");
     assert!(duty.get("word_template").is_none());
     let r = call(TestRequest::get().uri("/v1/kinds/duty-list/example")).await;
@@ -366,6 +408,24 @@ async fn an_excel_folder_defines_a_kind_of_its_own() {
     assert!(String::from_utf8_lossy(&r.body).contains("an Excel template"));
     let r = call(post("/v1/documents/duty-list?style=official", &payload)).await;
     assert_eq!(r.status, 400);
+    // Its preview: every department and duty in a table under its sheet's name.
+    let r = call(post("/v1/documents/duty-list?format=html", &payload)).await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let html = String::from_utf8(r.body).unwrap();
+    for d in payload["departments"].as_array().unwrap() {
+        assert!(
+            html.contains(&format!("<h2>{}</h2>", d["name"].as_str().unwrap())),
+            "{html}"
+        );
+        for duty in d["duties"].as_array().unwrap() {
+            assert!(html.contains(duty["task"].as_str().unwrap()));
+            assert!(
+                html.contains(duty["due"].as_str().unwrap()),
+                "the date as a date"
+            );
+        }
+    }
+    assert!(html.contains("推广预算待上级审批后执行。") && !html.contains("{{"));
     // Its tags: the repeated sheet and the remark condition.
     let r = call(TestRequest::get().uri("/v1/templates/excel/duty-list")).await;
     let tags = r.json();
@@ -438,4 +498,72 @@ fn a_kind_two_folders_define_stops_start_up() {
     .expect("refused");
     assert!(e.to_string().contains("word/duty-list/ defines too"), "{e}");
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[actix_web::test]
+async fn hostile_workbooks_sent_with_the_request_get_a_422_and_the_service_stays() {
+    use crate::excel::{s, workbook};
+    let data = br#"{"tasks": []}"#;
+    let started = std::time::Instant::now();
+    // Millions of empty styled rows: refused by count before the sheet is held in memory.
+    let empty: String = (10..600_010)
+        .map(|r| format!("<row r=\"{r}\" s=\"1\" customFormat=\"1\"/>"))
+        .collect();
+    let rows = format!("<row r=\"4\">{}</row>{empty}", s("A4", 0));
+    let many_rows = workbook(&["{{doc.title}}"], &rows, "", "");
+    // An entity declared in a sheet (an XML bomb).
+    let bomb = {
+        let parts = vec![(
+                "xl/worksheets/sheet1.xml".to_string(),
+                "<?xml version=\"1.0\"?><!DOCTYPE w [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]><worksheet><sheetData>&b;</sheetData></worksheet>".to_string(),
+            ),
+            ("xl/workbook.xml".into(), "<workbook xmlns:r=\"r\"><sheets><sheet name=\"a\" sheetId=\"1\" r:id=\"rId1\"/></sheets></workbook>".into()),
+            ("xl/_rels/workbook.xml.rels".into(), "<Relationships><Relationship Id=\"rId1\" Target=\"worksheets/sheet1.xml\"/></Relationships>".into()),
+            ("[Content_Types].xml".into(), "<Types/>".into()),
+        ];
+        crate::common::package(&parts)
+    };
+    // A ZIP bomb: one part that inflates a thousandfold.
+    let zip_bomb = crate::common::package(&[
+        ("[Content_Types].xml".to_string(), "<Types/>".to_string()),
+        ("xl/workbook.xml".to_string(), " ".repeat(40 * 1024 * 1024)),
+    ]);
+    let cases: [(&str, &[u8], &str); 5] = [
+        ("empty rows", &many_rows, "at most 500000"),
+        ("entities", &bomb, "DTD"),
+        ("zip bomb", &zip_bomb, ""),
+        (
+            "xls",
+            b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 an old workbook",
+            ".xls",
+        ),
+        ("xlsm", &docx("", &[("xl/vbaProject.bin", "x")]), ""),
+    ];
+    for (what, template, says) in cases {
+        let r = upload_at(
+            "/v1/render?format=xlsx",
+            &[("template", template), ("data", data)],
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            422,
+            "{what}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        let problem = r.json();
+        assert_eq!(
+            problem["errors"][0]["path"], "/template",
+            "{what}: {problem}"
+        );
+        assert!(problem.to_string().contains(says), "{what}: {problem}");
+    }
+    assert!(
+        started.elapsed().as_secs() < 30,
+        "bounded: {:?}",
+        started.elapsed()
+    );
+    // The service still answers.
+    let r = call(TestRequest::get().uri("/healthz")).await;
+    assert_eq!(r.status, 200);
 }
