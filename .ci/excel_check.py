@@ -2,7 +2,11 @@
 back by openpyxl and by LibreOffice: every task's values in its row, typed (progress a number,
 the due date a date), the formulas, merges, conditional format, data validation and chart
 ranges grown to the 120 rows, the second sheet's references too, the simple totals' cached
-values the data's; LibreOffice recalculates the totals and they equal the data's.
+values the data's; LibreOffice recalculates the totals and they equal the data's. Then the
+部门职责清单 (a kind an Excel folder defines) with 12 departments: one sheet per department
+named after it (a name made safe and unique), each duty in its row with its date a date, the
+remark row hidden where there are no remarks, each copy's print area its own; LibreOffice
+opens every sheet and counts each department's duties.
 
 Usage: python3 .ci/excel_check.py BINARY
 """
@@ -97,12 +101,67 @@ def main():
             failures.append(f"LibreOffice's total is not {count}")
         mean = round(sum(t["progress"] for t in payload["tasks"]) / TASKS)
         if not any(f"{mean}%" in row for row in rows):
-            failures.append(f"LibreOffice's average progress is not {mean}%")
+            failures.append(f"LibreOffice's average progress is not {mean}%: {[r for r in rows if '平均进度' in r]}")
+    failures += duty_list(binary)
     for line in failures[:20]:
         print(line)
     if failures:
         raise SystemExit(1)
     print(f"the 周进展表 with {TASKS} tasks read back by openpyxl and recalculated by LibreOffice: every value, range and total in place")
+    print("the 部门职责清单 with 12 departments: a sheet each, named, every duty typed, remark rows shown only where there are remarks")
+
+
+def duty_list(binary):
+    failures = []
+    payload = json.loads((ROOT / "examples/templates/excel/duty-list/example.json").read_text())
+    base = payload["departments"]
+    names = ["研发部", "市场部", "销售部", "财务部", "人力资源部", "法务部", "客服部", "运营部",
+             "采购部", "质量管理部", "信息技术部/数据中心", "研发部"]
+    payload["departments"] = [dict(base[i % len(base)], name=n,
+                                   duties=base[i % len(base)]["duties"] * (1 + i % 4))
+                              for i, n in enumerate(names)]
+    # Excel's rules: no "/" in a name, and names unique.
+    expected_names = ["汇总"] + names[:10] + ["信息技术部数据中心", "研发部 (2)"]
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = pathlib.Path(tmp)
+        (tmp / "duty.json").write_text(json.dumps(payload, ensure_ascii=False))
+        out = tmp / "duty.xlsx"
+        subprocess.run([binary, "render", "duty-list", "-i", str(tmp / "duty.json"),
+                        "--templates-dir", str(ROOT / "examples/templates"), "-o", str(out)], check=True)
+        wb = openpyxl.load_workbook(out)
+        if wb.sheetnames != expected_names:
+            return [f"sheets {wb.sheetnames}, not {expected_names}"]
+        for name, d in zip(expected_names[1:], payload["departments"]):
+            ws = wb[name]
+            if ws["A1"].value != f"{d['name']} 职责清单":
+                failures.append(f"{name}!A1 is {ws['A1'].value!r}")
+            for k, duty in enumerate(d["duties"]):
+                row = 5 + k
+                if ws.cell(row, 2).value != duty["task"]:
+                    failures.append(f"{name}!B{row}: {ws.cell(row, 2).value!r}, not {duty['task']!r}")
+                due = ws.cell(row, 4).value
+                if not isinstance(due, datetime.datetime) or due.date().isoformat() != duty["due"]:
+                    failures.append(f"{name}!D{row}: {due!r} is not the date {duty['due']}")
+            remark = 5 + len(d["duties"]) + 2
+            hidden = ws.row_dimensions[remark].hidden
+            if hidden == bool(d.get("remarks")):
+                failures.append(f"{name}: the remark row {remark} hidden={hidden}, remarks={d.get('remarks')!r}")
+            area = ws.print_area or ""
+            if not area.startswith(f"'{name}'!$A$1:$E$"):
+                failures.append(f"{name}: print area {area!r}")
+        # LibreOffice opens every sheet and recalculates each department's count of duties.
+        env = soffice_env(tmp)
+        subprocess.run(["soffice", "--headless", "--norestore", "--convert-to", CSV_EVERY_SHEET,
+                        "--outdir", str(tmp / "csv"), str(out)], check=True, capture_output=True,
+                       timeout=300, env=env)
+        sheets = sorted((tmp / "csv").glob("duty-*.csv"))
+        if len(sheets) != len(expected_names):
+            failures.append(f"LibreOffice wrote {len(sheets)} sheets, not {len(expected_names)}")
+        cells = {c for s in sheets for row in csv.reader(s.open(encoding="utf-8")) for c in row}
+        for d in payload["departments"]:
+            if f"{len(d['duties'])}项任务" not in cells:
+                failures.append(f"LibreOffice's count for {d['name']} is not {len(d['duties'])}项任务")
+    return failures
 
 
 if __name__ == "__main__":
