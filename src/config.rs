@@ -49,6 +49,14 @@ pub struct EngineSettings {
     /// inside the signature widget of signed documents.
     #[arg(long, env = "COLLABDOCS_SEAL_IMAGE")]
     pub seal_image: Option<PathBuf>,
+    /// The secret the tokens of the parties' own signatures are made with (`POST
+    /// /v1/sign/prepare` and `/v1/sign/complete`): at least 32 bytes, the same on every
+    /// replica. From the environment only, so it stays out of `ps`.
+    #[arg(skip = std::env::var("COLLABDOCS_SIGNING_TOKEN_SECRET").unwrap_or_default())]
+    pub signing_token_secret: String,
+    /// How long a prepared signature's token is accepted, in seconds.
+    #[arg(long, env = "COLLABDOCS_SIGNING_TOKEN_TTL_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(10..=86_400))]
+    pub signing_token_ttl_secs: u64,
     /// PEM bundle of the certificates (roots or intermediates) a signature's chain must reach
     /// for `/v1/verify` to call it trusted.
     #[arg(long, env = "COLLABDOCS_TRUST_ANCHORS")]
@@ -246,6 +254,18 @@ impl EngineSettings {
             trust_anchors: match &self.trust_anchors {
                 Some(path) => read_anchors(path)?,
                 None => Vec::new(),
+            },
+            party_tokens: match self.signing_token_secret.len() {
+                0 => None,
+                n if n < 32 => {
+                    return Err(format!(
+                        "COLLABDOCS_SIGNING_TOKEN_SECRET is {n} bytes; use at least 32 (e.g. `openssl rand -hex 32`)"
+                    ))
+                }
+                _ => Some(crate::engine::PartyTokens {
+                    secret: self.signing_token_secret.as_bytes().to_vec(),
+                    ttl: std::time::Duration::from_secs(self.signing_token_ttl_secs),
+                }),
             },
         })
     }

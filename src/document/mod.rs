@@ -194,6 +194,12 @@ pub fn list_marker(ordered: bool, i: usize) -> String {
     }
 }
 
+/// The name of the signature field of the `i`-th (0-based) signature line of a document:
+/// `party-1`, `party-2`, … in the order the lines are printed.
+pub fn signature_field(i: usize) -> String {
+    format!("party-{}", i + 1)
+}
+
 /// A signature line: role, name, department, title, date and image.
 #[derive(Debug, Clone, Default)]
 pub struct SignatureBlock {

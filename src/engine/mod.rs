@@ -19,9 +19,11 @@ use crate::template::{TemplateError, Templates};
 use crate::word::library::{word_fault, Entry as WordEntry, Library as WordLibrary, TemplateFile};
 
 mod folders;
+mod parties;
 mod request;
 mod templates;
 pub use folders::Folder;
+pub use parties::{PartyTokens, Prepared as PreparedSignature, MAX_PARTY_CMS};
 pub use request::Request;
 use request::{no_signer, not_signed, sign_now};
 use templates::Reading;
@@ -43,6 +45,9 @@ pub struct EngineOptions {
     pub signer: Option<Arc<Signer>>,
     /// The certificates a signature's chain must reach to be trusted (`/v1/verify`).
     pub trust_anchors: Vec<cms::cert::x509::Certificate>,
+    /// The secret the tokens of the parties' signatures are made with, if the parties may
+    /// sign (`POST /v1/sign/prepare`, `/v1/sign/complete`).
+    pub party_tokens: Option<PartyTokens>,
 }
 
 pub struct Engine {
@@ -58,6 +63,7 @@ pub struct Engine {
     limits: Limits,
     signer: Option<Arc<Signer>>,
     trust_anchors: Vec<cms::cert::x509::Certificate>,
+    party_tokens: Option<PartyTokens>,
 }
 
 /// What the template loads so far came to: how many succeeded, and why the last one failed if
@@ -93,6 +99,37 @@ impl From<&TemplateError> for TemplateProblem {
             column,
         }
     }
+}
+
+/// Where the parties' signature fields go: each signature line's cell, as the layout reported
+/// it, named `party-N` and labelled with the party.
+fn signature_spots(
+    doc: &Document,
+    anchors: &[crate::render::pdf::layout::Anchor],
+) -> Vec<crate::sign::FieldSpot> {
+    let lines: Vec<&crate::document::SignatureBlock> = doc
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            crate::document::Block::Signatures(s) => Some(s),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            let name = crate::document::signature_field(i);
+            let at = anchors.iter().find(|a| a.name == name)?;
+            Some(crate::sign::FieldSpot {
+                name,
+                party: format!("{} {}（{}）", s.department, s.name, s.role),
+                page: at.page,
+                rect: at.rect,
+            })
+        })
+        .collect()
 }
 
 impl Engine {
@@ -155,6 +192,7 @@ impl Engine {
             limits: opts.limits,
             signer: opts.signer,
             trust_anchors: opts.trust_anchors,
+            party_tokens: opts.party_tokens,
         };
         engine.prove(&engine.templates())?;
         engine.prove_word(&engine.word_templates())?;
@@ -425,7 +463,7 @@ impl Engine {
         body: &Value,
     ) -> Result<render::Output, Error> {
         let _budget = crate::budget::limit(self.limits);
-        let out = render::render(doc, format, &self.theme).map_err(|e| match e {
+        let mut out = render::render(doc, format, &self.theme).map_err(|e| match e {
             RenderError::TooBig(msg) => over_budget(body, msg),
             RenderError::Stopped(stop) => Error::Overloaded(format!("{stop}; retry later")),
             RenderError::Internal(msg) => {
@@ -433,6 +471,12 @@ impl Engine {
                 Error::Internal(msg)
             }
         })?;
+        if format == OutputFormat::Pdf {
+            // Each party's line of the signature table gets its empty signature field.
+            let spots = signature_spots(doc, &out.anchors);
+            out.bytes = crate::sign::add_signature_fields(std::mem::take(&mut out.bytes), &spots)
+                .map_err(|e| Error::Internal(format!("the signature fields: {e}")))?;
+        }
         if out.bytes.len() > self.limits.max_output_bytes {
             return Err(over_budget(
                 body,

@@ -166,6 +166,7 @@ pub(super) fn sign_now(
         .map_err(|e| match e {
             SignError::Upstream(e) => Error::Upstream(format!("the document was not signed: {e}")),
             SignError::Internal(e) => Error::Internal(e),
+            SignError::Refused(e) => Error::BadRequest(e),
         })
 }
 

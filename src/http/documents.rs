@@ -38,6 +38,11 @@ pub struct KindInfo {
     /// /v1/templates/excel/{name}` lists its tags).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub excel_template: Option<String>,
+    /// The signature fields its PDF carries, one per line of its signature table in the order
+    /// printed (each party signs its own with `POST /v1/sign/prepare?field=…`); none for a kind
+    /// without a signature table.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature_fields: Option<String>,
 }
 
 /// The answer of a validate endpoint.
@@ -72,6 +77,9 @@ pub async fn list_kinds(state: web::Data<AppState>) -> HttpResponse {
             example_url: format!("/v1/kinds/{}/example", k.slug()),
             word_template: None,
             excel_template: None,
+            signature_fields: k.has_signature_lines().then(|| {
+                "party-1, party-2, … (one per signature line, in the order printed)".to_string()
+            }),
         })
         .collect();
     for folder in state.engine.folder_kinds() {
@@ -90,6 +98,7 @@ pub async fn list_kinds(state: web::Data<AppState>) -> HttpResponse {
             example_url: format!("/v1/kinds/{name}/example"),
             word_template: word,
             excel_template: excel,
+            signature_fields: None,
         });
     }
     HttpResponse::Ok()

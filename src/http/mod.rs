@@ -115,6 +115,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .service(post("/batch").to(batch::batch))
             .service(post("/batch/{kind}").to(batch::split))
             .service(post("/verify").to(signing::verify))
+            .service(post("/sign/prepare").to(signing::prepare))
+            .service(post("/sign/complete").to(signing::complete))
             .service(get("/templates").to(operations::templates))
             .service(get("/templates/word").to(word::list))
             .service(get("/templates/excel").to(word::list_excel))

@@ -39,6 +39,8 @@ use crate::render::OutputFormat;
         crate::http::word::inspect_excel,
         crate::http::word::render,
         crate::http::signing::verify,
+        crate::http::signing::prepare,
+        crate::http::signing::complete,
     ),
     components(schemas(
         crate::error::Problem,
@@ -64,6 +66,9 @@ use crate::render::OutputFormat;
         crate::batch::ManifestEntry,
         crate::sign::Verification,
         crate::sign::SignatureReport,
+        crate::sign::check::UnsignedField,
+        crate::engine::PreparedSignature,
+        crate::http::signing::CompleteSignature,
         DocumentKind,
         OutputFormat,
     )),

@@ -87,6 +87,19 @@ macro_rules! document_kinds {
                 match self { $( DocumentKind::$variant => <$ty as Hooks>::OFFICIAL ),+ }
             }
 
+            /// Whether its built-in layout prints a signature table: its PDF then carries an
+            /// empty signature field on each line (`party-1`, `party-2`, …).
+            pub fn has_signature_lines(self) -> bool {
+                matches!(
+                    self,
+                    DocumentKind::Agreement
+                        | DocumentKind::CollaborationMemo
+                        | DocumentKind::MeetingMinutes
+                        | DocumentKind::RequestForm
+                        | DocumentKind::ResourceRequest
+                )
+            }
+
             /// How documents of this kind are digitally signed, if they can be.
             pub fn signing(self) -> Option<Signing> {
                 match self { $( DocumentKind::$variant => <$ty as Hooks>::SIGNING ),+ }

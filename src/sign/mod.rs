@@ -30,4 +30,8 @@ pub mod reader;
 
 pub use check::trust;
 pub use check::{verify, SignatureReport, TimeStampReport, Trust, Verification, MAX_SIGNATURES};
-pub use make::{certificate_sha256_pem, dev_cert, Level, Seal, Services, SignError, Signer, Tsa};
+pub use make::{
+    add_signature_fields, certificate_sha256_pem, dev_cert, embed, pdf_date, placeholder,
+    prepare_field, signature_fields, Appearance, FieldSigning, FieldSpot, Level, PreparedField,
+    Seal, Services, SignError, Signer, Tsa,
+};

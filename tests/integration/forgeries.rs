@@ -221,6 +221,18 @@ fn contents_of(pdf: &[u8], page: u32) -> u32 {
     }
 }
 
+/// `pdf` with its first page's content rewritten in a new revision: content, whoever signed.
+pub fn append_page_change(pdf: &[u8]) -> Vec<u8> {
+    let doc = Doc::of(pdf);
+    let contents = contents_of(pdf, doc.pages[0]);
+    update(
+        pdf,
+        &[(contents, forged_content())],
+        &format!("/Root {} 0 R", doc.root),
+        None,
+    )
+}
+
 /// A page content stream that says what the forger wants.
 fn forged_content() -> Vec<u8> {
     stream(

@@ -15,6 +15,7 @@ mod golden;
 mod hostile;
 mod html;
 mod openapi;
+mod parties;
 mod pdf;
 mod pki;
 mod production;

@@ -81,7 +81,7 @@ fn document(kind: DocumentKind, payload: &Value) -> Document {
     engine.document(&request, payload).expect("valid payload").0
 }
 
-fn laid_out(kind: DocumentKind, payload: &Value) -> Layout {
+pub(crate) fn laid_out(kind: DocumentKind, payload: &Value) -> Layout {
     layout(&document(kind, payload), FontSet::builtin()).unwrap()
 }
 

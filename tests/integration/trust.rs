@@ -222,8 +222,10 @@ fn a_seal_is_drawn_in_the_signature_widget_and_the_signature_holds() {
         .object_numbers()
         .into_iter()
         .filter_map(|n| file.object(n).ok())
-        .find(|o| o.value.get("FT").and_then(Obj::as_name) == Some("Sig"))
-        .expect("a signature widget");
+        .find(|o| {
+            o.value.get("FT").and_then(Obj::as_name) == Some("Sig") && o.value.get("V").is_some()
+        })
+        .expect("a signed signature widget (the parties' fields are empty)");
     let ap = file.resolve(widget.value.get("AP").unwrap()).unwrap();
     let appearance = file.resolve(ap.get("N").unwrap()).unwrap();
     let xobjects = appearance.get("Resources").unwrap().get("XObject").unwrap();

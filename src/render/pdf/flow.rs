@@ -25,6 +25,9 @@ pub(super) struct Flow<'a> {
     pub(super) max_pages: usize,
     /// Set when the budget ran out: no page is added after it, and loops end.
     pub(super) stop: Option<RenderError>,
+    /// The height of each signature table measured so far (by where its lines are), so the
+    /// paragraph before it and the table itself do not lay it out again to know it.
+    pub(super) signature_heights: Vec<(usize, f32)>,
 }
 
 impl Flow<'_> {
@@ -260,10 +263,10 @@ impl Flow<'_> {
             }
             Block::Signatures(s) if !s.is_empty() => {
                 // Signatures stay together on one page when they fit on one.
-                let h = self.signatures_height(s);
+                let g = self.signature_grid(s);
+                let h = self.signature_grid_height(&g);
                 self.ensure(h);
                 self.y += 6.0;
-                let g = self.signature_grid(s);
                 self.grid(g);
             }
             Block::Signatures(_) => {}

@@ -31,6 +31,7 @@ pub(super) fn add(flow: &mut Flow<'_>, doc: &Document) {
             anchors: Vec::new(),
             max_pages: 1,
             stop: None,
+            signature_heights: Vec::new(),
         };
         if flow.geo.official {
             official_page_number(&mut furniture, i, (l, r), height - flow.geo.bottom);

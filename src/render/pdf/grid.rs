@@ -21,6 +21,8 @@ pub(super) struct GridCell {
     fill: Option<Rgb>,
     color: Rgb,
     image: Option<ImageData>,
+    /// Reported where it is drawn, under this name (a party's signature cell).
+    anchor: Option<String>,
 }
 
 pub(super) struct GridRow {
@@ -160,6 +162,7 @@ impl Flow<'_> {
             fill: None,
             color: INK,
             image: None,
+            anchor: None,
         }
     }
 
@@ -331,7 +334,8 @@ impl Flow<'_> {
         }];
         let rows = list
             .iter()
-            .map(|s| {
+            .enumerate()
+            .map(|(i, s)| {
                 let date = if s.date.is_empty() {
                     BLANK_DATE.to_string()
                 } else {
@@ -360,6 +364,7 @@ impl Flow<'_> {
                     })
                     .collect();
                 cells[4].image = s.image.clone();
+                cells[4].anchor = Some(crate::document::signature_field(i));
                 // Room to sign by hand when there is no image.
                 cells[4].lines = vec![TextLine::default(), TextLine::default()];
                 GridRow { cells }
@@ -373,7 +378,18 @@ impl Flow<'_> {
         if s.is_empty() {
             return 0.0;
         }
+        let key = s.as_ptr() as usize;
+        if let Some((_, h)) = self.signature_heights.iter().find(|(k, _)| *k == key) {
+            return *h;
+        }
         let g = self.signature_grid(s);
+        let h = self.signature_grid_height(&g);
+        self.signature_heights.push((key, h));
+        h
+    }
+
+    /// The room a signature table takes: its rows and the space above, at most a page.
+    pub(super) fn signature_grid_height(&self, g: &Grid) -> f32 {
         let h: f32 = g.header_heights.iter().sum::<f32>()
             + GridRow::band_heights(&g.rows).iter().sum::<f32>();
         (6.0 + h).min(self.bottom() - self.top())
@@ -409,6 +425,13 @@ impl Flow<'_> {
             g.edges[c.col],
             g.edges[(c.col + c.span).min(g.edges.len() - 1)],
         );
+        if let (Some(name), 0) = (&c.anchor, from) {
+            self.anchors.push(super::layout::Anchor {
+                name: name.clone(),
+                page: self.pages.len() - 1,
+                rect: [x0, y, x1, y + h],
+            });
+        }
         self.page().ops.push(Op::Rect {
             x: x0,
             y,

@@ -339,6 +339,7 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Result<Layout, RenderError> {
         anchors: Vec::new(),
         max_pages: crate::budget::limits().max_pages.max(1),
         stop: None,
+        signature_heights: Vec::new(),
     };
     flow.pages.push(Page::default());
     for (i, b) in doc.blocks.iter().enumerate() {

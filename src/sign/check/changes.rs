@@ -30,8 +30,17 @@ pub enum After {
 }
 
 /// The catalog keys a permitted update may set: the document security store, the form
-/// (with new signature fields only), the extension level they need, and the metadata.
-const CATALOG_KEYS: [&str; 4] = ["DSS", "AcroForm", "Extensions", "Metadata"];
+/// (with new signature fields only), the extension level they need, the metadata, the
+/// marked-content flags and the version a signing tool declares (pyHanko's list: a signer
+/// such as pyHanko writes `/Version /2.0` and its extensions when it signs a party's field).
+const CATALOG_KEYS: [&str; 6] = [
+    "DSS",
+    "AcroForm",
+    "Extensions",
+    "Metadata",
+    "MarkInfo",
+    "Version",
+];
 /// The keys a signature field that was empty when signed may gain or change.
 const SIGNING_KEYS: [&str; 3] = ["V", "AP", "AS"];
 /// The keys of a document security store, and of one of its VRI entries.
@@ -473,7 +482,12 @@ impl Cx<'_, '_> {
                 self.dss(&resolve(self.file, self.new, v)?, ex)?;
             }
         }
-        for key in ["Metadata", "Extensions"] {
+        if differs(a.get("Version"), b.get("Version"))
+            && !matches!(b.get("Version"), None | Some(Obj::Name(_)))
+        {
+            return Err("the catalog's /Version was set to something other than a name".into());
+        }
+        for key in ["Metadata", "Extensions", "MarkInfo"] {
             if let Some(Obj::Ref(n)) = b.get(key) {
                 if differs(a.get(key), b.get(key)) {
                     self.added_or_same(*n, None, key)?;

@@ -10,7 +10,8 @@ use crate::sign::reader::{Obj, PdfFile};
 use changes::After;
 use revocation::{embedded_status, Status};
 use signer::{check_signer, signed_data, SignerFacts};
-use trust::{describe, evaluate, fingerprint, rfc3339, CertificateInfo, Purpose};
+pub use trust::rfc3339;
+use trust::{describe, evaluate, fingerprint, CertificateInfo, Purpose};
 
 mod changes;
 pub(in crate::sign) mod revocation;
@@ -25,6 +26,11 @@ pub use trust::Trust;
 pub struct SignatureReport {
     /// `signature`, or `document-time-stamp` (an RFC 3161 token over the file, B-LTA).
     pub kind: String,
+    /// The signature field it fills (`party-2`, `Signature1`).
+    pub field: Option<String>,
+    /// Whom the field is for, as the document names the party (`市场部 李明（签字人）`): the
+    /// field's description.
+    pub party: Option<String>,
     /// The digest matches the signed bytes and the signature (or token) verifies with the
     /// certificate it names.
     pub valid: bool,
@@ -114,6 +120,29 @@ pub struct Verification {
     pub signatures: Vec<SignatureReport>,
     /// Why the file's signatures could not be read at all, if so.
     pub problem: Option<String>,
+    /// The signature fields nobody has signed yet (a party's line still to sign).
+    pub unsigned_fields: Vec<UnsignedField>,
+    /// `valid`, and no signature field is left unsigned: every party has signed.
+    pub fully_signed: bool,
+}
+
+/// A signature field without a signature.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct UnsignedField {
+    /// The field's name (`party-3`).
+    pub field: String,
+    /// Whom it is for, as the document names the party.
+    pub party: Option<String>,
+}
+
+/// Checks a detached CMS SignedData (a party's signature) against the digest it must sign:
+/// its signer's subject, or why it does not sign that digest with the certificate it carries.
+pub fn check_detached(cms: &[u8], digest: &[u8]) -> Result<String, String> {
+    let sd = signer::signed_data(cms)?;
+    if sd.signer_infos.0.len() != 1 {
+        return Err("holds more than one signer".into());
+    }
+    signer::check_signer(&sd, digest).0.map_err(|(_, why)| why)
 }
 
 /// The most signatures one verification examines.
@@ -125,6 +154,9 @@ const MAX_DSS_BYTES: usize = 32 * 1024 * 1024;
 
 /// A signature as found through the document's form fields.
 struct Found {
+    /// The field it fills, and whom the field is for.
+    field: Option<String>,
+    party: Option<String>,
     /// The dictionary's `/SubFilter`.
     sub_filter: Option<String>,
     range: [usize; 4],
@@ -146,13 +178,13 @@ struct Dss {
 /// The signature dictionaries of a PDF, found as a reader finds them: the catalog's
 /// `/AcroForm` → `/Fields` (and their `/Kids`) → each signature field's `/V`, all through the
 /// cross-reference table. Text elsewhere that looks like a signature is not one.
-fn find_signatures(file: &PdfFile) -> Result<Vec<Found>, String> {
+fn find_signatures(file: &PdfFile) -> Result<(Vec<Found>, Vec<UnsignedField>), String> {
     let Some(Obj::Ref(root)) = file.trailer.get("Root") else {
         return Err("the trailer has no /Root".into());
     };
     let catalog = file.object(*root)?.value;
     let Some(form) = catalog.get("AcroForm") else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
     let form = file.resolve(form)?;
     let fields = file.resolve(form.get("Fields").unwrap_or(&Obj::Null))?;
@@ -164,6 +196,7 @@ fn find_signatures(file: &PdfFile) -> Result<Vec<Found>, String> {
         .map(|f| (f.clone(), 0))
         .collect();
     let mut out = Vec::new();
+    let mut unsigned = Vec::new();
     let mut seen = std::collections::HashSet::new();
     let mut values = std::collections::HashSet::new();
     while let Some((field, depth)) = stack.pop() {
@@ -192,15 +225,42 @@ fn find_signatures(file: &PdfFile) -> Result<Vec<Found>, String> {
         if field.get("FT").and_then(Obj::as_name) != Some("Sig") {
             continue;
         }
+        let name = text_string(field.get("T"));
+        let party = text_string(field.get("TU"));
         let Some(Obj::Ref(v)) = field.get("V") else {
+            if let Some(field) = name {
+                if unsigned.len() < MAX_SIGNATURES * 4 {
+                    unsigned.push(UnsignedField { field, party });
+                }
+            }
             continue;
         };
         if values.insert(*v) {
-            out.push(read_signature(file, *v)?);
+            let mut found = read_signature(file, *v)?;
+            found.field = name;
+            found.party = party;
+            out.push(found);
         }
     }
     out.sort_by_key(|f| f.range[2].saturating_add(f.range[3]));
-    Ok(out)
+    Ok((out, unsigned))
+}
+
+/// A PDF text string (UTF-16BE with its byte-order mark, else PDFDocEncoding read as Latin-1),
+/// at most 200 characters.
+fn text_string(o: Option<&Obj>) -> Option<String> {
+    let Some(Obj::Str(b)) = o else { return None };
+    let text: String = match b.strip_prefix(&[0xFE, 0xFF]) {
+        Some(units) => char::decode_utf16(
+            units
+                .chunks_exact(2)
+                .map(|u| u16::from_be_bytes([u[0], u[1]])),
+        )
+        .map(|c| c.unwrap_or('\u{FFFD}'))
+        .collect(),
+        None => b.iter().map(|&c| char::from(c)).collect(),
+    };
+    Some(text.chars().take(200).collect())
 }
 
 fn read_signature(file: &PdfFile, v: u32) -> Result<Found, String> {
@@ -224,6 +284,8 @@ fn read_signature(file: &PdfFile, v: u32) -> Result<Found, String> {
         _ => None,
     };
     Ok(Found {
+        field: None,
+        party: None,
         sub_filter: sig
             .get("SubFilter")
             .and_then(Obj::as_name)
@@ -287,11 +349,13 @@ fn read_dss(file: &PdfFile) -> Dss {
 
 /// Checks every signature in a PDF (at most [`MAX_SIGNATURES`]) against `trust`.
 pub fn verify(pdf: &[u8], trust: &Trust) -> Verification {
+    let mut unsigned_fields = Vec::new();
     let (signatures, problem) = match PdfFile::open(pdf).and_then(|f| {
         let found = find_signatures(&f)?;
         Ok((f, found))
     }) {
-        Ok((file, found)) => {
+        Ok((file, (found, unsigned))) => {
+            unsigned_fields = unsigned;
             let dss = read_dss(&file);
             let mut checked = Vec::new();
             let mut stopped = None;
@@ -337,6 +401,8 @@ pub fn verify(pdf: &[u8], trust: &Trust) -> Verification {
             .all(|s| s.valid && s.changed_after_signing != "content");
     Verification {
         valid,
+        fully_signed: valid && unsigned_fields.is_empty(),
+        unsigned_fields,
         trusted: valid && signatures.iter().all(|s| s.trusted),
         signer,
         covers_whole_file: last.is_some_and(|s| s.covers_whole_file),
@@ -387,6 +453,8 @@ fn verify_one(
             "signature"
         }
         .into(),
+        field: found.field.clone(),
+        party: found.party.clone(),
         valid: false,
         signer: None,
         certificate_sha256: None,

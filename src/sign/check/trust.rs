@@ -73,7 +73,7 @@ pub fn describe(cert: &Certificate) -> CertificateInfo {
 }
 
 /// `2026-12-01T12:30:00Z`
-pub(in crate::sign) fn rfc3339(secs: u64) -> String {
+pub fn rfc3339(secs: u64) -> String {
     let d = crate::values::Date::from_days((secs / 86_400) as i64);
     let s = secs % 86_400;
     format!(

@@ -7,7 +7,10 @@
 use ::cms::cert::x509::Certificate;
 
 mod cms;
+mod contents;
+mod deferred;
 mod dev_cert;
+mod fields;
 mod keys;
 mod net;
 mod revocation;
@@ -15,9 +18,13 @@ mod seal;
 mod tsa;
 mod update;
 
+pub use contents::{embed, placeholder, PreparedField};
+pub use deferred::{prepare_field, signature_fields, Appearance, FieldSigning};
 pub use dev_cert::dev_cert;
+pub use fields::{add_signature_fields, FieldSpot};
 pub use seal::Seal;
 pub use tsa::Tsa;
+pub use update::pdf_date;
 
 use keys::Key;
 
@@ -94,6 +101,9 @@ pub enum SignError {
     Upstream(String),
     /// A fault in the service.
     Internal(String),
+    /// What was asked cannot be done to this document: a field it does not have, a field
+    /// signed already, a signature over other bytes.
+    Refused(String),
 }
 
 impl From<String> for SignError {
@@ -111,7 +121,9 @@ impl From<&str> for SignError {
 impl std::fmt::Display for SignError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            SignError::Upstream(e) | SignError::Internal(e) => f.write_str(e),
+            SignError::Upstream(e) | SignError::Internal(e) | SignError::Refused(e) => {
+                f.write_str(e)
+            }
         }
     }
 }
@@ -127,6 +139,12 @@ pub fn certificate_sha256_pem(pem: &[u8]) -> Result<[u8; 32], String> {
 }
 
 impl Signer {
+    /// A detached CMS over a content digest, as a party's USB key middleware makes one: for
+    /// a party signing with a key of this kind (and for tests that play that party).
+    pub fn detached_cms(&self, digest: &[u8]) -> Result<Vec<u8>, SignError> {
+        self.cms(digest, None)
+    }
+
     /// Appends `chain` (the issuers of the signing certificate) to the certificates the
     /// signature carries, leaving out any it has.
     pub fn with_chain(mut self, chain: Vec<Certificate>) -> Self {

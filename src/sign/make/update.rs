@@ -3,15 +3,14 @@
 //! `/Contents` is the CMS over every byte but itself); for B-LT the document security store;
 //! for B-LTA the document time-stamp.
 
-use sha2::{Digest, Sha256};
+use sha2::Digest;
 
 use super::revocation::ValidationData;
 use super::{Level, SignError, Signer, Tsa};
 use crate::sign::reader::{Obj, PdfFile};
 use crate::values::Date;
 
-/// The placeholder `/ByteRange`, as wide as any range it will hold.
-const PLACEHOLDER_RANGE: &str = "[0 0000000000 0000000000 0000000000]";
+use super::contents::PLACEHOLDER_RANGE;
 /// Room first kept for a time-stamp token, in bytes; a larger token is made room for by
 /// writing the revision again.
 const TOKEN_ROOM: usize = 8 * 1024;
@@ -59,21 +58,11 @@ impl Signer {
         at: std::time::SystemTime,
         reason: &str,
     ) -> Result<Vec<u8>, SignError> {
-        let level = self.services.level;
-        let tsa = self.services.tsa.as_ref().filter(|_| level >= Level::BT);
-        let reserve =
-            self.cms(&[0; 32], None)?.len() + 64 + if tsa.is_some() { TOKEN_ROOM } else { 0 };
+        let (tsa, reserve) = self.signing_room()?;
         let (out, contents) = with_room(reserve, |reserve| {
             self.signed_revision(pdf, area, at, reason, reserve, tsa)
         })?;
-        if level < Level::BLt {
-            return Ok(out);
-        }
-        let out = self.add_validation_data(out, &contents)?;
-        match (level, tsa) {
-            (Level::BLta, Some(tsa)) => add_document_time_stamp(out, tsa),
-            _ => Ok(out),
-        }
+        self.raise(out, &contents)
     }
 
     /// The revision that carries the signature, its contents kept to `reserve` bytes.
@@ -86,7 +75,7 @@ impl Signer {
         reserve: usize,
         tsa: Option<&Tsa>,
     ) -> Result<Filled, SignError> {
-        let tail = PdfTail::parse(pdf, area.map(|(page, _)| page), true)?;
+        let tail = PdfTail::parse(pdf, area.map(|(page, _)| page))?;
         let base = &tail.base;
         let (widget, sig, appearance) = (base.size, base.size + 1, base.size + 2);
         let mut update = Update::new(pdf);
@@ -94,10 +83,16 @@ impl Signer {
             tail.last_page,
             add_to_annots(&tail.page_dict, widget)?.as_bytes(),
         );
-        let catalog = insert_before_end(
-            &base.catalog_dict,
-            &format!("/AcroForm<</Fields[{widget} 0 R]/SigFlags 3>>"),
-        )?;
+        // A document with the parties' empty signature fields has a form: the service's field
+        // joins them; else the form is new.
+        let catalog = if tail.has_form {
+            add_form_field(pdf, widget, true)?
+        } else {
+            insert_before_end(
+                &base.catalog_dict,
+                &format!("/AcroForm<</Fields[{widget} 0 R]/SigFlags 3>>"),
+            )?
+        };
         update.object(base.root, catalog.as_bytes());
         let rect = area.map_or([0.0; 4], |(_, [x0, top, x1, bottom])| {
             [x0, tail.page_height - bottom, x1, tail.page_height - top]
@@ -138,6 +133,33 @@ impl Signer {
         );
         let out = update.finish(base, base.size + if seal.is_some() { 5 } else { 3 });
         fill_contents(out, sig_start, reserve, |digest| self.cms(digest, tsa))
+    }
+
+    /// The time-stamp authority a signature asks (B-T and up), and the room first kept for
+    /// the signature: the CMS, and a token when there is an authority.
+    fn signing_room(&self) -> Result<(Option<&Tsa>, usize), SignError> {
+        let tsa = self
+            .services
+            .tsa
+            .as_ref()
+            .filter(|_| self.services.level >= Level::BT);
+        let reserve =
+            self.cms(&[0; 32], None)?.len() + 64 + if tsa.is_some() { TOKEN_ROOM } else { 0 };
+        Ok((tsa, reserve))
+    }
+
+    /// A signed file raised to the configured level: the validation data (B-LT), then the
+    /// document time-stamp (B-LTA); `contents`, the signature's `/Contents` bytes.
+    fn raise(&self, out: Vec<u8>, contents: &[u8]) -> Result<Vec<u8>, SignError> {
+        let level = self.services.level;
+        if level < Level::BLt {
+            return Ok(out);
+        }
+        let out = self.add_validation_data(out, contents)?;
+        match (level, self.services.tsa.as_ref()) {
+            (Level::BLta, Some(tsa)) => add_document_time_stamp(out, tsa),
+            _ => Ok(out),
+        }
     }
 
     /// The revision that adds the document security store: every certificate of the
@@ -244,7 +266,7 @@ fn widget_appearance(rect: [f32; 4], seal: Option<(&super::Seal, u32)>) -> Vec<u
 /// signature field on the last page whose `/Contents` is the authority's token.
 fn add_document_time_stamp(pdf: Vec<u8>, tsa: &Tsa) -> Result<Vec<u8>, SignError> {
     let (out, _) = with_room(TOKEN_ROOM, |reserve| {
-        let tail = PdfTail::parse(&pdf, None, false)?;
+        let tail = PdfTail::parse(&pdf, None)?;
         let base = &tail.base;
         let (widget, sig) = (base.size, base.size + 1);
         let mut update = Update::new(&pdf);
@@ -252,7 +274,7 @@ fn add_document_time_stamp(pdf: Vec<u8>, tsa: &Tsa) -> Result<Vec<u8>, SignError
             tail.last_page,
             add_to_annots(&tail.page_dict, widget)?.as_bytes(),
         );
-        update.object(base.root, add_form_field(&pdf, widget)?.as_bytes());
+        update.object(base.root, add_form_field(&pdf, widget, false)?.as_bytes());
         update.object(
             widget,
             format!(
@@ -276,71 +298,70 @@ fn add_document_time_stamp(pdf: Vec<u8>, tsa: &Tsa) -> Result<Vec<u8>, SignError
     Ok(out)
 }
 
-/// The catalog (of a file collabdocs signed) with `field` added to its AcroForm's fields.
-fn add_form_field(pdf: &[u8], field: u32) -> Result<String, SignError> {
+/// The catalog (of a file collabdocs wrote) with `field` added to its AcroForm's fields, and
+/// with `sign_flags` the form's `/SigFlags 3` (signatures exist; append only) when it has none.
+fn add_form_field(pdf: &[u8], field: u32, sign_flags: bool) -> Result<String, SignError> {
     let file = PdfFile::open(pdf)?;
     let base = Base::read(&file)?;
     let catalog = file.object(base.root)?;
-    let fields = match catalog.value.get("AcroForm") {
-        Some(form @ Obj::Dict(_)) => form.entry("Fields"),
-        _ => None,
+    let (form, form_range) = match catalog.value.entry("AcroForm") {
+        Some((form @ Obj::Dict(_), r)) => (form, r),
+        _ => {
+            return Err(SignError::Internal(
+                "the file has no form in its catalog".into(),
+            ))
+        }
     };
-    let Some((Obj::Array(_), range)) = fields else {
+    let Some((Obj::Array(_), range)) = form.entry("Fields") else {
         return Err(SignError::Internal(
-            "the signed file has no form fields in its catalog".into(),
+            "the file has no form fields in its catalog".into(),
         ));
     };
     // Just before the array's `]`, relative to the catalog's text.
     let at = range.end - 1 - catalog.span.start;
     let dict = &base.catalog_dict;
-    Ok(format!("{} {field} 0 R{}", &dict[..at], &dict[at..]))
+    let mut out = format!("{} {field} 0 R{}", &dict[..at], &dict[at..]);
+    if sign_flags && form.get("SigFlags").is_none() {
+        // Just before the form's `>>`, moved by the reference just written.
+        let end = form_range.end - 2 - catalog.span.start + format!(" {field} 0 R").len();
+        out.insert_str(end, "/SigFlags 3");
+    }
+    Ok(out)
 }
 
 /// Writes the byte range around the `/Contents` of the signature dictionary starting at
 /// `sig_start`, then what `make` gives for the digest of those bytes into it — or says how
 /// much room it needs when `reserve` is too little.
 fn fill_contents(
-    mut out: Vec<u8>,
+    out: Vec<u8>,
     sig_start: usize,
     reserve: usize,
     make: impl FnOnce(&[u8]) -> Result<Vec<u8>, SignError>,
 ) -> Result<Filled, SignError> {
-    let sig_obj = &out[sig_start..];
-    let contents_at = sig_start
-        + find(sig_obj, b"/Contents<").ok_or("internal: no /Contents placeholder")?
-        + b"/Contents".len();
-    let contents_end = contents_at + 2 + reserve * 2;
-    let range_at =
-        sig_start + find(sig_obj, PLACEHOLDER_RANGE.as_bytes()).ok_or("internal: no /ByteRange")?;
-    let range = format!(
-        "[0 {contents_at} {contents_end} {}]",
-        out.len() - contents_end
-    );
-    let padded = format!("{range:<width$}", width = PLACEHOLDER_RANGE.len());
-    out[range_at..range_at + padded.len()].copy_from_slice(padded.as_bytes());
-    let mut hasher = Sha256::new();
-    hasher.update(&out[..contents_at]);
-    hasher.update(&out[contents_end..]);
-    let mut contents = make(&hasher.finalize())?;
+    let framed = super::contents::frame(out, sig_start, reserve)?;
+    let mut contents = make(&framed.digest)?;
     if contents.len() > reserve {
         return Ok(Filled::TooSmall(contents.len()));
     }
-    let hex: String = contents.iter().map(|b| format!("{b:02X}")).collect();
-    out[contents_at + 1..contents_at + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+    let out = super::contents::embed(framed.pdf, framed.contents_at, reserve, &contents)?;
     contents.resize(reserve, 0);
     Ok(Filled::Done(out, contents))
 }
 
 /// An incremental update being written after the original file: its objects, then its
 /// cross-reference section and trailer.
-struct Update {
+pub(super) struct Update {
     out: Vec<u8>,
     offsets: Vec<(u32, usize)>,
 }
 
 impl Update {
-    fn new(pdf: &[u8]) -> Self {
-        let mut out = pdf.to_vec();
+    pub(super) fn new(pdf: &[u8]) -> Self {
+        Self::after(pdf.to_vec())
+    }
+
+    /// An update written after `out`, taken as it is (not copied).
+    pub(super) fn after(mut out: Vec<u8>) -> Self {
         if !out.ends_with(b"\n") {
             out.push(b'\n');
         }
@@ -350,12 +371,17 @@ impl Update {
         }
     }
 
-    fn object(&mut self, num: u32, body: &[u8]) {
+    pub(super) fn object(&mut self, num: u32, body: &[u8]) {
         self.offsets.push((num, self.out.len()));
         self.out
             .extend_from_slice(format!("{num} 0 obj\n").as_bytes());
         self.out.extend_from_slice(body);
         self.out.extend_from_slice(b"\nendobj\n");
+    }
+
+    /// How many bytes are written so far.
+    pub(super) fn out_len(&self) -> usize {
+        self.out.len()
     }
 
     /// A stream object holding `data` as it is.
@@ -368,7 +394,7 @@ impl Update {
 
     /// The cross-reference section of the new objects and the trailer, pointing back at the
     /// file's own; `size` is the new object count.
-    fn finish(mut self, tail: &Base, size: u32) -> Vec<u8> {
+    pub(super) fn finish(mut self, tail: &Base, size: u32) -> Vec<u8> {
         let xref_at = self.out.len();
         self.offsets.sort();
         let mut xref = String::from("xref\n0 1\n0000000000 65535 f \n");
@@ -393,12 +419,8 @@ impl Update {
     }
 }
 
-fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    hay.windows(needle.len()).position(|w| w == needle)
-}
-
 /// A PDF date for a moment, in China Standard Time: `D:20261201201530+08'00'`.
-fn pdf_date(at: std::time::SystemTime) -> String {
+pub fn pdf_date(at: std::time::SystemTime) -> String {
     let secs = at
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64)
@@ -417,7 +439,7 @@ fn pdf_date(at: std::time::SystemTime) -> String {
 }
 
 /// A PDF text string: UTF-16BE with a byte-order mark, in hex.
-fn pdf_text(s: &str) -> String {
+pub(super) fn pdf_text(s: &str) -> String {
     let mut out = String::from("<FEFF");
     for unit in s.encode_utf16() {
         out.push_str(&format!("{unit:04X}"));
@@ -428,17 +450,17 @@ fn pdf_text(s: &str) -> String {
 
 /// What every incremental update needs from the newest revision: where its
 /// cross-reference table is, the object count, the trailer's entries and the catalog.
-struct Base {
+pub(super) struct Base {
     startxref: usize,
-    size: u32,
-    root: u32,
+    pub(super) size: u32,
+    pub(super) root: u32,
     info: Option<String>,
     id: Option<String>,
-    catalog_dict: String,
+    pub(super) catalog_dict: String,
 }
 
 impl Base {
-    fn read(file: &PdfFile) -> Result<Base, String> {
+    pub(super) fn read(file: &PdfFile) -> Result<Base, String> {
         let bad = |what: &str| format!("cannot sign this PDF: {what}");
         let text = |r: std::ops::Range<usize>| String::from_utf8_lossy(file.slice(r)).into_owned();
         let trailer = &file.trailer;
@@ -470,29 +492,26 @@ impl Base {
 /// What the signature's update needs besides the [`Base`]: the page its widget goes on.
 struct PdfTail {
     base: Base,
+    /// The file has a form (the parties' empty signature fields).
+    has_form: bool,
     last_page: u32,
     page_dict: String,
     page_height: f32,
 }
 
 impl PdfTail {
-    /// `page`: the 0-based page the widget goes on; the last when `None`. `fresh`: the file
-    /// must have no form yet (the first signature).
-    fn parse(pdf: &[u8], page: Option<usize>, fresh: bool) -> Result<Self, String> {
+    /// `page`: the 0-based page the widget goes on; the last when `None`.
+    fn parse(pdf: &[u8], page: Option<usize>) -> Result<Self, String> {
         let bad = |what: &str| format!("cannot sign this PDF: {what}");
         let file = PdfFile::open(pdf).map_err(|e| bad(&e))?;
         let text = |r: std::ops::Range<usize>| String::from_utf8_lossy(file.slice(r)).into_owned();
         let base = Base::read(&file)?;
-        if fresh
-            && file
-                .object(base.root)
-                .map_err(|e| bad(&e))?
-                .value
-                .get("AcroForm")
-                .is_some()
-        {
-            return Err(bad("it already has a form"));
-        }
+        let has_form = file
+            .object(base.root)
+            .map_err(|e| bad(&e))?
+            .value
+            .get("AcroForm")
+            .is_some();
         let pages = file.pages(100_000).map_err(|e| bad(&e))?;
         let last_page = *match page {
             Some(i) => pages.get(i),
@@ -519,6 +538,7 @@ impl PdfTail {
         };
         Ok(PdfTail {
             base,
+            has_form,
             last_page,
             page_dict,
             page_height,
@@ -526,7 +546,7 @@ impl PdfTail {
     }
 }
 
-fn insert_before_end(dict: &str, entry: &str) -> Result<String, String> {
+pub(super) fn insert_before_end(dict: &str, entry: &str) -> Result<String, String> {
     let end = dict
         .rfind(">>")
         .ok_or("cannot sign this PDF: a dictionary is not closed")?;
