@@ -450,6 +450,10 @@ async fn the_parties_signatures_are_judged_as_pyhanko_judges_them() {
         Expect::Trusted,
     );
     assert!(v.fully_signed && v.signatures.len() == 5, "{v:?}");
+    // The service's signature certifies the document, letting the parties sign: kept.
+    assert_eq!(v.signatures[0].certification, Some(2));
+    assert_eq!(v.signatures[0].changed_after_signing, "permitted");
+    assert!(v.signatures[1..].iter().all(|s| s.certification.is_none()));
     // A look-alike CA: the same name as the test root, another key.
     let lookalike = issue(Issue::ca("CN=华东零售集团 测试根 CA,O=华东零售集团"), None);
     let impostor = issue(
@@ -464,6 +468,42 @@ async fn the_parties_signatures_are_judged_as_pyhanko_judges_them() {
         &pdf,
         &[&root.cert],
         Expect::Untrusted,
+    );
+    // A certification that permits no change (P=1): a party's signature after it breaks it.
+    let mut strict = s.leaf.signer(&[&root.cert]);
+    strict.certification = 1;
+    let strict_engine = std::sync::Arc::new(
+        collabdocs::engine::Engine::new(collabdocs::engine::EngineOptions {
+            signer: Some(std::sync::Arc::new(strict)),
+            party_tokens: Some(collabdocs::engine::PartyTokens {
+                secret: SECRET.as_bytes().to_vec(),
+                ttl: std::time::Duration::from_secs(900),
+            }),
+            ..Default::default()
+        })
+        .unwrap(),
+    );
+    let certified = strict_engine
+        .render_signed(DocumentKind::Agreement, &example(DocumentKind::Agreement))
+        .unwrap()
+        .bytes;
+    let v = case(
+        "parties-certified-p1-alone",
+        &certified,
+        &[&root.cert],
+        Expect::Trusted,
+    );
+    assert_eq!(v.signatures[0].certification, Some(1));
+    let pdf = party_signs(&strict_engine, &certified, "party-1", &parties[0]).await;
+    let v = case(
+        "parties-signed-after-p1",
+        &pdf,
+        &[&root.cert],
+        Expect::Content,
+    );
+    assert!(
+        v.signatures[0].change.as_deref().unwrap().contains("P=1"),
+        "{v:?}"
     );
     // A page changed between two parties' signatures.
     let pdf = party_signs(&engine, &start, "party-1", &parties[0]).await;

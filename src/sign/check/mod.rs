@@ -31,6 +31,10 @@ pub struct SignatureReport {
     /// Whom the field is for, as the document names the party (`市场部 李明（签字人）`): the
     /// field's description.
     pub party: Option<String>,
+    /// For the certification signature (the document's `/Perms /DocMDP`), the changes it
+    /// permits after it: 1 none but validation data and time-stamps, 2 filling in forms and
+    /// signing, 3 also annotations. Its `changed_after_signing` says whether they were kept.
+    pub certification: Option<u8>,
     /// The digest matches the signed bytes and the signature (or token) verifies with the
     /// certificate it names.
     pub valid: bool,
@@ -157,6 +161,8 @@ struct Found {
     /// The field it fills, and whom the field is for.
     field: Option<String>,
     party: Option<String>,
+    /// Its DocMDP permissions, when it certifies the document.
+    certification: Option<u8>,
     /// The dictionary's `/SubFilter`.
     sub_filter: Option<String>,
     range: [usize; 4],
@@ -185,6 +191,13 @@ fn find_signatures(file: &PdfFile) -> Result<(Vec<Found>, Vec<UnsignedField>), S
     let catalog = file.object(*root)?.value;
     let Some(form) = catalog.get("AcroForm") else {
         return Ok((Vec::new(), Vec::new()));
+    };
+    let certifying = match catalog.get("Perms").map(|p| file.resolve(p)).transpose()? {
+        Some(perms) => match perms.get("DocMDP") {
+            Some(Obj::Ref(n)) => Some(*n),
+            _ => None,
+        },
+        None => None,
     };
     let form = file.resolve(form)?;
     let fields = file.resolve(form.get("Fields").unwrap_or(&Obj::Null))?;
@@ -239,11 +252,32 @@ fn find_signatures(file: &PdfFile) -> Result<(Vec<Found>, Vec<UnsignedField>), S
             let mut found = read_signature(file, *v)?;
             found.field = name;
             found.party = party;
+            if certifying == Some(*v) {
+                found.certification = Some(docmdp_permissions(file, &file.object(*v)?.value));
+            }
             out.push(found);
         }
     }
     out.sort_by_key(|f| f.range[2].saturating_add(f.range[3]));
     Ok((out, unsigned))
+}
+
+/// The `/P` of a signature's DocMDP reference (2 when it says none, as ISO 32000 has it).
+fn docmdp_permissions(file: &PdfFile, sig: &Obj) -> u8 {
+    let resolve = |o: &Obj| file.resolve(o).ok();
+    let references = sig.get("Reference").and_then(resolve);
+    references
+        .as_ref()
+        .and_then(Obj::as_array)
+        .unwrap_or(&[])
+        .iter()
+        .take(8)
+        .filter_map(resolve)
+        .filter(|r| r.get("TransformMethod").and_then(Obj::as_name) == Some("DocMDP"))
+        .find_map(|r| resolve(r.get("TransformParams")?)?.get("P")?.as_int())
+        .and_then(|p| u8::try_from(p).ok())
+        .filter(|p| (1..=3).contains(p))
+        .unwrap_or(2)
 }
 
 /// A PDF text string (UTF-16BE with its byte-order mark, else PDFDocEncoding read as Latin-1),
@@ -286,6 +320,7 @@ fn read_signature(file: &PdfFile, v: u32) -> Result<Found, String> {
     Ok(Found {
         field: None,
         party: None,
+        certification: None,
         sub_filter: sig
             .get("SubFilter")
             .and_then(Obj::as_name)
@@ -380,6 +415,7 @@ pub fn verify(pdf: &[u8], trust: &Trust) -> Verification {
             checked.reverse();
             if stopped.is_none() {
                 levels(&mut checked, &found, &dss);
+                certification_kept(&mut checked);
             }
             (checked, stopped)
         }
@@ -413,6 +449,22 @@ pub fn verify(pdf: &[u8], trust: &Trust) -> Verification {
                 .then(|| "the file has no signature".into())
         }),
         signatures,
+    }
+}
+
+/// A certification that permits no further signature (DocMDP P=1) followed by one: its
+/// permissions were not kept, as pyHanko's DocMDP check says.
+fn certification_kept(reports: &mut [SignatureReport]) {
+    for i in 0..reports.len() {
+        if reports[i].certification == Some(1)
+            && reports[i + 1..].iter().any(|r| r.kind == "signature")
+        {
+            let r = &mut reports[i];
+            r.changed_after_signing = "content".into();
+            r.change = Some(
+                "the certification (DocMDP P=1) permits no change but validation data and time-stamps, and a later signature was added".into(),
+            );
+        }
     }
 }
 
@@ -455,6 +507,7 @@ fn verify_one(
         .into(),
         field: found.field.clone(),
         party: found.party.clone(),
+        certification: found.certification,
         valid: false,
         signer: None,
         certificate_sha256: None,

@@ -165,6 +165,7 @@ impl Signer {
             subject,
             organisation,
             seal: None,
+            certification: 2,
             fingerprint,
             services: super::Services::default(),
         })

@@ -38,6 +38,10 @@ pub struct Signer {
     pub organisation: String,
     /// The seal drawn in the signature widget (`COLLABDOCS_SEAL_IMAGE`), if any.
     pub seal: Option<Seal>,
+    /// The DocMDP permissions the service's signature certifies the document with: 2 (the
+    /// default) lets the parties fill in and sign their fields afterwards; 1 allows nothing
+    /// but validation data and time-stamps.
+    pub certification: u8,
     /// SHA-256 of the signing certificate, computed once.
     fingerprint: [u8; 32],
     /// The level signed at, and the services it needs.

@@ -93,6 +93,8 @@ impl Signer {
                 &format!("/AcroForm<</Fields[{widget} 0 R]/SigFlags 3>>"),
             )?
         };
+        // The service's signature certifies the document (DocMDP): what may follow it.
+        let catalog = insert_before_end(&catalog, &format!("/Perms<</DocMDP {sig} 0 R>>"))?;
         update.object(base.root, catalog.as_bytes());
         let rect = area.map_or([0.0; 4], |(_, [x0, top, x1, bottom])| {
             [x0, tail.page_height - bottom, x1, tail.page_height - top]
@@ -123,11 +125,12 @@ impl Signer {
         update.object(
             sig,
             format!(
-                "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/ByteRange{PLACEHOLDER_RANGE}/Contents<{}>/M({})/Name{}/Reason{}>>",
+                "<</Type/Sig/Filter/Adobe.PPKLite/SubFilter/ETSI.CAdES.detached/ByteRange{PLACEHOLDER_RANGE}/Contents<{}>/M({})/Name{}/Reason{}/Reference[<</Type/SigRef/TransformMethod/DocMDP/TransformParams<</Type/TransformParams/P {}/V/1.2>>>>]>>",
                 "0".repeat(reserve * 2),
                 pdf_date(at),
                 pdf_text(&self.organisation),
                 pdf_text(reason),
+                self.certification.clamp(1, 3),
             )
             .as_bytes(),
         );
