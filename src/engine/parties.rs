@@ -148,12 +148,12 @@ impl Engine {
     /// revision that fills it, the digest to sign and the token that binds them. `signer` is
     /// the name the signature dictionary carries (the party's).
     pub fn prepare_party(&self, pdf: &[u8], field: &str, signer: &str) -> Result<Prepared, Error> {
-        let tokens = self.party_tokens()?;
         if !pdf.starts_with(b"%PDF-") {
             return Err(Error::BadRequest(
                 "the body is not a PDF (it does not start with %PDF-)".into(),
             ));
         }
+        let tokens = self.party_tokens()?;
         let none = |_: f32, _: f32, _: u32| {
             (
                 b"<</Type/XObject/Subtype/Form/BBox[0 0 0 0]/Length 0>>\nstream\n\nendstream"

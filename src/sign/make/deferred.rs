@@ -30,17 +30,6 @@ pub struct FieldSigning<'a> {
     pub room: usize,
 }
 
-/// A field's name as a text string says it: UTF-16 with its mark, or PDFDocEncoding.
-fn text_of(o: Option<&Obj>) -> Option<String> {
-    let Some(Obj::Str(b)) = o else { return None };
-    Some(match b.strip_prefix(&[0xFE, 0xFF]) {
-        Some(u) => char::decode_utf16(u.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]])))
-            .map(|c| c.unwrap_or('\u{FFFD}'))
-            .collect(),
-        None => b.iter().map(|&c| char::from(c)).collect(),
-    })
-}
-
 /// The signature fields of a file: (number, name, signed).
 pub fn signature_fields(pdf: &[u8]) -> Result<Vec<(u32, String, bool)>, String> {
     let file = PdfFile::open(pdf)?;
@@ -58,7 +47,7 @@ pub fn signature_fields(pdf: &[u8]) -> Result<Vec<(u32, String, bool)>, String> 
         if field.get("FT").and_then(Obj::as_name) != Some("Sig") {
             continue;
         }
-        if let Some(name) = text_of(field.get("T")) {
+        if let Some(name) = crate::sign::check::text_string(field.get("T")) {
             out.push((*n, name, field.get("V").is_some()));
         }
     }
