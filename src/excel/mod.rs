@@ -207,11 +207,7 @@ impl ExcelTemplate {
             let mut blocks = Vec::new();
             let mut lists = Vec::new();
             for l in &s.loops {
-                let list = match lookup(view, context, &l.expr) {
-                    Some(Value::Array(a)) => a.clone(),
-                    Some(Value::Null) | None => Vec::new(),
-                    Some(other) => vec![other.clone()],
-                };
+                let list = list_of(lookup(view, context, &l.expr));
                 rows =
                     rows.saturating_add(list.len().saturating_mul((l.last - l.first + 1) as usize));
                 blocks.push(Block {
@@ -309,11 +305,7 @@ impl ExcelTemplate {
                 });
                 continue;
             };
-            let list = match lookup(view, view, &rep.expr) {
-                Some(Value::Array(a)) => a.clone(),
-                Some(Value::Null) | None => Vec::new(),
-                Some(other) => vec![other.clone()],
-            };
+            let list = list_of(lookup(view, view, &rep.expr));
             if list.len() > repeat::MAX_SHEETS {
                 return Err(Fault::Package(format!(
                     "would write sheet {} once for each of {} items, more than the {} sheets one repeated sheet may become",
@@ -373,4 +365,14 @@ fn value_text(s: &str) -> String {
                 && !matches!(*c, '\u{FFFE}' | '\u{FFFF}')
         })
         .collect()
+}
+
+/// The items a loop (or a repeated sheet) goes over: a list's, none for nothing, one for a
+/// single value.
+fn list_of(v: Option<&Value>) -> Vec<Value> {
+    match v {
+        Some(Value::Array(a)) => a.clone(),
+        Some(Value::Null) | None => Vec::new(),
+        Some(other) => vec![other.clone()],
+    }
 }

@@ -83,11 +83,6 @@ pub async fn prepare(
         ));
     }
     let body = read_body(&req, payload, state.verify_body_limit).await?;
-    if !body.starts_with(b"%PDF-") {
-        return Err(Error::BadRequest(
-            "the body is not a PDF (it does not start with %PDF-)".into(),
-        ));
-    }
     let engine = state.engine.clone();
     let prepared = off_thread(&state, Some(state.render_timeout), "sign", move || {
         engine.prepare_party(&body, &field, &signer)

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::update::{insert_before_end, pdf_text, Base, Update};
+use super::update::{insert_before_end, page_height, pdf_text, Base, Update};
 use crate::sign::reader::{Obj, PdfFile};
 
 /// An empty signature field to add: its name, the party it is for (shown as its tooltip), and
@@ -58,7 +58,7 @@ fn field_objects(
         let page = *pages
             .get(spot.page)
             .ok_or_else(|| format!("the PDF has no page {}", spot.page + 1))?;
-        let height = page_height(file, page)?;
+        let height = page_height(&file.object(page)?.value).ok_or("a page has no /MediaBox")?;
         let [x0, top, x1, bottom] = spot.rect;
         let (w, h) = (x1 - x0, bottom - top);
         let (widget, appearance) = (next, next + 1);
@@ -110,15 +110,4 @@ fn literal(name: &str) -> String {
     name.chars()
         .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         .collect()
-}
-
-fn page_height(file: &PdfFile, page: u32) -> Result<f32, String> {
-    file.object(page)?
-        .value
-        .get("MediaBox")
-        .and_then(Obj::as_array)
-        .and_then(|b| b.get(3))
-        .and_then(Obj::as_num)
-        .map(|h| h as f32)
-        .ok_or_else(|| "a page has no /MediaBox".into())
 }

@@ -522,13 +522,8 @@ impl PdfTail {
         }
         .ok_or_else(|| bad("no such page"))?;
         let page = file.object(last_page).map_err(|e| bad(&e))?;
-        let page_height = page
-            .value
-            .get("MediaBox")
-            .and_then(Obj::as_array)
-            .and_then(|b| b.get(3))
-            .and_then(Obj::as_num)
-            .ok_or_else(|| bad("no /MediaBox on the page"))? as f32;
+        let page_height =
+            page_height(&page.value).ok_or_else(|| bad("no /MediaBox on the page"))?;
         let page_dict = match page.value.entry("Annots") {
             None => text(page.span.clone()),
             Some((Obj::Array(_), r)) => {
@@ -547,6 +542,15 @@ impl PdfTail {
             page_height,
         })
     }
+}
+
+/// A page's height: the top of its `/MediaBox`.
+pub(super) fn page_height(page: &Obj) -> Option<f32> {
+    page.get("MediaBox")
+        .and_then(Obj::as_array)
+        .and_then(|b| b.get(3))
+        .and_then(Obj::as_num)
+        .map(|h| h as f32)
 }
 
 pub(super) fn insert_before_end(dict: &str, entry: &str) -> Result<String, String> {
