@@ -225,6 +225,19 @@ impl ExcelTemplate {
                 "would be filled with {rows} rows, more than the {MAX_FILLED_ROWS} one workbook's loops may write"
             )));
         }
+        // Rows pushed past the sheet's last row cannot be written.
+        for inst in &instances {
+            let s = &self.sheets[inst.sheet];
+            let last = maps[&inst.name].moved_to(s.last_row, u32::MAX);
+            if last > u64::from(refs::MAX_ROW) {
+                return Err(Fault::Package(format!(
+                    "would move row {} of sheet {} to row {last}, past the {} rows a sheet may have",
+                    s.last_row,
+                    inst.name,
+                    refs::MAX_ROW
+                )));
+            }
+        }
         // A reference to a repeated sheet by its template name is one to its first copy.
         let renames: Vec<(String, String)> = instances
             .iter()

@@ -6,6 +6,9 @@
 
 use std::collections::HashMap;
 
+/// The last row a sheet may have (Excel's 1,048,576).
+pub const MAX_ROW: u32 = 1_048_576;
+
 /// Rows `start..=end` of a sheet, written `copies` times one after the other (at least once:
 /// a loop over no items keeps its rows, emptied).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,8 +44,8 @@ impl RowMap {
         self.blocks
             .iter()
             .filter(|b| b.end < r)
-            .map(|b| (b.copies - 1) * b.len())
-            .sum()
+            .map(|b| (b.copies - 1).saturating_mul(b.len()))
+            .fold(0, u32::saturating_add)
     }
 
     pub fn block_of(&self, r: u32) -> Option<usize> {
@@ -51,11 +54,20 @@ impl RowMap {
             .position(|b| (b.start..=b.end).contains(&r))
     }
 
-    /// Row `r` of the template in copy `k` of its block (copy 0 outside blocks).
+    /// Row `r` of the template in copy `k` of its block (copy 0 outside blocks); a reference
+    /// pushed past the sheet's last row stays at it, as a range to the end of the sheet does.
     pub fn in_copy(&self, r: u32, k: u32) -> u32 {
-        let base = r + self.added_before(r);
+        u32::try_from(self.moved_to(r, k).min(u64::from(MAX_ROW))).unwrap_or(MAX_ROW)
+    }
+
+    /// Where row `r` of copy `k` lands, past the sheet's end or not.
+    pub fn moved_to(&self, r: u32, k: u32) -> u64 {
+        let base = u64::from(r) + u64::from(self.added_before(r));
         match self.block_of(r) {
-            Some(b) => base + k.min(self.blocks[b].copies - 1) * self.blocks[b].len(),
+            Some(b) => {
+                let block = &self.blocks[b];
+                base + u64::from(k.min(block.copies - 1)) * u64::from(block.len())
+            }
             None => base,
         }
     }
@@ -438,6 +450,21 @@ mod tests {
         assert_eq!(shift("SUM(5:5)", 2, 0), "SUM(7:7)");
         assert_eq!((column_number("AB"), column_letters(28)), (28, "AB".into()));
         assert_eq!(column_letters(16_384), "XFD");
+    }
+
+    #[test]
+    fn references_stop_at_the_sheets_last_row() {
+        let m = maps(vec![Block {
+            start: 5,
+            end: 5,
+            copies: 10,
+        }]);
+        assert_eq!(rewrite("A1:XFD1048576", "表", &m, None), "A1:XFD1048576");
+        assert_eq!(
+            rewrite("SUM(B1048570:B1048576)", "表", &m, None),
+            "SUM(B1048576:B1048576)"
+        );
+        assert_eq!(m["表"].moved_to(1_048_576, 0), 1_048_585);
     }
 
     #[test]

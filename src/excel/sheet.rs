@@ -109,8 +109,9 @@ pub(super) struct Sheet {
     pub(super) rid: String,
     /// Written once per item when its name is `{{#each …}}`.
     pub(super) repeat: Option<super::repeat::Repeat>,
-    /// How many rows it has (a copy of it writes as many).
+    /// How many rows it has (a copy of it writes as many), and the number of its last.
     pub(super) rows: usize,
+    pub(super) last_row: u32,
 }
 
 /// The text of a cell: its shared string, inline string or value.
@@ -175,6 +176,10 @@ pub(super) fn read_sheet(
     let rows = ws
         .child("sheetData")
         .map_or(0, |d| d.elements().filter(|e| e.name == "row").count());
+    let last_row = ws
+        .child("sheetData")
+        .and_then(|d| d.elements().filter_map(row_number).max())
+        .unwrap_or(0);
     if let Some(data) = ws.child("sheetData") {
         for (ri, n) in data.children.iter().enumerate() {
             let Node::El(row) = n else { continue };
@@ -296,6 +301,7 @@ pub(super) fn read_sheet(
         rid: String::new(),
         repeat: super::repeat::parse(name),
         rows,
+        last_row,
     })
 }
 

@@ -533,6 +533,113 @@ fn a_sheet_repeats_per_department_named_from_the_data() {
     assert!(e.to_string().contains("1000 sheets"), "{e}");
 }
 
+/// `book` (a package) with these parts added or replaced, and `edit` applied to each part.
+fn with_parts(
+    book: &[u8],
+    parts: &[(&str, String)],
+    edit: &dyn Fn(&str, String) -> String,
+) -> Vec<u8> {
+    let mut z = zip::ZipArchive::new(Cursor::new(book.to_vec())).unwrap();
+    let mut out: Vec<(String, String)> = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut f, &mut text).unwrap();
+        let name = f.name().unwrap().to_string();
+        out.push((name.clone(), edit(&name, text)));
+    }
+    for (name, text) in parts {
+        match out.iter_mut().find(|(n, _)| n == name) {
+            Some(p) => p.1 = text.clone(),
+            None => out.push((name.to_string(), text.clone())),
+        }
+    }
+    crate::common::package(&out)
+}
+
+#[test]
+fn tables_filters_two_loops_and_external_links_follow_the_rows() {
+    let strings = [
+        "任务",
+        "负责人",
+        "{{#each doc.tasks}}{{task}}",
+        "{{owner}}{{/each}}",
+        "{{#each doc.risks}}{{this}}{{/each}}",
+    ];
+    let rows = [
+        format!("<row r=\"3\">{}{}</row>", s("A3", 0), s("B3", 1)),
+        format!("<row r=\"4\">{}{}</row>", s("A4", 2), s("B4", 3)),
+        format!("<row r=\"6\">{}</row>", s("A6", 4)),
+    ]
+    .concat();
+    let after = "<autoFilter ref=\"A3:B4\"/><tableParts count=\"1\"><tablePart r:id=\"rId1\"/></tableParts>";
+    let rel = |id: &str, kind: &str, target: &str, external: bool| {
+        format!(
+            "<Relationship Id=\"{id}\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}\" Target=\"{target}\"{}/>",
+            if external { " TargetMode=\"External\"" } else { "" }
+        )
+    };
+    let rels = |list: String| {
+        format!("{DECL}<Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">{list}</Relationships>")
+    };
+    let external = rels(rel(
+        "rId1",
+        "externalLinkPath",
+        "http://127.0.0.1:9/budget.xlsx",
+        true,
+    ));
+    let template = with_parts(
+        &workbook(&strings, &rows, after, ""),
+        &[
+            ("xl/worksheets/_rels/sheet1.xml.rels", rels(rel("rId1", "table", "../tables/table1.xml", false))),
+            ("xl/tables/table1.xml", format!("{DECL}<table {MAIN} id=\"1\" name=\"任务表\" displayName=\"任务表\" ref=\"A3:B4\"><autoFilter ref=\"A3:B4\"/><tableColumns count=\"2\"><tableColumn id=\"1\" name=\"任务\"/><tableColumn id=\"2\" name=\"负责人\"/></tableColumns></table>")),
+            ("xl/externalLinks/externalLink1.xml", format!("{DECL}<externalLink {MAIN}><externalBook r:id=\"rId1\"/></externalLink>")),
+            ("xl/externalLinks/_rels/externalLink1.xml.rels", external.clone()),
+        ],
+        &|name, text| match name {
+            "xl/worksheets/sheet1.xml" => text.replace("A1:F6", "A1:XFD1048576"),
+            "xl/_rels/workbook.xml.rels" => text.replace("</Relationships>", &format!("{}</Relationships>", rel("rId9", "externalLink", "externalLinks/externalLink1.xml", false))),
+            "[Content_Types].xml" => text.replace("</Types>", "<Override PartName=\"/xl/tables/table1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml\"/><Override PartName=\"/xl/externalLinks/externalLink1.xml\" ContentType=\"application/vnd.openxmlformats-officedocument.spreadsheetml.externalLink+xml\"/></Types>"),
+            _ => text,
+        },
+    );
+    let mut view = data(3);
+    view["doc"]["risks"] = json!(["渠道备货不足", "物流延迟"]);
+    let out = fill(&template, &view);
+    let xml = zip_part(&out, "xl/worksheets/sheet1.xml").unwrap();
+    // Two loops in one sheet: the tasks on rows 4–6, the risks below them on 8–9.
+    for (r, text) in [
+        (4, "任务0"),
+        (6, "任务2"),
+        (8, "渠道备货不足"),
+        (9, "物流延迟"),
+    ] {
+        assert!(row_of(&xml, r).contains(text), "row {r}: {xml}");
+    }
+    // The filter and the table grow over the copies; the sheet's dimension stays on the sheet.
+    assert!(xml.contains("<autoFilter ref=\"A3:B6\"/>"), "{xml}");
+    assert!(xml.contains("<dimension ref=\"A1:XFD1048576\"/>"), "{xml}");
+    let table = zip_part(&out, "xl/tables/table1.xml").unwrap();
+    assert!(
+        table.contains("ref=\"A3:B6\"><autoFilter ref=\"A3:B6\"/>"),
+        "{table}"
+    );
+    // The external link is kept as it was and nothing is fetched (port 9 answers nothing).
+    assert_eq!(
+        zip_part(&out, "xl/externalLinks/_rels/externalLink1.xml.rels").unwrap(),
+        external
+    );
+    assert_eq!(
+        zip_part(&out, "xl/externalLinks/externalLink1.xml"),
+        zip_part(&template, "xl/externalLinks/externalLink1.xml")
+    );
+    // A loop that would push the sheet's rows past its last row is refused.
+    let far = format!("{rows}<row r=\"1048570\">{}</row>", s("A1048570", 0));
+    let t = ExcelTemplate::load(workbook(&strings, &far, "", ""), Default::default()).unwrap();
+    let e = t.fill(&data(20)).unwrap_err();
+    assert!(e.to_string().contains("past the 1048576 rows"), "{e}");
+}
+
 #[test]
 fn the_shipped_weekly_report_workbook_fills_with_a_weekly_progress_payload() {
     let template = std::fs::read(concat!(
