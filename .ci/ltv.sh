@@ -17,6 +17,7 @@ cp .ci/pki/certomancer.yml "$PKI/"
 CERTOMANCER=(certomancer --config "$PKI/certomancer.yml" --key-root "$PKI" --service-url-prefix "$PREFIX")
 "${CERTOMANCER[@]}" mass-summon --flat --no-pfx ci "$PKI/out" > /dev/null
 cat "$PKI/out/interm.cert.pem" "$PKI/out/root.cert.pem" > "$PKI/chain.pem"
+python3 .ci/pki/seal.py "$PKI/seal.png"
 
 "${CERTOMANCER[@]}" animate --port "$PKI_PORT" --no-web-ui > "$PKI/animate.log" 2>&1 &
 CA=$!
@@ -25,19 +26,30 @@ COLLABDOCS_BIND=127.0.0.1:$PORT COLLABDOCS_API_KEYS=$KEY COLLABDOCS_LOG=warn \
 COLLABDOCS_SIGNING_KEY=$PKI/keys/signer.key.pem COLLABDOCS_SIGNING_CERT=$PKI/out/signer.cert.pem \
 COLLABDOCS_SIGNING_CHAIN=$PKI/chain.pem COLLABDOCS_TSA_URL=$PREFIX/ci/tsa/tsa \
 COLLABDOCS_TSA_TIMEOUT_MS=3000 COLLABDOCS_REVOCATION_TIMEOUT_MS=3000 \
-COLLABDOCS_TRUST_ANCHORS=$PKI/out/root.cert.pem \
+COLLABDOCS_TRUST_ANCHORS=$PKI/out/root.cert.pem COLLABDOCS_SEAL_IMAGE=$PKI/seal.png \
+COLLABDOCS_SIGNING_TOKEN_SECRET=ci-$RANDOM$RANDOM-0123456789abcdef0123456789abcdef \
     ./target/debug/collabdocs serve > "$PKI/serve.log" 2>&1 &
 SERVER=$!
-trap 'kill $SERVER $CA 2>/dev/null || true' EXIT
+# The same service signing at B-B: the parties' signatures are then B-B too.
+PORT_BB=$((PORT + 1))
+COLLABDOCS_BIND=127.0.0.1:$PORT_BB COLLABDOCS_API_KEYS=$KEY COLLABDOCS_LOG=warn \
+COLLABDOCS_SIGNING_KEY=$PKI/keys/signer.key.pem COLLABDOCS_SIGNING_CERT=$PKI/out/signer.cert.pem \
+COLLABDOCS_SIGNATURE_LEVEL=b-b COLLABDOCS_SIGNING_CHAIN=$PKI/chain.pem COLLABDOCS_TRUST_ANCHORS=$PKI/out/root.cert.pem \
+COLLABDOCS_SEAL_IMAGE=$PKI/seal.png \
+COLLABDOCS_SIGNING_TOKEN_SECRET=ci-$RANDOM$RANDOM-0123456789abcdef0123456789abcdef \
+    ./target/debug/collabdocs serve > "$PKI/serve-bb.log" 2>&1 &
+SERVER_BB=$!
+trap 'kill $SERVER $SERVER_BB $CA 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
     curl -fsS "$PREFIX/ci/crls/root/latest.crl" > /dev/null 2>&1 \
-        && curl -fsS "http://127.0.0.1:$PORT/readyz" > /dev/null 2>&1 && break
+        && curl -fsS "http://127.0.0.1:$PORT/readyz" > /dev/null 2>&1 \
+        && curl -fsS "http://127.0.0.1:$PORT_BB/readyz" > /dev/null 2>&1 && break
     sleep 0.2
 done
 
-python3 .ci/ltv_check.py "http://127.0.0.1:$PORT" "$KEY" "$PKI" "$PREFIX" "$CA"
+python3 .ci/ltv_check.py "http://127.0.0.1:$PORT" "$KEY" "$PKI" "$PREFIX" "$CA" "http://127.0.0.1:$PORT_BB"
 
-if grep -q "panicked" "$PKI/serve.log"; then
+if grep -q "panicked" "$PKI/serve.log" "$PKI/serve-bb.log"; then
     echo "the service logged a panic:" >&2
     grep -B2 -A5 panicked "$PKI/serve.log" >&2
     exit 1

@@ -15,9 +15,13 @@ Then the PKI is stopped — the network off — and:
     the look-alike intact, not trusted, not signed by this service;
   - a byte flipped inside the signed range → invalid; content appended after signing →
     `content`; qpdf --check passes every output;
-  - signing now, with the time-stamp authority unreachable → a 502 problem and no file.
+  - signing now, with the time-stamp authority unreachable → a 502 problem and no file;
+  - every party's signature (.ci/parties_check.py): four department heads sign the certified
+    agreement in two orders, each raised to B-LTA; pyHanko and /v1/verify validate them all
+    with the network off; the seal's size and the 骑缝章 are measured on rendered pages.
 
-Usage: python3 .ci/ltv_check.py BASE_URL API_KEY PKI_DIR PKI_URL PKI_PID
+Usage: python3 .ci/ltv_check.py BASE_URL API_KEY PKI_DIR PKI_URL PKI_PID BB_URL
+(BB_URL: the same service signing at B-B.)
 """
 
 import asyncio
@@ -55,6 +59,7 @@ from pyhanko_certvalidator.context import CertValidationPolicySpec
 from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
 from pyhanko_certvalidator.registry import SimpleTrustManager
 
+import parties_check
 from service import post
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -118,6 +123,7 @@ def main():
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
     logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
     base, key, pki, prefix, ca_pid = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+    base_bb = sys.argv[6]
     out = pki / "out"
     root = load_cert_from_pemder(str(out / "root.cert.pem"))
     signer_env = {
@@ -166,6 +172,8 @@ def main():
     assert r.returncode == 0, r.stderr.decode()
     files["look-alike"] = path.read_bytes()
 
+    parties_check.sign(base, key, pki, files, base_bb)
+
     # --- the network off
     os.kill(ca_pid, signal.SIGTERM)
     for _ in range(50):
@@ -186,6 +194,8 @@ def main():
         (pki / f"checked-{name}.pdf").write_bytes(pdf)
         subprocess.run(["qpdf", "--check", str(pki / f"checked-{name}.pdf")], check=True, stdout=subprocess.DEVNULL)
     print("qpdf --check finds no error in", ", ".join(files))
+
+    parties_check.check(files, verdicts, root, embedded_context)
 
     # B-T: a signature time-stamp made just now, by a trusted authority.
     s = validate_pdf_signature(reader(files["b-t"]).embedded_regular_signatures[0],

@@ -29,6 +29,16 @@ pub struct ImageData {
 }
 
 impl ImageData {
+    /// A PNG the service itself holds, decoded and checked when it was loaded (the seal).
+    pub fn png(bytes: std::sync::Arc<Vec<u8>>, (width_px, height_px): (u32, u32)) -> Self {
+        ImageData {
+            format: ImageFormat::Png,
+            bytes,
+            width_px,
+            height_px,
+        }
+    }
+
     /// Decodes a `data:image/png;base64,…` or `data:image/jpeg;base64,…` URI and checks the
     /// image whole under the pixel budget ([`crate::image`]): what is kept is the rebuilt
     /// image, never the bytes as sent. Any other content is rejected with a reason. Within a

@@ -60,6 +60,10 @@ enum Command {
         /// Digitally sign the PDF (agreements only; needs --signing-key and --signing-cert).
         #[arg(long)]
         sign: bool,
+        /// With --sign: press the organisation's seal (COLLABDOCS_SEAL_IMAGE) across the right
+        /// edge of every page (骑缝章).
+        #[arg(long, requires = "sign")]
+        cross_page_seal: bool,
         /// House style: standard, or official (GB/T 9704-2012; meeting-minutes,
         /// meeting-notice and collaboration-memo).
         #[arg(long, default_value = "standard", value_parser = ["standard", "official"])]
@@ -156,6 +160,7 @@ pub fn main() -> ExitCode {
             word_template,
             excel_template,
             sign,
+            cross_page_seal,
             style,
             engine,
         } => render::render(
@@ -168,7 +173,7 @@ pub fn main() -> ExitCode {
                 excel_template.as_deref(),
             ),
             &output,
-            sign,
+            (sign, cross_page_seal),
             &engine,
         ),
         Command::Batch {

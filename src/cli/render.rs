@@ -14,7 +14,7 @@ pub(super) fn render(
     (format, style): (Option<&str>, &str),
     (template, word_template, excel_template): (Option<&str>, Option<&Path>, Option<&Path>),
     output: &PathBuf,
-    sign: bool,
+    (sign, cross_page_seal): (bool, bool),
     settings: &EngineSettings,
 ) -> Result<(), String> {
     let name = kind;
@@ -72,6 +72,7 @@ pub(super) fn render(
     }
     let kind = kind_arg(name)?;
     let mut request = crate::engine::Request::new(&engine, kind, format, profile, sign)
+        .and_then(|r| r.with_cross_page_seal(&engine, cross_page_seal))
         .map_err(|e| describe(&e))?;
     let rendered = if let Some(path) = excel_template {
         let bytes =

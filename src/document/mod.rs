@@ -16,6 +16,9 @@ pub struct Document {
     pub footer: Option<String>,
     /// A diagonal mark on every page (e.g. `草案 / DRAFT`).
     pub draft_mark: Option<String>,
+    /// A seal pressed across the right edge of every page (骑缝章), at its real size in
+    /// millimetres: each page shows its slice, so no page can be swapped unseen.
+    pub cross_page_seal: Option<(ImageData, f32)>,
     pub landscape: bool,
     /// The house style the renderers lay the document out in.
     pub profile: Profile,

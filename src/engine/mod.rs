@@ -23,7 +23,10 @@ mod parties;
 mod request;
 mod templates;
 pub use folders::Folder;
-pub use parties::{PartyTokens, Prepared as PreparedSignature, MAX_PARTY_CMS};
+pub use parties::{
+    PartyPrepare, PartySignature, PartyTokens, Prepared as PreparedSignature, DEFAULT_SEAL_MM,
+    MAX_PARTY_CHAIN, MAX_PARTY_CMS,
+};
 pub use request::Request;
 use request::{no_signer, not_signed, sign_now};
 use templates::Reading;
@@ -527,6 +530,17 @@ impl Engine {
     /// a signature area and the signing record (each signatory, the unsigned file's SHA-256)
     /// at the end.
     pub fn render_signed(&self, kind: DocumentKind, body: &Value) -> Result<Rendered, Error> {
+        self.render_signed_with(kind, body, false)
+    }
+
+    /// [`Engine::render_signed`], with the service's seal pressed across the right edge of
+    /// every page (骑缝章) when `cross_page_seal` and the service has a seal.
+    pub fn render_signed_with(
+        &self,
+        kind: DocumentKind,
+        body: &Value,
+        cross_page_seal: bool,
+    ) -> Result<Rendered, Error> {
         let signing = kind.signing().ok_or_else(|| not_signed(kind))?;
         let signer = self.signer.as_ref().ok_or_else(no_signer)?;
         let _images = crate::image::remember();
@@ -535,11 +549,26 @@ impl Engine {
             return Err(Error::invalid(v.prepared.signing_problems.clone()));
         }
         let internal = |e: TemplateError| Error::Internal(e.to_string());
+        let seal = signer
+            .seal
+            .as_ref()
+            .filter(|_| cross_page_seal)
+            .map(|seal| {
+                (
+                    crate::image::ImageData::png(seal.png.clone(), seal.pixels()),
+                    crate::engine::DEFAULT_SEAL_MM,
+                )
+            });
+        let document = |context| -> Result<Document, Error> {
+            let mut doc = self
+                .document_from(kind, Profile::Standard, context)
+                .map_err(internal)?;
+            doc.cross_page_seal = seal.clone();
+            Ok(doc)
+        };
         let unsigned = self.output(
             kind,
-            &self
-                .document_from(kind, Profile::Standard, v.prepared.context.clone())
-                .map_err(internal)?,
+            &document(v.prepared.context.clone())?,
             OutputFormat::Pdf,
             body,
         )?;
@@ -551,9 +580,7 @@ impl Engine {
             "unsigned_sha256": sha256,
         });
         let context = std::mem::take(&mut prepared.context);
-        let doc = self
-            .document_from(kind, Profile::Standard, context)
-            .map_err(internal)?;
+        let doc = document(context)?;
         let mut out = self.output(kind, &doc, OutputFormat::Pdf, body)?;
         let area = out
             .anchors

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 
 use super::Engine;
 use crate::error::{Error, FieldError};
+use crate::sign::Level;
 
 /// The most bytes kept for a party's CMS (its certificate chain and a time-stamp token with
 /// it): a larger one is refused.
@@ -36,6 +37,23 @@ impl std::fmt::Debug for PartyTokens {
     }
 }
 
+/// What a party's `prepare` is asked: the PDF and the field, the name the signature
+/// carries, and optionally the party's seal (pressed at `seal_mm`) and certificate.
+#[derive(Debug, Clone)]
+pub struct PartyPrepare {
+    pub pdf: Vec<u8>,
+    pub field: String,
+    pub signer: String,
+    pub seal: Option<crate::sign::Seal>,
+    /// The seal's real size: its longer side, in millimetres.
+    pub seal_mm: f32,
+    /// The party's signing certificate, for a raw signature the service makes the CMS of.
+    pub certificate: Option<cms::cert::x509::Certificate>,
+}
+
+/// The default size of a party's seal: company seals are round, 38–42 mm.
+pub const DEFAULT_SEAL_MM: f32 = 40.0;
+
 /// What `prepare` answers.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Prepared {
@@ -46,6 +64,14 @@ pub struct Prepared {
     pub digest_sha256: String,
     /// The same digest in base64, as most signing middleware takes it.
     pub digest_base64: String,
+    /// With the party's certificate: the CMS signed attributes over that digest (DER of the
+    /// SET OF, base64) — what a raw signature is made over (PKCS#1 v1.5 or ECDSA, SHA-256),
+    /// for the service to build the CMS at completion.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_attributes: Option<String>,
+    /// SHA-256 of those signed attributes, in hex: the hash a USB key's "sign hash" call takes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_attributes_sha256: Option<String>,
     /// Sent back with the completion.
     pub token: String,
     /// When the token stops being accepted (RFC 3339, UTC).
@@ -80,6 +106,9 @@ struct Claims {
     pdf_sha256: String,
     digest: String,
     exp: u64,
+    /// SHA-256 of the certificate the signed attributes name, when prepare was given one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    certificate: Option<String>,
 }
 
 fn b64() -> base64::engine::GeneralPurpose {
@@ -144,51 +173,28 @@ impl Engine {
         })
     }
 
-    /// Prepares the signature of `field` in `pdf` by a key the service does not hold: the
-    /// revision that fills it, the digest to sign and the token that binds them. `signer` is
-    /// the name the signature dictionary carries (the party's).
-    pub fn prepare_party(&self, pdf: &[u8], field: &str, signer: &str) -> Result<Prepared, Error> {
-        if !pdf.starts_with(b"%PDF-") {
+    /// Prepares the signature of a party's field by a key the service does not hold: the
+    /// revision that fills it, the digest to sign and the token that binds them; with the
+    /// party's certificate, also the signed attributes a raw signature is made over.
+    pub fn prepare_party(&self, asked: &PartyPrepare) -> Result<Prepared, Error> {
+        if !asked.pdf.starts_with(b"%PDF-") {
             return Err(Error::BadRequest(
                 "the body is not a PDF (it does not start with %PDF-)".into(),
             ));
         }
         let tokens = self.party_tokens()?;
-        let none = |_: f32, _: f32, _: u32| {
-            (
-                b"<</Type/XObject/Subtype/Form/BBox[0 0 0 0]/Length 0>>\nstream\n\nendstream"
-                    .to_vec(),
-                Vec::new(),
-            )
-        };
-        let framed = |w: f32, h: f32, _: u32| {
-            let s = format!(
-                "0.72 0.1 0.1 RG 1.2 w 0.6 0.6 {:.2} {:.2} re S",
-                w - 1.2,
-                h - 1.2
-            );
-            (
-                format!(
-                    "<</Type/XObject/Subtype/Form/BBox[0 0 {w:.2} {h:.2}]/Length {}>>\nstream\n{s}\nendstream",
-                    s.len()
-                )
-                .into_bytes(),
-                Vec::new(),
-            )
-        };
-        let appearance: crate::sign::Appearance = &move |w, h, n| {
-            if w > 0.0 && h > 0.0 {
-                framed(w, h, n)
-            } else {
-                none(w, h, n)
-            }
-        };
+        let seal = asked
+            .seal
+            .as_ref()
+            .map(|s| (s, asked.seal_mm * 72.0 / 25.4));
+        let appearance: crate::sign::Appearance =
+            &move |widget, first| crate::sign::party_appearance(widget, seal, first);
         let at = std::time::SystemTime::now();
         let prepared = crate::sign::prepare_field(
-            pdf,
-            field,
+            &asked.pdf,
+            &asked.field,
             &crate::sign::FieldSigning {
-                name: signer,
+                name: &asked.signer,
                 reason: "各方签署确认",
                 date: crate::sign::pdf_date(at),
                 appearance,
@@ -199,20 +205,39 @@ impl Engine {
             crate::sign::SignError::Refused(m) => bad("/field", m),
             other => Error::Internal(other.to_string()),
         })?;
+        let signed_attributes = match &asked.certificate {
+            Some(cert) => {
+                use der::Encode;
+                let attrs = crate::sign::signed_attributes(cert, &prepared.digest)
+                    .and_then(|a| a.to_der().map_err(|e| e.to_string().into()))
+                    .map_err(|e| Error::Internal(e.to_string()))?;
+                Some(attrs)
+            }
+            None => None,
+        };
         let exp = now() + tokens.ttl.as_secs();
         let claims = Claims {
-            field: field.to_string(),
+            field: asked.field.clone(),
             pdf_sha256: crate::values::hex(&Sha256::digest(&prepared.pdf)),
             digest: crate::values::hex(&prepared.digest),
             exp,
+            certificate: asked
+                .certificate
+                .as_ref()
+                .map(|c| crate::values::hex(&crate::sign::trust::fingerprint(c))),
         };
+        let standard = base64::engine::general_purpose::STANDARD;
         Ok(Prepared {
-            field: field.to_string(),
+            field: asked.field.clone(),
             digest_sha256: claims.digest.clone(),
-            digest_base64: base64::engine::general_purpose::STANDARD.encode(prepared.digest),
+            digest_base64: standard.encode(prepared.digest),
+            signed_attributes_sha256: signed_attributes
+                .as_ref()
+                .map(|a| crate::values::hex(&Sha256::digest(a))),
+            signed_attributes: signed_attributes.map(|a| standard.encode(a)),
             token: tokens.make(&claims),
             expires_at: crate::sign::check::rfc3339(exp),
-            prepared_pdf: base64::engine::general_purpose::STANDARD.encode(&prepared.pdf),
+            prepared_pdf: standard.encode(&prepared.pdf),
         })
     }
 
@@ -223,7 +248,7 @@ impl Engine {
         &self,
         token: &str,
         prepared: Vec<u8>,
-        cms: &[u8],
+        signature: PartySignature,
     ) -> Result<Vec<u8>, Error> {
         let claims = self.party_tokens()?.read(token)?;
         if crate::values::hex(&Sha256::digest(&prepared)) != claims.pdf_sha256 {
@@ -237,18 +262,131 @@ impl Engine {
         if crate::values::hex(&digest) != claims.digest {
             return Err(bad("/prepared_pdf", "its digest is not the prepared one"));
         }
+        let (cms, path) = match signature {
+            PartySignature::Cms(cms) => (cms, "/cms"),
+            PartySignature::Raw {
+                signature,
+                certificates,
+            } => (
+                raw_cms(&claims, &digest, &signature, &certificates)?,
+                "/signature",
+            ),
+        };
         if cms.len() > room {
             return Err(bad(
-                "/cms",
+                path,
                 format!(
                     "is {} bytes; at most {room} are kept for a signature",
                     cms.len()
                 ),
             ));
         }
+        let cms = cms.as_slice();
         let signer =
-            crate::sign::check::check_detached(cms, &digest).map_err(|why| bad("/cms", why))?;
-        tracing::info!(field = %claims.field, signer = %signer, "a party signed");
-        crate::sign::embed(prepared, contents_at, room, cms).map_err(|e| bad("/cms", e.to_string()))
+            crate::sign::check::check_detached(cms, &digest).map_err(|why| bad(path, why))?;
+        // Raised to the level the service signs at: its time-stamp authority stamps the
+        // party's signature (B-T), the party's chain and its revocation data go into the
+        // document security store (B-LT), a document time-stamp covers it all (B-LTA).
+        let services = self
+            .signer
+            .as_ref()
+            .map(|s| s.services.clone())
+            .unwrap_or_default();
+        let upstream = |e: crate::sign::SignError| match e {
+            crate::sign::SignError::Refused(m) => bad(path, m),
+            crate::sign::SignError::Upstream(m) => {
+                Error::Upstream(format!("the party's signature was not completed: {m}"))
+            }
+            crate::sign::SignError::Internal(m) => Error::Internal(m),
+        };
+        let mut cms = cms.to_vec();
+        if let Some(tsa) = services
+            .tsa
+            .as_ref()
+            .filter(|_| services.level >= Level::BT)
+        {
+            cms = crate::sign::with_signature_time_stamp(&cms, tsa).map_err(upstream)?;
+            if cms.len() > room {
+                return Err(bad(
+                    path,
+                    format!("with its time-stamp token it is {} bytes; at most {room} are kept for a signature", cms.len()),
+                ));
+            }
+        }
+        let chain = if services.level >= Level::BLt {
+            crate::sign::check::signer_chain(&cms, &self.trust_anchors)
+                .map_err(|why| bad(path, why))?
+        } else {
+            Vec::new()
+        };
+        let signed = crate::sign::embed(prepared, contents_at, room, &cms).map_err(upstream)?;
+        cms.resize(room, 0);
+        let signed = crate::sign::raise(signed, &chain, &cms, &services).map_err(upstream)?;
+        tracing::info!(field = %claims.field, signer = %signer, level = services.level.name(), "a party signed");
+        Ok(signed)
     }
+}
+
+/// A party's signature as `complete` takes it.
+#[derive(Debug, Clone)]
+pub enum PartySignature {
+    /// A detached CMS SignedData over the prepared digest.
+    Cms(Vec<u8>),
+    /// A raw signature over the prepared signed attributes, and the signer's certificates
+    /// (DER, the signer's first, then its issuers): the service builds the CMS.
+    Raw {
+        signature: Vec<u8>,
+        certificates: Vec<Vec<u8>>,
+    },
+}
+
+/// The most certificates a raw signature's chain may have.
+pub const MAX_PARTY_CHAIN: usize = 10;
+
+/// The CMS of a raw signature: the certificates read (at most [`MAX_PARTY_CHAIN`]), the
+/// first the one prepare was given, the signature over the signed attributes prepare answered.
+fn raw_cms(
+    claims: &Claims,
+    digest: &[u8],
+    signature: &[u8],
+    certificates: &[Vec<u8>],
+) -> Result<Vec<u8>, Error> {
+    use der::Decode;
+    let Some(want) = &claims.certificate else {
+        return Err(bad(
+            "/signature",
+            "prepare was not given the party's certificate, so no signed attributes were made to sign: prepare again with the certificate, or send a CMS",
+        ));
+    };
+    if certificates.is_empty() || certificates.len() > MAX_PARTY_CHAIN {
+        return Err(bad(
+            "/certificates",
+            format!(
+                "holds {} certificates: the signer's first, then its issuers, at most {MAX_PARTY_CHAIN}",
+                certificates.len()
+            ),
+        ));
+    }
+    if signature.is_empty() || signature.len() > 1024 {
+        return Err(bad(
+            "/signature",
+            format!("is {} bytes; a signature is 1 to 1024", signature.len()),
+        ));
+    }
+    let chain = certificates
+        .iter()
+        .enumerate()
+        .map(|(i, der)| {
+            cms::cert::x509::Certificate::from_der(der)
+                .map_err(|_| bad(&format!("/certificates/{i}"), "is not a DER certificate"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    if crate::values::hex(&crate::sign::trust::fingerprint(&chain[0])) != *want {
+        return Err(bad(
+            "/certificates/0",
+            "is not the certificate prepare was given: the signed attributes name that one",
+        ));
+    }
+    crate::sign::cms_from_signature(&chain, digest, signature)
+        .map_err(|e| bad("/signature", e.to_string()))
 }

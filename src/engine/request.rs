@@ -23,6 +23,9 @@ pub struct Request {
     /// The Word or Excel template the document is filled into, instead of the kind's own
     /// layout.
     pub template: Option<Template>,
+    /// The service's seal pressed across the right edge of every page (骑缝章) before it
+    /// signs.
+    pub cross_page_seal: bool,
 }
 
 impl Request {
@@ -54,7 +57,29 @@ impl Request {
             style,
             sign,
             template: None,
+            cross_page_seal: false,
         })
+    }
+
+    /// The same request with the service's seal pressed across every page's right edge
+    /// (`?cross_page_seal=true`): for a signed document from a service with a seal
+    /// (`COLLABDOCS_SEAL_IMAGE`), since the seal is the signing organisation's.
+    pub fn with_cross_page_seal(mut self, engine: &Engine, on: bool) -> Result<Self, Error> {
+        if !on {
+            return Ok(self);
+        }
+        if !self.sign || self.template.is_some() {
+            return Err(Error::BadRequest(
+                "the cross-page seal (骑缝章) is pressed by the service as it signs its own layout: add sign=true (and leave out template)".into(),
+            ));
+        }
+        if engine.signer().is_none_or(|s| s.seal.is_none()) {
+            return Err(Error::SigningNotConfigured(
+                "the cross-page seal needs the organisation's seal: start the service with COLLABDOCS_SEAL_IMAGE".into(),
+            ));
+        }
+        self.cross_page_seal = true;
+        Ok(self)
     }
 
     /// The same request filled into the Word template `name` (`?template=`): a template of
@@ -205,7 +230,7 @@ impl Engine {
         } else if let Some(Template::Excel(entry)) = &request.template {
             self.fill_excel(entry, body, request.format)
         } else if request.sign {
-            self.render_signed(request.kind, body)
+            self.render_signed_with(request.kind, body, request.cross_page_seal)
         } else {
             self.render_unsigned(request, body)
         }

@@ -244,7 +244,8 @@ pub(super) async fn render_document(
         negotiate_or(&req, default)?,
         super::request::style(&req)?,
         flag(&req, "sign")?,
-    )?;
+    )?
+    .with_cross_page_seal(&state.engine, flag(&req, "cross_page_seal")?)?;
     if let Some(name) = &template {
         request = request.with_template(&state.engine, name)?;
     }

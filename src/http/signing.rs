@@ -39,7 +39,8 @@ pub async fn verify(
     Ok(HttpResponse::Ok().json(report))
 }
 
-/// What `POST /v1/sign/complete` takes.
+/// What `POST /v1/sign/complete` takes: the token, the prepared PDF, and either the party's
+/// CMS or a raw signature with the party's certificates.
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CompleteSignature {
@@ -48,25 +49,43 @@ pub struct CompleteSignature {
     /// The prepared PDF `prepare` answered (base64), exactly as it came.
     pub prepared_pdf: String,
     /// The party's detached CMS SignedData (base64 DER) over the prepared digest: what a USB
-    /// key's middleware or an e-signature platform returns for it.
-    pub cms: String,
+    /// key's middleware or an e-signature platform returns for it. Or send `signature` and
+    /// `certificates` instead.
+    #[serde(default)]
+    pub cms: Option<String>,
+    /// A raw signature (base64) over the signed attributes `prepare` answered (prepared with
+    /// the party's certificate): PKCS#1 v1.5 with SHA-256 for RSA, ECDSA with SHA-256 for a
+    /// P-256 key (DER, or the 64 bytes r‖s). The service builds the CMS.
+    #[serde(default)]
+    pub signature: Option<String>,
+    /// With `signature`: the party's certificate (base64 DER) first, then its issuers; at most 10.
+    #[serde(default)]
+    pub certificates: Option<Vec<String>>,
 }
 
+/// The largest seal picture a party may send, in bytes.
+const MAX_SEAL_BYTES: usize = 2 * 1024 * 1024;
+
 /// The first step of a party's own signature: the revision that fills the party's field
-/// (`?field=party-2`), and the digest to sign with a key the service never sees.
+/// (`?field=party-2`), and the digest to sign with a key the service never sees. The body is
+/// the PDF, or a form with the PDF, the party's seal picture and certificate.
 #[utoipa::path(post, path = "/v1/sign/prepare", tag = "documents", operation_id = "prepareSignature",
     params(
         ("field" = String, Query, description = "The signature field to sign (`party-1`, `party-2`, …; `/v1/verify` lists those not signed yet)."),
         ("signer" = Option<String>, Query, description = "The name the signature carries (the party's); the field's name when absent."),
+        ("seal_mm" = Option<f32>, Query, description = "The real size of the seal picture, its longer side in millimetres (10 to 42; 40 when absent): company seals are round, 38–42 mm."),
     ),
-    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The PDF, as the service wrote it or as the previous party's completion returned it."),
+    request_body(content(
+        (Vec<u8> = "application/pdf"),
+        (PrepareForm = "multipart/form-data"),
+    ), description = "The PDF (as the service wrote it or as the previous party's completion returned it), or a form with it and the party's seal picture and/or certificate."),
     responses(
-        (status = 200, description = "The digest to sign, the token and the prepared PDF to send back.", body = crate::engine::PreparedSignature),
-        (status = 400, description = "No `field`, or the body is not a PDF.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 200, description = "The digest to sign (and, with a certificate, the signed attributes), the token and the prepared PDF to send back.", body = crate::engine::PreparedSignature),
+        (status = 400, description = "No `field`, a `seal_mm` out of range, or the body is not a PDF (or a form with one).", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The service has no COLLABDOCS_SIGNING_TOKEN_SECRET.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than `COLLABDOCS_VERIFY_BODY_LIMIT_BYTES`.", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The document has no such field, or it is signed already (at `/field`).", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The document has no such field, or it is signed already (at `/field`); the seal is not a PNG (`/seal`); the certificate cannot be read (`/certificate`).", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Every render slot is busy.", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn prepare(
@@ -82,15 +101,125 @@ pub async fn prepare(
             "the field (100) or signer (200 characters) is too long".into(),
         ));
     }
+    let seal_mm = match super::request::text(&req, "seal_mm")? {
+        None => crate::engine::DEFAULT_SEAL_MM,
+        Some(t) => t
+            .parse::<f32>()
+            .ok()
+            .filter(|mm| (10.0..=42.0).contains(mm))
+            .ok_or_else(|| {
+                Error::BadRequest(format!(
+                    "seal_mm is the seal's real size in millimetres, 10 to 42 (\"{}\" is not)",
+                    crate::error::bounded(t, 20)
+                ))
+            })?,
+    };
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
     let body = read_body(&req, payload, state.verify_body_limit).await?;
     let engine = state.engine.clone();
     let prepared = off_thread(&state, Some(state.render_timeout), "sign", move || {
-        engine.prepare_party(&body, &field, &signer)
+        let mut asked = crate::engine::PartyPrepare {
+            pdf: Vec::new(),
+            field,
+            signer,
+            seal: None,
+            seal_mm,
+            certificate: None,
+        };
+        if content_type
+            .to_ascii_lowercase()
+            .starts_with("multipart/form-data")
+        {
+            read_prepare_form(&content_type, &body, &mut asked)?;
+        } else {
+            asked.pdf = body.to_vec();
+        }
+        engine.prepare_party(&asked)
     })
     .await?;
     Ok(HttpResponse::Ok()
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .json(prepared))
+}
+
+/// The form `prepare` takes besides a bare PDF.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct PrepareForm {
+    /// The PDF.
+    #[schema(value_type = String, format = Binary)]
+    pdf: Vec<u8>,
+    /// The party's seal (or handwritten signature) as a PNG with transparency, at most 2 MiB
+    /// and 2,000 pixels a side: drawn over the party's line at `seal_mm`.
+    #[schema(value_type = Option<String>, format = Binary)]
+    seal: Option<Vec<u8>>,
+    /// The party's signing certificate (PEM or DER): prepare then answers the signed
+    /// attributes, and complete takes a raw signature.
+    #[schema(value_type = Option<String>, format = Binary)]
+    certificate: Option<Vec<u8>>,
+}
+
+/// Reads `prepare`'s form: the parts `pdf`, `seal` and `certificate`, each at most once.
+fn read_prepare_form(
+    content_type: &str,
+    body: &[u8],
+    asked: &mut crate::engine::PartyPrepare,
+) -> Result<(), Error> {
+    use der::Decode;
+    let invalid =
+        |path: &str, m: String| Error::invalid(vec![crate::error::FieldError::new(path, m)]);
+    let mut seen = Vec::new();
+    for part in super::multipart::parse(content_type, body)? {
+        if seen.contains(&part.name) {
+            return Err(Error::BadRequest(format!(
+                "the part \"{}\" is sent twice",
+                part.name
+            )));
+        }
+        match part.name.as_str() {
+            "pdf" => asked.pdf = part.body.to_vec(),
+            "seal" => {
+                if part.body.len() > MAX_SEAL_BYTES {
+                    return Err(invalid(
+                        "/seal",
+                        format!("is {} bytes; at most {MAX_SEAL_BYTES}", part.body.len()),
+                    ));
+                }
+                asked.seal =
+                    Some(crate::sign::Seal::from_png(part.body).map_err(|e| invalid("/seal", e))?);
+            }
+            "certificate" => {
+                let cert = if part.body.starts_with(b"-----BEGIN") {
+                    cms::cert::x509::Certificate::load_pem_chain(part.body)
+                        .ok()
+                        .and_then(|c| c.into_iter().next())
+                } else {
+                    cms::cert::x509::Certificate::from_der(part.body).ok()
+                };
+                asked.certificate = Some(cert.ok_or_else(|| {
+                    invalid("/certificate", "is not a PEM or DER certificate".into())
+                })?);
+            }
+            other => {
+                return Err(Error::BadRequest(format!(
+                    "the part \"{}\" is not one of pdf, seal, certificate",
+                    crate::error::bounded(other.to_string(), 40)
+                )))
+            }
+        }
+        seen.push(part.name);
+    }
+    if asked.pdf.is_empty() {
+        return Err(Error::BadRequest(
+            "the form has no part \"pdf\" with the document".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// The second step: the party's CMS over the prepared digest put into the prepared PDF, after
@@ -125,8 +254,25 @@ pub async fn complete(
                 })
         };
         let pdf = decode("/prepared_pdf", &asked.prepared_pdf)?;
-        let cms = decode("/cms", &asked.cms)?;
-        engine.complete_party(&asked.token, pdf, &cms)
+        let signature = match (&asked.cms, &asked.signature, &asked.certificates) {
+            (Some(cms), None, None) => crate::engine::PartySignature::Cms(decode("/cms", cms)?),
+            (None, Some(signature), Some(certificates)) => crate::engine::PartySignature::Raw {
+                signature: decode("/signature", signature)?,
+                certificates: certificates
+                    .iter()
+                    .take(crate::engine::MAX_PARTY_CHAIN + 1)
+                    .enumerate()
+                    .map(|(i, c)| decode(&format!("/certificates/{i}"), c))
+                    .collect::<Result<_, _>>()?,
+            },
+            _ => {
+                return Err(Error::invalid(vec![crate::error::FieldError::new(
+                    "",
+                    "send either cms, or signature with certificates",
+                )]))
+            }
+        };
+        engine.complete_party(&asked.token, pdf, signature)
     })
     .await?;
     Ok(HttpResponse::Ok()

@@ -31,7 +31,8 @@ pub mod reader;
 pub use check::trust;
 pub use check::{verify, SignatureReport, TimeStampReport, Trust, Verification, MAX_SIGNATURES};
 pub use make::{
-    add_signature_fields, certificate_sha256_pem, dev_cert, embed, pdf_date, placeholder,
-    prepare_field, signature_fields, Appearance, FieldSigning, FieldSpot, Level, PreparedField,
-    Seal, Services, SignError, Signer, Tsa,
+    add_signature_fields, certificate_sha256_pem, cms_from_signature, dev_cert, embed,
+    party_appearance, pdf_date, placeholder, prepare_field, raise, signature_fields,
+    signed_attributes, with_signature_time_stamp, Appearance, FieldSigning, FieldSpot, Level,
+    PreparedField, Seal, Services, SignError, Signer, Tsa, Widget, LARGEST_SEAL,
 };

@@ -861,6 +861,11 @@ fn revocation_is_judged_by_the_freshest_data_at_the_proven_time() {
 /// `pdf` with a document time-stamp by `tsa` over all of it (what B-LTA appends): an
 /// invisible signature field whose value's `/Contents` is the token.
 fn with_document_time_stamp(pdf: &[u8], tsa: &Party) -> Vec<u8> {
+    with_named_document_time_stamp(pdf, tsa, "DocumentTimeStamp9")
+}
+
+/// `pdf` with a document time-stamp in a new field named `name`.
+fn with_named_document_time_stamp(pdf: &[u8], tsa: &Party, name: &str) -> Vec<u8> {
     use sha2::Digest;
     let doc = Doc::of(pdf);
     let (field, value) = (doc.size, doc.size + 1);
@@ -875,7 +880,7 @@ fn with_document_time_stamp(pdf: &[u8], tsa: &Party) -> Vec<u8> {
             (page, page_text),
             (
                 field,
-                format!("<</Type/Annot/Subtype/Widget/FT/Sig/T(DocumentTimeStamp9)/F 132/Rect[0 0 0 0]/P {page} 0 R/V {value} 0 R>>").into_bytes(),
+                format!("<</Type/Annot/Subtype/Widget/FT/Sig/T({name})/F 132/Rect[0 0 0 0]/P {page} 0 R/V {value} 0 R>>").into_bytes(),
             ),
             (
                 value,
@@ -910,6 +915,34 @@ fn with_document_time_stamp(pdf: &[u8], tsa: &Party) -> Vec<u8> {
     let hex: String = token.iter().map(|b| format!("{b:02X}")).collect();
     out[contents_at + 1..contents_at + 1 + hex.len()].copy_from_slice(hex.as_bytes());
     out
+}
+
+/// A second field named as one already there — here a genuine document time-stamp in a new
+/// field called `Signature1`, the service's: a reader may show one and check the other, so
+/// pyHanko refuses the revision that makes it ("Duplicate field name"), and so does this.
+#[test]
+fn a_second_field_of_a_name_already_there_is_content() {
+    let s = service();
+    let tsa = issue(
+        Issue {
+            eku: vec![pki::ID_KP_TIME_STAMPING],
+            ..Issue::leaf("CN=时间戳服务,O=华东零售集团")
+        },
+        Some(&s.root),
+    );
+    let pdf = signed_agreement();
+    // A time-stamp in a field of its own name is a permitted update; in the service's
+    // field's name it is not.
+    let fine = with_named_document_time_stamp(&pdf, &tsa, "DocumentTimeStamp1");
+    let v = collabdocs::sign::verify(&fine, &collabdocs::sign::Trust::default());
+    assert_eq!(v.signatures[0].changed_after_signing, "permitted", "{v:?}");
+    let forged = with_named_document_time_stamp(&pdf, &tsa, "Signature1");
+    content_case(
+        "duplicate-field-name",
+        &forged,
+        &anchors(),
+        "two form fields are named Signature1",
+    );
 }
 
 #[test]

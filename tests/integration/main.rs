@@ -16,6 +16,7 @@ mod hostile;
 mod html;
 mod openapi;
 mod parties;
+mod party_keys;
 mod pdf;
 mod pki;
 mod production;

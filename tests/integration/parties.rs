@@ -10,8 +10,10 @@ use serde_json::Value;
 
 use crate::common::{engine, example};
 
-/// The signature fields of a PDF: name, description, page (0-based), rect, signed.
-fn fields(pdf: &[u8]) -> Vec<(String, String, usize, [f64; 4], bool)> {
+/// The signature fields of a PDF: name, description, page (0-based), the party's line (the
+/// 签名 cell the widget was grown around), signed. Each widget holds its line and the largest
+/// seal at its real size.
+pub(crate) fn fields(pdf: &[u8]) -> Vec<(String, String, usize, [f64; 4], bool)> {
     let file = PdfFile::open(pdf).unwrap();
     let pages = file.pages(1000).unwrap();
     let Some(Obj::Ref(root)) = file.trailer.get("Root") else {
@@ -41,13 +43,33 @@ fn fields(pdf: &[u8]) -> Vec<(String, String, usize, [f64; 4], bool)> {
             let Some(Obj::Ref(p)) = f.get("P") else {
                 panic!("a widget without its page")
             };
-            let rect: Vec<f64> = f
-                .get("Rect")
-                .and_then(Obj::as_array)
-                .unwrap()
-                .iter()
-                .map(|n| n.as_num().unwrap())
-                .collect();
+            let read = |key: &str| -> Vec<f64> {
+                f.get(key)
+                    .and_then(Obj::as_array)
+                    .unwrap_or_else(|| panic!("no /{key}"))
+                    .iter()
+                    .map(|n| n.as_num().unwrap())
+                    .collect()
+            };
+            let widget = read("Rect");
+            // The service's own field is where the signature area is, not a party's line.
+            let rect = match f.get("CollabdocsLine") {
+                Some(_) => read("CollabdocsLine"),
+                None => widget.clone(),
+            };
+            let seal = f64::from(collabdocs::sign::LARGEST_SEAL) - 0.02;
+            assert!(
+                f.get("CollabdocsLine").is_none()
+                    || widget[2] - widget[0] >= seal && widget[3] - widget[1] >= seal,
+                "{widget:?} holds a 42 mm seal"
+            );
+            assert!(
+                widget[0] <= rect[0]
+                    && widget[1] <= rect[1]
+                    && widget[2] >= rect[2]
+                    && widget[3] >= rect[3],
+                "{widget:?} holds its line {rect:?}"
+            );
             (
                 text(f.get("T")),
                 text(f.get("TU")),
@@ -59,7 +81,7 @@ fn fields(pdf: &[u8]) -> Vec<(String, String, usize, [f64; 4], bool)> {
         .collect()
 }
 
-fn pdf_of(kind: DocumentKind, payload: &Value) -> Vec<u8> {
+pub(crate) fn pdf_of(kind: DocumentKind, payload: &Value) -> Vec<u8> {
     let engine = engine();
     let request = collabdocs::engine::Request::new(
         &engine,
@@ -135,6 +157,8 @@ fn each_party_has_an_empty_signature_field_on_its_line() {
     // Unsigned: nobody has signed; verification lists every party's field.
     let v = collabdocs::sign::verify(&pdf, &Trust::default());
     assert!(!v.valid && !v.fully_signed);
+    assert_eq!(v.state, "unsigned");
+    assert_eq!(v.missing_parties.len(), 4);
     let unsigned: Vec<&str> = v.unsigned_fields.iter().map(|f| f.field.as_str()).collect();
     assert_eq!(unsigned, ["party-1", "party-2", "party-3", "party-4"]);
     // The same document, the same bytes.
@@ -172,9 +196,12 @@ fn the_services_signature_joins_the_parties_fields_and_holds() {
     assert!(!names.is_empty() && names[0] == "party-1", "{names:?}");
 }
 
-const SECRET: &str = "0123456789abcdef0123456789abcdef-test-secret";
+pub(crate) const SECRET: &str = "0123456789abcdef0123456789abcdef-test-secret";
 
-fn party_engine(secret: &str, ttl_secs: u64) -> std::sync::Arc<collabdocs::engine::Engine> {
+pub(crate) fn party_engine(
+    secret: &str,
+    ttl_secs: u64,
+) -> std::sync::Arc<collabdocs::engine::Engine> {
     let (key, cert) = collabdocs::sign::dev_cert("华东零售集团").unwrap();
     std::sync::Arc::new(
         collabdocs::engine::Engine::new(collabdocs::engine::EngineOptions {
@@ -197,12 +224,12 @@ fn party_key(department: &str) -> collabdocs::sign::Signer {
     collabdocs::sign::Signer::from_pem(&key, &cert).unwrap()
 }
 
-fn b64(bytes: &[u8]) -> String {
+pub(crate) fn b64(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-fn unb64(text: &str) -> Vec<u8> {
+pub(crate) fn unb64(text: &str) -> Vec<u8> {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD
         .decode(text)
@@ -232,17 +259,9 @@ async fn complete(
     prepared: &[u8],
     cms: &[u8],
 ) -> crate::common::Reply {
-    crate::common::call_with(
-        collabdocs::http::AppState::new(engine.clone()),
-        actix_web::test::TestRequest::post()
-            .uri("/v1/sign/complete")
-            .insert_header(("content-type", "application/json"))
-            .set_payload(
-                serde_json::to_vec(&serde_json::json!({
-                    "token": token, "prepared_pdf": b64(prepared), "cms": b64(cms),
-                }))
-                .unwrap(),
-            ),
+    crate::party_keys::complete_json(
+        engine,
+        serde_json::json!({"token": token, "prepared_pdf": b64(prepared), "cms": b64(cms)}),
     )
     .await
 }
@@ -310,11 +329,29 @@ async fn every_party_signs_with_its_own_key_in_any_order_and_every_signature_hol
             assert!(!last.signed_by_this_service);
             assert_eq!(v.unsigned_fields.len(), 3 - done);
             assert_eq!(v.fully_signed, done == 3);
+            assert_eq!(
+                v.state,
+                if done == 3 {
+                    "fully-signed"
+                } else {
+                    "awaiting-parties"
+                }
+            );
+            // The parties still to sign, by the names the document gives them.
+            assert_eq!(v.missing_parties.len(), 3 - done);
+            for (missing, field) in v.missing_parties.iter().zip(&v.unsigned_fields) {
+                assert!(
+                    missing.contains('（'),
+                    "{missing}: a department, a name and a role"
+                );
+                assert_eq!(Some(missing), field.party.as_ref());
+            }
         }
         // A page changed after the parties signed is content, not a permitted update.
         let forged = crate::forgeries::append_page_change(&pdf);
         let v = collabdocs::sign::verify(&forged, &Trust::default());
         assert!(!v.valid, "{v:?}");
+        assert_eq!(v.state, "invalid");
         assert!(
             v.signatures
                 .iter()

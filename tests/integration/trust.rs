@@ -184,35 +184,12 @@ async fn only_signing_keys_may_ask_for_a_signature() {
     assert_eq!(r.status, 200);
 }
 
-/// A red ring on transparency, as a PNG: a seal as Chinese readers know it.
-fn seal_png() -> Vec<u8> {
-    let (w, h) = (120u32, 120u32);
-    let mut px = Vec::with_capacity((w * h * 4) as usize);
-    for y in 0..h {
-        for x in 0..w {
-            let d = ((x as f32 - 60.0).powi(2) + (y as f32 - 60.0).powi(2)).sqrt();
-            let on = (50.0..58.0).contains(&d) || d < 12.0;
-            px.extend_from_slice(if on {
-                &[200, 16, 16, 230]
-            } else {
-                &[0, 0, 0, 0]
-            });
-        }
-    }
-    let mut out = Vec::new();
-    let mut e = png::Encoder::new(&mut out, w, h);
-    e.set_color(png::ColorType::Rgba);
-    e.set_depth(png::BitDepth::Eight);
-    e.write_header().unwrap().write_image_data(&px).unwrap();
-    out
-}
-
 #[test]
 fn a_seal_is_drawn_in_the_signature_widget_and_the_signature_holds() {
     use collabdocs::sign::reader::{Obj, PdfFile};
     let (key, cert) = collabdocs::sign::dev_cert("华东零售集团").unwrap();
     let mut s = Signer::from_pem(&key, &cert).unwrap();
-    s.seal = Some(collabdocs::sign::Seal::from_png(&seal_png()).unwrap());
+    s.seal = Some(collabdocs::sign::Seal::from_png(&crate::party_keys::seal_png(120)).unwrap());
     let pdf = signed_by(s);
     let v = collabdocs::sign::verify(&pdf, &Trust::default());
     assert!(v.valid && v.covers_whole_file, "{v:?}");

@@ -46,11 +46,46 @@ pub(super) fn add(flow: &mut Flow<'_>, doc: &Document) {
         if let Some(mark) = &doc.draft_mark {
             furniture.page().ops.push(Op::Mark { text: mark.clone() });
         }
+        if let Some((seal, size_mm)) = doc.cross_page_seal.as_ref().filter(|_| total > 1) {
+            furniture.page().ops.push(cross_page_slice(
+                seal,
+                mm(*size_mm),
+                (i, total),
+                (width, height),
+            ));
+        }
         flow.missing.extend(furniture.missing.iter());
         let f = furniture.pages.pop().unwrap_or_default();
         let page = &mut flow.pages[i];
         page.ops.extend(f.ops);
         page.lines.extend(f.lines);
+    }
+}
+
+/// Page `i`'s slice of the 骑缝章: the seal, `side` points along its longer side, split into
+/// `total` vertical strips; page `i` shows strip `i` at its right edge, halfway down — laid
+/// side by side, the pages' edges show the whole seal.
+fn cross_page_slice(
+    seal: &ImageData,
+    side: f32,
+    (i, total): (usize, usize),
+    (width, height): (f32, f32),
+) -> Op {
+    let ratio = seal.height_px as f32 / seal.width_px.max(1) as f32;
+    let (w, h) = if ratio <= 1.0 {
+        (side, side * ratio)
+    } else {
+        (side / ratio, side)
+    };
+    let strip = w / total as f32;
+    let y = (height - h) / 2.0;
+    Op::ImageSlice {
+        x: width - strip - strip * i as f32,
+        y,
+        w,
+        h,
+        image: seal.clone(),
+        window: [width - strip, y, strip, h],
     }
 }
 

@@ -246,6 +246,15 @@ pub enum Op {
         h: f32,
         image: ImageData,
     },
+    /// An image seen only through a window `[x, y, w, h]` (a slice of a seal).
+    ImageSlice {
+        x: f32,
+        y: f32,
+        w: f32,
+        h: f32,
+        image: ImageData,
+        window: [f32; 4],
+    },
     /// A diagonal mark across the page.
     Mark { text: String },
 }

@@ -17,7 +17,7 @@ mod furniture;
 mod grid;
 pub mod layout;
 pub mod lines;
-use crate::document::{Document, ImageFormat};
+use crate::document::{Document, ImageData, ImageFormat};
 
 /// A PDF in the theme's faces, with the characters no font could draw and where anchored
 /// blocks landed.
@@ -223,6 +223,21 @@ pub fn write_layout(
         .map_err(|e| RenderError::Internal(format!("pdf: {e:?}")))
 }
 
+/// Draws an image into `[x, y, w, h]`. Images were checked at the boundary; one that still
+/// fails to decode is left out.
+fn draw_image(s: &mut krilla::surface::Surface<'_>, image: &ImageData, [x, y, w, h]: [f32; 4]) {
+    let data: krilla::Data = image.bytes.clone().into();
+    let img = match image.format {
+        ImageFormat::Png => krilla::image::Image::from_png(data, true),
+        ImageFormat::Jpeg => krilla::image::Image::from_jpeg(data, true),
+    };
+    if let (Ok(img), Some(sz)) = (img, Size::from_wh(w, h)) {
+        s.push_transform(&Transform::from_translate(x, y));
+        s.draw_image(img, sz);
+        s.pop();
+    }
+}
+
 /// Draws one operation of the layout on a page.
 fn draw_op(s: &mut krilla::surface::Surface<'_>, op: &Op, fonts: &FontSet, lay: &Layout) {
     match op {
@@ -287,18 +302,24 @@ fn draw_op(s: &mut krilla::surface::Surface<'_>, op: &Op, fonts: &FontSet, lay: 
             },
             1.0,
         ),
-        Op::Image { x, y, w, h, image } => {
-            let data: krilla::Data = image.bytes.clone().into();
-            let img = match image.format {
-                ImageFormat::Png => krilla::image::Image::from_png(data, true),
-                ImageFormat::Jpeg => krilla::image::Image::from_jpeg(data, true),
+        Op::Image { x, y, w, h, image } => draw_image(s, image, [*x, *y, *w, *h]),
+        Op::ImageSlice {
+            x,
+            y,
+            w,
+            h,
+            image,
+            window: [wx, wy, ww, wh],
+        } => {
+            let mut pb = PathBuilder::new();
+            let Some(rect) = Rect::from_xywh(*wx, *wy, *ww, *wh) else {
+                return;
             };
-            // Images were checked at the boundary; one that still fails to decode is left out.
-            if let (Ok(img), Some(sz)) = (img, Size::from_wh(*w, *h)) {
-                s.push_transform(&Transform::from_translate(*x, *y));
-                s.draw_image(img, sz);
-                s.pop();
-            }
+            pb.push_rect(rect);
+            let Some(path) = pb.finish() else { return };
+            s.push_clip_path(&path, &krilla::paint::FillRule::NonZero);
+            draw_image(s, image, [*x, *y, *w, *h]);
+            s.pop();
         }
         Op::Mark { text } => {
             let size = 64.0;

@@ -19,6 +19,7 @@ mod changes;
 mod found;
 pub(in crate::sign) mod revocation;
 pub(in crate::sign) mod signer;
+pub use signer::chain as signer_chain;
 pub(in crate::sign) mod token;
 pub mod trust;
 
@@ -131,6 +132,13 @@ pub struct Verification {
     pub unsigned_fields: Vec<UnsignedField>,
     /// `valid`, and no signature field is left unsigned: every party has signed.
     pub fully_signed: bool,
+    /// The document's state in one word: `fully-signed` (valid, every party signed),
+    /// `awaiting-parties` (valid so far; `missing_parties` still to sign), `invalid` (a
+    /// signature does not hold, or content changed after one), `unsigned` (no signature).
+    pub state: &'static str,
+    /// The parties still to sign, as the document names them (the field's name when it
+    /// does not).
+    pub missing_parties: Vec<String>,
 }
 
 /// A signature field without a signature.
@@ -207,9 +215,20 @@ pub fn verify(pdf: &[u8], trust: &Trust) -> Verification {
         && signatures
             .iter()
             .all(|s| s.valid && s.changed_after_signing != "content");
+    let signed = signatures.iter().any(|s| s.kind == "signature");
     Verification {
         valid,
         fully_signed: valid && unsigned_fields.is_empty(),
+        state: match (valid, unsigned_fields.is_empty()) {
+            (true, true) => "fully-signed",
+            (true, false) => "awaiting-parties",
+            (false, _) if signed || problem.is_some() => "invalid",
+            (false, _) => "unsigned",
+        },
+        missing_parties: unsigned_fields
+            .iter()
+            .map(|f| f.party.clone().unwrap_or_else(|| f.field.clone()))
+            .collect(),
         unsigned_fields,
         trusted: valid && signatures.iter().all(|s| s.trusted),
         signer,

@@ -225,3 +225,35 @@ fn check(sd: &SignedData, digest: &[u8], facts: &mut Option<SignerFacts>) -> Cms
         ),
     }
 }
+
+/// The most certificates a signer's chain is followed through.
+const MAX_CHAIN: usize = 8;
+
+/// The chain of a CMS's signer: its certificate, then each issuer found among the
+/// certificates the CMS carries and `more` (the trust anchors), up to a self-issued one.
+pub fn chain(cms: &[u8], more: &[Certificate]) -> Result<Vec<Certificate>, String> {
+    use super::trust::{fingerprint, issued_by};
+    let sd = signed_data(cms)?;
+    let (_, facts) = check_signer(&sd, &[]);
+    let facts = facts.ok_or("the signer's certificate is not in the signature")?;
+    let pool: Vec<&Certificate> = facts.pool.iter().chain(more).collect();
+    let mut chain = vec![facts.cert];
+    while chain.len() < MAX_CHAIN {
+        let last = chain.last().expect("the chain has its first certificate");
+        if last.tbs_certificate.issuer == last.tbs_certificate.subject {
+            break;
+        }
+        let print = fingerprint(last);
+        let Some(issuer) = pool
+            .iter()
+            .find(|c| fingerprint(c) != print && issued_by(last, c))
+        else {
+            return Err(format!(
+                "the issuer of {} is neither in the signature nor among the trust anchors: include the signer's chain in the CMS",
+                last.tbs_certificate.subject
+            ));
+        };
+        chain.push((*issuer).clone());
+    }
+    Ok(chain)
+}

@@ -14,9 +14,17 @@ use crate::sign::reader::{Obj, PdfFile};
 /// Objects written into an update: number and body.
 pub type Objects = Vec<(u32, Vec<u8>)>;
 
-/// A widget's appearance stream for its size (`w`, `h`), with the extra objects it needs
-/// numbered from the given one.
-pub type Appearance<'a> = &'a dyn Fn(f32, f32, u32) -> (Vec<u8>, Objects);
+/// A widget being drawn: its size, and its party's line (`[x0 y0 x1 y1]` inside it: the
+/// 签名 cell the widget was grown around; the whole widget when the file does not say).
+#[derive(Debug, Clone, Copy)]
+pub struct Widget {
+    pub w: f32,
+    pub h: f32,
+    pub line: [f32; 4],
+}
+
+/// A widget's appearance stream, with the extra objects it needs numbered from the given one.
+pub type Appearance<'a> = &'a dyn Fn(&Widget, u32) -> (Vec<u8>, Objects);
 
 /// What the revision draws and says: who signs (the dictionary's `/Name`), why, when
 /// (`/M`, a PDF date), the appearance of the widget.
@@ -28,6 +36,39 @@ pub struct FieldSigning<'a> {
     pub appearance: Appearance<'a>,
     /// Bytes kept for the signature.
     pub room: usize,
+}
+
+/// A party's signature as it shows: a frame around the party's line and, when the party
+/// sent one, their seal (or handwritten signature) pressed over it at its real size —
+/// `seal_side` points along its longer side — as part of the signed appearance.
+pub fn party_appearance(
+    widget: &Widget,
+    seal: Option<(&super::Seal, f32)>,
+    first: u32,
+) -> (Vec<u8>, Objects) {
+    let [x0, y0, x1, y1] = widget.line;
+    let mut stream = format!(
+        "0.72 0.1 0.1 RG 1.2 w {:.2} {:.2} {:.2} {:.2} re S",
+        x0 + 0.6,
+        y0 + 0.6,
+        (x1 - x0 - 1.2).max(0.0),
+        (y1 - y0 - 1.2).max(0.0)
+    );
+    let mut resources = String::new();
+    let mut objects = Objects::new();
+    if let Some((seal, side)) = seal {
+        stream.push('\n');
+        stream.push_str(&seal.pressed(side, (x0 + x1) / 2.0, (y0 + y1) / 2.0, widget.w, widget.h));
+        resources = format!("/Resources<</XObject<</Seal {first} 0 R>>>>");
+        objects.extend(seal.objects(first, first + 1));
+    }
+    let body = format!(
+        "<</Type/XObject/Subtype/Form/BBox[0 0 {:.2} {:.2}]{resources}/Length {}>>\nstream\n{stream}\nendstream",
+        widget.w,
+        widget.h,
+        stream.len()
+    );
+    (body.into_bytes(), objects)
 }
 
 /// The signature fields of a file: (number, name, signed).
@@ -93,8 +134,30 @@ pub fn prepare_field(
     let [x0, y0, x1, y1] = <[f32; 4]>::try_from(rect)
         .map_err(|_| refused(format!("the signature field {field} has no /Rect")))?;
     let (w, h) = ((x1 - x0).abs(), (y1 - y0).abs());
+    let (left, bottom) = (x0.min(x1), y0.min(y1));
+    let line = obj
+        .value
+        .get("CollabdocsLine")
+        .and_then(Obj::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|n| n.as_num())
+                .map(|n| n as f32)
+                .collect::<Vec<_>>()
+        })
+        .and_then(|a| <[f32; 4]>::try_from(a).ok())
+        .map(|[a, b, c, d]| {
+            [
+                (a - left).clamp(0.0, w),
+                (b - bottom).clamp(0.0, h),
+                (c - left).clamp(0.0, w),
+                (d - bottom).clamp(0.0, h),
+            ]
+        })
+        .filter(|l| l[2] > l[0] && l[3] > l[1])
+        .unwrap_or([0.0, 0.0, w, h]);
     let (sig, appearance) = (base.size, base.size + 1);
-    let (ap_stream, extra) = (how.appearance)(w, h, base.size + 2);
+    let (ap_stream, extra) = (how.appearance)(&Widget { w, h, line }, base.size + 2);
     let size = base.size + 2 + extra.len() as u32;
     // The field: its value the new signature, its appearance the new one.
     let dict = String::from_utf8_lossy(file.slice(obj.span.clone())).into_owned();

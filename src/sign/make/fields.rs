@@ -58,19 +58,24 @@ fn field_objects(
         let page = *pages
             .get(spot.page)
             .ok_or_else(|| format!("the PDF has no page {}", spot.page + 1))?;
-        let height = page_height(&file.object(page)?.value).ok_or("a page has no /MediaBox")?;
+        let page_obj = file.object(page)?.value;
+        let (width, height) = page_size(&page_obj).ok_or("a page has no /MediaBox")?;
         let [x0, top, x1, bottom] = spot.rect;
-        let (w, h) = (x1 - x0, bottom - top);
+        let line = [x0, height - bottom, x1, height - top];
+        let [wx0, wy0, wx1, wy1] = widget_rect(line, width, height);
+        let (w, h) = (wx1 - wx0, wy1 - wy0);
         let (widget, appearance) = (next, next + 1);
         next += 2;
         update.push((
             widget,
             format!(
-                "<</Type/Annot/Subtype/Widget/FT/Sig/T({})/TU{}/F 4/Rect[{x0:.2} {:.2} {x1:.2} {:.2}]/P {page} 0 R/AP<</N {appearance} 0 R>>>>",
+                "<</Type/Annot/Subtype/Widget/FT/Sig/T({})/TU{}/F 4/Rect[{wx0:.2} {wy0:.2} {wx1:.2} {wy1:.2}]/CollabdocsLine[{:.2} {:.2} {:.2} {:.2}]/P {page} 0 R/AP<</N {appearance} 0 R>>>>",
                 literal(&spot.name),
                 pdf_text(&spot.party),
-                height - bottom,
-                height - top,
+                line[0],
+                line[1],
+                line[2],
+                line[3],
             )
             .into_bytes(),
         ));
@@ -102,6 +107,29 @@ fn field_objects(
     )?;
     update.push((base.root, catalog.into_bytes()));
     Ok((update, next))
+}
+
+/// The largest seal drawn at its real size, in points: company seals are round, 38–42 mm.
+pub const LARGEST_SEAL: f32 = 42.0 * 72.0 / 25.4;
+
+/// A party's widget: its line (the 签名 cell, `[x0 y0 x1 y1]` from the page's bottom left)
+/// grown, around its centre, to hold the largest seal at its real size — seals are pressed
+/// over the line and its neighbours, as on paper — and kept on the page.
+fn widget_rect(line: [f32; 4], page_w: f32, page_h: f32) -> [f32; 4] {
+    let grow = |a: f32, b: f32, limit: f32| {
+        let half = ((b - a).max(LARGEST_SEAL) / 2.0).min(limit / 2.0);
+        let centre = ((a + b) / 2.0).clamp(half, limit - half);
+        (centre - half, centre + half)
+    };
+    let (x0, x1) = grow(line[0], line[2], page_w);
+    let (y0, y1) = grow(line[1], line[3], page_h);
+    [x0, y0, x1, y1]
+}
+
+/// A page's width and height: the top right of its `/MediaBox`.
+fn page_size(page: &Obj) -> Option<(f32, f32)> {
+    let b = page.get("MediaBox").and_then(Obj::as_array)?;
+    Some((b.get(2)?.as_num()? as f32, page_height(page)?))
 }
 
 /// A field name as a literal string: its ASCII letters, digits and `-_.` (what signing tools

@@ -10,6 +10,7 @@ mod cms;
 mod contents;
 mod deferred;
 mod dev_cert;
+mod dss;
 mod fields;
 mod keys;
 mod net;
@@ -18,10 +19,14 @@ mod seal;
 mod tsa;
 mod update;
 
+pub use cms::{cms_from_signature, signed_attributes, with_signature_time_stamp};
 pub use contents::{embed, placeholder, PreparedField};
-pub use deferred::{prepare_field, signature_fields, Appearance, FieldSigning};
+pub use deferred::{
+    party_appearance, prepare_field, signature_fields, Appearance, FieldSigning, Widget,
+};
 pub use dev_cert::dev_cert;
-pub use fields::{add_signature_fields, FieldSpot};
+pub use dss::raise;
+pub use fields::{add_signature_fields, FieldSpot, LARGEST_SEAL};
 pub use seal::Seal;
 pub use tsa::Tsa;
 pub use update::pdf_date;

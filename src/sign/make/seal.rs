@@ -11,6 +11,8 @@ pub struct Seal {
     pub(super) height: u32,
     pub(super) rgb: Vec<u8>,
     pub(super) alpha: Vec<u8>,
+    /// The PNG as it came, for the pages the seal is pressed across (骑缝章).
+    pub png: std::sync::Arc<Vec<u8>>,
 }
 
 impl std::fmt::Debug for Seal {
@@ -50,6 +52,7 @@ impl Seal {
             alpha.push(a);
         }
         Ok(Seal {
+            png: std::sync::Arc::new(bytes.to_vec()),
             width,
             height,
             rgb: deflate(&rgb),
@@ -91,6 +94,26 @@ impl Seal {
         };
         let x = w * 0.72 - sw / 2.0;
         let y = (h - sh - 2.0).max(0.0);
+        format!("q {sw:.2} 0 0 {sh:.2} {x:.2} {y:.2} cm /Seal Do Q")
+    }
+}
+
+impl Seal {
+    /// Its size in pixels.
+    pub fn pixels(&self) -> (u32, u32) {
+        (self.width, self.height)
+    }
+
+    /// The drawing of the seal pressed at its real size — its longer side `side` points —
+    /// centred on `(cx, cy)` and kept inside a `w` × `h` appearance.
+    pub(super) fn pressed(&self, side: f32, cx: f32, cy: f32, w: f32, h: f32) -> String {
+        let (sw, sh) = if self.width >= self.height {
+            (side, side * self.height as f32 / self.width as f32)
+        } else {
+            (side * self.width as f32 / self.height as f32, side)
+        };
+        let x = (cx - sw / 2.0).clamp(0.0, (w - sw).max(0.0));
+        let y = (cy - sh / 2.0).clamp(0.0, (h - sh).max(0.0));
         format!("q {sw:.2} 0 0 {sh:.2} {x:.2} {y:.2} cm /Seal Do Q")
     }
 }

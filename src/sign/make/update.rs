@@ -3,9 +3,6 @@
 //! `/Contents` is the CMS over every byte but itself); for B-LT the document security store;
 //! for B-LTA the document time-stamp.
 
-use sha2::Digest;
-
-use super::revocation::ValidationData;
 use super::{Level, SignError, Signer, Tsa};
 use crate::sign::reader::{Obj, PdfFile};
 use crate::values::Date;
@@ -13,12 +10,12 @@ use crate::values::Date;
 use super::contents::PLACEHOLDER_RANGE;
 /// Room first kept for a time-stamp token, in bytes; a larger token is made room for by
 /// writing the revision again.
-const TOKEN_ROOM: usize = 8 * 1024;
+pub(super) const TOKEN_ROOM: usize = 8 * 1024;
 /// The most room kept for a signature's contents.
 const MAX_CONTENTS: usize = 256 * 1024;
 
 /// The contents written into a revision's `/Contents`, or the room they would need.
-enum Filled {
+pub(super) enum Filled {
     /// The file, and the contents as the `/Contents` string holds them (zero-padded).
     Done(Vec<u8>, Vec<u8>),
     TooSmall(usize),
@@ -26,7 +23,7 @@ enum Filled {
 
 /// Writes a revision with `reserve` bytes kept for its contents, again with more room when
 /// they turn out larger (a time-stamp token is sized by its authority).
-fn with_room(
+pub(super) fn with_room(
     mut reserve: usize,
     mut write: impl FnMut(usize) -> Result<Filled, SignError>,
 ) -> Result<(Vec<u8>, Vec<u8>), SignError> {
@@ -150,93 +147,6 @@ impl Signer {
             self.cms(&[0; 32], None)?.len() + 64 + if tsa.is_some() { TOKEN_ROOM } else { 0 };
         Ok((tsa, reserve))
     }
-
-    /// A signed file raised to the configured level: the validation data (B-LT), then the
-    /// document time-stamp (B-LTA); `contents`, the signature's `/Contents` bytes.
-    fn raise(&self, out: Vec<u8>, contents: &[u8]) -> Result<Vec<u8>, SignError> {
-        let level = self.services.level;
-        if level < Level::BLt {
-            return Ok(out);
-        }
-        let out = self.add_validation_data(out, contents)?;
-        match (level, self.services.tsa.as_ref()) {
-            (Level::BLta, Some(tsa)) => add_document_time_stamp(out, tsa),
-            _ => Ok(out),
-        }
-    }
-
-    /// The revision that adds the document security store: every certificate of the
-    /// signer's chain and of the signature time-stamp's, with their revocation data, and a
-    /// VRI entry for the signature (`contents`: its `/Contents` bytes).
-    fn add_validation_data(&self, pdf: Vec<u8>, contents: &[u8]) -> Result<Vec<u8>, SignError> {
-        let mut certs = self.chain.clone();
-        let sd = crate::sign::check::signer::signed_data(contents)?;
-        let unsigned: Vec<_> = sd
-            .signer_infos
-            .0
-            .iter()
-            .flat_map(|si| si.unsigned_attrs.iter().flat_map(|a| a.iter().cloned()))
-            .collect();
-        if let Some(token) = crate::sign::check::token::signature_token(&unsigned) {
-            let token = crate::sign::check::token::read_token(&token)?;
-            for c in token.pool {
-                let print = crate::sign::check::trust::fingerprint(&c);
-                if !certs
-                    .iter()
-                    .any(|have| crate::sign::check::trust::fingerprint(have) == print)
-                {
-                    certs.push(c);
-                }
-            }
-        }
-        let data = ValidationData::fetch(&certs, self.services.revocation_timeout)?;
-        let file = PdfFile::open(&pdf)?;
-        let base = Base::read(&file)?;
-        let mut update = Update::new(&pdf);
-        let mut next = base.size;
-        let mut refs = |list: &[Vec<u8>], update: &mut Update| -> String {
-            let mut out = String::new();
-            for der in list {
-                update.stream(next, der);
-                out.push_str(&format!("{next} 0 R "));
-                next += 1;
-            }
-            out.trim_end().to_string()
-        };
-        let (certs, ocsps, crls) = (
-            refs(&data.certs, &mut update),
-            refs(&data.ocsps, &mut update),
-            refs(&data.crls, &mut update),
-        );
-        let (vri, dss) = (next, next + 1);
-        let key = crate::values::hex(&sha1::Sha1::digest(contents)).to_uppercase();
-        update.object(
-            vri,
-            format!("<</Cert[{certs}]/OCSP[{ocsps}]/CRL[{crls}]>>").as_bytes(),
-        );
-        update.object(
-            dss,
-            format!(
-                "<</Type/DSS/Certs[{certs}]/OCSPs[{ocsps}]/CRLs[{crls}]/VRI<</{key} {vri} 0 R>>>>"
-            )
-            .as_bytes(),
-        );
-        let catalog = file.object(base.root)?;
-        if catalog.value.get("DSS").is_some() {
-            return Err(SignError::Internal(
-                "the file has a document security store already".into(),
-            ));
-        }
-        let mut entries = format!("/DSS {dss} 0 R");
-        if catalog.value.get("Extensions").is_none() {
-            entries.push_str("/Extensions<</ESIC<</BaseVersion/1.7/ExtensionLevel 5>>>>");
-        }
-        update.object(
-            base.root,
-            insert_before_end(&base.catalog_dict, &entries)?.as_bytes(),
-        );
-        Ok(update.finish(&base, dss + 1))
-    }
 }
 
 /// The signature widget's appearance: the signature area's text is in the page itself, the
@@ -265,45 +175,13 @@ fn widget_appearance(rect: [f32; 4], seal: Option<(&super::Seal, u32)>) -> Vec<u
     .into_bytes()
 }
 
-/// The revision that adds a document time-stamp over the whole file (B-LTA): an invisible
-/// signature field on the last page whose `/Contents` is the authority's token.
-fn add_document_time_stamp(pdf: Vec<u8>, tsa: &Tsa) -> Result<Vec<u8>, SignError> {
-    let (out, _) = with_room(TOKEN_ROOM, |reserve| {
-        let tail = PdfTail::parse(&pdf, None)?;
-        let base = &tail.base;
-        let (widget, sig) = (base.size, base.size + 1);
-        let mut update = Update::new(&pdf);
-        update.object(
-            tail.last_page,
-            add_to_annots(&tail.page_dict, widget)?.as_bytes(),
-        );
-        update.object(base.root, add_form_field(&pdf, widget, false)?.as_bytes());
-        update.object(
-            widget,
-            format!(
-                "<</Type/Annot/Subtype/Widget/FT/Sig/T(DocumentTimeStamp1)/F 132/Rect[0 0 0 0]/P {} 0 R/V {sig} 0 R>>",
-                tail.last_page
-            )
-            .as_bytes(),
-        );
-        let sig_start = update.out.len();
-        update.object(
-            sig,
-            format!(
-                "<</Type/DocTimeStamp/Filter/Adobe.PPKLite/SubFilter/ETSI.RFC3161/ByteRange{PLACEHOLDER_RANGE}/Contents<{}>>>",
-                "0".repeat(reserve * 2)
-            )
-            .as_bytes(),
-        );
-        let out = update.finish(base, sig + 1);
-        fill_contents(out, sig_start, reserve, |digest| tsa.stamp(digest))
-    })?;
-    Ok(out)
-}
-
 /// The catalog (of a file collabdocs wrote) with `field` added to its AcroForm's fields, and
 /// with `sign_flags` the form's `/SigFlags 3` (signatures exist; append only) when it has none.
-fn add_form_field(pdf: &[u8], field: u32, sign_flags: bool) -> Result<String, SignError> {
+pub(super) fn add_form_field(
+    pdf: &[u8],
+    field: u32,
+    sign_flags: bool,
+) -> Result<String, SignError> {
     let file = PdfFile::open(pdf)?;
     let base = Base::read(&file)?;
     let catalog = file.object(base.root)?;
@@ -335,7 +213,7 @@ fn add_form_field(pdf: &[u8], field: u32, sign_flags: bool) -> Result<String, Si
 /// Writes the byte range around the `/Contents` of the signature dictionary starting at
 /// `sig_start`, then what `make` gives for the digest of those bytes into it — or says how
 /// much room it needs when `reserve` is too little.
-fn fill_contents(
+pub(super) fn fill_contents(
     out: Vec<u8>,
     sig_start: usize,
     reserve: usize,
@@ -388,7 +266,7 @@ impl Update {
     }
 
     /// A stream object holding `data` as it is.
-    fn stream(&mut self, num: u32, data: &[u8]) {
+    pub(super) fn stream(&mut self, num: u32, data: &[u8]) {
         let mut body = format!("<</Length {}>>\nstream\n", data.len()).into_bytes();
         body.extend_from_slice(data);
         body.extend_from_slice(b"\nendstream");
@@ -493,18 +371,18 @@ impl Base {
 }
 
 /// What the signature's update needs besides the [`Base`]: the page its widget goes on.
-struct PdfTail {
-    base: Base,
+pub(super) struct PdfTail {
+    pub(super) base: Base,
     /// The file has a form (the parties' empty signature fields).
     has_form: bool,
-    last_page: u32,
-    page_dict: String,
+    pub(super) last_page: u32,
+    pub(super) page_dict: String,
     page_height: f32,
 }
 
 impl PdfTail {
     /// `page`: the 0-based page the widget goes on; the last when `None`.
-    fn parse(pdf: &[u8], page: Option<usize>) -> Result<Self, String> {
+    pub(super) fn parse(pdf: &[u8], page: Option<usize>) -> Result<Self, String> {
         let bad = |what: &str| format!("cannot sign this PDF: {what}");
         let file = PdfFile::open(pdf).map_err(|e| bad(&e))?;
         let text = |r: std::ops::Range<usize>| String::from_utf8_lossy(file.slice(r)).into_owned();
@@ -562,7 +440,7 @@ pub(super) fn insert_before_end(dict: &str, entry: &str) -> Result<String, Strin
 
 /// The page dictionary with the widget among its annotations: in the array where
 /// [`PdfTail::parse`] marked its place with a NUL, else in a new `/Annots`.
-fn add_to_annots(page: &str, widget: u32) -> Result<String, String> {
+pub(super) fn add_to_annots(page: &str, widget: u32) -> Result<String, String> {
     match page.split_once('\u{0}') {
         None => insert_before_end(page, &format!("/Annots[{widget} 0 R]")),
         Some((before, after)) => Ok(format!("{before}{widget} 0 R {after}")),

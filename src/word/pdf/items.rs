@@ -142,6 +142,12 @@ fn moved(op: &Op, dx: f32, dy: f32) -> Op {
             *y1 += dy;
             *y2 += dy;
         }
+        Op::ImageSlice { x, y, window, .. } => {
+            *x += dx;
+            *y += dy;
+            window[0] += dx;
+            window[1] += dy;
+        }
         Op::Mark { .. } => {}
     }
     op

@@ -46,6 +46,20 @@ impl Cx<'_, '_> {
         {
             return Err("a form field was written inside the field list".into());
         }
+        // Two fields of one name: a reader may show one and check the other (pyHanko refuses
+        // a revision that makes them, as this does).
+        let mut names = HashSet::new();
+        for (k, &num) in new.iter().enumerate() {
+            crate::budget::check_every(k, 256)?;
+            let field = self.file.object_in(self.new, num)?;
+            if let Some(name) = crate::sign::check::text_string(field.value.get("T")) {
+                if !names.insert(name.clone()) {
+                    return Err(format!(
+                        "two form fields are named {name}: a reader may show one and check the other"
+                    ));
+                }
+            }
+        }
         for num in new.into_iter().filter(|n| !old.contains(n)) {
             self.new_signature_field(num, ex)?;
         }
