@@ -6,6 +6,7 @@
 #   - .ci/api_check.py: the spec validates, the examples match it, a generated client works;
 #   - .ci/signing_check.py: a signed agreement checked by pyHanko and qpdf, and /v1/verify
 #     agreeing with pyHanko on it, on it with a byte flipped and with an update appended;
+#   - .ci/archive_check.py: every kind's PDF/A-3b read back by pikepdf and qpdf;
 #   - .ci/ltv.sh: B-T, B-LT and B-LTA against a real test PKI (certomancer), with pyHanko.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +29,7 @@ curl -fsS "http://127.0.0.1:$PORT/openapi.json" | cmp - openapi/openapi.json
 
 python3 .ci/api_check.py "http://127.0.0.1:$PORT" "$KEY"
 python3 .ci/signing_check.py "http://127.0.0.1:$PORT" "$KEY" target/ci-signing/cert.pem
+python3 .ci/archive_check.py "http://127.0.0.1:$PORT" "$KEY"
 bash .ci/ltv.sh
 
 SCHEMATHESIS_HOOKS=.ci/schemathesis_hooks.py \

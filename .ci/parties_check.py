@@ -1,7 +1,7 @@
 """Every party signs an agreement with a key of its own, against the real test PKI.
 
 Imported by .ci/ltv_check.py. While the PKI runs, `sign` has the service certify the example
-agreement at B-LTA with the 骑缝章 across its pages, then the four department heads sign their
+agreement at B-LTA with the 骑缝章 across its pages (once as a PDF/A-3b copy), then the four department heads sign their
 lines one after another through /v1/sign/prepare and /v1/sign/complete, in two orders:
   - 陈静 (P-256) and 张伟, 周毅 (P-256) with pyHanko's signer playing the USB key: a detached
     CMS over the digest the service answered, their seal picture pressed over their line;
@@ -30,6 +30,7 @@ from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
+from archive_check import check_pdfa
 from service import post, post_form
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -82,9 +83,9 @@ def sign(base, key, pki, files, base_bb):
     at B-LTA, and in a third at B-B (`base_bb`, the service signing at B-B)."""
     example = (ROOT / "examples" / "agreement.json").read_bytes()
     seal = (pki / "seal.png").read_bytes()
-    for label, order, url in [("parties-a", [2, 4, 1, 3], base), ("parties-b", [1, 2, 3, 4], base),
-                              ("parties-bb", [3, 1, 4, 2], base_bb)]:
-        status, _, pdf = post(url, key, "/v1/documents/agreement?format=pdf&sign=true&cross_page_seal=true",
+    for label, order, url, archive in [("parties-a", [2, 4, 1, 3], base, ""), ("parties-b", [1, 2, 3, 4], base, "&archive=pdfa"),
+                                       ("parties-bb", [3, 1, 4, 2], base_bb, "")]:
+        status, _, pdf = post(url, key, f"/v1/documents/agreement?format=pdf&sign=true&cross_page_seal=true{archive}",
                               example, "application/json")
         assert status == 200 and pdf.startswith(b"%PDF-"), (status, pdf[:300])
         for n in order:
@@ -180,6 +181,9 @@ def check(files, verdicts, root, embedded_context):
         for s in parties:
             assert s["valid"] and s["trusted"] and s["level"] == "B-LTA" and s["revocation"] == "good", s
             assert s["changed_after_signing"] == "permitted" and not s["signed_by_this_service"], s
+        if label == "parties-b":
+            check_pdfa(pdf, json.loads((ROOT / "examples" / "agreement.json").read_bytes()), label)
+            print(f"{label}: a PDF/A-3b copy, and still one after five signatures, the DSS and document time-stamps (pikepdf)")
         print(f"{label}: pyHanko validates all five signatures from the embedded data (certification kept, "
               f"each party trusted, not revoked); /v1/verify: fully-signed, every party B-LTA")
     check_visual(files)

@@ -2,7 +2,7 @@
 //! render like the peers' own loops do (template filled, file built in memory), and prints
 //! the times as JSON. Not a criterion benchmark; `bench/peers/run.py` runs it.
 //!
-//! Usage: cargo bench --bench peers_loop -- PAYLOAD.json FORMAT N OUT
+//! Usage: cargo bench --bench peers_loop -- PAYLOAD.json FORMAT N OUT   (COLLABDOCS_ARCHIVE=pdfa: the PDF/A copy)
 //!        cargo bench --bench peers_loop -- --word TEMPLATE.docx DATA.json once|each N OUT
 //!        cargo bench --bench peers_loop -- --named TEMPLATES_DIR NAME KIND PAYLOAD.json FORMAT N OUT
 //!
@@ -34,7 +34,16 @@ fn main() {
         eprintln!("usage: peers_loop PAYLOAD.json FORMAT N OUT");
         std::process::exit(2);
     };
-    let engine = Engine::new(EngineOptions::default()).expect("templates load");
+    // `COLLABDOCS_ARCHIVE=pdfa` measures the PDF/A-3b copy.
+    let archive = match std::env::var("COLLABDOCS_ARCHIVE").as_deref() {
+        Ok("pdfa") => collabdocs::engine::ArchiveFormat::Pdfa,
+        _ => collabdocs::engine::ArchiveFormat::None,
+    };
+    let engine = Engine::new(EngineOptions {
+        archive,
+        ..EngineOptions::default()
+    })
+    .expect("templates load");
     let format = OutputFormat::parse(format).expect("format");
     timed(payload, n, out, |value| {
         engine

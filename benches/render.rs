@@ -137,6 +137,26 @@ fn benches(c: &mut Criterion) {
             )
         })
     });
+    // The PDF/A-3b copy (the payload attached) against the plain PDF above.
+    let archival = Engine::new(EngineOptions {
+        archive: collabdocs::engine::ArchiveFormat::Pdfa,
+        ..EngineOptions::default()
+    })
+    .unwrap();
+    for kind in [DocumentKind::MeetingMinutes, DocumentKind::Agreement] {
+        let payload: Value = serde_json::from_str(kind.example()).unwrap();
+        c.bench_function(&format!("{}/pdf-a", kind.slug()), |b| {
+            b.iter(|| {
+                black_box(
+                    archival
+                        .render(kind, black_box(&payload), OutputFormat::Pdf)
+                        .unwrap()
+                        .bytes
+                        .len(),
+                )
+            })
+        });
+    }
     let big = long_minutes(200);
     for f in &formats {
         c.bench_function(

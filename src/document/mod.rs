@@ -38,6 +38,20 @@ pub struct Meta {
     pub subject: String,
     pub author: String,
     pub lang: String,
+    /// Written as PDF/A-3b for an archive, the data it was made from attached.
+    pub archive: Option<Archive>,
+}
+
+/// What a PDF/A-3b copy carries besides the document: the JSON it was made from, attached as
+/// its source (`/AF`, `AFRelationship /Source`, `application/json`), and the date the data
+/// is of.
+#[derive(Debug, Clone)]
+pub struct Archive {
+    /// The attachment's file name (`会议纪要-2026-07-28.json`).
+    pub name: String,
+    pub json: std::sync::Arc<Vec<u8>>,
+    /// The attachment's date: the document's, else 1980-01-01 (as the packages' entries).
+    pub date: (u16, u8, u8),
 }
 
 #[derive(Debug, Clone, Default)]

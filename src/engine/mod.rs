@@ -51,6 +51,29 @@ pub struct EngineOptions {
     /// The secret the tokens of the parties' signatures are made with, if the parties may
     /// sign (`POST /v1/sign/prepare`, `/v1/sign/complete`).
     pub party_tokens: Option<PartyTokens>,
+    /// What a built-in layout's PDF is unless a request says (`COLLABDOCS_ARCHIVE`).
+    pub archive: ArchiveFormat,
+}
+
+/// The archival form of a PDF.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ArchiveFormat {
+    /// A plain PDF.
+    #[default]
+    None,
+    /// PDF/A-3b (ISO 19005-3), the payload attached as its source.
+    Pdfa,
+}
+
+impl ArchiveFormat {
+    /// Reads `?archive=`: `pdfa` or `none`.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "pdfa" => Some(Self::Pdfa),
+            "none" => Some(Self::None),
+            _ => None,
+        }
+    }
 }
 
 pub struct Engine {
@@ -67,6 +90,7 @@ pub struct Engine {
     signer: Option<Arc<Signer>>,
     trust_anchors: Vec<cms::cert::x509::Certificate>,
     party_tokens: Option<PartyTokens>,
+    archive: ArchiveFormat,
 }
 
 /// What the template loads so far came to: how many succeeded, and why the last one failed if
@@ -196,6 +220,7 @@ impl Engine {
             signer: opts.signer,
             trust_anchors: opts.trust_anchors,
             party_tokens: opts.party_tokens,
+            archive: opts.archive,
         };
         engine.prove(&engine.templates())?;
         engine.prove_word(&engine.word_templates())?;
@@ -445,7 +470,10 @@ impl Engine {
 
     /// Validates, lays out and renders a payload as `request` asks (not signed).
     fn render_unsigned(&self, request: &Request, body: &Value) -> Result<Rendered, Error> {
-        let (doc, v) = self.document(request, body)?;
+        let (mut doc, v) = self.document(request, body)?;
+        if request.archive {
+            doc.meta.archive = Some(archive_copy(request.kind, &v.prepared.file_stem, body));
+        }
         let out = self.output(request.kind, &doc, request.format, body)?;
         Ok(Self::rendered(
             request.kind,
@@ -468,6 +496,7 @@ impl Engine {
         let _budget = crate::budget::limit(self.limits);
         let mut out = render::render(doc, format, &self.theme).map_err(|e| match e {
             RenderError::TooBig(msg) => over_budget(body, msg),
+            RenderError::Refused(msg) => Error::invalid(vec![FieldError::new("", msg)]),
             RenderError::Stopped(stop) => Error::Overloaded(format!("{stop}; retry later")),
             RenderError::Internal(msg) => {
                 tracing::error!(kind = %kind, format = %format, error = %msg, "renderer failed");
@@ -530,16 +559,18 @@ impl Engine {
     /// a signature area and the signing record (each signatory, the unsigned file's SHA-256)
     /// at the end.
     pub fn render_signed(&self, kind: DocumentKind, body: &Value) -> Result<Rendered, Error> {
-        self.render_signed_with(kind, body, false)
+        self.render_signed_with(kind, body, false, false)
     }
 
     /// [`Engine::render_signed`], with the service's seal pressed across the right edge of
-    /// every page (骑缝章) when `cross_page_seal` and the service has a seal.
+    /// every page (骑缝章) when `cross_page_seal` and the service has a seal; as PDF/A-3b with
+    /// the payload attached when `archive`.
     pub fn render_signed_with(
         &self,
         kind: DocumentKind,
         body: &Value,
         cross_page_seal: bool,
+        archive: bool,
     ) -> Result<Rendered, Error> {
         let signing = kind.signing().ok_or_else(|| not_signed(kind))?;
         let signer = self.signer.as_ref().ok_or_else(no_signer)?;
@@ -549,6 +580,7 @@ impl Engine {
             return Err(Error::invalid(v.prepared.signing_problems.clone()));
         }
         let internal = |e: TemplateError| Error::Internal(e.to_string());
+        let file_stem = v.prepared.file_stem.clone();
         let seal = signer
             .seal
             .as_ref()
@@ -564,6 +596,7 @@ impl Engine {
                 .document_from(kind, Profile::Standard, context)
                 .map_err(internal)?;
             doc.cross_page_seal = seal.clone();
+            doc.meta.archive = archive.then(|| archive_copy(kind, &file_stem, body));
             Ok(doc)
         };
         let unsigned = self.output(
@@ -596,6 +629,25 @@ impl Engine {
             OutputFormat::Pdf,
             out,
         ))
+    }
+}
+
+/// The archive copy's attachment: the payload as JSON, named and dated after the document
+/// (`会议纪要-2026-07-28` → `meeting-minutes-2026-07-28.json` — ASCII, as a file
+/// specification's `/F` is read —, 2026-07-28; 1980-01-01 when the name carries no date).
+fn archive_copy(kind: DocumentKind, file_stem: &str, body: &Value) -> crate::document::Archive {
+    let date = file_stem
+        .len()
+        .checked_sub(10)
+        .and_then(|at| file_stem.get(at..))
+        .and_then(crate::values::Date::parse)
+        .map_or((1980, 1, 1), |d| {
+            (d.year as u16, d.month as u8, d.day as u8)
+        });
+    crate::document::Archive {
+        name: format!("{}.json", ascii_stem(kind, file_stem)),
+        json: Arc::new(serde_json::to_vec_pretty(body).unwrap_or_default()),
+        date,
     }
 }
 

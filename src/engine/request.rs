@@ -26,6 +26,8 @@ pub struct Request {
     /// The service's seal pressed across the right edge of every page (骑缝章) before it
     /// signs.
     pub cross_page_seal: bool,
+    /// Written as PDF/A-3b, the payload attached.
+    pub archive: bool,
 }
 
 impl Request {
@@ -58,7 +60,30 @@ impl Request {
             sign,
             template: None,
             cross_page_seal: false,
+            // The service's default for a built-in layout's PDF (`COLLABDOCS_ARCHIVE`).
+            archive: format == OutputFormat::Pdf && engine.archive == super::ArchiveFormat::Pdfa,
         })
+    }
+
+    /// The same request as an archive asks for it (`?archive=pdfa`), or as the service's
+    /// default (`COLLABDOCS_ARCHIVE`) says when the request does not: a PDF/A-3b of a built-in
+    /// layout. Call after [`Request::with_template`].
+    pub fn with_archive(
+        mut self,
+        engine: &Engine,
+        asked: Option<super::ArchiveFormat>,
+    ) -> Result<Self, Error> {
+        let fits = self.format == OutputFormat::Pdf && self.template.is_none();
+        self.archive = match asked {
+            Some(super::ArchiveFormat::Pdfa) if !fits => {
+                return Err(Error::BadRequest(
+                    "archive=pdfa is a PDF/A-3b of a built-in layout: ask for format=pdf without a template".into(),
+                ))
+            }
+            Some(a) => a == super::ArchiveFormat::Pdfa,
+            None => fits && engine.archive == super::ArchiveFormat::Pdfa,
+        };
+        Ok(self)
     }
 
     /// The same request with the service's seal pressed across every page's right edge
@@ -173,6 +198,8 @@ impl Request {
         }
         Ok(Request {
             template: Some(template),
+            // A template's PDF is not an archive copy (yet): the default does not apply.
+            archive: false,
             ..self
         })
     }
@@ -230,7 +257,7 @@ impl Engine {
         } else if let Some(Template::Excel(entry)) = &request.template {
             self.fill_excel(entry, body, request.format)
         } else if request.sign {
-            self.render_signed_with(request.kind, body, request.cross_page_seal)
+            self.render_signed_with(request.kind, body, request.cross_page_seal, request.archive)
         } else {
             self.render_unsigned(request, body)
         }

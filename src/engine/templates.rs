@@ -134,6 +134,7 @@ impl Engine {
                 subject: at.to_string(),
                 author: String::new(),
                 lang: "zh-CN".into(),
+                archive: None,
             };
             let file = template
                 .fill_pdf(&view, px, &meta, self.theme.fonts)

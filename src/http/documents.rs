@@ -249,6 +249,16 @@ pub(super) async fn render_document(
     if let Some(name) = &template {
         request = request.with_template(&state.engine, name)?;
     }
+    let archive = match super::request::text(&req, "archive")? {
+        None => None,
+        Some(a) => Some(crate::engine::ArchiveFormat::parse(&a).ok_or_else(|| {
+            Error::BadRequest(format!(
+                "archive is pdfa or none (\"{}\" is not)",
+                crate::error::bounded(a, 20)
+            ))
+        })?),
+    };
+    request = request.with_archive(&state.engine, archive)?;
     let key = super::middleware::bearer(req.headers()).map(str::to_string);
     if request.sign && !state.signing_keys.is_empty() {
         let allowed = key

@@ -369,6 +369,16 @@ fn template_parameter() -> Value {
     })
 }
 
+fn archive_parameter() -> Value {
+    json!({
+        "name": "archive",
+        "in": "query",
+        "required": false,
+        "description": "`pdfa`: the PDF as PDF/A-3b (ISO 19005-3) for an archive — an sRGB output intent, XMP with the PDF/A identification, every font embedded, the payload attached as the document's source (`/AF`, `AFRelationship /Source`, `application/json`); signing keeps it PDF/A. Only with format=pdf of the built-in layout (400 otherwise); a character no font has is a 422 (PDF/A cannot show an empty box). `none`: a plain PDF. Absent: the service's `COLLABDOCS_ARCHIVE`.",
+        "schema": { "type": "string", "enum": ["pdfa", "none"] },
+    })
+}
+
 fn file_headers() -> Value {
     json!({
         "Content-Disposition": {
@@ -460,7 +470,7 @@ fn render_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value 
             kind.slug()
         ),
         "parameters": match kind.signing() {
-            Some(signing) => json!([format_parameter(), style_parameter(kind), template_parameter(), {
+            Some(signing) => json!([format_parameter(), style_parameter(kind), template_parameter(), archive_parameter(), {
                 "name": "sign",
                 "in": "query",
                 "required": false,
@@ -473,7 +483,7 @@ fn render_operation(kind: DocumentKind, body: &Value, example: &Value) -> Value 
                 "description": "With sign=true, and a service with a seal (COLLABDOCS_SEAL_IMAGE): the seal pressed across the right edge of every page (骑缝章, 40 mm), each page showing its slice, before the service signs — so the certification covers it. 409 without a seal.",
                 "schema": { "type": "boolean" },
             }]),
-            None => json!([format_parameter(), style_parameter(kind), template_parameter()]),
+            None => json!([format_parameter(), style_parameter(kind), template_parameter(), archive_parameter()]),
         },
         "requestBody": json_body(body, example),
         "responses": {

@@ -192,6 +192,7 @@ pub fn parse(src: &str) -> Result<Document, MarkupError> {
             subject: root.attr("subject").unwrap_or_default().to_string(),
             author: root.attr("author").unwrap_or("collabdocs").to_string(),
             lang: root.attr("lang").unwrap_or("zh-CN").to_string(),
+            archive: None,
         },
         landscape: root.attr("orientation") == Some("landscape"),
         profile: match root.attr("profile") {

@@ -139,6 +139,10 @@ pub enum RenderError {
     /// The render's time ran out or its caller left ([`crate::budget`]).
     #[error("{0}")]
     Stopped(crate::budget::Stop),
+    /// The document cannot be written in the form asked (a PDF/A copy of characters no font
+    /// has); the message names what and why.
+    #[error("{0}")]
+    Refused(String),
     #[error("{0}")]
     Internal(String),
 }

@@ -3,6 +3,7 @@
 mod common;
 
 mod api;
+mod archive;
 mod attacks;
 mod batch;
 mod cli;

@@ -362,18 +362,23 @@ fn page_images(pdf: &[u8]) -> Vec<(Vec<i64>, bool)> {
         .collect()
 }
 
-#[actix_web::test]
-async fn the_cross_page_seal_is_pressed_across_every_page_before_the_service_signs() {
+/// An engine signing with a development key and a seal `side` pixels square.
+pub(crate) fn sealed_engine(side: u32) -> std::sync::Arc<collabdocs::engine::Engine> {
     let (key, cert) = collabdocs::sign::dev_cert("华东零售集团").unwrap();
     let mut signer = collabdocs::sign::Signer::from_pem(&key, &cert).unwrap();
-    signer.seal = Some(collabdocs::sign::Seal::from_png(&seal_png(400)).unwrap());
-    let engine = std::sync::Arc::new(
+    signer.seal = Some(collabdocs::sign::Seal::from_png(&seal_png(side)).unwrap());
+    std::sync::Arc::new(
         collabdocs::engine::Engine::new(collabdocs::engine::EngineOptions {
             signer: Some(std::sync::Arc::new(signer)),
             ..Default::default()
         })
         .unwrap(),
-    );
+    )
+}
+
+#[actix_web::test]
+async fn the_cross_page_seal_is_pressed_across_every_page_before_the_service_signs() {
+    let engine = sealed_engine(400);
     let payload = example(DocumentKind::Agreement);
     let ask = |query: &str| {
         crate::common::call_with(

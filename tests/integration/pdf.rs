@@ -21,6 +21,16 @@ pub fn pdf_text(bytes: &[u8]) -> String {
     without_cjk_latin_gaps(&text)
 }
 
+/// The payload's values the PDF's text does not hold (`pointer = value`), line breaks aside.
+pub fn missing_from_pdf(bytes: &[u8], payload: &Value) -> Vec<String> {
+    let text = squash(&pdf_text(bytes));
+    expected_texts(payload)
+        .into_iter()
+        .filter(|(_, t)| !text.contains(&squash(t)))
+        .map(|(p, t)| format!("{p} = {t:?}"))
+        .collect()
+}
+
 /// `2026 年 7 月` → `2026年7月`: one space between a CJK character and an ASCII letter or
 /// digit (either way round) is the typesetter's quarter-em, not the payload's.
 pub fn without_cjk_latin_gaps(text: &str) -> String {
@@ -90,17 +100,13 @@ async fn every_kind_renders_to_a_pdf_holding_every_payload_value() {
     for kind in DocumentKind::ALL {
         let (payload, r) = render_example(*kind, "pdf").await;
         assert!(r.body.starts_with(b"%PDF-"));
-        let text = squash(&pdf_text(&r.body));
-        let missing: Vec<String> = expected_texts(&payload)
-            .into_iter()
-            .filter(|(_, t)| !text.contains(&squash(t)))
-            .map(|(p, t)| format!("{p} = {t:?}"))
-            .collect();
+        let missing = missing_from_pdf(&r.body, &payload);
         assert!(
             missing.is_empty(),
             "{kind} pdf is missing:\n{}",
             missing.join("\n")
         );
+        let text = squash(&pdf_text(&r.body));
         assert!(text.contains("第1页/共"), "{kind}: no page numbers");
         assert!(
             r.header("collabdocs-missing-glyphs").is_empty(),

@@ -125,7 +125,13 @@ fn find(all: &[char], want: &[char], from: usize) -> Option<usize> {
     };
     let mut begin = from;
     loop {
-        let (mut end, first) = start_at(0, begin, all.len())?;
+        // Every place the paragraph may start is tried, each with the longest prefix there:
+        // the longest prefix anywhere may be a later repeat of its first characters.
+        let first = begin + all.get(begin..)?.iter().position(|&c| c == want[0])?;
+        let mut end = (1..=want.len())
+            .rev()
+            .find(|&e| all[first..].starts_with(&want[..e]))
+            .unwrap_or(1);
         let mut pos = first + end;
         let mut pieces = 1;
         while end < want.len() && pieces < 4 {
@@ -810,6 +816,46 @@ mod properties {
             Just("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>".to_string()),
         ];
         prop::collection::vec(block, 1..12).prop_map(|b| b.concat())
+    }
+
+    /// A case the property found: in narrow cells of a row split across pages, a paragraph
+    /// `协  d协协…d协i` whose first characters come again at its end was judged lost — the
+    /// finder took the longest match of its start (at the end) and never tried the real one.
+    #[test]
+    fn a_paragraph_whose_start_comes_again_later_is_found() {
+        let cell = |span: &str, t: &str| {
+            format!("<w:tc><w:tcPr><w:tcW w:w=\"-1\"/><w:gridSpan w:val=\"{span}\"/><w:vMerge w:val=\"restart\"/></w:tcPr><w:p><w:r><w:t>{t}</w:t></w:r></w:p></w:tc>")
+        };
+        let long = format!(
+            "<w:tbl><w:tblGrid><w:gridCol w:w=\"0\"/><w:gridCol w:w=\"0\"/></w:tblGrid>{}</w:tbl>",
+            format!(
+                "<w:tr>{}{}</w:tr>",
+                cell("4294967295", ""),
+                cell("NaN", "作a作协作作作协a作协协a协ab作a协a作")
+            )
+            .repeat(4)
+        );
+        let past = format!("<w:tbl><w:tblGrid><w:gridCol w:w=\"-2147483648\"/><w:gridCol w:w=\"-2147483648\"/></w:tblGrid><w:tr>{}{}{}</w:tr></w:tbl>", cell("NaN", "协  d协协协作vpmk协协 d协i"), cell("1e9", "作  作协g协m"), cell("1e9", "协作y协 aa 协p作s协 作yxyq作in协作e协协作w u协作作"));
+        let body = format!("{long}{long}{past}");
+        let d = built(
+            &body,
+            "<w:sectPr><w:pgSz w:w=\"11906\" w:h=\"16838\"/></w:sectPr>",
+            &[("word/styles.xml", styles(""))],
+        );
+        let t = WordTemplate::load(d.clone(), PackageLimits::default()).unwrap();
+        let file = t
+            .fill_pdf(
+                &json!({"doc": {}}),
+                1_000_000,
+                &Meta::default(),
+                FontSet::builtin(),
+            )
+            .unwrap();
+        let all: Vec<char> = squeeze(&pages(&file.bytes).concat()).chars().collect();
+        for p in docx_paragraphs(&d) {
+            let want: Vec<char> = squeeze(&p).chars().collect();
+            assert!(find(&all, &want, 0).is_some(), "{p:?} lost");
+        }
     }
 
     proptest! {

@@ -24,6 +24,20 @@ use crate::document::{Document, ImageData, ImageFormat};
 pub fn render(doc: &Document, theme: &super::Theme) -> Result<super::Output, RenderError> {
     let fonts = theme.fonts;
     let lay = layout(doc, fonts)?;
+    if doc.meta.archive.is_some() && !lay.missing.is_empty() {
+        // PDF/A draws every character from its font; a plain PDF would show an empty box.
+        let named: Vec<String> = lay
+            .missing
+            .iter()
+            .take(16)
+            .map(|c| format!("{c} (U+{:04X})", u32::from(*c)))
+            .collect();
+        return Err(RenderError::Refused(format!(
+            "a PDF/A copy must draw every character from its font, and no font here has {}{}: leave out archive=pdfa (a plain PDF shows them as empty boxes), or add a font that has them (COLLABDOCS_FONTS_DIR)",
+            named.join(", "),
+            if lay.missing.len() > 16 { format!(" and {} more", lay.missing.len() - 16) } else { String::new() }
+        )));
+    }
     let bytes = write(doc, &lay, fonts)?;
     Ok(super::Output {
         bytes,
@@ -194,18 +208,46 @@ pub fn write_layout(
     lay: &Layout,
     fonts: &FontSet,
 ) -> Result<Vec<u8>, RenderError> {
-    let mut pdf = krilla::Document::new_with(krilla::SerializeSettings {
+    let mut settings = krilla::SerializeSettings {
         enable_tagging: false,
         ..Default::default()
-    });
-    pdf.set_metadata(
-        Metadata::new()
-            .title(meta.title.clone())
-            .description(meta.subject.clone())
-            .creator("collabdocs".to_string())
-            .authors(vec![meta.author.clone()])
-            .language(meta.lang.clone()),
-    );
+    };
+    if meta.archive.is_some() {
+        // krilla checks the file against PDF/A-3b as it writes it.
+        settings.configuration = krilla::configure::ConfigurationBuilder::new()
+            .with_archival_validator(krilla::configure::Archival::A3_B)
+            .finish()
+            .map_err(|e| RenderError::Internal(format!("pdf/a: {e:?}")))?;
+    }
+    let mut pdf = krilla::Document::new_with(settings);
+    if let Some(archive) = &meta.archive {
+        let (y, m, d) = archive.date;
+        pdf.embed_file(krilla::embed::EmbeddedFile {
+            path: archive.name.clone(),
+            mime_type: krilla::embed::MimeType::new("application/json"),
+            description: Some("the data this document was made from (JSON)".into()),
+            association_kind: krilla::embed::AssociationKind::Source,
+            data: archive.json.clone().into(),
+            modification_date: Some(krilla::metadata::DateTime::new(y).month(m).day(d)),
+            compress: Some(true),
+            location: None,
+        })
+        .ok_or_else(|| RenderError::Internal("pdf/a: the data could not be attached".into()))?;
+    }
+    let mut metadata = Metadata::new()
+        .title(meta.title.clone())
+        .description(meta.subject.clone())
+        .creator("collabdocs".to_string())
+        .authors(vec![meta.author.clone()])
+        .language(meta.lang.clone());
+    if let Some(archive) = &meta.archive {
+        // An archive copy is dated (PDF/A asks for it): the document's own date, so the same
+        // input gives the same bytes.
+        let (y, m, d) = archive.date;
+        metadata = metadata.creation_date(krilla::metadata::DateTime::new(y).month(m).day(d));
+    }
+    pdf.set_metadata(metadata);
+    let smooth = meta.archive.is_none();
     for page in &lay.pages {
         let (w, h) = page.size.unwrap_or((lay.width, lay.height));
         let size =
@@ -214,7 +256,7 @@ pub fn write_layout(
         let mut p = pdf.start_page_with(PageSettings::new(size));
         let mut s = p.surface();
         for op in &page.ops {
-            draw_op(&mut s, op, fonts, lay);
+            draw_op(&mut s, op, fonts, lay, smooth);
         }
         s.finish();
         p.finish();
@@ -223,13 +265,18 @@ pub fn write_layout(
         .map_err(|e| RenderError::Internal(format!("pdf: {e:?}")))
 }
 
-/// Draws an image into `[x, y, w, h]`. Images were checked at the boundary; one that still
-/// fails to decode is left out.
-fn draw_image(s: &mut krilla::surface::Surface<'_>, image: &ImageData, [x, y, w, h]: [f32; 4]) {
+/// Draws an image into `[x, y, w, h]`, interpolated when `smooth` (PDF/A forbids asking
+/// for it). Images were checked at the boundary; one that still fails to decode is left out.
+fn draw_image(
+    s: &mut krilla::surface::Surface<'_>,
+    image: &ImageData,
+    [x, y, w, h]: [f32; 4],
+    smooth: bool,
+) {
     let data: krilla::Data = image.bytes.clone().into();
     let img = match image.format {
-        ImageFormat::Png => krilla::image::Image::from_png(data, true),
-        ImageFormat::Jpeg => krilla::image::Image::from_jpeg(data, true),
+        ImageFormat::Png => krilla::image::Image::from_png(data, smooth),
+        ImageFormat::Jpeg => krilla::image::Image::from_jpeg(data, smooth),
     };
     if let (Ok(img), Some(sz)) = (img, Size::from_wh(w, h)) {
         s.push_transform(&Transform::from_translate(x, y));
@@ -239,7 +286,13 @@ fn draw_image(s: &mut krilla::surface::Surface<'_>, image: &ImageData, [x, y, w,
 }
 
 /// Draws one operation of the layout on a page.
-fn draw_op(s: &mut krilla::surface::Surface<'_>, op: &Op, fonts: &FontSet, lay: &Layout) {
+fn draw_op(
+    s: &mut krilla::surface::Surface<'_>,
+    op: &Op,
+    fonts: &FontSet,
+    lay: &Layout,
+    smooth: bool,
+) {
     match op {
         Op::Rect {
             x,
@@ -302,7 +355,7 @@ fn draw_op(s: &mut krilla::surface::Surface<'_>, op: &Op, fonts: &FontSet, lay: 
             },
             1.0,
         ),
-        Op::Image { x, y, w, h, image } => draw_image(s, image, [*x, *y, *w, *h]),
+        Op::Image { x, y, w, h, image } => draw_image(s, image, [*x, *y, *w, *h], smooth),
         Op::ImageSlice {
             x,
             y,
@@ -318,7 +371,7 @@ fn draw_op(s: &mut krilla::surface::Surface<'_>, op: &Op, fonts: &FontSet, lay: 
             pb.push_rect(rect);
             let Some(path) = pb.finish() else { return };
             s.push_clip_path(&path, &krilla::paint::FillRule::NonZero);
-            draw_image(s, image, [*x, *y, *w, *h]);
+            draw_image(s, image, [*x, *y, *w, *h], smooth);
             s.pop();
         }
         Op::Mark { text } => {
