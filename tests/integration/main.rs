@@ -24,6 +24,7 @@ mod production;
 mod properties;
 mod signing;
 mod studio;
+mod tagged;
 mod templates;
 mod trust;
 mod typography;

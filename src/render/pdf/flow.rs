@@ -28,6 +28,13 @@ pub(super) struct Flow<'a> {
     /// The height of each signature table measured so far (by where its lines are), so the
     /// paragraph before it and the table itself do not lay it out again to know it.
     pub(super) signature_heights: Vec<(usize, f32)>,
+    /// The structure elements opened so far, and the one what is drawn now belongs to
+    /// (`None`: an artifact).
+    pub(super) nodes: Vec<Node>,
+    pub(super) node: Option<u32>,
+    /// The first header row of the table whose header was drawn last: drawn again on a later
+    /// page, it is an artifact.
+    pub(super) repeated_header: Option<u32>,
 }
 
 impl Flow<'_> {
@@ -60,6 +67,24 @@ impl Flow<'_> {
         self.pages.last_mut().expect("a page")
     }
 
+    /// Opens a structure element inside `parent`.
+    pub(super) fn open(&mut self, role: Role, parent: Option<u32>) -> u32 {
+        self.nodes.push(Node { role, parent });
+        (self.nodes.len() - 1) as u32
+    }
+
+    /// What is drawn from now on belongs to `node` (`None`: an artifact).
+    pub(super) fn set_node(&mut self, node: Option<u32>) {
+        self.node = node;
+        let page = self.pages.last_mut().expect("a page");
+        let at = page.ops.len();
+        match page.marks.last_mut() {
+            Some((i, n)) if *i == at => *n = node,
+            Some((_, n)) if *n == node => {}
+            _ => page.marks.push((at, node)),
+        }
+    }
+
     /// Starts a page, unless the page budget or the time is used up: then [`Flow::stop`] is
     /// set, the last page is drawn over, and every loop ends at its next check.
     pub(super) fn new_page(&mut self) {
@@ -79,6 +104,9 @@ impl Flow<'_> {
             return;
         }
         self.pages.push(Page::default());
+        // What was being drawn goes on on the new page.
+        let node = self.node;
+        self.set_node(node);
     }
 
     pub(super) fn ensure(&mut self, h: f32) {
@@ -213,7 +241,6 @@ impl Flow<'_> {
     /// Lays out one block; `next` are the blocks after it, which a heading, and the line
     /// before a signature table, keep their start with.
     pub(super) fn block(&mut self, b: &Block, next: &[Block]) {
-        let official = self.geo.official;
         if !matches!(
             b,
             Block::Paragraph {
@@ -223,6 +250,28 @@ impl Flow<'_> {
         ) {
             self.in_colophon = false;
         }
+        // The structure element the block is, in reading order (tagged PDF).
+        let role = match b {
+            Block::Title(t) => Some(Role::Heading(1, plain_text(t))),
+            Block::Heading { level, text } => Some(Role::Heading(
+                level.saturating_add(1).min(6),
+                plain_text(text),
+            )),
+            Block::Subtitle(_) | Block::Paragraph { .. } => Some(Role::Paragraph),
+            Block::List { ordered, .. } => Some(Role::List(*ordered)),
+            Block::KeyValue(_) | Block::Table(_) => Some(Role::Table),
+            Block::Signatures(s) if !s.is_empty() => Some(Role::Table),
+            Block::Image { .. } => Some(Role::Figure("插图".into())),
+            _ => None,
+        };
+        let node = role.map(|r| self.open(r, None));
+        self.set_node(node);
+        self.draw_block(b, next);
+        self.set_node(None);
+    }
+
+    fn draw_block(&mut self, b: &Block, next: &[Block]) {
+        let official = self.geo.official;
         match b {
             // 2号 小标宋-style: the Song face in faux bold, a blank line after.
             Block::Title(t) if official => self.balanced_title(
@@ -378,9 +427,11 @@ impl Flow<'_> {
         self.in_colophon = true;
     }
 
-    /// A rule across the text block at the current position.
+    /// A rule across the text block at the current position (an artifact).
     fn rule(&mut self, width: f32, color: Rgb) {
         let (l, r, y) = (self.left(), self.right(), self.y);
+        let node = self.node;
+        self.set_node(None);
         self.page().ops.push(Op::Line {
             x1: l,
             y1: y,
@@ -389,6 +440,7 @@ impl Flow<'_> {
             color,
             width,
         });
+        self.set_node(node);
     }
 
     /// A body paragraph; the line before a signature table goes with it.
@@ -431,7 +483,11 @@ impl Flow<'_> {
 
     /// A bulleted or numbered list, its items' lines hanging from the marker.
     fn list(&mut self, ordered: bool, items: &[Inlines]) {
+        let list = self.node;
         for (i, item) in items.iter().enumerate() {
+            let li = self.open(Role::ListItem, list);
+            let body = self.open(Role::ListBody, Some(li));
+            self.set_node(Some(body));
             let marker = list_marker(ordered, i);
             let body = self.body_style();
             let indent = if self.geo.official {
@@ -465,6 +521,7 @@ impl Flow<'_> {
                 self.y += lh;
             }
         }
+        self.set_node(list);
         if !self.geo.official {
             self.y += 3.0;
         }

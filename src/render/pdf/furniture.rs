@@ -32,6 +32,9 @@ pub(super) fn add(flow: &mut Flow<'_>, doc: &Document) {
             max_pages: 1,
             stop: None,
             signature_heights: Vec::new(),
+            nodes: Vec::new(),
+            node: None,
+            repeated_header: None,
         };
         if flow.geo.official {
             official_page_number(&mut furniture, i, (l, r), height - flow.geo.bottom);
@@ -57,6 +60,8 @@ pub(super) fn add(flow: &mut Flow<'_>, doc: &Document) {
         flow.missing.extend(furniture.missing.iter());
         let f = furniture.pages.pop().unwrap_or_default();
         let page = &mut flow.pages[i];
+        // Page furniture is an artifact to a screen reader.
+        page.marks.push((page.ops.len(), None));
         page.ops.extend(f.ops);
         page.lines.extend(f.lines);
     }

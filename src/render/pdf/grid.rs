@@ -23,6 +23,11 @@ pub(super) struct GridCell {
     image: Option<ImageData>,
     /// Reported where it is drawn, under this name (a party's signature cell).
     anchor: Option<String>,
+    /// A header at the start of its row (a key–value block's key).
+    row_header: bool,
+    /// Its structure element, and its picture's (tagged PDF).
+    node: Option<u32>,
+    figure: Option<u32>,
 }
 
 pub(super) struct GridRow {
@@ -163,6 +168,9 @@ impl Flow<'_> {
             color: INK,
             image: None,
             anchor: None,
+            row_header: false,
+            node: None,
+            figure: None,
         }
     }
 
@@ -283,6 +291,7 @@ impl Flow<'_> {
                     Align::Center,
                 );
                 label.fill = Some(LABEL_FILL);
+                label.row_header = true;
                 cells.push(label);
                 cells.push(self.cell(
                     &edges,
@@ -395,17 +404,32 @@ impl Flow<'_> {
         (6.0 + h).min(self.bottom() - self.top())
     }
 
+    /// Draws the header rows; drawn again on a later page they are an artifact (a screen
+    /// reader has read them once).
     pub(super) fn draw_header_rows(&mut self, g: &Grid) {
+        let first = g
+            .header
+            .first()
+            .and_then(|r| r.cells.first())
+            .and_then(|c| c.node);
+        let repeat = first.is_some() && self.repeated_header == first;
+        self.repeated_header = first;
+        let node = self.node;
+        if repeat {
+            self.set_node(None);
+        }
         self.draw_band(g, &g.header, &g.header_heights);
+        self.set_node(node);
     }
 
     /// Draws rows that stay together, each `heights[i]` tall, at `self.y`; a cell spanning
     /// rows gets the height of all of them.
     pub(super) fn draw_band(&mut self, g: &Grid, rows: &[GridRow], heights: &[f32]) {
         for (i, r) in rows.iter().enumerate() {
+            let h_of = |c: &GridCell| heights[i..(i + c.rowspan).min(rows.len())].iter().sum();
+            self.draw_boxes(g, r, |c| h_of(c), 0);
             for c in &r.cells {
-                let h = heights[i..(i + c.rowspan).min(rows.len())].iter().sum();
-                self.draw_cell(g, c, 0, usize::MAX, h);
+                self.draw_cell(g, c, 0, usize::MAX, h_of(c));
             }
             self.y += heights[i];
         }
@@ -413,33 +437,57 @@ impl Flow<'_> {
 
     /// Draws lines `[from, to)` of each cell of a row in a band of height `h` at `self.y`.
     pub(super) fn draw_row(&mut self, g: &Grid, r: &GridRow, from: usize, to: usize, h: f32) {
+        self.draw_boxes(g, r, |_| h, from);
         for c in &r.cells {
             self.draw_cell(g, c, from, to, h);
         }
     }
 
-    /// Draws lines `[from, to)` of a cell in a box of height `h` at `self.y`.
+    /// Draws the boxes of a row's cells at `self.y`, each `h` tall — one artifact for the
+    /// row; reports an anchored cell (`from` 0: where its first line is).
+    fn draw_boxes(&mut self, g: &Grid, r: &GridRow, h: impl Fn(&GridCell) -> f32, from: usize) {
+        let (y, node) = (self.y, self.node);
+        self.set_node(None);
+        for c in &r.cells {
+            let (x0, x1) = (
+                g.edges[c.col],
+                g.edges[(c.col + c.span).min(g.edges.len() - 1)],
+            );
+            let h = h(c);
+            if let (Some(name), 0) = (&c.anchor, from) {
+                self.anchors.push(super::layout::Anchor {
+                    name: name.clone(),
+                    page: self.pages.len() - 1,
+                    rect: [x0, y, x1, y + h],
+                });
+            }
+            self.page().ops.push(Op::Rect {
+                x: x0,
+                y,
+                w: x1 - x0,
+                h,
+                fill: c.fill,
+                stroke: Some(RULE),
+            });
+        }
+        self.set_node(node);
+    }
+
+    /// Draws lines `[from, to)` of a cell in a box of height `h` at `self.y` (its box drawn
+    /// already).
     pub(super) fn draw_cell(&mut self, g: &Grid, c: &GridCell, from: usize, to: usize, h: f32) {
         let y = self.y;
         let (x0, x1) = (
             g.edges[c.col],
             g.edges[(c.col + c.span).min(g.edges.len() - 1)],
         );
-        if let (Some(name), 0) = (&c.anchor, from) {
-            self.anchors.push(super::layout::Anchor {
-                name: name.clone(),
-                page: self.pages.len() - 1,
-                rect: [x0, y, x1, y + h],
-            });
-        }
-        self.page().ops.push(Op::Rect {
-            x: x0,
-            y,
-            w: x1 - x0,
-            h,
-            fill: c.fill,
-            stroke: Some(RULE),
-        });
+        // The cell's picture and text are the cell's (unless the whole row is an artifact:
+        // a header drawn again).
+        let table = self.node;
+        let (cell, figure) = match table {
+            Some(_) => (c.node, c.figure),
+            None => (None, None),
+        };
         let lh = c.size * self.geo.leading;
         let shown: Vec<&TextLine> = c
             .lines
@@ -460,6 +508,7 @@ impl Flow<'_> {
             let iw =
                 (ih * img.width_px as f32 / img.height_px as f32).min(x1 - x0 - 2.0 * CELL_PAD_X);
             let ih = iw * img.height_px as f32 / img.width_px as f32;
+            self.set_node(figure);
             self.page().ops.push(Op::Image {
                 x: x0 + (x1 - x0 - iw) / 2.0,
                 y: y + (h - ih) / 2.0,
@@ -470,6 +519,7 @@ impl Flow<'_> {
             ty = y + CELL_PAD_Y;
         }
         let inner = (x0 + CELL_PAD_X, x1 - CELL_PAD_X);
+        self.set_node(cell);
         for line in shown {
             let x = match c.align {
                 Align::Left => inner.0,
@@ -484,9 +534,34 @@ impl Flow<'_> {
             );
             ty += lh;
         }
+        self.set_node(table);
+    }
+
+    /// Opens the structure of a grid inside the table element being drawn: a row element per
+    /// row, a header or data cell element per cell, a figure for a cell's picture.
+    fn tag_grid(&mut self, g: &mut Grid) {
+        let Some(table) = self.node else { return };
+        for (rows, header) in [(&mut g.header, true), (&mut g.rows, false)] {
+            for r in rows.iter_mut() {
+                let row = self.open(Role::Row, Some(table));
+                for c in &mut r.cells {
+                    let role = if header || c.row_header {
+                        Role::HeaderCell { column: header }
+                    } else {
+                        Role::Cell
+                    };
+                    let cell = self.open(role, Some(row));
+                    c.node = Some(cell);
+                    if c.image.is_some() {
+                        c.figure = Some(self.open(Role::Figure("签名图片".into()), Some(cell)));
+                    }
+                }
+            }
+        }
     }
 
     pub(super) fn grid(&mut self, mut g: Grid) {
+        self.tag_grid(&mut g);
         let mut header_h: f32 = g.header_heights.iter().sum();
         if header_h > (self.bottom() - self.top()) / 3.0 {
             // A header too tall to repeat on every page is drawn once, as the first rows.

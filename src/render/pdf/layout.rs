@@ -274,6 +274,38 @@ pub struct Page {
     pub lines: Vec<SetLine>,
     /// Its own width and height, when not the layout's.
     pub size: Option<(f32, f32)>,
+    /// Which structure element the operations from an index on belong to (tagged PDF):
+    /// `(first op, node)`, `None` an artifact (page furniture, rules, cell boxes, a header
+    /// row repeated). Operations before the first mark are artifacts.
+    pub marks: Vec<(usize, Option<u32>)>,
+}
+
+/// What a structure element is, in reading order (tagged PDF).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Role {
+    /// A heading, level 1 (the title) to 6, with its text (its title in the outline).
+    Heading(u8, String),
+    Paragraph,
+    /// A list, numbered or not; its items, each with its body.
+    List(bool),
+    ListItem,
+    ListBody,
+    Table,
+    Row,
+    /// A header cell over its column, or at the start of its row (a key of a key–value block).
+    HeaderCell {
+        column: bool,
+    },
+    Cell,
+    /// A picture, with its alternative text.
+    Figure(String),
+}
+
+/// A structure element: its role and the element it is part of.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub role: Role,
+    pub parent: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -285,6 +317,9 @@ pub struct Layout {
     pub missing: BTreeSet<char>,
     /// Where each anchored block landed.
     pub anchors: Vec<Anchor>,
+    /// The structure elements, in the order they were opened (empty: the pages are not
+    /// tagged).
+    pub nodes: Vec<Node>,
 }
 
 /// The area an anchored block occupies: page (0-based) and `[left, top, right, bottom]` in

@@ -17,6 +17,7 @@ mod furniture;
 mod grid;
 pub mod layout;
 pub mod lines;
+mod tags;
 use crate::document::{Document, ImageData, ImageFormat};
 
 /// A PDF in the theme's faces, with the characters no font could draw and where anchored
@@ -208,16 +209,46 @@ pub fn write_layout(
     lay: &Layout,
     fonts: &FontSet,
 ) -> Result<Vec<u8>, RenderError> {
+    // A tagged layout is also checked against PDF/UA-1 when every character has a glyph and
+    // the document has a title (PDF/UA asks both). Should the check find anything else, the
+    // file is written again without the claim: a document is never refused for it.
+    let ua = !lay.nodes.is_empty() && lay.missing.is_empty() && !meta.title.trim().is_empty();
+    match write_checked(meta, lay, fonts, ua) {
+        Err(RenderError::Internal(why)) if ua => {
+            tracing::warn!(%why, "the PDF/UA-1 check failed; written without the claim");
+            write_checked(meta, lay, fonts, false)
+        }
+        other => other,
+    }
+}
+
+/// [`write_layout`], claiming (and checked against) PDF/UA-1 when `ua`.
+fn write_checked(
+    meta: &crate::document::Meta,
+    lay: &Layout,
+    fonts: &FontSet,
+    ua: bool,
+) -> Result<Vec<u8>, RenderError> {
+    // A layout with structure elements is tagged (a Word template's is not, yet).
+    let tagged = !lay.nodes.is_empty();
     let mut settings = krilla::SerializeSettings {
-        enable_tagging: false,
+        enable_tagging: tagged,
         ..Default::default()
     };
-    if meta.archive.is_some() {
-        // krilla checks the file against PDF/A-3b as it writes it.
-        settings.configuration = krilla::configure::ConfigurationBuilder::new()
-            .with_archival_validator(krilla::configure::Archival::A3_B)
+    // The writer checks the file against what it claims as it writes it: PDF/A-3b for an
+    // archive copy; PDF/UA-1 when asked (PDF/UA does not allow the empty box a plain PDF
+    // shows for a character no font has: such a file is tagged all the same, without it).
+    if meta.archive.is_some() || ua {
+        let mut config = krilla::configure::ConfigurationBuilder::new();
+        if meta.archive.is_some() {
+            config = config.with_archival_validator(krilla::configure::Archival::A3_B);
+        }
+        if ua {
+            config = config.with_accessibility_validator(krilla::configure::Accessibility::UA1);
+        }
+        settings.configuration = config
             .finish()
-            .map_err(|e| RenderError::Internal(format!("pdf/a: {e:?}")))?;
+            .map_err(|e| RenderError::Internal(format!("pdf/a, pdf/ua: {e:?}")))?;
     }
     let mut pdf = krilla::Document::new_with(settings);
     if let Some(archive) = &meta.archive {
@@ -248,6 +279,7 @@ pub fn write_layout(
     }
     pdf.set_metadata(metadata);
     let smooth = meta.archive.is_none();
+    let mut tagger = tags::Tagger::new(&lay.nodes);
     for page in &lay.pages {
         let (w, h) = page.size.unwrap_or((lay.width, lay.height));
         let size =
@@ -255,11 +287,19 @@ pub fn write_layout(
         crate::budget::check().map_err(RenderError::Stopped)?;
         let mut p = pdf.start_page_with(PageSettings::new(size));
         let mut s = p.surface();
-        for op in &page.ops {
-            draw_op(&mut s, op, fonts, lay, smooth);
+        if tagged {
+            tagger.page(&mut s, page, |s, op| draw_op(s, op, fonts, lay, smooth));
+        } else {
+            for op in &page.ops {
+                draw_op(&mut s, op, fonts, lay, smooth);
+            }
         }
         s.finish();
         p.finish();
+    }
+    if tagged {
+        pdf.set_tag_tree(tagger.tree(&lay.nodes, &meta.lang));
+        pdf.set_outline(tags::outline(&lay.nodes, &lay.pages));
     }
     pdf.finish()
         .map_err(|e| RenderError::Internal(format!("pdf: {e:?}")))
@@ -414,6 +454,9 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Result<Layout, RenderError> {
         max_pages: crate::budget::limits().max_pages.max(1),
         stop: None,
         signature_heights: Vec::new(),
+        nodes: Vec::new(),
+        node: None,
+        repeated_header: None,
     };
     flow.pages.push(Page::default());
     for (i, b) in doc.blocks.iter().enumerate() {
@@ -429,5 +472,6 @@ pub fn layout(doc: &Document, fonts: &FontSet) -> Result<Layout, RenderError> {
         pages: flow.pages,
         missing: flow.missing,
         anchors: flow.anchors,
+        nodes: flow.nodes,
     })
 }

@@ -220,6 +220,8 @@ fn layout_pass(
             ops,
             lines: Vec::new(),
             size: ((pg.width, pg.height) != (w0, h0)).then_some((pg.width, pg.height)),
+            // A Word template's pages are not tagged (yet).
+            marks: Vec::new(),
         });
     }
     Ok((
@@ -230,6 +232,7 @@ fn layout_pass(
                 pages,
                 missing: setter.missing,
                 anchors: Vec::new(),
+                nodes: Vec::new(),
             },
             substituted: setter.faces.substituted,
         },

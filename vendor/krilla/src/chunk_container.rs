@@ -257,10 +257,13 @@ impl ChunkContainer {
                 mark_info.finish();
             }
 
-            let write_doc_title = sc
-                .serialize_settings()
-                .validators()
-                .requires_display_doc_title();
+            // collabdocs: a tagged document shows its title in the window (as PDF/UA asks),
+            // whether or not the PDF/UA validator is on.
+            let write_doc_title = sc.serialize_settings().enable_tagging
+                || sc
+                    .serialize_settings()
+                    .validators()
+                    .requires_display_doc_title();
             let text_direction = self.metadata.as_ref().and_then(|m| m.text_direction);
 
             if write_doc_title || text_direction.is_some() {
