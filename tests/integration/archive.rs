@@ -191,3 +191,62 @@ async fn the_service_default_makes_every_pdf_an_archive_copy_unless_asked() {
     // Other formats are what they are.
     assert_eq!(get("format=docx").await.status, 200);
 }
+
+/// The hostile payloads archives meet: 500 rows, 3,000 characters without a space, a name written
+/// right to left. A PDF/A copy and the tagged PDF hold every row and the structure of each; a
+/// script no font here has is refused for PDF/A by name, and the plain PDF is tagged without
+/// the PDF/UA claim.
+#[actix_web::test]
+async fn five_hundred_rows_a_long_line_and_a_right_to_left_name() {
+    let kind = DocumentKind::MeetingMinutes;
+    let mut payload = example(kind);
+    let items: Vec<Value> = (0..500)
+        .map(|i| serde_json::json!({"task": format!("第{i}项任务：核对渠道数据并提交报告"), "owner": "李明", "department": "市场部", "due": "2026-08-10", "deliverable": format!("交付物{i}"), "status": "in_progress"}))
+        .collect();
+    payload["action_items"] = Value::Array(items);
+    payload["objective"] = Value::String("长".repeat(3000));
+    for query in ["format=pdf&archive=pdfa", "format=pdf"] {
+        let r = ask(query, kind, &payload).await;
+        assert_eq!(
+            r.status,
+            200,
+            "{query}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+        // The long line runs over pages: read without the page furniture between.
+        let missing: Vec<String> = crate::pdf::missing_from_pdf(&r.body, &payload)
+            .into_iter()
+            .filter(|m| !m.starts_with("/objective"))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{query} is missing:\n{}",
+            missing.join("\n")
+        );
+        assert!(
+            crate::pdf::body_text(&r.body).contains(&"长".repeat(3000)),
+            "{query}"
+        );
+        // Every row of the actions table is a row of the structure (a header row besides).
+        let rows = crate::tagged::elements(&r.body)
+            .iter()
+            .filter(|e| e.0 == "TR")
+            .count();
+        assert!(rows > 500, "{query}: {rows} rows in the structure");
+        assert!(
+            r.body.windows(14).any(|w| w == b"pdfuaid:part>1"),
+            "{query}"
+        );
+    }
+    let mut payload = example(kind);
+    payload["attendees"][0]["name"] = Value::String("שרה כהן".into());
+    let r = ask("format=pdf&archive=pdfa", kind, &payload).await;
+    assert_eq!(r.status, 422);
+    assert!(r.json()["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("U+05E9"));
+    let r = ask("format=pdf", kind, &payload).await;
+    assert_eq!(r.status, 200);
+    assert!(!r.body.windows(14).any(|w| w == b"pdfuaid:part>1"));
+}

@@ -51,7 +51,7 @@ pub fn without_cjk_latin_gaps(text: &str) -> String {
 
 /// Extracted text without the page header and footer (`第N页/共M页`), which interleave with
 /// a row that runs over a page break.
-fn body_text(bytes: &[u8]) -> String {
+pub(crate) fn body_text(bytes: &[u8]) -> String {
     let t: Vec<char> = squash(&pdf_text(bytes))
         .replace("华远科技有限公司", "")
         .replace("编号：HY-2026-0728-01", "")

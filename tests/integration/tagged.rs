@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::common::*;
 
 /// The structure elements of a PDF, depth first: (type, alternative text, children types).
-fn elements(pdf: &[u8]) -> Vec<(String, String, Vec<String>)> {
+pub(crate) fn elements(pdf: &[u8]) -> Vec<(String, String, Vec<String>)> {
     let file = PdfFile::open(pdf).unwrap();
     let Some(Obj::Ref(root)) = file.trailer.get("Root") else {
         panic!("no root")
