@@ -314,6 +314,7 @@ async fn render_folder_kind(
         ("style", "a house style"),
         ("sign", "a signature"),
         ("template", "another template"),
+        ("archive", "archive copy (not yet)"),
     ] {
         if query(&req)?.iter().any(|(k, _)| k == name) {
             return Err(Error::BadRequest(format!(

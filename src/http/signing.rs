@@ -232,7 +232,8 @@ fn read_prepare_form(
         (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The service has no COLLABDOCS_SIGNING_TOKEN_SECRET.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than twice `COLLABDOCS_VERIFY_BODY_LIMIT_BYTES`.", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The token is expired or not this service's (`/token`), the PDF is not the prepared one (`/prepared_pdf`), or the CMS does not sign the prepared digest with its certificate, or is too large (`/cms`).", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The token is expired or not this service's (`/token`), the PDF is not the prepared one (`/prepared_pdf`), the CMS does not sign the prepared digest with its certificate or is too large (`/cms`), a raw signature does not verify or was not prepared with a certificate (`/signature`), the certificates are not the prepared one's chain or too many (`/certificates`), or neither a CMS nor a signature was sent (``).", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 502, description = "The service signs above B-B and its time-stamp authority, an OCSP responder or a CRL the party's signature needs failed; nothing was written.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Every render slot is busy.", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn complete(

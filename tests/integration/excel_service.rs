@@ -408,6 +408,9 @@ async fn an_excel_folder_defines_a_kind_of_its_own() {
     assert!(String::from_utf8_lossy(&r.body).contains("an Excel template"));
     let r = call(post("/v1/documents/duty-list?style=official", &payload)).await;
     assert_eq!(r.status, 400);
+    let r = call(post("/v1/documents/duty-list?archive=pdfa", &payload)).await;
+    assert_eq!(r.status, 400);
+    assert!(String::from_utf8_lossy(&r.body).contains("archive"));
     // Its preview: every department and duty in a table under its sheet's name.
     let r = call(post("/v1/documents/duty-list?format=html", &payload)).await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
