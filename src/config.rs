@@ -19,8 +19,8 @@ pub struct EngineSettings {
     /// Directory of extra fonts (.ttf/.otf/.ttc) for PDF, tried before the embedded face.
     #[arg(long, env = "COLLABDOCS_FONTS_DIR")]
     pub fonts_dir: Option<PathBuf>,
-    /// The PDFs of the built-in layouts as an archive asks for them unless a request says
-    /// (`?archive=`): none, or pdfa (PDF/A-3b with the payload attached).
+    /// The PDFs of the built-in layouts and named Word templates as an archive asks for them
+    /// unless a request says (`?archive=`): none, or pdfa (PDF/A-3b with the payload attached).
     #[arg(long, env = "COLLABDOCS_ARCHIVE", value_enum, default_value = "none")]
     pub archive: crate::engine::ArchiveFormat,
     /// Part of the file or family name of the body face in the fonts directory.

@@ -636,6 +636,11 @@ impl Engine {
 /// (`会议纪要-2026-07-28` → `meeting-minutes-2026-07-28.json` — ASCII, as a file
 /// specification's `/F` is read —, 2026-07-28; 1980-01-01 when the name carries no date).
 fn archive_copy(kind: DocumentKind, file_stem: &str, body: &Value) -> crate::document::Archive {
+    archive_attachment(&ascii_stem(kind, file_stem), file_stem, body)
+}
+
+/// The payload attached as `<ascii_stem>.json`, dated by the date `file_stem` ends with.
+fn archive_attachment(ascii_stem: &str, file_stem: &str, body: &Value) -> crate::document::Archive {
     let date = file_stem
         .len()
         .checked_sub(10)
@@ -645,7 +650,7 @@ fn archive_copy(kind: DocumentKind, file_stem: &str, body: &Value) -> crate::doc
             (d.year as u16, d.month as u8, d.day as u8)
         });
     crate::document::Archive {
-        name: format!("{}.json", ascii_stem(kind, file_stem)),
+        name: format!("{ascii_stem}.json"),
         json: Arc::new(serde_json::to_vec_pretty(body).unwrap_or_default()),
         date,
     }

@@ -67,17 +67,18 @@ impl Request {
 
     /// The same request as an archive asks for it (`?archive=pdfa`), or as the service's
     /// default (`COLLABDOCS_ARCHIVE`) says when the request does not: a PDF/A-3b of a built-in
-    /// layout. Call after [`Request::with_template`].
+    /// layout or a Word template. Call after [`Request::with_template`].
     pub fn with_archive(
         mut self,
         engine: &Engine,
         asked: Option<super::ArchiveFormat>,
     ) -> Result<Self, Error> {
-        let fits = self.format == OutputFormat::Pdf && self.template.is_none();
+        let fits = self.format == OutputFormat::Pdf
+            && matches!(self.template, None | Some(Template::Word(_)));
         self.archive = match asked {
             Some(super::ArchiveFormat::Pdfa) if !fits => {
                 return Err(Error::BadRequest(
-                    "archive=pdfa is a PDF/A-3b of a built-in layout: ask for format=pdf without a template".into(),
+                    "archive=pdfa is a PDF/A-3b: ask for format=pdf (of the built-in layout or a Word template)".into(),
                 ))
             }
             Some(a) => a == super::ArchiveFormat::Pdfa,
@@ -198,8 +199,8 @@ impl Request {
         }
         Ok(Request {
             template: Some(template),
-            // A template's PDF is not an archive copy (yet): the default does not apply.
-            archive: false,
+            // A Word template's PDF may be an archive copy; a workbook is not.
+            archive: self.archive && !excel,
             ..self
         })
     }
@@ -250,9 +251,9 @@ impl Engine {
     pub fn run(&self, request: &Request, body: &Value) -> Result<Rendered, Error> {
         if let Some(Template::Word(entry)) = &request.template {
             if request.sign {
-                self.fill_word_signed(entry, request.kind, body)
+                self.fill_word_signed(entry, request.kind, body, request.archive)
             } else {
-                self.fill_word(entry, body, request.format)
+                self.fill_word_as(entry, body, request.format, request.archive)
             }
         } else if let Some(Template::Excel(entry)) = &request.template {
             self.fill_excel(entry, body, request.format)

@@ -13,6 +13,13 @@ use crate::input::Cx;
 use crate::kinds::DocumentKind;
 use crate::render::OutputFormat;
 
+/// What a Word template is filled as: the format, and whether its PDF is an archive copy.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Filling {
+    format: OutputFormat,
+    archive: bool,
+}
+
 impl Engine {
     /// Validates a payload of the template's kind (a built-in kind, or the kind its folder
     /// defines) and fills the Word template with the view the kind's built-in template gets.
@@ -22,8 +29,21 @@ impl Engine {
         body: &Value,
         format: OutputFormat,
     ) -> Result<Rendered, Error> {
+        self.fill_word_as(entry, body, format, false)
+    }
+
+    /// [`Engine::fill_word`], its PDF a PDF/A-3b copy with the payload attached when
+    /// `archive`.
+    pub fn fill_word_as(
+        &self,
+        entry: &WordEntry,
+        body: &Value,
+        format: OutputFormat,
+        archive: bool,
+    ) -> Result<Rendered, Error> {
         let at = format!("word/{}", entry.name);
-        self.fill_template(&entry.template, &at, &Reading::of(entry), body, format)
+        let how = Filling { format, archive };
+        self.fill_template(&entry.template, &at, &Reading::of(entry), body, how)
     }
 
     /// A signable kind's payload filled into its Word template, laid out as PDF and signed by
@@ -34,6 +54,7 @@ impl Engine {
         entry: &WordEntry,
         kind: DocumentKind,
         body: &Value,
+        archive: bool,
     ) -> Result<Rendered, Error> {
         let signing = kind
             .signing()
@@ -46,7 +67,7 @@ impl Engine {
                 return Err(Error::invalid(v.prepared.signing_problems));
             }
         }
-        let mut rendered = self.fill_word(entry, body, OutputFormat::Pdf)?;
+        let mut rendered = self.fill_word_as(entry, body, OutputFormat::Pdf, archive)?;
         rendered.bytes = super::request::sign_now(signer, &rendered.bytes, None, signing.reason)?;
         Ok(rendered)
     }
@@ -63,7 +84,11 @@ impl Engine {
         let template = crate::word::WordTemplate::load(template, Default::default())
             .map_err(|f| word_error("/template", &f))?;
         let reading = kind.map_or(Reading::AsIs, Reading::Kind);
-        self.fill_template(&template, "/template", &reading, data, format)
+        let how = Filling {
+            format,
+            archive: false,
+        };
+        self.fill_template(&template, "/template", &reading, data, how)
     }
 
     /// The view a Word template is filled with, and the file's names and warnings.
@@ -122,7 +147,7 @@ impl Engine {
         at: &str,
         reading: &Reading,
         body: &Value,
-        format: OutputFormat,
+        Filling { format, archive }: Filling,
     ) -> Result<Rendered, Error> {
         let _images = crate::image::remember();
         let (view, named) = self.view_of(reading, body)?;
@@ -134,7 +159,9 @@ impl Engine {
                 subject: at.to_string(),
                 author: String::new(),
                 lang: "zh-CN".into(),
-                archive: None,
+                archive: archive.then(|| {
+                    super::archive_attachment(&named.ascii_filename, &named.filename, body)
+                }),
             };
             let file = template
                 .fill_pdf(&view, px, &meta, self.theme.fonts)

@@ -374,7 +374,7 @@ fn archive_parameter() -> Value {
         "name": "archive",
         "in": "query",
         "required": false,
-        "description": "`pdfa`: the PDF as PDF/A-3b (ISO 19005-3) for an archive — an sRGB output intent, XMP with the PDF/A identification, every font embedded, the payload attached as the document's source (`/AF`, `AFRelationship /Source`, `application/json`); signing keeps it PDF/A. Only with format=pdf of the built-in layout (400 otherwise); a character no font has is a 422 (PDF/A cannot show an empty box). `none`: a plain PDF. Absent: the service's `COLLABDOCS_ARCHIVE`.",
+        "description": "`pdfa`: the PDF as PDF/A-3b (ISO 19005-3) for an archive — an sRGB output intent, XMP with the PDF/A identification, every font embedded, the payload attached as the document's source (`/AF`, `AFRelationship /Source`, `application/json`); signing keeps it PDF/A. Only with format=pdf, of the built-in layout or a Word template named with `template` (400 otherwise); a character no font has is a 422 (PDF/A cannot show an empty box). `none`: a plain PDF. Absent: the service's `COLLABDOCS_ARCHIVE`.",
         "schema": { "type": "string", "enum": ["pdfa", "none"] },
     })
 }

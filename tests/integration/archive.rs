@@ -153,7 +153,7 @@ async fn what_an_archive_copy_cannot_be_is_a_clear_answer() {
         "{problem}"
     );
     assert_eq!(ask("format=pdf", kind, &payload).await.status, 200);
-    // Only a PDF of a built-in layout: not docx, not with a template; an unknown value.
+    // Only a PDF: not docx; an unknown value.
     let payload = example(kind);
     for query in ["format=docx&archive=pdfa", "format=pdf&archive=pdfx"] {
         assert_eq!(ask(query, kind, &payload).await.status, 400, "{query}");
@@ -249,4 +249,46 @@ async fn five_hundred_rows_a_long_line_and_a_right_to_left_name() {
     let r = ask("format=pdf", kind, &payload).await;
     assert_eq!(r.status, 200);
     assert!(!r.body.windows(14).any(|w| w == b"pdfuaid:part>1"));
+}
+
+/// A Word template laid out as PDF is an archive copy too: the office's own layout, the
+/// payload attached; as a DOCX it is not a PDF (400).
+#[actix_web::test]
+async fn a_word_template_laid_out_as_pdf_a_carries_its_payload() {
+    let engine = std::sync::Arc::new(
+        collabdocs::engine::Engine::new(collabdocs::engine::EngineOptions {
+            templates_dir: Some("examples/templates".into()),
+            ..Default::default()
+        })
+        .unwrap(),
+    );
+    let payload = example(DocumentKind::MeetingMinutes);
+    let get = |query: &'static str| {
+        call_with(
+            collabdocs::http::AppState::new(engine.clone()),
+            actix_web::test::TestRequest::post()
+                .uri(&format!(
+                    "/v1/documents/meeting-minutes?template=letterhead-minutes&{query}"
+                ))
+                .insert_header(("content-type", "application/json"))
+                .set_payload(serde_json::to_vec(&payload).unwrap()),
+        )
+    };
+    let r = get("format=pdf&archive=pdfa").await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let a = archived(&r.body);
+    assert_eq!((a.part.as_str(), a.conformance.as_str()), ("3", "B"));
+    assert_eq!(a.attachment.1, "Source");
+    assert_eq!(a.attachment.3, payload);
+    assert_eq!(
+        get("format=pdf&archive=pdfa").await.body,
+        r.body,
+        "the same bytes"
+    );
+    assert_eq!(get("format=docx&archive=pdfa").await.status, 400);
+    assert!(!get("format=pdf")
+        .await
+        .body
+        .windows(4)
+        .any(|w| w == b"/AF["));
 }

@@ -25,20 +25,6 @@ use crate::document::{Document, ImageData, ImageFormat};
 pub fn render(doc: &Document, theme: &super::Theme) -> Result<super::Output, RenderError> {
     let fonts = theme.fonts;
     let lay = layout(doc, fonts)?;
-    if doc.meta.archive.is_some() && !lay.missing.is_empty() {
-        // PDF/A draws every character from its font; a plain PDF would show an empty box.
-        let named: Vec<String> = lay
-            .missing
-            .iter()
-            .take(16)
-            .map(|c| format!("{c} (U+{:04X})", u32::from(*c)))
-            .collect();
-        return Err(RenderError::Refused(format!(
-            "a PDF/A copy must draw every character from its font, and no font here has {}{}: leave out archive=pdfa (a plain PDF shows them as empty boxes), or add a font that has them (COLLABDOCS_FONTS_DIR)",
-            named.join(", "),
-            if lay.missing.len() > 16 { format!(" and {} more", lay.missing.len() - 16) } else { String::new() }
-        )));
-    }
     let bytes = write(doc, &lay, fonts)?;
     Ok(super::Output {
         bytes,
@@ -209,6 +195,20 @@ pub fn write_layout(
     lay: &Layout,
     fonts: &FontSet,
 ) -> Result<Vec<u8>, RenderError> {
+    if meta.archive.is_some() && !lay.missing.is_empty() {
+        // PDF/A draws every character from its font; a plain PDF would show an empty box.
+        let named: Vec<String> = lay
+            .missing
+            .iter()
+            .take(16)
+            .map(|c| format!("{c} (U+{:04X})", u32::from(*c)))
+            .collect();
+        return Err(RenderError::Refused(format!(
+            "a PDF/A copy must draw every character from its font, and no font here has {}{}: leave out archive=pdfa (a plain PDF shows them as empty boxes), or add a font that has them (COLLABDOCS_FONTS_DIR)",
+            named.join(", "),
+            if lay.missing.len() > 16 { format!(" and {} more", lay.missing.len() - 16) } else { String::new() }
+        )));
+    }
     // A tagged layout is also checked against PDF/UA-1 when every character has a glyph and
     // the document has a title (PDF/UA asks both). Should the check find anything else, the
     // file is written again without the claim: a document is never refused for it.
