@@ -283,3 +283,59 @@ proptest! {
         }
     }
 }
+
+fn archival_engine() -> &'static collabdocs::engine::Engine {
+    static ENGINE: std::sync::OnceLock<collabdocs::engine::Engine> = std::sync::OnceLock::new();
+    ENGINE.get_or_init(|| {
+        collabdocs::engine::Engine::new(collabdocs::engine::EngineOptions {
+            archive: collabdocs::engine::ArchiveFormat::Pdfa,
+            ..Default::default()
+        })
+        .unwrap()
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 32, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Mutated payloads as archive copies: a tagged PDF/A-3b carrying the payload as it was
+    /// sent, or a 4xx (a character no font has, a broken rule) — never a fault.
+    #[test]
+    fn mutated_payloads_give_a_tagged_pdf_a_or_a_4xx(
+        kind in 0..DocumentKind::ALL.len(),
+        edits in prop::collection::vec((any::<prop::sample::Index>(), prop_oneof![
+            "[协作会议纪要A-Za-z0-9 ，。&<>=\"']{0,60}",
+            Just("长".repeat(3000)),
+            Just("emoji 🚀".to_string()),
+            Just("\u{202E}反向 שלום".to_string()),
+        ]), 1..4),
+    ) {
+        let kind = DocumentKind::ALL[kind];
+        let mut payload = example(kind);
+        // Text put where the payload has text: most such documents render.
+        for (at, text) in edits {
+            let mut all = Vec::new();
+            pointers(&payload, String::new(), &mut all);
+            all.retain(|p| payload.pointer(p).is_some_and(Value::is_string));
+            if all.is_empty() {
+                break;
+            }
+            let p = at.get(&all).clone();
+            if let Some(slot) = payload.pointer_mut(&p) {
+                *slot = Value::String(text);
+            }
+        }
+        match archival_engine().render(kind, &payload, OutputFormat::Pdf) {
+            Ok(r) => {
+                let has = |s: &[u8]| r.bytes.windows(s.len()).any(|w| w == s);
+                prop_assert!(has(b"<pdfaid:part>3</pdfaid:part>"));
+                prop_assert!(has(b"/StructTreeRoot"));
+                prop_assert!(has(b"/AF["));
+            }
+            Err(e) => {
+                let p = e.problem();
+                prop_assert!((400..500).contains(&p.status), "{kind}: {e:?}");
+            }
+        }
+    }
+}
