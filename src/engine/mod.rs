@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 
 use crate::document::Document;
 use crate::error::{Error, FieldError};
@@ -18,17 +17,20 @@ use crate::sign::Signer;
 use crate::template::{TemplateError, Templates};
 use crate::word::library::{word_fault, Entry as WordEntry, Library as WordLibrary, TemplateFile};
 
+mod archive;
 mod folders;
 mod parties;
 mod request;
+mod signed;
 mod templates;
+pub use archive::ArchiveFormat;
+use archive::{archive_attachment, archive_copy};
 pub use folders::Folder;
 pub use parties::{
     PartyPrepare, PartySignature, PartyTokens, Prepared as PreparedSignature, DEFAULT_SEAL_MM,
     MAX_PARTY_CHAIN, MAX_PARTY_CMS,
 };
 pub use request::Request;
-use request::{no_signer, not_signed, sign_now};
 use templates::Reading;
 pub use templates::{word_error, Template};
 
@@ -53,27 +55,6 @@ pub struct EngineOptions {
     pub party_tokens: Option<PartyTokens>,
     /// What a built-in layout's PDF is unless a request says (`COLLABDOCS_ARCHIVE`).
     pub archive: ArchiveFormat,
-}
-
-/// The archival form of a PDF.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum ArchiveFormat {
-    /// A plain PDF.
-    #[default]
-    None,
-    /// PDF/A-3b (ISO 19005-3), the payload attached as its source.
-    Pdfa,
-}
-
-impl ArchiveFormat {
-    /// Reads `?archive=`: `pdfa` or `none`.
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "pdfa" => Some(Self::Pdfa),
-            "none" => Some(Self::None),
-            _ => None,
-        }
-    }
 }
 
 pub struct Engine {
@@ -553,106 +534,6 @@ impl Engine {
     /// Whether agreements can be digitally signed here, and by whom.
     pub fn signer(&self) -> Option<&Signer> {
         self.signer.as_deref()
-    }
-
-    /// Renders a fully signed agreement as a PDF carrying the service's PAdES signature, with
-    /// a signature area and the signing record (each signatory, the unsigned file's SHA-256)
-    /// at the end.
-    pub fn render_signed(&self, kind: DocumentKind, body: &Value) -> Result<Rendered, Error> {
-        self.render_signed_with(kind, body, false, false)
-    }
-
-    /// [`Engine::render_signed`], with the service's seal pressed across the right edge of
-    /// every page (骑缝章) when `cross_page_seal` and the service has a seal; as PDF/A-3b with
-    /// the payload attached when `archive`.
-    pub fn render_signed_with(
-        &self,
-        kind: DocumentKind,
-        body: &Value,
-        cross_page_seal: bool,
-        archive: bool,
-    ) -> Result<Rendered, Error> {
-        let signing = kind.signing().ok_or_else(|| not_signed(kind))?;
-        let signer = self.signer.as_ref().ok_or_else(no_signer)?;
-        let _images = crate::image::remember();
-        let v = self.validate(kind, body)?;
-        if !v.prepared.signing_problems.is_empty() {
-            return Err(Error::invalid(v.prepared.signing_problems.clone()));
-        }
-        let internal = |e: TemplateError| Error::Internal(e.to_string());
-        let file_stem = v.prepared.file_stem.clone();
-        let seal = signer
-            .seal
-            .as_ref()
-            .filter(|_| cross_page_seal)
-            .map(|seal| {
-                (
-                    crate::image::ImageData::png(seal.png.clone(), seal.pixels()),
-                    crate::engine::DEFAULT_SEAL_MM,
-                )
-            });
-        let document = |context| -> Result<Document, Error> {
-            let mut doc = self
-                .document_from(kind, Profile::Standard, context)
-                .map_err(internal)?;
-            doc.cross_page_seal = seal.clone();
-            doc.meta.archive = archive.then(|| archive_copy(kind, &file_stem, body));
-            Ok(doc)
-        };
-        let unsigned = self.output(
-            kind,
-            &document(v.prepared.context.clone())?,
-            OutputFormat::Pdf,
-            body,
-        )?;
-        let sha256 = crate::values::hex(&Sha256::digest(&unsigned.bytes));
-        let mut prepared = v.prepared;
-        prepared.context["derived"]["audit"] = serde_json::json!({
-            "organisation": signer.organisation,
-            "subject": signer.subject,
-            "unsigned_sha256": sha256,
-        });
-        let context = std::mem::take(&mut prepared.context);
-        let doc = document(context)?;
-        let mut out = self.output(kind, &doc, OutputFormat::Pdf, body)?;
-        let area = out
-            .anchors
-            .iter()
-            .rev()
-            .find(|a| a.name == "signature")
-            .map(|a| (a.page, a.rect));
-        out.bytes = sign_now(signer, &out.bytes, area, signing.reason)?;
-        Ok(Self::rendered(
-            kind,
-            &prepared,
-            v.warnings,
-            OutputFormat::Pdf,
-            out,
-        ))
-    }
-}
-
-/// The archive copy's attachment: the payload as JSON, named and dated after the document
-/// (`会议纪要-2026-07-28` → `meeting-minutes-2026-07-28.json` — ASCII, as a file
-/// specification's `/F` is read —, 2026-07-28; 1980-01-01 when the name carries no date).
-fn archive_copy(kind: DocumentKind, file_stem: &str, body: &Value) -> crate::document::Archive {
-    archive_attachment(&ascii_stem(kind, file_stem), file_stem, body)
-}
-
-/// The payload attached as `<ascii_stem>.json`, dated by the date `file_stem` ends with.
-fn archive_attachment(ascii_stem: &str, file_stem: &str, body: &Value) -> crate::document::Archive {
-    let date = file_stem
-        .len()
-        .checked_sub(10)
-        .and_then(|at| file_stem.get(at..))
-        .and_then(crate::values::Date::parse)
-        .map_or((1980, 1, 1), |d| {
-            (d.year as u16, d.month as u8, d.day as u8)
-        });
-    crate::document::Archive {
-        name: format!("{ascii_stem}.json"),
-        json: Arc::new(serde_json::to_vec_pretty(body).unwrap_or_default()),
-        date,
     }
 }
 

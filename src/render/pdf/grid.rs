@@ -20,27 +20,27 @@ pub(super) struct GridCell {
     align: Align,
     fill: Option<Rgb>,
     color: Rgb,
-    image: Option<ImageData>,
+    pub(super) image: Option<ImageData>,
     /// Reported where it is drawn, under this name (a party's signature cell).
     anchor: Option<String>,
     /// A header at the start of its row (a key–value block's key).
-    row_header: bool,
+    pub(super) row_header: bool,
     /// Its structure element, and its picture's (tagged PDF).
-    node: Option<u32>,
-    figure: Option<u32>,
+    pub(super) node: Option<u32>,
+    pub(super) figure: Option<u32>,
 }
 
 pub(super) struct GridRow {
-    cells: Vec<GridCell>,
+    pub(super) cells: Vec<GridCell>,
 }
 
 pub(super) struct Grid {
     /// Column x positions (n + 1 edges).
     edges: Vec<f32>,
-    header: Vec<GridRow>,
+    pub(super) header: Vec<GridRow>,
     /// The header rows' heights, drawn again on every page the grid runs over.
     header_heights: Vec<f32>,
-    rows: Vec<GridRow>,
+    pub(super) rows: Vec<GridRow>,
 }
 
 impl Grid {
@@ -535,29 +535,6 @@ impl Flow<'_> {
             ty += lh;
         }
         self.set_node(table);
-    }
-
-    /// Opens the structure of a grid inside the table element being drawn: a row element per
-    /// row, a header or data cell element per cell, a figure for a cell's picture.
-    fn tag_grid(&mut self, g: &mut Grid) {
-        let Some(table) = self.node else { return };
-        for (rows, header) in [(&mut g.header, true), (&mut g.rows, false)] {
-            for r in rows.iter_mut() {
-                let row = self.open(Role::Row, Some(table));
-                for c in &mut r.cells {
-                    let role = if header || c.row_header {
-                        Role::HeaderCell { column: header }
-                    } else {
-                        Role::Cell
-                    };
-                    let cell = self.open(role, Some(row));
-                    c.node = Some(cell);
-                    if c.image.is_some() {
-                        c.figure = Some(self.open(Role::Figure("签名图片".into()), Some(cell)));
-                    }
-                }
-            }
-        }
     }
 
     pub(super) fn grid(&mut self, mut g: Grid) {

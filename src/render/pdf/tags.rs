@@ -14,6 +14,8 @@ use krilla::tagging::{
     TableHeaderScope, Tag, TagGroup, TagKind, TagTree,
 };
 
+use super::flow::Flow;
+use super::grid::Grid;
 use super::layout::{Node, Op, Page, Role};
 
 /// What each structure element holds, in order: its child elements and its marked content.
@@ -152,5 +154,30 @@ fn kind(role: &Role) -> TagKind {
         Role::HeaderCell { column: false } => Tag::TH(TableHeaderScope::Row).into(),
         Role::Cell => Tag::TD.into(),
         Role::Figure(alt) => Tag::Figure(Some(alt.clone())).into(),
+    }
+}
+
+impl Flow<'_> {
+    /// Opens the structure of a grid inside the table element being drawn: a row element per
+    /// row, a header or data cell element per cell, a figure for a cell's picture.
+    pub(super) fn tag_grid(&mut self, g: &mut Grid) {
+        let Some(table) = self.node else { return };
+        for (rows, header) in [(&mut g.header, true), (&mut g.rows, false)] {
+            for r in rows.iter_mut() {
+                let row = self.open(Role::Row, Some(table));
+                for c in &mut r.cells {
+                    let role = if header || c.row_header {
+                        Role::HeaderCell { column: header }
+                    } else {
+                        Role::Cell
+                    };
+                    let cell = self.open(role, Some(row));
+                    c.node = Some(cell);
+                    if c.image.is_some() {
+                        c.figure = Some(self.open(Role::Figure("签名图片".into()), Some(cell)));
+                    }
+                }
+            }
+        }
     }
 }
