@@ -85,6 +85,29 @@ pub fn parse<'a>(content_type: &str, body: &'a [u8]) -> Result<Vec<Part<'a>>, Er
     }
 }
 
+/// The parts of `body` named in `names`, in that order, each sent at most once; a part of
+/// another name is refused, naming the ones taken.
+pub fn named<'a, const N: usize>(
+    content_type: &str,
+    body: &'a [u8],
+    names: [&str; N],
+) -> Result<[Option<&'a [u8]>; N], Error> {
+    let mut out = [None; N];
+    for p in parse(content_type, body)? {
+        let Some(i) = names.iter().position(|n| *n == p.name) else {
+            return Err(bad(format!(
+                "the part \"{}\" is not one of {}",
+                crate::error::bounded(p.name, 40),
+                names.join(", ")
+            )));
+        };
+        if out[i].replace(p.body).is_some() {
+            return Err(bad(format!("the part \"{}\" is sent twice", p.name)));
+        }
+    }
+    Ok(out)
+}
+
 /// The `name` of a part's `Content-Disposition: form-data`.
 fn disposition(head: &str) -> Result<String, Error> {
     let line = head

@@ -173,47 +173,31 @@ fn read_prepare_form(
     use der::Decode;
     let invalid =
         |path: &str, m: String| Error::invalid(vec![crate::error::FieldError::new(path, m)]);
-    let mut seen = Vec::new();
-    for part in super::multipart::parse(content_type, body)? {
-        if seen.contains(&part.name) {
-            return Err(Error::BadRequest(format!(
-                "the part \"{}\" is sent twice",
-                part.name
-            )));
+    let [pdf, seal, certificate] =
+        super::multipart::named(content_type, body, ["pdf", "seal", "certificate"])?;
+    if let Some(seal) = seal {
+        if seal.len() > MAX_SEAL_BYTES {
+            return Err(invalid(
+                "/seal",
+                format!("is {} bytes; at most {MAX_SEAL_BYTES}", seal.len()),
+            ));
         }
-        match part.name.as_str() {
-            "pdf" => asked.pdf = part.body.to_vec(),
-            "seal" => {
-                if part.body.len() > MAX_SEAL_BYTES {
-                    return Err(invalid(
-                        "/seal",
-                        format!("is {} bytes; at most {MAX_SEAL_BYTES}", part.body.len()),
-                    ));
-                }
-                asked.seal =
-                    Some(crate::sign::Seal::from_png(part.body).map_err(|e| invalid("/seal", e))?);
-            }
-            "certificate" => {
-                let cert = if part.body.starts_with(b"-----BEGIN") {
-                    cms::cert::x509::Certificate::load_pem_chain(part.body)
-                        .ok()
-                        .and_then(|c| c.into_iter().next())
-                } else {
-                    cms::cert::x509::Certificate::from_der(part.body).ok()
-                };
-                asked.certificate = Some(cert.ok_or_else(|| {
-                    invalid("/certificate", "is not a PEM or DER certificate".into())
-                })?);
-            }
-            other => {
-                return Err(Error::BadRequest(format!(
-                    "the part \"{}\" is not one of pdf, seal, certificate",
-                    crate::error::bounded(other.to_string(), 40)
-                )))
-            }
-        }
-        seen.push(part.name);
+        asked.seal = Some(crate::sign::Seal::from_png(seal).map_err(|e| invalid("/seal", e))?);
     }
+    if let Some(der_or_pem) = certificate {
+        let cert = if der_or_pem.starts_with(b"-----BEGIN") {
+            cms::cert::x509::Certificate::load_pem_chain(der_or_pem)
+                .ok()
+                .and_then(|c| c.into_iter().next())
+        } else {
+            cms::cert::x509::Certificate::from_der(der_or_pem).ok()
+        };
+        asked.certificate =
+            Some(cert.ok_or_else(|| {
+                invalid("/certificate", "is not a PEM or DER certificate".into())
+            })?);
+    }
+    asked.pdf = pdf.unwrap_or_default().to_vec();
     if asked.pdf.is_empty() {
         return Err(Error::BadRequest(
             "the form has no part \"pdf\" with the document".into(),

@@ -314,29 +314,8 @@ pub async fn render(
     let engine = state.engine.clone();
     let started = Instant::now();
     let rendered = off_thread(&state, Some(state.render_timeout), "render", move || {
-        let parts = super::multipart::parse(&content_type, &body)?;
-        let mut template = None;
-        let mut data = None;
-        let mut kind = None;
-        for p in parts {
-            let slot = match p.name.as_str() {
-                "template" => &mut template,
-                "data" => &mut data,
-                "kind" => &mut kind,
-                other => {
-                    return Err(Error::BadRequest(format!(
-                        "the part \"{}\" is not one of template, data, kind",
-                        crate::error::bounded(other.to_string(), 40)
-                    )))
-                }
-            };
-            if slot.replace(p.body).is_some() {
-                return Err(Error::BadRequest(format!(
-                    "the part \"{}\" is sent twice",
-                    p.name
-                )));
-            }
-        }
+        let [template, data, kind] =
+            super::multipart::named(&content_type, &body, ["template", "data", "kind"])?;
         let template = template.ok_or_else(|| {
             Error::BadRequest("the part \"template\" (the .docx file) is missing".into())
         })?;

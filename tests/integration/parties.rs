@@ -374,14 +374,7 @@ async fn a_party_signature_that_does_not_fit_is_refused_and_nothing_is_written()
     let prepared = unb64(p["prepared_pdf"].as_str().unwrap());
     let digest = unb64(p["digest_base64"].as_str().unwrap());
     let good = key.detached_cms(&digest).unwrap();
-    let problem = |r: &crate::common::Reply| {
-        assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
-        let p = r.json();
-        (
-            p["errors"][0]["path"].as_str().unwrap().to_string(),
-            p["errors"][0]["message"].as_str().unwrap().to_string(),
-        )
-    };
+    let problem = crate::party_keys::problem;
     // A field the document does not have; nothing else named.
     let r = prepare(&engine, &pdf, "party-9").await;
     let (path, message) = problem(&r);

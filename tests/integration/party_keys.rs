@@ -82,7 +82,8 @@ pub(crate) async fn complete_json(
     .await
 }
 
-fn problem(r: &crate::common::Reply) -> (String, String) {
+/// A 422's first problem: its pointer and message.
+pub(crate) fn problem(r: &crate::common::Reply) -> (String, String) {
     assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
     let p = r.json();
     (
@@ -269,6 +270,27 @@ async fn a_bad_seal_size_or_picture_or_certificate_is_refused() {
         .await,
     );
     assert_eq!(path, "/seal");
+    // A seal of more than 2 MiB, or more than 2,000 pixels a side: refused before it is
+    // decoded whole.
+    let huge = vec![0u8; 2 * 1024 * 1024 + 1];
+    let (path, m) =
+        problem(&prepare_form(&engine, "field=party-1", &[("pdf", &pdf), ("seal", &huge)]).await);
+    assert_eq!(path, "/seal");
+    assert!(m.contains("bytes"), "{m}");
+    let (path, m) = problem(
+        &prepare_form(
+            &engine,
+            "field=party-1",
+            &[("pdf", &pdf), ("seal", &seal_png(2001))],
+        )
+        .await,
+    );
+    assert_eq!(path, "/seal");
+    assert!(m.contains("2000"), "{m}");
+    // A part of another name.
+    let r = prepare_form(&engine, "field=party-1", &[("pdf", &pdf), ("stamp", b"x")]).await;
+    assert_eq!(r.status, 400);
+    assert!(String::from_utf8_lossy(&r.body).contains("pdf, seal, certificate"));
     let (path, _) = problem(
         &prepare_form(
             &engine,
