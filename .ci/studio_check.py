@@ -64,6 +64,16 @@ def docx_text(data):
     return re.sub(r"<[^>]+>", "", xml)
 
 
+def ofd_text(data):
+    """The text objects' text of every page of an OFD, in order."""
+    z = zipfile.ZipFile(io.BytesIO(data))
+    pages = sorted((n for n in z.namelist() if re.match(r"Doc_0/Pages/Page_\d+/Content.xml$", n)),
+                   key=lambda n: int(re.search(r"Page_(\d+)", n).group(1)))
+    codes = [re.findall(r"<ofd:TextCode[^>]*>([^<]*)</ofd:TextCode>", z.read(n).decode()) for n in pages]
+    import html
+    return "".join(html.unescape(t) for page in codes for t in page)
+
+
 def pdf_text(data):
     with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
         f.write(data)
@@ -161,7 +171,7 @@ def main():
         # Downloads: the new title and row inside each file, under the service's file name.
         payload = payload_of(page)
         assert payload["title"] == TITLE and payload["action_items"][before]["task"] == TASK
-        for fmt, read in [("docx", docx_text), ("pdf", pdf_text)]:
+        for fmt, read in [("docx", docx_text), ("pdf", pdf_text), ("ofd", ofd_text)]:
             name, data = download(page, f'[data-download="{fmt}"]:not([data-sign])')
             text = read(data)
             assert TITLE in text, f"{fmt}: the title is not in the file"

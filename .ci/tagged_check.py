@@ -34,6 +34,18 @@ def elements(node, out):
     return out
 
 
+def outline_titles(pdf):
+    """The titles of a PDF's outline entries, depth first."""
+    titles = []
+    with pdf.open_outline() as o:
+        def walk(items):
+            for i in items:
+                titles.append(i.title)
+                walk(i.children)
+        walk(o.root)
+    return titles
+
+
 def marked_text_only(pdf):
     """Every BT … ET of every page inside a BDC (marked content): (pages, text objects)."""
     texts = 0
@@ -79,13 +91,7 @@ def check(binary, slug, out):
     pages, texts = marked_text_only(pdf)
     headings = [str(e.T) for e in found if str(e.S) in ("/H1", "/H2", "/H3", "/H4", "/H5", "/H6") and "/T" in e]
     assert headings and "/H1" in kinds, f"{slug}: no headings"
-    outline = []
-    with pdf.open_outline() as o:
-        def walk(items):
-            for i in items:
-                outline.append(i.title)
-                walk(i.children)
-        walk(o.root)
+    outline = outline_titles(pdf)
     assert outline == headings, f"{slug}: outline {outline} is not the headings {headings}"
     text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], check=True,
                           capture_output=True).stdout.decode()

@@ -20,7 +20,7 @@ pub enum ImageFormat {
 
 /// A decoded, checked image. The bytes are shared: a logo drawn on every page or a
 /// signature laid out more than once is never copied.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ImageData {
     pub format: ImageFormat,
     pub bytes: std::sync::Arc<Vec<u8>>,

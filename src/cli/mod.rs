@@ -39,7 +39,7 @@ enum Command {
         /// The payload file; `-` reads standard input.
         #[arg(short, long, default_value = "-")]
         input: PathBuf,
-        /// Output format (see `collabdocs kinds`): pdf, docx, xlsx or html. Default: pdf, or
+        /// Output format (see `collabdocs kinds`): pdf, docx, xlsx, html or ofd. Default: pdf, or
         /// docx with a Word template.
         #[arg(short, long)]
         format: Option<String>,

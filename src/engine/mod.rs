@@ -452,7 +452,9 @@ impl Engine {
     /// Validates, lays out and renders a payload as `request` asks (not signed).
     fn render_unsigned(&self, request: &Request, body: &Value) -> Result<Rendered, Error> {
         let (mut doc, v) = self.document(request, body)?;
-        if request.archive {
+        // An archive copy carries its payload: a PDF/A attaches it, an OFD attaches it and
+        // names its SHA-256 in the document's information.
+        if request.archive || request.format == OutputFormat::Ofd {
             doc.meta.archive = Some(archive_copy(request.kind, &v.prepared.file_stem, body));
         }
         let out = self.output(request.kind, &doc, request.format, body)?;

@@ -21,6 +21,9 @@ pub struct Face {
     /// Where it came from: `builtin` or `file.ttc#0`, and its family name.
     pub name: String,
     pub font: krilla::text::Font,
+    /// The font file and the face's index in it (for formats that subset fonts themselves).
+    pub data: &'static [u8],
+    pub index: u32,
     charmap: skrifa::charmap::Charmap<'static>,
     metrics: GlyphMetrics<'static>,
     units_per_em: f32,
@@ -39,6 +42,8 @@ impl Face {
         Some(Face {
             name,
             font: krilla::text::Font::new(data.into(), index)?,
+            data,
+            index,
             charmap: font_ref.charmap(),
             metrics: font_ref.glyph_metrics(Size::unscaled(), LocationRef::default()),
             units_per_em: upem,
@@ -121,10 +126,10 @@ pub fn without_glyph_names(data: &[u8], index: u32) -> Option<Vec<u8>> {
     Some(write_sfnt(version, &tables))
 }
 
-type Tables<'a> = Vec<([u8; 4], std::borrow::Cow<'a, [u8]>)>;
+pub(crate) type Tables<'a> = Vec<([u8; 4], std::borrow::Cow<'a, [u8]>)>;
 
 /// The sfnt version and the tables, in directory order, of face `index` of a font file.
-fn sfnt_tables(data: &[u8], index: u32) -> Option<(u32, Tables<'_>)> {
+pub(crate) fn sfnt_tables(data: &[u8], index: u32) -> Option<(u32, Tables<'_>)> {
     let u16_at = |o: usize| data.get(o..o + 2).map(|b| u16::from_be_bytes([b[0], b[1]]));
     let u32_at = |o: usize| {
         data.get(o..o + 4)
@@ -160,7 +165,7 @@ fn checksum(bytes: &[u8]) -> u32 {
 
 /// A font file of these tables: directory, tables 4-byte aligned, checksums as the format
 /// defines them (`head` summed with its checkSumAdjustment zero, which is then set).
-fn write_sfnt(version: u32, tables: &Tables<'_>) -> Vec<u8> {
+pub(crate) fn write_sfnt(version: u32, tables: &Tables<'_>) -> Vec<u8> {
     let count = tables.len();
     let mut out = Vec::with_capacity(tables.iter().map(|(_, b)| b.len() + 20).sum::<usize>() + 12);
     let search = 1u16 << (15 - (count as u16).leading_zeros().min(15));

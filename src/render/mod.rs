@@ -7,6 +7,7 @@ use crate::document::Document;
 pub mod docx;
 pub mod fonts;
 pub mod html;
+pub mod ofd;
 pub mod pdf;
 pub mod xlsx;
 
@@ -44,6 +45,7 @@ output_formats! {
     Docx => "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx::render;
     Xlsx => "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx::render;
     Html => "html", "text/html; charset=utf-8", html::render;
+    Ofd => "ofd", "application/ofd", ofd::render;
 }
 
 /// What renders a document in one format.

@@ -65,7 +65,7 @@ async fn a_batch_of_every_kind_and_format_with_one_bad_item_reports_it_and_rende
     assert_eq!(r.header("content-type"), "application/zip");
     let files = unzip(&r.body);
     let m = manifest(&files);
-    let files_expected = DocumentKind::ALL.len() * 4;
+    let files_expected = DocumentKind::ALL.len() * formats().len();
     assert_eq!(m.len(), files_expected + 1);
     for e in &m {
         if e.index == 7 {

@@ -1,7 +1,8 @@
 //! Golden files: what every kind's example renders to, normalised so that a change in the
 //! output between commits shows in review as a readable diff under `tests/golden/`.
 //!
-//! DOCX and XLSX: every part of the package, XML pretty-printed; HTML: one tag a line;
+//! DOCX, XLSX and OFD: every part of the package, XML pretty-printed (fonts and pictures by
+//! size and hash); HTML: one tag a line;
 //! PDF: the page count, the embedded fonts and the text of each page.
 //!
 //! The kinds with the official profile have its files too (`<format>.official.txt`).
@@ -114,7 +115,7 @@ fn normalise_pdf(bytes: &[u8]) -> String {
 
 fn normalised(format: OutputFormat, bytes: &[u8]) -> String {
     match format {
-        OutputFormat::Docx | OutputFormat::Xlsx => normalise_package(bytes),
+        OutputFormat::Docx | OutputFormat::Xlsx | OutputFormat::Ofd => normalise_package(bytes),
         OutputFormat::Html => normalise_html(std::str::from_utf8(bytes).expect("UTF-8")),
         OutputFormat::Pdf => normalise_pdf(bytes),
     }

@@ -15,6 +15,7 @@ mod forms;
 mod golden;
 mod hostile;
 mod html;
+mod ofd;
 mod openapi;
 mod parties;
 mod party_keys;

@@ -77,7 +77,7 @@ proptest! {
                 prop_assert!(!r.bytes.is_empty());
                 match format {
                     OutputFormat::Pdf => prop_assert!(r.bytes.starts_with(b"%PDF-")),
-                    OutputFormat::Docx | OutputFormat::Xlsx => prop_assert!(r.bytes.starts_with(b"PK")),
+                    OutputFormat::Docx | OutputFormat::Xlsx | OutputFormat::Ofd => prop_assert!(r.bytes.starts_with(b"PK")),
                     OutputFormat::Html => prop_assert!(std::str::from_utf8(&r.bytes).is_ok()),
                 }
             }

@@ -62,6 +62,7 @@ pub(super) fn add(flow: &mut Flow<'_>, doc: &Document) {
         let page = &mut flow.pages[i];
         // Page furniture is an artifact to a screen reader.
         page.marks.push((page.ops.len(), None));
+        page.furniture = Some(page.ops.len());
         page.ops.extend(f.ops);
         page.lines.extend(f.lines);
     }

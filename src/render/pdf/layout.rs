@@ -206,7 +206,7 @@ impl TextLine {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Op {
     /// One run of text; `y` is the baseline; each character's advance and offset (points).
     Text {
@@ -278,6 +278,9 @@ pub struct Page {
     /// `(first op, node)`, `None` an artifact (page furniture, rules, cell boxes, a header
     /// row repeated). Operations before the first mark are artifacts.
     pub marks: Vec<(usize, Option<u32>)>,
+    /// Where the page furniture (header, footer, marks) starts among the operations, once
+    /// it is drawn: every operation from there on is furniture.
+    pub furniture: Option<usize>,
 }
 
 /// What a structure element is, in reading order (tagged PDF).

@@ -19,6 +19,7 @@ pub mod layout;
 pub mod lines;
 mod tags;
 use crate::document::{Document, ImageData, ImageFormat};
+pub use tags::{headings, Heading};
 
 /// A PDF in the theme's faces, with the characters no font could draw and where anchored
 /// blocks landed.

@@ -96,20 +96,6 @@ impl Tagger {
 /// The document outline: a bookmark per heading, nested by level, each to where the
 /// heading's first line stands.
 pub(super) fn outline(nodes: &[Node], pages: &[Page]) -> Outline {
-    // Where each element's content starts: page and the top of its first line.
-    let mut starts: Vec<Option<(usize, f32)>> = vec![None; nodes.len()];
-    for (p, page) in pages.iter().enumerate() {
-        for &(at, node) in &page.marks {
-            let Some(n) = node.map(|n| n as usize).filter(|&n| n < nodes.len()) else {
-                continue;
-            };
-            if starts[n].is_none() {
-                if let Some(Op::Text { y, size, .. }) = page.ops.get(at) {
-                    starts[n] = Some((p, (y - size * 1.2).max(0.0)));
-                }
-            }
-        }
-    }
     let mut outline = Outline::new();
     // Open bookmarks, each with its level: a heading closes those at its level or deeper.
     let mut open: Vec<(u8, OutlineNode)> = Vec::new();
@@ -120,15 +106,18 @@ pub(super) fn outline(nodes: &[Node], pages: &[Page]) -> Outline {
             None => outline.push_child(node),
         }
     };
-    for (n, node) in nodes.iter().enumerate() {
-        let (Role::Heading(level, title), Some((page, y))) = (&node.role, starts[n]) else {
-            continue;
-        };
-        while open.last().is_some_and(|(l, _)| l >= level) {
+    for Heading {
+        level,
+        title,
+        page,
+        top,
+    } in headings(nodes, pages)
+    {
+        while open.last().is_some_and(|(l, _)| *l >= level) {
             close(&mut open, &mut outline);
         }
-        let dest = XyzDestination::new(page, Point::from_xy(0.0, y));
-        open.push((*level, OutlineNode::new(title.clone(), dest)));
+        let dest = XyzDestination::new(page, Point::from_xy(0.0, top));
+        open.push((level, OutlineNode::new(title.to_string(), dest)));
     }
     while !open.is_empty() {
         close(&mut open, &mut outline);
@@ -180,4 +169,43 @@ impl Flow<'_> {
             }
         }
     }
+}
+
+/// A heading of the document and where it starts: its page (0-based) and the top of its
+/// first line (points from the page's top).
+pub struct Heading<'a> {
+    pub level: u8,
+    pub title: &'a str,
+    pub page: usize,
+    pub top: f32,
+}
+
+/// The document's headings in order, each where its content starts (for an outline).
+pub fn headings<'a>(nodes: &'a [Node], pages: &[Page]) -> Vec<Heading<'a>> {
+    let mut starts: Vec<Option<(usize, f32)>> = vec![None; nodes.len()];
+    for (p, page) in pages.iter().enumerate() {
+        for &(at, node) in &page.marks {
+            let Some(n) = node.map(|n| n as usize).filter(|&n| n < nodes.len()) else {
+                continue;
+            };
+            if starts[n].is_none() {
+                if let Some(Op::Text { y, size, .. }) = page.ops.get(at) {
+                    starts[n] = Some((p, (y - size * 1.2).max(0.0)));
+                }
+            }
+        }
+    }
+    nodes
+        .iter()
+        .zip(starts)
+        .filter_map(|(node, start)| match (&node.role, start) {
+            (Role::Heading(level, title), Some((page, top))) => Some(Heading {
+                level: *level,
+                title,
+                page,
+                top,
+            }),
+            _ => None,
+        })
+        .collect()
 }

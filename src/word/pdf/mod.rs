@@ -222,6 +222,7 @@ fn layout_pass(
             size: ((pg.width, pg.height) != (w0, h0)).then_some((pg.width, pg.height)),
             // A Word template's pages are not tagged (yet).
             marks: Vec::new(),
+            furniture: None,
         });
     }
     Ok((
