@@ -133,9 +133,15 @@ pub enum Block {
         image: ImageData,
         width_mm: f32,
         align: Align,
+        /// What the picture shows, for a screen reader (the PDF's figure, HTML's `alt`,
+        /// Word's description); `None`: 插图 (picture).
+        alt: Option<String>,
     },
     PageBreak,
 }
+
+/// What a picture is called when its block says nothing of what it shows.
+pub const PICTURE: &str = "插图";
 
 /// A grid of label–value pairs, `columns` pairs per row.
 #[derive(Debug, Clone)]

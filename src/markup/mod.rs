@@ -253,7 +253,7 @@ fn allowed_attrs(name: &str) -> Option<&'static [&'static str]> {
         "tr" => &["flag"],
         "th" | "td" => &["colspan", "rowspan", "type", "value", "align"],
         "signature" => &["role", "name", "department", "title", "date", "image"],
-        "image" => &["src", "width", "align"],
+        "image" => &["src", "width", "align", "alt"],
         _ => return None,
     })
 }
@@ -431,6 +431,10 @@ fn block(p: &Parser<'_>, el: &Element) -> Result<Block, MarkupError> {
             image: parse_image(p, el, "src")?.ok_or_else(|| p.err(el.pos, "<image> needs src"))?,
             width_mm: parse_num(p, el, "width", 30.0f32)?.clamp(5.0, 170.0),
             align: parse_align(p, el)?.unwrap_or_default(),
+            alt: el
+                .attr("alt")
+                .map(|a| a.trim().to_string())
+                .filter(|a| !a.is_empty()),
         },
         "page-break" => Block::PageBreak,
         other => {

@@ -194,11 +194,13 @@ fn block(h: &mut String, b: &Block) {
             image,
             width_mm,
             align,
+            alt,
         } => {
             let _ = write!(
                 h,
-                "<p{}><img alt=\"\" style=\"width:{width_mm}mm\" src=\"{}\"></p>",
+                "<p{}><img alt=\"{}\" style=\"width:{width_mm}mm\" src=\"{}\"></p>",
                 align_css(Some(*align)),
+                esc(alt.as_deref().unwrap_or(crate::document::PICTURE)),
                 data_uri(image)
             );
         }

@@ -150,3 +150,42 @@ async fn a_picture_is_a_figure_with_alternative_text_and_a_missing_glyph_drops_o
     assert!(!r.body.windows(14).any(|w| w == b"pdfuaid:part>1"));
     assert!(r.header("collabdocs-missing-glyphs").contains("U+1F680"));
 }
+
+#[test]
+fn a_picture_block_says_what_it_shows_in_every_format() {
+    // `<image alt="…">` in a template: the PDF's figure, HTML's alt, Word's description;
+    // without one, 插图.
+    let png = crate::word::png(40, 20);
+    for (attr, alt) in [
+        (r#" alt="项目组 &amp; 合作方合影""#, "项目组 & 合作方合影"),
+        ("", "插图"),
+    ] {
+        let markup = format!(
+            r#"<document><title>图</title><image src="{png}" width="40"{attr}/></document>"#
+        );
+        let pdf = render_markup(&markup, collabdocs::render::OutputFormat::Pdf);
+        let figures: Vec<String> = elements(&pdf)
+            .into_iter()
+            .filter(|e| e.0 == "Figure")
+            .map(|e| e.1)
+            .collect();
+        assert_eq!(figures, [alt]);
+        let html = String::from_utf8(render_markup(
+            &markup,
+            collabdocs::render::OutputFormat::Html,
+        ))
+        .unwrap();
+        let escaped = alt.replace('&', "&amp;");
+        assert!(html.contains(&format!("<img alt=\"{escaped}\"")), "{html}");
+        let docx = render_markup(&markup, collabdocs::render::OutputFormat::Docx);
+        let document = zip_part(&docx, "word/document.xml").unwrap();
+        if attr.is_empty() {
+            assert!(!document.contains("descr="));
+        } else {
+            assert!(
+                document.contains(&format!("descr=\"{escaped}\"")),
+                "{document}"
+            );
+        }
+    }
+}

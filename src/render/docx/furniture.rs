@@ -15,7 +15,7 @@ impl<'a> Writer<'a> {
             .and_then(|h| h.logo.as_ref())
             .map(|img| {
                 let saved = std::mem::take(&mut self.xml);
-                self.picture(img, 12.0);
+                self.picture(img, 12.0, None);
                 std::mem::replace(&mut self.xml, saved)
             });
         let half = self.content_width / 2;

@@ -430,13 +430,14 @@ impl<'a> Writer<'a> {
                 image,
                 width_mm,
                 align,
+                alt,
             } => {
                 let _ = write!(
                     self.xml,
                     r#"<w:p><w:pPr><w:jc w:val="{}"/></w:pPr>"#,
                     jc(*align)
                 );
-                self.picture(image, *width_mm);
+                self.picture(image, *width_mm, alt.as_deref());
                 self.xml.push_str("</w:p>");
             }
             Block::PageBreak => self
@@ -445,9 +446,10 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// An inline picture sized to `width_mm`, keeping its aspect ratio. The same image bytes
-    /// are stored once; pictures and drawings are numbered in document order.
-    fn picture(&mut self, image: &'a ImageData, width_mm: f32) {
+    /// An inline picture sized to `width_mm`, keeping its aspect ratio, with its description
+    /// (alternative text) when it has one. The same image bytes are stored once; pictures and
+    /// drawings are numbered in document order.
+    fn picture(&mut self, image: &'a ImageData, width_mm: f32, descr: Option<&str>) {
         let n = match self.images.iter().position(|(_, i)| i.bytes == image.bytes) {
             Some(i) => i + 1,
             None => {
@@ -471,9 +473,12 @@ impl<'a> Writer<'a> {
             cx = cx * max_h / cy;
             cy = max_h;
         }
+        let descr = descr.map_or(String::new(), |d| {
+            format!(" descr=\"{}\"", crate::values::xml_escape(d))
+        });
         let _ = write!(
             self.xml,
-            r#"<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{d}" name="Picture {d}"/><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:nvPicPr><pic:cNvPr id="{d}" name="image{n}"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="rIdImage{n}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"#
+            r#"<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{d}" name="Picture {d}"{descr}/><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic><pic:nvPicPr><pic:cNvPr id="{d}" name="image{n}"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="rIdImage{n}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"#
         );
     }
 }

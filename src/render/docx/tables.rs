@@ -211,7 +211,9 @@ impl<'a> Writer<'a> {
                 self.text_cell(widths[i], &[Span::plain(text.as_str())], centre);
             }
             match &s.image {
-                Some(img) => self.cell(widths[4], centre, |w| w.picture(img, 30.0)),
+                Some(img) => self.cell(widths[4], centre, |w| {
+                    w.picture(img, 30.0, Some("签名图片"))
+                }),
                 None => self.cell(widths[4], centre, |_| {}),
             }
             self.text_cell(widths[5], &[Span::plain(date)], centre);

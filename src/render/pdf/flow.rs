@@ -261,7 +261,10 @@ impl Flow<'_> {
             Block::List { ordered, .. } => Some(Role::List(*ordered)),
             Block::KeyValue(_) | Block::Table(_) => Some(Role::Table),
             Block::Signatures(s) if !s.is_empty() => Some(Role::Table),
-            Block::Image { .. } => Some(Role::Figure("插图".into())),
+            Block::Image { alt, .. } => Some(Role::Figure(
+                alt.clone()
+                    .unwrap_or_else(|| crate::document::PICTURE.into()),
+            )),
             _ => None,
         };
         let node = role.map(|r| self.open(r, None));
@@ -323,6 +326,7 @@ impl Flow<'_> {
                 image,
                 width_mm,
                 align,
+                ..
             } => self.image(image, *width_mm, *align),
             Block::PageBreak => self.new_page(),
         }
