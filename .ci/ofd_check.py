@@ -1,6 +1,7 @@
 """OFD (GB/T 33190) read back by independent readers, against the PDF of the same payload.
 
-Every kind's example (and the official style's, where the kind has it) is rendered by the
+Every kind's example (and the official style's, where the kind has it), and the meeting
+minutes filled into the shipped Word template (letterhead minutes), are rendered by the
 release binary as PDF and as OFD, then:
 
 - the package read with zipfile and ElementTree: OFD.xml's document information names the
@@ -63,7 +64,8 @@ def expand_deltas(delta):
 
 
 def check_package(ofd, payload, slug):
-    """The package's structure, information, fonts and text; returns the outline's titles."""
+    """The package's structure, information (the kind in its custom data), fonts and text;
+    returns the outline's titles and the number of characters checked."""
     from fontTools.ttLib import TTFont
 
     z = zipfile.ZipFile(io.BytesIO(ofd))
@@ -185,7 +187,9 @@ def match(a, b):
     return min(covered(ex, ey), covered(ey, ex))
 
 
-def check(binary, slug, style, d):
+def check(binary, slug, d, style=None, word_template=None):
+    """One kind's example (in `style`, or filled into the Word template file `word_template`)
+    as PDF and OFD, the OFD read back and drawn against the PDF."""
     import pikepdf
 
     example = ROOT / "examples" / f"{slug}.json"
@@ -195,6 +199,8 @@ def check(binary, slug, style, d):
         args = [binary, "render", slug, "-i", str(example), "-f", fmt, "-o", str(d / f"{slug}.{fmt}")]
         if style:
             args += ["--style", style]
+        if word_template:
+            args += ["--word-template", str(word_template)]
         subprocess.run(args, check=True, capture_output=True)
         out[fmt] = (d / f"{slug}.{fmt}").read_bytes()
     titles, chars = check_package(out["ofd"], payload, slug)
@@ -216,7 +222,8 @@ def check(binary, slug, style, d):
     assert len(ours) == len(theirs), slug
     worst = min(match(a, b) for a, b in zip(ours, theirs))
     assert worst >= MIN_MATCH, f"{slug}: a page matches the PDF's by {worst:.3f} (under {MIN_MATCH})"
-    return f"{slug}{'/' + style if style else ''} ({len(pages)} p., {chars} chars, match ≥ {worst:.3f})"
+    label = slug + (f"/{style}" if style else "") + (f" in {word_template.parent.name}" if word_template else "")
+    return f"{label} ({len(pages)} p., {chars} chars, match ≥ {worst:.3f})"
 
 
 def main():
@@ -231,11 +238,16 @@ def main():
         for k in kinds:
             d = pathlib.Path(tmp) / k
             d.mkdir()
-            done.append(check(binary, k, None, d))
+            done.append(check(binary, k, d))
             if k in official:
                 o = pathlib.Path(tmp) / f"{k}-official"
                 o.mkdir()
-                done.append(check(binary, k, "official", o))
+                done.append(check(binary, k, o, style="official"))
+        # A Word template's pages: the shipped letterhead minutes.
+        w = pathlib.Path(tmp) / "word"
+        w.mkdir()
+        sample = ROOT / "examples/templates/word/letterhead-minutes/template.docx"
+        done.append(check(binary, "meeting-minutes", w, word_template=sample))
     print("OFD read back by zipfile, fontTools and easyofd against the PDF:", "; ".join(done))
 
 

@@ -2,7 +2,8 @@
 //! render like the peers' own loops do (template filled, file built in memory), and prints
 //! the times as JSON. Not a criterion benchmark; `bench/peers/run.py` runs it.
 //!
-//! Usage: cargo bench --bench peers_loop -- PAYLOAD.json FORMAT N OUT   (COLLABDOCS_ARCHIVE=pdfa: the PDF/A copy)
+//! Usage: cargo bench --bench peers_loop -- PAYLOAD.json FORMAT N OUT   (COLLABDOCS_ARCHIVE=pdfa: the PDF/A copy;
+//!        the kind is the one PAYLOAD's file is named after, else meeting-minutes)
 //!        cargo bench --bench peers_loop -- --word TEMPLATE.docx DATA.json once|each N OUT
 //!        cargo bench --bench peers_loop -- --named TEMPLATES_DIR NAME KIND PAYLOAD.json FORMAT N OUT
 //!
@@ -45,11 +46,15 @@ fn main() {
     })
     .expect("templates load");
     let format = OutputFormat::parse(format).expect("format");
+    // The kind the payload's file is named after (`examples/raci-matrix.json`), else the
+    // meeting minutes.
+    let kind = std::path::Path::new(payload)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .and_then(DocumentKind::from_slug)
+        .unwrap_or(DocumentKind::MeetingMinutes);
     timed(payload, n, out, |value| {
-        engine
-            .render(DocumentKind::MeetingMinutes, &value, format)
-            .expect("renders")
-            .bytes
+        engine.render(kind, &value, format).expect("renders").bytes
     });
 }
 

@@ -387,7 +387,7 @@
 
   // ---- Word templates ---------------------------------------------------------------------
 
-  // The form's data filled into the template in force, as `format` (docx, pdf or html of a
+  // The form's data filled into the template in force, as `format` (docx, pdf, html or ofd of a
   // Word template; xlsx or html of an Excel one): a template from this browser is sent with the
   // data and kept nowhere.
   function wordRequest(format, payload) {
@@ -452,7 +452,7 @@
   function showMode() {
     const word = Boolean(state.word);
     $('word-pane').hidden = !word;
-    const formats = word ? (state.word.type === 'excel' ? ['xlsx'] : ['docx', 'pdf'])
+    const formats = word ? (state.word.type === 'excel' ? ['xlsx'] : ['docx', 'pdf', 'ofd'])
       : (state.kind.formats || []);
     for (const b of document.querySelectorAll('[data-download]')) {
       const signed = b.dataset.sign === 'true';

@@ -40,6 +40,18 @@ pub struct Meta {
     pub lang: String,
     /// Written as PDF/A-3b for an archive, the data it was made from attached.
     pub archive: Option<Archive>,
+    /// What an OFD names in its custom data when the subject is not the kind: the kind of a
+    /// document filled into a Word template, and the template (`word/<name>`, or `request`
+    /// for one sent with the request).
+    pub filled: Option<Filled>,
+}
+
+/// A document filled into a Word template: its kind (a slug, or a folder kind's name;
+/// empty when the data was read as it is) and the template.
+#[derive(Debug, Clone, Default)]
+pub struct Filled {
+    pub kind: String,
+    pub template: String,
 }
 
 /// What a PDF/A-3b copy carries besides the document: the JSON it was made from, attached as

@@ -1,5 +1,5 @@
 //! Kinds a folder of the templates directory defines: a Word folder's (`word/<name>/`, filled
-//! as docx, pdf or html) or an Excel folder's (`excel/<name>/`, filled as xlsx), each with its
+//! as docx, pdf, html or ofd) or an Excel folder's (`excel/<name>/`, filled as xlsx), each with its
 //! own schema, title and example. A name defines one kind: a Word and an Excel folder may not
 //! both define it.
 
@@ -76,7 +76,7 @@ impl Folder {
         )))
     }
 
-    /// The formats, for messages: "docx, pdf or html".
+    /// The formats, for messages: "docx, pdf, html or ofd".
     pub fn format_names(&self) -> String {
         let names: Vec<&str> = self.formats().iter().map(|f| f.extension()).collect();
         match names.split_last() {

@@ -124,7 +124,7 @@ impl Request {
                 engine
                     .word_templates()
                     .get(name)
-                    .map(|_| "a Word template: ask for docx, pdf or html"),
+                    .map(|_| "a Word template: ask for docx, pdf, html or ofd"),
             )
         } else {
             (

@@ -153,18 +153,35 @@ impl Engine {
         let (view, named) = self.view_of(reading, body)?;
         let _budget = crate::budget::limit(self.limits);
         let px = self.limits.max_image_pixels;
-        if format == OutputFormat::Pdf {
+        if matches!(format, OutputFormat::Pdf | OutputFormat::Ofd) {
+            // An OFD, like a PDF/A copy, carries the payload it was made from.
             let meta = crate::document::Meta {
                 title: named.title.clone(),
                 subject: at.to_string(),
                 author: String::new(),
                 lang: "zh-CN".into(),
-                archive: archive.then(|| {
+                archive: (archive || format == OutputFormat::Ofd).then(|| {
                     super::archive_attachment(&named.ascii_filename, &named.filename, body)
                 }),
+                filled: Some(crate::document::Filled {
+                    kind: match reading {
+                        Reading::Kind(k) => k.slug().to_string(),
+                        Reading::Folder(name, _) => name.to_string(),
+                        Reading::AsIs => String::new(),
+                    },
+                    template: if at.starts_with("word/") {
+                        at.to_string()
+                    } else {
+                        "request".into()
+                    },
+                }),
+            };
+            let write: crate::word::pdf::PageWriter = match format {
+                OutputFormat::Ofd => crate::render::ofd::write_layout,
+                _ => crate::render::pdf::write_layout,
             };
             let file = template
-                .fill_pdf(&view, px, &meta, self.theme.fonts)
+                .fill_pages(&view, px, (&meta, self.theme.fonts), write)
                 .map_err(|f| word_error(at, &f))?;
             let mut rendered = self.filled(file.bytes, format, named, body)?;
             rendered.missing_glyphs = file.missing_glyphs;

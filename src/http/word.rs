@@ -282,11 +282,12 @@ pub async fn inspect_excel(
         (status = 200, description = "The filled document.", content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         (status = 200, description = "The filled document laid out as a PDF (format=pdf).", content_type = "application/pdf"),
         (status = 200, description = "The filled document as one HTML page (format=html).", content_type = "text/html"),
+        (status = 200, description = "The filled document laid out as an OFD (format=ofd), the data attached.", content_type = "application/ofd"),
         (status = 200, description = "The filled workbook (format=xlsx, an Excel template).", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         (status = 400, description = "The body is not multipart/form-data with a template and a data part, or the data is not JSON.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "The kind part names no kind.", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 406, description = "A format other than docx, pdf, html or xlsx was asked for.", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 406, description = "A format other than docx, pdf, html, ofd or xlsx was asked for.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (COLLABDOCS_BODY_TIMEOUT_MS).", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than `COLLABDOCS_TEMPLATE_BODY_LIMIT_BYTES`.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The template cannot be used (a ZIP bomb, macros, tracked changes, a broken tag: each named with its part, paragraph and tag), or the data is not a valid payload of the kind. Pointers `/template` name the template; others point into the data.", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -333,7 +334,7 @@ pub async fn render(
             }
         };
         // A workbook is an Excel template (filled as xlsx, or shown as html); a Word
-        // template is filled as docx, pdf or html.
+        // template is filled as docx, pdf, html or ofd.
         if format == OutputFormat::Xlsx
             || (format == OutputFormat::Html && crate::excel::is_workbook(template))
         {

@@ -188,6 +188,7 @@ pub fn parse(src: &str) -> Result<Document, MarkupError> {
     }
     let mut doc = Document {
         meta: Meta {
+            filled: None,
             title: root.attr("title").unwrap_or_default().to_string(),
             subject: root.attr("subject").unwrap_or_default().to_string(),
             author: root.attr("author").unwrap_or("collabdocs").to_string(),

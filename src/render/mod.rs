@@ -52,9 +52,14 @@ output_formats! {
 pub type Renderer = fn(&Document, &Theme) -> Result<Output, RenderError>;
 
 impl OutputFormat {
-    /// The formats a filled Word template comes in: the DOCX, and laid out as PDF or HTML.
-    pub const WORD_TEMPLATE: [OutputFormat; 3] =
-        [OutputFormat::Docx, OutputFormat::Pdf, OutputFormat::Html];
+    /// The formats a filled Word template comes in: the DOCX, and laid out as PDF, HTML or
+    /// OFD.
+    pub const WORD_TEMPLATE: [OutputFormat; 4] = [
+        OutputFormat::Docx,
+        OutputFormat::Pdf,
+        OutputFormat::Html,
+        OutputFormat::Ofd,
+    ];
 
     /// Whether a Word template can be filled into this format.
     pub fn fills_word_template(self) -> bool {

@@ -234,9 +234,32 @@ impl WordTemplate {
         meta: &crate::document::Meta,
         fonts: &crate::render::fonts::FontSet,
     ) -> Result<pdf::PdfFile, Fault> {
+        self.fill_pages(
+            view,
+            max_image_pixels,
+            (meta, fonts),
+            crate::render::pdf::write_layout,
+        )
+    }
+
+    /// Fills the template, lays the filled document out on pages ([`pdf`]) with `fonts` and
+    /// writes them with `write`: as a PDF, or as an OFD.
+    pub fn fill_pages(
+        &self,
+        view: &Value,
+        max_image_pixels: u64,
+        (meta, fonts): (&crate::document::Meta, &crate::render::fonts::FontSet),
+        write: pdf::PageWriter,
+    ) -> Result<pdf::PdfFile, Fault> {
         let docx = self.fill_package(view, max_image_pixels, true)?;
         let package = package::Package::open(docx, self.limits).map_err(Fault::Package)?;
-        pdf::to_pdf(&package, self.limits, max_image_pixels, meta, fonts).map_err(|e| match e {
+        pdf::to_pages(
+            &package,
+            (self.limits, max_image_pixels),
+            (meta, fonts),
+            write,
+        )
+        .map_err(|e| match e {
             crate::render::RenderError::Stopped(s) => Fault::Stopped(s.to_string()),
             other => Fault::Package(other.to_string()),
         })

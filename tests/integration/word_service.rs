@@ -775,7 +775,7 @@ async fn a_folder_defines_a_kind_of_its_own() {
         .expect("listed with the built-in kinds")
         .clone();
     assert_eq!(travel["title_zh"], "出差审批单");
-    assert_eq!(travel["formats"], json!(["docx", "pdf", "html"]));
+    assert_eq!(travel["formats"], json!(["docx", "pdf", "html", "ofd"]));
     assert_eq!(travel["word_template"], "travel-request");
     assert_eq!(
         kinds.as_array().unwrap().len(),
@@ -1037,4 +1037,66 @@ fn a_folder_kind_that_cannot_work_stops_start_up_naming_its_file() {
     .unwrap();
     assert!(load(&dir).err().unwrap().contains("built-in kind"));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[actix_web::test]
+async fn a_word_template_is_laid_out_as_an_ofd_with_the_pdfs_pages() {
+    let payload = example(DocumentKind::MeetingMinutes);
+    let get = |format: &'static str| {
+        let body = serde_json::to_vec(&payload).unwrap();
+        async move {
+            call(
+                TestRequest::post()
+                    .uri(&format!(
+                        "/v1/documents/meeting-minutes?template=letterhead-minutes&format={format}"
+                    ))
+                    .insert_header(("content-type", "application/json"))
+                    .set_payload(body),
+            )
+            .await
+        }
+    };
+    let (ofd, pdf) = (get("ofd").await, get("pdf").await);
+    assert_eq!(ofd.status, 200, "{}", String::from_utf8_lossy(&ofd.body));
+    assert_eq!(ofd.header("content-type"), "application/ofd");
+    assert!(ofd
+        .header("content-disposition")
+        .contains("meeting-minutes-2026-07-28.ofd"));
+    let read = crate::ofd::Ofd::open(&ofd.body);
+    let pages = collabdocs::sign::reader::PdfFile::open(&pdf.body)
+        .unwrap()
+        .pages(100)
+        .unwrap()
+        .len();
+    assert_eq!(read.pages.len(), pages, "the PDF's pages");
+    // Every character the PDF draws, the OFD draws.
+    let sorted = |s: &str| {
+        let mut v: Vec<char> = s.chars().filter(|c| !c.is_whitespace()).collect();
+        v.sort_unstable();
+        v
+    };
+    let pdf_text = pdf_extract::extract_text_from_mem(&pdf.body).unwrap();
+    assert_eq!(sorted(&read.text()), sorted(&pdf_text));
+    // What it was made from: the kind, filled into the named template.
+    assert_eq!(read.custom("kind").as_deref(), Some("meeting-minutes"));
+    assert_eq!(
+        read.custom("template").as_deref(),
+        Some("word/letterhead-minutes")
+    );
+    assert!(read.custom("payload-sha256").is_some_and(|h| h.len() == 64));
+    // The same from a template sent with the request.
+    let r = upload_at(
+        "/v1/render?format=ofd",
+        &[
+            ("template", &sample()),
+            ("data", &serde_json::to_vec(&payload).unwrap()),
+            ("kind", b"meeting-minutes"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(
+        sorted(&crate::ofd::Ofd::open(&r.body).text()),
+        sorted(&pdf_text)
+    );
 }

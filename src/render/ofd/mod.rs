@@ -229,12 +229,34 @@ fn ofd_xml(meta: &Meta, digest: Option<&str>) -> String {
             "<ofd:CreationDate>{y:04}-{m:02}-{d:02}</ofd:CreationDate>"
         );
     }
+    // The kind: the subject of a built-in layout; a filled template's own.
+    let (kind, template) = match &meta.filled {
+        Some(f) => (f.kind.as_str(), Some(f.template.as_str())),
+        None => (meta.subject.as_str(), None),
+    };
     let _ = write!(
         out,
-        "<ofd:Creator>collabdocs</ofd:Creator><ofd:CreatorVersion>{}</ofd:CreatorVersion><ofd:CustomDatas><ofd:CustomData Name=\"kind\">{}</ofd:CustomData><ofd:CustomData Name=\"language\">{}</ofd:CustomData>",
+        "<ofd:Creator>collabdocs</ofd:Creator><ofd:CreatorVersion>{}</ofd:CreatorVersion><ofd:CustomDatas>",
         env!("CARGO_PKG_VERSION"),
-        xml_escape(&meta.subject),
-        xml_escape(&meta.lang),
+    );
+    if !kind.is_empty() {
+        let _ = write!(
+            out,
+            "<ofd:CustomData Name=\"kind\">{}</ofd:CustomData>",
+            xml_escape(kind)
+        );
+    }
+    if let Some(t) = template {
+        let _ = write!(
+            out,
+            "<ofd:CustomData Name=\"template\">{}</ofd:CustomData>",
+            xml_escape(t)
+        );
+    }
+    let _ = write!(
+        out,
+        "<ofd:CustomData Name=\"language\">{}</ofd:CustomData>",
+        xml_escape(&meta.lang)
     );
     if let Some(d) = digest {
         let _ = write!(

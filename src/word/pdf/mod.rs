@@ -271,6 +271,8 @@ fn split_tall(items: Vec<Item>, body_h: f32) -> Vec<Item> {
 
 /// A filled Word document as PDF, and what its response reports.
 #[derive(Debug, Clone)]
+/// A filled template laid out on pages and written (as a PDF or an OFD), with what the
+/// writing found.
 pub struct PdfFile {
     pub bytes: Vec<u8>,
     pub missing_glyphs: Vec<char>,
@@ -280,18 +282,21 @@ pub struct PdfFile {
     pub unsupported: Vec<String>,
 }
 
-/// Reads the filled package and writes it as a PDF with `fonts`.
-pub fn to_pdf(
+/// What writes laid-out pages as a file: [`crate::render::pdf::write_layout`] or
+/// [`crate::render::ofd::write_layout`].
+pub type PageWriter = fn(&crate::document::Meta, &Layout, &FontSet) -> Result<Vec<u8>, RenderError>;
+
+/// Reads the filled package, lays it out with `fonts` and writes the pages with `write`.
+pub fn to_pages(
     package: &super::package::Package,
-    limits: super::package::PackageLimits,
-    max_pixels: u64,
-    meta: &crate::document::Meta,
-    fonts: &FontSet,
+    (limits, max_pixels): (super::package::PackageLimits, u64),
+    (meta, fonts): (&crate::document::Meta, &FontSet),
+    write: PageWriter,
 ) -> Result<PdfFile, RenderError> {
     let mut cx = super::context::Context::of(package, limits, max_pixels);
     let docx = super::read::read(&mut cx).map_err(RenderError::TooBig)?;
     let laid = layout(&docx, fonts)?;
-    let bytes = crate::render::pdf::write_layout(meta, &laid.layout, fonts)?;
+    let bytes = write(meta, &laid.layout, fonts)?;
     Ok(PdfFile {
         bytes,
         missing_glyphs: laid.layout.missing.into_iter().collect(),
