@@ -189,3 +189,43 @@ fn a_picture_block_says_what_it_shows_in_every_format() {
         }
     }
 }
+
+#[test]
+fn a_word_template_laid_out_as_pdf_is_tagged_too() {
+    // The shipped letterhead minutes: six Heading 1 paragraphs, a table with a header row,
+    // a letterhead in the page header.
+    let samples = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/templates");
+    let engine = collabdocs::engine::Engine::new(collabdocs::engine::EngineOptions {
+        templates_dir: Some(samples),
+        ..Default::default()
+    })
+    .unwrap();
+    let entry = engine.word_templates().get("letterhead-minutes").unwrap();
+    let payload = example(DocumentKind::MeetingMinutes);
+    let pdf = engine
+        .fill_word(&entry, &payload, collabdocs::render::OutputFormat::Pdf)
+        .unwrap()
+        .bytes;
+    let found = elements(&pdf);
+    let count = |t: &str| found.iter().filter(|e| e.0 == t).count();
+    assert_eq!(count("H1"), 6, "{found:?}");
+    assert!(count("P") > 6);
+    assert!(count("Table") >= 1 && count("TH") >= 1 && count("TD") >= 1);
+    assert!(found
+        .iter()
+        .filter(|e| e.0 == "TR")
+        .all(|r| !r.2.is_empty() && r.2.iter().all(|c| c == "TH" || c == "TD")));
+    for needle in ["/MarkInfo", "/Lang", "/Outlines"] {
+        assert!(catalog_has(&pdf, needle), "no {needle}");
+    }
+    assert!(
+        pdf.windows(14).any(|w| w == b"pdfuaid:part>1"),
+        "no PDF/UA-1 identification"
+    );
+    // Every word of the PDF is still there: tagging moves nothing.
+    let text: String = pdf_extract::extract_text_from_mem(&pdf)
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert!(text.contains("Q3新产品上市推广方案协调会"), "{text}");
+}

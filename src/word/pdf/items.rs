@@ -21,6 +21,24 @@ pub(super) struct Item {
     pub(super) repeat: Option<std::rc::Rc<Vec<Item>>>,
     /// Pictures and text boxes anchored in its paragraph, drawn where they are anchored.
     pub(super) floats: Vec<Float>,
+    /// The structure element it belongs to (tagged PDF): its paragraph or heading; `None`
+    /// not tagged (or, inside a table cell, the cell's).
+    pub(super) node: Option<u32>,
+    /// The figure elements of the pictures among its operations, in order.
+    pub(super) figures: Vec<u32>,
+}
+
+/// Where each run of a page's operations starts and the structure element it belongs to
+/// (`None`: an artifact), as [`crate::render::pdf::layout::Page::marks`] holds them.
+pub(super) type Marks = Vec<(usize, Option<u32>)>;
+
+/// Marks the operations from `at` on as `node`'s.
+fn mark(marks: &mut Marks, at: usize, node: Option<u32>) {
+    match marks.last_mut() {
+        Some(last) if last.0 == at => last.1 = node,
+        Some(last) if last.1 == node => {}
+        _ => marks.push((at, node)),
+    }
 }
 
 /// A floating object laid out: its size, where it is anchored, and what it draws relative to
@@ -32,6 +50,8 @@ pub(super) struct Float {
     pub(super) w: f32,
     pub(super) h: f32,
     pub(super) ops: Vec<Op>,
+    /// A picture's figure element (tagged PDF); a text box's content is its paragraph's.
+    pub(super) figure: Option<u32>,
 }
 
 impl Float {
@@ -91,6 +111,8 @@ pub(super) struct CellBox {
     pub(super) borders: [Option<Border>; 4],
     /// Continues a vertical merge drawn in a row above: its borders only.
     pub(super) covered: bool,
+    /// Its header or data cell element (tagged PDF).
+    pub(super) node: Option<u32>,
 }
 
 impl Item {
@@ -104,6 +126,8 @@ impl Item {
             heading: None,
             repeat: None,
             floats: Vec::new(),
+            node: None,
+            figures: Vec::new(),
         }
     }
 
@@ -117,12 +141,43 @@ impl Item {
     /// Draws the item with its top-left corner at `(x, y)`, its floating objects where they
     /// are anchored on `page` (relative to the item inside a table cell, `None`).
     pub(super) fn draw(&self, x: f32, y: f32, out: &mut Vec<Op>, page: Option<&PageSetup>) {
+        self.draw_marked(x, y, (out, &mut Marks::new()), page, None);
+    }
+
+    /// [`Item::draw`], marking what it draws as the structure elements it belongs to: its
+    /// own, else `within`'s (a table cell's); its pictures as their figures; a row's fills
+    /// and borders as artifacts.
+    pub(super) fn draw_marked(
+        &self,
+        x: f32,
+        y: f32,
+        (out, marks): (&mut Vec<Op>, &mut Marks),
+        page: Option<&PageSetup>,
+        within: Option<u32>,
+    ) {
+        let node = self.node.or(within);
         match &self.body {
-            Body::Ops(ops) => out.extend(ops.iter().map(|op| moved(op, x, y))),
-            Body::Row(row) => row.draw(x, y, out),
+            Body::Ops(ops) => {
+                mark(marks, out.len(), node);
+                let mut figures = self.figures.iter();
+                for op in ops {
+                    let figure = matches!(op, Op::Image { .. })
+                        .then(|| figures.next())
+                        .flatten();
+                    if let Some(f) = figure {
+                        mark(marks, out.len(), Some(*f));
+                    }
+                    out.push(moved(op, x, y));
+                    if figure.is_some() {
+                        mark(marks, out.len(), node);
+                    }
+                }
+            }
+            Body::Row(row) => row.draw(x, y, (out, marks)),
         }
         for f in &self.floats {
             let (fx, fy) = f.at(x, y, page);
+            mark(marks, out.len(), f.figure.or(node));
             out.extend(f.ops.iter().map(|op| moved(op, fx, fy)));
         }
     }
@@ -154,10 +209,13 @@ fn moved(op: &Op, dx: f32, dy: f32) -> Op {
 }
 
 impl RowBox {
-    pub(super) fn draw(&self, x: f32, y: f32, out: &mut Vec<Op>) {
+    /// Draws the row at `(x, y)`: each cell's fill and borders (artifacts) and its content
+    /// (marked as the cell's).
+    pub(super) fn draw(&self, x: f32, y: f32, (out, marks): (&mut Vec<Op>, &mut Marks)) {
         // A cell a merge above covers is drawn by that merge's first cell.
         for c in self.cells.iter().filter(|c| !c.covered) {
             let (cx, h) = (x + c.x, c.h);
+            mark(marks, out.len(), None);
             if let Some(fill) = c.fill {
                 out.push(Op::Rect {
                     x: cx,
@@ -177,9 +235,10 @@ impl RowBox {
             };
             let mut iy = y + c.margins[2] + shift;
             for it in &c.items {
-                it.draw(cx + c.margins[0], iy, out, None);
+                it.draw_marked(cx + c.margins[0], iy, (out, marks), None, c.node);
                 iy += it.h;
             }
+            mark(marks, out.len(), None);
             let edges = [
                 (cx, y, cx + c.w, y),
                 (cx, y, cx, y + h),

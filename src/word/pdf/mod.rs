@@ -46,6 +46,8 @@ pub fn layout(docx: &Docx, fonts: &FontSet) -> Result<Laid, RenderError> {
 
 struct Placed {
     ops: Vec<Op>,
+    /// Which structure element each run of `ops` belongs to.
+    marks: items::Marks,
 }
 
 fn too_many(max_pages: usize) -> RenderError {
@@ -72,6 +74,7 @@ fn layout_pass(
         keep_next_pending: false,
         compress: docx.compress_punctuation,
         break_pending: false,
+        tags: Some(setter::Tags::default()),
     };
     let max_pages = crate::budget::limits().max_pages.max(1);
     let mut out: Vec<Placed> = Vec::new();
@@ -91,7 +94,10 @@ fn layout_pass(
             if out.len() >= max_pages {
                 return Err(too_many(max_pages));
             }
-            out.push(Placed { ops: Vec::new() });
+            out.push(Placed {
+                ops: Vec::new(),
+                marks: Vec::new(),
+            });
             page_section.push((si, true));
             y = 0.0;
         }
@@ -133,16 +139,21 @@ fn layout_pass(
                 if at < i {
                     let page = out.last_mut().expect("a page");
                     page.ops.truncate(base);
+                    page.marks.retain(|m| m.0 < base);
                     let mut yy = base_y;
                     for it in &queue[page_start..at] {
-                        it.draw(pg.left, pg.top + yy, &mut page.ops, Some(pg));
+                        let to = (&mut page.ops, &mut page.marks);
+                        it.draw_marked(pg.left, pg.top + yy, to, Some(pg), None);
                         yy += it.h;
                     }
                 }
                 if out.len() >= max_pages {
                     return Err(too_many(max_pages));
                 }
-                out.push(Placed { ops: Vec::new() });
+                out.push(Placed {
+                    ops: Vec::new(),
+                    marks: Vec::new(),
+                });
                 page_section.push((si, false));
                 y = 0.0;
                 i = at;
@@ -153,6 +164,8 @@ fn layout_pass(
                 page_start = i;
                 let page = out.last_mut().expect("a page");
                 if let Some(h) = queue.get(i).and_then(|it| it.repeat.clone()) {
+                    // Drawn again, the header rows are artifacts: read once, where they stand.
+                    page.marks.push((page.ops.len(), None));
                     for hr in h.iter() {
                         hr.draw(pg.left, pg.top + y, &mut page.ops, Some(pg));
                         y += hr.h;
@@ -166,12 +179,19 @@ fn layout_pass(
                 found.insert(n, out.len());
             }
             let page = out.last_mut().expect("a page");
-            it.draw(pg.left, pg.top + y, &mut page.ops, Some(pg));
+            it.draw_marked(
+                pg.left,
+                pg.top + y,
+                (&mut page.ops, &mut page.marks),
+                Some(pg),
+                None,
+            );
             y += it.h;
             i += 1;
         }
     }
-    // Page furniture, now that the page count is known.
+    // Page furniture, now that the page count is known: artifacts.
+    let nodes = setter.tags.take().map(|t| t.nodes).unwrap_or_default();
     let count = out.len();
     let mut pages = Vec::with_capacity(count);
     let (w0, h0) = docx
@@ -215,13 +235,18 @@ fn layout_pass(
                 y += it.h;
             }
         }
+        // The header and footer come first, artifacts; the body's marks after them.
+        let furniture = ops.len();
         ops.extend(placed.ops);
         pages.push(Page {
             ops,
             lines: Vec::new(),
             size: ((pg.width, pg.height) != (w0, h0)).then_some((pg.width, pg.height)),
-            // A Word template's pages are not tagged (yet).
-            marks: Vec::new(),
+            marks: placed
+                .marks
+                .into_iter()
+                .map(|(at, node)| (at + furniture, node))
+                .collect(),
             furniture: None,
         });
     }
@@ -233,7 +258,7 @@ fn layout_pass(
                 pages,
                 missing: setter.missing,
                 anchors: Vec::new(),
-                nodes: Vec::new(),
+                nodes,
             },
             substituted: setter.faces.substituted,
         },

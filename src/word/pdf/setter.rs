@@ -6,7 +6,7 @@ use std::collections::{BTreeSet, HashMap};
 use super::super::model::*;
 use super::faces::Faces;
 use super::items::{Float, Item};
-use crate::render::pdf::layout::Op;
+use crate::render::pdf::layout::{Node, Op, Role};
 use crate::render::pdf::lines::Piece;
 
 /// One character's look beyond what the line breaker knows.
@@ -43,9 +43,43 @@ pub(super) struct Setter<'f> {
     pub(super) compress: bool,
     /// A page break ended the paragraph before: the next block starts a page.
     pub(super) break_pending: bool,
+    /// The structure elements of the body (tagged PDF), with the one being set inside;
+    /// `None` while page furniture and text boxes are set (artifacts and their paragraph's).
+    pub(super) tags: Option<Tags>,
+}
+
+/// The structure elements opened so far, in reading order, and the element what is set now
+/// goes into (`None`: the document).
+#[derive(Default)]
+pub(super) struct Tags {
+    pub(super) nodes: Vec<Node>,
+    pub(super) parent: Option<u32>,
 }
 
 impl Setter<'_> {
+    /// Opens a structure element in the one being set (when tagging).
+    pub(super) fn open(&mut self, role: Role) -> Option<u32> {
+        let tags = self.tags.as_mut()?;
+        tags.nodes.push(Node {
+            role,
+            parent: tags.parent,
+        });
+        Some(tags.nodes.len() as u32 - 1)
+    }
+
+    /// Sets what `f` sets inside the element `parent`.
+    pub(super) fn within<T>(&mut self, parent: Option<u32>, f: impl FnOnce(&mut Self) -> T) -> T {
+        let Some(tags) = self.tags.as_mut() else {
+            return f(self);
+        };
+        let outer = std::mem::replace(&mut tags.parent, parent);
+        let out = f(self);
+        if let Some(tags) = self.tags.as_mut() {
+            tags.parent = outer;
+        }
+        out
+    }
+
     pub(super) fn field_text(&self, f: Field) -> String {
         match f {
             Field::Page => self.page.0.to_string(),
@@ -54,8 +88,19 @@ impl Setter<'_> {
         }
     }
 
-    /// A paragraph as items: the space before, its lines, the space after.
+    /// A paragraph as items: the space before, its lines, the space after; tagged, a
+    /// paragraph or (with an outline level) a heading element, its pictures figures in it.
     pub(super) fn paragraph(&mut self, p: &Para, width: f32) -> Vec<Item> {
+        let node = self.open(Role::Paragraph);
+        let mut figures: std::collections::VecDeque<u32> = self.within(node, |s| {
+            p.inlines
+                .iter()
+                .filter_map(|i| match i {
+                    Inline::Picture(pic) => s.open(figure(pic)),
+                    _ => None,
+                })
+                .collect()
+        });
         let mut out = Vec::new();
         // A page break inside the paragraph splits it into parts.
         let mut parts: Vec<Vec<&Inline>> = vec![Vec::new()];
@@ -100,7 +145,10 @@ impl Setter<'_> {
             }
             let n = lines.len();
             for (li, (h, ops)) in lines.into_iter().enumerate() {
+                let pictures = ops.iter().filter(|o| matches!(o, Op::Image { .. })).count();
                 let mut it = Item::ops(h, ops);
+                it.node = node;
+                it.figures = (0..pictures).filter_map(|_| figures.pop_front()).collect();
                 // Widow control: no single line of a paragraph alone on a page.
                 let keep =
                     p.keep_lines || (p.widows && n > 1 && (li == 1 || (li + 1 == n && li > 0)));
@@ -111,7 +159,7 @@ impl Setter<'_> {
                 }
                 if first_line {
                     it.heading = p.heading;
-                    it.floats = self.floats(p);
+                    it.floats = self.within(node, |s| s.floats(p));
                     // The space before goes with the first line.
                     if p.before > 0.0 {
                         it.breakable = false;
@@ -136,6 +184,25 @@ impl Setter<'_> {
                 first.breakable = true;
             }
         }
+        // A paragraph with an outline level is a heading, its text its title.
+        if let (Some(level), Some(n), Some(tags)) = (p.outline, node, self.tags.as_mut()) {
+            let title: String = out
+                .iter()
+                .filter_map(|it| match &it.body {
+                    super::items::Body::Ops(ops) => Some(ops),
+                    _ => None,
+                })
+                .flatten()
+                .filter_map(|op| match op {
+                    Op::Text { text, .. } => Some(text.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let title = title.trim();
+            if !title.is_empty() {
+                tags.nodes[n as usize].role = Role::Heading((level + 1).min(6), title.to_string());
+            }
+        }
         out
     }
 
@@ -145,22 +212,29 @@ impl Setter<'_> {
         for i in &p.inlines {
             let Inline::Floating(f) = i else { continue };
             let mut ops = Vec::new();
+            let mut picture = None;
             match &f.body {
-                FloatingBody::Picture(pic) => ops.push(Op::Image {
-                    x: 0.0,
-                    y: 0.0,
-                    w: f.width,
-                    h: f.height,
-                    image: pic.image.clone(),
-                }),
+                FloatingBody::Picture(pic) => {
+                    picture = self.open(figure(pic));
+                    ops.push(Op::Image {
+                        x: 0.0,
+                        y: 0.0,
+                        w: f.width,
+                        h: f.height,
+                        image: pic.image.clone(),
+                    });
+                }
                 FloatingBody::Blocks(blocks) => {
-                    // A text box: its content between the box's usual 0.1 in margins.
+                    // A text box: its content between the box's usual 0.1 in margins, read
+                    // as part of its paragraph.
                     let (pending, keep) = (self.break_pending, self.keep_next_pending);
+                    let tags = self.tags.take();
                     let mut y = 3.6;
                     for it in self.blocks(blocks, (f.width - 14.4).max(6.0), f32::MAX, 1) {
                         it.draw(7.2, y, &mut ops, None);
                         y += it.h;
                     }
+                    self.tags = tags;
                     (self.break_pending, self.keep_next_pending) = (pending, keep);
                 }
             }
@@ -170,6 +244,7 @@ impl Setter<'_> {
                 w: f.width,
                 h: f.height,
                 ops,
+                figure: picture,
             });
         }
         out
@@ -249,6 +324,16 @@ impl Setter<'_> {
         }
         out
     }
+}
+
+/// A picture's figure element: its description (alternative text), else 插图.
+fn figure(p: &Picture) -> Role {
+    let alt = p.alt.trim();
+    Role::Figure(if alt.is_empty() {
+        crate::document::PICTURE.to_string()
+    } else {
+        alt.to_string()
+    })
 }
 
 /// A character that only holds a place (a tab, a picture, a line break).

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::super::model::*;
 use super::items::{Body, CellBox, Item, RowBox};
 use super::setter::Setter;
+use crate::render::pdf::layout::Role;
 
 impl Setter<'_> {
     pub(super) fn table(&mut self, t: &Table, width: f32, page_h: f32, depth: usize) -> Vec<Item> {
@@ -30,6 +31,9 @@ impl Setter<'_> {
                 Some(s)
             })
             .collect();
+        // Tagged: a table element, a row element per row, a header cell (header rows) or
+        // data cell element per cell, the cell's paragraphs in it.
+        let table = self.open(Role::Table);
         let mut rows: Vec<RowBox> = Vec::with_capacity(t.rows.len());
         // Each cell's rows (a vertical merge's first cell covers several).
         let mut rowspans: Vec<Vec<usize>> = Vec::with_capacity(t.rows.len());
@@ -41,6 +45,7 @@ impl Setter<'_> {
             }
             let mut cells = Vec::with_capacity(row.cells.len());
             let mut spans = Vec::with_capacity(row.cells.len());
+            let row_node = self.within(table, |s| s.open(Role::Row));
             for c in &row.cells {
                 let col = c.col.min(grid.len() - 1);
                 let span = c.span.min(grid.len() - col).max(1);
@@ -62,6 +67,18 @@ impl Setter<'_> {
                     .map(|b| b.map_or(0.0, |b| b.width))
                     .sum::<f32>();
                 let inner = (w - t.margins[0] - t.margins[1] - sides).max(6.0);
+                // A cell a merge above covers has no element: the merge's first cell is it.
+                let node = (!covered)
+                    .then(|| {
+                        self.within(row_node, |s| {
+                            s.open(if row.header {
+                                Role::HeaderCell { column: true }
+                            } else {
+                                Role::Cell
+                            })
+                        })
+                    })
+                    .flatten();
                 cells.push(CellBox {
                     x: x0 + starts[col],
                     w,
@@ -69,13 +86,14 @@ impl Setter<'_> {
                     items: if covered {
                         Vec::new()
                     } else {
-                        self.blocks(&c.blocks, inner, page_h, depth)
+                        self.within(node, |s| s.blocks(&c.blocks, inner, page_h, depth))
                     },
                     margins: t.margins,
                     valign: c.valign,
                     fill: c.fill,
                     borders: c.borders,
                     covered,
+                    node,
                 });
                 spans.push(1);
             }
