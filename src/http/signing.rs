@@ -74,18 +74,21 @@ const MAX_SEAL_BYTES: usize = 2 * 1024 * 1024;
         ("field" = String, Query, description = "The signature field to sign (`party-1`, `party-2`, …; `/v1/verify` lists those not signed yet)."),
         ("signer" = Option<String>, Query, description = "The name the signature carries (the party's); the field's name when absent."),
         ("seal_mm" = Option<f32>, Query, description = "The real size of the seal picture, its longer side in millimetres (10 to 42; 40 when absent): company seals are round, 38–42 mm."),
+        ("kind" = Option<String>, Query, description = "The kind of a payload sent instead of the PDF (`agreement` when absent)."),
     ),
     request_body(content(
         (Vec<u8> = "application/pdf"),
+        (serde_json::Value = "application/json"),
         (PrepareForm = "multipart/form-data"),
-    ), description = "The PDF (as the service wrote it or as the previous party's completion returned it), or a form with it and the party's seal picture and/or certificate."),
+    ), description = "The PDF (as the service wrote it or as the previous party's completion returned it); or the payload (JSON) of `kind`, whose PDF the service renders as `format=pdf` does; or a form with either and the party's seal picture and/or certificate."),
     responses(
         (status = 200, description = "The digest to sign (and, with a certificate, the signed attributes), the token and the prepared PDF to send back.", body = crate::engine::PreparedSignature),
-        (status = 400, description = "No `field`, a `seal_mm` out of range, or the body is not a PDF (or a form with one).", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 400, description = "No `field`, a `seal_mm` out of range, or the body is not a PDF or JSON (or a form with one of them).", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "`kind` names no kind.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 401, description = "API keys are configured and the request has no valid key.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The service has no COLLABDOCS_SIGNING_TOKEN_SECRET.", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than `COLLABDOCS_VERIFY_BODY_LIMIT_BYTES`.", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The document has no such field, or it is signed already (at `/field`); the seal is not a PNG (`/seal`); the certificate cannot be read (`/certificate`).", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The document has no such field, or it is signed already (at `/field`); the seal is not a PNG (`/seal`); the certificate cannot be read (`/certificate`); the payload is not a valid one of the kind (pointers into it).", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 503, description = "Every render slot is busy.", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 pub async fn prepare(
@@ -114,6 +117,11 @@ pub async fn prepare(
                 ))
             })?,
     };
+    let kind = match super::request::text(&req, "kind")? {
+        None => crate::kinds::DocumentKind::Agreement,
+        Some(k) => crate::kinds::DocumentKind::from_slug(&k)
+            .ok_or_else(|| Error::UnknownKind(crate::error::bounded(k, 40)))?,
+    };
     let content_type = req
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)
@@ -131,13 +139,21 @@ pub async fn prepare(
             seal_mm,
             certificate: None,
         };
-        if content_type
-            .to_ascii_lowercase()
-            .starts_with("multipart/form-data")
-        {
-            read_prepare_form(&content_type, &body, &mut asked)?;
+        let media = content_type.to_ascii_lowercase();
+        let data = if media.starts_with("multipart/form-data") {
+            read_prepare_form(&content_type, &body, &mut asked)?
+        } else if media.starts_with("application/json") {
+            Some(body.to_vec())
         } else {
             asked.pdf = body.to_vec();
+            None
+        };
+        if let Some(data) = data {
+            // A payload: its PDF, as `format=pdf` renders it, with the parties' fields.
+            let value = crate::input::json(&data)?;
+            asked.pdf = engine
+                .render(kind, &value, crate::render::OutputFormat::Pdf)?
+                .bytes;
         }
         engine.prepare_party(&asked)
     })
@@ -147,13 +163,16 @@ pub async fn prepare(
         .json(prepared))
 }
 
-/// The form `prepare` takes besides a bare PDF.
+/// The form `prepare` takes besides a bare PDF or payload: one of `pdf` and `data`.
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)]
 pub struct PrepareForm {
     /// The PDF.
-    #[schema(value_type = String, format = Binary)]
-    pdf: Vec<u8>,
+    #[schema(value_type = Option<String>, format = Binary)]
+    pdf: Option<Vec<u8>>,
+    /// Instead of the PDF, the payload (JSON) of `kind`, whose PDF the service renders.
+    #[schema(value_type = Option<String>, format = Binary)]
+    data: Option<Vec<u8>>,
     /// The party's seal (or handwritten signature) as a PNG with transparency, at most 2 MiB
     /// and 2,000 pixels a side: drawn over the party's line at `seal_mm`.
     #[schema(value_type = Option<String>, format = Binary)]
@@ -164,17 +183,18 @@ pub struct PrepareForm {
     certificate: Option<Vec<u8>>,
 }
 
-/// Reads `prepare`'s form: the parts `pdf`, `seal` and `certificate`, each at most once.
+/// Reads `prepare`'s form: the parts `pdf` or `data`, `seal` and `certificate`, each at most
+/// once; answers the payload when the form has one instead of the PDF.
 fn read_prepare_form(
     content_type: &str,
     body: &[u8],
     asked: &mut crate::engine::PartyPrepare,
-) -> Result<(), Error> {
+) -> Result<Option<Vec<u8>>, Error> {
     use der::Decode;
     let invalid =
         |path: &str, m: String| Error::invalid(vec![crate::error::FieldError::new(path, m)]);
-    let [pdf, seal, certificate] =
-        super::multipart::named(content_type, body, ["pdf", "seal", "certificate"])?;
+    let [pdf, data, seal, certificate] =
+        super::multipart::named(content_type, body, ["pdf", "data", "seal", "certificate"])?;
     if let Some(seal) = seal {
         if seal.len() > MAX_SEAL_BYTES {
             return Err(invalid(
@@ -197,13 +217,19 @@ fn read_prepare_form(
                 invalid("/certificate", "is not a PEM or DER certificate".into())
             })?);
     }
-    asked.pdf = pdf.unwrap_or_default().to_vec();
-    if asked.pdf.is_empty() {
-        return Err(Error::BadRequest(
-            "the form has no part \"pdf\" with the document".into(),
-        ));
+    match (pdf, data) {
+        (Some(pdf), None) if !pdf.is_empty() => {
+            asked.pdf = pdf.to_vec();
+            Ok(None)
+        }
+        (None, Some(data)) => Ok(Some(data.to_vec())),
+        (Some(_), Some(_)) => Err(Error::BadRequest(
+            "the form has both \"pdf\" and \"data\": send the document or its payload".into(),
+        )),
+        _ => Err(Error::BadRequest(
+            "the form has no part \"pdf\" with the document (or \"data\" with its payload)".into(),
+        )),
     }
-    Ok(())
 }
 
 /// The second step: the party's CMS over the prepared digest put into the prepared PDF, after

@@ -290,7 +290,7 @@ async fn a_bad_seal_size_or_picture_or_certificate_is_refused() {
     // A part of another name.
     let r = prepare_form(&engine, "field=party-1", &[("pdf", &pdf), ("stamp", b"x")]).await;
     assert_eq!(r.status, 400);
-    assert!(String::from_utf8_lossy(&r.body).contains("pdf, seal, certificate"));
+    assert!(String::from_utf8_lossy(&r.body).contains("pdf, data, seal, certificate"));
     let (path, _) = problem(
         &prepare_form(
             &engine,
@@ -441,4 +441,55 @@ async fn the_cross_page_seal_is_pressed_across_every_page_before_the_service_sig
     .await;
     assert_eq!(r.status, 409);
     assert!(String::from_utf8_lossy(&r.body).contains("COLLABDOCS_SEAL_IMAGE"));
+}
+
+#[actix_web::test]
+async fn a_party_prepares_from_the_payload_and_the_service_renders_its_pdf() {
+    let engine = party_engine(SECRET, 900);
+    let payload = example(DocumentKind::Agreement);
+    // The PDF `format=pdf` renders: the prepared revision is appended to exactly it.
+    let pdf = pdf_of(DocumentKind::Agreement, &payload);
+    let json = serde_json::to_vec(&payload).unwrap();
+    let r = crate::common::call_with(
+        collabdocs::http::AppState::new(engine.clone()),
+        actix_web::test::TestRequest::post()
+            .uri("/v1/sign/prepare?field=party-1&signer=%E9%99%88%E9%9D%99&kind=agreement")
+            .insert_header(("content-type", "application/json"))
+            .set_payload(json.clone()),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let prepared = unb64(r.json()["prepared_pdf"].as_str().unwrap());
+    assert!(prepared.starts_with(&pdf) && prepared.len() > pdf.len());
+    // The same in a form, with the party's seal: the payload as the part `data`.
+    let r = prepare_form(
+        &engine,
+        "field=party-2",
+        &[("data", &json), ("seal", &seal_png(200))],
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert!(unb64(r.json()["prepared_pdf"].as_str().unwrap()).starts_with(&pdf));
+    // A payload that is not the kind's: 422 with pointers into it; not JSON: 400; both a PDF
+    // and a payload, or an unknown kind: 400.
+    let mut bad = payload.clone();
+    bad["signatories"] = serde_json::json!("nobody");
+    let r = prepare_form(
+        &engine,
+        "field=party-1",
+        &[("data", &serde_json::to_vec(&bad).unwrap())],
+    )
+    .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.error_paths().contains(&"/signatories".to_string()),
+        "{:?}",
+        r.error_paths()
+    );
+    let r = prepare_form(&engine, "field=party-1", &[("data", b"{not json")]).await;
+    assert_eq!(r.status, 400);
+    let r = prepare_form(&engine, "field=party-1", &[("pdf", &pdf), ("data", &json)]).await;
+    assert_eq!(r.status, 400);
+    let r = prepare_form(&engine, "field=party-1&kind=no-such", &[("data", &json)]).await;
+    assert_eq!(r.status, 404);
 }
