@@ -10,8 +10,10 @@ release binary as PDF and as OFD, then:
   and at most MaxUnitID; every font parses with fontTools and maps every character of every
   text object that uses it to a glyph; every DeltaX gives one gap per pair of characters;
   the outline's titles are the PDF's outline titles (pikepdf);
-- easyofd parses the OFD: as many pages as the PDF (pdfinfo), and each page's text has the
-  same characters as the PDF page's (pdftotext), white space aside;
+- easyofd parses the OFD: as many pages as the PDF, each page's text has the same characters
+  as the PDF page's (pdftotext), white space aside; every string of the payload the PDF shows
+  as sent (names, titles, places; not the dates and codes it writes out) is in the OFD's text
+  objects read in drawing order;
 - easyofd draws the OFD (as a PDF, through reportlab), poppler rasterises both at 60 dpi, and
   on each page at least MIN_MATCH of either image's edges lie within 0.85 mm of the other's.
 
@@ -49,6 +51,18 @@ MIN_MATCH = 0.92
 
 def q(tag):
     return "{%s}%s" % (NS["ofd"], tag)
+
+
+def strings(value):
+    """The payload's strings (white space taken out, data URIs left out), depth first."""
+    if isinstance(value, str):
+        s = "".join(value.split())
+        return [] if not s or s.startswith("data:") else [s]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings(v)]
+    return []
 
 
 def expand_deltas(delta):
@@ -216,6 +230,21 @@ def check(binary, slug, d, style=None, word_template=None):
         want = sorted(c for c in text if not c.isspace())
         got = sorted(c for t in pages[n]["text_list"] for c in t["text"] if not c.isspace())
         assert got == want, f"{slug} page {n + 1}: the OFD's characters are not the PDF's"
+    # Every string of the payload the PDF shows as it is is in the OFD's text objects, read in
+    # the order the pages draw them (easyofd sorts a page's objects by position, which
+    # interleaves the lines of the cells of a row).
+    z = zipfile.ZipFile(io.BytesIO(out["ofd"]))
+    doc = ET.fromstring(z.read("Doc_0/Document.xml"))
+    parts = doc.findall("ofd:Pages/ofd:Page", NS) + doc.findall("ofd:CommonData/ofd:TemplatePage", NS)
+    ofd_text = "".join(
+        "".join((code.text or "").split())
+        for p in parts
+        for code in ET.fromstring(z.read(f"Doc_0/{p.get('BaseLoc')}")).iter(q("TextCode")))
+    pdf_text = "".join(subprocess.run(["pdftotext", "-enc", "UTF-8", d / f"{slug}.pdf", "-"], check=True,
+                                      capture_output=True).stdout.decode().split())
+    shown = [s for s in strings(payload) if s in pdf_text]
+    lost = [s for s in shown if s not in ofd_text]
+    assert not lost and shown, f"{slug}: payload strings not in the OFD: {lost[:5]}"
     # easyofd draws at 200 dpi (its unit): its page is 200/72 of the PDF's.
     ours = raster(out["pdf"], 60, d, f"{slug}-pdf")
     theirs = raster(drawn, 60 * 72 / 200, d, f"{slug}-easyofd")
@@ -223,7 +252,7 @@ def check(binary, slug, d, style=None, word_template=None):
     worst = min(match(a, b) for a, b in zip(ours, theirs))
     assert worst >= MIN_MATCH, f"{slug}: a page matches the PDF's by {worst:.3f} (under {MIN_MATCH})"
     label = slug + (f"/{style}" if style else "") + (f" in {word_template.parent.name}" if word_template else "")
-    return f"{label} ({len(pages)} p., {chars} chars, match ≥ {worst:.3f})"
+    return f"{label} ({len(pages)} p., {chars} chars, {len(shown)} payload strings, match ≥ {worst:.3f})"
 
 
 def main():
