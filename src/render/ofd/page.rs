@@ -25,18 +25,41 @@ pub(super) fn num(points: f32) -> Mm {
 pub(super) struct Mm(pub(super) i64);
 
 impl std::fmt::Display for Mm {
+    /// Written digit by digit into a buffer on the stack: a page has thousands of lengths,
+    /// and the formatting machinery (padding, a string for the decimals) was a tenth of an
+    /// OFD's time.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let v = self.0;
-        if v < 0 {
-            f.write_str("-")?;
+        let mut buf = [0u8; 24];
+        let mut at = buf.len();
+        let (mut int, mut frac) = (self.0.unsigned_abs() / 1000, self.0.unsigned_abs() % 1000);
+        // The decimals, trailing zeros dropped.
+        let mut decimals = 3;
+        while decimals > 0 && frac % 10 == 0 {
+            frac /= 10;
+            decimals -= 1;
         }
-        let (int, frac) = (v.unsigned_abs() / 1000, v.unsigned_abs() % 1000);
-        write!(f, "{int}")?;
-        if frac != 0 {
-            let digits = format!("{frac:03}");
-            write!(f, ".{}", digits.trim_end_matches('0'))?;
+        if decimals > 0 {
+            for _ in 0..decimals {
+                at -= 1;
+                buf[at] = b'0' + (frac % 10) as u8;
+                frac /= 10;
+            }
+            at -= 1;
+            buf[at] = b'.';
         }
-        Ok(())
+        loop {
+            at -= 1;
+            buf[at] = b'0' + (int % 10) as u8;
+            int /= 10;
+            if int == 0 {
+                break;
+            }
+        }
+        if self.0 < 0 {
+            at -= 1;
+            buf[at] = b'-';
+        }
+        f.write_str(std::str::from_utf8(&buf[at..]).unwrap_or("0"))
     }
 }
 
@@ -474,6 +497,10 @@ mod tests {
         assert_eq!(num(0.0).to_string(), "0");
         assert_eq!(num(-72.0).to_string(), "-25.4");
         assert_eq!(num(10.5).to_string(), "3.704");
+        assert_eq!(Mm(1050).to_string(), "1.05");
+        assert_eq!(Mm(-7).to_string(), "-0.007");
+        assert_eq!(Mm(210_002).to_string(), "210.002");
+        assert_eq!(Mm(i64::MIN + 1).to_string().len(), 21);
         assert_eq!(Ratio(-0.0000001).to_string(), "0");
         assert_eq!(Ratio(0.5).to_string(), "0.5");
     }
