@@ -16,6 +16,7 @@ use sha2::Digest;
 use skrifa::MetadataProvider;
 
 use crate::common::*;
+use crate::word_service::zip_file;
 
 /// One element read from an OFD part: its name (without the `ofd:` prefix), attributes and
 /// text.
@@ -255,7 +256,7 @@ fn every_kind_in_both_styles_gives_the_pdfs_pages_with_every_payload_value() {
                 .expect("the payload is attached");
             let list = elements(&zip_part(&bytes, &format!("Doc_0/{}", attachment.text)).unwrap());
             let file = &list.iter().find(|e| e.name == "FileLoc").unwrap().text;
-            let data = zip_bytes(&bytes, &format!("Doc_0/Attachs/{file}"));
+            let data = zip_file(&bytes, &format!("Doc_0/Attachs/{file}"));
             assert_eq!(
                 serde_json::from_slice::<Value>(&data).unwrap(),
                 payload,
@@ -314,18 +315,6 @@ fn every_kind_in_both_styles_gives_the_pdfs_pages_with_every_payload_value() {
     }
 }
 
-/// Reads a binary part of a ZIP package.
-fn zip_bytes(bytes: &[u8], name: &str) -> Vec<u8> {
-    use std::io::Read;
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut part = zip
-        .by_name(name)
-        .unwrap_or_else(|_| panic!("{name} missing"));
-    let mut out = Vec::new();
-    part.read_to_end(&mut out).unwrap();
-    out
-}
-
 #[test]
 fn every_character_maps_to_a_glyph_of_its_embedded_font_at_the_advance_set() {
     let payload = example(DocumentKind::MeetingMinutes);
@@ -341,7 +330,7 @@ fn every_character_maps_to_a_glyph_of_its_embedded_font_at_the_advance_set() {
             assert_eq!(file.name, "FontFile");
             (
                 e.attrs["ID"].clone(),
-                zip_bytes(&bytes, &format!("Doc_0/{base}/{}", file.text)),
+                zip_file(&bytes, &format!("Doc_0/{base}/{}", file.text)),
             )
         })
         .collect();
@@ -450,7 +439,7 @@ fn pictures_are_image_resources_and_the_draft_mark_is_turned_and_faint() {
     assert!(!media.is_empty());
     let files: Vec<&El> = res.iter().filter(|e| e.name == "MediaFile").collect();
     for f in &files {
-        assert!(zip_bytes(&bytes, &format!("Doc_0/Res/{}", f.text)).starts_with(b"\x89PNG"));
+        assert!(zip_file(&bytes, &format!("Doc_0/Res/{}", f.text)).starts_with(b"\x89PNG"));
     }
     let ids: Vec<&String> = media.iter().map(|m| &m.attrs["ID"]).collect();
     let drawn: Vec<&El> = ofd

@@ -97,7 +97,13 @@ pub fn write_layout(meta: &Meta, lay: &Layout, fonts: &FontSet) -> Result<Vec<u8
     let max_id = shared.next_id - 1;
     parts.push((
         "Doc_0/Document.xml".into(),
-        document_xml(lay, max_id, template_id, &page_ids, payload.is_some()).into_bytes(),
+        document_xml(
+            lay,
+            (max_id, template_id, &page_ids),
+            !media_xml.is_empty(),
+            payload.is_some(),
+        )
+        .into_bytes(),
     ));
     parts.push((
         "Doc_0/PublicRes.xml".into(),
@@ -268,13 +274,12 @@ fn ofd_xml(meta: &Meta, digest: Option<&str>) -> String {
     out
 }
 
-/// `Document.xml`: the page area, the resources, the template page, the pages, the outline
-/// of the headings, the attachment.
+/// `Document.xml`: the page area, the resources (the images' when there are any), the
+/// template page, the pages, the outline of the headings, the attachment.
 fn document_xml(
     lay: &Layout,
-    max_id: u32,
-    template: Option<u32>,
-    page_ids: &[u32],
+    (max_id, template, page_ids): (u32, Option<u32>, &[u32]),
+    images: bool,
     attachment: bool,
 ) -> String {
     let mut out = format!(
@@ -282,11 +287,7 @@ fn document_xml(
         num(lay.width),
         num(lay.height)
     );
-    if lay.pages.iter().any(|p| {
-        p.ops
-            .iter()
-            .any(|op| matches!(op, Op::Image { .. } | Op::ImageSlice { .. }))
-    }) {
+    if images {
         out.push_str("<ofd:DocumentRes>DocumentRes.xml</ofd:DocumentRes>");
     }
     if let Some(t) = template {

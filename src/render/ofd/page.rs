@@ -9,7 +9,7 @@ use std::fmt::Write;
 use super::font::Used;
 use crate::document::{ImageData, ImageFormat};
 use crate::render::fonts::FontSet;
-use crate::render::pdf::layout::{Op, Rgb};
+use crate::render::pdf::layout::{DraftMark, Op, Rgb};
 use crate::values::xml_escape;
 
 /// Millimetres in a point.
@@ -262,15 +262,10 @@ impl<'a> Shared<'a> {
                 );
             }
             Op::Mark { text } => {
-                // The draft mark: 64 pt 黑体, 16 % opaque, turned 35° about the page's centre.
-                let size = 64.0;
-                let fonts = self.fonts;
-                let w: f32 = text
-                    .chars()
-                    .map(|c| fonts.place_styled(c, true).advance * size)
-                    .sum();
-                let (cx, cy) = (self.page_width / 2.0, self.page_height / 2.0);
-                let (sin, cos) = (-35f32).to_radians().sin_cos();
+                // The draft mark, turned about the page's centre by the object's matrix.
+                let m = DraftMark::of(text, self.fonts, (self.page_width, self.page_height));
+                let (cx, cy) = m.centre;
+                let (sin, cos) = m.angle.to_radians().sin_cos();
                 let ctm = [
                     cos,
                     sin,
@@ -280,16 +275,16 @@ impl<'a> Shared<'a> {
                     cy - sin * cx - cos * cy,
                 ];
                 let style = Style {
-                    size,
-                    color: [0xC0, 0x00, 0x00],
+                    size: m.size,
+                    color: m.color,
                     bold: true,
                     heading: true,
                     face: None,
                     italic: false,
-                    alpha: Some(41),
+                    alpha: Some((m.opacity * 255.0).round() as u8),
                     ctm: Some(ctm),
                 };
-                self.text(out, (cx - w / 2.0, cy + size * 0.35), text, None, style);
+                self.text(out, m.start, text, None, style);
             }
         }
     }

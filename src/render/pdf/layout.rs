@@ -259,6 +259,44 @@ pub enum Op {
     Mark { text: String },
 }
 
+/// The draft mark (草案 / DRAFT) as every format that draws pages draws it: bold 黑体 in red,
+/// faint, centred on the page and turned about its centre.
+#[derive(Debug, Clone, Copy)]
+pub struct DraftMark {
+    pub size: f32,
+    pub color: Rgb,
+    pub opacity: f32,
+    /// The turn about `centre`, in degrees (negative: anticlockwise as seen).
+    pub angle: f32,
+    pub centre: (f32, f32),
+    /// Where its baseline starts before the turn.
+    pub start: (f32, f32),
+}
+
+impl DraftMark {
+    /// The mark `text` on a page of `width` × `height` points.
+    pub fn of(
+        text: &str,
+        fonts: &crate::render::fonts::FontSet,
+        (width, height): (f32, f32),
+    ) -> Self {
+        let size = 64.0;
+        let w: f32 = text
+            .chars()
+            .map(|c| fonts.place_styled(c, true).advance * size)
+            .sum();
+        let centre = (width / 2.0, height / 2.0);
+        DraftMark {
+            size,
+            color: [0xC0, 0x00, 0x00],
+            opacity: 0.16,
+            angle: -35.0,
+            centre,
+            start: (centre.0 - w / 2.0, centre.1 + size * 0.35),
+        }
+    }
+}
+
 /// A line of text as set on a page, for checks: where it starts and ends, and the limit.
 #[derive(Debug, Clone)]
 pub struct SetLine {

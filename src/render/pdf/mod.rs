@@ -416,22 +416,10 @@ fn draw_op(
             s.pop();
         }
         Op::Mark { text } => {
-            let size = 64.0;
-            let w: f32 = text
-                .chars()
-                .map(|c| fonts.place_styled(c, true).advance * size)
-                .sum();
-            let (cx, cy) = (lay.width / 2.0, lay.height / 2.0);
-            s.push_transform(&Transform::from_rotate_at(-35.0, cx, cy));
-            let style = TextStyle::new(size, [0xC0, 0x00, 0x00]).bold();
-            draw_text(
-                s,
-                fonts,
-                (cx - w / 2.0, cy + size * 0.35),
-                (text, None),
-                style,
-                0.16,
-            );
+            let m = layout::DraftMark::of(text, fonts, (lay.width, lay.height));
+            s.push_transform(&Transform::from_rotate_at(m.angle, m.centre.0, m.centre.1));
+            let style = TextStyle::new(m.size, m.color).bold();
+            draw_text(s, fonts, m.start, (text, None), style, m.opacity);
             s.pop();
         }
     }
