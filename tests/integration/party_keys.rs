@@ -493,3 +493,40 @@ async fn a_party_prepares_from_the_payload_and_the_service_renders_its_pdf() {
     let r = prepare_form(&engine, "field=party-1&kind=no-such", &[("data", &json)]).await;
     assert_eq!(r.status, 404);
 }
+
+#[actix_web::test]
+async fn a_payload_past_the_body_limit_or_too_big_to_render_gets_a_bounded_4xx() {
+    let engine = party_engine(SECRET, 900);
+    let post = |limit: usize, body: Vec<u8>| {
+        let engine = engine.clone();
+        async move {
+            crate::common::call_with(
+                collabdocs::http::AppState {
+                    verify_body_limit: limit,
+                    ..collabdocs::http::AppState::new(engine)
+                },
+                actix_web::test::TestRequest::post()
+                    .uri("/v1/sign/prepare?field=party-1")
+                    .insert_header(("content-type", "application/json"))
+                    .set_payload(body),
+            )
+            .await
+        }
+    };
+    // Over the body limit: a 413, the body not read on.
+    let mut payload = example(DocumentKind::Agreement);
+    payload["objective"] = serde_json::json!("协".repeat(200_000));
+    let r = post(64 * 1024, serde_json::to_vec(&payload).unwrap()).await;
+    assert_eq!(r.status, 413);
+    // Within it but past what a payload may hold (10,000 signatories): a 422 pointing into it,
+    // nothing rendered.
+    let mut payload = example(DocumentKind::Agreement);
+    let one = payload["signatories"][0].clone();
+    payload["signatories"] = serde_json::json!(vec![one; 10_000]);
+    let r = post(16 * 1024 * 1024, serde_json::to_vec(&payload).unwrap()).await;
+    assert_eq!(r.status, 422, "{}", String::from_utf8_lossy(&r.body));
+    assert!(r
+        .error_paths()
+        .iter()
+        .any(|p| p.starts_with("/signatories")));
+}
